@@ -1,0 +1,8 @@
+/** Every command group of the CLI. Each domain's commands live in their own module. */
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { registerInfo } from './info.js';
+
+export function registerCommands(program: Command, ctx: CliContext): void {
+  registerInfo(program, ctx);
+}

@@ -1,0 +1,52 @@
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import type { Command } from 'commander';
+import { packageVersion } from '../../package-info.js';
+import { settings } from '../../settings.js';
+import type { CliContext } from '../context.js';
+
+const require = createRequire(import.meta.url);
+
+function versionOf(pkg: string): string | null {
+  try {
+    return (require(`${pkg}/package.json`) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+export function registerInfo(program: Command, ctx: CliContext): void {
+  program
+    .command('info')
+    .description('show the compute backend in use and why, versions, threads and the cache folder')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const engine = await ctx.engine();
+      const info = {
+        transferkit: packageVersion,
+        node: process.version,
+        backend: engine.backend,
+        tfBackend: engine.tfBackend,
+        why: engine.why,
+        attempts: engine.attempts,
+        threads: engine.threads,
+        cpus: cpus().length,
+        versions: {
+          '@tensorflow/tfjs': engine.tfjsVersion,
+          '@tensorflow/tfjs-backend-wasm': versionOf('@tensorflow/tfjs-backend-wasm'),
+          '@tensorflow/tfjs-node': versionOf('@tensorflow/tfjs-node'),
+          '@tensorflow/tfjs-node-gpu': versionOf('@tensorflow/tfjs-node-gpu'),
+          'hnswlib-node': versionOf('hnswlib-node'),
+        },
+        cacheDir: settings.cacheDir,
+        offline: settings.offline,
+      };
+      if (opts.json) return ctx.printJson(info);
+      ctx.print(`transferkit ${info.transferkit} on Node ${info.node}`);
+      ctx.print(`backend:   ${info.backend} (${info.why})`);
+      for (const a of engine.attempts.filter((x) => !x.ok)) ctx.print(`  skipped ${a.name}: ${a.reason}`);
+      ctx.print(`threads:   ${info.threads} (of ${info.cpus} cpus)`);
+      ctx.print(`tfjs:      ${info.versions['@tensorflow/tfjs']}`);
+      ctx.print(`cache:     ${info.cacheDir}${info.offline ? ' (offline)' : ''}`);
+    });
+}

@@ -1,0 +1,63 @@
+/**
+ * What every CLI command receives: output streams (injectable for tests),
+ * the global options, and helpers for engine start-up and progress.
+ */
+import type { Command } from 'commander';
+import { initEngine, type EngineInfo } from '../engine/backend.js';
+import { silentProgress, TerminalProgress, type Progress } from '../progress.js';
+
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** True when stderr is an interactive terminal (progress bars shown). */
+  interactive: boolean;
+}
+
+export const processIO: CliIO = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  interactive: Boolean(process.stderr.isTTY),
+};
+
+export interface GlobalOptions {
+  backend?: string;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+export class CliContext {
+  constructor(
+    readonly io: CliIO,
+    private readonly program: Command,
+  ) {}
+
+  get globals(): GlobalOptions {
+    return this.program.opts<GlobalOptions>();
+  }
+
+  /** Start the compute engine, honouring --backend. */
+  engine(): Promise<EngineInfo> {
+    return initEngine({ backend: this.globals.backend });
+  }
+
+  /** A progress bar on stderr, or nothing when not interactive / --quiet / --json. */
+  progress(json = false): Progress {
+    if (json || this.globals.quiet || !this.io.interactive) return silentProgress;
+    return new TerminalProgress({ enabled: true });
+  }
+
+  /** Print a line to stdout. */
+  print(line = ''): void {
+    this.io.out(line + '\n');
+  }
+
+  /** Print a value as pretty JSON to stdout. */
+  printJson(value: unknown): void {
+    this.io.out(JSON.stringify(value, null, 2) + '\n');
+  }
+
+  /** Print a note to stderr (suppressed by --quiet). */
+  note(line: string): void {
+    if (!this.globals.quiet) this.io.err(line + '\n');
+  }
+}

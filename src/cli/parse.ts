@@ -1,0 +1,29 @@
+/** Option parsers shared by CLI commands: they throw commander errors with clear text. */
+import { InvalidArgumentError } from 'commander';
+
+export function intOption(name: string, min = 1) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got '${value}'`);
+    return n;
+  };
+}
+
+export function floatOption(name: string, min = -Infinity, max = Infinity) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be a number in [${min}, ${max}], got '${value}'`);
+    }
+    return n;
+  };
+}
+
+export function choiceOption<T extends string>(name: string, choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`${name} must be one of ${choices.join(', ')}, got '${value}'`);
+    }
+    return value as T;
+  };
+}
