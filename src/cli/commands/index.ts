@@ -2,7 +2,11 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerInfo } from './info.js';
+import { registerVectors } from './vectors.js';
+import { registerIndex } from './index-cmd.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerInfo(program, ctx);
+  registerVectors(program, ctx);
+  registerIndex(program, ctx);
 }
