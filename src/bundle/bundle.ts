@@ -1,0 +1,218 @@
+/**
+ * Model bundles: a directory holding everything needed to use a trained model.
+ *
+ *   manifest.json   format version, kind, labels, preprocessing, encoder reference,
+ *                   training config, metrics, created-at, and a sha256 + size per file
+ *   model.json      tfjs layers topology + weights manifest (when the bundle has a model)
+ *   weights.bin     the weights
+ *   …               any extra files a domain needs (vocabulary, vectors, …)
+ *
+ * Bundles are written atomically (temp dir + rename) and validated on load.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { BundleError, NotFoundError } from '../errors.js';
+import { writeDirAtomic } from '../io/atomic.js';
+import { sha256 } from '../io/hash.js';
+import { packageVersion } from '../package-info.js';
+
+export const BUNDLE_FORMAT = 'transferkit-bundle';
+export const BUNDLE_FORMAT_VERSION = 1;
+export const MANIFEST_FILE = 'manifest.json';
+const MODEL_FILE = 'model.json';
+const WEIGHTS_FILE = 'weights.bin';
+
+export interface FileEntry {
+  sha256: string;
+  bytes: number;
+}
+
+/** What the caller describes; the rest of the manifest is filled in on save. */
+export interface BundleContent {
+  /** e.g. 'text-classifier', 'image-classifier'. */
+  kind: string;
+  labels: string[];
+  /** How raw inputs become model inputs (image size, normalisation, tokeniser, …). */
+  preprocessing?: Record<string, unknown>;
+  /** The pretrained representation used: name and provenance. */
+  encoder?: Record<string, unknown> | null;
+  /** Options the model was trained with. */
+  training?: Record<string, unknown>;
+  /** Evaluation results at save time. */
+  metrics?: Record<string, unknown>;
+  /** Anything else the domain wants to keep. */
+  extra?: Record<string, unknown>;
+}
+
+export interface BundleManifest extends Required<Omit<BundleContent, 'extra'>> {
+  format: typeof BUNDLE_FORMAT;
+  formatVersion: number;
+  transferkitVersion: string;
+  createdAt: string;
+  hasModel: boolean;
+  extra: Record<string, unknown>;
+  files: Record<string, FileEntry>;
+}
+
+export interface SaveBundleOptions {
+  model?: tf.LayersModel;
+  /** Extra files by name (no folders). */
+  files?: Record<string, string | Uint8Array>;
+}
+
+async function modelArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let captured: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      captured = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return captured!;
+}
+
+function toBytes(data: string | Uint8Array): Uint8Array {
+  return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+}
+
+/** Write a bundle directory atomically; an existing bundle at `dir` is replaced only when the new one is complete. */
+export async function saveBundle(dir: string, content: BundleContent, options: SaveBundleOptions = {}): Promise<BundleManifest> {
+  const files: Record<string, Uint8Array> = {};
+  for (const [name, data] of Object.entries(options.files ?? {})) {
+    if (name === MANIFEST_FILE || name.includes('/') || name.includes('\\')) {
+      throw new BundleError(`invalid bundle file name '${name}'`);
+    }
+    files[name] = toBytes(data);
+  }
+  if (options.model) {
+    const artifacts = await modelArtifacts(options.model);
+    const weightData = artifacts.weightData;
+    const weights = weightData instanceof ArrayBuffer ? new Uint8Array(weightData) : Buffer.concat((weightData ?? []).map((b) => new Uint8Array(b)));
+    files[WEIGHTS_FILE] = weights;
+    files[MODEL_FILE] = toBytes(
+      JSON.stringify({
+        format: 'layers-model',
+        generatedBy: `transferkit ${packageVersion}`,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
+      }),
+    );
+  }
+  const manifest: BundleManifest = {
+    format: BUNDLE_FORMAT,
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    transferkitVersion: packageVersion,
+    createdAt: new Date().toISOString(),
+    kind: content.kind,
+    labels: content.labels,
+    preprocessing: content.preprocessing ?? {},
+    encoder: content.encoder ?? null,
+    training: content.training ?? {},
+    metrics: content.metrics ?? {},
+    extra: content.extra ?? {},
+    hasModel: Boolean(options.model),
+    files: Object.fromEntries(Object.entries(files).map(([name, data]) => [name, { sha256: sha256(data), bytes: data.length }])),
+  };
+  await writeDirAtomic(dir, async (tmp) => {
+    const { writeFile } = await import('node:fs/promises');
+    for (const [name, data] of Object.entries(files)) await writeFile(join(tmp, name), data);
+    await writeFile(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+  });
+  return manifest;
+}
+
+export interface LoadedBundle {
+  dir: string;
+  manifest: BundleManifest;
+  /** Present when the bundle was saved with a model. */
+  model?: tf.LayersModel;
+  /** Read (already verified) extra file contents. */
+  file(name: string): Buffer;
+  /** The same, as UTF-8 text. */
+  text(name: string): string;
+}
+
+export interface LoadBundleOptions {
+  /** Fail unless the manifest's kind is this. */
+  kind?: string;
+}
+
+/** Load and validate a bundle: every listed file must exist with its recorded size and sha256. */
+export async function loadBundle(dir: string, options: LoadBundleOptions = {}): Promise<LoadedBundle> {
+  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+  if (!isDir) {
+    throw new NotFoundError(`model bundle '${dir}' does not exist or is not a directory`, {
+      hint: 'pass the folder written by a train command (--out)',
+    });
+  }
+  const manifestPath = join(dir, MANIFEST_FILE);
+  let manifest: BundleManifest;
+  try {
+    manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as BundleManifest;
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new BundleError(`${manifestPath}: ${missing ? 'missing' : 'not valid JSON'}`, {
+      file: manifestPath,
+      hint: missing ? 'this folder is not a transferkit bundle' : 'the bundle is corrupt; train or save it again',
+      cause: e,
+    });
+  }
+  if (manifest.format !== BUNDLE_FORMAT || typeof manifest.files !== 'object' || !Array.isArray(manifest.labels)) {
+    throw new BundleError(`${manifestPath}: not a transferkit bundle manifest`, { file: manifestPath });
+  }
+  if (manifest.formatVersion > BUNDLE_FORMAT_VERSION) {
+    throw new BundleError(`${manifestPath}: bundle format ${manifest.formatVersion} is newer than this transferkit supports (${BUNDLE_FORMAT_VERSION})`, {
+      file: manifestPath,
+      hint: 'upgrade transferkit',
+    });
+  }
+  if (options.kind && manifest.kind !== options.kind) {
+    throw new BundleError(`${dir} holds a '${manifest.kind}' bundle, expected '${options.kind}'`, { file: manifestPath });
+  }
+  const contents = new Map<string, Buffer>();
+  for (const [name, entry] of Object.entries(manifest.files)) {
+    const path = join(dir, name);
+    let data: Buffer;
+    try {
+      data = await readFile(path);
+    } catch (e) {
+      throw new BundleError(`${path}: missing from the bundle`, { file: path, hint: 'the bundle is incomplete; copy it again or retrain', cause: e });
+    }
+    if (data.length !== entry.bytes) {
+      throw new BundleError(`${path}: ${data.length} bytes, the manifest says ${entry.bytes} (truncated or replaced)`, {
+        file: path,
+        hint: 'the bundle is corrupt; copy it again or retrain',
+      });
+    }
+    if (sha256(data) !== entry.sha256) {
+      throw new BundleError(`${path}: checksum does not match the manifest (corrupt)`, { file: path, hint: 'the bundle is corrupt; copy it again or retrain' });
+    }
+    contents.set(name, data);
+  }
+  const file = (name: string): Buffer => {
+    const data = contents.get(name);
+    if (!data) throw new BundleError(`${join(dir, name)}: not listed in the bundle manifest`, { file: join(dir, name) });
+    return data;
+  };
+  let model: tf.LayersModel | undefined;
+  if (manifest.hasModel) {
+    const modelJson = JSON.parse(file(MODEL_FILE).toString('utf8')) as { modelTopology: object; weightsManifest: tf.io.WeightsManifestConfig };
+    const weights = file(WEIGHTS_FILE);
+    try {
+      model = await tf.loadLayersModel(
+        tf.io.fromMemory({
+          modelTopology: modelJson.modelTopology,
+          weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights),
+          weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
+        }),
+      );
+    } catch (e) {
+      throw new BundleError(`${join(dir, MODEL_FILE)}: the model cannot be rebuilt: ${(e as Error).message}`, {
+        file: join(dir, MODEL_FILE),
+        cause: e,
+      });
+    }
+  }
+  return { dir, manifest, model, file, text: (name) => file(name).toString('utf8') };
+}

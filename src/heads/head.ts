@@ -1,0 +1,97 @@
+/**
+ * Heads: small networks that turn feature vectors into class logits. A head is
+ * described by a JSON-serialisable spec (stored in model bundles) and built as a
+ * tfjs-layers model that outputs logits (softmax is applied at prediction time).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../errors.js';
+
+export interface LinearHeadSpec {
+  type: 'linear';
+  /** Dropout applied to the input features. Default 0. */
+  dropout?: number;
+  /** L2 penalty on the weights. Default 0. */
+  l2?: number;
+}
+
+export interface MlpHeadSpec {
+  type: 'mlp';
+  /** Hidden layer sizes. Default [256]. */
+  hidden?: number[];
+  /** Dropout after each hidden layer (and on the input when `inputDropout`). Default 0.2. */
+  dropout?: number;
+  /** Default 'relu'. */
+  activation?: 'relu' | 'gelu' | 'tanh' | 'elu';
+  /** Batch normalisation after each hidden layer. Default false. */
+  batchNorm?: boolean;
+  /** L2 penalty on the weights. Default 0. */
+  l2?: number;
+}
+
+export type HeadSpec = LinearHeadSpec | MlpHeadSpec;
+
+export interface HeadBuildOptions {
+  inputDim: number;
+  numClasses: number;
+  /** Seed for the initial weights. Default 0. */
+  seed?: number;
+  /** Layer-name prefix. Default 'head'. */
+  name?: string;
+}
+
+/** Parse a short CLI form: "linear", "mlp", "mlp:512", "mlp:512,128". */
+export function parseHeadSpec(text: string, dropout?: number): HeadSpec {
+  const [type, sizes] = text.split(':');
+  if (type === 'linear') return { type: 'linear', dropout: dropout ?? 0 };
+  if (type === 'mlp') {
+    const hidden = sizes ? sizes.split(',').map(Number) : [256];
+    if (hidden.some((h) => !Number.isInteger(h) || h < 1)) {
+      throw new InvalidArgumentError(`bad hidden sizes in head '${text}'`, { hint: 'write e.g. mlp:256 or mlp:512,128' });
+    }
+    return { type: 'mlp', hidden, dropout: dropout ?? 0.2 };
+  }
+  throw new InvalidArgumentError(`unknown head '${text}'`, { hint: "use 'linear' or 'mlp[:sizes]'" });
+}
+
+/** The layers of a head, to stack on any symbolic input (used for whole models too). */
+export function headLayers(spec: HeadSpec, options: HeadBuildOptions): tf.layers.Layer[] {
+  const { numClasses, seed = 0, name = 'head' } = options;
+  if (!Number.isInteger(numClasses) || numClasses < 2) {
+    throw new InvalidArgumentError(`a classifier head needs at least 2 classes, got ${numClasses}`);
+  }
+  const init = (i: number) => tf.initializers.glorotUniform({ seed: seed + i });
+  const reg = (l2?: number) => (l2 ? tf.regularizers.l2({ l2 }) : undefined);
+  const layers: tf.layers.Layer[] = [];
+  if (spec.type === 'linear') {
+    if (spec.dropout) layers.push(tf.layers.dropout({ rate: spec.dropout, seed, name: `${name}_dropout` }));
+  } else {
+    const hidden = spec.hidden ?? [256];
+    const dropout = spec.dropout ?? 0.2;
+    hidden.forEach((units, i) => {
+      layers.push(
+        tf.layers.dense({
+          units,
+          activation: spec.activation ?? 'relu',
+          kernelInitializer: init(i + 1),
+          kernelRegularizer: reg(spec.l2),
+          name: `${name}_dense${i}`,
+        }),
+      );
+      if (spec.batchNorm) layers.push(tf.layers.batchNormalization({ name: `${name}_bn${i}` }));
+      if (dropout) layers.push(tf.layers.dropout({ rate: dropout, seed: seed + i, name: `${name}_dropout${i}` }));
+    });
+  }
+  layers.push(
+    tf.layers.dense({ units: numClasses, kernelInitializer: init(0), kernelRegularizer: reg(spec.l2), name: `${name}_logits` }),
+  );
+  return layers;
+}
+
+/** A standalone head model: [batch, inputDim] → [batch, numClasses] logits. */
+export function buildHead(spec: HeadSpec, options: HeadBuildOptions): tf.Sequential {
+  const model = tf.sequential({ name: options.name ?? 'head' });
+  const layers = headLayers(spec, options);
+  model.add(tf.layers.inputLayer({ inputShape: [options.inputDim], name: `${options.name ?? 'head'}_input` }));
+  for (const layer of layers) model.add(layer);
+  return model;
+}

@@ -1,0 +1,147 @@
+/**
+ * Classification metrics on integer labels 0..numClasses−1. Pure functions on
+ * typed arrays: no tensors, so they are cheap to call from callbacks and the CLI.
+ */
+import { InvalidArgumentError } from '../errors.js';
+
+export type Labels = ArrayLike<number>;
+
+function checkSameLength(a: Labels, b: Labels): void {
+  if (a.length !== b.length) {
+    throw new InvalidArgumentError(`label arrays differ in length: ${a.length} vs ${b.length}`);
+  }
+}
+
+export function accuracy(yTrue: Labels, yPred: Labels): number {
+  checkSameLength(yTrue, yPred);
+  if (yTrue.length === 0) return NaN;
+  let hit = 0;
+  for (let i = 0; i < yTrue.length; i++) if (yTrue[i] === yPred[i]) hit++;
+  return hit / yTrue.length;
+}
+
+/** `matrix[t][p]` counts examples of true class t predicted as p. */
+export function confusionMatrix(yTrue: Labels, yPred: Labels, numClasses: number): number[][] {
+  checkSameLength(yTrue, yPred);
+  const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
+  for (let i = 0; i < yTrue.length; i++) m[yTrue[i]][yPred[i]]++;
+  return m;
+}
+
+export interface ClassScores {
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Number of true examples of this class. */
+  support: number;
+}
+
+/** Per-class precision, recall and F1 (0 where undefined, as scikit-learn's zero_division=0). */
+export function perClassScores(confusion: number[][]): ClassScores[] {
+  const n = confusion.length;
+  return confusion.map((row, c) => {
+    const tp = row[c];
+    const support = row.reduce((s, v) => s + v, 0);
+    let predicted = 0;
+    for (let t = 0; t < n; t++) predicted += confusion[t][c];
+    const precision = predicted === 0 ? 0 : tp / predicted;
+    const recall = support === 0 ? 0 : tp / support;
+    const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    return { precision, recall, f1, support };
+  });
+}
+
+/** Unweighted mean of per-class F1 over classes that occur in the true labels. */
+export function macroF1(scores: ClassScores[]): number {
+  const present = scores.filter((s) => s.support > 0);
+  return present.length === 0 ? NaN : present.reduce((s, c) => s + c.f1, 0) / present.length;
+}
+
+/** Index of the largest value in each row of a row-major matrix. */
+export function argmaxRows(values: ArrayLike<number>, numCols: number): Int32Array {
+  const n = values.length / numCols;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let bestV = -Infinity;
+    for (let j = 0; j < numCols; j++) {
+      const v = values[i * numCols + j];
+      if (v > bestV) {
+        bestV = v;
+        best = j;
+      }
+    }
+    out[i] = best;
+  }
+  return out;
+}
+
+/** Fraction of rows whose true class is among the k highest scores. */
+export function topKAccuracy(yTrue: Labels, scores: ArrayLike<number>, numClasses: number, k: number): number {
+  if (scores.length !== yTrue.length * numClasses) {
+    throw new InvalidArgumentError(`scores hold ${scores.length} values, expected ${yTrue.length} × ${numClasses}`);
+  }
+  let hit = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    const own = scores[i * numClasses + yTrue[i]];
+    let above = 0;
+    for (let j = 0; j < numClasses; j++) if (scores[i * numClasses + j] > own) above++;
+    if (above < k) hit++;
+  }
+  return yTrue.length === 0 ? NaN : hit / yTrue.length;
+}
+
+export interface ClassificationReport {
+  accuracy: number;
+  macroF1: number;
+  /** Present when k > 1 was asked for and scores were given. */
+  topK?: { k: number; accuracy: number };
+  perClass: Array<ClassScores & { label: string }>;
+  /** Rows: true label; columns: predicted label (order of `labels`). */
+  confusion: number[][];
+  labels: string[];
+  count: number;
+}
+
+/** Everything a user wants to see after evaluating a classifier. */
+export function classificationReport(
+  yTrue: Labels,
+  scores: ArrayLike<number>,
+  labels: string[],
+  options: { topK?: number } = {},
+): ClassificationReport {
+  const numClasses = labels.length;
+  const yPred = argmaxRows(scores, numClasses);
+  const confusion = confusionMatrix(yTrue, yPred, numClasses);
+  const per = perClassScores(confusion);
+  const report: ClassificationReport = {
+    accuracy: accuracy(yTrue, yPred),
+    macroF1: macroF1(per),
+    perClass: per.map((s, i) => ({ label: labels[i], ...s })),
+    confusion,
+    labels,
+    count: yTrue.length,
+  };
+  if (options.topK && options.topK > 1) {
+    report.topK = { k: options.topK, accuracy: topKAccuracy(yTrue, scores, numClasses, options.topK) };
+  }
+  return report;
+}
+
+/** A plain-text rendering of a report (per-class table and confusion matrix). */
+export function formatReport(r: ClassificationReport): string {
+  const w = Math.max(8, ...r.labels.map((l) => l.length));
+  const pct = (x: number) => (100 * x).toFixed(1).padStart(6);
+  const lines = [
+    `accuracy ${(100 * r.accuracy).toFixed(2)}%   macro-F1 ${(100 * r.macroF1).toFixed(2)}%   (${r.count} examples)`,
+  ];
+  if (r.topK) lines.push(`top-${r.topK.k} accuracy ${(100 * r.topK.accuracy).toFixed(2)}%`);
+  lines.push('', `${'label'.padEnd(w)}  precision recall     f1  support`);
+  for (const c of r.perClass) {
+    lines.push(`${c.label.padEnd(w)}  ${pct(c.precision)}   ${pct(c.recall)} ${pct(c.f1)}  ${String(c.support).padStart(7)}`);
+  }
+  lines.push('', 'confusion (rows: true, columns: predicted)');
+  lines.push(`${''.padEnd(w)}  ${r.labels.map((l) => l.slice(0, 7).padStart(7)).join(' ')}`);
+  r.confusion.forEach((row, i) => lines.push(`${r.labels[i].padEnd(w)}  ${row.map((v) => String(v).padStart(7)).join(' ')}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,309 @@
+/**
+ * The training loop. It is small on purpose: it runs batches and announces
+ * events; progress bars, history files, early stopping and checkpoints are
+ * callbacks subscribed to those events (as in fastai's Learner).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../errors.js';
+import { stratifiedSplit, balancedClassWeights } from '../metrics/split.js';
+import { Rng, range } from '../random.js';
+import { checkDataset, disposeInput, subset, toSource, type Dataset, type ModelInput } from './data.js';
+import type { EpochLogs, History, TrainerEvent } from './events.js';
+import { lrMultiplier, type LrSchedule } from './schedules.js';
+
+/** What a callback can see and do while training runs. */
+export interface TrainerControl {
+  readonly model: tf.LayersModel;
+  readonly history: History;
+  /** Ask the loop to stop after the current batch. */
+  stop(reason: string): void;
+  readonly stopRequested: boolean;
+  /** A copy of all model weights (trainable and not); the caller disposes it. */
+  snapshot(): tf.Tensor[];
+  /** Put a snapshot back into the model. */
+  restore(weights: tf.Tensor[]): void;
+}
+
+export interface Callback {
+  onEvent(event: TrainerEvent, trainer: TrainerControl): void | Promise<void>;
+}
+
+export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
+
+/** Variables trained with their own learning-rate multiplier (discriminative rates). */
+export interface ParamGroup {
+  variables: tf.LayerVariable[];
+  /** Multiplier of the base learning rate. */
+  lrMultiplier: number;
+}
+
+/**
+ * Forward pass used for training and evaluation. Default: `model.apply(x, {training})`.
+ * Override to keep parts of the model in inference mode (e.g. frozen BatchNorm).
+ */
+export type ForwardFn = (model: tf.LayersModel, x: ModelInput, training: boolean) => tf.Tensor;
+
+export interface FitOptions {
+  /** Number of passes over the training set. Default 10. */
+  epochs?: number;
+  /** Default 32. */
+  batchSize?: number;
+  /** Seed for shuffling and the validation split. Default 0. */
+  seed?: number;
+  /** Shuffle the training set every epoch. Default true. */
+  shuffle?: boolean;
+  /** A separate validation set. */
+  validationData?: Dataset;
+  /** Or: hold out this stratified fraction of the training set. Default 0 (none). */
+  validationSplit?: number;
+  /** Default 'adam'. */
+  optimizer?: OptimizerName;
+  /** Base learning rate. Default 1e-3. */
+  learningRate?: number;
+  /** Momentum for sgd. Default 0.9. */
+  momentum?: number;
+  /** Default constant. */
+  schedule?: LrSchedule;
+  /** Per-class loss weights, or 'balanced' (n / (classes × count)). Default none. */
+  classWeights?: number[] | 'balanced';
+  /** Clip gradients to this global L2 norm. Default none. */
+  clipNorm?: number;
+  /** Default: every trainable weight at the base rate. */
+  paramGroups?: ParamGroup[];
+  callbacks?: Callback[];
+  /** Ctrl-C stops after the current batch (callbacks still see fitEnd). Default false. */
+  handleInterrupt?: boolean;
+  forward?: ForwardFn;
+  /** Batch size for validation passes. Default 4 × batchSize. */
+  evalBatchSize?: number;
+}
+
+const defaultForward: ForwardFn = (model, x, training) => model.apply(x, { training }) as tf.Tensor;
+
+function makeOptimizer(name: OptimizerName, lr: number, momentum: number): tf.Optimizer {
+  switch (name) {
+    case 'adam':
+      return tf.train.adam(lr);
+    case 'sgd':
+      return momentum > 0 ? tf.train.momentum(lr, momentum) : tf.train.sgd(lr);
+    case 'rmsprop':
+      return tf.train.rmsprop(lr);
+  }
+  throw new InvalidArgumentError(`unknown optimizer '${name}'`, { hint: 'use adam, sgd or rmsprop' });
+}
+
+function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+}
+
+/** Mean softmax cross-entropy and accuracy of logits against labels. */
+function lossAndCorrect(logits: tf.Tensor, labels: tf.Tensor1D, numClasses: number, weights?: tf.Tensor): [tf.Scalar, tf.Scalar] {
+  return tf.tidy(() => {
+    const onehot = tf.oneHot(labels, numClasses);
+    const loss = weights
+      ? tf.losses.softmaxCrossEntropy(onehot, logits, tf.gather(weights, labels))
+      : tf.losses.softmaxCrossEntropy(onehot, logits);
+    const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), tf.cast(labels, 'int32')), 'float32'));
+    return [loss as tf.Scalar, correct as tf.Scalar];
+  });
+}
+
+export class Trainer implements TrainerControl {
+  readonly history: History = { epochs: [] };
+  private stopReason?: string;
+  private readonly options: Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'seed' | 'shuffle' | 'learningRate'>> & FitOptions;
+
+  constructor(
+    readonly model: tf.LayersModel,
+    options: FitOptions = {},
+  ) {
+    this.options = { epochs: 10, batchSize: 32, seed: 0, shuffle: true, learningRate: 1e-3, ...options };
+    const { epochs, batchSize, learningRate } = this.options;
+    if (!Number.isInteger(epochs) || epochs < 1) throw new InvalidArgumentError(`epochs must be a positive integer, got ${epochs}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batch size must be a positive integer, got ${batchSize}`);
+    if (!(learningRate > 0)) throw new InvalidArgumentError(`learning rate must be > 0, got ${learningRate}`);
+  }
+
+  get stopRequested(): boolean {
+    return this.stopReason !== undefined;
+  }
+
+  stop(reason: string): void {
+    this.stopReason ??= reason;
+  }
+
+  snapshot(): tf.Tensor[] {
+    return this.model.getWeights().map((w) => w.clone());
+  }
+
+  restore(weights: tf.Tensor[]): void {
+    this.model.setWeights(weights);
+  }
+
+  private numClasses(): number {
+    const shape = this.model.outputs[0].shape;
+    return shape[shape.length - 1] as number;
+  }
+
+  private async emit(event: TrainerEvent): Promise<void> {
+    for (const cb of this.options.callbacks ?? []) await cb.onEvent(event, this);
+  }
+
+  /** Train on `data`; returns the per-epoch history. */
+  async fit(data: Dataset): Promise<History> {
+    const o = this.options;
+    const numClasses = this.numClasses();
+    checkDataset(data, numClasses, 'training');
+    let train = data;
+    let valid = o.validationData;
+    if (!valid && o.validationSplit) {
+      const split = stratifiedSplit(data.y, { validation: o.validationSplit, seed: o.seed });
+      train = subset(data, split.train);
+      valid = subset(data, split.validation);
+    }
+    if (valid) checkDataset(valid, numClasses, 'validation');
+
+    const source = toSource(train.x);
+    const n = source.size;
+    const stepsPerEpoch = Math.ceil(n / o.batchSize);
+    const totalSteps = stepsPerEpoch * o.epochs;
+    const rng = new Rng(o.seed);
+    const forward = o.forward ?? defaultForward;
+    const cw = o.classWeights === 'balanced' ? balancedClassWeights(train.y, numClasses) : o.classWeights;
+    if (cw && cw.length !== numClasses) {
+      throw new InvalidArgumentError(`class weights has ${cw.length} entries for ${numClasses} classes`);
+    }
+    const weights = cw ? tf.tensor1d(cw) : undefined;
+    const groups: ParamGroup[] = o.paramGroups ?? [{ variables: this.model.trainableWeights, lrMultiplier: 1 }];
+    const optimizers = groups.map((g) =>
+      makeOptimizer(o.optimizer ?? 'adam', o.learningRate * g.lrMultiplier, o.momentum ?? 0.9),
+    );
+    const groupVars = groups.map((g) => g.variables.map((v) => v.read() as tf.Variable));
+    const allVars = groupVars.flat();
+    if (allVars.length === 0) throw new InvalidArgumentError('the model has no trainable weights');
+    const yAll = Int32Array.from(train.y);
+
+    const onSigint = () => this.stop('interrupted');
+    if (o.handleInterrupt) process.once('SIGINT', onSigint);
+    let step = 0;
+    let lr = o.learningRate;
+    try {
+      await this.emit({ type: 'fitBegin', epochs: o.epochs, stepsPerEpoch, trainSize: n, validationSize: valid ? valid.y.length : 0 });
+      for (let epoch = 0; epoch < o.epochs && !this.stopRequested; epoch++) {
+        const started = performance.now();
+        await this.emit({ type: 'epochBegin', epoch });
+        const order = o.shuffle ? rng.shuffle(range(n)) : range(n);
+        let lossSum = 0;
+        let correctSum = 0;
+        let seen = 0;
+        for (let b = 0; b < stepsPerEpoch && !this.stopRequested; b++, step++) {
+          await this.emit({ type: 'batchBegin', epoch, batch: b });
+          const idx = order.subarray(b * o.batchSize, Math.min(n, (b + 1) * o.batchSize));
+          lr = o.learningRate * lrMultiplier(o.schedule, { step, totalSteps, epoch });
+          optimizers.forEach((opt, i) => setLearningRate(opt, lr * groups[i].lrMultiplier));
+          const x = await source.batch(idx, true);
+          const labels = tf.tensor1d(idx.map((i) => yAll[i]), 'int32');
+          let correct = 0;
+          const { value, grads } = tf.variableGrads(() => {
+            const logits = forward(this.model, x, true);
+            const [loss, c] = lossAndCorrect(logits, labels, numClasses, weights);
+            correct = c.dataSync()[0];
+            const penalties = this.model.calculateLosses();
+            return penalties.length ? (tf.addN([loss, ...penalties]) as tf.Scalar) : loss;
+          }, allVars);
+          if (o.clipNorm) clipByGlobalNorm(grads, o.clipNorm);
+          groupVars.forEach((vars, i) => {
+            const sub: tf.NamedTensorMap = {};
+            for (const v of vars) if (grads[v.name]) sub[v.name] = grads[v.name];
+            optimizers[i].applyGradients(sub);
+          });
+          const lossValue = (await value.data())[0];
+          tf.dispose([value, labels, ...Object.values(grads)]);
+          disposeInput(x);
+          lossSum += lossValue * idx.length;
+          correctSum += correct;
+          seen += idx.length;
+          await this.emit({ type: 'batchEnd', epoch, batch: b, loss: lossValue, lr });
+        }
+        if (seen === 0) break;
+        const logs: EpochLogs = { epoch, loss: lossSum / seen, acc: correctSum / seen, lr, seconds: 0 };
+        if (valid && !(this.stopReason === 'interrupted')) {
+          const v = await evaluateLoss(this.model, valid, numClasses, o.evalBatchSize ?? o.batchSize * 4, forward);
+          logs.val_loss = v.loss;
+          logs.val_acc = v.acc;
+        }
+        logs.seconds = (performance.now() - started) / 1000;
+        this.history.epochs.push(logs);
+        await this.emit({ type: 'epochEnd', epoch, logs });
+      }
+      if (this.stopReason) this.history.stopReason = this.stopReason;
+      await this.emit({ type: 'fitEnd', history: this.history });
+    } finally {
+      if (o.handleInterrupt) process.removeListener('SIGINT', onSigint);
+      weights?.dispose();
+      optimizers.forEach((opt) => opt.dispose());
+    }
+    return this.history;
+  }
+}
+
+function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): void {
+  const names = Object.keys(grads);
+  const norm = tf.tidy(() => tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k]))))).dataSync()[0]);
+  if (norm <= maxNorm || !Number.isFinite(norm)) return;
+  const scale = maxNorm / norm;
+  for (const k of names) {
+    const old = grads[k];
+    grads[k] = tf.mul(old, scale);
+    old.dispose();
+  }
+}
+
+/** Mean cross-entropy and accuracy over a dataset, in inference mode. */
+export async function evaluateLoss(
+  model: tf.LayersModel,
+  data: Dataset,
+  numClasses: number,
+  batchSize = 128,
+  forward: ForwardFn = defaultForward,
+): Promise<{ loss: number; acc: number }> {
+  const source = toSource(data.x);
+  const n = source.size;
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const idx = range(Math.min(batchSize, n - start)).map((i) => i + start);
+    const x = await source.batch(idx, false);
+    const labels = tf.tensor1d(idx.map((i) => data.y[i]), 'int32');
+    const [l, c] = tf.tidy(() => lossAndCorrect(forward(model, x, false), labels, numClasses));
+    lossSum += (await l.data())[0] * idx.length;
+    correct += (await c.data())[0];
+    tf.dispose([l, c, labels]);
+    disposeInput(x);
+  }
+  return { loss: lossSum / n, acc: correct / n };
+}
+
+/** Class probabilities (softmax of the logits), row-major n × numClasses. */
+export async function predictProba(
+  model: tf.LayersModel,
+  x: Dataset['x'],
+  options: { batchSize?: number; forward?: ForwardFn } = {},
+): Promise<Float32Array> {
+  const source = toSource(x);
+  const n = source.size;
+  const batchSize = options.batchSize ?? 128;
+  const forward = options.forward ?? defaultForward;
+  const shape = model.outputs[0].shape;
+  const c = shape[shape.length - 1] as number;
+  const out = new Float32Array(n * c);
+  for (let start = 0; start < n; start += batchSize) {
+    const idx = range(Math.min(batchSize, n - start)).map((i) => i + start);
+    const input = await source.batch(idx, false);
+    const probs = tf.tidy(() => tf.softmax(forward(model, input, false)));
+    out.set(await probs.data(), start * c);
+    probs.dispose();
+    disposeInput(input);
+  }
+  return out;
+}

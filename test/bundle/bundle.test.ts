@@ -1,0 +1,83 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync, truncateSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../../src/engine/backend.js';
+import { buildHead } from '../../src/heads/head.js';
+import { loadBundle, saveBundle } from '../../src/bundle/bundle.js';
+import { BundleError, NotFoundError } from '../../src/errors.js';
+import { predictProba, Trainer } from '../../src/training/index.js';
+import { blobs } from '../helpers/toy.js';
+
+beforeAll(async () => {
+  await initEngine();
+});
+
+async function trainedBundle() {
+  const dir = join(mkdtempSync(join(tmpdir(), 'tk-bundle-')), 'model');
+  const data = blobs({ n: 60, dim: 5, classes: 3 });
+  const x = data.tensor();
+  const model = buildHead({ type: 'mlp', hidden: [8] }, { inputDim: 5, numClasses: 3 });
+  await new Trainer(model, { epochs: 2 }).fit({ x, y: data.y });
+  await saveBundle(
+    dir,
+    { kind: 'test-classifier', labels: ['a', 'b', 'c'], preprocessing: { scale: 1 }, metrics: { accuracy: 1 } },
+    { model, files: { 'vocab.txt': 'x\ny\n' } },
+  );
+  return { dir, model, x };
+}
+
+describe('model bundles', () => {
+  it('round-trip with identical predictions', async () => {
+    const { dir, model, x } = await trainedBundle();
+    const loaded = await loadBundle(dir, { kind: 'test-classifier' });
+    expect(loaded.manifest.labels).toEqual(['a', 'b', 'c']);
+    expect(loaded.manifest.preprocessing).toEqual({ scale: 1 });
+    expect(loaded.text('vocab.txt')).toBe('x\ny\n');
+    const a = await predictProba(model, x);
+    const b = await predictProba(loaded.model!, x);
+    expect(Array.from(b)).toEqual(Array.from(a));
+    tf.dispose([x]);
+    model.dispose();
+    loaded.model!.dispose();
+  });
+
+  it('a truncated weights file is a BundleError naming the file', async () => {
+    const { dir, model, x } = await trainedBundle();
+    truncateSync(join(dir, 'weights.bin'), 10);
+    const err = await loadBundle(dir).catch((e) => e);
+    expect(err).toBeInstanceOf(BundleError);
+    expect(err.code).toBe('E_BUNDLE');
+    expect(err.message).toMatch(/weights\.bin: 10 bytes/);
+    tf.dispose([x]);
+    model.dispose();
+  });
+
+  it('a corrupted or missing file, a missing manifest and a wrong kind are reported', async () => {
+    const { dir, model, x } = await trainedBundle();
+    const vocab = join(dir, 'vocab.txt');
+    writeFileSync(vocab, 'z\ny\n');
+    await expect(loadBundle(dir)).rejects.toThrow(/vocab\.txt: checksum/);
+    rmSync(vocab);
+    await expect(loadBundle(dir)).rejects.toThrow(/vocab\.txt: missing/);
+    rmSync(join(dir, 'manifest.json'));
+    await expect(loadBundle(dir)).rejects.toThrow(/manifest\.json: missing/);
+    await expect(loadBundle(join(dir, 'nope'))).rejects.toBeInstanceOf(NotFoundError);
+    tf.dispose([x]);
+    model.dispose();
+  });
+
+  it('saving over an existing bundle replaces it whole and leaves no temp folders', async () => {
+    const { dir, model, x } = await trainedBundle();
+    await saveBundle(dir, { kind: 'other', labels: ['p', 'q'] }, { files: { 'note.txt': 'hi' } });
+    const loaded = await loadBundle(dir);
+    expect(loaded.manifest.kind).toBe('other');
+    expect(existsSync(join(dir, 'weights.bin'))).toBe(false);
+    expect(readdirSync(join(dir, '..')).filter((f) => f.includes('tmp'))).toEqual([]);
+    await expect(loadBundle(dir, { kind: 'test-classifier' })).rejects.toThrow(/holds a 'other' bundle/);
+    expect(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).files['note.txt'].bytes).toBe(2);
+    tf.dispose([x]);
+    model.dispose();
+  });
+});

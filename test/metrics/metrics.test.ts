@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { accuracy, classificationReport, confusionMatrix, macroF1, perClassScores, stratifiedSplit, topKAccuracy, balancedClassWeights } from '../../src/metrics/index.js';
+import { lrMultiplier } from '../../src/training/schedules.js';
+
+describe('metrics', () => {
+  it('accuracy, confusion, per-class P/R/F1 and macro-F1 match hand computation', () => {
+    const yTrue = [0, 0, 1, 1, 2, 2];
+    const yPred = [0, 1, 1, 1, 2, 0];
+    expect(accuracy(yTrue, yPred)).toBeCloseTo(4 / 6);
+    const cm = confusionMatrix(yTrue, yPred, 3);
+    expect(cm).toEqual([[1, 1, 0], [0, 2, 0], [1, 0, 1]]);
+    const s = perClassScores(cm);
+    expect(s[0]).toMatchObject({ precision: 0.5, recall: 0.5, support: 2 });
+    expect(s[1].precision).toBeCloseTo(2 / 3);
+    expect(s[1].f1).toBeCloseTo(0.8);
+    expect(macroF1(s)).toBeCloseTo((0.5 + 0.8 + 2 / 3) / 3);
+  });
+
+  it('top-k accuracy and the report', () => {
+    const scores = [0.6, 0.3, 0.1, /**/ 0.2, 0.3, 0.5, /**/ 0.1, 0.7, 0.2];
+    expect(topKAccuracy([0, 0, 2], scores, 3, 1)).toBeCloseTo(1 / 3);
+    expect(topKAccuracy([0, 0, 2], scores, 3, 2)).toBeCloseTo(2 / 3);
+    const r = classificationReport([0, 0, 2], scores, ['a', 'b', 'c'], { topK: 2 });
+    expect(r.accuracy).toBeCloseTo(1 / 3);
+    expect(r.topK!.accuracy).toBeCloseTo(2 / 3);
+    expect(r.perClass.map((c) => c.label)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('stratified split keeps proportions, is seeded, and covers every index once', () => {
+    const labels = Array.from({ length: 100 }, (_, i) => (i < 80 ? 0 : 1));
+    const a = stratifiedSplit(labels, { validation: 0.2, test: 0.1, seed: 7 });
+    const b = stratifiedSplit(labels, { validation: 0.2, test: 0.1, seed: 7 });
+    expect(Array.from(a.validation)).toEqual(Array.from(b.validation));
+    const all = [...a.train, ...a.validation, ...a.test].sort((x, y) => x - y);
+    expect(all).toEqual(labels.map((_, i) => i));
+    expect(Array.from(a.validation).filter((i) => labels[i] === 1)).toHaveLength(4);
+    expect(Array.from(a.validation).filter((i) => labels[i] === 0)).toHaveLength(16);
+    expect(Array.from(a.test).filter((i) => labels[i] === 1)).toHaveLength(2);
+    const c = stratifiedSplit(labels, { validation: 0.2, seed: 8 });
+    expect(Array.from(c.validation)).not.toEqual(Array.from(a.validation));
+  });
+
+  it('balanced class weights', () => {
+    expect(balancedClassWeights([0, 0, 0, 1], 2)).toEqual([4 / 6, 2]);
+  });
+
+  it('learning-rate schedules have the documented shape', () => {
+    const p = (step: number) => ({ step, totalSteps: 101, epoch: Math.floor(step / 10) });
+    expect(lrMultiplier({ type: 'constant' }, p(50))).toBe(1);
+    expect(lrMultiplier({ type: 'step', every: 3, gamma: 0.5 }, p(65))).toBeCloseTo(0.25);
+    expect(lrMultiplier({ type: 'cosine' }, p(0))).toBeCloseTo(1);
+    expect(lrMultiplier({ type: 'cosine' }, p(50))).toBeCloseTo(0.5);
+    expect(lrMultiplier({ type: 'cosine' }, p(100))).toBeCloseTo(0);
+    expect(lrMultiplier({ type: 'one-cycle' }, p(0))).toBeCloseTo(1 / 25);
+    expect(lrMultiplier({ type: 'one-cycle' }, p(25))).toBeCloseTo(1);
+    expect(lrMultiplier({ type: 'one-cycle' }, p(100))).toBeCloseTo(1 / 25e4);
+  });
+});

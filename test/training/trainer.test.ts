@@ -1,0 +1,125 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../../src/engine/backend.js';
+import { buildHead } from '../../src/heads/head.js';
+import { EarlyStopping, Trainer, predictProba, type TrainerEvent, type Callback, HistoryWriter, matrixSource } from '../../src/training/index.js';
+import { accuracy, argmaxRows } from '../../src/metrics/index.js';
+import { blobs } from '../helpers/toy.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+beforeAll(async () => {
+  await initEngine();
+});
+
+describe('Trainer', () => {
+  it('a linear head learns a separable toy set to ≥ 95 %', async () => {
+    const train = blobs({ n: 300, dim: 8, classes: 3, seed: 1 });
+    const test = blobs({ n: 150, dim: 8, classes: 3, seed: 1 });
+    const model = buildHead({ type: 'linear' }, { inputDim: 8, numClasses: 3 });
+    const x = train.tensor();
+    await new Trainer(model, { epochs: 20, batchSize: 16, learningRate: 0.05 }).fit({ x, y: train.y });
+    const xt = test.tensor();
+    const probs = await predictProba(model, xt);
+    expect(accuracy(test.y, argmaxRows(probs, 3))).toBeGreaterThanOrEqual(0.95);
+    tf.dispose([x, xt]);
+    model.dispose();
+  });
+
+  it('an MLP head learns too, from a lazy matrix source with a validation split', async () => {
+    const data = blobs({ n: 200, dim: 6, classes: 2, seed: 3 });
+    const model = buildHead({ type: 'mlp', hidden: [16], dropout: 0.1 }, { inputDim: 6, numClasses: 2 });
+    const history = await new Trainer(model, { epochs: 10, learningRate: 0.01, validationSplit: 0.25, schedule: { type: 'one-cycle' } }).fit({
+      x: matrixSource(data.x, 6),
+      y: data.y,
+    });
+    expect(history.epochs).toHaveLength(10);
+    expect(history.epochs.at(-1)!.val_acc).toBeGreaterThanOrEqual(0.95);
+    model.dispose();
+  });
+
+  it('emits events in order and leaks no tensors across a fit', async () => {
+    const data = blobs({ n: 64, dim: 4, classes: 2 });
+    const x = data.tensor();
+    const model = buildHead({ type: 'mlp', hidden: [8] }, { inputDim: 4, numClasses: 2 });
+    // warm-up fit so lazily created state (kernels, optimizer slots) exists before counting
+    await new Trainer(model, { epochs: 1 }).fit({ x, y: data.y });
+    const types: string[] = [];
+    const recorder: Callback = { onEvent: (e: TrainerEvent) => void types.push(e.type) };
+    const before = tf.memory().numTensors;
+    await new Trainer(model, {
+      epochs: 2,
+      batchSize: 32,
+      validationData: { x, y: data.y },
+      clipNorm: 1,
+      classWeights: 'balanced',
+      callbacks: [recorder, new EarlyStopping({ patience: 10 })],
+    }).fit({ x, y: data.y });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(types[0]).toBe('fitBegin');
+    expect(types.at(-1)).toBe('fitEnd');
+    expect(types.filter((t) => t === 'batchEnd')).toHaveLength(4);
+    expect(types.filter((t) => t === 'epochEnd')).toHaveLength(2);
+    x.dispose();
+    model.dispose();
+  });
+
+  it('early stopping stops and restores the best weights', async () => {
+    const data = blobs({ n: 100, dim: 4, classes: 2, seed: 5 });
+    const x = data.tensor();
+    const model = buildHead({ type: 'linear' }, { inputDim: 4, numClasses: 2 });
+    // The monitored value is scripted: it improves at epoch 1 and never again.
+    const scripted = [0.5, 0.3, 0.4, 0.45, 0.6, 0.7, 0.8];
+    let weightsAtBest: number[] = [];
+    const script: Callback = {
+      onEvent(e) {
+        if (e.type === 'epochEnd') {
+          e.logs.score = scripted[e.epoch];
+          if (e.epoch === 1) weightsAtBest = Array.from(model.getWeights()[0].dataSync());
+        }
+      },
+    };
+    const history = await new Trainer(model, {
+      epochs: 7,
+      learningRate: 0.1,
+      callbacks: [script, new EarlyStopping({ monitor: 'score', mode: 'min', patience: 2 })],
+    }).fit({ x, y: data.y });
+    expect(history.epochs).toHaveLength(4);
+    expect(history.stopReason).toMatch(/early stopping/);
+    expect(history.bestEpoch).toBe(1);
+    expect(Array.from(model.getWeights()[0].dataSync())).toEqual(weightsAtBest);
+    x.dispose();
+    model.dispose();
+  });
+
+  it('stop() from a callback ends after the current batch; history is written as JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tk-hist-'));
+    const data = blobs({ n: 64, dim: 4, classes: 2 });
+    const x = data.tensor();
+    const model = buildHead({ type: 'linear' }, { inputDim: 4, numClasses: 2 });
+    let batches = 0;
+    const interrupt: Callback = {
+      onEvent(e, trainer) {
+        if (e.type === 'batchEnd' && ++batches === 3) trainer.stop('interrupted');
+      },
+    };
+    const history = await new Trainer(model, { epochs: 5, batchSize: 8, callbacks: [interrupt, new HistoryWriter(join(dir, 'h.json'))] }).fit({
+      x,
+      y: data.y,
+    });
+    expect(batches).toBe(3);
+    expect(history.stopReason).toBe('interrupted');
+    expect(JSON.parse(readFileSync(join(dir, 'h.json'), 'utf8')).stopReason).toBe('interrupted');
+    x.dispose();
+    model.dispose();
+  });
+
+  it('rejects labels outside the class range', async () => {
+    const model = buildHead({ type: 'linear' }, { inputDim: 2, numClasses: 2 });
+    const x = tf.zeros([2, 2]);
+    await expect(new Trainer(model).fit({ x, y: [0, 5] })).rejects.toThrow(/label at index 1 is 5/);
+    x.dispose();
+    model.dispose();
+  });
+});
