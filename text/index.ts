@@ -1,1 +1,2 @@
 export * from './vectors/index.js';
+export * from './classify/index.js';

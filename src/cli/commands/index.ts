@@ -4,9 +4,13 @@ import type { CliContext } from '../context.js';
 import { registerInfo } from './info.js';
 import { registerVectors } from './vectors.js';
 import { registerIndex } from './index-cmd.js';
+import { registerText } from './text.js';
+import { registerVision } from './vision.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerInfo(program, ctx);
   registerVectors(program, ctx);
+  registerText(program, ctx);
   registerIndex(program, ctx);
+  registerVision(program, ctx);
 }
