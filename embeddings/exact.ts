@@ -1,0 +1,277 @@
+/**
+ * Exact nearest-neighbour search: every query is compared with every stored row
+ * (see kernel.ts). The ground truth for recall measurements and the right choice
+ * for small sets (up to ~100k rows interactive, more when queries come in batches).
+ */
+import { InvalidArgumentError } from '../src/errors.js';
+import { exactTopK, rowInverseNorms, rowSquaredNorms } from './kernel.js';
+import { KeyTable } from './keytable.js';
+import { saveIndexDir } from './persist.js';
+import type { JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
+import { checkMetric, checkVector, flattenQueries, scoreToDistance } from './vectors.js';
+
+export interface ExactIndexOptions {
+  /** Vector dimension (required). */
+  dim: number;
+  /** Distance. Default `cosine`. */
+  metric?: Metric;
+  /** Rows reserved up front; the index grows (doubling) past it. Default 1024. */
+  capacity?: number;
+}
+
+export interface FromMatrixOptions {
+  /** One key per row, in row order. */
+  keys: readonly string[];
+  /** Row-major `keys.length × dim` matrix. Used as is — not copied — until the first add() past its end. */
+  matrix: Float32Array;
+  dim: number;
+  /** Default `cosine`. */
+  metric?: Metric;
+  /** Cosine only: promise that every row already has unit norm (skips computing norms). Default false. */
+  normalized?: boolean;
+  /** Optional metadata per row. */
+  metadata?: readonly (JsonValue | undefined)[];
+}
+
+export const DEFAULT_K = 10;
+const DEFAULT_CAPACITY = 1024;
+
+export class ExactIndex implements VectorIndex {
+  readonly kind = 'exact' as const;
+  readonly dim: number;
+  readonly metric: Metric;
+  private matrix: Float32Array;
+  /** True while `matrix` is the caller's array (fromMatrix), which we must not write into. */
+  private borrowed: boolean;
+  private table: KeyTable;
+  /** Cosine: when true every stored row has unit norm; otherwise `rowScale` holds 1/‖row‖. */
+  private unitRows: boolean;
+  private rowScale: Float32Array | null = null;
+  /** L2: squared row norms. */
+  private sqNorms: Float64Array | null = null;
+
+  constructor(options: ExactIndexOptions) {
+    if (!Number.isInteger(options.dim) || options.dim < 1) {
+      throw new InvalidArgumentError(`dim must be a positive integer, got ${options.dim}`);
+    }
+    this.dim = options.dim;
+    this.metric = checkMetric(options.metric ?? 'cosine');
+    const capacity = Math.max(1, options.capacity ?? DEFAULT_CAPACITY);
+    this.matrix = new Float32Array(capacity * this.dim);
+    this.borrowed = false;
+    this.table = new KeyTable();
+    this.unitRows = true;
+    if (this.metric === 'l2') this.sqNorms = new Float64Array(capacity);
+  }
+
+  /**
+   * Wrap an existing matrix without copying it (e.g. the 341k × 100 matrix of a
+   * word-vectors table). Norms needed by the metric are computed once (4–8 bytes per row).
+   */
+  static fromMatrix(options: FromMatrixOptions): ExactIndex {
+    const { keys, matrix, dim } = options;
+    const index = new ExactIndex({ dim, metric: options.metric, capacity: 1 });
+    if (!(matrix instanceof Float32Array)) throw new InvalidArgumentError('matrix must be a Float32Array');
+    if (matrix.length < keys.length * dim) {
+      throw new InvalidArgumentError(`matrix has ${matrix.length} values, need ${keys.length} × ${dim} = ${keys.length * dim}`);
+    }
+    if (options.metadata && options.metadata.length !== keys.length) {
+      throw new InvalidArgumentError(`metadata has ${options.metadata.length} entries for ${keys.length} keys`);
+    }
+    index.table = KeyTable.fromKeys(keys, options.metadata);
+    index.matrix = matrix;
+    index.borrowed = true;
+    const rows = keys.length;
+    if (index.metric === 'cosine') {
+      index.unitRows = options.normalized === true;
+      if (!index.unitRows) index.rowScale = rowInverseNorms(matrix, dim, rows);
+    } else if (index.metric === 'l2') {
+      index.sqNorms = rowSquaredNorms(matrix, dim, rows);
+    }
+    return index;
+  }
+
+  /** Rebuild from saved parts (used by loadIndex). */
+  static fromParts(parts: { dim: number; metric: Metric; table: KeyTable; matrix: Float32Array; unitRows: boolean }): ExactIndex {
+    const index = new ExactIndex({ dim: parts.dim, metric: parts.metric, capacity: 1 });
+    index.table = parts.table;
+    index.matrix = parts.matrix;
+    index.borrowed = false;
+    const rows = parts.table.slotCount;
+    if (parts.metric === 'cosine') {
+      index.unitRows = parts.unitRows;
+      if (!index.unitRows) index.rowScale = rowInverseNorms(parts.matrix, parts.dim, rows);
+    } else if (parts.metric === 'l2') {
+      index.sqNorms = rowSquaredNorms(parts.matrix, parts.dim, rows);
+    }
+    return index;
+  }
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  /** Rows the matrix can hold before it has to grow. */
+  get capacity(): number {
+    return Math.floor(this.matrix.length / this.dim);
+  }
+
+  has(key: string): boolean {
+    return this.table.has(key);
+  }
+
+  metadata(key: string): JsonValue | undefined {
+    const slot = this.table.slotOf(key);
+    return slot === undefined ? undefined : this.table.metadataAt(slot);
+  }
+
+  keys(): string[] {
+    return this.table.keys();
+  }
+
+  /** The stored vector of a key (normalised for a cosine index built with add()), or undefined. */
+  vector(key: string): Float32Array | undefined {
+    const slot = this.table.slotOf(key);
+    if (slot === undefined) return undefined;
+    return this.matrix.slice(slot * this.dim, (slot + 1) * this.dim);
+  }
+
+  add(key: string, vector: ArrayLike<number>, metadata?: JsonValue): void {
+    checkVector(vector, this.dim);
+    this.ensureWritable(this.table.peekSlot() + 1);
+    const slot = this.table.insert(key, metadata);
+    this.writeRow(slot, vector);
+  }
+
+  update(key: string, vector: ArrayLike<number>, metadata?: JsonValue): void {
+    checkVector(vector, this.dim);
+    const slot = this.table.requireSlot(key);
+    this.ensureWritable(this.table.slotCount);
+    this.writeRow(slot, vector);
+    if (metadata !== undefined) this.table.setMetadata(slot, metadata);
+  }
+
+  delete(key: string): boolean {
+    return this.table.remove(key) !== undefined;
+  }
+
+  query(vector: ArrayLike<number>, options: QueryOptions = {}): SearchHit[] {
+    checkVector(vector, this.dim, 'query vector');
+    return this.search(Float32Array.from(vector), 1, options)[0]!;
+  }
+
+  queryBatch(vectors: Float32Array | ArrayLike<number>[], options: QueryOptions = {}): SearchHit[][] {
+    const { flat, count } = flattenQueries(vectors, this.dim);
+    return this.search(flat, count, options);
+  }
+
+  /** Top-k rows (not keys) for flat queries: the raw kernel result, for tools that need speed. */
+  searchRows(queries: Float32Array, count: number, k: number): { rows: Int32Array; scores: Float64Array }[] {
+    const table = this.table;
+    const needsCheck = table.freeCount > 0;
+    return exactTopK(this.scanInput(), queries, count, {
+      k: Math.min(k, this.size),
+      accept: needsCheck ? (row) => table.live(row) : undefined,
+    });
+  }
+
+  async save(dir: string): Promise<void> {
+    const rows = this.table.slotCount;
+    const snapshot = this.table.snapshot();
+    const data = this.matrix.subarray(0, rows * this.dim);
+    await saveIndexDir(dir, {
+      kind: 'exact',
+      dim: this.dim,
+      metric: this.metric,
+      count: this.size,
+      slots: rows,
+      params: { unitRows: this.metric === 'cosine' ? this.unitRows : false },
+      keys: snapshot.keys,
+      metadata: snapshot.metadata,
+      payload: { name: 'vectors.f32', bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) },
+    });
+  }
+
+  private scanInput() {
+    return {
+      matrix: this.matrix,
+      dim: this.dim,
+      rows: this.table.slotCount,
+      metric: this.metric,
+      rowScale: this.rowScale,
+      sqNorms: this.sqNorms,
+    };
+  }
+
+  private search(flat: Float32Array, count: number, options: QueryOptions): SearchHit[][] {
+    const k = options.k ?? DEFAULT_K;
+    if (!Number.isInteger(k) || k < 0) throw new InvalidArgumentError(`k must be a non-negative integer, got ${k}`);
+    const table = this.table;
+    const excluded = new Set<number>();
+    for (const key of options.exclude ?? []) {
+      const slot = table.slotOf(key);
+      if (slot !== undefined) excluded.add(slot);
+    }
+    const filter = options.filter;
+    const needsCheck = table.freeCount > 0 || excluded.size > 0 || filter !== undefined;
+    const accept = needsCheck
+      ? (row: number) => {
+          const key = table.keyAt(row);
+          if (key === undefined || excluded.has(row)) return false;
+          return filter === undefined || filter(key, table.metadataAt(row));
+        }
+      : undefined;
+    const results = exactTopK(this.scanInput(), flat, count, { k: Math.min(k, this.size), accept });
+    return results.map((res) => {
+      const hits: SearchHit[] = [];
+      for (let i = 0; i < res.rows.length; i++) {
+        const row = res.rows[i]!;
+        const score = res.scores[i]!;
+        const hit: SearchHit = { key: table.keyAt(row)!, score, distance: scoreToDistance(this.metric, score) };
+        const meta = table.metadataAt(row);
+        if (meta !== undefined) hit.metadata = meta;
+        hits.push(hit);
+      }
+      return hits;
+    });
+  }
+
+  /** Make sure the matrix is ours (not borrowed) and holds at least `rows` rows. */
+  private ensureWritable(rows: number): void {
+    const capacity = this.capacity;
+    if (!this.borrowed && rows <= capacity) return;
+    const newCapacity = Math.max(rows, capacity * 2, DEFAULT_CAPACITY);
+    const grown = new Float32Array(newCapacity * this.dim);
+    grown.set(this.matrix.subarray(0, Math.min(capacity, this.table.slotCount) * this.dim));
+    this.matrix = grown;
+    this.borrowed = false;
+    if (this.rowScale) {
+      const s = new Float32Array(newCapacity);
+      s.set(this.rowScale.subarray(0, Math.min(this.rowScale.length, newCapacity)));
+      this.rowScale = s;
+    }
+    if (this.sqNorms) {
+      const s = new Float64Array(newCapacity);
+      s.set(this.sqNorms.subarray(0, Math.min(this.sqNorms.length, newCapacity)));
+      this.sqNorms = s;
+    }
+  }
+
+  private writeRow(slot: number, vector: ArrayLike<number>): void {
+    const o = slot * this.dim;
+    let sq = 0;
+    for (let d = 0; d < this.dim; d++) {
+      const x = vector[d]!;
+      sq += x * x;
+    }
+    const m = this.matrix;
+    if (this.metric === 'cosine' && this.unitRows) {
+      const inv = sq > 0 ? 1 / Math.sqrt(sq) : 0;
+      for (let d = 0; d < this.dim; d++) m[o + d] = vector[d]! * inv;
+      return;
+    }
+    for (let d = 0; d < this.dim; d++) m[o + d] = vector[d]!;
+    if (this.rowScale) this.rowScale[slot] = sq > 0 ? 1 / Math.sqrt(sq) : 0;
+    if (this.sqNorms) this.sqNorms[slot] = rowSquaredNorms(m.subarray(o, o + this.dim), this.dim, 1)[0]!;
+  }
+}

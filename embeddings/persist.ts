@@ -1,0 +1,200 @@
+/**
+ * On-disk layout of a saved index — a directory written atomically:
+ *
+ *   manifest.json  format, version, kind, dim, metric, count, slots, parameters,
+ *                  and the byte size and sha256 of every other file
+ *   keys.json      { keys: (string|null)[], metadata: (json|null)[] | null } by slot
+ *   vectors.f32    (exact) little-endian float32 rows, slots × dim
+ *   index.hnsw     (hnsw) hnswlib's own index file
+ *
+ * Loading checks sizes first (a truncated file is named as such), then checksums.
+ */
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ChecksumError, InvalidFileError, NotFoundError } from '../src/errors.js';
+import { writeDirAtomic } from '../src/io/atomic.js';
+import { sha256, sha256File } from '../src/io/hash.js';
+import { KeyTable } from './keytable.js';
+import type { JsonValue, Metric } from './types.js';
+import { METRICS } from './vectors.js';
+
+export const INDEX_FORMAT = 'transferkit-vector-index';
+export const INDEX_FORMAT_VERSION = 1;
+export const MANIFEST_FILE = 'manifest.json';
+export const KEYS_FILE = 'keys.json';
+
+export interface FileEntry {
+  bytes: number;
+  sha256: string;
+}
+
+export interface IndexManifest {
+  format: typeof INDEX_FORMAT;
+  version: number;
+  kind: 'exact' | 'hnsw';
+  dim: number;
+  metric: Metric;
+  /** Live items. */
+  count: number;
+  /** Slots in the keys file (live + deleted). */
+  slots: number;
+  /** Kind-specific parameters (M, efConstruction, ef, capacity… for hnsw). */
+  params: Record<string, JsonValue>;
+  files: Record<string, FileEntry>;
+  createdAt: string;
+  transferkit: { indexFormat: number };
+}
+
+export interface SaveSpec {
+  kind: 'exact' | 'hnsw';
+  dim: number;
+  metric: Metric;
+  count: number;
+  slots: number;
+  params: Record<string, JsonValue>;
+  keys: (string | null)[];
+  metadata: (JsonValue | null)[] | null;
+  /** The main data file: bytes to write, or a function that writes it at the given path. */
+  payload: { name: string; bytes: Uint8Array } | { name: string; write: (path: string) => Promise<void> };
+}
+
+/** Write an index directory atomically (temp folder + rename). */
+export async function saveIndexDir(dir: string, spec: SaveSpec): Promise<void> {
+  await writeDirAtomic(dir, async (tmp) => {
+    const files: Record<string, FileEntry> = {};
+    const keysText = JSON.stringify({ keys: spec.keys, metadata: spec.metadata });
+    await writeFile(join(tmp, KEYS_FILE), keysText);
+    files[KEYS_FILE] = { bytes: Buffer.byteLength(keysText), sha256: sha256(keysText) };
+    const payloadPath = join(tmp, spec.payload.name);
+    if ('bytes' in spec.payload) {
+      await writeFile(payloadPath, spec.payload.bytes);
+      files[spec.payload.name] = { bytes: spec.payload.bytes.byteLength, sha256: sha256(spec.payload.bytes) };
+    } else {
+      await spec.payload.write(payloadPath);
+      files[spec.payload.name] = { bytes: (await stat(payloadPath)).size, sha256: await sha256File(payloadPath) };
+    }
+    const manifest: IndexManifest = {
+      format: INDEX_FORMAT,
+      version: INDEX_FORMAT_VERSION,
+      kind: spec.kind,
+      dim: spec.dim,
+      metric: spec.metric,
+      count: spec.count,
+      slots: spec.slots,
+      params: spec.params,
+      files,
+      createdAt: new Date().toISOString(),
+      transferkit: { indexFormat: INDEX_FORMAT_VERSION },
+    };
+    await writeFile(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+  });
+}
+
+export interface ReadOptions {
+  /** Check sha256 of every file (costs one read of each). Default true. */
+  verify?: boolean;
+}
+
+/** Read and validate a manifest only (cheap; used by `index info`). */
+export async function readManifest(dir: string): Promise<IndexManifest> {
+  const path = join(dir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const exists = await stat(dir).then(() => true, () => false);
+    throw new NotFoundError(exists ? `${path} does not exist: not a saved index` : `index directory ${dir} does not exist`, {
+      file: path,
+      hint: 'build one with `transferkit index build` or index.save(dir)',
+      cause: e,
+    });
+  }
+  let m: IndexManifest;
+  try {
+    m = JSON.parse(text) as IndexManifest;
+  } catch (e) {
+    throw new InvalidFileError('manifest is not valid JSON (truncated?)', { file: path, cause: e, hint: 'rebuild the index' });
+  }
+  const bad = (what: string) => new InvalidFileError(what, { file: path, hint: 'rebuild the index' });
+  if (m === null || typeof m !== 'object' || m.format !== INDEX_FORMAT) throw bad(`not a ${INDEX_FORMAT} manifest`);
+  if (typeof m.version !== 'number' || m.version > INDEX_FORMAT_VERSION) {
+    throw new InvalidFileError(`index format version ${m.version} is newer than this transferkit reads (${INDEX_FORMAT_VERSION})`, {
+      file: path,
+      hint: 'upgrade transferkit',
+    });
+  }
+  if (m.kind !== 'exact' && m.kind !== 'hnsw') throw bad(`unknown index kind '${String(m.kind)}'`);
+  if (!Number.isInteger(m.dim) || m.dim < 1) throw bad(`invalid dim ${String(m.dim)}`);
+  if (!METRICS.includes(m.metric)) throw bad(`unknown metric '${String(m.metric)}'`);
+  if (!Number.isInteger(m.count) || !Number.isInteger(m.slots) || m.count > m.slots) throw bad('invalid count/slots');
+  if (m.files === null || typeof m.files !== 'object' || !m.files[KEYS_FILE]) throw bad('file list is missing');
+  if (m.params === null || typeof m.params !== 'object') throw bad('params are missing');
+  return m;
+}
+
+/** Check that a listed file exists, has its recorded size, and (optionally) its checksum. */
+async function checkFile(dir: string, name: string, entry: FileEntry, verify: boolean): Promise<string> {
+  const path = join(dir, name);
+  const st = await stat(path).catch(() => null);
+  if (st === null) throw new NotFoundError(`${path} is missing from the index directory`, { file: path, hint: 'rebuild the index' });
+  if (st.size !== entry.bytes) {
+    const what = st.size < entry.bytes ? 'truncated' : 'larger than recorded';
+    throw new InvalidFileError(`file is ${what}: ${st.size} bytes, manifest says ${entry.bytes}`, {
+      file: path,
+      hint: 'the copy is incomplete or the file was replaced; copy the index again or rebuild it',
+    });
+  }
+  if (verify && (await sha256File(path)) !== entry.sha256) {
+    throw new ChecksumError(`${path}: checksum does not match the manifest (file corrupted or replaced)`, {
+      file: path,
+      hint: 'copy the index again or rebuild it',
+    });
+  }
+  return path;
+}
+
+export interface IndexParts {
+  manifest: IndexManifest;
+  table: KeyTable;
+  /** Path of the main data file (vectors.f32 or index.hnsw), already size- and checksum-checked. */
+  payloadPath: string;
+}
+
+/** Read a saved index directory's manifest and keys; validate its data file. */
+export async function readIndexDir(dir: string, options: ReadOptions = {}): Promise<IndexParts> {
+  const verify = options.verify ?? true;
+  const manifest = await readManifest(dir);
+  const payloadName = manifest.kind === 'exact' ? 'vectors.f32' : 'index.hnsw';
+  const payloadEntry = manifest.files[payloadName];
+  const manifestPath = join(dir, MANIFEST_FILE);
+  if (!payloadEntry) throw new InvalidFileError(`manifest does not list ${payloadName}`, { file: manifestPath, hint: 'rebuild the index' });
+  const keysPath = await checkFile(dir, KEYS_FILE, manifest.files[KEYS_FILE]!, verify);
+  const payloadPath = await checkFile(dir, payloadName, payloadEntry, verify);
+  let parsed: { keys: (string | null)[]; metadata: (JsonValue | null)[] | null };
+  try {
+    parsed = JSON.parse(await readFile(keysPath, 'utf8')) as typeof parsed;
+  } catch (e) {
+    throw new InvalidFileError('keys file is not valid JSON', { file: keysPath, cause: e, hint: 'rebuild the index' });
+  }
+  if (!parsed || !Array.isArray(parsed.keys) || parsed.keys.length !== manifest.slots) {
+    throw new InvalidFileError(`keys file holds ${parsed?.keys?.length ?? 'no'} slots, manifest says ${manifest.slots}`, {
+      file: keysPath,
+      hint: 'the index directory mixes files from different saves; rebuild it',
+    });
+  }
+  let table: KeyTable;
+  try {
+    table = KeyTable.fromSnapshot(parsed.keys, parsed.metadata);
+  } catch (e) {
+    throw new InvalidFileError((e as Error).message, { file: keysPath, cause: e });
+  }
+  if (table.size !== manifest.count) {
+    throw new InvalidFileError(`keys file holds ${table.size} live keys, manifest says ${manifest.count}`, { file: keysPath });
+  }
+  if (manifest.kind === 'exact' && payloadEntry.bytes !== manifest.slots * manifest.dim * 4) {
+    throw new InvalidFileError(`holds ${payloadEntry.bytes} bytes, expected ${manifest.slots} × ${manifest.dim} float32`, {
+      file: payloadPath,
+    });
+  }
+  return { manifest, table, payloadPath };
+}
