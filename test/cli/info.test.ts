@@ -26,3 +26,23 @@ describe('transferkit info', () => {
     expect(r.stderr).toMatch(/quantum/);
   });
 });
+
+describe('CLI errors', () => {
+  it('a typed error prints one actionable line, no stack unless --verbose', async () => {
+    // `info` with a forced, unavailable backend goes through the typed-error path.
+    const { spawnSync } = await import('node:child_process');
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/bin-dev.ts', ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, TRANSFERKIT_BACKEND: 'node-gpu' },
+      });
+    const plain = run('info');
+    if (plain.status === 0) return; // a CUDA machine really has the GPU backend
+    expect(plain.status).toBe(2);
+    expect(plain.stderr).toMatch(/^error\[E_BACKEND_UNAVAILABLE\]: backend 'node-gpu' is not available/);
+    expect(plain.stderr).toMatch(/hint: /);
+    expect(plain.stderr).not.toMatch(/\n\s+at /);
+    const verbose = run('--verbose', 'info');
+    expect(verbose.stderr).toMatch(/\n\s+at /);
+  });
+});

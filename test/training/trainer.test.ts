@@ -123,3 +123,35 @@ describe('Trainer', () => {
     model.dispose();
   });
 });
+
+describe('Ctrl-C', () => {
+  it('SIGINT stops after the current batch and keeps the best checkpoint', async () => {
+    const data = blobs({ n: 64, dim: 4, classes: 2, seed: 9 });
+    const x = data.tensor();
+    const model = buildHead({ type: 'linear' }, { inputDim: 4, numClasses: 2 });
+    let best: number[] = [];
+    let batches = 0;
+    const cb: Callback = {
+      onEvent(e) {
+        if (e.type === 'epochEnd') {
+          e.logs.score = e.epoch === 0 ? 0 : 1; // epoch 0 is the best
+          if (e.epoch === 0) best = Array.from(model.getWeights()[0].dataSync());
+        }
+        if (e.type === 'batchEnd' && e.epoch === 1 && ++batches === 2) process.emit('SIGINT');
+      },
+    };
+    const history = await new Trainer(model, {
+      epochs: 5,
+      batchSize: 8,
+      learningRate: 0.1,
+      handleInterrupt: true,
+      callbacks: [cb, new EarlyStopping({ monitor: 'score', mode: 'min', patience: 99 })],
+    }).fit({ x, y: data.y });
+    expect(history.stopReason).toBe('interrupted');
+    expect(batches).toBe(2);
+    expect(Array.from(model.getWeights()[0].dataSync())).toEqual(best);
+    expect(process.listenerCount('SIGINT')).toBe(0);
+    x.dispose();
+    model.dispose();
+  });
+});
