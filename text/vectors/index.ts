@@ -1,1 +1,18 @@
-export {};
+/** Pretrained word vectors: loaders, the binary cache, the gensim-style `WordVectors` API, evaluation. */
+export { loadVectors, resolveSource, readVectorFile, cacheFileFor, type LoadVectorsOptions } from './load.js';
+export {
+  WordVectors,
+  DEFAULT_TOPN,
+  type Neighbor,
+  type Term,
+  type OovPolicy,
+  type MostSimilarOptions,
+  type AnalogyMethod,
+  type AnalogyOptions,
+  type VectorsOrigin,
+  type FromArraysOptions,
+} from './word-vectors.js';
+export { VECTOR_FORMATS, WRITABLE_FORMATS, detectFormat, type VectorFormat, type WritableFormat } from './formats.js';
+export { BUNDLED_VECTORS, DEFAULT_VECTORS, findBundled, bundledPath, type BundledVectors } from './sources.js';
+export { readCache, readCacheHeader, writeCache, CACHE_VERSION, type CacheHeader } from './cache.js';
+export type { RawVectors } from './read/raw.js';

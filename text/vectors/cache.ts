@@ -1,0 +1,212 @@
+/**
+ * The binary vector cache: one file per source, written atomically.
+ *
+ *   bytes 0–7     magic "TKVECTOR"
+ *   bytes 8–11    header length H (uint32 LE)
+ *   bytes 12…     header JSON (CacheHeader), space-padded
+ *   vocabOffset   the words, UTF-8, joined by '\n' (or a JSON array if a word contains '\n')
+ *   matrixOffset  size × dim float32 little-endian, row-major (64-byte aligned)
+ *
+ * The reader allocates the matrix once and reads the file straight into it (no
+ * intermediate buffer), so a 2,000,000 × 300 (2.4 GB) cache is never held twice.
+ * The writer streams views of the matrix, never copying it.
+ */
+import { open, stat } from 'node:fs/promises';
+import type { WriteStream } from 'node:fs';
+import { InvalidFileError } from '../../src/errors.js';
+import { streamFileAtomic } from '../../src/io/atomic.js';
+import { Checksum } from './checksum.js';
+
+export const CACHE_MAGIC = 'TKVECTOR';
+export const CACHE_VERSION = 1;
+const PREFIX = 12;
+/** Largest single read (fs.read is limited to 2 GiB per call). */
+const READ_CHUNK = 1 << 30;
+/** Largest single write (views, not copies). */
+const WRITE_CHUNK = 16 << 20;
+
+/** Identity of the source file: the cache is stale when either changes. */
+export interface SourceStamp {
+  file: string;
+  size: number;
+  mtimeMs: number;
+  format: string;
+}
+
+export interface CacheHeader {
+  version: number;
+  size: number;
+  dim: number;
+  dtype: 'float32';
+  vocabEncoding: 'lines' | 'json';
+  vocabOffset: number;
+  vocabBytes: number;
+  matrixOffset: number;
+  /** Checksum of vocabulary bytes then matrix bytes (see checksum.ts). */
+  checksum: string;
+  duplicates: number;
+  source: SourceStamp;
+}
+
+export interface CachedVectors {
+  header: CacheHeader;
+  words: string[];
+  matrix: Float32Array;
+}
+
+async function write(out: WriteStream, chunk: Uint8Array): Promise<void> {
+  if (out.write(chunk)) return;
+  await new Promise<void>((resolve, reject) => {
+    const done = (e?: Error) => {
+      out.off('drain', done);
+      out.off('error', done);
+      if (e) reject(e);
+      else resolve();
+    };
+    out.on('drain', done);
+    out.on('error', done);
+  });
+}
+
+/** Write `words` + `matrix` as a cache file at `path` (atomically). */
+export async function writeCache(
+  path: string,
+  data: { words: readonly string[]; matrix: Float32Array; dim: number; duplicates: number; source: SourceStamp },
+): Promise<CacheHeader> {
+  const { words, matrix, dim } = data;
+  const lines = !words.some((w) => w.includes('\n'));
+  const vocab = Buffer.from(lines ? words.join('\n') : JSON.stringify(words), 'utf8');
+  const matrixBytes = new Uint8Array(matrix.buffer, matrix.byteOffset, words.length * dim * 4);
+  const checksum = new Checksum().update(vocab).update(matrixBytes).digest();
+  const partial: Omit<CacheHeader, 'vocabOffset' | 'matrixOffset'> = {
+    version: CACHE_VERSION,
+    size: words.length,
+    dim,
+    dtype: 'float32',
+    vocabEncoding: lines ? 'lines' : 'json',
+    vocabBytes: vocab.length,
+    checksum,
+    duplicates: data.duplicates,
+    source: data.source,
+  };
+  // Offsets depend on the header length, which depends on the offsets: reserve room.
+  const draft = Buffer.byteLength(JSON.stringify({ ...partial, vocabOffset: 1e15, matrixOffset: 1e15 }));
+  const headerBytes = Math.ceil((PREFIX + draft) / 8) * 8 - PREFIX;
+  const vocabOffset = PREFIX + headerBytes;
+  const matrixOffset = Math.ceil((vocabOffset + vocab.length) / 64) * 64;
+  const header: CacheHeader = { ...partial, vocabOffset, matrixOffset };
+  const head = Buffer.alloc(vocabOffset, 0x20);
+  head.write(CACHE_MAGIC, 0, 'latin1');
+  head.writeUInt32LE(headerBytes, 8);
+  head.write(JSON.stringify(header), PREFIX, 'utf8');
+  await streamFileAtomic(path, async (out) => {
+    await write(out, head);
+    await write(out, vocab);
+    await write(out, Buffer.alloc(matrixOffset - vocabOffset - vocab.length));
+    for (let i = 0; i < matrixBytes.length; i += WRITE_CHUNK) {
+      await write(out, matrixBytes.subarray(i, Math.min(matrixBytes.length, i + WRITE_CHUNK)));
+    }
+  });
+  return header;
+}
+
+/** Read only the header (null when the file does not exist). */
+export async function readCacheHeader(path: string): Promise<CacheHeader | null> {
+  const fh = await open(path, 'r').catch(() => null);
+  if (!fh) return null;
+  try {
+    return await readHeader(fh, path);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readHeader(fh: import('node:fs/promises').FileHandle, path: string): Promise<CacheHeader> {
+  const bad = (message: string, location: string) =>
+    new InvalidFileError(message, { file: path, location, hint: 'delete the cache file; it will be rebuilt from the source' });
+  const prefix = Buffer.alloc(PREFIX);
+  const { bytesRead } = await fh.read(prefix, 0, PREFIX, 0);
+  if (bytesRead < PREFIX || prefix.toString('latin1', 0, 8) !== CACHE_MAGIC) throw bad('not a transferkit vector cache (bad magic)', 'byte 0');
+  const length = prefix.readUInt32LE(8);
+  if (length > 1 << 20) throw bad(`header length ${length} is implausible`, 'byte 8');
+  const raw = Buffer.alloc(length);
+  const got = await fh.read(raw, 0, length, PREFIX);
+  if (got.bytesRead < length) throw bad('the file ends inside the header', `byte ${PREFIX + got.bytesRead}`);
+  let header: CacheHeader;
+  try {
+    header = JSON.parse(raw.toString('utf8')) as CacheHeader;
+  } catch {
+    throw bad('the header is not valid JSON', `byte ${PREFIX}`);
+  }
+  if (header.version !== CACHE_VERSION) throw bad(`cache version ${header.version}, this transferkit reads version ${CACHE_VERSION}`, `byte ${PREFIX}`);
+  if (header.dtype !== 'float32' || !(header.dim > 0) || !(header.size >= 0)) throw bad('the header has an unsupported dtype or shape', `byte ${PREFIX}`);
+  return header;
+}
+
+/**
+ * Read a cache file: the first `limit` words (default all). The checksum is
+ * verified when all rows are read.
+ */
+export async function readCache(path: string, options: { limit?: number } = {}): Promise<CachedVectors> {
+  const fh = await open(path, 'r');
+  try {
+    const header = await readHeader(fh, path);
+    const { size: fileSize } = await fh.stat();
+    const need = header.matrixOffset + header.size * header.dim * 4;
+    if (fileSize < need) {
+      throw new InvalidFileError(`the cache is truncated: ${fileSize} bytes, expected ${need}`, {
+        file: path,
+        location: `byte ${fileSize}`,
+        hint: 'delete the cache file; it will be rebuilt from the source',
+      });
+    }
+    const rows = Math.min(options.limit ?? header.size, header.size);
+    const vocab = Buffer.allocUnsafe(header.vocabBytes);
+    await readFully(fh, vocab, header.vocabOffset, path);
+    const text = vocab.toString('utf8');
+    let words = header.vocabEncoding === 'json' ? (JSON.parse(text) as string[]) : header.size === 0 ? [] : text.split('\n');
+    if (words.length !== header.size) {
+      throw new InvalidFileError(`the cache vocabulary has ${words.length} words, the header says ${header.size}`, {
+        file: path,
+        location: `byte ${header.vocabOffset}`,
+        hint: 'delete the cache file; it will be rebuilt from the source',
+      });
+    }
+    if (rows < words.length) words = words.slice(0, rows);
+    const matrix = new Float32Array(rows * header.dim);
+    const bytes = new Uint8Array(matrix.buffer);
+    await readFully(fh, bytes, header.matrixOffset, path);
+    if (rows === header.size) {
+      const sum = new Checksum().update(vocab).update(bytes).digest();
+      if (sum !== header.checksum) {
+        throw new InvalidFileError(`checksum mismatch (${sum}, header says ${header.checksum}): the cache is corrupt`, {
+          file: path,
+          location: `byte ${header.vocabOffset}`,
+          hint: 'delete the cache file; it will be rebuilt from the source',
+        });
+      }
+    }
+    return { header, words, matrix };
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readFully(fh: import('node:fs/promises').FileHandle, into: Uint8Array, position: number, file: string): Promise<void> {
+  let done = 0;
+  while (done < into.length) {
+    const { bytesRead } = await fh.read(into, done, Math.min(READ_CHUNK, into.length - done), position + done);
+    if (bytesRead === 0) throw new InvalidFileError('unexpected end of the cache file', { file, location: `byte ${position + done}`, hint: 'delete the cache file; it will be rebuilt from the source' });
+    done += bytesRead;
+  }
+}
+
+/** The source's current stamp (size, mtime). */
+export async function stampOf(file: string, format: string): Promise<SourceStamp> {
+  const s = await stat(file);
+  return { file, size: s.size, mtimeMs: s.mtimeMs, format };
+}
+
+export function sameStamp(a: SourceStamp, b: SourceStamp): boolean {
+  return a.file === b.file && a.size === b.size && a.mtimeMs === b.mtimeMs && a.format === b.format;
+}

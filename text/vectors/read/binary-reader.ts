@@ -1,0 +1,86 @@
+/**
+ * word2vec binary (`-binary 1`): an ASCII header `count dim\n`, then per word the
+ * word's UTF-8 bytes, a space, and `dim` little-endian float32 values (the
+ * original tool also writes a '\n' after each vector; it is skipped). Values are
+ * copied byte-for-byte into the matrix, which is allocated once from the header.
+ */
+import { InvalidFileError } from '../../../src/errors.js';
+import { ChunkedReader } from './chunked-reader.js';
+import { MatrixBuilder } from './matrix-builder.js';
+import type { RawVectors, ReadOptions } from './raw.js';
+import { decodeWord } from './words.js';
+
+/** Longest word accepted before deciding the file is not word2vec binary. */
+const MAX_WORD_BYTES = 4096;
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+export async function readWord2vecBinary(path: string, options: ReadOptions): Promise<RawVectors> {
+  const r = await ChunkedReader.open(path);
+  const progress = options.progress;
+  const unicodeErrors = options.unicodeErrors ?? 'strict';
+  const limit = options.limit ?? Infinity;
+  const fail = (message: string, i: number, hint?: string): never => {
+    throw new InvalidFileError(message, { file: path, location: `byte ${r.offset(i)}`, hint });
+  };
+  try {
+    if (r.fileSize === 0) throw new InvalidFileError('the file is empty', { file: path, location: 'byte 0' });
+    progress.start(`loading ${path.split('/').pop()}`, r.fileSize);
+    await r.refill();
+    const nl = r.buf.indexOf(10);
+    const m = nl > 0 && nl < 64 ? /^\s*(\d+)\s+(\d+)\s*$/.exec(r.buf.toString('latin1', 0, nl)) : null;
+    if (!m) fail("expected a header 'count dim' on the first line", 0, 'this is not a word2vec binary file; pass the right `format`');
+    const declared = Number(m![1]);
+    const dim = Number(m![2]);
+    if (declared < 1 || dim < 1) fail('the header declares no vectors or dimension 0', 0);
+    r.start = nl + 1;
+    const rowBytes = dim * 4;
+    const b = new MatrixBuilder(Math.min(declared, limit), dim);
+    const bytes = new Uint8Array(b.matrix.buffer, b.matrix.byteOffset, b.matrix.byteLength);
+    const scratch = new Uint8Array(b.scratch.buffer);
+    const truncated = (i: number, what: string) =>
+      fail(`the file ends inside ${what} (header declares ${declared} vectors of dimension ${dim}, read ${b.size + b.duplicates})`, i, 'the file looks truncated: re-download it');
+    let rows = 0;
+    while (!b.full && rows < declared) {
+      // Word: skip leading newlines, read up to the space.
+      for (;;) {
+        while (r.start < r.end && (r.buf[r.start] === 10 || r.buf[r.start] === 13)) r.start++;
+        const sp = r.buf.indexOf(32, r.start);
+        if (sp !== -1 && sp < r.end) {
+          if (sp - r.start > MAX_WORD_BYTES) fail(`no word separator within ${MAX_WORD_BYTES} bytes`, r.start, 'the header count or dimension is wrong, or this is not word2vec binary');
+          break;
+        }
+        if (r.end - r.start > MAX_WORD_BYTES) fail(`no word separator within ${MAX_WORD_BYTES} bytes`, r.start, 'the header count or dimension is wrong, or this is not word2vec binary');
+        if (r.eof) truncated(r.start, `the word of vector ${rows + 1}`);
+        await r.refill();
+        progress.update(r.bytesRead);
+      }
+      const sp = r.buf.indexOf(32, r.start);
+      if (sp === r.start) fail('empty word', r.start);
+      const ws = r.start;
+      const word = decodeWord(r.buf, ws, sp, unicodeErrors, () => ({ file: path, location: `byte ${r.offset(ws)}` }));
+      r.start = sp + 1;
+      // Values.
+      while (r.end - r.start < rowBytes) {
+        if (r.eof) truncated(r.start, `the values of '${word}'`);
+        await r.refill();
+        progress.update(r.bytesRead);
+      }
+      rows++;
+      const at = b.add(word);
+      if (!littleEndian) throw new Error('word2vec binary needs a little-endian host');
+      if (at < 0) scratch.set(r.buf.subarray(r.start, r.start + rowBytes));
+      else bytes.set(r.buf.subarray(r.start, r.start + rowBytes), at * 4);
+      const row = at < 0 ? b.scratch : b.matrix.subarray(at, at + dim);
+      for (let k = 0; k < dim; k++) {
+        const v = row[k]!;
+        if (v !== v || v === Infinity || v === -Infinity) fail(`NaN or infinite value in the vector of '${word}'`, r.start + 4 * k);
+      }
+      r.start += rowBytes;
+    }
+    progress.update(r.fileSize);
+    return b.finish();
+  } finally {
+    progress.stop();
+    await r.close();
+  }
+}

@@ -1,0 +1,375 @@
+/**
+ * `WordVectors`: words, one float32 matrix, and the gensim KeyedVectors queries
+ * over them. Independent of how the vectors were made or loaded. The unit-norm
+ * copy of the matrix is computed on first use and cached; nearest-neighbour
+ * queries go to a pluggable `VectorIndex` (exact search over that unit matrix by
+ * default, an HNSW index when one is plugged in with `useIndex`).
+ */
+import { ExactIndex, exactTopK, type VectorIndex } from '../../embeddings/index.js';
+import { DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../src/errors.js';
+import { dotAll, topIndices } from './scan.js';
+
+/** What happens when a word is not in the vocabulary: throw `KeyNotFoundError`, or return `undefined`. */
+export type OovPolicy = 'throw' | 'undefined';
+
+/** A word (or raw vector) and its cosine similarity to the query. */
+export interface Neighbor {
+  word: string;
+  score: number;
+}
+
+/** A term of a query: a word of the vocabulary or a raw vector of dimension `dim`. */
+export type Term = string | ArrayLike<number>;
+
+export interface MostSimilarOptions {
+  /** Terms that pull towards the result (weight +1). */
+  positive?: readonly Term[];
+  /** Terms that push away from it (weight −1). */
+  negative?: readonly Term[];
+  /** Number of neighbours. Default 10. */
+  topn?: number;
+  /**
+   * Search only the first N words (files are sorted by frequency, so this skips
+   * rare words). Default: all. Always exact (bypasses a plugged-in index).
+   */
+  restrictVocab?: number;
+}
+
+/** 3CosAdd (gensim `most_similar`) or 3CosMul (Levy & Goldberg; gensim `most_similar_cosmul`). */
+export type AnalogyMethod = 'add' | 'mul';
+
+export interface AnalogyOptions {
+  /** Default `add`. */
+  method?: AnalogyMethod;
+  /** Number of answers. Default 10. */
+  topn?: number;
+  /** As in `MostSimilarOptions`. */
+  restrictVocab?: number;
+}
+
+/** Where a WordVectors came from (set by the loaders). */
+export interface VectorsOrigin {
+  /** File path or bundled name given to `loadVectors`. */
+  source?: string;
+  /** The file actually read. */
+  file?: string;
+  format?: string;
+  /** Rows dropped because their word had appeared before (first one wins). */
+  duplicates: number;
+  /** True when the vectors were read from the binary cache. */
+  fromCache: boolean;
+  cacheFile?: string;
+  /** Problems that did not stop the load (e.g. the cache could not be written). */
+  warnings: string[];
+}
+
+export interface FromArraysOptions {
+  words: readonly string[];
+  /** Row-major `words.length × dim`. Used as is (not copied); do not modify it afterwards. */
+  matrix: Float32Array;
+  dim: number;
+  origin?: Partial<VectorsOrigin>;
+  /** word → row, when the caller already has it. */
+  index?: Map<string, number>;
+}
+
+/** Default number of neighbours. */
+export const DEFAULT_TOPN = 10;
+/** 3CosMul's ε (as gensim). */
+const COSMUL_EPSILON = 1e-6;
+
+export class WordVectors {
+  readonly words: readonly string[];
+  readonly matrix: Float32Array;
+  readonly dim: number;
+  readonly origin: VectorsOrigin;
+  private readonly rowOf: Map<string, number>;
+  private unit: Float32Array | null = null;
+  private rowNorms: Float32Array | null = null;
+  private index: VectorIndex | null = null;
+  private defaultIndex: ExactIndex | null = null;
+
+  private constructor(words: readonly string[], matrix: Float32Array, dim: number, rowOf: Map<string, number>, origin: VectorsOrigin) {
+    this.words = words;
+    this.matrix = matrix;
+    this.dim = dim;
+    this.rowOf = rowOf;
+    this.origin = origin;
+  }
+
+  /**
+   * Build from words and a matrix in memory (tests, classifier bundles that keep a
+   * vocabulary subset). Duplicate words are an error here: loaders resolve them.
+   */
+  static fromArrays(options: FromArraysOptions): WordVectors {
+    const { words, matrix, dim } = options;
+    if (!Number.isInteger(dim) || dim < 1) throw new InvalidArgumentError(`dim must be a positive integer, got ${dim}`);
+    if (!(matrix instanceof Float32Array)) throw new InvalidArgumentError('matrix must be a Float32Array');
+    if (matrix.length !== words.length * dim) {
+      throw new InvalidArgumentError(`matrix has ${matrix.length} values, expected ${words.length} words × ${dim} = ${words.length * dim}`);
+    }
+    let rowOf = options.index;
+    if (!rowOf || rowOf.size !== words.length) {
+      rowOf = new Map();
+      for (let i = 0; i < words.length; i++) {
+        const w = words[i]!;
+        if (typeof w !== 'string' || w.length === 0) throw new InvalidArgumentError(`word ${i} is empty or not a string`);
+        if (rowOf.has(w)) throw new InvalidArgumentError(`duplicate word '${w}' (rows ${rowOf.get(w)} and ${i})`);
+        rowOf.set(w, i);
+      }
+    }
+    return new WordVectors(words, matrix, dim, rowOf, { duplicates: 0, fromCache: false, warnings: [], ...options.origin });
+  }
+
+  /** Number of words. */
+  get size(): number {
+    return this.words.length;
+  }
+
+  /** Row of `word`, or −1 when absent. */
+  indexOf(word: string): number {
+    return this.rowOf.get(word) ?? -1;
+  }
+
+  has(word: string): boolean {
+    return this.rowOf.has(word);
+  }
+
+  /** A copy of the vector of `word`; OOV throws `KeyNotFoundError` (default) or returns undefined. */
+  get(word: string, options?: { oov?: 'throw' }): Float32Array;
+  get(word: string, options: { oov: 'undefined' }): Float32Array | undefined;
+  get(word: string, options: { oov?: OovPolicy } = {}): Float32Array | undefined {
+    const row = this.rowOf.get(word);
+    if (row === undefined) {
+      if (options.oov === 'undefined') return undefined;
+      throw this.oovError(word);
+    }
+    return this.matrix.slice(row * this.dim, (row + 1) * this.dim);
+  }
+
+  /** L2 norm of every row (computed once). */
+  norms(): Float32Array {
+    if (!this.rowNorms) {
+      const n = new Float32Array(this.size);
+      const { matrix, dim } = this;
+      for (let r = 0; r < n.length; r++) {
+        let s = 0;
+        for (let o = r * dim, e = o + dim; o < e; o++) s += matrix[o]! * matrix[o]!;
+        n[r] = Math.sqrt(s);
+      }
+      this.rowNorms = n;
+    }
+    return this.rowNorms;
+  }
+
+  /** The matrix with every row scaled to unit length (zero rows stay zero); computed once and cached. */
+  unitMatrix(): Float32Array {
+    if (!this.unit) {
+      const norms = this.norms();
+      const { matrix, dim } = this;
+      const u = new Float32Array(matrix.length);
+      for (let r = 0; r < norms.length; r++) {
+        const inv = norms[r]! > 0 ? 1 / norms[r]! : 0;
+        for (let o = r * dim, e = o + dim; o < e; o++) u[o] = matrix[o]! * inv;
+      }
+      this.unit = u;
+    }
+    return this.unit;
+  }
+
+  /**
+   * Use `index` for nearest-neighbour queries (its keys must be these words and its
+   * metric cosine), or `null` to go back to exact search.
+   */
+  useIndex(index: VectorIndex | null): void {
+    if (index) {
+      if (index.dim !== this.dim) throw new DimensionMismatchError(this.dim, index.dim, { what: 'index' });
+      if (index.metric !== 'cosine') throw new InvalidArgumentError(`the index's metric is ${index.metric}; word similarity needs cosine`);
+    }
+    this.index = index;
+  }
+
+  /** The index queries go to: the plugged-in one, or exact search over the unit matrix. */
+  get searchIndex(): VectorIndex {
+    if (this.index) return this.index;
+    if (!this.defaultIndex) {
+      this.defaultIndex = ExactIndex.fromMatrix({ keys: this.words, matrix: this.unitMatrix(), dim: this.dim, metric: 'cosine', normalized: true });
+    }
+    return this.defaultIndex;
+  }
+
+  /** Cosine similarity of two words. */
+  similarity(a: string, b: string): number {
+    const u = this.unitMatrix();
+    const ra = this.rowOrThrow(a) * this.dim;
+    const rb = this.rowOrThrow(b) * this.dim;
+    let s = 0;
+    for (let k = 0; k < this.dim; k++) s += u[ra + k]! * u[rb + k]!;
+    return s;
+  }
+
+  /**
+   * Words closest (cosine) to the normalised mean of the unit `positive` terms
+   * minus the unit `negative` terms; query words are never returned. A string
+   * is shorthand for `{ positive: [word] }`.
+   */
+  mostSimilar(query: string | MostSimilarOptions, topn?: number): Neighbor[] {
+    const options: MostSimilarOptions = typeof query === 'string' ? { positive: [query], topn } : { topn, ...query };
+    const k = checkTopn(options.topn ?? DEFAULT_TOPN);
+    const { vector, exclude } = this.combine(options.positive ?? [], options.negative ?? []);
+    const restrict = this.checkRestrict(options.restrictVocab);
+    if (restrict < this.size) return this.exactSearch(vector, k, exclude, restrict);
+    return this.searchIndex
+      .query(vector, { k, exclude: [...exclude].map((r) => this.words[r]!) })
+      .map((h) => ({ word: h.key, score: h.score }));
+  }
+
+  /**
+   * "a is to b as c is to ?" — 3CosAdd (`b − a + c`, gensim `most_similar`) or
+   * 3CosMul (gensim `most_similar_cosmul`). a, b and c are never returned.
+   */
+  analogy(a: string, b: string, c: string, options: AnalogyOptions = {}): Neighbor[] {
+    const method = options.method ?? 'add';
+    if (method === 'add') return this.mostSimilar({ positive: [b, c], negative: [a], topn: options.topn, restrictVocab: options.restrictVocab });
+    if (method !== 'mul') throw new InvalidArgumentError(`analogy method must be 'add' or 'mul', got '${method as string}'`);
+    return this.mostSimilarCosmul([b, c], [a], options.topn ?? DEFAULT_TOPN, options.restrictVocab);
+  }
+
+  /** gensim `most_similar_cosmul`: ∏ sim⁺ / (∏ sim⁻ + ε), with similarities shifted to [0, 1]. */
+  mostSimilarCosmul(positive: readonly string[], negative: readonly string[], topn = DEFAULT_TOPN, restrictVocab?: number): Neighbor[] {
+    const k = checkTopn(topn);
+    const rows = this.checkRestrict(restrictVocab);
+    const u = this.unitMatrix();
+    const exclude = new Set<number>();
+    const sims = (word: string) => {
+      const r = this.rowOrThrow(word);
+      exclude.add(r);
+      const out = dotAll(u, this.dim, rows, u.subarray(r * this.dim, (r + 1) * this.dim), new Float32Array(rows));
+      for (let i = 0; i < rows; i++) out[i] = (1 + out[i]!) / 2;
+      return out;
+    };
+    if (positive.length === 0) throw new InvalidArgumentError('3CosMul needs at least one positive word');
+    const pos = positive.map(sims);
+    const neg = negative.map(sims);
+    const score = new Float32Array(rows);
+    for (let i = 0; i < rows; i++) {
+      let p = 1;
+      for (const s of pos) p *= s[i]!;
+      let n = 1;
+      for (const s of neg) n *= s[i]!;
+      score[i] = p / (n + COSMUL_EPSILON);
+    }
+    return topIndices(score, rows, k, exclude).map((r) => ({ word: this.words[r]!, score: score[r]! }));
+  }
+
+  /** The word least similar to the mean of the others (gensim `doesnt_match`); OOV words are ignored. */
+  doesntMatch(words: readonly string[]): string {
+    const used = words.filter((w) => this.rowOf.has(w));
+    if (used.length === 0) throw new KeyNotFoundError(words.join(', '), { what: 'none of the words', hint: 'doesntMatch needs at least one known word' });
+    const u = this.unitMatrix();
+    const dim = this.dim;
+    const mean = new Float64Array(dim);
+    for (const w of used) {
+      const o = this.rowOf.get(w)! * dim;
+      for (let k = 0; k < dim; k++) mean[k]! += u[o + k]!;
+    }
+    normalize(mean);
+    let worst = used[0]!;
+    let worstScore = Infinity;
+    for (const w of used) {
+      const o = this.rowOf.get(w)! * dim;
+      let s = 0;
+      for (let k = 0; k < dim; k++) s += u[o + k]! * mean[k]!;
+      if (s < worstScore) {
+        worstScore = s;
+        worst = w;
+      }
+    }
+    return worst;
+  }
+
+  /** Vectors (copies) of several words; OOV words follow `oov`. */
+  subset(words: readonly string[], options: { oov?: 'throw' | 'skip' } = {}): WordVectors {
+    const keep: string[] = [];
+    const seen = new Set<string>();
+    for (const w of words) {
+      if (seen.has(w)) continue;
+      if (!this.rowOf.has(w)) {
+        if (options.oov === 'skip') continue;
+        throw this.oovError(w);
+      }
+      seen.add(w);
+      keep.push(w);
+    }
+    const m = new Float32Array(keep.length * this.dim);
+    keep.forEach((w, i) => m.set(this.matrix.subarray(this.rowOf.get(w)! * this.dim, (this.rowOf.get(w)! + 1) * this.dim), i * this.dim));
+    return WordVectors.fromArrays({ words: keep, matrix: m, dim: this.dim });
+  }
+
+  private oovError(word: string): KeyNotFoundError {
+    return new KeyNotFoundError(word, {
+      what: 'word',
+      hint: `the vocabulary has ${this.size} words; check case and spelling, or use get(word, { oov: 'undefined' })`,
+    });
+  }
+
+  private rowOrThrow(word: string): number {
+    const r = this.rowOf.get(word);
+    if (r === undefined) throw this.oovError(word);
+    return r;
+  }
+
+  private checkRestrict(restrict: number | undefined): number {
+    if (restrict === undefined) return this.size;
+    if (!Number.isInteger(restrict) || restrict < 1) throw new InvalidArgumentError(`restrictVocab must be a positive integer, got ${restrict}`);
+    return Math.min(restrict, this.size);
+  }
+
+  /** Normalised mean of unit positive terms minus unit negative terms, and the rows of query words. */
+  private combine(positive: readonly Term[], negative: readonly Term[]): { vector: Float32Array; exclude: Set<number> } {
+    if (positive.length + negative.length === 0) throw new InvalidArgumentError('give at least one positive or negative term');
+    const dim = this.dim;
+    const u = this.unitMatrix();
+    const mean = new Float64Array(dim);
+    const exclude = new Set<number>();
+    const addTerm = (t: Term, weight: number) => {
+      if (typeof t === 'string') {
+        const r = this.rowOrThrow(t);
+        exclude.add(r);
+        for (let k = 0, o = r * dim; k < dim; k++) mean[k]! += weight * u[o + k]!;
+      } else {
+        if (t.length !== dim) throw new DimensionMismatchError(dim, t.length, { what: 'query vector' });
+        let n = 0;
+        for (let k = 0; k < dim; k++) n += t[k]! * t[k]!;
+        const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
+        for (let k = 0; k < dim; k++) mean[k]! += weight * t[k]! * inv;
+      }
+    };
+    for (const t of positive) addTerm(t, 1);
+    for (const t of negative) addTerm(t, -1);
+    if (!normalize(mean)) throw new InvalidArgumentError('the query terms cancel out (their combined vector is zero)');
+    return { vector: Float32Array.from(mean), exclude };
+  }
+
+  private exactSearch(vector: Float32Array, k: number, exclude: ReadonlySet<number>, rows: number): Neighbor[] {
+    const [res] = exactTopK({ matrix: this.unitMatrix(), dim: this.dim, rows, metric: 'cosine' }, vector, 1, {
+      k: Math.min(k, rows - exclude.size),
+      accept: exclude.size > 0 ? (row) => !exclude.has(row) : undefined,
+    });
+    return Array.from(res!.rows, (r, i) => ({ word: this.words[r]!, score: res!.scores[i]! }));
+  }
+}
+
+function normalize(v: Float64Array): boolean {
+  let n = 0;
+  for (let k = 0; k < v.length; k++) n += v[k]! * v[k]!;
+  if (!(n > 0)) return false;
+  const inv = 1 / Math.sqrt(n);
+  for (let k = 0; k < v.length; k++) v[k]! *= inv;
+  return true;
+}
+
+function checkTopn(topn: number): number {
+  if (!Number.isInteger(topn) || topn < 1) throw new InvalidArgumentError(`topn must be a positive integer, got ${topn}`);
+  return topn;
+}
