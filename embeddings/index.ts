@@ -1,7 +1,7 @@
 /** Public API of the embeddings module: nearest-neighbour indexes over any vectors. */
 export * from './types.js';
 export { ExactIndex, DEFAULT_K, type ExactIndexOptions, type FromMatrixOptions } from './exact.js';
-export { exactTopK, rowInverseNorms, rowSquaredNorms, type ScanInput, type ScanOptions, type ScanResult } from './kernel.js';
+export { exactTopK, wasmKernelAvailable, rowInverseNorms, rowSquaredNorms, type ScanInput, type ScanOptions, type ScanResult } from './kernel.js';
 export { TopK } from './topk.js';
 export { HnswIndex, DEFAULT_M, DEFAULT_EF, DEFAULT_EF_CONSTRUCTION, DEFAULT_HNSW_CAPACITY, DEFAULT_SEED, type HnswIndexOptions } from './hnsw.js';
 export { loadIndex, type LoadOptions } from './load.js';

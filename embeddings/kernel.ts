@@ -5,8 +5,14 @@
  * products accumulate in float64, so the ranking is exact to float32 inputs.
  * Top-k selection uses a k-sized heap per query; the (optional) row filter is
  * called only for candidates that would enter the top k.
+ *
+ * Two engines compute the dot products: WebAssembly SIMD (float32, 16 queries per
+ * row load; the best 2k+16 candidates per query are then re-scored in float64, so
+ * the final ranking is the float64 one) and plain JS (float64 throughout), used
+ * when WebAssembly SIMD is unavailable or `engine: 'js'` is asked for.
  */
 import { TopK } from './topk.js';
+import { createWasmDots, type WasmDots } from './wasm-dots.js';
 import type { Metric } from './types.js';
 
 export interface ScanInput {
@@ -30,6 +36,8 @@ export interface ScanOptions {
   k: number;
   /** Return false to skip a row (deleted, excluded, filtered). Called lazily. */
   accept?: (row: number, query: number) => boolean;
+  /** Dot-product engine. Default `auto` (WebAssembly SIMD when available). */
+  engine?: 'auto' | 'wasm' | 'js';
 }
 
 export interface ScanResult {
@@ -65,14 +73,36 @@ export function rowInverseNorms(matrix: Float32Array, dim: number, rows: number)
   return out;
 }
 
+/** Rows copied into WebAssembly memory per block. */
+const WASM_ROW_BLOCK = 512;
+
+let sharedWasm: WasmDots | null | undefined;
+function wasmDots(): WasmDots | null {
+  if (sharedWasm === undefined) sharedWasm = createWasmDots();
+  return sharedWasm;
+}
+
+/** Whether the WebAssembly SIMD engine is available in this runtime. */
+export function wasmKernelAvailable(): boolean {
+  return wasmDots() !== null;
+}
+
+/** Everything the two engines share: prepared queries, heaps and the scoring rule. */
+interface Prepared {
+  q: Float64Array;
+  qSq: Float64Array;
+  heaps: TopK[];
+  sqNorms: Float64Array | null;
+  score: (qi: number, row: number, dot: number) => number;
+}
+
 /**
  * Exact top-k for `count` queries stored row-major in `queries` (count × dim).
- * Returns one result per query, best first.
+ * Returns one result per query, best first (ties: lower row first).
  */
 export function exactTopK(input: ScanInput, queries: Float32Array | Float64Array, count: number, options: ScanOptions): ScanResult[] {
   const { matrix, dim, rows, metric } = input;
   const k = Math.max(0, Math.min(options.k, rows));
-  const accept = options.accept;
   const scale = metric === 'cosine' ? input.rowScale ?? null : null;
   const sqNorms = metric === 'l2' ? input.sqNorms ?? rowSquaredNorms(matrix, dim, rows) : null;
 
@@ -92,69 +122,186 @@ export function exactTopK(input: ScanInput, queries: Float32Array | Float64Array
       for (let d = 0; d < dim; d++) q[i * dim + d]! *= inv;
     }
   }
+  const score =
+    scale !== null
+      ? (_qi: number, row: number, dot: number) => dot * scale[row]!
+      : sqNorms !== null
+        ? (qi: number, row: number, dot: number) => 2 * dot - sqNorms[row]! - qSq[qi]!
+        : (_qi: number, _row: number, dot: number) => dot;
 
-  const heaps = Array.from({ length: count }, () => new TopK(k));
+  const engine = options.engine ?? 'auto';
+  const wasm = engine === 'js' ? null : wasmDots();
+  if (engine === 'wasm' && wasm === null) throw new Error('WebAssembly SIMD is not available in this runtime');
+  if (k === 0) return Array.from({ length: count }, () => ({ rows: new Int32Array(0), scores: new Float64Array(0) }));
+
+  if (wasm === null) {
+    const prep: Prepared = { q, qSq, heaps: Array.from({ length: count }, () => new TopK(k)), sqNorms, score };
+    scanJs(input, count, prep, options.accept);
+    return prep.heaps.map((h) => {
+      const { ids, scores } = h.sorted();
+      return { rows: ids, scores };
+    });
+  }
+  // float32 candidates, then an exact float64 re-ranking of each query's shortlist.
+  const shortlist = Math.min(rows, 2 * k + 16);
+  const prep: Prepared = { q, qSq, heaps: Array.from({ length: count }, () => new TopK(shortlist)), sqNorms, score };
+  scanWasm(wasm, input, count, prep, options.accept);
+  return prep.heaps.map((h, qi) => {
+    const cand = h.sorted().ids;
+    const exact = new TopK(k);
+    const qo = qi * dim;
+    for (let i = 0; i < cand.length; i++) {
+      const row = cand[i]!;
+      const ro = row * dim;
+      let dot = 0;
+      for (let d = 0; d < dim; d++) dot += matrix[ro + d]! * q[qo + d]!;
+      exact.push(score(qi, row, dot), row);
+    }
+    const { ids, scores } = exact.sorted();
+    return { rows: ids, scores };
+  });
+}
+
+function scanJs(input: ScanInput, count: number, prep: Prepared, accept: ScanOptions['accept']): void {
+  const { matrix, dim, rows } = input;
+  const { q, heaps, score } = prep;
   const dots = new Float64Array(ROW_BLOCK * 4);
-
   const offer = (qi: number, row: number, dot: number) => {
-    let score: number;
-    if (scale !== null) score = dot * scale[row]!;
-    else if (sqNorms !== null) score = 2 * dot - sqNorms[row]! - qSq[qi]!;
-    else score = dot;
+    const s = score(qi, row, dot);
     const heap = heaps[qi]!;
-    if (score > heap.threshold && (accept === undefined || accept(row, qi))) heap.push(score, row);
+    if (s > heap.threshold && (accept === undefined || accept(row, qi))) heap.push(s, row);
   };
-
-  if (k > 0) {
-    for (let r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
-      const r1 = Math.min(rows, r0 + ROW_BLOCK);
-      let qi = 0;
-      for (; qi + 4 <= count; qi += 4) {
-        const o0 = qi * dim;
-        const o1 = o0 + dim;
-        const o2 = o1 + dim;
-        const o3 = o2 + dim;
-        for (let r = r0; r < r1; r++) {
-          const ro = r * dim;
-          let s0 = 0;
-          let s1 = 0;
-          let s2 = 0;
-          let s3 = 0;
-          for (let d = 0; d < dim; d++) {
-            const x = matrix[ro + d]!;
-            s0 += x * q[o0 + d]!;
-            s1 += x * q[o1 + d]!;
-            s2 += x * q[o2 + d]!;
-            s3 += x * q[o3 + d]!;
-          }
-          const j = (r - r0) * 4;
-          dots[j] = s0;
-          dots[j + 1] = s1;
-          dots[j + 2] = s2;
-          dots[j + 3] = s3;
+  for (let r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+    const r1 = Math.min(rows, r0 + ROW_BLOCK);
+    let qi = 0;
+    for (; qi + 4 <= count; qi += 4) {
+      const o0 = qi * dim;
+      const o1 = o0 + dim;
+      const o2 = o1 + dim;
+      const o3 = o2 + dim;
+      for (let r = r0; r < r1; r++) {
+        const ro = r * dim;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let d = 0; d < dim; d++) {
+          const x = matrix[ro + d]!;
+          s0 += x * q[o0 + d]!;
+          s1 += x * q[o1 + d]!;
+          s2 += x * q[o2 + d]!;
+          s3 += x * q[o3 + d]!;
         }
-        for (let r = r0; r < r1; r++) {
-          const j = (r - r0) * 4;
-          offer(qi, r, dots[j]!);
-          offer(qi + 1, r, dots[j + 1]!);
-          offer(qi + 2, r, dots[j + 2]!);
-          offer(qi + 3, r, dots[j + 3]!);
-        }
+        const j = (r - r0) * 4;
+        dots[j] = s0;
+        dots[j + 1] = s1;
+        dots[j + 2] = s2;
+        dots[j + 3] = s3;
       }
-      for (; qi < count; qi++) {
-        const o = qi * dim;
-        for (let r = r0; r < r1; r++) {
-          const ro = r * dim;
-          // Same summation order as the 4-query path, so results never depend on batching.
-          let s0 = 0;
-          for (let d = 0; d < dim; d++) s0 += matrix[ro + d]! * q[o + d]!;
-          offer(qi, r, s0);
-        }
+      for (let r = r0; r < r1; r++) {
+        const j = (r - r0) * 4;
+        offer(qi, r, dots[j]!);
+        offer(qi + 1, r, dots[j + 1]!);
+        offer(qi + 2, r, dots[j + 2]!);
+        offer(qi + 3, r, dots[j + 3]!);
+      }
+    }
+    for (; qi < count; qi++) {
+      const o = qi * dim;
+      for (let r = r0; r < r1; r++) {
+        const ro = r * dim;
+        // Same summation order as the 4-query path, so results never depend on batching.
+        let s0 = 0;
+        for (let d = 0; d < dim; d++) s0 += matrix[ro + d]! * q[o + d]!;
+        offer(qi, r, s0);
       }
     }
   }
-  return heaps.map((h) => {
-    const { ids, scores } = h.sorted();
-    return { rows: ids, scores };
+}
+
+/** Query groups for the WebAssembly tiles: 16, 8 or 4 queries per tile, single queries alone. */
+function groupQueries(count: number): { start: number; size: number; lanes: number }[] {
+  const groups: { start: number; size: number; lanes: number }[] = [];
+  let start = 0;
+  while (start < count) {
+    const left = count - start;
+    const lanes = left >= 12 ? 16 : left >= 6 ? 8 : left >= 3 ? 4 : 1;
+    const size = Math.min(lanes, left);
+    groups.push({ start, size, lanes });
+    start += size;
+  }
+  return groups;
+}
+
+function scanWasm(wasm: WasmDots, input: ScanInput, count: number, prep: Prepared, accept: ScanOptions['accept']): void {
+  const { matrix, dim, rows } = input;
+  const { q, qSq, heaps } = prep;
+  const scale = input.metric === 'cosine' ? input.rowScale ?? null : null;
+  const sqNorms = input.metric === 'l2' ? prep.sqNorms : null;
+  const groups = groupQueries(count);
+  // Memory layout (bytes): row block | query tiles | output block.
+  const rowBytes = WASM_ROW_BLOCK * dim * 4;
+  const tileOffsets: number[] = [];
+  let off = rowBytes;
+  for (const g of groups) {
+    tileOffsets.push(off);
+    off += g.lanes * dim * 4;
+  }
+  const outOff = off;
+  wasm.reserve(outOff + WASM_ROW_BLOCK * 16 * 4);
+  const mem = new Float32Array(wasm.memory.buffer);
+  // Query tiles, transposed: tile[d·lanes + j] (dot1 takes the query as is).
+  groups.forEach((g, gi) => {
+    const base = tileOffsets[gi]! / 4;
+    mem.fill(0, base, base + g.lanes * dim);
+    for (let j = 0; j < g.size; j++) {
+      const qo = (g.start + j) * dim;
+      for (let d = 0; d < dim; d++) mem[base + (g.lanes === 1 ? d : d * g.lanes + j)] = q[qo + d]!;
+    }
   });
+  const out = outOff / 4;
+  for (let r0 = 0; r0 < rows; r0 += WASM_ROW_BLOCK) {
+    const r1 = Math.min(rows, r0 + WASM_ROW_BLOCK);
+    const n = r1 - r0;
+    mem.set(matrix.subarray(r0 * dim, r1 * dim), 0);
+    groups.forEach((g, gi) => {
+      const lanes = g.lanes;
+      if (lanes === 1) wasm.dot1(0, n, dim, tileOffsets[gi]!, outOff);
+      else wasm.tile[(lanes / 4) as 1 | 2 | 4](0, n, dim, tileOffsets[gi]!, outOff);
+      for (let j = 0; j < g.size; j++) {
+        const qi = g.start + j;
+        const heap = heaps[qi]!;
+        // One loop per scoring rule (no closure call per row: this loop runs rows × queries times).
+        let threshold = heap.threshold;
+        if (scale !== null) {
+          for (let i = 0, p = out + j; i < n; i++, p += lanes) {
+            const row = r0 + i;
+            const s = mem[p]! * scale[row]!;
+            if (s > threshold && (accept === undefined || accept(row, qi))) {
+              heap.push(s, row);
+              threshold = heap.threshold;
+            }
+          }
+        } else if (sqNorms !== null) {
+          const qq = qSq[qi]!;
+          for (let i = 0, p = out + j; i < n; i++, p += lanes) {
+            const row = r0 + i;
+            const s = 2 * mem[p]! - sqNorms[row]! - qq;
+            if (s > threshold && (accept === undefined || accept(row, qi))) {
+              heap.push(s, row);
+              threshold = heap.threshold;
+            }
+          }
+        } else {
+          for (let i = 0, p = out + j; i < n; i++, p += lanes) {
+            const s = mem[p]!;
+            if (s > threshold && (accept === undefined || accept(r0 + i, qi))) {
+              heap.push(s, r0 + i);
+              threshold = heap.threshold;
+            }
+          }
+        }
+      }
+    });
+  }
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm, truncate, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ExactIndex, exactTopK, TopK } from '../../embeddings/index.js';
+import { ExactIndex, exactTopK, TopK, wasmKernelAvailable } from '../../embeddings/index.js';
 import { loadIndex } from '../../embeddings/load.js';
 import { DimensionMismatchError, InvalidArgumentError, InvalidFileError, KeyNotFoundError, ChecksumError } from '../../src/errors.js';
 import { naiveScores, naiveTopK, randomMatrix, rng, row } from './helpers.js';
@@ -55,6 +55,20 @@ describe('exactTopK kernel', () => {
       }
     });
   }
+  it('WebAssembly and JS engines agree for every query-group shape', () => {
+    expect(wasmKernelAvailable()).toBe(true);
+    const qs = randomMatrix(31, dim, 13);
+    for (const metric of ['cosine', 'l2', 'ip'] as const) {
+      for (const count of [1, 2, 3, 5, 7, 13, 31]) {
+        const input = { matrix: m, dim, rows, metric, rowScale: metric === 'cosine' ? new Float32Array(rows).fill(1) : null };
+        const a = exactTopK(input, qs.subarray(0, count * dim), count, { k: 9, engine: 'js' });
+        const b = exactTopK(input, qs.subarray(0, count * dim), count, { k: 9, engine: 'wasm' });
+        expect(b.map((x) => Array.from(x.rows))).toEqual(a.map((x) => Array.from(x.rows)));
+        expect(b.map((x) => Array.from(x.scores))).toEqual(a.map((x) => Array.from(x.scores)));
+      }
+    }
+  });
+
   it('calls accept only to decide and honours it', () => {
     const res = exactTopK({ matrix: m, dim, rows, metric: 'ip' }, queries, 5, { k: 5, accept: (r) => r % 2 === 0 });
     for (const r of res) for (const x of r.rows) expect(x % 2).toBe(0);
