@@ -16,12 +16,15 @@ import type { WriteStream } from 'node:fs';
 import { InvalidFileError } from '../../src/errors.js';
 import { streamFileAtomic } from '../../src/io/atomic.js';
 import { Checksum } from './checksum.js';
+import { WordIndex } from './word-index.js';
 
 export const CACHE_MAGIC = 'TKVECTOR';
 export const CACHE_VERSION = 1;
 const PREFIX = 12;
 /** Largest single read (fs.read is limited to 2 GiB per call). */
 const READ_CHUNK = 1 << 30;
+/** Matrix reads are pipelined in chunks of this size (checksummed while the next one reads). */
+const MATRIX_CHUNK = 8 << 20;
 /** Largest single write (views, not copies). */
 const WRITE_CHUNK = 16 << 20;
 
@@ -52,6 +55,7 @@ export interface CachedVectors {
   header: CacheHeader;
   words: string[];
   matrix: Float32Array;
+  index: WordIndex;
 }
 
 async function write(out: WriteStream, chunk: Uint8Array): Promise<void> {
@@ -161,6 +165,12 @@ export async function readCache(path: string, options: { limit?: number } = {}):
       });
     }
     const rows = Math.min(options.limit ?? header.size, header.size);
+    const verify = rows === header.size;
+    const matrix = new Float32Array(rows * header.dim);
+    const bytes = new Uint8Array(matrix.buffer);
+    // The matrix streams in (libuv thread) while this thread decodes the vocabulary
+    // and checksums each chunk as it lands: load time ≈ the read alone.
+    let next = readChunk(fh, bytes, 0, header.matrixOffset, path);
     const vocab = Buffer.allocUnsafe(header.vocabBytes);
     await readFully(fh, vocab, header.vocabOffset, path);
     const text = vocab.toString('utf8');
@@ -173,23 +183,37 @@ export async function readCache(path: string, options: { limit?: number } = {}):
       });
     }
     if (rows < words.length) words = words.slice(0, rows);
-    const matrix = new Float32Array(rows * header.dim);
-    const bytes = new Uint8Array(matrix.buffer);
-    await readFully(fh, bytes, header.matrixOffset, path);
-    if (rows === header.size) {
-      const sum = new Checksum().update(vocab).update(bytes).digest();
-      if (sum !== header.checksum) {
-        throw new InvalidFileError(`checksum mismatch (${sum}, header says ${header.checksum}): the cache is corrupt`, {
-          file: path,
-          location: `byte ${header.vocabOffset}`,
-          hint: 'delete the cache file; it will be rebuilt from the source',
-        });
-      }
+    const index = new WordIndex(words);
+    const sum = new Checksum().update(vocab);
+    for (let done = 0; done < bytes.length; ) {
+      const got = await next;
+      const from = done;
+      done += got;
+      if (done < bytes.length) next = readChunk(fh, bytes, done, header.matrixOffset, path);
+      if (verify) sum.update(bytes.subarray(from, done));
     }
-    return { header, words, matrix };
+    if (verify && sum.digest() !== header.checksum) {
+      throw new InvalidFileError(`checksum mismatch (${sum.digest()}, header says ${header.checksum}): the cache is corrupt`, {
+        file: path,
+        location: `byte ${header.vocabOffset}`,
+        hint: 'delete the cache file; it will be rebuilt from the source',
+      });
+    }
+    return { header, words, matrix, index };
   } finally {
     await fh.close();
   }
+}
+
+/** Read one chunk (≤ CHUNK) of the matrix at `done`; resolves to the bytes read. */
+async function readChunk(fh: import('node:fs/promises').FileHandle, into: Uint8Array, done: number, base: number, file: string): Promise<number> {
+  const want = Math.min(MATRIX_CHUNK, into.length - done);
+  if (want === 0) return 0;
+  const { bytesRead } = await fh.read(into, done, want, base + done);
+  if (bytesRead === 0) {
+    throw new InvalidFileError('unexpected end of the cache file', { file, location: `byte ${base + done}`, hint: 'delete the cache file; it will be rebuilt from the source' });
+  }
+  return bytesRead;
 }
 
 async function readFully(fh: import('node:fs/promises').FileHandle, into: Uint8Array, position: number, file: string): Promise<void> {

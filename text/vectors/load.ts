@@ -103,6 +103,7 @@ export async function loadVectors(source: string, options: LoadVectorsOptions = 
           words: cached.words,
           matrix: cached.matrix,
           dim: cached.header.dim,
+          wordIndex: cached.index,
           origin: { source, file, format, duplicates: cached.header.duplicates, fromCache: true, cacheFile, warnings },
         });
       }
@@ -127,7 +128,6 @@ export async function loadVectors(source: string, options: LoadVectorsOptions = 
     words: raw.words,
     matrix: raw.matrix,
     dim: raw.dim,
-    index: raw.index,
     origin: { source, file, format, duplicates: raw.duplicates, fromCache: false, cacheFile: written, warnings },
   });
 }

@@ -8,6 +8,7 @@
 import { ExactIndex, exactTopK, type VectorIndex } from '../../embeddings/index.js';
 import { DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../src/errors.js';
 import { dotAll, topIndices } from './scan.js';
+import { WordIndex } from './word-index.js';
 
 /** What happens when a word is not in the vocabulary: throw `KeyNotFoundError`, or return `undefined`. */
 export type OovPolicy = 'throw' | 'undefined';
@@ -69,8 +70,8 @@ export interface FromArraysOptions {
   matrix: Float32Array;
   dim: number;
   origin?: Partial<VectorsOrigin>;
-  /** word → row, when the caller already has it. */
-  index?: Map<string, number>;
+  /** A lookup table already built over `words` (trusted: no duplicate check). */
+  wordIndex?: WordIndex;
 }
 
 /** Default number of neighbours. */
@@ -83,13 +84,13 @@ export class WordVectors {
   readonly matrix: Float32Array;
   readonly dim: number;
   readonly origin: VectorsOrigin;
-  private readonly rowOf: Map<string, number>;
+  private readonly rowOf: WordIndex;
   private unit: Float32Array | null = null;
   private rowNorms: Float32Array | null = null;
   private index: VectorIndex | null = null;
   private defaultIndex: ExactIndex | null = null;
 
-  private constructor(words: readonly string[], matrix: Float32Array, dim: number, rowOf: Map<string, number>, origin: VectorsOrigin) {
+  private constructor(words: readonly string[], matrix: Float32Array, dim: number, rowOf: WordIndex, origin: VectorsOrigin) {
     this.words = words;
     this.matrix = matrix;
     this.dim = dim;
@@ -108,15 +109,10 @@ export class WordVectors {
     if (matrix.length !== words.length * dim) {
       throw new InvalidArgumentError(`matrix has ${matrix.length} values, expected ${words.length} words × ${dim} = ${words.length * dim}`);
     }
-    let rowOf = options.index;
-    if (!rowOf || rowOf.size !== words.length) {
-      rowOf = new Map();
-      for (let i = 0; i < words.length; i++) {
-        const w = words[i]!;
-        if (typeof w !== 'string' || w.length === 0) throw new InvalidArgumentError(`word ${i} is empty or not a string`);
-        if (rowOf.has(w)) throw new InvalidArgumentError(`duplicate word '${w}' (rows ${rowOf.get(w)} and ${i})`);
-        rowOf.set(w, i);
-      }
+    const rowOf = options.wordIndex ?? new WordIndex(words);
+    if (rowOf.firstDuplicate) {
+      const [a, b] = rowOf.firstDuplicate;
+      throw new InvalidArgumentError(`duplicate word '${words[b]}' (rows ${a} and ${b})`);
     }
     return new WordVectors(words, matrix, dim, rowOf, { duplicates: 0, fromCache: false, warnings: [], ...options.origin });
   }
@@ -128,11 +124,11 @@ export class WordVectors {
 
   /** Row of `word`, or −1 when absent. */
   indexOf(word: string): number {
-    return this.rowOf.get(word) ?? -1;
+    return this.rowOf.get(word);
   }
 
   has(word: string): boolean {
-    return this.rowOf.has(word);
+    return this.rowOf.get(word) >= 0;
   }
 
   /** A copy of the vector of `word`; OOV throws `KeyNotFoundError` (default) or returns undefined. */
@@ -140,7 +136,7 @@ export class WordVectors {
   get(word: string, options: { oov: 'undefined' }): Float32Array | undefined;
   get(word: string, options: { oov?: OovPolicy } = {}): Float32Array | undefined {
     const row = this.rowOf.get(word);
-    if (row === undefined) {
+    if (row < 0) {
       if (options.oov === 'undefined') return undefined;
       throw this.oovError(word);
     }
@@ -264,20 +260,20 @@ export class WordVectors {
 
   /** The word least similar to the mean of the others (gensim `doesnt_match`); OOV words are ignored. */
   doesntMatch(words: readonly string[]): string {
-    const used = words.filter((w) => this.rowOf.has(w));
+    const used = words.filter((w) => this.has(w));
     if (used.length === 0) throw new KeyNotFoundError(words.join(', '), { what: 'none of the words', hint: 'doesntMatch needs at least one known word' });
     const u = this.unitMatrix();
     const dim = this.dim;
     const mean = new Float64Array(dim);
     for (const w of used) {
-      const o = this.rowOf.get(w)! * dim;
+      const o = this.rowOf.get(w) * dim;
       for (let k = 0; k < dim; k++) mean[k]! += u[o + k]!;
     }
     normalize(mean);
     let worst = used[0]!;
     let worstScore = Infinity;
     for (const w of used) {
-      const o = this.rowOf.get(w)! * dim;
+      const o = this.rowOf.get(w) * dim;
       let s = 0;
       for (let k = 0; k < dim; k++) s += u[o + k]! * mean[k]!;
       if (s < worstScore) {
@@ -294,7 +290,7 @@ export class WordVectors {
     const seen = new Set<string>();
     for (const w of words) {
       if (seen.has(w)) continue;
-      if (!this.rowOf.has(w)) {
+      if (!this.has(w)) {
         if (options.oov === 'skip') continue;
         throw this.oovError(w);
       }
@@ -302,7 +298,10 @@ export class WordVectors {
       keep.push(w);
     }
     const m = new Float32Array(keep.length * this.dim);
-    keep.forEach((w, i) => m.set(this.matrix.subarray(this.rowOf.get(w)! * this.dim, (this.rowOf.get(w)! + 1) * this.dim), i * this.dim));
+    keep.forEach((w, i) => {
+      const r = this.rowOf.get(w);
+      m.set(this.matrix.subarray(r * this.dim, (r + 1) * this.dim), i * this.dim);
+    });
     return WordVectors.fromArrays({ words: keep, matrix: m, dim: this.dim });
   }
 
@@ -315,7 +314,7 @@ export class WordVectors {
 
   private rowOrThrow(word: string): number {
     const r = this.rowOf.get(word);
-    if (r === undefined) throw this.oovError(word);
+    if (r < 0) throw this.oovError(word);
     return r;
   }
 
