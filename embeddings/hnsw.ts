@@ -8,6 +8,7 @@
 import hnswlib from 'hnswlib-node';
 import { InvalidArgumentError, InvalidFileError } from '../src/errors.js';
 import { DEFAULT_K } from './exact.js';
+import { evaluate, tuneEf, type EvaluateOptions, type EvaluateResult, type TuneEfOptions, type TuneEfResult } from './evaluate.js';
 import { KeyTable } from './keytable.js';
 import { saveIndexDir, type IndexParts } from './persist.js';
 import type { JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
@@ -229,6 +230,16 @@ export class HnswIndex implements VectorIndex {
   /** Key of a slot returned by searchSlots. */
   keyAt(slot: number): string | undefined {
     return this.table.keyAt(slot);
+  }
+
+  /** Recall@k against exact search and queries per second (see evaluate()). */
+  evaluate(queries: Float32Array | ArrayLike<number>[], k: number | EvaluateOptions = DEFAULT_K): EvaluateResult {
+    return evaluate(this, queries, typeof k === 'number' ? { k } : k);
+  }
+
+  /** Find (and by default set) the smallest ef reaching the target recall (default 0.95). */
+  tuneEf(queries: Float32Array | ArrayLike<number>[], options: TuneEfOptions = {}): TuneEfResult {
+    return tuneEf(this, queries, options);
   }
 
   async save(dir: string): Promise<void> {

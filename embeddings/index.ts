@@ -7,3 +7,14 @@ export { HnswIndex, DEFAULT_M, DEFAULT_EF, DEFAULT_EF_CONSTRUCTION, DEFAULT_HNSW
 export { loadIndex, type LoadOptions } from './load.js';
 export { readManifest, INDEX_FORMAT, INDEX_FORMAT_VERSION, type IndexManifest, type FileEntry, type ReadOptions } from './persist.js';
 export { METRICS, scoreToDistance, distanceToScore } from './vectors.js';
+export {
+  evaluate,
+  tuneEf,
+  recallAtK,
+  exactNeighbours,
+  groundTruthFor,
+  type EvaluateOptions,
+  type EvaluateResult,
+  type TuneEfOptions,
+  type TuneEfResult,
+} from './evaluate.js';
