@@ -7,6 +7,7 @@
  */
 import { ExactIndex, exactTopK, type VectorIndex } from '../../embeddings/index.js';
 import { DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../src/errors.js';
+import { evaluateAnalogies, evaluateWordPairs, type AnalogyEvaluation, type AnalogyEvaluationOptions, type EvaluateOptions, type WordPairsEvaluation } from './evaluate.js';
 import { dotAll, topIndices } from './scan.js';
 import { WordIndex } from './word-index.js';
 
@@ -303,6 +304,16 @@ export class WordVectors {
       m.set(this.matrix.subarray(r * this.dim, (r + 1) * this.dim), i * this.dim);
     });
     return WordVectors.fromArrays({ words: keep, matrix: m, dim: this.dim });
+  }
+
+  /** Accuracy on a `questions-words.txt`-format file (per section and total; OOV questions counted). */
+  evaluateAnalogies(file: string, options?: AnalogyEvaluationOptions): Promise<AnalogyEvaluation> {
+    return evaluateAnalogies(this, file, options);
+  }
+
+  /** Spearman ρ between `word1 word2 score` lines and cosine similarity (OOV pairs counted). */
+  evaluateWordPairs(file: string, options?: EvaluateOptions): Promise<WordPairsEvaluation> {
+    return evaluateWordPairs(this, file, options);
   }
 
   private oovError(word: string): KeyNotFoundError {

@@ -1,5 +1,179 @@
-import type { Command } from 'commander';
+/**
+ * `transferkit vectors …`: inspect, query, convert and evaluate word vectors.
+ * `<source>` is a file path or a bundled short name (`transferkit vectors list`).
+ */
+import { Option, type Command } from 'commander';
+import { InvalidArgumentError } from '../../errors.js';
+import {
+  BUNDLED_VECTORS,
+  loadVectors,
+  saveVectors,
+  VECTOR_FORMATS,
+  WRITABLE_FORMATS,
+  type LoadVectorsOptions,
+  type Neighbor,
+  type VectorFormat,
+  type WordVectors,
+  type WritableFormat,
+} from '../../../text/vectors/index.js';
 import type { CliContext } from '../context.js';
+import { intOption } from '../parse.js';
 
-/** `transferkit vectors …` (being written). */
-export function registerVectors(_program: Command, _ctx: CliContext): void {}
+interface SourceOptions {
+  format?: VectorFormat;
+  limit?: number;
+  cache?: boolean;
+  json?: boolean;
+}
+
+/** Options every sub-command that loads vectors accepts. */
+function sourceOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--format <format>', 'file format (default: detected from content)').choices(VECTOR_FORMATS))
+    .option('--limit <n>', 'keep only the first N words', intOption('--limit'))
+    .option('--no-cache', 'neither read nor write the binary cache');
+}
+
+async function load(ctx: CliContext, source: string, opts: SourceOptions): Promise<WordVectors> {
+  const options: LoadVectorsOptions = { format: opts.format, limit: opts.limit, cache: opts.cache, progress: ctx.progress(opts.json) };
+  const wv = await loadVectors(source, options);
+  for (const w of wv.origin.warnings) ctx.note(`warning: ${w}`);
+  if (wv.origin.duplicates > 0) ctx.note(`note: dropped ${wv.origin.duplicates} duplicate word(s) (first occurrence kept)`);
+  return wv;
+}
+
+function printNeighbors(ctx: CliContext, hits: Neighbor[], json: boolean | undefined): void {
+  const rounded = hits.map((h) => ({ word: h.word, score: Number(h.score.toFixed(6)) }));
+  if (json) return ctx.printJson(rounded);
+  const width = Math.max(4, ...hits.map((h) => h.word.length));
+  for (const h of rounded) ctx.print(`${h.word.padEnd(width)}  ${h.score.toFixed(4)}`);
+}
+
+export function registerVectors(program: Command, ctx: CliContext): void {
+  const vectors = program.command('vectors').description('pretrained word vectors: inspect, query, convert, evaluate');
+
+  vectors
+    .command('list')
+    .description('list the bundled vector sets (usable as <source>)')
+    .option('--json', 'print as JSON')
+    .action((opts: { json?: boolean }) => {
+      if (opts.json) return ctx.printJson(BUNDLED_VECTORS);
+      for (const b of BUNDLED_VECTORS) ctx.print(`${b.name}  ${b.size} × ${b.dim}  ${b.description}`);
+    });
+
+  sourceOptions(
+    vectors
+      .command('info')
+      .description('vocabulary size, dimension, format, cache')
+      .argument('<source>', 'file path or bundled name')
+      .option('--json', 'print as JSON'),
+  ).action(async (source: string, opts: SourceOptions) => {
+    const t0 = performance.now();
+    const wv = await load(ctx, source, opts);
+    const ms = Math.round(performance.now() - t0);
+    const o = wv.origin;
+    const info = {
+      source,
+      file: o.file,
+      format: o.format,
+      words: wv.size,
+      dim: wv.dim,
+      duplicatesDropped: o.duplicates,
+      fromCache: o.fromCache,
+      cacheFile: o.cacheFile ?? null,
+      loadMs: ms,
+      first: wv.words.slice(0, 10),
+    };
+    if (opts.json) return ctx.printJson(info);
+    ctx.print(`source:    ${source}${o.file !== source ? ` (${o.file})` : ''}`);
+    ctx.print(`format:    ${o.format}`);
+    ctx.print(`words:     ${wv.size}`);
+    ctx.print(`dim:       ${wv.dim}`);
+    if (o.duplicates) ctx.print(`dropped:   ${o.duplicates} duplicate word(s)`);
+    ctx.print(`loaded in: ${ms} ms ${o.fromCache ? 'from the cache' : 'from the source'}${o.cacheFile ? ` (${o.cacheFile})` : ''}`);
+    ctx.print(`first:     ${info.first.join(' ')}`);
+  });
+
+  sourceOptions(
+    vectors
+      .command('neighbors')
+      .alias('neighbours')
+      .description('most similar words (cosine), query word excluded')
+      .argument('<source>', 'file path or bundled name')
+      .argument('<word>', 'query word')
+      .option('-k, --k <n>', 'number of neighbours', intOption('-k'), 10)
+      .option('--json', 'print [{word, score}] as JSON'),
+  ).action(async (source: string, word: string, opts: SourceOptions & { k: number }) => {
+    const wv = await load(ctx, source, opts);
+    printNeighbors(ctx, wv.mostSimilar(word, opts.k), opts.json);
+  });
+
+  sourceOptions(
+    vectors
+      .command('analogy')
+      .description('a is to b as c is to ? (a, b, c excluded from the answers)')
+      .argument('<source>', 'file path or bundled name')
+      .argument('<a>')
+      .argument('<b>')
+      .argument('<c>')
+      .option('-k, --k <n>', 'number of answers', intOption('-k'), 5)
+      .addOption(new Option('--method <method>', '3CosAdd (add) or 3CosMul (mul)').choices(['add', 'mul']).default('add'))
+      .option('--json', 'print [{word, score}] as JSON'),
+  ).action(async (source: string, a: string, b: string, c: string, opts: SourceOptions & { k: number; method: 'add' | 'mul' }) => {
+    const wv = await load(ctx, source, opts);
+    printNeighbors(ctx, wv.analogy(a, b, c, { method: opts.method, topn: opts.k }), opts.json);
+  });
+
+  sourceOptions(
+    vectors
+      .command('convert')
+      .description('write the vectors in another format (atomically)')
+      .argument('<source>', 'file path or bundled name')
+      .argument('<out>', 'output file')
+      .addOption(new Option('--to <format>', 'output format').choices(WRITABLE_FORMATS).makeOptionMandatory()),
+  ).action(async (source: string, out: string, opts: SourceOptions & { to: WritableFormat }) => {
+    const wv = await load(ctx, source, opts);
+    await saveVectors(wv, out, opts.to, { progress: ctx.progress() });
+    ctx.note(`wrote ${wv.size} × ${wv.dim} vectors as ${opts.to} to ${out}`);
+  });
+
+  sourceOptions(
+    vectors
+      .command('evaluate')
+      .description('analogy accuracy (questions-words.txt format) or word-pair Spearman ρ')
+      .argument('<source>', 'file path or bundled name')
+      .option('--analogies <file>', 'questions-words.txt-format file')
+      .option('--pairs <file>', "'word1 word2 score' file (e.g. WordSim-353, SimLex-999)")
+      .option('--restrict <n>', 'only the first N words count as vocabulary (gensim default 300000)', intOption('--restrict'), 300_000)
+      .addOption(new Option('--method <method>', 'analogy method').choices(['add', 'mul']).default('add'))
+      .option('--case-sensitive', 'compare words case-sensitively (default: case-insensitive, as gensim)')
+      .option('--json', 'print as JSON'),
+  ).action(
+    async (
+      source: string,
+      opts: SourceOptions & { analogies?: string; pairs?: string; restrict: number; method: 'add' | 'mul'; caseSensitive?: boolean },
+    ) => {
+      if (!opts.analogies === !opts.pairs) {
+        throw new InvalidArgumentError('give exactly one of --analogies <file> or --pairs <file>');
+      }
+      const wv = await load(ctx, source, opts);
+      const common = { restrictVocab: opts.restrict, caseInsensitive: !opts.caseSensitive, progress: ctx.progress(opts.json) };
+      if (opts.analogies) {
+        const r = await wv.evaluateAnalogies(opts.analogies, { ...common, method: opts.method });
+        if (opts.json) return ctx.printJson(r);
+        const width = Math.max(7, ...r.sections.map((s) => s.section.length));
+        for (const s of [...r.sections, r.total]) {
+          const n = s.correct + s.incorrect;
+          ctx.print(`${s.section.padEnd(width)}  ${(100 * s.accuracy).toFixed(1).padStart(5)}%  (${s.correct}/${n}, ${s.oov} OOV)`);
+        }
+        ctx.print(`OOV questions: ${r.total.oov} (${(100 * r.oovRatio).toFixed(1)}%)`);
+        return;
+      }
+      const r = await wv.evaluateWordPairs(opts.pairs!, common);
+      if (opts.json) return ctx.printJson(r);
+      ctx.print(`spearman: ${r.spearman.toFixed(4)}`);
+      ctx.print(`pearson:  ${r.pearson.toFixed(4)}`);
+      ctx.print(`pairs:    ${r.pairs} (${r.oov} OOV, ${(100 * r.oovRatio).toFixed(1)}%)`);
+    },
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * `saveVectors(wv, path, format)`: write GloVe text, word2vec text, fastText .vec
+ * or word2vec binary, atomically (a temp file renamed into place). Text numbers
+ * are the shortest decimals that read back as the same float32, so a text
+ * round trip is exact.
+ */
+import type { WriteStream } from 'node:fs';
+import { InvalidArgumentError } from '../../../src/errors.js';
+import { streamFileAtomic } from '../../../src/io/atomic.js';
+import { silentProgress, type Progress } from '../../../src/progress.js';
+import { WRITABLE_FORMATS, type WritableFormat } from '../formats.js';
+import { formatFloat32 } from './format-float.js';
+
+/** What `saveVectors` needs: any object with words, a row-major matrix and a dimension. */
+export interface VectorsLike {
+  readonly words: readonly string[];
+  readonly matrix: Float32Array;
+  readonly dim: number;
+}
+
+export interface SaveVectorsOptions {
+  /** Progress over rows written. Default silent. */
+  progress?: Progress;
+}
+
+/** Flush text/bytes in blocks of about this size. */
+const BLOCK = 1 << 20;
+
+async function write(out: WriteStream, chunk: string | Uint8Array): Promise<void> {
+  if (out.write(chunk)) return;
+  await new Promise<void>((resolve, reject) => {
+    const done = (e?: Error) => {
+      out.off('drain', done);
+      out.off('error', done);
+      if (e) reject(e);
+      else resolve();
+    };
+    out.on('drain', done);
+    out.on('error', done);
+  });
+}
+
+export async function saveVectors(wv: VectorsLike, path: string, format: WritableFormat, options: SaveVectorsOptions = {}): Promise<void> {
+  if (!WRITABLE_FORMATS.includes(format)) {
+    throw new InvalidArgumentError(`cannot write format '${format as string}'`, { hint: `use one of ${WRITABLE_FORMATS.join(', ')}` });
+  }
+  const { words, matrix, dim } = wv;
+  for (const w of words) {
+    if (/[\s]/.test(w) || w.length === 0) {
+      throw new InvalidArgumentError(`the word ${JSON.stringify(w)} is empty or contains whitespace; ${format} files cannot represent it`);
+    }
+  }
+  const progress = options.progress ?? silentProgress;
+  const n = words.length;
+  progress.start(`writing ${format}`, n);
+  try {
+    await streamFileAtomic(path, async (out) => {
+      if (format !== 'glove') await write(out, `${n} ${dim}\n`);
+      if (format === 'word2vec-bin') {
+        const bytes = new Uint8Array(matrix.buffer, matrix.byteOffset, n * dim * 4);
+        const parts: Uint8Array[] = [];
+        let size = 0;
+        for (let r = 0; r < n; r++) {
+          const head = Buffer.from(words[r] + ' ', 'utf8');
+          parts.push(head, bytes.subarray(r * dim * 4, (r + 1) * dim * 4), NEWLINE);
+          size += head.length + dim * 4 + 1;
+          if (size >= BLOCK || r === n - 1) {
+            await write(out, Buffer.concat(parts, size));
+            parts.length = 0;
+            size = 0;
+            progress.update(r + 1);
+          }
+        }
+        return;
+      }
+      let text = '';
+      for (let r = 0; r < n; r++) {
+        let line = words[r]!;
+        for (let o = r * dim, e = o + dim; o < e; o++) line += ' ' + formatFloat32(matrix[o]!);
+        text += line + '\n';
+        if (text.length >= BLOCK || r === n - 1) {
+          await write(out, text);
+          text = '';
+          progress.update(r + 1);
+        }
+      }
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
+const NEWLINE = new Uint8Array([10]);
