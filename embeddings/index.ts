@@ -18,3 +18,6 @@ export {
   type TuneEfOptions,
   type TuneEfResult,
 } from './evaluate.js';
+export { readEmbeddingsJsonl, type ReadJsonlOptions, type EmbeddingsTable } from './jsonl.js';
+export { buildIndex, EXACT_THRESHOLD, type BuildIndexOptions } from './build.js';
+export { seededRandom, sampleIndices } from './sample.js';

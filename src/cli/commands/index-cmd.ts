@@ -1,5 +1,218 @@
+/**
+ * `transferkit index …`: build, query, inspect and evaluate nearest-neighbour
+ * indexes saved as directories (see docs/index.md).
+ */
+import { extname } from 'node:path';
 import type { Command } from 'commander';
+import {
+  buildIndex,
+  DEFAULT_EF,
+  DEFAULT_EF_CONSTRUCTION,
+  DEFAULT_M,
+  evaluate,
+  groundTruthFor,
+  loadIndex,
+  readEmbeddingsJsonl,
+  readManifest,
+  sampleIndices,
+  tuneEf,
+  HnswIndex,
+  METRICS,
+  type EmbeddingsTable,
+  type Metric,
+  type SearchHit,
+  type VectorIndex,
+} from '../../../embeddings/index.js';
+import { loadVectors } from '../../../text/index.js';
+import { InvalidArgumentError, KeyNotFoundError } from '../../errors.js';
+import type { Progress } from '../../progress.js';
 import type { CliContext } from '../context.js';
+import { choiceOption, floatOption, intOption } from '../parse.js';
 
-/** `transferkit index …` (being written). */
-export function registerIndex(_program: Command, _ctx: CliContext): void {}
+const JSONL_EXTENSIONS = ['.jsonl', '.ndjson'];
+const INPUT_FORMATS = ['auto', 'vectors', 'jsonl'] as const;
+const KINDS = ['auto', 'hnsw', 'exact'] as const;
+
+interface BuildOpts {
+  out: string;
+  metric: Metric;
+  M: number;
+  efConstruction: number;
+  ef?: number;
+  kind: (typeof KINDS)[number];
+  input: (typeof INPUT_FORMATS)[number];
+  limit?: number;
+  tune?: boolean;
+  target: number;
+  json?: boolean;
+}
+
+/** Keys + matrix from a JSONL embeddings file or a word-vectors source (file or bundled name). */
+async function readSource(source: string, opts: BuildOpts, progress: Progress): Promise<EmbeddingsTable & { from: string }> {
+  const jsonl = opts.input === 'jsonl' || (opts.input === 'auto' && JSONL_EXTENSIONS.includes(extname(source).toLowerCase()));
+  if (jsonl) return { ...(await readEmbeddingsJsonl(source, { limit: opts.limit, progress })), from: 'jsonl' };
+  const wv = await loadVectors(source, { limit: opts.limit, progress });
+  return { keys: [...wv.words], matrix: wv.matrix, dim: wv.dim, metadata: [], from: 'vectors' };
+}
+
+function printHits(ctx: CliContext, hits: SearchHit[]): void {
+  const width = Math.max(3, ...hits.map((h) => h.key.length));
+  ctx.print(`${'#'.padStart(3)}  ${'key'.padEnd(width)}  ${'score'.padStart(9)}  ${'distance'.padStart(9)}`);
+  hits.forEach((h, i) => {
+    const meta = h.metadata === undefined ? '' : `  ${JSON.stringify(h.metadata)}`;
+    ctx.print(`${String(i + 1).padStart(3)}  ${h.key.padEnd(width)}  ${h.score.toFixed(4).padStart(9)}  ${h.distance.toFixed(4).padStart(9)}${meta}`);
+  });
+}
+
+function parseVector(text: string): number[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new InvalidArgumentError(`--vector must be a JSON array of numbers, got '${text.slice(0, 40)}'`, { hint: `e.g. --vector '[0.1, -0.3, …]'` });
+  }
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'number')) throw new InvalidArgumentError('--vector must be a JSON array of numbers');
+  return v as number[];
+}
+
+/** Seeded self-queries: stored items queried with their own vectors, themselves left out. */
+function sampleSelfQueries(index: VectorIndex & { vector(key: string): Float32Array | undefined }, count: number, seed: number) {
+  const keys = index.keys();
+  const picks = sampleIndices(keys.length, count, seed).map((i) => keys[i]!);
+  const queries = new Float32Array(picks.length * index.dim);
+  picks.forEach((key, i) => queries.set(index.vector(key)!, i * index.dim));
+  return { queries, selfKeys: picks };
+}
+
+export function registerIndex(program: Command, ctx: CliContext): void {
+  const index = program.command('index').description('nearest-neighbour indexes over any embeddings (HNSW or exact)');
+
+  index
+    .command('build <source>')
+    .description('build an index from word vectors (file or bundled name, e.g. glove-wink-100d) or a JSONL embeddings file ({"key", "vector", …metadata})')
+    .requiredOption('--out <dir>', 'directory to write the index to (replaced atomically)')
+    .option('--metric <metric>', `distance: ${METRICS.join(', ')}`, choiceOption('--metric', METRICS), 'cosine' as Metric)
+    .option('--kind <kind>', 'auto (exact below 20,000 items), hnsw or exact', choiceOption('--kind', KINDS), 'auto')
+    .option('--M <n>', 'HNSW links per node', intOption('--M', 2), DEFAULT_M)
+    .option('--ef-construction <n>', 'HNSW build breadth', intOption('--ef-construction'), DEFAULT_EF_CONSTRUCTION)
+    .option('--ef <n>', `HNSW default query breadth (default ${DEFAULT_EF}, or tuned with --tune)`, intOption('--ef'))
+    .option('--tune', 'pick the smallest ef reaching --target recall@10 on 200 sampled items, and store it')
+    .option('--target <recall>', 'recall@10 for --tune', floatOption('--target', 0.01, 1), 0.95)
+    .option('--input <format>', 'source type: auto (by extension: .jsonl/.ndjson are embeddings), vectors or jsonl', choiceOption('--input', INPUT_FORMATS), 'auto')
+    .option('--limit <n>', 'read only the first n items', intOption('--limit'))
+    .option('--json', 'print the summary as JSON')
+    .action(async (source: string, opts: BuildOpts) => {
+      const progress = ctx.progress(opts.json);
+      const t0 = performance.now();
+      const table = await readSource(source, opts, progress);
+      const readSeconds = (performance.now() - t0) / 1000;
+      const t1 = performance.now();
+      const built = buildIndex({
+        keys: table.keys,
+        matrix: table.matrix,
+        dim: table.dim,
+        metadata: table.metadata.length > 0 ? table.metadata : undefined,
+        kind: opts.kind,
+        metric: opts.metric,
+        M: opts.M,
+        efConstruction: opts.efConstruction,
+        ef: opts.ef,
+        progress,
+      });
+      const buildSeconds = (performance.now() - t1) / 1000;
+      let tuned: { ef: number; recall: number; reached: boolean } | null = null;
+      if (opts.tune && built instanceof HnswIndex) {
+        const { queries, selfKeys } = sampleSelfQueries(built, 200, 1);
+        const truth = groundTruthFor(built);
+        const res = tuneEf(built, queries, { target: opts.target, k: 10, truth, selfKeys });
+        tuned = { ef: res.ef, recall: res.recall, reached: res.reached };
+        if (!res.reached) ctx.note(`warning: recall@10 ${res.recall.toFixed(3)} < target ${opts.target} even at ef=${res.ef}; consider a larger --M or --ef-construction`);
+      } else if (opts.tune) {
+        ctx.note('note: --tune ignored for an exact index (recall is 1)');
+      }
+      await built.save(opts.out);
+      const summary = {
+        out: opts.out,
+        kind: built.kind,
+        source: table.from,
+        count: built.size,
+        dim: built.dim,
+        metric: built.metric,
+        ...(built instanceof HnswIndex ? { M: built.M, efConstruction: built.efConstruction, ef: built.ef } : {}),
+        tuned,
+        readSeconds: Number(readSeconds.toFixed(3)),
+        buildSeconds: Number(buildSeconds.toFixed(3)),
+      };
+      if (opts.json) return ctx.printJson(summary);
+      ctx.print(`built ${summary.kind} index of ${summary.count} × ${summary.dim} (${summary.metric}) in ${summary.buildSeconds.toFixed(1)} s → ${opts.out}`);
+      if (built instanceof HnswIndex) ctx.print(`M=${built.M} efConstruction=${built.efConstruction} ef=${built.ef}${tuned ? ` (tuned: recall@10 ${tuned.recall.toFixed(3)})` : ''}`);
+    });
+
+  index
+    .command('query <dir>')
+    .description('nearest neighbours of a stored key, a word, or a vector')
+    .option('--key <key>', 'query with the vector stored under this key (the key itself is left out)')
+    .option('--word <word>', 'same as --key, for word-vector indexes')
+    .option('--vector <json>', 'query with this vector, e.g. \'[0.1, 0.2, …]\'')
+    .option('-k, --k <n>', 'number of neighbours', intOption('-k'), 10)
+    .option('--ef <n>', 'HNSW search breadth for this query (default: the index\'s)', intOption('--ef'))
+    .option('--json', 'print hits as JSON')
+    .action(async (dir: string, opts: { key?: string; word?: string; vector?: string; k: number; ef?: number; json?: boolean }) => {
+      const given = [opts.key, opts.word, opts.vector].filter((x) => x !== undefined).length;
+      if (given !== 1) throw new InvalidArgumentError('give exactly one of --key, --word or --vector');
+      const idx = await loadIndex(dir);
+      let vector: ArrayLike<number>;
+      let exclude: string[] = [];
+      if (opts.vector !== undefined) {
+        vector = parseVector(opts.vector);
+      } else {
+        const key = (opts.key ?? opts.word)!;
+        const v = idx.vector(key);
+        if (v === undefined) {
+          throw new KeyNotFoundError(key, { what: opts.word !== undefined ? 'word' : 'key', hint: `the index in ${dir} holds ${idx.size} items; check spelling and case` });
+        }
+        vector = v;
+        exclude = [key];
+      }
+      const hits = idx.query(vector, { k: opts.k, ef: opts.ef, exclude });
+      if (opts.json) return ctx.printJson(hits);
+      printHits(ctx, hits);
+    });
+
+  index
+    .command('info <dir>')
+    .description('what a saved index holds: kind, size, dimension, metric, parameters, files')
+    .option('--json', 'print the manifest as JSON')
+    .action(async (dir: string, opts: { json?: boolean }) => {
+      const m = await readManifest(dir);
+      if (opts.json) return ctx.printJson(m);
+      ctx.print(`kind:     ${m.kind}`);
+      ctx.print(`items:    ${m.count}${m.slots > m.count ? ` (+${m.slots - m.count} deleted slots)` : ''}`);
+      ctx.print(`dim:      ${m.dim}`);
+      ctx.print(`metric:   ${m.metric}`);
+      const params = Object.entries(m.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+      if (params) ctx.print(`params:   ${params}`);
+      for (const [name, f] of Object.entries(m.files)) ctx.print(`file:     ${name} ${f.bytes} bytes sha256 ${f.sha256.slice(0, 12)}…`);
+      ctx.print(`created:  ${m.createdAt}`);
+    });
+
+  index
+    .command('eval <dir>')
+    .description('recall@k and queries/s against exact search, on items sampled from the index (each query leaves itself out)')
+    .option('--queries <n>', 'number of sampled queries', intOption('--queries'), 200)
+    .option('-k, --k <n>', 'neighbours per query', intOption('-k'), 10)
+    .option('--ef <n>', 'HNSW search breadth (default: the index\'s)', intOption('--ef'))
+    .option('--seed <n>', 'sampling seed', intOption('--seed', 0), 1)
+    .option('--json', 'print as JSON')
+    .action(async (dir: string, opts: { queries: number; k: number; ef?: number; seed: number; json?: boolean }) => {
+      const idx = await loadIndex(dir);
+      const { queries, selfKeys } = sampleSelfQueries(idx, opts.queries, opts.seed);
+      const res = evaluate(idx, queries, { k: opts.k, ef: opts.ef, selfKeys });
+      const out = { kind: idx.kind, count: idx.size, ...res };
+      if (opts.json) return ctx.printJson(out);
+      ctx.print(`${idx.kind} index, ${idx.size} items, ${res.queries} queries, k=${res.k}${res.ef !== null ? `, ef=${res.ef}` : ''}`);
+      ctx.print(`recall@${res.k}: ${res.recall.toFixed(4)}`);
+      ctx.print(`queries/s: ${res.qps.toFixed(0)} (one at a time)`);
+      if (res.exactQps !== null) ctx.print(`exact queries/s: ${res.exactQps.toFixed(0)} (batched)`);
+    });
+}

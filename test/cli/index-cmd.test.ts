@@ -1,0 +1,117 @@
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { randomMatrix, row } from '../embeddings/helpers.js';
+
+const dim = 8;
+const n = 600;
+const m = randomMatrix(n, dim, 31);
+let dir: string;
+let jsonl: string;
+let glove: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tk-index-cli-'));
+  jsonl = join(dir, 'items.jsonl');
+  const lines = Array.from({ length: n }, (_, i) => JSON.stringify({ key: `item${i}`, vector: Array.from(row(m, i, dim)), color: i % 2 ? 'red' : 'blue' }));
+  await writeFile(jsonl, lines.join('\n') + '\n');
+  glove = join(dir, 'tiny.glove.txt');
+  const words = ['king', 'queen', 'man', 'woman', 'apple', 'pear', 'car', 'bus'];
+  await writeFile(glove, words.map((w, i) => `${w} ${Array.from(row(m, i, dim)).map((x) => x.toFixed(5)).join(' ')}`).join('\n') + '\n');
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('transferkit index', () => {
+  it('builds an HNSW index from JSONL, shows info, queries by key and vector', async () => {
+    const out = join(dir, 'hnsw');
+    const b = await cli('index', 'build', jsonl, '--out', out, '--kind', 'hnsw', '--M', '8', '--ef-construction', '64', '--json');
+    expect(b.stderr).toBe('');
+    expect(b.code).toBe(0);
+    const summary = JSON.parse(b.stdout);
+    expect(summary).toMatchObject({ kind: 'hnsw', count: n, dim, metric: 'cosine', M: 8, efConstruction: 64, ef: 200, source: 'jsonl' });
+
+    const info = await cli('index', 'info', out);
+    expect(info.code).toBe(0);
+    expect(info.stdout).toMatch(/kind:\s+hnsw/);
+    expect(info.stdout).toMatch(/items:\s+600/);
+    expect(info.stdout).toMatch(/M=8/);
+
+    const q = await cli('index', 'query', out, '--key', 'item5', '-k', '3', '--json');
+    expect(q.code).toBe(0);
+    const hits = JSON.parse(q.stdout);
+    expect(hits).toHaveLength(3);
+    expect(hits.map((h: { key: string }) => h.key)).not.toContain('item5');
+    expect(hits[0].metadata).toHaveProperty('color');
+
+    const v = await cli('index', 'query', out, '--vector', JSON.stringify(Array.from(row(m, 9, dim))), '-k', '2');
+    expect(v.code).toBe(0);
+    expect(v.stdout.split('\n')[1]).toMatch(/^\s+1\s+item9\s+1\.0000/);
+  });
+
+  it('eval reports recall@k and speed; --tune stores a tuned ef', async () => {
+    const out = join(dir, 'tuned');
+    const b = await cli('index', 'build', jsonl, '--out', out, '--kind', 'hnsw', '--tune', '--target', '0.9', '--json');
+    expect(b.code).toBe(0);
+    const summary = JSON.parse(b.stdout);
+    expect(summary.tuned.reached).toBe(true);
+    expect(summary.tuned.recall).toBeGreaterThanOrEqual(0.9);
+    expect(summary.ef).toBe(summary.tuned.ef);
+    const e = await cli('index', 'eval', out, '--queries', '50', '-k', '5', '--json');
+    expect(e.code).toBe(0);
+    const res = JSON.parse(e.stdout);
+    expect(res).toMatchObject({ kind: 'hnsw', queries: 50, k: 5, ef: summary.ef });
+    expect(res.recall).toBeGreaterThan(0.8);
+    expect(res.qps).toBeGreaterThan(0);
+    expect(res.exactQps).toBeGreaterThan(0);
+    const text = await cli('index', 'eval', out, '--queries', '20', '--ef', '1');
+    expect(text.stdout).toMatch(/recall@10: 0\.\d{4}/);
+  });
+
+  it('builds an exact index from a word-vectors file and queries by word', async () => {
+    const out = join(dir, 'words');
+    const b = await cli('index', 'build', glove, '--out', out, '--metric', 'l2');
+    expect(b.code).toBe(0);
+    expect(b.stdout).toMatch(/built exact index of 8 × 8 \(l2\)/);
+    const q = await cli('index', 'query', out, '--word', 'king', '-k', '7', '--json');
+    expect(q.code).toBe(0);
+    const hits = JSON.parse(q.stdout);
+    expect(hits).toHaveLength(7);
+    const e = await cli('index', 'eval', out, '--json');
+    expect(JSON.parse(e.stdout).recall).toBe(1);
+    const missing = await cli('index', 'query', out, '--word', 'zebra');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/error\[E_KEY_NOT_FOUND\]: word 'zebra'/);
+  });
+
+  it('gives typed errors: wrong dimension, truncated file, bad arguments', async () => {
+    const out = join(dir, 'errors');
+    expect((await cli('index', 'build', jsonl, '--out', out, '--kind', 'exact')).code).toBe(0);
+    const wrong = await cli('index', 'query', out, '--vector', '[1, 2, 3]');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/E_DIMENSION_MISMATCH.*expected 8/);
+    const both = await cli('index', 'query', out, '--key', 'item1', '--vector', '[1]');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/exactly one of --key, --word or --vector/);
+    const badM = await cli('index', 'build', jsonl, '--out', out, '--M', 'x');
+    expect(badM.code).not.toBe(0);
+    expect(badM.stderr).toMatch(/--M must be an integer/);
+    await truncate(join(out, 'vectors.f32'), 10);
+    const t = await cli('index', 'info', out);
+    expect(t.code).toBe(0); // info reads only the manifest
+    const broken = await cli('index', 'query', out, '--key', 'item1');
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/E_INVALID_FILE.*vectors\.f32.*truncated/);
+    const none = await cli('index', 'info', join(dir, 'nothing-here'));
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/E_NOT_FOUND/);
+    const badLine = join(dir, 'bad.jsonl');
+    await writeFile(badLine, '{"key": "a", "vector": [1, 2]}\n{"key": "b", "vector": [1, 2, 3]}\n');
+    const bl = await cli('index', 'build', badLine, '--out', join(dir, 'bad'));
+    expect(bl.code).toBe(2);
+    expect(bl.stderr).toMatch(/bad\.jsonl.*line 2.*expected 2/);
+  });
+});
