@@ -73,7 +73,7 @@ function vocabulary(wv: WordVectors, rows: number, fold: (w: string) => string):
 async function readLines(file: string, what: string): Promise<string[]> {
   const text = await readFile(file, 'utf8');
   const lines = text.split(/\r?\n/);
-  if (lines.every((l) => l.trim() === '')) throw new InvalidFileError(`the ${what} file is empty`, { file, location: 'line 1' });
+  if (lines.every((l) => l.trim() === '')) throw new InvalidFileError(`the ${what} file is empty`, { file, location: 'line 1', hint: 'check the path' });
   return lines;
 }
 
@@ -111,7 +111,7 @@ export async function evaluateAnalogies(wv: WordVectors, file: string, options: 
       throw new InvalidFileError(`expected 4 words 'a b c d', found ${parts.length}`, { file, location: `line ${i + 1}`, hint: 'the questions-words format is `: section` lines followed by `a b c d` lines' });
     }
     if (sections.length === 0) {
-      throw new InvalidFileError('a question before the first `: section` line', { file, location: `line ${i + 1}` });
+      throw new InvalidFileError('a question before the first `: section` line', { file, location: `line ${i + 1}`, hint: 'start the file with a `: section-name` line' });
     }
     const w = parts.map(fold) as [string, string, string, string];
     const r = w.map((x) => vocab.get(x));
@@ -192,10 +192,10 @@ export async function evaluateWordPairs(wv: WordVectors, file: string, options: 
     if (line === '' || line.startsWith('#')) return;
     const parts = line.split(/\s+/);
     if (parts.length !== 3) {
-      throw new InvalidFileError(`expected 'word1 word2 score', found ${parts.length} fields`, { file, location: `line ${i + 1}` });
+      throw new InvalidFileError(`expected 'word1 word2 score', found ${parts.length} fields`, { file, location: `line ${i + 1}`, hint: 'one pair per line: word1 word2 score (# starts a comment)' });
     }
     const score = Number(parts[2]);
-    if (!Number.isFinite(score)) throw new InvalidFileError(`the score '${parts[2]}' is not a number`, { file, location: `line ${i + 1}` });
+    if (!Number.isFinite(score)) throw new InvalidFileError(`the score '${parts[2]}' is not a number`, { file, location: `line ${i + 1}`, hint: 'one pair per line: word1 word2 score (# starts a comment)' });
     const a = vocab.get(fold(parts[0]!));
     const b = vocab.get(fold(parts[1]!));
     if (a === undefined || b === undefined) {
@@ -206,6 +206,6 @@ export async function evaluateWordPairs(wv: WordVectors, file: string, options: 
     predicted.push(wv.similarity(wv.words[a]!, wv.words[b]!));
   });
   const all = gold.length + oov;
-  if (all === 0) throw new InvalidFileError('no word pairs found', { file, location: `line ${lines.length}` });
+  if (all === 0) throw new InvalidFileError('no word pairs found', { file, location: `line ${lines.length}`, hint: 'one pair per line: word1 word2 score (# starts a comment)' });
   return { spearman: spearman(gold, predicted), pearson: pearson(gold, predicted), pairs: gold.length, oov, oovRatio: oov / all };
 }

@@ -50,12 +50,12 @@ export async function detectFormat(path: string): Promise<VectorFormat> {
   if (sample.length === 0) {
     throw new InvalidFileError('the file is empty', { file: path, location: 'byte 0', hint: 'check the path or re-download the file' });
   }
-  let i = 0;
-  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) i = 3;
+  const bom = sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf ? 3 : 0;
+  let i = bom;
   while (i < sample.length && (sample[i] === 32 || sample[i] === 10 || sample[i] === 13 || sample[i] === 9)) i++;
   if (sample[i] === 0x7b) return 'wink';
   const nl = sample.indexOf(10);
-  const firstLine = sample.toString('latin1', 0, nl === -1 ? sample.length : nl);
+  const firstLine = sample.toString('latin1', bom, nl === -1 ? sample.length : nl);
   if (/^\s*\d+\s+\d+\s*$/.test(firstLine)) {
     if (looksBinary(sample.subarray(nl + 1))) return 'word2vec-bin';
     return extname(path).toLowerCase() === '.vec' ? 'fasttext' : 'word2vec';

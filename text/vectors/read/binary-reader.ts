@@ -20,10 +20,14 @@ export async function readWord2vecBinary(path: string, options: ReadOptions): Pr
   const unicodeErrors = options.unicodeErrors ?? 'strict';
   const limit = options.limit ?? Infinity;
   const fail = (message: string, i: number, hint?: string): never => {
-    throw new InvalidFileError(message, { file: path, location: `byte ${r.offset(i)}`, hint });
+    throw new InvalidFileError(message, {
+      file: path,
+      location: `byte ${r.offset(i)}`,
+      hint: hint ?? 'the file is damaged or not word2vec binary; re-download it or pass the right `format`',
+    });
   };
   try {
-    if (r.fileSize === 0) throw new InvalidFileError('the file is empty', { file: path, location: 'byte 0' });
+    if (r.fileSize === 0) throw new InvalidFileError('the file is empty', { file: path, location: 'byte 0', hint: 'check the path or re-download the file' });
     progress.start(`loading ${path.split('/').pop()}`, r.fileSize);
     await r.refill();
     const nl = r.buf.indexOf(10);

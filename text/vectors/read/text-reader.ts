@@ -82,7 +82,7 @@ export async function readTextVectors(path: string, options: TextReadOptions): P
     let dim: number;
     let first = await nextLine();
     while (first && first[0] === first[1]) first = await nextLine();
-    if (!first) throw new InvalidFileError('the file has no vectors (only blank lines)', { file: path, location: 'byte 0' });
+    if (!first) throw new InvalidFileError('the file has no vectors (only blank lines)', { file: path, location: 'byte 0', hint: 'check the path or re-download the file' });
     if (options.header) {
       const m = /^\s*(\d+)\s+(\d+)\s*$/.exec(r.buf.toString('latin1', first[0], first[1]));
       if (!m) {
@@ -94,6 +94,9 @@ export async function readTextVectors(path: string, options: TextReadOptions): P
       if (declared < 1) fail('the header declares 0 vectors', first[0]);
       first = null;
     } else {
+      if (/^\s*\d+\s+\d+\s*$/.test(r.buf.toString('latin1', first[0], first[1]))) {
+        fail("the first line looks like a header 'count dim', which GloVe files do not have", first[0], "this is word2vec text or fastText .vec: pass format 'word2vec'");
+      }
       let fields = 0;
       let i = first[0];
       while (i < first[1]) {

@@ -43,7 +43,7 @@ export async function readWinkVectors(path: string, options: ReadOptions): Promi
     });
   };
   try {
-    if (r.fileSize === 0) throw new InvalidFileError('the file is empty', { file: path, location: 'byte 0' });
+    if (r.fileSize === 0) throw new InvalidFileError('the file is empty', { file: path, location: 'byte 0', hint: 'check the path or re-install the package' });
     progress.start(`loading ${path.split('/').pop()}`, r.fileSize);
     await r.refill();
     r.start = checkBom(r.buf, r.end, path);
@@ -72,7 +72,7 @@ export async function readWinkVectors(path: string, options: ReadOptions): Promi
       let i = s;
       const buf = r.buf;
       for (;;) {
-        if (i >= r.end) fail('unterminated string', s, 'the file looks truncated; re-install the package');
+        if (i >= r.end) fail('unterminated string: the file looks truncated', s, 'the file looks truncated; re-install the package');
         const c = buf[i]!;
         if (c === 34) break;
         if (c === 92) {

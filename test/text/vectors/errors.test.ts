@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidFileError, NotFoundError } from '../../../src/errors.js';
+import { loadVectors, type VectorFormat } from '../../../text/vectors/index.js';
+import { tempDir, winkJson, word2vecBinary, word2vecText, write } from './helpers.js';
+
+const dir = tempDir();
+
+/** Load `content` and return the InvalidFileError it raises. */
+async function failure(name: string, content: string | Buffer, format?: VectorFormat): Promise<InvalidFileError> {
+  const path = write(dir, name, content);
+  try {
+    await loadVectors(path, { format, cache: false });
+  } catch (e) {
+    expect(e).toBeInstanceOf(InvalidFileError);
+    const err = e as InvalidFileError;
+    expect(err.file).toBe(path);
+    expect(err.message.startsWith(path)).toBe(true);
+    expect(err.hint).toBeTruthy();
+    return err;
+  }
+  throw new Error(`loading ${name} did not fail`);
+}
+
+describe('bad vector files fail with the file and the line or byte offset', () => {
+  it('a line with too few values', async () => {
+    const e = await failure('few.txt', 'a 1 2 3\nb 1 2\nc 1 2 3\n');
+    expect(e.location).toMatch(/^line 2, byte \d+$/);
+    expect(e.message).toMatch(/expected 3 values, found 2/);
+  });
+
+  it('a line with too many values', async () => {
+    const e = await failure('many.txt', 'a 1 2 3\nb 1 2 3\nc 1 2 3 4\n');
+    expect(e.location).toMatch(/^line 3, byte 24$/);
+    expect(e.message).toMatch(/expected 3 values, found more/);
+  });
+
+  it('a non-numeric value, naming it', async () => {
+    const e = await failure('text.txt', 'a 1 2 3\nb 1 x2 3\n');
+    expect(e.location).toBe('line 2, byte 12');
+    expect(e.message).toMatch(/non-numeric value 'x2'/);
+  });
+
+  it('NaN and infinity are rejected', async () => {
+    expect((await failure('nan.txt', 'a 1 2\nb nan 2\n')).message).toMatch(/non-numeric value 'nan'/);
+    expect((await failure('inf.txt', 'a 1 inf\n')).location).toMatch(/^line 1/);
+    expect((await failure('big.txt', 'a 1 1e39\n')).message).toMatch(/float32 range/);
+  });
+
+  it('a number glued to garbage', async () => {
+    expect((await failure('glued.txt', 'a 1 2.5.1\n')).message).toMatch(/non-numeric value '2.5.1'/);
+  });
+
+  it('header count larger than the rows (truncated text)', async () => {
+    const e = await failure('short.w2v', '3 2\na 1 2\nb 3 4\n');
+    expect(e.message).toMatch(/header declares 3 vectors but the file has 2/);
+    expect(e.location).toMatch(/^line 3, byte 16$/);
+  });
+
+  it('header count smaller than the rows', async () => {
+    const e = await failure('long.w2v', '1 2\na 1 2\nb 3 4\n');
+    expect(e.message).toMatch(/more rows than the header's count 1/);
+    expect(e.location).toMatch(/^line 3/);
+  });
+
+  it('a word2vec header that is not one', async () => {
+    const e = await failure('nohead.w2v', 'a 1 2\n', 'word2vec');
+    expect(e.location).toMatch(/^line 1/);
+    expect(e.message).toMatch(/expected a header/);
+  });
+
+  it('an empty file', async () => {
+    for (const format of [undefined, 'glove', 'word2vec', 'word2vec-bin', 'wink'] as const) {
+      const e = await failure(`empty-${format}.txt`, '', format);
+      expect(e.message).toMatch(/empty/);
+      expect(e.location).toBe('byte 0');
+    }
+  });
+
+  it('a file with only blank lines', async () => {
+    expect((await failure('blank.txt', '\n\n\n', 'glove')).message).toMatch(/no vectors/);
+  });
+
+  it('truncated word2vec binary: inside the values, and inside a word', async () => {
+    const full = word2vecBinary();
+    const inValues = await failure('cut-values.bin', full.subarray(0, full.length - 7));
+    expect(inValues.message).toMatch(/ends inside the values of 'fruit'/);
+    expect(inValues.location).toMatch(/^byte \d+$/);
+    const header = word2vecBinary(['a', 'b'], [[1, 2], [3, 4]]);
+    const e = await failure('cut-word.bin', Buffer.concat([Buffer.from('3 2\n'), header.subarray(4), Buffer.from('c')]));
+    expect(e.message).toMatch(/ends inside the word of vector 3/);
+  });
+
+  it('NaN inside word2vec binary', async () => {
+    const e = await failure('nan.bin', word2vecBinary(['a', 'b'], [[1, 2], [NaN, 4]]));
+    expect(e.message).toMatch(/NaN or infinite value in the vector of 'b'/);
+    expect(e.location).toBe(`byte ${4 + 2 + 8 + 1 + 2}`);
+  });
+
+  it('UTF-16 text (byte-order mark) is refused with a conversion hint', async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a 1 2\n', 'utf16le')]);
+    const e = await failure('utf16.txt', utf16, 'glove');
+    expect(e.message).toMatch(/UTF-16/);
+    expect(e.hint).toMatch(/iconv/);
+  });
+
+  it('invalid UTF-8 in a word', async () => {
+    const bytes = Buffer.concat([Buffer.from('ok 1 2\nb'), Buffer.from([0xff, 0xfe, 0x41]), Buffer.from(' 3 4\n')]);
+    const e = await failure('latin1.txt', bytes, 'glove');
+    expect(e.message).toMatch(/invalid UTF-8/);
+    expect(e.location).toMatch(/^line 2, byte 7$/);
+    const wv = await loadVectors(write(dir, 'latin1-replace.txt', bytes), { format: 'glove', cache: false, unicodeErrors: 'replace' });
+    expect(wv.words[1]).toBe('b\ufffd\ufffdA');
+  });
+
+  it('NUL bytes (UTF-16 without a byte-order mark)', async () => {
+    const e = await failure('utf16-nobom.txt', Buffer.from('ab 1 2\n', 'utf16le'), 'glove');
+    expect(e.message).toMatch(/NUL byte/);
+  });
+
+  it('wink layout: a vector with the wrong number of columns', async () => {
+    const good = winkJson(['a', 'b'], [[1, 2], [3, 4]]);
+    const bad = good.replace('"b":[3,4,5,1]', '"b":[3,4,5]');
+    expect(bad).not.toBe(good);
+    const e = await failure('bad-wink.json', bad);
+    expect(e.message).toMatch(/'b' has 3 columns, expected 4/);
+    expect(e.location).toMatch(/^byte \d+$/);
+  });
+
+  it('wink layout: truncated file and wrong size', async () => {
+    const good = winkJson(['a', 'b'], [[1, 2], [3, 4]]);
+    expect((await failure('cut-words.json', good.slice(0, good.indexOf('"b"') + 2))).message).toMatch(/truncated/);
+    const cut = await failure('cut-wink.json', good.slice(0, good.lastIndexOf('"b"') + 8));
+    expect(cut.message).toMatch(/expected ',' or '\]' in the vector of 'b'/);
+    expect(cut.hint).toMatch(/truncated/);
+    expect((await failure('size-wink.json', good.replace('"size":2', '"size":3'))).message).toMatch(/declares 3 vectors but the file has 2/);
+  });
+
+  it('a missing file or unknown bundled name is NotFoundError naming the bundled sets', async () => {
+    await expect(loadVectors(`${dir}/nope.txt`)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(loadVectors('glove-nope-50d')).rejects.toThrow(/glove-nope-50d/);
+    await expect(loadVectors('glove-nope-50d')).rejects.toMatchObject({ hint: expect.stringMatching(/glove-wink-100d/) });
+  });
+
+  it('binary data given as text is refused', async () => {
+    const e = await failure('bin-as-text.txt', word2vecBinary(), 'word2vec');
+    expect(e.message).toMatch(/NUL|UTF-8|non-numeric|values/);
+  });
+
+  it('a text file given as word2vec binary is refused', async () => {
+    const e = await failure('text-as-bin.txt', word2vecText(), 'word2vec-bin');
+    expect(e.location).toMatch(/^byte \d+$/);
+  });
+});
