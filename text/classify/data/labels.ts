@@ -1,0 +1,37 @@
+/** Label names ↔ class indices, with unseen labels reported rather than fatal. */
+import { DataError } from '../../../src/errors.js';
+import type { TextExample } from './types.js';
+import { labelCounts } from './types.js';
+
+/** Sorted distinct labels of a training set; fails when there is only one class. */
+export function trainingLabels(examples: readonly TextExample[], what = 'training set'): string[] {
+  const counts = labelCounts(examples);
+  if (counts.length < 2) {
+    throw new DataError(`the ${what} has only one class ('${counts[0]?.label ?? ''}', ${examples.length} texts)`, {
+      hint: 'a classifier needs texts of at least two labels; check the label column',
+    });
+  }
+  return counts.map((c) => c.label).sort();
+}
+
+export interface EncodedLabels {
+  /** Class index per example; −1 for labels the model never saw. */
+  y: Int32Array;
+  /** Labels not in the model, with their counts. */
+  unseen: Array<{ label: string; count: number }>;
+}
+
+/** Map label names to class indices; unknown labels become −1 and are listed. */
+export function encodeLabels(examples: readonly TextExample[], labels: readonly string[]): EncodedLabels {
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const y = new Int32Array(examples.length);
+  const unseen = new Map<string, number>();
+  examples.forEach((e, i) => {
+    const c = index.get(e.label);
+    if (c === undefined) {
+      y[i] = -1;
+      unseen.set(e.label, (unseen.get(e.label) ?? 0) + 1);
+    } else y[i] = c;
+  });
+  return { y, unseen: [...unseen].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count) };
+}

@@ -1,0 +1,191 @@
+/**
+ * Read labelled texts from CSV/TSV (header row; quoting handled by csv-parse),
+ * JSONL (`{"text": …, "label": …}` per line) or fastText (`__label__x some text`).
+ * Records with an empty text are skipped and counted, with a warning.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { InvalidArgumentError, InvalidFileError, NotFoundError } from '../../../src/errors.js';
+import type { DatasetFormat, ReadDatasetOptions, TextDataset, TextExample } from './types.js';
+
+export const DATASET_FORMATS: readonly DatasetFormat[] = ['csv', 'tsv', 'jsonl', 'fasttext'];
+
+const EXTENSIONS: Record<string, DatasetFormat> = {
+  '.csv': 'csv',
+  '.tsv': 'tsv',
+  '.tab': 'tsv',
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+  '.ft': 'fasttext',
+  '.fasttext': 'fasttext',
+  '.txt': 'fasttext',
+};
+
+/** The format of `file`: from its extension, else from its first non-empty line. */
+export function detectFormat(file: string, content: string, labelPrefix = '__label__'): DatasetFormat {
+  const byExt = EXTENSIONS[extname(file).toLowerCase()];
+  if (byExt) return byExt;
+  const first = content.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  if (first.startsWith(labelPrefix)) return 'fasttext';
+  if (first.trimStart().startsWith('{')) return 'jsonl';
+  if (first.includes('\t')) return 'tsv';
+  return 'csv';
+}
+
+/** Read a dataset file. Throws NotFoundError, InvalidFileError (empty file, missing column, bad record). */
+export async function readDataset(file: string, options: ReadDatasetOptions = {}): Promise<TextDataset> {
+  const isFile = await stat(file).then((s) => s.isFile(), () => false);
+  if (!isFile) throw new NotFoundError(`dataset file '${file}' does not exist`, { file, hint: 'check the path' });
+  const content = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
+  return parseDataset(content, { ...options, file });
+}
+
+/** Parse dataset text already in memory; `file` only names it in messages and picks the format by extension. */
+export function parseDataset(content: string, options: ReadDatasetOptions & { file?: string } = {}): TextDataset {
+  const file = options.file ?? '<memory>';
+  if (content.trim() === '') {
+    throw new InvalidFileError('the file is empty', { file, hint: 'a dataset needs a header (CSV/TSV) or at least one labelled line' });
+  }
+  const format = !options.format || options.format === 'auto' ? detectFormat(file, content, options.labelPrefix) : options.format;
+  if (!DATASET_FORMATS.includes(format)) {
+    throw new InvalidArgumentError(`unknown dataset format '${format as string}'`, { hint: `use one of ${DATASET_FORMATS.join(', ')}` });
+  }
+  const records =
+    format === 'jsonl' ? readJsonl(content, file, options) : format === 'fasttext' ? readFastText(content, file, options) : readDelimited(content, file, format, options);
+  const warnings: string[] = [...records.warnings];
+  const examples: TextExample[] = [];
+  const emptyLines: number[] = [];
+  for (const r of records.rows) {
+    if (r.text.trim() === '') emptyLines.push(r.line);
+    else examples.push({ text: r.text, label: r.label });
+  }
+  if (emptyLines.length > 0) {
+    warnings.push(
+      `${file}: skipped ${emptyLines.length} record(s) with an empty text (line${emptyLines.length > 1 ? 's' : ''} ${emptyLines.slice(0, 10).join(', ')}${emptyLines.length > 10 ? ', …' : ''})`,
+    );
+  }
+  if (examples.length === 0) {
+    throw new InvalidFileError(records.rows.length === 0 ? 'no records (only a header?)' : `all ${records.rows.length} records have an empty text`, {
+      file,
+      hint: 'a dataset needs at least one labelled, non-empty text',
+    });
+  }
+  for (const w of warnings) options.onWarning?.(w);
+  return { examples, file: options.file, format, skippedEmpty: { count: emptyLines.length, lines: emptyLines.slice(0, 20) }, warnings };
+}
+
+interface RawRecords {
+  rows: Array<{ text: string; label: string; line: number }>;
+  warnings: string[];
+}
+
+function checkLabel(label: unknown, file: string, line: number): string {
+  if (label === undefined || label === null || String(label).trim() === '') {
+    throw new InvalidFileError('empty label', { file, location: `line ${line}`, hint: 'every record needs a label' });
+  }
+  return String(label).trim();
+}
+
+function readDelimited(content: string, file: string, format: 'csv' | 'tsv', options: ReadDatasetOptions): RawRecords {
+  const textColumn = options.textColumn ?? 'text';
+  const labelColumn = options.labelColumn ?? 'label';
+  let records: string[][];
+  try {
+    records = parseCsv(content, {
+      delimiter: format === 'tsv' ? '\t' : ',',
+      bom: true,
+      relax_quotes: format === 'tsv',
+      quote: format === 'tsv' ? false : '"',
+      skip_empty_lines: true,
+    }) as string[][];
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    throw new InvalidFileError(`not valid ${format.toUpperCase()}: ${err.message}`, {
+      file,
+      location: err.lines ? `line ${err.lines}` : undefined,
+      hint: format === 'csv' ? 'texts with commas, quotes or newlines must be double-quoted ("" for a quote inside)' : 'every row needs the same number of tab-separated fields',
+      cause: e,
+    });
+  }
+  if (records.length === 0) throw new InvalidFileError('the file is empty', { file });
+  const header = records[0].map((h) => h.trim());
+  const find = (name: string, what: string) => {
+    const i = header.indexOf(name);
+    if (i < 0) {
+      throw new InvalidFileError(`no ${what} column '${name}' in the header`, {
+        file,
+        location: 'line 1',
+        hint: `the header has: ${header.map((h) => `'${h}'`).join(', ')}; choose the column with --${what}-column (textColumn/labelColumn)`,
+      });
+    }
+    return i;
+  };
+  const ti = find(textColumn, 'text');
+  const li = find(labelColumn, 'label');
+  const rows: RawRecords['rows'] = [];
+  for (let r = 1; r < records.length; r++) {
+    const rec = records[r];
+    rows.push({ text: rec[ti] ?? '', label: checkLabel(rec[li], file, r + 1), line: r + 1 });
+  }
+  return { rows, warnings: [] };
+}
+
+function readJsonl(content: string, file: string, options: ReadDatasetOptions): RawRecords {
+  const textField = options.textColumn ?? 'text';
+  const labelField = options.labelColumn ?? 'label';
+  const rows: RawRecords['rows'] = [];
+  const lines = content.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (e) {
+      throw new InvalidFileError(`not valid JSON: ${(e as Error).message}`, { file, location: `line ${i + 1}`, hint: 'JSONL needs one JSON object per line', cause: e });
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new InvalidFileError('expected a JSON object', { file, location: `line ${i + 1}`, hint: `write {"${textField}": "…", "${labelField}": "…"}` });
+    }
+    const obj = value as Record<string, unknown>;
+    if (!(textField in obj)) {
+      throw new InvalidFileError(`no field '${textField}'`, { file, location: `line ${i + 1}`, hint: `fields present: ${Object.keys(obj).join(', ') || 'none'}; choose with textColumn / --text-column` });
+    }
+    if (!(labelField in obj)) {
+      throw new InvalidFileError(`no field '${labelField}'`, { file, location: `line ${i + 1}`, hint: `fields present: ${Object.keys(obj).join(', ') || 'none'}; choose with labelColumn / --label-column` });
+    }
+    const text = obj[textField];
+    if (text !== null && typeof text !== 'string') {
+      throw new InvalidFileError(`field '${textField}' is not a string`, { file, location: `line ${i + 1}` });
+    }
+    rows.push({ text: text ?? '', label: checkLabel(obj[labelField], file, i + 1), line: i + 1 });
+  }
+  return { rows, warnings: [] };
+}
+
+function readFastText(content: string, file: string, options: ReadDatasetOptions): RawRecords {
+  const prefix = options.labelPrefix ?? '__label__';
+  const rows: RawRecords['rows'] = [];
+  let multi = 0;
+  const lines = content.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '') continue;
+    const parts = line.split(/\s+/);
+    const labels: string[] = [];
+    let k = 0;
+    while (k < parts.length && parts[k].startsWith(prefix)) labels.push(parts[k++].slice(prefix.length));
+    if (labels.length === 0 || labels[0] === '') {
+      throw new InvalidFileError(`line does not start with a label ('${prefix}name')`, {
+        file,
+        location: `line ${i + 1}`,
+        hint: `fastText format is '${prefix}spam some text' per line`,
+      });
+    }
+    if (labels.length > 1) multi++;
+    rows.push({ text: parts.slice(k).join(' '), label: labels[0], line: i + 1 });
+  }
+  const warnings = multi > 0 ? [`${file}: ${multi} line(s) have several labels; only the first is used (single-label classification)`] : [];
+  return { rows, warnings };
+}

@@ -1,0 +1,33 @@
+/** Seeded stratified splits of a text dataset (each label keeps its proportion). */
+import { stratifiedSplit } from '../../../src/metrics/split.js';
+import type { TextExample } from './types.js';
+
+export interface TextSplitOptions {
+  /** Fraction held out for validation. Default 0.2. */
+  validation?: number;
+  /** Fraction held out for test. Default 0. */
+  test?: number;
+  /** Default 0. */
+  seed?: number;
+}
+
+export interface TextSplit {
+  train: TextExample[];
+  validation: TextExample[];
+  test: TextExample[];
+}
+
+export function splitExamples(examples: readonly TextExample[], options: TextSplitOptions = {}): TextSplit {
+  const names = [...new Set(examples.map((e) => e.label))].sort();
+  const index = new Map(names.map((l, i) => [l, i]));
+  const y = Int32Array.from(examples, (e) => index.get(e.label)!);
+  const s = stratifiedSplit(y, { validation: options.validation ?? 0.2, test: options.test ?? 0, seed: options.seed ?? 0 });
+  const pick = (idx: Int32Array) => Array.from(idx, (i) => examples[i]);
+  return { train: pick(s.train), validation: pick(s.validation), test: pick(s.test) };
+}
+
+/** A stratified sample of `n` examples (seeded); all of them when n ≥ length. */
+export function stratifiedSample(examples: readonly TextExample[], n: number, seed = 0): TextExample[] {
+  if (n >= examples.length) return [...examples];
+  return splitExamples(examples, { validation: 1 - n / examples.length, seed }).train;
+}

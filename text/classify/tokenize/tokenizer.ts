@@ -1,0 +1,116 @@
+/**
+ * A Unicode-aware word tokeniser matched to the vectors it feeds: GloVe-style
+ * vectors are lowercase, so texts are lowercased by default. Words are runs of
+ * letters/marks/digits (with inner apostrophes, hyphens and dots, as in "don't",
+ * "e-mail", "u.s."); punctuation and symbols are single-character tokens
+ * (GloVe has vectors for "!", "$", "?"). URLs, e-mail addresses and numbers can
+ * be replaced by placeholder tokens.
+ */
+import { InvalidArgumentError } from '../../../src/errors.js';
+
+export interface TokenizerOptions {
+  /** Lowercase every token. Default true (GloVe and the bundled vectors are lowercase). */
+  lowercase?: boolean;
+  /** Unicode normalisation applied first. Default 'NFKC'. */
+  unicodeForm?: 'NFC' | 'NFKC' | 'none';
+  /** Replace URLs by `placeholders.url`. Default true. */
+  urls?: boolean;
+  /** Replace e-mail addresses by `placeholders.email`. Default true. */
+  emails?: boolean;
+  /** Replace numbers by `placeholders.number`. Default false (GloVe has vectors for common numbers). */
+  numbers?: boolean;
+  /** Keep punctuation and symbols as one-character tokens. Default true. */
+  punctuation?: boolean;
+  /** Tokens replacing URLs, e-mails and numbers. Defaults: 'url', 'email', '0' — words the vectors know. */
+  placeholders?: { url?: string; email?: string; number?: string };
+  /** Longer tokens are cut to this many characters (guards against base64 blobs). Default 40. */
+  maxTokenLength?: number;
+}
+
+export type ResolvedTokenizerOptions = Required<Omit<TokenizerOptions, 'placeholders'>> & { placeholders: Required<NonNullable<TokenizerOptions['placeholders']>> };
+
+export const DEFAULT_TOKENIZER_OPTIONS: ResolvedTokenizerOptions = {
+  lowercase: true,
+  unicodeForm: 'NFKC',
+  urls: true,
+  emails: true,
+  numbers: false,
+  punctuation: true,
+  placeholders: { url: 'url', email: 'email', number: '0' },
+  maxTokenLength: 40,
+};
+
+const URL_RE = /\b(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"']+/giu;
+const EMAIL_RE = /\b[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}\b/giu;
+const NUMBER_RE = /^[+-]?\p{N}+(?:[.,]\p{N}+)*$/u;
+const WORD_START = /[\p{L}\p{M}\p{N}]/u;
+
+export class Tokenizer {
+  readonly options: ResolvedTokenizerOptions;
+
+  constructor(options: TokenizerOptions = {}) {
+    this.options = {
+      ...DEFAULT_TOKENIZER_OPTIONS,
+      ...options,
+      placeholders: { ...DEFAULT_TOKENIZER_OPTIONS.placeholders, ...options.placeholders },
+    };
+    if (!Number.isInteger(this.options.maxTokenLength) || this.options.maxTokenLength < 1) {
+      throw new InvalidArgumentError(`maxTokenLength must be a positive integer, got ${this.options.maxTokenLength}`);
+    }
+  }
+
+  /** The tokens of one text. */
+  tokenize(text: string): string[] {
+    const o = this.options;
+    let s = o.unicodeForm === 'none' ? text : text.normalize(o.unicodeForm);
+    // Placeholders are protected with a private-use marker so the token regex keeps them whole.
+    const marks: string[] = [];
+    const protect = (word: string) => {
+      marks.push(word);
+      return ` \uE000${marks.length - 1}\uE001 `;
+    };
+    if (o.urls) s = s.replace(URL_RE, () => protect(o.placeholders.url));
+    if (o.emails) s = s.replace(EMAIL_RE, () => protect(o.placeholders.email));
+    const out: string[] = [];
+    // A placeholder mark; or a word: letters/marks/digits, optionally joined by ' ’ - . inside;
+    // or one punctuation/symbol character.
+    const re = /\uE000(\d+)\uE001|[\p{L}\p{M}\p{N}]+(?:['’\-.][\p{L}\p{M}\p{N}]+)*|[\p{P}\p{S}]/gu;
+    for (const m of s.matchAll(re)) {
+      if (m[1] !== undefined) {
+        out.push(marks[Number(m[1])]);
+        continue;
+      }
+      let t = m[0];
+      if (!WORD_START.test(t[0])) {
+        if (o.punctuation) out.push(t);
+        continue;
+      }
+      if (o.numbers && NUMBER_RE.test(t)) {
+        out.push(o.placeholders.number);
+        continue;
+      }
+      if (t.includes('’')) t = t.replace(/’/g, "'");
+      if (o.lowercase) t = t.toLowerCase();
+      if (t.length > o.maxTokenLength) t = t.slice(0, o.maxTokenLength);
+      out.push(t);
+    }
+    return out;
+  }
+
+  tokenizeAll(texts: readonly string[]): string[][] {
+    return texts.map((t) => this.tokenize(t));
+  }
+
+  /** JSON form stored in bundles. */
+  toJSON(): ResolvedTokenizerOptions {
+    return this.options;
+  }
+}
+
+/** True when (almost) no word in the first `sample` words has an uppercase letter. */
+export function looksLowercase(words: readonly string[], sample = 5000): boolean {
+  let upper = 0;
+  const n = Math.min(sample, words.length);
+  for (let i = 0; i < n; i++) if (words[i] !== words[i].toLowerCase()) upper++;
+  return upper <= n * 0.01;
+}
