@@ -1,0 +1,99 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../../src/engine/backend.js';
+import { Rng } from '../../src/random.js';
+import { installGradientBridge, BRIDGEABLE_KERNELS } from '../../vision/engine/index.js';
+
+let wasm = false;
+beforeAll(async () => {
+  const info = await initEngine();
+  wasm = info.backend === 'wasm';
+  if (!wasm) {
+    // The bridge only applies to wasm; load it next to the chosen backend for this comparison.
+    await import('@tensorflow/tfjs-backend-wasm');
+  }
+  installGradientBridge('wasm');
+});
+
+function rand(shape: number[], seed: number): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal());
+}
+
+/** Gradients of sum(f(x, w) * r) with respect to x and w, computed on one backend. */
+async function grads(backend: string, f: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D, xs: number[], ws: number[]) {
+  await tf.setBackend(backend);
+  const x = tf.tensor4d(rand(xs, 1), xs as [number, number, number, number]);
+  const w = tf.tensor4d(rand(ws, 2), ws as [number, number, number, number]);
+  const out = f(x, w);
+  const r = tf.tensor(rand(out.shape, 3), out.shape);
+  out.dispose();
+  const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D), r)));
+  const [gx, gw] = g([x, w]);
+  const result = { gx: await gx.data(), gw: await gw.data() };
+  tf.dispose([x, w, r, gx, gw]);
+  return result;
+}
+
+function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let worst = 0;
+  let scale = 1e-6;
+  for (let i = 0; i < a.length; i++) scale = Math.max(scale, Math.abs(b[i]));
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / scale);
+  return worst;
+}
+
+const cases: { name: string; f: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D; xs: number[]; ws: number[] }[] = [];
+for (const stride of [1, 2] as const) {
+  for (const pad of ['same', 'valid'] as const) {
+    cases.push({ name: `conv2d 3×3 stride ${stride} ${pad}`, f: (x, w) => tf.conv2d(x, w, stride, pad), xs: [2, 9, 8, 3], ws: [3, 3, 3, 5] });
+    cases.push({ name: `depthwise 3×3 stride ${stride} ${pad}`, f: (x, w) => tf.depthwiseConv2d(x, w, stride, pad), xs: [2, 9, 8, 4], ws: [3, 3, 4, 1] });
+  }
+}
+cases.push({ name: 'conv2d 1×1 stride 1', f: (x, w) => tf.conv2d(x, w, 1, 'same'), xs: [3, 5, 5, 6], ws: [1, 1, 6, 4] });
+cases.push({ name: 'depthwise multiplier 2 stride 2 same', f: (x, w) => tf.depthwiseConv2d(x, w, 2, 'same'), xs: [1, 7, 7, 3], ws: [3, 3, 3, 2] });
+cases.push({
+  name: 'fused conv2d + bias + relu6 stride 2',
+  f: (x, w) => tf.fused.conv2d({ x, filter: w, strides: 2, pad: 'same', bias: tf.ones([w.shape[3]]), activation: 'relu6' }),
+  xs: [2, 8, 8, 3],
+  ws: [3, 3, 3, 4],
+});
+cases.push({
+  name: 'fused depthwise + bias stride 2 valid',
+  f: (x, w) => tf.fused.depthwiseConv2d({ x, filter: w, strides: 2, pad: 'valid', bias: tf.ones([w.shape[2]]) }),
+  xs: [2, 9, 9, 3],
+  ws: [3, 3, 3, 1],
+});
+
+describe('wasm gradient bridge', () => {
+  it('registers every missing gradient kernel for wasm', () => {
+    for (const name of BRIDGEABLE_KERNELS) expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
+  });
+
+  for (const c of cases) {
+    it(`${c.name}: wasm gradients equal the cpu backend's`, async () => {
+      const original = tf.getBackend();
+      try {
+        const ref = await grads('cpu', c.f, c.xs, c.ws);
+        const got = await grads('wasm', c.f, c.xs, c.ws);
+        expect(maxRelError(got.gx, ref.gx)).toBeLessThan(1e-5);
+        expect(maxRelError(got.gw, ref.gw)).toBeLessThan(1e-5);
+      } finally {
+        await tf.setBackend(original);
+      }
+    });
+  }
+
+  it('bridged kernels do not leak tensors', async () => {
+    const original = tf.getBackend();
+    await tf.setBackend('wasm');
+    const x = tf.randomNormal([1, 6, 6, 2]) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 2, 1]) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.depthwiseConv2d(a as tf.Tensor4D, w, 2, 'same')))(x);
+    g.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, w]);
+    await tf.setBackend(original);
+  });
+});

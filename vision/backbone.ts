@@ -1,0 +1,181 @@
+/**
+ * A backbone: the convolutional body of a pretrained CNN, cut where its
+ * ImageNet classifier starts, with its input recipe and layer groups. It is
+ * also an Encoder (global-average-pooled features), for `vision embed` and the
+ * nearest-neighbour index.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Encoder, Provenance } from '../src/encoder.js';
+import { InvalidArgumentError } from '../src/errors.js';
+import type { Progress } from '../src/progress.js';
+import { checkCut, cleanCuts } from './graph.js';
+import { layerNamesOf, modelFromJson } from './model-json.js';
+import { decodeImage, makePreprocessSpec, normalizeInto, type ImageInput, type PreprocessSpec, type ResizeMode } from './preprocess.js';
+import { detectArchitecture, getArchitecture, normalizationByName, NORMALIZATIONS, type ArchitectureSpec, type LayerGroup, type Normalization } from './registry.js';
+import { fetchModelFiles, type SourceKind } from './sources.js';
+
+export interface BackboneOptions {
+  /** Input size in pixels: a number for square inputs or [height, width]. Default: the architecture's native size. */
+  imageSize?: number | [number, number];
+  /** Override the input normalisation (a name from NORMALIZATIONS or a full spec). Default: the architecture's. */
+  normalization?: string | Normalization;
+  /** How images are fitted to the input size. Default 'squash'. */
+  resize?: ResizeMode;
+  /** Treat a URL or local model as this registry architecture (cut, groups, normalisation). Default: detected from layer names. */
+  architecture?: string;
+  /** For models of unknown architecture: the layer where the body ends. Default: the last layer with a 4-D output. */
+  cut?: string;
+  /** Download progress. */
+  progress?: Progress;
+}
+
+/** A layer group resolved against a loaded body. */
+export interface ResolvedGroup extends LayerGroup {
+  /** Index of the group's first and last layer in the body's layer list. */
+  first: number;
+  last: number;
+}
+
+export class Backbone implements Encoder<ImageInput> {
+  private constructor(
+    /** Registry row (or a row synthesised for a model of unknown architecture). */
+    readonly architecture: ArchitectureSpec,
+    /** Input → feature map at the cut. */
+    readonly body: tf.LayersModel,
+    readonly preprocessing: PreprocessSpec,
+    readonly groups: ResolvedGroup[],
+    readonly provenance: Provenance & { kind: SourceKind },
+  ) {}
+
+  /** Load a backbone from a registry name, a model.json URL or a local tfjs layers model. */
+  static async load(source: string, options: BackboneOptions = {}): Promise<Backbone> {
+    const files = await fetchModelFiles(source, { progress: options.progress });
+    const names = layerNamesOf(files.json, files.location);
+    let arch = options.architecture ? getArchitecture(options.architecture) : (files.architecture ?? detectArchitecture(names));
+    if (options.cut && arch && options.cut !== arch.cut) arch = undefined;
+    const size = options.imageSize === undefined ? undefined : typeof options.imageSize === 'number' ? ([options.imageSize, options.imageSize] as [number, number]) : options.imageSize;
+    if (arch && size && Math.min(...size) < arch.minInputSize) {
+      throw new InvalidArgumentError(`image size ${size.join('×')} is below ${arch.name}'s minimum of ${arch.minInputSize}`, { hint: `use --image-size ${arch.minInputSize} or more` });
+    }
+    const provenance = { source, kind: files.kind, sha256: files.sha256, description: arch?.provenance };
+    let body: tf.LayersModel;
+    if (arch) {
+      body = await modelFromJson(files.json, files.weights, { cut: arch.cut, inputSize: size, file: files.location });
+    } else {
+      const whole = await modelFromJson(files.json, files.weights, { cut: options.cut, inputSize: size, file: files.location });
+      const cut = options.cut ?? [...whole.layers].reverse().find((l) => (l.outputShape as number[]).length === 4 && l.getClassName() !== 'InputLayer')?.name;
+      if (!cut) throw new InvalidArgumentError(`${source}: no convolutional layer found to cut at`, { hint: 'pass the cut layer name (cut option)' });
+      body = cut === whole.outputNames[0] ? whole : tf.model({ inputs: whole.inputs, outputs: whole.getLayer(cut).output as tf.SymbolicTensor });
+      arch = genericArchitecture(source, body, cut, names);
+    }
+    const inputShape = body.inputs[0].shape;
+    const inputSize: [number, number] = [inputShape[1] ?? arch.inputSize[0], inputShape[2] ?? arch.inputSize[1]];
+    const normalization = options.normalization === undefined ? arch.normalization : typeof options.normalization === 'string' ? normalizationByName(options.normalization) : options.normalization;
+    const spec = makePreprocessSpec(inputSize, normalization, { resize: options.resize });
+    return new Backbone(arch, body, spec, resolveGroups(body, arch.groups), provenance);
+  }
+
+  get name(): string {
+    return this.architecture.name;
+  }
+
+  /** Feature-map shape at the cut: [h, w, c]. */
+  get featureShape(): [number, number, number] {
+    const s = this.body.outputs[0].shape;
+    return [s[1] as number, s[2] as number, s[3] as number];
+  }
+
+  /** Encoder dimension: channels at the cut (global average pooling). */
+  get dim(): number {
+    return this.featureShape[2];
+  }
+
+  /** Run the body on a normalised batch; returns pooled features (n × dim). */
+  async features(batch: tf.Tensor4D): Promise<Float32Array> {
+    const pooled = tf.tidy(() => tf.mean(this.body.predict(batch) as tf.Tensor4D, [1, 2]));
+    const out = (await pooled.data()) as Float32Array;
+    pooled.dispose();
+    return out;
+  }
+
+  /** Encoder: decode, preprocess and encode images (global-average-pooled body features). */
+  async encode(inputs: readonly ImageInput[], batchSize = 16): Promise<Float32Array> {
+    const out = new Float32Array(inputs.length * this.dim);
+    for (let start = 0; start < inputs.length; start += batchSize) {
+      const images = await Promise.all(inputs.slice(start, start + batchSize).map((i) => decodeImage(i, this.preprocessing)));
+      const [h, w] = this.preprocessing.size;
+      const x = tf.tensor4d(normalizeInto(images, this.preprocessing), [images.length, h, w, 3]);
+      out.set(await this.features(x), start * this.dim);
+      x.dispose();
+    }
+    return out;
+  }
+
+  /** A summary for bundles and `vision backbones`. */
+  describe(): Record<string, unknown> {
+    return {
+      name: this.name,
+      source: this.provenance.source,
+      sourceKind: this.provenance.kind,
+      sha256: this.provenance.sha256,
+      cut: this.architecture.cut,
+      featureShape: this.featureShape,
+      groups: this.groups.map((g) => g.name),
+    };
+  }
+
+  dispose(): void {
+    this.body.dispose();
+  }
+}
+
+function resolveGroups(body: tf.LayersModel, groups: LayerGroup[]): ResolvedGroup[] {
+  const index = new Map(body.layers.map((l, i) => [l.name, i]));
+  const out: ResolvedGroup[] = [];
+  let first = 1;
+  for (const group of groups) {
+    const last = index.get(group.end);
+    if (last === undefined) throw new InvalidArgumentError(`layer group '${group.name}' ends at '${group.end}', which this model does not have`);
+    if (last !== body.layers.length - 1) checkCut(body, group.end);
+    out.push({ ...group, first, last });
+    first = last + 1;
+  }
+  return out;
+}
+
+/** A registry row for a model of unknown architecture: four groups split at clean cuts. */
+function genericArchitecture(source: string, body: tf.LayersModel, cut: string, names: string[]): ArchitectureSpec {
+  const cuts = cleanCuts(body);
+  const groups: LayerGroup[] = [];
+  const parts = Math.min(4, cuts.length + 1);
+  for (let k = 1; k < parts; k++) groups.push({ name: `group${k}`, end: cuts[Math.floor((k * cuts.length) / parts)] });
+  groups.push({ name: `group${parts}`, end: cut });
+  const shape = body.inputs[0].shape;
+  return {
+    name: source.split(/[\\/]/).filter(Boolean).slice(-2).join('/').replace(/\/model\.json$/, '') || 'custom',
+    family: 'custom',
+    description: `custom model (${names.length} layers), cut at '${cut}'`,
+    sources: [],
+    inputSize: [shape[1] ?? 224, shape[2] ?? 224],
+    minInputSize: 32,
+    normalization: NORMALIZATIONS.unit,
+    cut,
+    featureDim: body.outputs[0].shape[3] as number,
+    groups: groups.filter((g, i) => groups.findIndex((x) => x.end === g.end) === i),
+    signature: [],
+    provenance: 'unknown (local or URL model)',
+  };
+}
+
+/** Check a group name or layer name against the backbone; returns the body layer name to freeze through. */
+export function resolveFreezePoint(backbone: Backbone, until: string): string {
+  const group = backbone.groups.find((g) => g.name === until);
+  if (group) return group.end;
+  if (backbone.body.layers.some((l) => l.name === until)) {
+    checkCut(backbone.body, until);
+    return until;
+  }
+  throw new InvalidArgumentError(`'${until}' is neither a layer group nor a layer of ${backbone.name}`, {
+    hint: `groups: ${backbone.groups.map((g) => g.name).join(', ')}`,
+  });
+}

@@ -1,0 +1,200 @@
+/**
+ * Labelled image collections: a folder per class (`root/<label>/*.jpg…`) or a
+ * CSV manifest (`path,label`, paths relative to the CSV). Reading lists files;
+ * `decodeAll` decodes them, reporting every unreadable file (path + reason)
+ * instead of failing the run.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, extname, join, resolve } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { DataError, InvalidFileError, NotFoundError } from '../src/errors.js';
+import { silentProgress, type Progress } from '../src/progress.js';
+import { decodeImage, type PreprocessSpec, type RgbImage } from './preprocess.js';
+
+export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.heif', '.jfif'];
+
+export interface ImageItem {
+  path: string;
+  /** Class index into `labels`. */
+  label: number;
+}
+
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
+export interface ImageCollection {
+  /** Class names, sorted. */
+  labels: string[];
+  items: ImageItem[];
+  /** Files left out, with the reason. */
+  skipped: SkippedFile[];
+  /** Where the collection was read from. */
+  source: string;
+}
+
+export interface ReadOptions {
+  /** Fail unless there are at least this many classes. Default 2 (a classifier needs two). */
+  minClasses?: number;
+  /** Use these labels (and order) instead of the sorted set found, e.g. a trained model's labels. */
+  labels?: string[];
+}
+
+function finish(source: string, byLabel: Map<string, string[]>, skipped: SkippedFile[], options: ReadOptions): ImageCollection {
+  const minClasses = options.minClasses ?? 2;
+  const empty = [...byLabel].filter(([, files]) => files.length === 0).map(([l]) => l);
+  if (empty.length) {
+    throw new DataError(`class folder${empty.length > 1 ? 's' : ''} ${empty.map((l) => `'${l}'`).join(', ')} in ${source} ha${empty.length > 1 ? 've' : 's'} no images`, {
+      hint: `add images (${IMAGE_EXTENSIONS.join(' ')}) or remove the folder`,
+    });
+  }
+  const found = [...byLabel.keys()].sort();
+  if (found.length < minClasses) {
+    throw new DataError(`${source} has ${found.length} class${found.length === 1 ? '' : 'es'}${found.length ? ` (${found.join(', ')})` : ''}; a classifier needs at least ${minClasses}`, {
+      hint: 'lay images out as DIR/<label>/<image>, one folder per class, or pass a CSV with path,label rows',
+    });
+  }
+  const labels = options.labels ?? found;
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const items: ImageItem[] = [];
+  for (const label of found) {
+    const i = index.get(label);
+    if (i === undefined) {
+      throw new DataError(`label '${label}' in ${source} is not one of the model's labels (${labels.join(', ')})`);
+    }
+    for (const path of byLabel.get(label)!) items.push({ path, label: i });
+  }
+  return { labels, items, skipped, source };
+}
+
+/** Read `root/<label>/*` (one level of class folders; images may sit in sub-folders of a class folder). */
+export async function readImageFolder(root: string, options: ReadOptions = {}): Promise<ImageCollection> {
+  const isDir = await stat(root).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw new NotFoundError(`data folder '${root}' does not exist or is not a folder`, { hint: 'pass DIR laid out as DIR/<label>/<image>' });
+  const byLabel = new Map<string, string[]>();
+  const skipped: SkippedFile[] = [];
+  const entries = (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(root, entry.name);
+    if (!entry.isDirectory()) {
+      skipped.push({ path, reason: 'not inside a class folder' });
+      continue;
+    }
+    const files: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+        if (e.name.startsWith('.')) continue;
+        const p = join(dir, e.name);
+        if (e.isDirectory()) await walk(p);
+        else if (IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase())) files.push(p);
+        else skipped.push({ path: p, reason: `not an image file (extension '${extname(e.name) || 'none'}')` });
+      }
+    };
+    await walk(path);
+    byLabel.set(entry.name, files);
+  }
+  return finish(root, byLabel, skipped, options);
+}
+
+/** Read a CSV manifest with a header row naming `path` and `label` columns (paths relative to the CSV). */
+export async function readImageCsv(file: string, options: ReadOptions = {}): Promise<ImageCollection> {
+  const text = await readFile(file, 'utf8').catch((e) => {
+    throw new NotFoundError(`manifest '${file}' cannot be read (${(e as Error).message})`, { cause: e });
+  });
+  let rows: Record<string, string>[];
+  try {
+    rows = parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+  } catch (e) {
+    throw new InvalidFileError(`not valid CSV: ${(e as Error).message}`, { file, cause: e });
+  }
+  if (rows.length === 0 || !('path' in rows[0]) || !('label' in rows[0])) {
+    throw new InvalidFileError('needs a header row with "path" and "label" columns', { file, location: 'line 1' });
+  }
+  const base = dirname(resolve(file));
+  const byLabel = new Map<string, string[]>();
+  const skipped: SkippedFile[] = [];
+  rows.forEach((row, i) => {
+    if (!row.path || !row.label) {
+      skipped.push({ path: `${file}:${i + 2}`, reason: 'empty path or label' });
+      return;
+    }
+    const list = byLabel.get(row.label) ?? [];
+    list.push(resolve(base, row.path));
+    byLabel.set(row.label, list);
+  });
+  return finish(file, byLabel, skipped, options);
+}
+
+/** A folder per class, or a .csv manifest, chosen by what `source` is. */
+export async function readImages(source: string, options: ReadOptions = {}): Promise<ImageCollection> {
+  return source.toLowerCase().endsWith('.csv') ? readImageCsv(source, options) : readImageFolder(source, options);
+}
+
+export interface DecodedCollection {
+  labels: string[];
+  /** The items that decoded, in collection order. */
+  items: ImageItem[];
+  images: RgbImage[];
+  /** Label of each decoded image. */
+  y: Int32Array;
+  /** Files skipped while listing and while decoding. */
+  skipped: SkippedFile[];
+}
+
+export interface DecodeOptions {
+  progress?: Progress;
+  /** Images decoded at once. Default 8. */
+  concurrency?: number;
+  /** After dropping unreadable files, require every class to keep at least one image. Default true. */
+  requireEveryClass?: boolean;
+}
+
+/** Decode every image of a collection at the preprocessing size; unreadable files are skipped and reported. */
+export async function decodeAll(collection: ImageCollection, spec: PreprocessSpec, options: DecodeOptions = {}): Promise<DecodedCollection> {
+  const progress = options.progress ?? silentProgress;
+  const concurrency = options.concurrency ?? 8;
+  const results: (RgbImage | SkippedFile)[] = new Array(collection.items.length);
+  progress.start('decode images', collection.items.length);
+  let done = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < collection.items.length) {
+      const i = next++;
+      const item = collection.items[i];
+      try {
+        results[i] = await decodeImage(item.path, spec);
+      } catch (e) {
+        const msg = (e as Error).message.split('\n')[0];
+        results[i] = { path: item.path, reason: /no such file|ENOENT/i.test(msg) ? 'file not found' : `unreadable image: ${msg}` };
+      }
+      progress.update(++done);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, collection.items.length) }, worker));
+  } finally {
+    progress.stop();
+  }
+  const items: ImageItem[] = [];
+  const images: RgbImage[] = [];
+  const skipped = [...collection.skipped];
+  results.forEach((r, i) => {
+    if ('reason' in r) skipped.push(r);
+    else {
+      items.push(collection.items[i]);
+      images.push(r);
+    }
+  });
+  if (options.requireEveryClass ?? true) {
+    const present = new Set(items.map((it) => it.label));
+    const missing = collection.labels.filter((_, i) => !present.has(i) && collection.items.some((it) => it.label === i));
+    if (missing.length) {
+      throw new DataError(`class${missing.length > 1 ? 'es' : ''} ${missing.join(', ')} ha${missing.length > 1 ? 've' : 's'} no readable images`, {
+        hint: `see the skipped files: ${skipped.slice(0, 3).map((s) => `${s.path} (${s.reason})`).join('; ')}`,
+      });
+    }
+  }
+  return { labels: collection.labels, items, images, y: Int32Array.from(items.map((it) => it.label)), skipped };
+}

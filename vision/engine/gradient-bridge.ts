@@ -1,0 +1,105 @@
+/**
+ * Gradient kernels the wasm backend lacks, bridged to the pure-JS cpu backend:
+ * for the wasm backend only, each missing kernel is registered as a function
+ * that reads its inputs out of wasm memory, runs the cpu backend's kernel for
+ * it, and writes the result back into wasm memory. Slower than a native kernel
+ * but exact (the same arithmetic as the cpu backend), and it lets convolutions
+ * train on wasm. The user's backend is never changed.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
+
+/** Kernels needed to train convolutional networks that wasm (tfjs 4.x) does not implement. */
+export const BRIDGEABLE_KERNELS = [
+  'Conv2DBackpropFilter',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'UnsortedSegmentSum',
+] as const;
+
+interface ReadableBackend {
+  readSync(dataId: unknown): tf.backend_util.BackendValues;
+}
+interface WasmBackendLike extends ReadableBackend {
+  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): TensorInfo;
+}
+interface CpuBackendLike extends ReadableBackend {
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: tf.backend_util.BackendValues): TensorInfo;
+  disposeData(dataId: unknown, force?: boolean): boolean;
+}
+
+/** The cpu backend instance (registered by @tensorflow/tfjs; created on first use without becoming the active backend). */
+function cpuBackend(): CpuBackendLike {
+  const backend = tf.engine().findBackend('cpu') as unknown as CpuBackendLike | null;
+  if (!backend) throw new Error('the tfjs cpu backend is not registered');
+  return backend;
+}
+
+function bridge(kernelName: string, targetBackend: string): KernelConfig {
+  const cpuKernel = tf.getKernel(kernelName, 'cpu');
+  if (!cpuKernel) throw new Error(`the cpu backend has no '${kernelName}' kernel to bridge to`);
+  return {
+    kernelName,
+    backendName: targetBackend,
+    kernelFunc: ({ inputs, attrs, backend }) => {
+      const target = backend as unknown as WasmBackendLike;
+      const cpu = cpuBackend();
+      const cpuInputs: Record<string, TensorInfo> = {};
+      const temporaries: TensorInfo[] = [];
+      for (const [name, info] of Object.entries(inputs)) {
+        if (!info) continue;
+        const copy = cpu.makeTensorInfo(info.shape, info.dtype, target.readSync(info.dataId));
+        cpuInputs[name] = copy;
+        temporaries.push(copy);
+      }
+      try {
+        const result = cpuKernel.kernelFunc({ inputs: cpuInputs, attrs, backend: cpu as never });
+        const outs = Array.isArray(result) ? result : [result];
+        const converted = outs.map((o) => {
+          const out = target.makeOutput(o.shape, o.dtype, undefined, cpu.readSync(o.dataId));
+          cpu.disposeData(o.dataId, true);
+          return out;
+        });
+        return Array.isArray(result) ? converted : converted[0];
+      } finally {
+        for (const t of temporaries) cpu.disposeData(t.dataId, true);
+      }
+    },
+  };
+}
+
+export interface BridgeReport {
+  backend: string;
+  /** Kernels this call registered. */
+  bridged: string[];
+  /** Kernels the backend already had. */
+  native: string[];
+}
+
+const installed = new Set<string>();
+
+/**
+ * Register the missing gradient kernels for `backendName` (default: the active
+ * backend, when it is wasm). Idempotent; does nothing on other backends.
+ */
+export function installGradientBridge(backendName = tf.getBackend(), kernels: readonly string[] = BRIDGEABLE_KERNELS): BridgeReport {
+  const report: BridgeReport = { backend: backendName, bridged: [], native: [] };
+  if (backendName !== 'wasm') return report;
+  for (const name of kernels) {
+    const key = `${backendName}/${name}`;
+    if (installed.has(key)) continue;
+    if (tf.getKernel(name, backendName)) {
+      report.native.push(name);
+      continue;
+    }
+    tf.registerKernel(bridge(name, backendName));
+    installed.add(key);
+    report.bridged.push(name);
+  }
+  return report;
+}
+
+/** Kernels currently bridged. */
+export function bridgedKernels(): string[] {
+  return [...installed].map((k) => k.split('/')[1]);
+}

@@ -1,0 +1,88 @@
+/**
+ * From image files to network inputs. Decoding and resizing use sharp: EXIF
+ * orientation is applied, grayscale/CMYK/16-bit/alpha images become 8-bit sRGB
+ * (alpha flattened onto a background colour). Normalisation is
+ * `(pixel − mean[c]) / std[c]` in the backbone's channel order. The whole
+ * recipe is a plain JSON object stored in bundles, so prediction needs nothing
+ * but the bundle.
+ */
+import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../src/errors.js';
+import type { Normalization } from './registry.js';
+
+export type ResizeMode = 'squash' | 'center-crop' | 'pad';
+
+export interface PreprocessSpec {
+  /** Network input [height, width]. */
+  size: [number, number];
+  /** 'squash' stretches to the size (default), 'center-crop' fills it and crops the overflow, 'pad' letterboxes. */
+  resize: ResizeMode;
+  normalization: Normalization;
+  /** Background for transparent pixels and padding, RGB 0–255. Default white. */
+  background: [number, number, number];
+}
+
+export function makePreprocessSpec(size: [number, number], normalization: Normalization, options: Partial<Pick<PreprocessSpec, 'resize' | 'background'>> = {}): PreprocessSpec {
+  if (!size.every((s) => Number.isInteger(s) && s >= 1)) throw new InvalidArgumentError(`image size must be positive integers, got ${size.join('×')}`);
+  return { size, resize: options.resize ?? 'squash', normalization, background: options.background ?? [255, 255, 255] };
+}
+
+/** An image given as a file path or encoded bytes. */
+export type ImageInput = string | Uint8Array;
+
+/** A decoded image: 8-bit RGB, row-major height × width × 3. */
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+const FIT: Record<ResizeMode, 'fill' | 'cover' | 'contain'> = { squash: 'fill', 'center-crop': 'cover', pad: 'contain' };
+
+/** Decode and resize one image to the spec's size (throws sharp's error for unreadable input). */
+export async function decodeImage(input: ImageInput, spec: PreprocessSpec): Promise<RgbImage> {
+  const [height, width] = spec.size;
+  const [r, g, b] = spec.background;
+  const { data, info } = await sharp(input, { failOn: 'error', limitInputPixels: 2 ** 28 })
+    .rotate()
+    .toColourspace('srgb')
+    .flatten({ background: { r, g, b } })
+    .resize(width, height, { fit: FIT[spec.resize], background: { r, g, b, alpha: 1 }, kernel: 'lanczos3' })
+    .removeAlpha()
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3 || info.width !== width || info.height !== height) {
+    throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}, expected ${width}×${height}×3`);
+  }
+  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+/** Normalise images into a float batch [n, h, w, 3] laid out for the network. */
+export function normalizeInto(images: readonly RgbImage[], spec: PreprocessSpec): Float32Array {
+  const [height, width] = spec.size;
+  const plane = height * width;
+  const out = new Float32Array(images.length * plane * 3);
+  const { mean, std, channels } = spec.normalization;
+  const order = channels === 'bgr' ? [2, 1, 0] : [0, 1, 2];
+  const inv = std.map((s) => 1 / s);
+  images.forEach((img, n) => {
+    if (img.width !== width || img.height !== height) {
+      throw new InvalidArgumentError(`image is ${img.width}×${img.height}, the network expects ${width}×${height}`);
+    }
+    const base = n * plane * 3;
+    const d = img.data;
+    for (let p = 0; p < plane; p++) {
+      for (let c = 0; c < 3; c++) {
+        const src = order[c];
+        out[base + p * 3 + c] = (d[p * 3 + src] - mean[c]) * inv[c];
+      }
+    }
+  });
+  return out;
+}
+
+/** A batch tensor [n, h, w, 3]; the caller disposes it. */
+export function toBatch(images: readonly RgbImage[], spec: PreprocessSpec): tf.Tensor4D {
+  return tf.tensor4d(normalizeInto(images, spec), [images.length, spec.size[0], spec.size[1], 3]);
+}

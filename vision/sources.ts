@@ -1,0 +1,127 @@
+/**
+ * Where a backbone's files come from. A source string is one of:
+ *   - a registry name ('mobilenet_v2') — published URL downloaded once to the
+ *     cache (or, for package rows, read from an installed npm package);
+ *   - an `http(s)://…/model.json` URL — downloaded once to the cache;
+ *   - a local tfjs layers-model directory or its model.json.
+ * Anything containing a path separator, starting with '.', or ending in '.json'
+ * is a local path, never a registry name.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { cachePath } from '../src/settings.js';
+import { download } from '../src/io/download.js';
+import { sha256 } from '../src/io/hash.js';
+import { InvalidFileError, NotFoundError } from '../src/errors.js';
+import { silentProgress, type Progress } from '../src/progress.js';
+import { findArchitecture, getArchitecture, type ArchitectureSpec } from './registry.js';
+import { readPackagedModel } from './nsfwjs.js';
+import type { LayersModelJson } from './model-json.js';
+
+export type SourceKind = 'registry' | 'url' | 'local';
+
+export interface ModelFiles {
+  kind: SourceKind;
+  /** The source string as given. */
+  source: string;
+  /** Registry row when the source is a registry name. */
+  architecture?: ArchitectureSpec;
+  json: LayersModelJson;
+  /** Weight shards in manifest order. */
+  weights: Uint8Array[];
+  /** Folder the files were read from (cache folder for downloads). */
+  location: string;
+  /** sha256 of the model JSON as read. */
+  sha256: string;
+}
+
+export interface FetchOptions {
+  progress?: Progress;
+}
+
+export function classifySource(source: string): SourceKind {
+  if (/^https?:\/\//i.test(source)) return 'url';
+  if (/[\\/]/.test(source) || source.startsWith('.') || source.endsWith('.json')) return 'local';
+  return 'registry';
+}
+
+function parseModelJson(text: string, file: string): LayersModelJson {
+  let json: LayersModelJson;
+  try {
+    json = JSON.parse(text) as LayersModelJson;
+  } catch (e) {
+    throw new InvalidFileError('not valid JSON', { file, hint: 'pass the model.json of a tfjs layers model', cause: e });
+  }
+  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
+    throw new InvalidFileError('not a tfjs layers model (needs modelTopology and weightsManifest)', {
+      file,
+      hint: json && (json as { format?: string }).format === 'graph-model' ? 'graph models cannot be fine-tuned; convert the Keras model with --input_format keras' : undefined,
+    });
+  }
+  return json;
+}
+
+/** Read a local tfjs layers model (folder with model.json, or the model.json itself). */
+export async function readLocalModel(path: string): Promise<ModelFiles> {
+  const abs = resolve(path);
+  const info = await stat(abs).catch(() => undefined);
+  if (!info) throw new NotFoundError(`backbone path '${path}' does not exist`, { hint: 'pass a registry name (transferkit vision backbones), a model.json URL, or a tfjs layers-model folder' });
+  const file = info.isDirectory() ? join(abs, 'model.json') : abs;
+  const text = await readFile(file, 'utf8').catch((e) => {
+    throw new NotFoundError(`${file}: cannot read (${(e as Error).message})`, { hint: 'a tfjs layers-model folder holds model.json and its weight shards', cause: e });
+  });
+  const json = parseModelJson(text, file);
+  const weights: Uint8Array[] = [];
+  for (const group of json.weightsManifest) {
+    for (const p of group.paths) {
+      const shard = join(dirname(file), p);
+      weights.push(
+        new Uint8Array(
+          await readFile(shard).catch((e) => {
+            throw new NotFoundError(`weight shard ${shard} is missing`, { file, hint: 'copy every file listed in weightsManifest next to model.json', cause: e });
+          }),
+        ),
+      );
+    }
+  }
+  return { kind: 'local', source: path, json, weights, location: dirname(file), sha256: sha256(text) };
+}
+
+/** Download a model.json and its shards into `dir` (once; later calls read the cache). */
+export async function downloadModel(url: string, dir: string, options: FetchOptions & { sha256?: string } = {}): Promise<ModelFiles> {
+  const progress = options.progress ?? silentProgress;
+  const jsonPath = await download(url, join(dir, 'model.json'), { sha256: options.sha256, progress });
+  const text = await readFile(jsonPath, 'utf8');
+  const json = parseModelJson(text, jsonPath);
+  for (const group of json.weightsManifest) {
+    for (const p of group.paths) await download(new URL(p, url).href, join(dir, basename(p)), { progress });
+  }
+  const files = await readLocalModel(dir);
+  return { ...files, kind: 'url', source: url };
+}
+
+/** Cache folder of a URL source. */
+export function urlCacheDir(url: string): string {
+  return cachePath('backbones', 'url', sha256(url).slice(0, 16));
+}
+
+/** Resolve a source string to model files (downloading into the cache when needed). */
+export async function fetchModelFiles(source: string, options: FetchOptions = {}): Promise<ModelFiles> {
+  const kind = classifySource(source);
+  if (kind === 'local') return readLocalModel(source);
+  if (kind === 'url') return downloadModel(source, urlCacheDir(source), options);
+  const arch = getArchitecture(source);
+  if (arch.sources.length === 0) {
+    throw new NotFoundError(`backbone '${arch.name}' has no published tfjs layers model`, { hint: arch.howToGet });
+  }
+  const row = arch.sources[0];
+  if (row.url.startsWith('package:')) {
+    const spec = row.url.slice('package:'.length);
+    const { json, weights, location } = await readPackagedModel(spec);
+    return { kind: 'registry', source, architecture: arch, json, weights, location, sha256: sha256(JSON.stringify(json)) };
+  }
+  const files = await downloadModel(row.url, cachePath('backbones', arch.name, row.version), { ...options, sha256: row.sha256 });
+  return { ...files, kind: 'registry', source, architecture: arch };
+}
+
+export { findArchitecture };
