@@ -363,7 +363,7 @@ export class WordVectors {
 
   private exactSearch(vector: Float32Array, k: number, exclude: ReadonlySet<number>, rows: number): Neighbor[] {
     const [res] = exactTopK({ matrix: this.unitMatrix(), dim: this.dim, rows, metric: 'cosine' }, vector, 1, {
-      k: Math.min(k, rows - exclude.size),
+      k: Math.min(k, rows - [...exclude].filter((r) => r < rows).length),
       accept: exclude.size > 0 ? (row) => !exclude.has(row) : undefined,
     });
     return Array.from(res!.rows, (r, i) => ({ word: this.words[r]!, score: res!.scores[i]! }));

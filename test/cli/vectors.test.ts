@@ -1,0 +1,124 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadVectors } from '../../text/vectors/index.js';
+import { cli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tk-cli-vectors-'));
+const words = ['man', 'woman', 'king', 'queen', 'apple', 'banana', 'prince', 'fruit'];
+const rows = [
+  [0, 1, 0, 0],
+  [0, 0, 1, 0],
+  [1, 1, 0, 0],
+  [1, 0, 1, 0],
+  [0, 0, 0, 1],
+  [0, 0.1, 0, 1],
+  [0.9, 1, 0.2, 0],
+  [0.1, 0, 0.1, 1],
+];
+const glove = join(dir, 'tiny.txt');
+writeFileSync(glove, words.map((w, i) => `${w} ${rows[i]!.join(' ')}`).join('\n') + '\n');
+const fixtures = new URL('../fixtures/vectors/', import.meta.url).pathname;
+
+describe('transferkit vectors', () => {
+  it('neighbors --json prints [{word, score}] without the query word', async () => {
+    const r = await cli('vectors', 'neighbors', glove, 'king', '-k', '3', '--json');
+    expect(r.code).toBe(0);
+    const hits = JSON.parse(r.stdout) as { word: string; score: number }[];
+    const wv = await loadVectors(glove, { cache: false });
+    expect(hits.map((h) => h.word)).toEqual(wv.mostSimilar('king', 3).map((n) => n.word));
+    expect(hits[0]).toEqual({ word: 'prince', score: expect.any(Number) });
+    expect(hits.some((h) => h.word === 'king')).toBe(false);
+  });
+
+  it('neighbors prints an aligned table by default', async () => {
+    const r = await cli('vectors', 'neighbours', glove, 'apple', '-k', '2');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(2);
+    expect(r.stdout).toMatch(/^banana\s+0\.9\d{3}$/m);
+  });
+
+  it('analogy with 3CosAdd and 3CosMul', async () => {
+    for (const method of ['add', 'mul']) {
+      const r = await cli('vectors', 'analogy', glove, 'man', 'king', 'woman', '-k', '2', '--method', method, '--json');
+      expect(r.code).toBe(0);
+      const hits = JSON.parse(r.stdout) as { word: string }[];
+      expect(hits).toHaveLength(2);
+      expect(hits[0]!.word).toBe('queen');
+    }
+    const bad = await cli('vectors', 'analogy', glove, 'man', 'king', 'woman', '--method', 'sub');
+    expect(bad.code).not.toBe(0);
+  });
+
+  it('info reports shape and format, and the cache on the second run', async () => {
+    const path = join(dir, 'info.vec');
+    writeFileSync(path, `2 3\na 1 2 3 \nb 4 5 6 \n`);
+    const first = JSON.parse((await cli('vectors', 'info', path, '--json')).stdout);
+    expect(first).toMatchObject({ words: 2, dim: 3, format: 'fasttext', fromCache: false, first: ['a', 'b'] });
+    const second = JSON.parse((await cli('vectors', 'info', path, '--json')).stdout);
+    expect(second.fromCache).toBe(true);
+    const text = await cli('vectors', 'info', path);
+    expect(text.stdout).toMatch(/words:\s+2/);
+  });
+
+  it('convert writes every format and the result loads back identically', async () => {
+    for (const to of ['glove', 'word2vec', 'fasttext', 'word2vec-bin']) {
+      const out = join(dir, `converted.${to}`);
+      const r = await cli('vectors', 'convert', glove, out, '--to', to);
+      expect(r.code).toBe(0);
+      const back = await loadVectors(out, { cache: false });
+      expect(back.words).toEqual(words);
+      expect(Array.from(back.matrix)).toEqual(rows.flat().map(Math.fround));
+    }
+    const missing = await cli('vectors', 'convert', glove, join(dir, 'x'));
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/--to/);
+  });
+
+  it('evaluate --pairs and --analogies (one of them, not both)', async () => {
+    const pairs = join(dir, 'pairs.txt');
+    writeFileSync(pairs, 'king prince 9\napple banana 8\nman fruit 1\nking unicorn 2\n');
+    const p = JSON.parse((await cli('vectors', 'evaluate', glove, '--pairs', pairs, '--json')).stdout);
+    expect(p).toMatchObject({ pairs: 3, oov: 1, spearman: expect.any(Number) });
+    const q = join(dir, 'q.txt');
+    writeFileSync(q, ': royalty\nman king woman queen\nking man queen woman\nman king woman unicorn\n');
+    const a = await cli('vectors', 'evaluate', glove, '--analogies', q);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toMatch(/royalty\s+100\.0%\s+\(2\/2, 1 OOV\)/);
+    expect(a.stdout).toMatch(/OOV questions: 1/);
+    const both = await cli('vectors', 'evaluate', glove, '--pairs', pairs, '--analogies', q);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/exactly one of/);
+  });
+
+  it('a bad file exits 2 naming the file and line; an unknown word names the word', async () => {
+    const bad = join(dir, 'bad.txt');
+    writeFileSync(bad, 'a 1 2\nb 1\n');
+    const r = await cli('vectors', 'info', bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error[E_INVALID_FILE]: ${bad} (line 2`);
+    expect(r.stderr).toMatch(/hint:/);
+    const oov = await cli('vectors', 'neighbors', glove, 'unicorn');
+    expect(oov.code).toBe(2);
+    expect(oov.stderr).toMatch(/E_KEY_NOT_FOUND.*unicorn/);
+    const missing = await cli('vectors', 'info', join(dir, 'nope.txt'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/glove-wink-100d/);
+  });
+
+  it('list shows the bundled sets', async () => {
+    const r = await cli('vectors', 'list', '--json');
+    expect(JSON.parse(r.stdout)[0]).toMatchObject({ name: 'glove-wink-100d', size: 341479, dim: 100 });
+  });
+
+  it('the bundled set by short name: king neighbours and the evaluation fixtures', async () => {
+    const r = await cli('vectors', 'neighbors', 'glove-wink-100d', 'king', '-k', '5', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).map((h: { word: string }) => h.word)).toEqual(['prince', 'queen', 'son', 'brother', 'monarch']);
+    const a = await cli('vectors', 'analogy', 'glove-wink-100d', 'france', 'paris', 'italy', '-k', '1', '--json');
+    expect(JSON.parse(a.stdout)[0].word).toBe('rome');
+    const e = JSON.parse((await cli('vectors', 'evaluate', 'glove-wink-100d', '--analogies', `${fixtures}questions-words-mini.txt`, '--json')).stdout);
+    expect(e.total.oov).toBe(1);
+  });
+});

@@ -1,0 +1,111 @@
+import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { InvalidFileError } from '../../../src/errors.js';
+import { cacheFileFor, loadVectors, readCache, readCacheHeader, writeCache } from '../../../text/vectors/index.js';
+import { gloveText, tempDir, TINY, tinyMatrix, winkJson, write } from './helpers.js';
+
+describe('binary vector cache', () => {
+  it('the first load writes the cache, the next one reads it', async () => {
+    const dir = tempDir();
+    const cacheDir = tempDir('tk-vcache-');
+    const path = write(dir, 'v.txt', gloveText());
+    const first = await loadVectors(path, { cacheDir });
+    expect(first.origin.fromCache).toBe(false);
+    expect(first.origin.cacheFile).toBe(cacheFileFor(path, 'glove', { cacheDir }));
+    expect(readdirSync(cacheDir).filter((f) => f.endsWith('.tkv'))).toHaveLength(1);
+    expect(readdirSync(cacheDir).filter((f) => f.includes('.tmp-'))).toHaveLength(0);
+    const second = await loadVectors(path, { cacheDir });
+    expect(second.origin.fromCache).toBe(true);
+    expect(second.words).toEqual(TINY.words);
+    expect(Array.from(second.matrix)).toEqual(Array.from(tinyMatrix()));
+    expect(second.indexOf('queen')).toBe(3);
+  });
+
+  it('is invalidated when the source changes size or mtime', async () => {
+    const dir = tempDir();
+    const cacheDir = tempDir('tk-vcache-');
+    const path = write(dir, 'v.txt', gloveText());
+    await loadVectors(path, { cacheDir });
+    // Same size, new content and mtime.
+    writeFileSync(path, gloveText().replace('man 0 1 0 0', 'man 0 2 0 0'));
+    const later = new Date(statSync(path).mtimeMs + 5000);
+    utimesSync(path, later, later);
+    const changed = await loadVectors(path, { cacheDir });
+    expect(changed.origin.fromCache).toBe(false);
+    expect(Array.from(changed.get('man'))).toEqual([0, 2, 0, 0]);
+    // Different size.
+    writeFileSync(path, gloveText() + 'extra 1 1 1 1\n');
+    const grown = await loadVectors(path, { cacheDir });
+    expect(grown.origin.fromCache).toBe(false);
+    expect(grown.size).toBe(9);
+    expect((await loadVectors(path, { cacheDir })).origin.fromCache).toBe(true);
+  });
+
+  it('cache: false neither reads nor writes it', async () => {
+    const dir = tempDir();
+    const cacheDir = tempDir('tk-vcache-');
+    const path = write(dir, 'v.json', winkJson());
+    const wv = await loadVectors(path, { cacheDir, cache: false });
+    expect(wv.origin.fromCache).toBe(false);
+    expect(readdirSync(cacheDir)).toHaveLength(0);
+  });
+
+  it('a limit load reads the first rows of an existing cache and never writes one', async () => {
+    const dir = tempDir();
+    const cacheDir = tempDir('tk-vcache-');
+    const path = write(dir, 'v.txt', gloveText());
+    const limited = await loadVectors(path, { cacheDir, limit: 2 });
+    expect(limited.origin.fromCache).toBe(false);
+    expect(readdirSync(cacheDir)).toHaveLength(0);
+    await loadVectors(path, { cacheDir });
+    const fromCache = await loadVectors(path, { cacheDir, limit: 3 });
+    expect(fromCache.origin.fromCache).toBe(true);
+    expect(fromCache.words).toEqual(TINY.words.slice(0, 3));
+    expect(Array.from(fromCache.matrix)).toEqual(Array.from(tinyMatrix().subarray(0, 12)));
+  });
+
+  it('a corrupt cache is detected by its checksum and rebuilt from the source', async () => {
+    const dir = tempDir();
+    const cacheDir = tempDir('tk-vcache-');
+    const path = write(dir, 'v.txt', gloveText());
+    const wv = await loadVectors(path, { cacheDir });
+    const cacheFile = wv.origin.cacheFile!;
+    const bytes = readFileSync(cacheFile);
+    bytes[bytes.length - 5] ^= 0x40;
+    writeFileSync(cacheFile, bytes);
+    await expect(readCache(cacheFile)).rejects.toThrow(/checksum mismatch/);
+    const rebuilt = await loadVectors(path, { cacheDir });
+    expect(rebuilt.origin.fromCache).toBe(false);
+    expect(rebuilt.origin.warnings.join()).toMatch(/corrupt cache/);
+    expect(Array.from(rebuilt.matrix)).toEqual(Array.from(tinyMatrix()));
+    expect((await loadVectors(path, { cacheDir })).origin.fromCache).toBe(true);
+  });
+
+  it('a truncated cache or a foreign file is an InvalidFileError naming the offset', async () => {
+    const dir = tempDir();
+    const file = `${dir}/c.tkv`;
+    await writeCache(file, { words: TINY.words, matrix: tinyMatrix(), dim: 4, duplicates: 0, source: { file: 'x', size: 1, mtimeMs: 1, format: 'glove' } });
+    const bytes = readFileSync(file);
+    writeFileSync(file, bytes.subarray(0, bytes.length - 10));
+    await expect(readCache(file)).rejects.toMatchObject({ code: 'E_INVALID_FILE', location: `byte ${bytes.length - 10}` });
+    writeFileSync(file, 'hello world, not a cache');
+    await expect(readCache(file)).rejects.toBeInstanceOf(InvalidFileError);
+    await expect(readCache(file)).rejects.toThrow(/bad magic/);
+  });
+
+  it('header records version, shape, checksum and source; words with newlines survive', async () => {
+    const dir = tempDir();
+    const file = `${dir}/c.tkv`;
+    const words = ['plain', 'two\nlines', 'ünï'];
+    const matrix = Float32Array.from([1, 2, 3, 4, 5, 6]);
+    await writeCache(file, { words, matrix, dim: 2, duplicates: 1, source: { file: '/src', size: 10, mtimeMs: 20, format: 'glove' } });
+    const header = (await readCacheHeader(file))!;
+    expect(header).toMatchObject({ version: 1, size: 3, dim: 2, dtype: 'float32', vocabEncoding: 'json', duplicates: 1, source: { file: '/src', size: 10 } });
+    expect(header.checksum).toMatch(/^[0-9a-f]{8}$/);
+    expect(header.matrixOffset % 64).toBe(0);
+    const back = await readCache(file);
+    expect(back.words).toEqual(words);
+    expect(Array.from(back.matrix)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(back.index.get('two\nlines')).toBe(1);
+  });
+});

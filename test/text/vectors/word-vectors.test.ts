@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { ExactIndex, type SearchHit, type VectorIndex } from '../../../embeddings/index.js';
+import { DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../../src/errors.js';
+import { WordVectors } from '../../../text/vectors/index.js';
+import { cosine, TINY, tinyMatrix } from './helpers.js';
+
+const wv = WordVectors.fromArrays({ words: TINY.words, matrix: tinyMatrix(), dim: 4 });
+const row = (w: string) => TINY.rows[TINY.words.indexOf(w)]!;
+
+/** Brute-force ranking by cosine to `q`, computed without the library. */
+function bruteForce(q: number[], exclude: string[], k: number) {
+  return TINY.words
+    .filter((w) => !exclude.includes(w))
+    .map((w) => ({ word: w, score: cosine(q, row(w)) }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k);
+}
+
+const unit = (v: number[]) => {
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+};
+
+describe('WordVectors', () => {
+  it('exposes words, dim, size, matrix and indexOf', () => {
+    expect(wv.size).toBe(8);
+    expect(wv.dim).toBe(4);
+    expect(wv.matrix.length).toBe(32);
+    expect(wv.indexOf('king')).toBe(2);
+    expect(wv.indexOf('nope')).toBe(-1);
+    expect(wv.has('queen')).toBe(true);
+    expect(wv.has('Queen')).toBe(false);
+  });
+
+  it('get returns a copy; OOV throws by default or returns undefined on request', () => {
+    const v = wv.get('king');
+    expect(Array.from(v)).toEqual([1, 1, 0, 0]);
+    v[0] = 99;
+    expect(wv.get('king')[0]).toBe(1);
+    expect(() => wv.get('nope')).toThrow(KeyNotFoundError);
+    expect(() => wv.get('nope', { oov: 'throw' })).toThrow(/word 'nope' is not present/);
+    expect(wv.get('nope', { oov: 'undefined' })).toBeUndefined();
+  });
+
+  it('similarity is the cosine', () => {
+    expect(wv.similarity('king', 'prince')).toBeCloseTo(cosine(row('king'), row('prince')), 6);
+    expect(wv.similarity('apple', 'apple')).toBeCloseTo(1, 6);
+    expect(() => wv.similarity('king', 'nope')).toThrow(KeyNotFoundError);
+  });
+
+  it('mostSimilar ranks by cosine and excludes the query word', () => {
+    const got = wv.mostSimilar('king', 3);
+    const want = bruteForce(row('king'), ['king'], 3);
+    expect(got.map((n) => n.word)).toEqual(want.map((n) => n.word));
+    got.forEach((n, i) => expect(n.score).toBeCloseTo(want[i]!.score, 5));
+    expect(wv.mostSimilar('king').length).toBe(7);
+  });
+
+  it('mostSimilar with positive and negative terms and raw vectors', () => {
+    const q = unit(row('king')).map((x, i) => x - unit(row('man'))[i]! + unit(row('woman'))[i]!);
+    const got = wv.mostSimilar({ positive: ['king', 'woman'], negative: ['man'], topn: 3 });
+    expect(got.map((n) => n.word)).toEqual(bruteForce(q, ['king', 'woman', 'man'], 3).map((n) => n.word));
+    expect(got[0]!.word).toBe('queen');
+    const raw = wv.mostSimilar({ positive: [[0, 0, 0, 1]], topn: 2 });
+    expect(raw.map((n) => n.word)).toEqual(['apple', 'banana']);
+    expect(() => wv.mostSimilar({ positive: [[1, 2]] })).toThrow(DimensionMismatchError);
+    expect(() => wv.mostSimilar({})).toThrow(InvalidArgumentError);
+    expect(() => wv.mostSimilar({ positive: ['king'], negative: ['king'] })).toThrow(/cancel out/);
+    expect(() => wv.mostSimilar('king', 0)).toThrow(/topn/);
+  });
+
+  it('restrictVocab searches only the first N words', () => {
+    expect(wv.mostSimilar({ positive: ['apple'], topn: 10, restrictVocab: 4 }).map((n) => n.word).sort()).toEqual(['king', 'man', 'queen', 'woman']);
+  });
+
+  it('analogy with 3CosAdd and 3CosMul', () => {
+    expect(wv.analogy('man', 'king', 'woman', { topn: 1 })[0]!.word).toBe('queen');
+    const mul = wv.analogy('man', 'king', 'woman', { method: 'mul', topn: 3 });
+    expect(mul[0]!.word).toBe('queen');
+    // 3CosMul scores, independently: ∏((1+cos)/2 of positives) / ((1+cos)/2 of negatives + 1e-6).
+    const s = (a: string, b: string) => (1 + cosine(row(a), row(b))) / 2;
+    const expected = TINY.words
+      .filter((w) => !['man', 'king', 'woman'].includes(w))
+      .map((w) => ({ word: w, score: (s(w, 'king') * s(w, 'woman')) / (s(w, 'man') + 1e-6) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, 3);
+    expect(mul.map((n) => n.word)).toEqual(expected.map((n) => n.word));
+    mul.forEach((n, i) => expect(n.score).toBeCloseTo(expected[i]!.score, 5));
+    expect(() => wv.analogy('man', 'king', 'nope')).toThrow(KeyNotFoundError);
+    expect(() => wv.analogy('man', 'king', 'woman', { method: 'bogus' as 'add' })).toThrow(InvalidArgumentError);
+  });
+
+  it('doesntMatch picks the odd one out and ignores unknown words', () => {
+    expect(wv.doesntMatch(['king', 'queen', 'prince', 'apple'])).toBe('apple');
+    expect(wv.doesntMatch(['apple', 'banana', 'fruit', 'king', 'nope'])).toBe('king');
+    expect(() => wv.doesntMatch(['nope', 'nada'])).toThrow(KeyNotFoundError);
+  });
+
+  it('the unit matrix is computed once, with unit rows, and leaves the matrix alone', () => {
+    const u = wv.unitMatrix();
+    expect(wv.unitMatrix()).toBe(u);
+    for (let r = 0; r < wv.size; r++) expect(Math.hypot(...u.subarray(r * 4, r * 4 + 4))).toBeCloseTo(1, 6);
+    expect(Array.from(wv.matrix)).toEqual(Array.from(tinyMatrix()));
+    expect(wv.norms()[2]).toBeCloseTo(Math.SQRT2, 6);
+  });
+
+  it('a zero vector has similarity 0 to everything rather than NaN', () => {
+    const z = WordVectors.fromArrays({ words: ['zero', 'one', 'two'], matrix: Float32Array.from([0, 0, 1, 0, 0.6, -0.8]), dim: 2 });
+    expect(z.similarity('zero', 'one')).toBe(0);
+    expect(z.mostSimilar('one', 2)).toEqual([
+      { word: 'two', score: expect.closeTo(0.6, 6) },
+      { word: 'zero', score: 0 },
+    ]);
+  });
+
+  it('the default backend is an exact index over the unit matrix (no copy)', () => {
+    const index = wv.searchIndex;
+    expect(index.kind).toBe('exact');
+    expect(index.size).toBe(8);
+  });
+
+  it('useIndex plugs in another nearest-neighbour backend, null restores exact search', () => {
+    const calls: { k?: number; exclude: string[] }[] = [];
+    const exact = ExactIndex.fromMatrix({ keys: TINY.words, matrix: wv.unitMatrix(), dim: 4, metric: 'cosine', normalized: true });
+    const spy: VectorIndex = Object.assign(Object.create(exact) as VectorIndex, {
+      query(vector: ArrayLike<number>, options: { k?: number; exclude?: Iterable<string> } = {}): SearchHit[] {
+        calls.push({ k: options.k, exclude: [...(options.exclude ?? [])] });
+        return exact.query(vector, options).map((h) => ({ ...h, score: 42 }));
+      },
+    });
+    wv.useIndex(spy);
+    const got = wv.mostSimilar('king', 2);
+    expect(calls).toEqual([{ k: 2, exclude: ['king'] }]);
+    expect(got.every((n) => n.score === 42)).toBe(true);
+    wv.useIndex(null);
+    expect(wv.mostSimilar('king', 2).every((n) => n.score !== 42)).toBe(true);
+    expect(() => wv.useIndex(new ExactIndex({ dim: 3 }))).toThrow(DimensionMismatchError);
+    expect(() => wv.useIndex(new ExactIndex({ dim: 4, metric: 'l2' }))).toThrow(/cosine/);
+  });
+
+  it('fromArrays validates its input', () => {
+    expect(() => WordVectors.fromArrays({ words: ['a', 'b'], matrix: new Float32Array(3), dim: 2 })).toThrow(/expected 2 words × 2/);
+    expect(() => WordVectors.fromArrays({ words: ['a', 'a'], matrix: new Float32Array(4), dim: 2 })).toThrow(/duplicate word 'a'/);
+    expect(() => WordVectors.fromArrays({ words: [], matrix: new Float32Array(0), dim: 0 })).toThrow(/dim/);
+  });
+
+  it('subset copies the rows of some words', () => {
+    const sub = wv.subset(['queen', 'apple', 'queen', 'nope'], { oov: 'skip' });
+    expect(sub.words).toEqual(['queen', 'apple']);
+    expect(Array.from(sub.get('apple'))).toEqual(row('apple'));
+    expect(() => wv.subset(['nope'])).toThrow(KeyNotFoundError);
+  });
+});
