@@ -21,3 +21,4 @@ export {
 export { readEmbeddingsJsonl, type ReadJsonlOptions, type EmbeddingsTable } from './jsonl.js';
 export { buildIndex, EXACT_THRESHOLD, type BuildIndexOptions } from './build.js';
 export { seededRandom, sampleIndices } from './sample.js';
+export { addEncoded, queryEncoded, type AddEncodedOptions } from './encoded.js';
