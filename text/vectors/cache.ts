@@ -183,7 +183,7 @@ export async function readCache(path: string, options: { limit?: number } = {}):
       });
     }
     if (rows < words.length) words = words.slice(0, rows);
-    const index = new WordIndex(words);
+    const index = WordIndex.fromWords(words);
     const sum = new Checksum().update(vocab);
     for (let done = 0; done < bytes.length; ) {
       const got = await next;

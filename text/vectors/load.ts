@@ -128,6 +128,7 @@ export async function loadVectors(source: string, options: LoadVectorsOptions = 
     words: raw.words,
     matrix: raw.matrix,
     dim: raw.dim,
+    wordIndex: raw.index,
     origin: { source, file, format, duplicates: raw.duplicates, fromCache: false, cacheFile: written, warnings },
   });
 }

@@ -1,56 +1,113 @@
 /**
- * word → row lookup as an open-addressing hash table over typed arrays. Building
- * it for 341k words takes a fraction of the time of a `Map` (no per-entry
- * objects), which matters for load time; lookups compare the stored word.
+ * word → row lookup: an open-addressing hash table in one Int32Array of
+ * (hash, row) pairs, so a probe touches one cache line and the stored word is
+ * compared only when the hashes match. Building it for 341k words is several
+ * times faster than filling a `Map` (no per-entry objects), which matters for
+ * load time; loaders also use it to drop duplicate words as they parse.
  */
 export class WordIndex {
-  private readonly slots: Int32Array;
-  private readonly mask: number;
+  private table: Int32Array;
+  private mask: number;
+  private count = 0;
+  private readonly words: string[];
 
-  /** Build from words; returns the row of the first duplicate found via `duplicateOf` (−1 when none). */
-  constructor(private readonly words: readonly string[]) {
-    let cap = 1;
-    while (cap < words.length * 2) cap <<= 1;
+  /** Rows of the first duplicated word met by `fromWords`, if any. */
+  firstDuplicate: [number, number] | undefined;
+
+  /** An empty index expecting about `expected` words (it grows past that). */
+  constructor(expected = 16) {
+    this.words = [];
+    const cap = capacityFor(expected);
     this.mask = cap - 1;
-    this.slots = new Int32Array(cap).fill(-1);
+    this.table = new Int32Array(cap * 2).fill(-1);
+  }
+
+  /** Index existing words (row = position). Duplicates are recorded in `firstDuplicate`, first row kept. */
+  static fromWords(words: readonly string[]): WordIndex {
+    const index = new WordIndex(words.length);
     for (let r = 0; r < words.length; r++) {
-      const w = words[r]!;
-      let s = hashString(w) & this.mask;
-      for (;;) {
-        const at = this.slots[s]!;
-        if (at === -1) {
-          this.slots[s] = r;
-          break;
-        }
-        if (words[at] === w) {
-          this.firstDuplicate ??= [at, r];
-          break;
-        }
-        s = (s + 1) & this.mask;
+      const at = index.add(words[r]!);
+      if (at !== r) {
+        index.firstDuplicate ??= [at, r];
+        // Keep rows aligned with `words`: a duplicate still occupies its row.
+        index.words.push(words[r]!);
+        index.count++;
       }
+    }
+    return index;
+  }
+
+  /** Number of rows. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The indexed words, in row order. */
+  get keys(): readonly string[] {
+    return this.words;
+  }
+
+  /** Add `word` as the next row and return that row, or return the existing row when present. */
+  add(word: string): number {
+    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
+    const h = hashString(word);
+    const t = this.table;
+    let s = h & this.mask;
+    for (;;) {
+      const row = t[2 * s + 1]!;
+      if (row === -1) {
+        const r = this.count++;
+        t[2 * s] = h;
+        t[2 * s + 1] = r;
+        this.words.push(word);
+        return r;
+      }
+      if (t[2 * s] === h && this.words[row] === word) return row;
+      s = (s + 1) & this.mask;
     }
   }
 
-  /** Rows of the first duplicated word met while building, if any. */
-  firstDuplicate: [number, number] | undefined;
-
+  /** Row of `word`, or −1. */
   get(word: string): number {
-    let s = hashString(word) & this.mask;
+    const h = hashString(word);
+    const t = this.table;
+    let s = h & this.mask;
     for (;;) {
-      const at = this.slots[s]!;
-      if (at === -1) return -1;
-      if (this.words[at] === word) return at;
+      const row = t[2 * s + 1]!;
+      if (row === -1) return -1;
+      if (t[2 * s] === h && this.words[row] === word) return row;
       s = (s + 1) & this.mask;
+    }
+  }
+
+  private grow(): void {
+    const old = this.table;
+    const cap = (this.mask + 1) * 2;
+    this.mask = cap - 1;
+    this.table = new Int32Array(cap * 2).fill(-1);
+    for (let i = 0; i < old.length; i += 2) {
+      const row = old[i + 1]!;
+      if (row === -1) continue;
+      let s = old[i]! & this.mask;
+      while (this.table[2 * s + 1] !== -1) s = (s + 1) & this.mask;
+      this.table[2 * s] = old[i]!;
+      this.table[2 * s + 1] = row;
     }
   }
 }
 
-/** FNV-1a over UTF-16 code units, with a final avalanche. */
+function capacityFor(n: number): number {
+  let cap = 16;
+  while (cap < n * 2) cap <<= 1;
+  return cap;
+}
+
+/** FNV-1a over UTF-16 code units, with a final avalanche; a signed 32-bit result. */
 function hashString(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
   h ^= h >>> 12;
-  return h >>> 0;
+  return h | 0;
 }

@@ -110,7 +110,7 @@ export class WordVectors {
     if (matrix.length !== words.length * dim) {
       throw new InvalidArgumentError(`matrix has ${matrix.length} values, expected ${words.length} words × ${dim} = ${words.length * dim}`);
     }
-    const rowOf = options.wordIndex ?? new WordIndex(words);
+    const rowOf = options.wordIndex ?? WordIndex.fromWords(words);
     if (rowOf.firstDuplicate) {
       const [a, b] = rowOf.firstDuplicate;
       throw new InvalidArgumentError(`duplicate word '${words[b]}' (rows ${a} and ${b})`);

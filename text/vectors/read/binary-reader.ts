@@ -38,6 +38,7 @@ export async function readWord2vecBinary(path: string, options: ReadOptions): Pr
     if (declared < 1 || dim < 1) fail('the header declares no vectors or dimension 0', 0);
     r.start = nl + 1;
     const rowBytes = dim * 4;
+    if (!littleEndian) throw new Error('reading word2vec binary needs a little-endian host');
     const b = new MatrixBuilder(Math.min(declared, limit), dim);
     const bytes = new Uint8Array(b.matrix.buffer, b.matrix.byteOffset, b.matrix.byteLength);
     const scratch = new Uint8Array(b.scratch.buffer);
@@ -71,13 +72,13 @@ export async function readWord2vecBinary(path: string, options: ReadOptions): Pr
       }
       rows++;
       const at = b.add(word);
-      if (!littleEndian) throw new Error('word2vec binary needs a little-endian host');
-      if (at < 0) scratch.set(r.buf.subarray(r.start, r.start + rowBytes));
-      else bytes.set(r.buf.subarray(r.start, r.start + rowBytes), at * 4);
-      const row = at < 0 ? b.scratch : b.matrix.subarray(at, at + dim);
-      for (let k = 0; k < dim; k++) {
-        const v = row[k]!;
-        if (v !== v || v === Infinity || v === -Infinity) fail(`NaN or infinite value in the vector of '${word}'`, r.start + 4 * k);
+      const target = at < 0 ? scratch : bytes;
+      const o = at < 0 ? 0 : at;
+      r.buf.copy(target, o * 4, r.start, r.start + rowBytes);
+      const values = at < 0 ? b.scratch : b.matrix;
+      for (let k = o, e = o + dim; k < e; k++) {
+        const v = values[k]!;
+        if (v - v !== 0) fail(`NaN or infinite value in the vector of '${word}'`, r.start + 4 * (k - o));
       }
       r.start += rowBytes;
     }

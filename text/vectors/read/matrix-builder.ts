@@ -5,12 +5,13 @@
  * first occurrence; later ones are parsed into a scratch row (still validated)
  * and counted.
  */
+import { WordIndex } from '../word-index.js';
+
 export class MatrixBuilder {
-  readonly words: string[] = [];
   readonly matrix: Float32Array;
   readonly scratch: Float32Array;
   duplicates = 0;
-  private readonly seen = new Map<string, number>();
+  private readonly index: WordIndex;
 
   constructor(
     readonly capacity: number,
@@ -18,6 +19,11 @@ export class MatrixBuilder {
   ) {
     this.matrix = new Float32Array(capacity * dim);
     this.scratch = new Float32Array(dim);
+    this.index = new WordIndex(capacity);
+  }
+
+  get words(): readonly string[] {
+    return this.index.keys;
   }
 
   get size(): number {
@@ -33,20 +39,19 @@ export class MatrixBuilder {
    * when it is a duplicate (its values then go to `scratch` at offset 0).
    */
   add(word: string): number {
-    if (this.seen.has(word)) {
+    const before = this.index.size;
+    const row = this.index.add(word);
+    if (row < before) {
       this.duplicates++;
       return -1;
     }
-    const row = this.words.length;
-    this.seen.set(word, row);
-    this.words.push(word);
     return row * this.dim;
   }
 
   /** The words and the used part of the matrix (a view, not a copy). */
-  finish(): { words: string[]; matrix: Float32Array; dim: number; duplicates: number; index: Map<string, number> } {
+  finish(): { words: string[]; matrix: Float32Array; dim: number; duplicates: number; index: WordIndex } {
     const used = this.words.length * this.dim;
     const matrix = used === this.matrix.length ? this.matrix : this.matrix.subarray(0, used);
-    return { words: this.words, matrix, dim: this.dim, duplicates: this.duplicates, index: this.seen };
+    return { words: this.index.keys as string[], matrix, dim: this.dim, duplicates: this.duplicates, index: this.index };
   }
 }

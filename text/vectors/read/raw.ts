@@ -1,4 +1,5 @@
 import type { Progress } from '../../../src/progress.js';
+import type { WordIndex } from '../word-index.js';
 
 /** What every format reader produces. `matrix` is row-major `words.length × dim`. */
 export interface RawVectors {
@@ -7,8 +8,8 @@ export interface RawVectors {
   dim: number;
   /** Rows dropped because their word had already appeared (first occurrence wins). */
   duplicates: number;
-  /** word → row, when the reader built it anyway (saves rebuilding it). */
-  index?: Map<string, number>;
+  /** word → row, built while reading (saves rebuilding it). */
+  index?: WordIndex;
 }
 
 /** Options shared by the format readers. */
