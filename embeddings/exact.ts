@@ -46,7 +46,7 @@ export class ExactIndex implements VectorIndex {
   private table: KeyTable;
   /** Cosine: when true every stored row has unit norm; otherwise `rowScale` holds 1/‖row‖. */
   private unitRows: boolean;
-  private rowScale: Float32Array | null = null;
+  private rowScale: Float64Array | null = null;
   /** L2: squared row norms. */
   private sqNorms: Float64Array | null = null;
 
@@ -66,7 +66,7 @@ export class ExactIndex implements VectorIndex {
 
   /**
    * Wrap an existing matrix without copying it (e.g. the 341k × 100 matrix of a
-   * word-vectors table). Norms needed by the metric are computed once (4–8 bytes per row).
+   * word-vectors table). Norms needed by the metric are computed once (8 bytes per row).
    */
   static fromMatrix(options: FromMatrixOptions): ExactIndex {
     const { keys, matrix, dim } = options;
@@ -246,7 +246,7 @@ export class ExactIndex implements VectorIndex {
     this.matrix = grown;
     this.borrowed = false;
     if (this.rowScale) {
-      const s = new Float32Array(newCapacity);
+      const s = new Float64Array(newCapacity);
       s.set(this.rowScale.subarray(0, Math.min(this.rowScale.length, newCapacity)));
       this.rowScale = s;
     }

@@ -26,7 +26,7 @@ export interface ScanInput {
    * Cosine only: per-row factor 1/‖row‖. Omit when rows are already unit-norm.
    * (Zero rows should have factor 0.)
    */
-  rowScale?: Float32Array | null;
+  rowScale?: Float64Array | Float32Array | null;
   /** L2 only: per-row squared norms ‖row‖². Required for `l2`. */
   sqNorms?: Float64Array | null;
 }
@@ -66,9 +66,9 @@ export function rowSquaredNorms(matrix: Float32Array, dim: number, rows: number)
 }
 
 /** Per-row 1/‖row‖ (0 for zero rows), for cosine over a matrix that is not unit-norm. */
-export function rowInverseNorms(matrix: Float32Array, dim: number, rows: number): Float32Array {
+export function rowInverseNorms(matrix: Float32Array, dim: number, rows: number): Float64Array {
   const sq = rowSquaredNorms(matrix, dim, rows);
-  const out = new Float32Array(rows);
+  const out = new Float64Array(rows);
   for (let r = 0; r < rows; r++) out[r] = sq[r]! > 0 ? 1 / Math.sqrt(sq[r]!) : 0;
   return out;
 }

@@ -43,6 +43,8 @@ export interface VectorIndex {
   delete(key: string): boolean;
   metadata(key: string): JsonValue | undefined;
   keys(): string[];
+  /** The stored vector of a key (unit-normalised for cosine HNSW), or undefined when absent. */
+  vector?(key: string): Float32Array | undefined;
   query(vector: ArrayLike<number>, options?: QueryOptions): SearchHit[];
   /** Many queries at once (rows of a flat matrix or an array of vectors). */
   queryBatch(vectors: Float32Array | ArrayLike<number>[], options?: QueryOptions): SearchHit[][];

@@ -182,5 +182,17 @@ describe('ExactIndex', () => {
     bytes[9] = bytes[9]! ^ 0xff;
     await writeFile(vectors, bytes);
     await expect(loadIndex(dir)).rejects.toThrow(ChecksumError);
+    await expect(loadIndex(dir, { verify: false })).resolves.toBeDefined();
+  });
+
+  it('loadIndex checks the expected dimension and metric', async () => {
+    const index = ExactIndex.fromMatrix({ keys, matrix: m, dim, metric: 'cosine' });
+    const dir = join(await tempDir(), 'dims');
+    await index.save(dir);
+    await expect(loadIndex(dir, { dim: 100 })).rejects.toThrow(DimensionMismatchError);
+    await expect(loadIndex(dir, { dim: 100 })).rejects.toThrow(/has dimension 8, expected 100/);
+    await expect(loadIndex(dir, { metric: 'l2' })).rejects.toThrow(/metric 'cosine', expected 'l2'/);
+    const ok = await loadIndex(dir, { dim, metric: 'cosine' });
+    expect(ok.query(row(m, 4, dim), { k: 1 })[0]!.key).toBe('k4');
   });
 });
