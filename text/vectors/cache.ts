@@ -25,6 +25,8 @@ const PREFIX = 12;
 const READ_CHUNK = 1 << 30;
 /** Matrix reads are pipelined in chunks of this size (checksummed while the next one reads). */
 const MATRIX_CHUNK = 8 << 20;
+/** Matrix chunks read concurrently (libuv's pool has 4 threads). */
+const READ_AHEAD = 4;
 /** Largest single write (views, not copies). */
 const WRITE_CHUNK = 16 << 20;
 
@@ -168,9 +170,18 @@ export async function readCache(path: string, options: { limit?: number } = {}):
     const verify = rows === header.size;
     const matrix = new Float32Array(rows * header.dim);
     const bytes = new Uint8Array(matrix.buffer);
-    // The matrix streams in (libuv thread) while this thread decodes the vocabulary
-    // and checksums each chunk as it lands: load time ≈ the read alone.
-    let next = readChunk(fh, bytes, 0, header.matrixOffset, path);
+    // The matrix streams in (libuv threads, READ_AHEAD chunks at a time) while this
+    // thread decodes the vocabulary, builds the word index and checksums each chunk
+    // as it lands: load time ≈ the read alone.
+    const chunks = Math.ceil(bytes.length / MATRIX_CHUNK);
+    const pending: (Promise<void> | undefined)[] = [];
+    const issue = (c: number) => {
+      if (c >= chunks || pending[c]) return;
+      const p = readFully(fh, bytes.subarray(c * MATRIX_CHUNK, Math.min(bytes.length, (c + 1) * MATRIX_CHUNK)), header.matrixOffset + c * MATRIX_CHUNK, path);
+      p.catch(() => {}); // awaited below, in order
+      pending[c] = p;
+    };
+    for (let c = 0; c < READ_AHEAD; c++) issue(c);
     const vocab = Buffer.allocUnsafe(header.vocabBytes);
     await readFully(fh, vocab, header.vocabOffset, path);
     const text = vocab.toString('utf8');
@@ -185,12 +196,10 @@ export async function readCache(path: string, options: { limit?: number } = {}):
     if (rows < words.length) words = words.slice(0, rows);
     const index = WordIndex.fromWords(words);
     const sum = new Checksum().update(vocab);
-    for (let done = 0; done < bytes.length; ) {
-      const got = await next;
-      const from = done;
-      done += got;
-      if (done < bytes.length) next = readChunk(fh, bytes, done, header.matrixOffset, path);
-      if (verify) sum.update(bytes.subarray(from, done));
+    for (let c = 0; c < chunks; c++) {
+      await pending[c];
+      issue(c + READ_AHEAD);
+      if (verify) sum.update(bytes.subarray(c * MATRIX_CHUNK, Math.min(bytes.length, (c + 1) * MATRIX_CHUNK)));
     }
     if (verify && sum.digest() !== header.checksum) {
       throw new InvalidFileError(`checksum mismatch (${sum.digest()}, header says ${header.checksum}): the cache is corrupt`, {
@@ -203,17 +212,6 @@ export async function readCache(path: string, options: { limit?: number } = {}):
   } finally {
     await fh.close();
   }
-}
-
-/** Read one chunk (≤ CHUNK) of the matrix at `done`; resolves to the bytes read. */
-async function readChunk(fh: import('node:fs/promises').FileHandle, into: Uint8Array, done: number, base: number, file: string): Promise<number> {
-  const want = Math.min(MATRIX_CHUNK, into.length - done);
-  if (want === 0) return 0;
-  const { bytesRead } = await fh.read(into, done, want, base + done);
-  if (bytesRead === 0) {
-    throw new InvalidFileError('unexpected end of the cache file', { file, location: `byte ${base + done}`, hint: 'delete the cache file; it will be rebuilt from the source' });
-  }
-  return bytesRead;
 }
 
 async function readFully(fh: import('node:fs/promises').FileHandle, into: Uint8Array, position: number, file: string): Promise<void> {
