@@ -1,1 +1,29 @@
-export {};
+/**
+ * Text classifiers from pretrained word vectors (issue #5): datasets, tokeniser,
+ * document representations, model kinds, bundles, evaluation. See docs/text.md.
+ */
+export * from './data/types.js';
+export { readDataset, parseDataset, readTexts, detectFormat as detectDatasetFormat, DATASET_FORMATS } from './data/read.js';
+export { trainingLabels, encodeLabels, type EncodedLabels } from './data/labels.js';
+export { splitExamples, stratifiedSample, type TextSplit, type TextSplitOptions } from './data/split.js';
+export { loadSpamAssassin } from './data/spam-assassin.js';
+export { parseEmail } from './data/email.js';
+export { Tokenizer, DEFAULT_TOKENIZER_OPTIONS, looksLowercase, type TokenizerOptions, type ResolvedTokenizerOptions } from './tokenize/tokenizer.js';
+export { VectorLookup, oovReport, formatOov, type PretrainedVectors, type LookupOptions, type OovReport } from './vectors/lookup.js';
+export { VectorTable } from './vectors/table.js';
+export * from './represent/index.js';
+export { TfidfVectorizer, DEFAULT_TFIDF, type TfidfOptions, type TfidfState } from './bow/tfidf.js';
+export { SoftmaxRegression, type SoftmaxRegressionOptions, type SoftmaxRegressionState } from './linear/softmax-regression.js';
+export type { Csr, Dense, Features } from './linear/features.js';
+export * from './models/model.js';
+export { TkPretrainedEmbedding, TkMaskedPooling, TkWindowConv } from './models/layers.js';
+export {
+  trainTextClassifier,
+  TextClassifier,
+  DEFAULT_TEXT_VECTORS,
+  type TrainTextOptions,
+  type TrainingSummary,
+  type Prediction,
+  type TextEvaluation,
+} from './classifier.js';
+export { saveTextClassifier, loadTextClassifier, TEXT_BUNDLE_KIND } from './bundle.js';

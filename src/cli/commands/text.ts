@@ -1,5 +1,223 @@
+/**
+ * `transferkit text …`: train, evaluate and use text classifiers built on
+ * pretrained word vectors (see docs/text.md).
+ */
 import type { Command } from 'commander';
+import {
+  DATASET_FORMATS,
+  DEFAULT_TEXT_VECTORS,
+  formatOov,
+  loadTextClassifier,
+  readDataset,
+  readTexts,
+  REPRESENTATIONS,
+  saveTextClassifier,
+  trainTextClassifier,
+  type DatasetFormat,
+  type ModelSpec,
+  type RepresentationName,
+  type TextEvaluation,
+} from '../../../text/classify/index.js';
+import { parseHeadSpec } from '../../heads/head.js';
+import { formatReport } from '../../metrics/classification.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
 import type { CliContext } from '../context.js';
+import { choiceOption, floatOption, intOption } from '../parse.js';
 
-/** `transferkit text …` (being written). */
-export function registerText(_program: Command, _ctx: CliContext): void {}
+/** --model values: the linear kinds, one per representation (vectors + head), and the embedding networks. */
+export const MODEL_CHOICES = ['bow', 'hybrid', ...REPRESENTATIONS, 'embedding-pool', 'embedding-cnn'] as const;
+type ModelChoice = (typeof MODEL_CHOICES)[number];
+
+interface DataOpts {
+  format?: DatasetFormat;
+  textColumn?: string;
+  labelColumn?: string;
+}
+
+interface TrainOpts extends DataOpts {
+  train: string;
+  valid?: string;
+  test?: string;
+  vectors: string;
+  out: string;
+  model: ModelChoice;
+  head?: string;
+  representation: RepresentationName;
+  finetune?: boolean;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  c?: number;
+  maxLength?: number;
+  extraWords?: number;
+  seed: number;
+  json?: boolean;
+}
+
+function modelSpec(o: TrainOpts): ModelSpec {
+  const head = o.head ? parseHeadSpec(o.head) : undefined;
+  switch (o.model) {
+    case 'bow':
+      return { kind: 'bow', c: o.c };
+    case 'hybrid':
+      return { kind: 'hybrid', representation: o.representation, c: o.c };
+    case 'embedding-pool':
+    case 'embedding-cnn':
+      return { kind: 'embedding', architecture: o.model === 'embedding-cnn' ? 'cnn' : 'pool', finetune: o.finetune ?? false, head, maxLength: o.maxLength };
+    default:
+      return { kind: 'vectors', representation: o.model, head };
+  }
+}
+
+function dataOptions(ctx: CliContext, o: DataOpts, json?: boolean) {
+  return {
+    format: o.format,
+    textColumn: o.textColumn,
+    labelColumn: o.labelColumn,
+    onWarning: (w: string) => (json ? undefined : ctx.note(`warning: ${w}`)),
+  };
+}
+
+function addDataOptions(cmd: Command): Command {
+  return cmd
+    .option('--format <format>', `data format: ${DATASET_FORMATS.join(', ')} (default: from the extension)`, choiceOption('--format', DATASET_FORMATS))
+    .option('--text-column <name>', 'CSV/TSV column or JSONL field with the text (default: text)')
+    .option('--label-column <name>', 'CSV/TSV column or JSONL field with the label (default: label)');
+}
+
+function evaluationJson(ev: TextEvaluation) {
+  return { ...ev.report, unseenLabels: ev.unseenLabels, excluded: ev.excluded, oov: ev.oov };
+}
+
+function printEvaluation(ctx: CliContext, what: string, ev: TextEvaluation): void {
+  ctx.print(`${what}:`);
+  ctx.print(formatReport(ev.report));
+  if (ev.oov) ctx.print(formatOov(ev.oov));
+  if (ev.unseenLabels.length) {
+    ctx.print(
+      `note: ${ev.excluded} text(s) have labels the model never saw in training, left out of the metrics: ${ev.unseenLabels.map((u) => `${u.label} (${u.count})`).join(', ')}`,
+    );
+  }
+}
+
+export function registerText(program: Command, ctx: CliContext): void {
+  const text = program.command('text').description('text classifiers from pretrained word vectors');
+
+  addDataOptions(
+    text
+      .command('train')
+      .description('train a text classifier and save it as a bundle')
+      .requiredOption('--train <file>', 'training data (CSV/TSV with a header, JSONL, or fastText format)')
+      .option('--valid <file>', 'validation data (early stopping for neural models; reported)')
+      .option('--test <file>', 'test data (reported and stored in the bundle)')
+      .option('--vectors <source>', 'word vectors: a file path or a bundled name', DEFAULT_TEXT_VECTORS)
+      .requiredOption('--out <dir>', 'bundle directory to write')
+      .option('--model <kind>', `${MODEL_CHOICES.join(' | ')}`, choiceOption('--model', MODEL_CHOICES), 'hybrid')
+      .option('--representation <name>', `document representation for --model hybrid: ${REPRESENTATIONS.join(', ')}`, choiceOption('--representation', REPRESENTATIONS), 'mean-max')
+      .option('--head <spec>', "head for vector and embedding models: 'linear' or 'mlp[:sizes]'")
+      .option('--finetune', 'embedding models: fine-tune the pretrained embedding (at 0.1 × the learning rate)')
+      .option('--epochs <n>', 'epochs for neural models', intOption('--epochs'))
+      .option('--batch-size <n>', 'batch size for neural models', intOption('--batch-size'))
+      .option('--lr <rate>', 'learning rate for neural models', floatOption('--lr', 0))
+      .option('--c <value>', 'inverse L2 strength of the linear models (scikit-learn C; default 10)', floatOption('--c', 0))
+      .option('--max-length <n>', 'embedding models: tokens kept per text (default 256)', intOption('--max-length'))
+      .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
+      .option('--seed <n>', 'random seed', intOption('--seed', 0), 0)
+      .option('--json', 'print the results as JSON'),
+  ).action(async (o: TrainOpts) => {
+    await ctx.engine();
+    const data = dataOptions(ctx, o, o.json);
+    const train = await readDataset(o.train, data);
+    const valid = o.valid ? await readDataset(o.valid, data) : undefined;
+    const test = o.test ? await readDataset(o.test, data) : undefined;
+    const spec = modelSpec(o);
+    const neural = spec.kind === 'vectors' || spec.kind === 'embedding';
+    if (!o.json) ctx.note(`training '${o.model}' on ${train.examples.length} texts${spec.kind === 'bow' ? '' : ` with vectors ${o.vectors}`}…`);
+    const clf = await trainTextClassifier(train.examples, {
+      model: spec,
+      vectors: o.vectors,
+      validation: valid?.examples,
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      learningRate: o.lr,
+      extraWords: o.extraWords,
+      seed: o.seed,
+      progress: ctx.progress(o.json),
+      callbacks: neural && !o.json && !ctx.globals.quiet ? [new ProgressBarCallback((t) => ctx.io.err(t), ctx.io.interactive)] : [],
+    });
+    const metrics: Record<string, unknown> = {};
+    const validEval = valid ? await clf.evaluate(valid.examples) : undefined;
+    const testEval = test ? await clf.evaluate(test.examples) : undefined;
+    if (validEval) metrics.validation = { accuracy: validEval.report.accuracy, macroF1: validEval.report.macroF1, count: validEval.report.count };
+    if (testEval) metrics.test = { accuracy: testEval.report.accuracy, macroF1: testEval.report.macroF1, count: testEval.report.count };
+    await saveTextClassifier(o.out, clf, metrics);
+    const s = clf.summary;
+    if (o.json) {
+      ctx.printJson({
+        out: o.out,
+        model: spec,
+        labels: clf.labels,
+        trainTexts: s.trainTexts,
+        skippedEmptyTexts: train.skippedEmpty.count,
+        seconds: s.seconds,
+        epochs: s.epochs,
+        oov: s.oov,
+        emptyRepresentations: s.emptyRepresentations,
+        vectors: s.vectors,
+        validation: validEval ? evaluationJson(validEval) : undefined,
+        test: testEval ? evaluationJson(testEval) : undefined,
+      });
+    } else {
+      ctx.print(`trained '${o.model}' on ${s.trainTexts} texts, ${clf.labels.length} labels (${clf.labels.join(', ')}) in ${s.seconds.toFixed(1)} s${s.epochs ? `, ${s.epochs} epochs` : ''}`);
+      if (s.oov) ctx.print(`training texts: ${formatOov(s.oov)}`);
+      if (s.emptyRepresentations) ctx.print(`${s.emptyRepresentations} training text(s) had no word with a vector: encoded as the zero vector`);
+      if (validEval) printEvaluation(ctx, '\nvalidation', validEval);
+      if (testEval) printEvaluation(ctx, '\ntest', testEval);
+      ctx.print(`\nsaved ${o.out}`);
+    }
+    clf.dispose();
+  });
+
+  addDataOptions(
+    text
+      .command('evaluate <dir>')
+      .description('evaluate a trained classifier on labelled data: accuracy, macro-F1, per-class P/R/F1, confusion matrix')
+      .requiredOption('--data <file>', 'labelled data')
+      .option('--top-k <k>', 'also report top-k accuracy', intOption('--top-k'))
+      .option('--json', 'print the report as JSON'),
+  ).action(async (dir: string, o: DataOpts & { data: string; topK?: number; json?: boolean }) => {
+    await ctx.engine();
+    const clf = await loadTextClassifier(dir);
+    const data = await readDataset(o.data, dataOptions(ctx, o, o.json));
+    const ev = await clf.evaluate(data.examples, { topK: o.topK });
+    if (o.json) ctx.printJson({ ...evaluationJson(ev), skippedEmptyTexts: data.skippedEmpty.count });
+    else printEvaluation(ctx, `${o.data} (${data.examples.length} texts)`, ev);
+    clf.dispose();
+  });
+
+  text
+    .command('predict <dir> [texts...]')
+    .description('classify texts given as arguments or read from a file')
+    .option('--data <file>', 'texts to classify: CSV/TSV/JSONL with a text column, or one text per line')
+    .option('--text-column <name>', 'column / field with the text (default: text)')
+    .option('--top-k <k>', 'labels per text', intOption('--top-k'), 1)
+    .option('--json', 'print JSON')
+    .action(async (dir: string, texts: string[], o: { data?: string; textColumn?: string; topK: number; json?: boolean }) => {
+      if (texts.length === 0 && !o.data) throw new InvalidArgumentError('nothing to classify', { hint: 'give texts as arguments or --data FILE' });
+      if (texts.length > 0 && o.data) throw new InvalidArgumentError('give texts as arguments or --data, not both');
+      await ctx.engine();
+      const clf = await loadTextClassifier(dir);
+      const inputs = o.data ? await readTexts(o.data, { textColumn: o.textColumn }) : texts;
+      const preds = await clf.predict(inputs, { topK: o.topK });
+      if (o.json) ctx.printJson(inputs.map((t, i) => ({ text: t, predictions: preds[i] })));
+      else {
+        preds.forEach((p, i) => {
+          const shown = inputs[i].replace(/\s+/g, ' ').slice(0, 60);
+          ctx.print(`${p.map((x) => `${x.label} ${(100 * x.score).toFixed(1)}%`).join(', ')}\t${shown}`);
+        });
+      }
+      clf.dispose();
+    });
+}
+

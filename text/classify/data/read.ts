@@ -189,3 +189,61 @@ function readFastText(content: string, file: string, options: ReadDatasetOptions
   const warnings = multi > 0 ? [`${file}: ${multi} line(s) have several labels; only the first is used (single-label classification)`] : [];
   return { rows, warnings };
 }
+
+/**
+ * Texts to classify, labels optional: CSV/TSV/JSONL as for datasets (only the text
+ * column is needed); any other file is one text per line (fastText labels stripped).
+ */
+export async function readTexts(file: string, options: Pick<ReadDatasetOptions, 'format' | 'textColumn' | 'labelPrefix'> = {}): Promise<string[]> {
+  const isFile = await stat(file).then((s) => s.isFile(), () => false);
+  if (!isFile) throw new NotFoundError(`file '${file}' does not exist`, { file, hint: 'check the path' });
+  const content = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
+  if (content.trim() === '') throw new InvalidFileError('the file is empty', { file, hint: 'give one text per line, or a CSV/TSV/JSONL file with a text column' });
+  const format = !options.format || options.format === 'auto' ? detectFormat(file, content, options.labelPrefix) : options.format;
+  const textColumn = options.textColumn ?? 'text';
+  if (format === 'csv' || format === 'tsv') {
+    return readDelimitedLoose(content, file, format, textColumn);
+  }
+  if (format === 'jsonl') {
+    return content
+      .split(/\r?\n/)
+      .map((l, i) => ({ l: l.trim(), i }))
+      .filter(({ l }) => l !== '')
+      .map(({ l, i }) => {
+        let v: unknown;
+        try {
+          v = JSON.parse(l);
+        } catch (e) {
+          throw new InvalidFileError(`not valid JSON: ${(e as Error).message}`, { file, location: `line ${i + 1}`, cause: e });
+        }
+        const t = (v as Record<string, unknown>)?.[textColumn];
+        if (typeof t !== 'string') throw new InvalidFileError(`no string field '${textColumn}'`, { file, location: `line ${i + 1}` });
+        return t;
+      });
+  }
+  const prefix = options.labelPrefix ?? '__label__';
+  return content
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .map((l) => l.split(/\s+/).filter((w, i, all) => !(w.startsWith(prefix) && all.slice(0, i).every((p) => p.startsWith(prefix)))).join(' '));
+}
+
+function readDelimitedLoose(content: string, file: string, format: 'csv' | 'tsv', textColumn: string): string[] {
+  let records: string[][];
+  try {
+    records = parseCsv(content, { delimiter: format === 'tsv' ? '\t' : ',', bom: true, quote: format === 'tsv' ? false : '"', skip_empty_lines: true }) as string[][];
+  } catch (e) {
+    throw new InvalidFileError(`not valid ${format.toUpperCase()}: ${(e as Error).message}`, { file, cause: e });
+  }
+  const header = records[0].map((h) => h.trim());
+  const ti = header.indexOf(textColumn);
+  if (ti < 0) {
+    throw new InvalidFileError(`no text column '${textColumn}' in the header`, {
+      file,
+      location: 'line 1',
+      hint: `the header has: ${header.map((h) => `'${h}'`).join(', ')}; choose the column with --text-column`,
+    });
+  }
+  return records.slice(1).map((r) => r[ti] ?? '');
+}

@@ -10,9 +10,9 @@ import { featureDim, type Features } from './features.js';
 export interface SoftmaxRegressionOptions {
   /** Inverse regularisation strength (scikit-learn's C): objective Σ loss + ‖W‖² / (2C). Default 10. */
   c?: number;
-  /** Maximum L-BFGS iterations. Default 300. */
+  /** Maximum L-BFGS iterations. Default 200. */
   maxIter?: number;
-  /** Stop when the largest gradient component is below this. Default 1e-5. */
+  /** Stop when the largest gradient component is below this. Default 1e-4 (as scikit-learn). */
   tolerance?: number;
   /** L-BFGS memory. Default 10. */
   memory?: number;
@@ -64,7 +64,7 @@ export class SoftmaxRegression {
     const params = new Float64Array(P);
     const grad = new Float64Array(P);
     const f = (p: Float64Array, g: Float64Array) => objective(x, y, sw, p, g, this.dim, K, 1 / c);
-    const info = lbfgs(f, params, grad, { maxIter: options.maxIter ?? 300, tolerance: options.tolerance ?? 1e-5, memory: options.memory ?? 10 });
+    const info = lbfgs(f, params, grad, { maxIter: options.maxIter ?? 200, tolerance: options.tolerance ?? 1e-4, memory: options.memory ?? 10 });
     this.weights = params.slice(0, this.dim * K);
     this.bias = params.slice(this.dim * K);
     return info;
@@ -133,7 +133,7 @@ function forwardRow(x: Features, i: number, W: Float64Array, b: Float64Array, di
   }
 }
 
-/** Mean weighted cross-entropy + λ/2 ‖W‖² (bias not penalised); fills the gradient. */
+/** Mean weighted cross-entropy + λ/2 ‖W‖² / n (bias not penalised); fills the gradient. */
 function objective(
   x: Features,
   y: ArrayLike<number>,
@@ -144,47 +144,110 @@ function objective(
   K: number,
   lambda: number,
 ): number {
+  const n = x.rows;
   const W = params.subarray(0, dim * K);
   const b = params.subarray(dim * K);
   grad.fill(0);
   const gW = grad.subarray(0, dim * K);
   const gb = grad.subarray(dim * K);
-  const z = new Float64Array(K);
-  let loss = 0;
-  let wsum = 0;
-  for (let i = 0; i < x.rows; i++) {
-    forwardRow(x, i, W, b, dim, K, z);
-    let max = -Infinity;
-    for (let k = 0; k < K; k++) max = Math.max(max, z[k]);
-    let s = 0;
-    for (let k = 0; k < K; k++) s += Math.exp(z[k] - max);
-    const lse = max + Math.log(s);
-    const w = sw[i];
-    wsum += w;
-    loss += w * (lse - z[y[i]]);
-    // z becomes the residual w · (p − onehot).
-    for (let k = 0; k < K; k++) z[k] = w * (Math.exp(z[k] - lse) - (k === y[i] ? 1 : 0));
-    for (let k = 0; k < K; k++) gb[k] += z[k];
-    if (x.sparse) {
-      const sp = x.sparse;
-      for (let p = sp.indptr[i]; p < sp.indptr[i + 1]; p++) {
-        const v = sp.values[p];
-        const o = sp.indices[p] * K;
-        for (let k = 0; k < K; k++) gW[o + k] += v * z[k];
-      }
-    }
-    if (x.dense) {
-      const d = x.dense;
-      const base = (x.sparse?.cols ?? 0) * K;
-      for (let j = 0, r = i * d.cols; j < d.cols; j++) {
-        const v = d.data[r + j];
-        if (v === 0) continue;
-        const o = base + j * K;
-        for (let k = 0; k < K; k++) gW[o + k] += v * z[k];
+  // 1. Z = X·W + b (n × K).
+  const Z = new Float64Array(n * K);
+  for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) Z[i * K + k] = b[k];
+  const sp = x.sparse;
+  const de = x.dense;
+  const base = (sp?.cols ?? 0) * K;
+  if (sp) {
+    const { indptr, indices, values } = sp;
+    for (let i = 0; i < n; i++) {
+      const zi = i * K;
+      const end = indptr[i + 1];
+      if (K === 2) {
+        let z0 = 0;
+        let z1 = 0;
+        for (let p = indptr[i]; p < end; p++) {
+          const v = values[p];
+          const o = indices[p] * 2;
+          z0 += v * W[o];
+          z1 += v * W[o + 1];
+        }
+        Z[zi] += z0;
+        Z[zi + 1] += z1;
+      } else {
+        for (let p = indptr[i]; p < end; p++) {
+          const v = values[p];
+          const o = indices[p] * K;
+          for (let k = 0; k < K; k++) Z[zi + k] += v * W[o + k];
+        }
       }
     }
   }
-  // Scale as Σ loss / n_eff so C means the same at any dataset size as in scikit-learn (Σ loss + ‖W‖²/2C), divided by n.
+  if (de) {
+    const { data, cols } = de;
+    for (let i = 0; i < n; i++) {
+      const zi = i * K;
+      for (let j = 0, r = i * cols; j < cols; j++) {
+        const v = data[r + j];
+        const o = base + j * K;
+        for (let k = 0; k < K; k++) Z[zi + k] += v * W[o + k];
+      }
+    }
+  }
+  // 2. Loss, and Z becomes the residual w · (softmax − onehot).
+  let loss = 0;
+  let wsum = 0;
+  for (let i = 0; i < n; i++) {
+    const zi = i * K;
+    let max = -Infinity;
+    for (let k = 0; k < K; k++) if (Z[zi + k] > max) max = Z[zi + k];
+    let s = 0;
+    for (let k = 0; k < K; k++) s += Math.exp(Z[zi + k] - max);
+    const lse = max + Math.log(s);
+    const w = sw[i];
+    const c = y[i];
+    wsum += w;
+    loss += w * (lse - Z[zi + c]);
+    for (let k = 0; k < K; k++) {
+      const r = w * (Math.exp(Z[zi + k] - lse) - (k === c ? 1 : 0));
+      Z[zi + k] = r;
+      gb[k] += r;
+    }
+  }
+  // 3. G = Xᵀ·R.
+  if (sp) {
+    const { indptr, indices, values } = sp;
+    for (let i = 0; i < n; i++) {
+      const zi = i * K;
+      const end = indptr[i + 1];
+      if (K === 2) {
+        const r0 = Z[zi];
+        const r1 = Z[zi + 1];
+        for (let p = indptr[i]; p < end; p++) {
+          const v = values[p];
+          const o = indices[p] * 2;
+          gW[o] += v * r0;
+          gW[o + 1] += v * r1;
+        }
+      } else {
+        for (let p = indptr[i]; p < end; p++) {
+          const v = values[p];
+          const o = indices[p] * K;
+          for (let k = 0; k < K; k++) gW[o + k] += v * Z[zi + k];
+        }
+      }
+    }
+  }
+  if (de) {
+    const { data, cols } = de;
+    for (let i = 0; i < n; i++) {
+      const zi = i * K;
+      for (let j = 0, r = i * cols; j < cols; j++) {
+        const v = data[r + j];
+        const o = base + j * K;
+        for (let k = 0; k < K; k++) gW[o + k] += v * Z[zi + k];
+      }
+    }
+  }
+  // Scaled by 1/n (as scikit-learn's Σ loss + ‖W‖²/2C, divided by n) so C means the same at every size.
   const inv = 1 / Math.max(wsum, 1e-12);
   let reg = 0;
   for (let j = 0; j < W.length; j++) {
@@ -280,7 +343,7 @@ function lbfgs(f: (x: Float64Array, g: Float64Array) => number, x: Float64Array,
     g.set(gNew);
     const rel = Math.abs(fx - fNew) / Math.max(Math.abs(fx), Math.abs(fNew), 1);
     fx = fNew;
-    converged = maxAbs(g) < o.tolerance || rel < 1e-10;
+    converged = maxAbs(g) < o.tolerance || rel < 1e-9;
   }
   return { iterations: it, loss: fx, converged };
 }

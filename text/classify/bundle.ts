@@ -1,0 +1,90 @@
+/**
+ * Text classifier bundles (kind 'text-classifier', core bundle format):
+ *   manifest.json        labels, tokeniser options, vectors provenance, model spec, training summary, metrics
+ *   state.json           the fitted model state (TF-IDF vocabulary and idf, regression weights,
+ *                        representation weights, standardisation)
+ *   vectors.words.txt    the words of the classifier's vector table (only the rows it needs)
+ *   vectors.f32          their vectors, float32 little-endian, row-major
+ *   model.json/weights.bin  the tfjs network, for the 'vectors' and 'embedding' kinds
+ * A bundle is self-contained: it loads without the original vector file.
+ */
+import { BundleError } from '../../src/errors.js';
+import { loadBundle, saveBundle, type BundleManifest } from '../../src/bundle/bundle.js';
+import { initEngine } from '../../src/engine/backend.js';
+import { TextClassifier, type TrainingSummary } from './classifier.js';
+import { EmbeddingNetModel } from './models/embedding-net.js';
+import './models/layers.js';
+import { LinearTextModel } from './models/linear.js';
+import type { ModelSpec, TextModel } from './models/model.js';
+import { VectorsHeadModel } from './models/vectors-head.js';
+import { restoreRepresentation, type RepresentationState } from './represent/index.js';
+import { Tokenizer, type ResolvedTokenizerOptions } from './tokenize/tokenizer.js';
+import { VectorLookup } from './vectors/lookup.js';
+import { VectorTable } from './vectors/table.js';
+
+export const TEXT_BUNDLE_KIND = 'text-classifier';
+const STATE_FILE = 'state.json';
+
+/** Save a trained classifier (atomically) with optional metrics to record in the manifest. */
+export async function saveTextClassifier(dir: string, clf: TextClassifier, metrics: Record<string, unknown> = {}): Promise<BundleManifest> {
+  const state = clf.model.state();
+  const encoder = (clf.model as { encoder?: { toJSON(): RepresentationState } }).encoder;
+  const files: Record<string, string | Uint8Array> = {
+    [STATE_FILE]: JSON.stringify({ model: state.json, representation: encoder?.toJSON() }),
+  };
+  const table = clf.lookup?.vectors as VectorTable | undefined;
+  if (table) Object.assign(files, table.toFiles());
+  return saveBundle(
+    dir,
+    {
+      kind: TEXT_BUNDLE_KIND,
+      labels: clf.labels,
+      preprocessing: { tokenizer: clf.tokenizer.toJSON(), caseFallback: clf.lookup?.caseFallback ?? true },
+      encoder: clf.provenance && table ? { ...clf.provenance, dim: table.dim, words: table.size } : null,
+      training: { ...clf.summary },
+      metrics,
+      extra: { spec: clf.spec },
+    },
+    { model: state.tfModel, files },
+  );
+}
+
+/** Load a bundle written by `saveTextClassifier` (no vector file needed). */
+export async function loadTextClassifier(dir: string): Promise<TextClassifier> {
+  await initEngine();
+  const b = await loadBundle(dir, { kind: TEXT_BUNDLE_KIND });
+  const m = b.manifest;
+  const spec = m.extra.spec as ModelSpec;
+  const tokenizer = new Tokenizer((m.preprocessing as { tokenizer: ResolvedTokenizerOptions }).tokenizer);
+  const state = JSON.parse(b.text(STATE_FILE)) as { model: Record<string, unknown>; representation?: RepresentationState };
+  let lookup: VectorLookup | undefined;
+  const enc = m.encoder as { source: string; description?: string; dim: number } | null;
+  if (enc) {
+    const table = VectorTable.fromFiles(b.text('vectors.words.txt'), b.file('vectors.f32'), enc.dim);
+    lookup = new VectorLookup(table, { caseFallback: (m.preprocessing as { caseFallback?: boolean }).caseFallback ?? true });
+  }
+  const provenance = enc ? { source: enc.source, description: enc.description } : undefined;
+  const encoder = state.representation && lookup ? restoreRepresentation(state.representation, tokenizer, lookup, provenance!) : undefined;
+  let model: TextModel;
+  const needTf = () => {
+    if (!b.model) throw new BundleError(`${dir}: a '${spec.kind}' classifier bundle has no network`, { hint: 'the bundle is incomplete; retrain' });
+    return b.model;
+  };
+  switch (spec.kind) {
+    case 'bow':
+      model = LinearTextModel.restore(spec, state.model);
+      break;
+    case 'hybrid':
+      model = LinearTextModel.restore(spec, state.model, encoder);
+      break;
+    case 'vectors':
+      model = VectorsHeadModel.restore(spec, state.model, encoder!, needTf());
+      break;
+    case 'embedding':
+      model = EmbeddingNetModel.restore(spec, lookup!, needTf());
+      break;
+    default:
+      throw new BundleError(`${dir}: unknown model kind '${(spec as { kind: string }).kind}'`, { hint: 'upgrade transferkit' });
+  }
+  return new TextClassifier(m.labels, spec, tokenizer, model, lookup, provenance, m.training as unknown as TrainingSummary);
+}

@@ -1,0 +1,249 @@
+/**
+ * `trainTextClassifier(examples, options)` → `TextClassifier`: tokenise, build
+ * the classifier's own vector table (only the rows it needs), fit the chosen
+ * model kind, and predict / evaluate / save. See docs/text.md.
+ */
+import type { Provenance } from '../../src/encoder.js';
+import { DataError, InvalidArgumentError } from '../../src/errors.js';
+import { classificationReport, type ClassificationReport } from '../../src/metrics/classification.js';
+import { silentProgress, type Progress } from '../../src/progress.js';
+import { initEngine } from '../../src/engine/backend.js';
+import { loadVectors } from '../vectors/index.js';
+import { encodeLabels, trainingLabels } from './data/labels.js';
+import type { TextExample } from './data/types.js';
+import { EmbeddingNetModel } from './models/embedding-net.js';
+import { LinearTextModel } from './models/linear.js';
+import type { ModelSpec, NeuralFitOptions, TextModel } from './models/model.js';
+import { MODEL_KINDS } from './models/model.js';
+import { VectorsHeadModel } from './models/vectors-head.js';
+import { createRepresentation, type DocumentEncoder, type RepresentationOptions } from './represent/index.js';
+import { Tokenizer, type TokenizerOptions } from './tokenize/tokenizer.js';
+import { oovReport, VectorLookup, type OovReport, type PretrainedVectors } from './vectors/lookup.js';
+import { VectorTable } from './vectors/table.js';
+
+/** The default vectors: the bundled GloVe-derived 100-d set (no download). */
+export const DEFAULT_TEXT_VECTORS = 'glove-wink-100d';
+
+export interface TrainTextOptions extends NeuralFitOptions {
+  /** What to train. Default { kind: 'hybrid' } (TF-IDF + mean‖max word vectors, logistic regression). */
+  model?: ModelSpec;
+  /** Vectors: a `loadVectors` source (file path or bundled name) or vectors already loaded. Default 'glove-wink-100d'. Unused by 'bow'. */
+  vectors?: string | PretrainedVectors;
+  /** Name recorded in the bundle when `vectors` is an object. */
+  vectorsName?: string;
+  /** Tokeniser options. Default: lowercase when the vectors are lowercase, URLs and e-mails replaced. */
+  tokenizer?: TokenizerOptions;
+  /** Look up missing tokens in lower/Capitalised/UPPER case. Default true. */
+  caseFallback?: boolean;
+  /** Representation options (empty-document policy, SIF's a). */
+  representation?: RepresentationOptions;
+  /**
+   * Besides the training vocabulary, keep the vectors of the first N words of the
+   * vector file (the most frequent), so a trained model still knows common words it
+   * never saw in training. Default 20000 (≈ 8 MB at 100 dimensions). 0 keeps only the training vocabulary.
+   */
+  extraWords?: number;
+  /** Validation texts: early stopping for the neural kinds, and reported metrics. */
+  validation?: TextExample[];
+  /** Seed for initial weights and shuffling. Default 0. */
+  seed?: number;
+  /** Progress while loading vectors. */
+  progress?: Progress;
+}
+
+export interface TrainingSummary {
+  model: ModelSpec;
+  trainTexts: number;
+  labels: string[];
+  seconds: number;
+  /** OOV rates of the training texts against the full vectors (absent for 'bow'). */
+  oov?: OovReport;
+  /** Training texts encoded as the zero vector because no word had a vector. */
+  emptyRepresentations?: number;
+  epochs?: number;
+  vectors?: { source: string; dim: number; keptWords: number };
+  tokenizer: Record<string, unknown>;
+  seed: number;
+}
+
+export interface Prediction {
+  label: string;
+  score: number;
+}
+
+export interface TextEvaluation {
+  report: ClassificationReport;
+  /** Examples whose label the model never saw: reported, left out of the metrics. */
+  unseenLabels: Array<{ label: string; count: number }>;
+  excluded: number;
+  /** OOV rates of these texts against the model's vector table (absent for 'bow'). */
+  oov?: OovReport;
+}
+
+export class TextClassifier {
+  constructor(
+    readonly labels: string[],
+    readonly spec: ModelSpec,
+    readonly tokenizer: Tokenizer,
+    readonly model: TextModel,
+    /** The classifier's own vector table (absent for 'bow'). */
+    readonly lookup: VectorLookup | undefined,
+    readonly provenance: Provenance | undefined,
+    readonly summary: TrainingSummary,
+  ) {}
+
+  tokenize(texts: readonly string[]): string[][] {
+    return this.tokenizer.tokenizeAll(texts);
+  }
+
+  /** Class probabilities, row-major texts × labels. */
+  async predictProba(texts: readonly string[]): Promise<Float32Array> {
+    if (texts.length === 0) return new Float32Array(0);
+    await initEngine();
+    return this.model.predictProba(this.tokenize(texts));
+  }
+
+  /** The top-k labels of each text with their probabilities. */
+  async predict(texts: readonly string[], options: { topK?: number } = {}): Promise<Prediction[][]> {
+    const k = Math.min(options.topK ?? 1, this.labels.length);
+    if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError(`topK must be a positive integer, got ${options.topK}`);
+    const p = await this.predictProba(texts);
+    const C = this.labels.length;
+    return texts.map((_, i) =>
+      this.labels
+        .map((label, c) => ({ label, score: p[i * C + c] }))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, k),
+    );
+  }
+
+  /** Accuracy, macro-F1, per-class P/R/F1 and confusion matrix; unseen labels are reported, not fatal. */
+  async evaluate(examples: readonly TextExample[], options: { topK?: number } = {}): Promise<TextEvaluation> {
+    const { y, unseen } = encodeLabels(examples, this.labels);
+    const keep = examples.filter((_, i) => y[i] >= 0);
+    if (keep.length === 0) {
+      throw new DataError(`none of the ${examples.length} texts has a label the model knows (${this.labels.join(', ')})`, {
+        hint: 'check the label column, or evaluate with the data the model was trained for',
+      });
+    }
+    const docs = this.tokenize(keep.map((e) => e.text));
+    const scores = await this.model.predictProba(docs);
+    const report = classificationReport(
+      y.filter((c) => c >= 0),
+      scores,
+      this.labels,
+      options,
+    );
+    return { report, unseenLabels: unseen, excluded: examples.length - keep.length, oov: this.lookup ? oovReport(docs, this.lookup) : undefined };
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+function vectorsUsed(spec: ModelSpec): boolean {
+  return spec.kind !== 'bow';
+}
+
+/** Train a text classifier on labelled texts. */
+export async function trainTextClassifier(examples: readonly TextExample[], options: TrainTextOptions = {}): Promise<TextClassifier> {
+  const started = performance.now();
+  const spec: ModelSpec = options.model ?? { kind: 'hybrid' };
+  if (!MODEL_KINDS.includes(spec.kind)) {
+    throw new InvalidArgumentError(`unknown model kind '${spec.kind as string}'`, { hint: `use one of ${MODEL_KINDS.join(', ')}` });
+  }
+  const empty = examples.filter((e) => e.text.trim() === '').length;
+  if (empty > 0) {
+    throw new DataError(`${empty} training text(s) are empty`, { hint: 'readDataset skips empty texts; filter them out before training' });
+  }
+  const labels = trainingLabels(examples);
+  const y = encodeLabels(examples, labels).y;
+  const seed = options.seed ?? 0;
+  await initEngine();
+
+  let vectors: PretrainedVectors | undefined;
+  let source = options.vectorsName ?? 'in-memory';
+  if (vectorsUsed(spec)) {
+    const v = options.vectors ?? DEFAULT_TEXT_VECTORS;
+    if (typeof v === 'string') {
+      vectors = await loadVectors(v, { progress: options.progress ?? silentProgress });
+      source = v;
+    } else vectors = v;
+  }
+  const lowercase = options.tokenizer?.lowercase ?? (vectors ? looksLowercaseVectors(vectors) : true);
+  const tokenizer = new Tokenizer({ ...options.tokenizer, lowercase });
+  const docs = tokenizer.tokenizeAll(examples.map((e) => e.text));
+
+  let lookup: VectorLookup | undefined;
+  let oov: OovReport | undefined;
+  let provenance: Provenance | undefined;
+  if (vectors) {
+    const full = new VectorLookup(vectors, { caseFallback: options.caseFallback });
+    oov = oovReport(docs, full);
+    // The classifier keeps only what it needs: rows of training tokens + the most frequent words.
+    const rows = new Set<number>();
+    const extra = Math.min(options.extraWords ?? 20000, vectors.words.length);
+    for (let r = 0; r < extra; r++) rows.add(r);
+    for (const doc of docs) for (const t of doc) rows.add(full.row(t));
+    lookup = new VectorLookup(VectorTable.subset(vectors, rows), { caseFallback: full.caseFallback });
+    provenance = { source, description: `${vectors.dim}-d word vectors; ${lookup.vectors.words.length} of ${vectors.words.length} words kept` };
+  }
+
+  const model = createModel(spec, tokenizer, lookup, provenance, options.representation);
+  const validation = options.validation?.length
+    ? (() => {
+        const enc = encodeLabels(options.validation, labels);
+        const keep = options.validation.filter((_, i) => enc.y[i] >= 0);
+        return { docs: tokenizer.tokenizeAll(keep.map((e) => e.text)), y: enc.y.filter((c) => c >= 0) };
+      })()
+    : undefined;
+  const fitted = await model.fit(docs, y, { ...options, seed, numClasses: labels.length, validation });
+  const encoder = (model as { encoder?: DocumentEncoder }).encoder;
+  const summary: TrainingSummary = {
+    model: spec,
+    trainTexts: examples.length,
+    labels,
+    seconds: (performance.now() - started) / 1000,
+    oov,
+    emptyRepresentations: encoder ? encoder.emptyCount : undefined,
+    epochs: fitted.epochs,
+    vectors: lookup ? { source, dim: lookup.dim, keptWords: lookup.vectors.words.length } : undefined,
+    tokenizer: { ...tokenizer.toJSON() },
+    seed,
+  };
+  if (encoder) {
+    // Count texts without a known word on the training set itself (fit may have encoded other batches last).
+    encoder.encodeTokens(docs);
+    summary.emptyRepresentations = encoder.emptyCount;
+  }
+  return new TextClassifier(labels, spec, tokenizer, model, lookup, provenance, summary);
+}
+
+function looksLowercaseVectors(v: PretrainedVectors): boolean {
+  let upper = 0;
+  const n = Math.min(5000, v.words.length);
+  for (let i = 0; i < n; i++) if (v.words[i] !== v.words[i].toLowerCase()) upper++;
+  return upper <= n * 0.01;
+}
+
+export function createModel(
+  spec: ModelSpec,
+  tokenizer: Tokenizer,
+  lookup: VectorLookup | undefined,
+  provenance: Provenance | undefined,
+  representation: RepresentationOptions = {},
+): TextModel {
+  const encoder = (name: string | undefined) =>
+    createRepresentation((name ?? 'mean-max') as Parameters<typeof createRepresentation>[0], tokenizer, lookup!, provenance!, representation);
+  switch (spec.kind) {
+    case 'bow':
+      return new LinearTextModel(spec);
+    case 'hybrid':
+      return new LinearTextModel(spec, encoder(spec.representation));
+    case 'vectors':
+      return new VectorsHeadModel(spec, encoder(spec.representation));
+    case 'embedding':
+      return new EmbeddingNetModel(spec, lookup!);
+  }
+}

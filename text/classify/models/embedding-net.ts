@@ -1,0 +1,133 @@
+/**
+ * Model kind 'embedding': token ids → embedding layer initialised from the
+ * pretrained vectors (frozen, or fine-tuned at a lower learning rate through a
+ * core-trainer parameter group) → masked mean‖max pooling or Kim-style window
+ * convolutions → a core head. Ids: 0 = padding, 1 = unknown word, 2 + r = row r
+ * of the classifier's vector table.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { headLayers, type HeadSpec } from '../../../src/heads/head.js';
+import { EarlyStopping } from '../../../src/training/callbacks/early-stopping.js';
+import type { BatchSource } from '../../../src/training/data.js';
+import { predictProba, Trainer, type Callback, type ParamGroup } from '../../../src/training/trainer.js';
+import { InvalidArgumentError } from '../../../src/errors.js';
+import type { VectorLookup } from '../vectors/lookup.js';
+import { TkMaskedPooling, TkPretrainedEmbedding, TkWindowConv } from './layers.js';
+import type { EmbeddingModelSpec, FitContext, ModelState, TextModel } from './model.js';
+
+export const DEFAULT_EMBEDDING_HEAD: HeadSpec = { type: 'mlp', hidden: [128], dropout: 0.3 };
+const PAD = 0;
+const UNK = 1;
+
+export class EmbeddingNetModel implements TextModel {
+  readonly kind = 'embedding' as const;
+  model?: tf.LayersModel;
+  readonly maxLength: number;
+
+  constructor(
+    readonly spec: EmbeddingModelSpec,
+    readonly lookup: VectorLookup,
+  ) {
+    this.maxLength = spec.maxLength ?? 256;
+    if (!Number.isInteger(this.maxLength) || this.maxLength < 1) throw new InvalidArgumentError(`maxLength must be a positive integer, got ${this.maxLength}`);
+    if (spec.architecture && spec.architecture !== 'pool' && spec.architecture !== 'cnn') {
+      throw new InvalidArgumentError(`unknown architecture '${spec.architecture as string}'`, { hint: "use 'pool' or 'cnn'" });
+    }
+  }
+
+  /** Padded id matrix, n × maxLength. */
+  ids(docs: string[][]): Int32Array {
+    const L = this.maxLength;
+    const out = new Int32Array(docs.length * L).fill(PAD);
+    docs.forEach((doc, i) => {
+      for (let j = 0; j < Math.min(L, doc.length); j++) {
+        const r = this.lookup.row(doc[j]);
+        out[i * L + j] = r < 0 ? UNK : r + 2;
+      }
+    });
+    return out;
+  }
+
+  private source(ids: Int32Array): BatchSource {
+    const L = this.maxLength;
+    return {
+      size: ids.length / L,
+      batch: (indices) => {
+        const b = new Int32Array(indices.length * L);
+        for (let i = 0; i < indices.length; i++) b.set(ids.subarray(indices[i] * L, (indices[i] + 1) * L), i * L);
+        return tf.tensor2d(b, [indices.length, L], 'int32');
+      },
+    };
+  }
+
+  private build(numClasses: number, seed: number): { model: tf.LayersModel; embedding: TkPretrainedEmbedding } {
+    const d = this.lookup.dim;
+    const rows = this.lookup.vectors.words.length + 2;
+    const input = tf.input({ shape: [this.maxLength], dtype: 'int32', name: 'token_ids' });
+    const embedding = new TkPretrainedEmbedding({ inputDim: rows, outputDim: d, name: 'pretrained_embedding' });
+    const emb = embedding.apply(input) as tf.SymbolicTensor;
+    let features: tf.SymbolicTensor;
+    if ((this.spec.architecture ?? 'pool') === 'cnn') {
+      features = new TkWindowConv({ kernelSizes: this.spec.kernelSizes ?? [3, 4, 5], filters: this.spec.filters ?? 64, seed, name: 'window_conv' }).apply(
+        emb,
+      ) as tf.SymbolicTensor;
+    } else {
+      features = new TkMaskedPooling({ mode: 'mean-max', name: 'masked_pooling' }).apply([emb, input]) as tf.SymbolicTensor;
+    }
+    let out = features;
+    for (const layer of headLayers(this.spec.head ?? DEFAULT_EMBEDDING_HEAD, { inputDim: features.shape[1] as number, numClasses, seed, name: 'head' })) {
+      out = layer.apply(out) as tf.SymbolicTensor;
+    }
+    const model = tf.model({ inputs: input, outputs: out, name: 'text_embedding_net' });
+    // Row 0 (padding) and 1 (unknown) stay zero; rows 2.. are the pretrained vectors.
+    const table = new Float32Array(rows * d);
+    table.set(this.lookup.vectors.matrix, 2 * d);
+    const init = tf.tensor2d(table, [rows, d]);
+    embedding.setWeights([init]);
+    init.dispose();
+    return { model, embedding };
+  }
+
+  async fit(docs: string[][], y: Int32Array, ctx: FitContext) {
+    const { model, embedding } = this.build(ctx.numClasses, ctx.seed);
+    this.model = model;
+    const finetune = this.spec.finetune ?? false;
+    embedding.trainable = finetune;
+    const others = model.trainableWeights.filter((w) => !embedding.trainableWeights.includes(w));
+    const paramGroups: ParamGroup[] = [{ variables: others, lrMultiplier: 1 }];
+    if (finetune) paramGroups.push({ variables: embedding.trainableWeights, lrMultiplier: this.spec.embeddingLrMultiplier ?? 0.1 });
+    const callbacks: Callback[] = [...(ctx.callbacks ?? [])];
+    const validationData = ctx.validation ? { x: this.source(this.ids(ctx.validation.docs)), y: ctx.validation.y } : undefined;
+    if (validationData) callbacks.push(new EarlyStopping({ monitor: 'val_loss', patience: ctx.patience ?? 3, restoreBestWeights: true }));
+    const trainer = new Trainer(model, {
+      epochs: ctx.epochs ?? 8,
+      batchSize: ctx.batchSize ?? 32,
+      learningRate: ctx.learningRate ?? 2e-3,
+      seed: ctx.seed,
+      validationData,
+      classWeights: ctx.classWeights === 'balanced' ? 'balanced' : undefined,
+      paramGroups,
+      callbacks,
+    });
+    const history = await trainer.fit({ x: this.source(this.ids(docs)), y });
+    return { epochs: history.epochs.length, history };
+  }
+
+  async predictProba(docs: string[][]): Promise<Float32Array> {
+    return predictProba(this.model!, this.source(this.ids(docs)));
+  }
+
+  state(): ModelState {
+    return { json: { maxLength: this.maxLength }, tfModel: this.model };
+  }
+
+  static restore(spec: EmbeddingModelSpec, lookup: VectorLookup, model: tf.LayersModel): EmbeddingNetModel {
+    const m = new EmbeddingNetModel(spec, lookup);
+    m.model = model;
+    return m;
+  }
+
+  dispose(): void {
+    this.model?.dispose();
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The two linear model kinds, fitted by L-BFGS (see ../linear/softmax-regression.ts):
+ *  - 'bow': TF-IDF unigrams+bigrams only — the baseline that shows what pretrained vectors add;
+ *  - 'hybrid': the same TF-IDF columns plus a pretrained document representation
+ *    (L2-normalised, scaled by `vectorWeight`), one regularised model over both.
+ */
+import { TfidfVectorizer, type TfidfState } from '../bow/tfidf.js';
+import { makeFeatures, type Dense, type Features } from '../linear/features.js';
+import { SoftmaxRegression, type SoftmaxRegressionState } from '../linear/softmax-regression.js';
+import type { DocumentEncoder } from '../represent/document-encoder.js';
+import type { BowModelSpec, FitContext, HybridModelSpec, ModelState, TextModel } from './model.js';
+
+export const DEFAULT_C = 10;
+
+export class LinearTextModel implements TextModel {
+  readonly kind: 'bow' | 'hybrid';
+  readonly tfidf: TfidfVectorizer;
+  regression?: SoftmaxRegression;
+  fitInfo?: { iterations: number; converged: boolean; loss: number };
+
+  constructor(
+    readonly spec: BowModelSpec | HybridModelSpec,
+    /** Present for 'hybrid'. */
+    readonly encoder?: DocumentEncoder,
+    tfidf?: TfidfVectorizer,
+  ) {
+    this.kind = spec.kind;
+    this.tfidf = tfidf ?? new TfidfVectorizer(spec.tfidf);
+  }
+
+  private dense(docs: string[][]): Dense | undefined {
+    if (!this.encoder) return undefined;
+    const dim = this.encoder.dim;
+    const data = this.encoder.encodeTokens(docs);
+    const weight = this.spec.kind === 'hybrid' ? (this.spec.vectorWeight ?? 1) : 1;
+    for (let i = 0; i < docs.length; i++) {
+      let n = 0;
+      for (let k = 0; k < dim; k++) n += data[i * dim + k] ** 2;
+      const s = n > 0 ? weight / Math.sqrt(n) : 0;
+      for (let k = 0; k < dim; k++) data[i * dim + k] *= s;
+    }
+    return { rows: docs.length, cols: dim, data };
+  }
+
+  features(docs: string[][]): Features {
+    return makeFeatures(this.tfidf.transform(docs), this.dense(docs));
+  }
+
+  async fit(docs: string[][], y: Int32Array, ctx: FitContext) {
+    this.tfidf.fit(docs);
+    this.encoder?.fit(docs);
+    const x = this.features(docs);
+    const dim = this.tfidf.size + (this.encoder?.dim ?? 0);
+    this.regression = new SoftmaxRegression(dim, ctx.numClasses);
+    this.fitInfo = this.regression.fit(x, y, {
+      c: this.spec.c ?? DEFAULT_C,
+      classWeights: ctx.classWeights === 'balanced' ? 'balanced' : undefined,
+    });
+    return {};
+  }
+
+  async predictProba(docs: string[][]): Promise<Float32Array> {
+    return this.regression!.predictProba(this.features(docs));
+  }
+
+  state(): ModelState {
+    return { json: { tfidf: this.tfidf.toJSON(), regression: this.regression!.toJSON(), fitInfo: this.fitInfo } };
+  }
+
+  static restore(spec: BowModelSpec | HybridModelSpec, json: Record<string, unknown>, encoder?: DocumentEncoder): LinearTextModel {
+    const m = new LinearTextModel(spec, encoder, TfidfVectorizer.fromJSON(json.tfidf as TfidfState));
+    m.regression = SoftmaxRegression.fromJSON(json.regression as SoftmaxRegressionState);
+    return m;
+  }
+
+  dispose(): void {}
+}

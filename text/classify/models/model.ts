@@ -1,0 +1,100 @@
+/**
+ * What every model kind implements: fit on tokenised texts, give class
+ * probabilities, and describe itself for a bundle (JSON state, extra files,
+ * and a tfjs model when it has one).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { Callback } from '../../../src/training/trainer.js';
+import type { HeadSpec } from '../../../src/heads/head.js';
+import type { TfidfOptions } from '../bow/tfidf.js';
+import type { RepresentationName } from '../represent/document-encoder.js';
+
+/** (c) The bag-of-words baseline: TF-IDF unigrams+bigrams → L2-regularised logistic regression (no pretrained vectors). */
+export interface BowModelSpec {
+  kind: 'bow';
+  tfidf?: TfidfOptions;
+  /** Inverse L2 strength (scikit-learn's C). Default 10. */
+  c?: number;
+}
+
+/** (a) A pretrained document representation → a core head (linear or MLP) trained with the core trainer. */
+export interface VectorsModelSpec {
+  kind: 'vectors';
+  /** Default 'mean-max'. */
+  representation?: RepresentationName;
+  /** Default { type: 'linear' }. */
+  head?: HeadSpec;
+}
+
+/** Pretrained representation and TF-IDF features side by side in one L2-regularised logistic regression. */
+export interface HybridModelSpec {
+  kind: 'hybrid';
+  /** Default 'mean-max'. */
+  representation?: RepresentationName;
+  tfidf?: TfidfOptions;
+  /** Inverse L2 strength (scikit-learn's C). Default 10. */
+  c?: number;
+  /** Scale of the (L2-normalised) document vector relative to the (L2-normalised) TF-IDF row. Default 1. */
+  vectorWeight?: number;
+}
+
+/** (b) An embedding layer initialised from the pretrained vectors, pooled or convolved, then a head. */
+export interface EmbeddingModelSpec {
+  kind: 'embedding';
+  /** 'pool' (masked mean‖max over the words) or 'cnn' (Kim 2014: windows of 3, 4, 5 words, max over time). Default 'pool'. */
+  architecture?: 'pool' | 'cnn';
+  /** Train the embedding too, at `embeddingLrMultiplier` × the learning rate. Default false (frozen). */
+  finetune?: boolean;
+  /** Default 0.1. */
+  embeddingLrMultiplier?: number;
+  /** Texts are cut (or padded) to this many tokens. Default 256. */
+  maxLength?: number;
+  /** CNN window sizes. Default [3, 4, 5]. */
+  kernelSizes?: number[];
+  /** CNN filters per window size. Default 64. */
+  filters?: number;
+  /** Head on the pooled features. Default { type: 'mlp', hidden: [128], dropout: 0.3 }. */
+  head?: HeadSpec;
+}
+
+export type ModelSpec = BowModelSpec | VectorsModelSpec | HybridModelSpec | EmbeddingModelSpec;
+export type ModelKind = ModelSpec['kind'];
+export const MODEL_KINDS: readonly ModelKind[] = ['bow', 'vectors', 'hybrid', 'embedding'];
+
+/** Options of the neural model kinds (vectors, embedding); the linear kinds ignore them. */
+export interface NeuralFitOptions {
+  /** Default: 30 for 'vectors', 8 for 'embedding'. */
+  epochs?: number;
+  /** Default 32. */
+  batchSize?: number;
+  /** Default 3e-3 for 'vectors', 2e-3 for 'embedding'. */
+  learningRate?: number;
+  /** Default 'none'. */
+  classWeights?: 'balanced' | 'none';
+  /** Extra trainer callbacks (progress bars, history files). */
+  callbacks?: Callback[];
+  /** Stop when validation loss stalls this many epochs (needs validation texts). Default 3. */
+  patience?: number;
+}
+
+export interface FitContext extends NeuralFitOptions {
+  seed: number;
+  numClasses: number;
+  /** Tokenised validation texts and labels, when given. */
+  validation?: { docs: string[][]; y: Int32Array };
+}
+
+export interface ModelState {
+  /** JSON-serialisable state (weights of the linear models, fitted representation, …). */
+  json: Record<string, unknown>;
+  /** tfjs model, for the kinds that have one. */
+  tfModel?: tf.LayersModel;
+}
+
+export interface TextModel {
+  readonly kind: ModelKind;
+  fit(docs: string[][], y: Int32Array, ctx: FitContext): Promise<{ epochs?: number; history?: unknown }>;
+  predictProba(docs: string[][]): Promise<Float32Array>;
+  state(): ModelState;
+  dispose(): void;
+}

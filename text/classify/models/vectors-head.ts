@@ -1,0 +1,81 @@
+/**
+ * Model kind 'vectors': a fitted document representation (mean, TF-IDF mean,
+ * SIF, mean‖max), standardised with training statistics, feeding a core head
+ * (linear or MLP) trained by the core trainer.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { buildHead, type HeadSpec } from '../../../src/heads/head.js';
+import { matrixSource } from '../../../src/training/data.js';
+import { EarlyStopping } from '../../../src/training/callbacks/early-stopping.js';
+import { predictProba, Trainer, type Callback } from '../../../src/training/trainer.js';
+import type { DocumentEncoder } from '../represent/document-encoder.js';
+import type { FitContext, ModelState, TextModel, VectorsModelSpec } from './model.js';
+
+export const DEFAULT_VECTORS_HEAD: HeadSpec = { type: 'linear' };
+
+export class VectorsHeadModel implements TextModel {
+  readonly kind = 'vectors' as const;
+  model?: tf.LayersModel;
+  mean = new Float32Array(0);
+  std = new Float32Array(0);
+
+  constructor(
+    readonly spec: VectorsModelSpec,
+    readonly encoder: DocumentEncoder,
+  ) {}
+
+  private standardised(docs: string[][]): Float32Array {
+    const x = this.encoder.encodeTokens(docs);
+    const d = this.encoder.dim;
+    for (let i = 0; i < x.length; i++) x[i] = (x[i] - this.mean[i % d]) / this.std[i % d];
+    return x;
+  }
+
+  async fit(docs: string[][], y: Int32Array, ctx: FitContext) {
+    this.encoder.fit(docs);
+    const raw = this.encoder.encodeTokens(docs);
+    const d = this.encoder.dim;
+    const n = docs.length;
+    this.mean = new Float32Array(d);
+    this.std = new Float32Array(d);
+    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) this.mean[k] += raw[i * d + k] / n;
+    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) this.std[k] += (raw[i * d + k] - this.mean[k]) ** 2 / n;
+    for (let k = 0; k < d; k++) this.std[k] = Math.sqrt(this.std[k]) || 1;
+    const x = this.standardised(docs);
+    this.model = buildHead(this.spec.head ?? DEFAULT_VECTORS_HEAD, { inputDim: d, numClasses: ctx.numClasses, seed: ctx.seed, name: 'text_head' });
+    const callbacks: Callback[] = [...(ctx.callbacks ?? [])];
+    const validationData = ctx.validation ? { x: matrixSource(this.standardised(ctx.validation.docs), d), y: ctx.validation.y } : undefined;
+    if (validationData) callbacks.push(new EarlyStopping({ monitor: 'val_loss', patience: ctx.patience ?? 3, restoreBestWeights: true }));
+    const trainer = new Trainer(this.model, {
+      epochs: ctx.epochs ?? 30,
+      batchSize: ctx.batchSize ?? 32,
+      learningRate: ctx.learningRate ?? 3e-3,
+      seed: ctx.seed,
+      validationData,
+      classWeights: ctx.classWeights === 'balanced' ? 'balanced' : undefined,
+      callbacks,
+    });
+    const history = await trainer.fit({ x: matrixSource(x, d), y });
+    return { epochs: history.epochs.length, history };
+  }
+
+  async predictProba(docs: string[][]): Promise<Float32Array> {
+    return predictProba(this.model!, matrixSource(this.standardised(docs), this.encoder.dim));
+  }
+
+  state(): ModelState {
+    return { json: { mean: Array.from(this.mean), std: Array.from(this.std) }, tfModel: this.model };
+  }
+
+  static restore(spec: VectorsModelSpec, json: Record<string, unknown>, encoder: DocumentEncoder, model: tf.LayersModel): VectorsHeadModel {
+    const m = new VectorsHeadModel(spec, encoder);
+    m.mean = Float32Array.from(json.mean as number[]);
+    m.std = Float32Array.from(json.std as number[]);
+    m.model = model;
+    return m;
+  }
+
+  dispose(): void {
+    this.model?.dispose();
+  }
+}

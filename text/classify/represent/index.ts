@@ -1,0 +1,2 @@
+export * from './document-encoder.js';
+export * from './representations.js';
