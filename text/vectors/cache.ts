@@ -5,6 +5,7 @@
  *   bytes 8–11    header length H (uint32 LE)
  *   bytes 12…     header JSON (CacheHeader), space-padded
  *   vocabOffset   the words, UTF-8, joined by '\n' (or a JSON array if a word contains '\n')
+ *   indexOffset   the word → row hash table (WordIndex), int32 (hash, row) pairs, 64-byte aligned
  *   matrixOffset  size × dim float32 little-endian, row-major (64-byte aligned)
  *
  * The reader allocates the matrix once and reads the file straight into it (no
@@ -19,7 +20,7 @@ import { Checksum } from './checksum.js';
 import { WordIndex } from './word-index.js';
 
 export const CACHE_MAGIC = 'TKVECTOR';
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 const PREFIX = 12;
 /** Largest single read (fs.read is limited to 2 GiB per call). */
 const READ_CHUNK = 1 << 30;
@@ -46,8 +47,11 @@ export interface CacheHeader {
   vocabEncoding: 'lines' | 'json';
   vocabOffset: number;
   vocabBytes: number;
+  indexOffset: number;
+  /** Int32 values in the word-index table (2 per slot). */
+  indexLength: number;
   matrixOffset: number;
-  /** Checksum of vocabulary bytes then matrix bytes (see checksum.ts). */
+  /** Checksum of the vocabulary, index and matrix bytes, in that order (see checksum.ts). */
   checksum: string;
   duplicates: number;
   source: SourceStamp;
@@ -77,30 +81,35 @@ async function write(out: WriteStream, chunk: Uint8Array): Promise<void> {
 /** Write `words` + `matrix` as a cache file at `path` (atomically). */
 export async function writeCache(
   path: string,
-  data: { words: readonly string[]; matrix: Float32Array; dim: number; duplicates: number; source: SourceStamp },
+  data: { words: readonly string[]; matrix: Float32Array; dim: number; duplicates: number; source: SourceStamp; index?: WordIndex },
 ): Promise<CacheHeader> {
   const { words, matrix, dim } = data;
   const lines = !words.some((w) => w.includes('\n'));
   const vocab = Buffer.from(lines ? words.join('\n') : JSON.stringify(words), 'utf8');
+  const index = data.index && data.index.size === words.length ? data.index : WordIndex.fromWords(words);
+  const table = index.tableData;
+  const tableBytes = new Uint8Array(table.buffer, table.byteOffset, table.byteLength);
   const matrixBytes = new Uint8Array(matrix.buffer, matrix.byteOffset, words.length * dim * 4);
-  const checksum = new Checksum().update(vocab).update(matrixBytes).digest();
-  const partial: Omit<CacheHeader, 'vocabOffset' | 'matrixOffset'> = {
+  const checksum = new Checksum().update(vocab).update(tableBytes).update(matrixBytes).digest();
+  const partial: Omit<CacheHeader, 'vocabOffset' | 'indexOffset' | 'matrixOffset'> = {
     version: CACHE_VERSION,
     size: words.length,
     dim,
     dtype: 'float32',
     vocabEncoding: lines ? 'lines' : 'json',
     vocabBytes: vocab.length,
+    indexLength: table.length,
     checksum,
     duplicates: data.duplicates,
     source: data.source,
   };
   // Offsets depend on the header length, which depends on the offsets: reserve room.
-  const draft = Buffer.byteLength(JSON.stringify({ ...partial, vocabOffset: 1e15, matrixOffset: 1e15 }));
+  const draft = Buffer.byteLength(JSON.stringify({ ...partial, vocabOffset: 1e15, indexOffset: 1e15, matrixOffset: 1e15 }));
   const headerBytes = Math.ceil((PREFIX + draft) / 8) * 8 - PREFIX;
   const vocabOffset = PREFIX + headerBytes;
-  const matrixOffset = Math.ceil((vocabOffset + vocab.length) / 64) * 64;
-  const header: CacheHeader = { ...partial, vocabOffset, matrixOffset };
+  const indexOffset = Math.ceil((vocabOffset + vocab.length) / 64) * 64;
+  const matrixOffset = Math.ceil((indexOffset + tableBytes.length) / 64) * 64;
+  const header: CacheHeader = { ...partial, vocabOffset, indexOffset, matrixOffset };
   const head = Buffer.alloc(vocabOffset, 0x20);
   head.write(CACHE_MAGIC, 0, 'latin1');
   head.writeUInt32LE(headerBytes, 8);
@@ -108,7 +117,9 @@ export async function writeCache(
   await streamFileAtomic(path, async (out) => {
     await write(out, head);
     await write(out, vocab);
-    await write(out, Buffer.alloc(matrixOffset - vocabOffset - vocab.length));
+    await write(out, Buffer.alloc(indexOffset - vocabOffset - vocab.length));
+    await write(out, tableBytes);
+    await write(out, Buffer.alloc(matrixOffset - indexOffset - tableBytes.length));
     for (let i = 0; i < matrixBytes.length; i += WRITE_CHUNK) {
       await write(out, matrixBytes.subarray(i, Math.min(matrixBytes.length, i + WRITE_CHUNK)));
     }
@@ -183,6 +194,10 @@ export async function readCache(path: string, options: { limit?: number } = {}):
     };
     for (let c = 0; c < READ_AHEAD; c++) issue(c);
     const vocab = Buffer.allocUnsafe(header.vocabBytes);
+    const table = new Int32Array(header.indexLength);
+    const tableBytes = new Uint8Array(table.buffer);
+    const tableRead = readFully(fh, tableBytes, header.indexOffset, path);
+    tableRead.catch(() => {});
     await readFully(fh, vocab, header.vocabOffset, path);
     const text = vocab.toString('utf8');
     let words = header.vocabEncoding === 'json' ? (JSON.parse(text) as string[]) : header.size === 0 ? [] : text.split('\n');
@@ -193,9 +208,23 @@ export async function readCache(path: string, options: { limit?: number } = {}):
         hint: 'delete the cache file; it will be rebuilt from the source',
       });
     }
-    if (rows < words.length) words = words.slice(0, rows);
-    const index = WordIndex.fromWords(words);
-    const sum = new Checksum().update(vocab);
+    await tableRead;
+    let index: WordIndex;
+    if (rows < words.length) {
+      words = words.slice(0, rows);
+      index = WordIndex.fromWords(words);
+    } else {
+      try {
+        index = WordIndex.fromTable(words, table);
+      } catch (e) {
+        throw new InvalidFileError(`the word index is damaged: ${(e as Error).message}`, {
+          file: path,
+          location: `byte ${header.indexOffset}`,
+          hint: 'delete the cache file; it will be rebuilt from the source',
+        });
+      }
+    }
+    const sum = new Checksum().update(vocab).update(tableBytes);
     for (let c = 0; c < chunks; c++) {
       await pending[c];
       issue(c + READ_AHEAD);

@@ -118,7 +118,7 @@ export async function loadVectors(source: string, options: LoadVectorsOptions = 
   let written: string | undefined;
   if (useCache && options.limit === undefined) {
     try {
-      await writeCache(cacheFile, { ...raw, source: stamp });
+      await writeCache(cacheFile, { ...raw, source: stamp, index: raw.index });
       written = cacheFile;
     } catch (e) {
       warnings.push(`could not write the cache ${cacheFile}: ${(e as Error).message}`);

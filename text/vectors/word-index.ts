@@ -9,7 +9,7 @@ export class WordIndex {
   private table: Int32Array;
   private mask: number;
   private count = 0;
-  private readonly words: string[];
+  private words: string[];
 
   /** Rows of the first duplicated word met by `fromWords`, if any. */
   firstDuplicate: [number, number] | undefined;
@@ -35,6 +35,28 @@ export class WordIndex {
       }
     }
     return index;
+  }
+
+  /**
+   * Rebuild from a table saved with `table` (the binary cache). `words` must be the
+   * words the table was built over, in the same order.
+   */
+  static fromTable(words: string[], table: Int32Array): WordIndex {
+    const slots = table.length / 2;
+    if (!Number.isInteger(slots) || slots < 16 || (slots & (slots - 1)) !== 0 || slots < words.length) {
+      throw new RangeError(`a word-index table must hold a power-of-two number ≥ ${words.length} of slots, got ${slots}`);
+    }
+    const index = new WordIndex(0);
+    index.table = table;
+    index.mask = slots - 1;
+    index.count = words.length;
+    index.words = words;
+    return index;
+  }
+
+  /** The (hash, row) slots, for saving alongside the words. */
+  get tableData(): Int32Array {
+    return this.table;
   }
 
   /** Number of rows. */

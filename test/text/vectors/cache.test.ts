@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidFileError } from '../../../src/errors.js';
-import { cacheFileFor, loadVectors, readCache, readCacheHeader, writeCache } from '../../../text/vectors/index.js';
+import { CACHE_VERSION, cacheFileFor, loadVectors, readCache, readCacheHeader, writeCache } from '../../../text/vectors/index.js';
 import { gloveText, tempDir, TINY, tinyMatrix, winkJson, write } from './helpers.js';
 
 describe('binary vector cache', () => {
@@ -100,9 +100,10 @@ describe('binary vector cache', () => {
     const matrix = Float32Array.from([1, 2, 3, 4, 5, 6]);
     await writeCache(file, { words, matrix, dim: 2, duplicates: 1, source: { file: '/src', size: 10, mtimeMs: 20, format: 'glove' } });
     const header = (await readCacheHeader(file))!;
-    expect(header).toMatchObject({ version: 1, size: 3, dim: 2, dtype: 'float32', vocabEncoding: 'json', duplicates: 1, source: { file: '/src', size: 10 } });
+    expect(header).toMatchObject({ version: CACHE_VERSION, size: 3, dim: 2, dtype: 'float32', vocabEncoding: 'json', duplicates: 1, source: { file: '/src', size: 10 } });
     expect(header.checksum).toMatch(/^[0-9a-f]{8}$/);
     expect(header.matrixOffset % 64).toBe(0);
+    expect(header.indexOffset % 64).toBe(0);
     const back = await readCache(file);
     expect(back.words).toEqual(words);
     expect(Array.from(back.matrix)).toEqual([1, 2, 3, 4, 5, 6]);
