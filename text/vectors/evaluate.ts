@@ -124,7 +124,8 @@ export async function evaluateAnalogies(wv: WordVectors, file: string, options: 
 
   progress.start('analogies', questions.length);
   try {
-    const unit = wv.unitMatrix();
+    const matrix = wv.matrix;
+    const inv = wv.inverseNorm();
     const dim = wv.dim;
     for (let q0 = 0; q0 < questions.length; q0 += BATCH) {
       const batch = questions.slice(q0, q0 + BATCH);
@@ -133,16 +134,19 @@ export async function evaluateAnalogies(wv: WordVectors, file: string, options: 
         const qv = new Float32Array(batch.length * dim);
         batch.forEach((q, i) => {
           const [a, b, c] = q.rows;
+          const fa = inv[a]!;
+          const fb = inv[b]!;
+          const fc = inv[c]!;
           let n = 0;
           const v = new Float64Array(dim);
           for (let k = 0; k < dim; k++) {
-            v[k] = unit[b * dim + k]! + unit[c * dim + k]! - unit[a * dim + k]!;
+            v[k] = matrix[b * dim + k]! * fb + matrix[c * dim + k]! * fc - matrix[a * dim + k]! * fa;
             n += v[k]! * v[k]!;
           }
-          const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
-          for (let k = 0; k < dim; k++) qv[i * dim + k] = v[k]! * inv;
+          const scale = n > 0 ? 1 / Math.sqrt(n) : 0;
+          for (let k = 0; k < dim; k++) qv[i * dim + k] = v[k]! * scale;
         });
-        const results = exactTopK({ matrix: unit, dim, rows, metric: 'cosine' }, qv, batch.length, {
+        const results = exactTopK({ matrix, dim, rows, metric: 'cosine', rowScale: inv }, qv, batch.length, {
           k: 5,
           accept: (row, qi) => {
             const r = batch[qi]!.rows;

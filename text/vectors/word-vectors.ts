@@ -1,9 +1,15 @@
 /**
  * `WordVectors`: words, one float32 matrix, and the gensim KeyedVectors queries
- * over them. Independent of how the vectors were made or loaded. The unit-norm
- * copy of the matrix is computed on first use and cached; nearest-neighbour
- * queries go to a pluggable `VectorIndex` (exact search over that unit matrix by
- * default, an HNSW index when one is plugged in with `useIndex`).
+ * over them. Independent of how the vectors were made or loaded.
+ *
+ * Cosine similarity is computed as gensim does: dot products with the raw rows
+ * times cached inverse row norms, so queries never need a normalised copy of the
+ * matrix (2.4 GB for 2M × 300). The unit-norm matrix is still available, computed
+ * on first request and cached (`unitMatrix()`), e.g. to build an index.
+ *
+ * Nearest-neighbour queries are exact by default (the blocked SIMD kernel of
+ * `embeddings/`, over the matrix as is); `useIndex` plugs in any `VectorIndex`
+ * (e.g. HNSW).
  */
 import { ExactIndex, exactTopK, type VectorIndex } from '../../embeddings/index.js';
 import { DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../src/errors.js';
@@ -88,6 +94,7 @@ export class WordVectors {
   private readonly rowOf: WordIndex;
   private unit: Float32Array | null = null;
   private rowNorms: Float32Array | null = null;
+  private inverseNorms: Float32Array | null = null;
   private index: VectorIndex | null = null;
   private defaultIndex: ExactIndex | null = null;
 
@@ -159,19 +166,42 @@ export class WordVectors {
     return this.rowNorms;
   }
 
-  /** The matrix with every row scaled to unit length (zero rows stay zero); computed once and cached. */
+  /** 1/‖row‖ for every row (0 for a zero row), computed once. */
+  inverseNorm(): Float32Array {
+    if (!this.inverseNorms) {
+      const norms = this.norms();
+      const inv = new Float32Array(norms.length);
+      for (let r = 0; r < norms.length; r++) inv[r] = norms[r]! > 0 ? 1 / norms[r]! : 0;
+      this.inverseNorms = inv;
+    }
+    return this.inverseNorms;
+  }
+
+  /**
+   * The matrix with every row scaled to unit length (zero rows stay zero);
+   * computed on first call and cached. Queries do not need it (they scale dot
+   * products by the inverse norms); it is for callers, e.g. to build an index.
+   */
   unitMatrix(): Float32Array {
     if (!this.unit) {
-      const norms = this.norms();
+      const inv = this.inverseNorm();
       const { matrix, dim } = this;
       const u = new Float32Array(matrix.length);
-      for (let r = 0; r < norms.length; r++) {
-        const inv = norms[r]! > 0 ? 1 / norms[r]! : 0;
-        for (let o = r * dim, e = o + dim; o < e; o++) u[o] = matrix[o]! * inv;
+      for (let r = 0; r < inv.length; r++) {
+        const f = inv[r]!;
+        for (let o = r * dim, e = o + dim; o < e; o++) u[o] = matrix[o]! * f;
       }
       this.unit = u;
     }
     return this.unit;
+  }
+
+  /** Unit vector of row `r` (float64), without the unit matrix. */
+  private unitRow(r: number): Float64Array {
+    const f = this.inverseNorm()[r]!;
+    const out = new Float64Array(this.dim);
+    for (let k = 0, o = r * this.dim; k < this.dim; k++) out[k] = this.matrix[o + k]! * f;
+    return out;
   }
 
   /**
@@ -186,23 +216,33 @@ export class WordVectors {
     this.index = index;
   }
 
-  /** The index queries go to: the plugged-in one, or exact search over the unit matrix. */
+  /** The plugged-in index, or null when queries use exact search. */
+  get pluggedIndex(): VectorIndex | null {
+    return this.index;
+  }
+
+  /**
+   * These vectors as a `VectorIndex`: the plugged-in index, or an exact
+   * `ExactIndex` over the matrix (zero-copy; built on first call — building its
+   * key table costs time, which is why `mostSimilar` calls the exact kernel directly).
+   */
   get searchIndex(): VectorIndex {
     if (this.index) return this.index;
     if (!this.defaultIndex) {
-      this.defaultIndex = ExactIndex.fromMatrix({ keys: this.words, matrix: this.unitMatrix(), dim: this.dim, metric: 'cosine', normalized: true });
+      this.defaultIndex = ExactIndex.fromMatrix({ keys: this.words, matrix: this.matrix, dim: this.dim, metric: 'cosine' });
     }
     return this.defaultIndex;
   }
 
   /** Cosine similarity of two words. */
   similarity(a: string, b: string): number {
-    const u = this.unitMatrix();
-    const ra = this.rowOrThrow(a) * this.dim;
-    const rb = this.rowOrThrow(b) * this.dim;
+    const m = this.matrix;
+    const inv = this.inverseNorm();
+    const ra = this.rowOrThrow(a);
+    const rb = this.rowOrThrow(b);
     let s = 0;
-    for (let k = 0; k < this.dim; k++) s += u[ra + k]! * u[rb + k]!;
-    return s;
+    for (let k = 0, oa = ra * this.dim, ob = rb * this.dim; k < this.dim; k++) s += m[oa + k]! * m[ob + k]!;
+    return s * inv[ra]! * inv[rb]!;
   }
 
   /**
@@ -215,10 +255,8 @@ export class WordVectors {
     const k = checkTopn(options.topn ?? DEFAULT_TOPN);
     const { vector, exclude } = this.combine(options.positive ?? [], options.negative ?? []);
     const restrict = this.checkRestrict(options.restrictVocab);
-    if (restrict < this.size) return this.exactSearch(vector, k, exclude, restrict);
-    return this.searchIndex
-      .query(vector, { k, exclude: [...exclude].map((r) => this.words[r]!) })
-      .map((h) => ({ word: h.key, score: h.score }));
+    if (this.index === null || restrict < this.size) return this.exactSearch(vector, k, exclude, restrict);
+    return this.index.query(vector, { k, exclude: [...exclude].map((r) => this.words[r]!) }).map((h) => ({ word: h.key, score: h.score }));
   }
 
   /**
@@ -236,13 +274,13 @@ export class WordVectors {
   mostSimilarCosmul(positive: readonly string[], negative: readonly string[], topn = DEFAULT_TOPN, restrictVocab?: number): Neighbor[] {
     const k = checkTopn(topn);
     const rows = this.checkRestrict(restrictVocab);
-    const u = this.unitMatrix();
+    const inv = this.inverseNorm();
     const exclude = new Set<number>();
     const sims = (word: string) => {
       const r = this.rowOrThrow(word);
       exclude.add(r);
-      const out = dotAll(u, this.dim, rows, u.subarray(r * this.dim, (r + 1) * this.dim), new Float32Array(rows));
-      for (let i = 0; i < rows; i++) out[i] = (1 + out[i]!) / 2;
+      const out = dotAll(this.matrix, this.dim, rows, this.unitRow(r), new Float32Array(rows));
+      for (let i = 0; i < rows; i++) out[i] = (1 + out[i]! * inv[i]!) / 2;
       return out;
     };
     if (positive.length === 0) throw new InvalidArgumentError('3CosMul needs at least one positive word');
@@ -263,20 +301,18 @@ export class WordVectors {
   doesntMatch(words: readonly string[]): string {
     const used = words.filter((w) => this.has(w));
     if (used.length === 0) throw new KeyNotFoundError(words.join(', '), { what: 'none of the words', hint: 'doesntMatch needs at least one known word' });
-    const u = this.unitMatrix();
     const dim = this.dim;
+    const unit = used.map((w) => this.unitRow(this.rowOf.get(w)));
     const mean = new Float64Array(dim);
-    for (const w of used) {
-      const o = this.rowOf.get(w) * dim;
-      for (let k = 0; k < dim; k++) mean[k]! += u[o + k]!;
-    }
+    for (const u of unit) for (let k = 0; k < dim; k++) mean[k]! += u[k]!;
     normalize(mean);
     let worst = used[0]!;
     let worstScore = Infinity;
-    for (const w of used) {
-      const o = this.rowOf.get(w) * dim;
+    for (let i = 0; i < used.length; i++) {
+      const w = used[i]!;
+      const u = unit[i]!;
       let s = 0;
-      for (let k = 0; k < dim; k++) s += u[o + k]! * mean[k]!;
+      for (let k = 0; k < dim; k++) s += u[k]! * mean[k]!;
       if (s < worstScore) {
         worstScore = s;
         worst = w;
@@ -339,14 +375,14 @@ export class WordVectors {
   private combine(positive: readonly Term[], negative: readonly Term[]): { vector: Float32Array; exclude: Set<number> } {
     if (positive.length + negative.length === 0) throw new InvalidArgumentError('give at least one positive or negative term');
     const dim = this.dim;
-    const u = this.unitMatrix();
     const mean = new Float64Array(dim);
     const exclude = new Set<number>();
     const addTerm = (t: Term, weight: number) => {
       if (typeof t === 'string') {
         const r = this.rowOrThrow(t);
         exclude.add(r);
-        for (let k = 0, o = r * dim; k < dim; k++) mean[k]! += weight * u[o + k]!;
+        const u = this.unitRow(r);
+        for (let k = 0; k < dim; k++) mean[k]! += weight * u[k]!;
       } else {
         if (t.length !== dim) throw new DimensionMismatchError(dim, t.length, { what: 'query vector' });
         let n = 0;
@@ -362,7 +398,7 @@ export class WordVectors {
   }
 
   private exactSearch(vector: Float32Array, k: number, exclude: ReadonlySet<number>, rows: number): Neighbor[] {
-    const [res] = exactTopK({ matrix: this.unitMatrix(), dim: this.dim, rows, metric: 'cosine' }, vector, 1, {
+    const [res] = exactTopK({ matrix: this.matrix, dim: this.dim, rows, metric: 'cosine', rowScale: this.inverseNorm() }, vector, 1, {
       k: Math.min(k, rows - [...exclude].filter((r) => r < rows).length),
       accept: exclude.size > 0 ? (row) => !exclude.has(row) : undefined,
     });

@@ -113,7 +113,7 @@ describe('WordVectors', () => {
     ]);
   });
 
-  it('the default backend is an exact index over the unit matrix (no copy)', () => {
+  it('searchIndex exposes the vectors as an exact VectorIndex (zero-copy)', () => {
     const index = wv.searchIndex;
     expect(index.kind).toBe('exact');
     expect(index.size).toBe(8);

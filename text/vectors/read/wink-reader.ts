@@ -18,8 +18,10 @@ import { parseNumberAt, parsedEnd } from './parse-number.js';
 import type { RawVectors, ReadOptions } from './raw.js';
 import { checkBom, decodeWord } from './words.js';
 
-/** Parse an entry only when this many bytes are buffered (or at end of file). */
-const LOOKAHEAD = 1 << 16;
+/** Parse an entry only when this many bytes are buffered (or at end of file); raised for wide vectors. */
+const MIN_LOOKAHEAD = 1 << 16;
+/** Generous upper bound on the bytes of one JSON number plus its comma. */
+const BYTES_PER_VALUE = 48;
 
 const isWs = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
 
@@ -48,9 +50,10 @@ export async function readWinkVectors(path: string, options: ReadOptions): Promi
     await r.refill();
     r.start = checkBom(r.buf, r.end, path);
 
-    /** Make sure LOOKAHEAD bytes (or the rest of the file) are buffered at r.start. */
+    let lookahead = MIN_LOOKAHEAD;
+    /** Make sure `lookahead` bytes (or the rest of the file) are buffered at r.start. */
     const ensure = async () => {
-      while (!r.eof && r.end - r.start < LOOKAHEAD) {
+      while (!r.eof && r.end - r.start < lookahead) {
         await r.refill();
         progress.update(r.bytesRead);
       }
@@ -140,6 +143,7 @@ export async function readWinkVectors(path: string, options: ReadOptions): Promi
       fail('unsupported layout: the extra columns must follow the vector', r.start);
     }
     const columns = Math.max(header.l2NormIndex!, header.wordIndex!) + 1;
+    lookahead = Math.max(MIN_LOOKAHEAD, columns * BYTES_PER_VALUE + 4096);
     const declared = header.size!;
     const b = new MatrixBuilder(Math.min(declared, limit), dim);
 
