@@ -65,7 +65,8 @@ export class TfidfVectorizer {
         }
         return i;
       });
-      for (const g of new Set(gramKeys(ids, o.maxN))) df.set(g, (df.get(g) ?? 0) + 1);
+      const keys = Float64Array.from(gramKeys(ids, o.maxN)).sort();
+      for (let i = 0; i < keys.length; i++) if (i === 0 || keys[i] !== keys[i - 1]) df.set(keys[i], (df.get(keys[i]) ?? 0) + 1);
     }
     const n = docs.length;
     const maxDf = o.maxDfRatio * n;
@@ -115,13 +116,18 @@ export class TfidfVectorizer {
     const cols: number[] = [];
     const vals: number[] = [];
     for (let r = 0; r < docs.length; r++) {
-      const counts = new Map<number, number>();
       const ids = docs[r].map((t) => this.unigramId.get(t) ?? -1);
+      const colsOf: number[] = [];
       for (const g of gramKeys(ids, this.options.maxN)) {
         const c = this.gramColumn.get(g);
-        if (c !== undefined) counts.set(c, (counts.get(c) ?? 0) + 1);
+        if (c !== undefined) colsOf.push(c);
       }
-      const entries = [...counts].sort((a, b) => a[0] - b[0]);
+      const sorted = Int32Array.from(colsOf).sort();
+      const entries: Array<[number, number]> = [];
+      for (let i = 0; i < sorted.length; i++) {
+        if (i > 0 && sorted[i] === sorted[i - 1]) entries[entries.length - 1][1]++;
+        else entries.push([sorted[i], 1]);
+      }
       let norm = 0;
       const w = entries.map(([c, tf]) => {
         const v = (this.options.sublinearTf ? 1 + Math.log(tf) : tf) * this.idf[c];

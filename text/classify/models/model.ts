@@ -63,7 +63,7 @@ export const MODEL_KINDS: readonly ModelKind[] = ['bow', 'vectors', 'hybrid', 'e
 
 /** Options of the neural model kinds (vectors, embedding); the linear kinds ignore them. */
 export interface NeuralFitOptions {
-  /** Default: 30 for 'vectors', 8 for 'embedding'. */
+  /** Default: 'vectors' enough for ~600 steps (10 to 200 epochs); 'embedding' 8. */
   epochs?: number;
   /** Default 32. */
   batchSize?: number;

@@ -13,6 +13,11 @@ import type { FitContext, ModelState, TextModel, VectorsModelSpec } from './mode
 
 export const DEFAULT_VECTORS_HEAD: HeadSpec = { type: 'linear' };
 
+/** Enough passes for ~600 optimiser steps, between 10 and 200 epochs (small training sets need many passes). */
+export function defaultEpochs(n: number, batchSize: number): number {
+  return Math.min(200, Math.max(10, Math.ceil(600 / Math.ceil(n / batchSize))));
+}
+
 export class VectorsHeadModel implements TextModel {
   readonly kind = 'vectors' as const;
   model?: tf.LayersModel;
@@ -47,7 +52,7 @@ export class VectorsHeadModel implements TextModel {
     const validationData = ctx.validation ? { x: matrixSource(this.standardised(ctx.validation.docs), d), y: ctx.validation.y } : undefined;
     if (validationData) callbacks.push(new EarlyStopping({ monitor: 'val_loss', patience: ctx.patience ?? 3, restoreBestWeights: true }));
     const trainer = new Trainer(this.model, {
-      epochs: ctx.epochs ?? 30,
+      epochs: ctx.epochs ?? defaultEpochs(docs.length, ctx.batchSize ?? 32),
       batchSize: ctx.batchSize ?? 32,
       learningRate: ctx.learningRate ?? 3e-3,
       seed: ctx.seed,

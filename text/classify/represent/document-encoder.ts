@@ -72,15 +72,28 @@ export abstract class DocumentEncoder implements Encoder<string> {
     return 1;
   }
 
+  /** Rows of the known tokens of a text (unknown tokens dropped). */
+  protected knownRows(tokens: readonly string[]): { rows: number[]; known: string[] } {
+    const rows: number[] = [];
+    const known: string[] = [];
+    for (const t of tokens) {
+      const r = this.lookup.row(t);
+      if (r >= 0) {
+        rows.push(r);
+        known.push(t);
+      }
+    }
+    return { rows, known };
+  }
+
   /** Weighted mean of known word vectors into out[o..o+dim); false when no token is known. */
-  protected weightedMean(tokens: readonly string[], out: Float32Array, o: number): boolean {
+  protected weightedMean(tokens: readonly string[], out: Float32Array, o: number, rows = this.knownRows(tokens)): boolean {
     const { matrix } = this.lookup.vectors;
     const d = this.lookup.dim;
     let total = 0;
-    for (const t of tokens) {
-      const r = this.lookup.row(t);
-      if (r < 0) continue;
-      const w = this.weight(t);
+    for (let i = 0; i < rows.rows.length; i++) {
+      const r = rows.rows[i];
+      const w = this.weight(rows.known[i]);
       total += w;
       for (let k = 0, base = r * d; k < d; k++) out[o + k] += w * matrix[base + k];
     }

@@ -24,12 +24,11 @@ export class MeanMaxEncoder extends DocumentEncoder {
   }
   protected encodeOne(tokens: readonly string[], out: Float32Array, o: number): boolean {
     const d = this.lookup.dim;
-    if (!this.weightedMean(tokens, out, o)) return false;
+    const known = this.knownRows(tokens);
+    if (!this.weightedMean(tokens, out, o, known)) return false;
     const { matrix } = this.lookup.vectors;
     const max = out.subarray(o + d, o + 2 * d).fill(-Infinity);
-    for (const t of tokens) {
-      const r = this.lookup.row(t);
-      if (r < 0) continue;
+    for (const r of known.rows) {
       for (let k = 0, base = r * d; k < d; k++) if (matrix[base + k] > max[k]) max[k] = matrix[base + k];
     }
     return true;

@@ -25,6 +25,8 @@ export interface TokenizerOptions {
   placeholders?: { url?: string; email?: string; number?: string };
   /** Longer tokens are cut to this many characters (guards against base64 blobs). Default 40. */
   maxTokenLength?: number;
+  /** Keep only the first N tokens of a text (0 = all). Default 0. Long texts cost time, rarely accuracy. */
+  maxTokens?: number;
 }
 
 export type ResolvedTokenizerOptions = Required<Omit<TokenizerOptions, 'placeholders'>> & { placeholders: Required<NonNullable<TokenizerOptions['placeholders']>> };
@@ -38,6 +40,7 @@ export const DEFAULT_TOKENIZER_OPTIONS: ResolvedTokenizerOptions = {
   punctuation: true,
   placeholders: { url: 'url', email: 'email', number: 'number' },
   maxTokenLength: 40,
+  maxTokens: 0,
 };
 
 const URL_RE = /\b(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"']+/giu;
@@ -54,6 +57,9 @@ export class Tokenizer {
       ...options,
       placeholders: { ...DEFAULT_TOKENIZER_OPTIONS.placeholders, ...options.placeholders },
     };
+    if (!Number.isInteger(this.options.maxTokens) || this.options.maxTokens < 0) {
+      throw new InvalidArgumentError(`maxTokens must be an integer ≥ 0, got ${this.options.maxTokens}`);
+    }
     if (!Number.isInteger(this.options.maxTokenLength) || this.options.maxTokenLength < 1) {
       throw new InvalidArgumentError(`maxTokenLength must be a positive integer, got ${this.options.maxTokenLength}`);
     }
@@ -62,7 +68,9 @@ export class Tokenizer {
   /** The tokens of one text. */
   tokenize(text: string): string[] {
     const o = this.options;
-    let s = o.unicodeForm === 'none' ? text : text.normalize(o.unicodeForm);
+    // With a token budget, only a prefix of the text can matter (40 characters per token is generous).
+    const prefix = o.maxTokens > 0 && text.length > o.maxTokens * 40 ? text.slice(0, o.maxTokens * 40) : text;
+    let s = o.unicodeForm === 'none' ? prefix : prefix.normalize(o.unicodeForm);
     // Placeholders are protected with a private-use marker so the token regex keeps them whole.
     const marks: string[] = [];
     const protect = (word: string) => {
@@ -73,9 +81,11 @@ export class Tokenizer {
     if (o.emails) s = s.replace(EMAIL_RE, () => protect(o.placeholders.email));
     const out: string[] = [];
     // A placeholder mark; or a word: letters/marks/digits, optionally joined by ' ’ - . inside;
-    // or one punctuation/symbol character.
-    const re = /\uE000(\d+)\uE001|[\p{L}\p{M}\p{N}]+(?:['’\-.][\p{L}\p{M}\p{N}]+)*|[\p{P}\p{S}]/gu;
+    // digit groups joined by commas (12,000); or one punctuation/symbol character.
+    const re = /\uE000(\d+)\uE001|[\p{L}\p{M}\p{N}]+(?:['’\-.][\p{L}\p{M}\p{N}]+|(?<=\p{N}),\p{N}+)*|[\p{P}\p{S}]/gu;
+    const budget = o.maxTokens > 0 ? o.maxTokens : Infinity;
     for (const m of s.matchAll(re)) {
+      if (out.length >= budget) break;
       if (m[1] !== undefined) {
         out.push(marks[Number(m[1])]);
         continue;

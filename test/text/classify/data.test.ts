@@ -1,0 +1,133 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataError, InvalidFileError, NotFoundError } from '../../../src/errors.js';
+import { encodeLabels, parseDataset, readDataset, readTexts, splitExamples, stratifiedSample, trainingLabels } from '../../../text/classify/index.js';
+import { tempDir } from './helpers.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeAll(async () => ({ dir, cleanup } = await tempDir()));
+afterAll(() => cleanup());
+
+async function write(name: string, content: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, content);
+  return path;
+}
+
+describe('dataset readers', () => {
+  it('reads CSV with quoted commas, quotes and newlines', async () => {
+    const f = await write('a.csv', 'id,text,label\n1,"hello, world",pos\n2,"she said ""no""\nthen left",neg\n3,plain,pos\n');
+    const d = await readDataset(f);
+    expect(d.format).toBe('csv');
+    expect(d.examples).toEqual([
+      { text: 'hello, world', label: 'pos' },
+      { text: 'she said "no"\nthen left', label: 'neg' },
+      { text: 'plain', label: 'pos' },
+    ]);
+  });
+
+  it('reads TSV and configurable columns', async () => {
+    const f = await write('b.tsv', 'body\tcategory\nfirst text\tx\nsecond "quoted" text\ty\n');
+    const d = await readDataset(f, { textColumn: 'body', labelColumn: 'category' });
+    expect(d.examples).toEqual([
+      { text: 'first text', label: 'x' },
+      { text: 'second "quoted" text', label: 'y' },
+    ]);
+  });
+
+  it('reads JSONL (numeric labels become strings)', async () => {
+    const f = await write('c.jsonl', '{"text": "a b", "label": 1}\n\n{"text": "c d", "label": "two"}\n');
+    expect((await readDataset(f)).examples).toEqual([
+      { text: 'a b', label: '1' },
+      { text: 'c d', label: 'two' },
+    ]);
+  });
+
+  it('reads fastText format and warns about multi-label lines', async () => {
+    const f = await write('d.txt', '__label__spam buy now\n__label__ham __label__work see you at 5\n');
+    const d = await readDataset(f);
+    expect(d.format).toBe('fasttext');
+    expect(d.examples).toEqual([
+      { text: 'buy now', label: 'spam' },
+      { text: 'see you at 5', label: 'ham' },
+    ]);
+    expect(d.warnings.join()).toMatch(/several labels/);
+  });
+
+  it('sniffs the format of files without a known extension', () => {
+    expect(parseDataset('__label__a x\n__label__b y\n', { file: 'data' }).format).toBe('fasttext');
+    expect(parseDataset('{"text":"x","label":"a"}\n', { file: 'data' }).format).toBe('jsonl');
+    expect(parseDataset('text\tlabel\nx\ta\n', { file: 'data' }).format).toBe('tsv');
+  });
+
+  it('skips and counts empty texts with a warning', async () => {
+    const f = await write('e.csv', 'text,label\nfine,a\n"   ",b\n,a\nalso fine,b\n');
+    const warnings: string[] = [];
+    const d = await readDataset(f, { onWarning: (w) => warnings.push(w) });
+    expect(d.examples.map((e) => e.text)).toEqual(['fine', 'also fine']);
+    expect(d.skippedEmpty).toEqual({ count: 2, lines: [3, 4] });
+    expect(warnings[0]).toMatch(/skipped 2 record\(s\) with an empty text \(lines 3, 4\)/);
+  });
+
+  it('fails clearly on a missing column, naming the columns present', async () => {
+    const f = await write('f.csv', 'body,label\nx,a\n');
+    const err = await readDataset(f).catch((e) => e);
+    expect(err).toBeInstanceOf(InvalidFileError);
+    expect(err.message).toMatch(/no text column 'text'/);
+    expect(err.hint).toMatch(/'body', 'label'/);
+    const j = await write('g.jsonl', '{"body": "x", "label": "a"}\n');
+    await expect(readDataset(j)).rejects.toThrow(/no field 'text'/);
+  });
+
+  it('fails clearly on an empty file, a header-only file and all-empty texts', async () => {
+    await expect(readDataset(await write('h.csv', ''))).rejects.toThrow(/the file is empty/);
+    await expect(readDataset(await write('i.csv', 'text,label\n'))).rejects.toThrow(/no records/);
+    await expect(readDataset(await write('j.csv', 'text,label\n,a\n'))).rejects.toThrow(/all 1 records have an empty text/);
+    await expect(readDataset(join(dir, 'missing.csv'))).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('reports malformed records with their line', async () => {
+    await expect(readDataset(await write('k.jsonl', '{"text":"x","label":"a"}\n{oops\n'))).rejects.toThrow(/line 2/);
+    await expect(readDataset(await write('l.txt', '__label__a fine\nno label here\n'))).rejects.toThrow(/line 2.*does not start with a label/);
+    await expect(readDataset(await write('m.csv', 'text,label\n"unclosed,a\n'))).rejects.toBeInstanceOf(InvalidFileError);
+    await expect(readDataset(await write('n.csv', 'text,label\nx,\n'))).rejects.toThrow(/empty label/);
+  });
+
+  it('reads texts to predict from plain lines, CSV and JSONL', async () => {
+    expect(await readTexts(await write('p.txt', 'first one\n\n__label__x second\n'))).toEqual(['first one', 'second']);
+    expect(await readTexts(await write('q.csv', 'text\n"a, b"\nc\n'))).toEqual(['a, b', 'c']);
+    expect(await readTexts(await write('r.jsonl', '{"text":"z"}\n'))).toEqual(['z']);
+  });
+});
+
+describe('labels and splits', () => {
+  const examples = Array.from({ length: 60 }, (_, i) => ({ text: `t${i}`, label: i % 3 === 0 ? 'a' : 'b' }));
+
+  it('rejects a training set with one class', () => {
+    expect(() => trainingLabels([{ text: 'x', label: 'a' }, { text: 'y', label: 'a' }])).toThrow(DataError);
+    expect(() => trainingLabels([{ text: 'x', label: 'a' }])).toThrow(/only one class/);
+    expect(trainingLabels(examples)).toEqual(['a', 'b']);
+  });
+
+  it('reports labels never seen in training instead of failing', () => {
+    const r = encodeLabels([{ text: 'x', label: 'a' }, { text: 'y', label: 'zzz' }, { text: 'z', label: 'zzz' }], ['a', 'b']);
+    expect(Array.from(r.y)).toEqual([0, -1, -1]);
+    expect(r.unseen).toEqual([{ label: 'zzz', count: 2 }]);
+  });
+
+  it('splits seeded and stratified', () => {
+    const s1 = splitExamples(examples, { validation: 0.25, seed: 7 });
+    const s2 = splitExamples(examples, { validation: 0.25, seed: 7 });
+    const s3 = splitExamples(examples, { validation: 0.25, seed: 8 });
+    expect(s1).toEqual(s2);
+    expect(s1.validation).not.toEqual(s3.validation);
+    expect(s1.validation.length).toBe(15);
+    expect(s1.validation.filter((e) => e.label === 'a').length).toBe(5);
+    expect(s1.train.length + s1.validation.length).toBe(60);
+    const sample = stratifiedSample(examples, 12, 1);
+    expect(sample.length).toBe(12);
+    expect(sample.filter((e) => e.label === 'a').length).toBe(4);
+  });
+});

@@ -1,0 +1,113 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initEngine, tf } from '../../../src/engine/backend.js';
+import { BundleError, DataError, InvalidArgumentError } from '../../../src/errors.js';
+import { loadTextClassifier, saveTextClassifier, trainTextClassifier, type ModelSpec, type TrainTextOptions } from '../../../text/classify/index.js';
+import { tempDir, toyCorpus, toyVectors } from './helpers.js';
+
+const vectors = toyVectors();
+const train = toyCorpus({ n: 90, seed: 1, vocabulary: 'seen' });
+const test = toyCorpus({ n: 60, seed: 2, vocabulary: 'all' });
+const unseen = toyCorpus({ n: 60, seed: 3, vocabulary: 'unseen' });
+const base: TrainTextOptions = { vectors, vectorsName: 'toy-16d', seed: 0, extraWords: 0 };
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  await initEngine();
+  ({ dir, cleanup } = await tempDir());
+});
+afterAll(() => cleanup());
+
+const KINDS: Array<{ name: string; spec: ModelSpec; options?: Partial<TrainTextOptions> }> = [
+  { name: 'bow', spec: { kind: 'bow' } },
+  { name: 'hybrid mean-max', spec: { kind: 'hybrid', representation: 'mean-max' } },
+  { name: 'vectors mean + linear', spec: { kind: 'vectors', representation: 'mean' } },
+  { name: 'vectors tfidf-mean + linear', spec: { kind: 'vectors', representation: 'tfidf-mean' } },
+  { name: 'vectors sif + linear', spec: { kind: 'vectors', representation: 'sif' } },
+  { name: 'vectors mean-max + mlp', spec: { kind: 'vectors', representation: 'mean-max', head: { type: 'mlp', hidden: [16], dropout: 0 } } },
+  { name: 'embedding pool, frozen', spec: { kind: 'embedding', architecture: 'pool', maxLength: 16 }, options: { epochs: 15, learningRate: 1e-2 } },
+  { name: 'embedding pool, fine-tuned', spec: { kind: 'embedding', architecture: 'pool', finetune: true, maxLength: 16 }, options: { epochs: 15, learningRate: 1e-2 } },
+  { name: 'embedding cnn, frozen', spec: { kind: 'embedding', architecture: 'cnn', maxLength: 16, filters: 8, kernelSizes: [2, 3] }, options: { epochs: 15, learningRate: 1e-2 } },
+];
+
+describe('every model kind', () => {
+  for (const k of KINDS) {
+    it(`${k.name}: trains, beats chance, and round-trips through a bundle without the vectors`, async () => {
+      const before = tf.memory().numTensors;
+      const clf = await trainTextClassifier(train, { ...base, model: k.spec, ...k.options });
+      const ev = await clf.evaluate(test);
+      expect(ev.report.accuracy).toBeGreaterThan(0.6); // chance is 1/3
+      expect(clf.summary.trainTexts).toBe(90);
+      const out = join(dir, k.name.replace(/\W+/g, '-'));
+      await saveTextClassifier(out, clf, { test: ev.report.accuracy });
+      const back = await loadTextClassifier(out);
+      const texts = [...test.map((e) => e.text), 'words nobody has seen', 'The FOODA Sportb!'];
+      const p1 = await clf.predictProba(texts);
+      const p2 = await back.predictProba(texts);
+      expect(Array.from(p2)).toEqual(Array.from(p1));
+      expect((await back.predict(['x'], { topK: 2 }))[0]).toHaveLength(2);
+      clf.dispose();
+      back.dispose();
+      // No tensors leak beyond what tfjs keeps for registered backends.
+      expect(tf.memory().numTensors).toBeLessThanOrEqual(before + 2);
+    });
+  }
+});
+
+describe('transfer', () => {
+  it('pretrained-vector models classify texts whose topic words never appeared in training; bag-of-words cannot', async () => {
+    const bow = await trainTextClassifier(train, { ...base, model: { kind: 'bow' } });
+    // Default extraWords keeps the first 20000 rows of the vectors: here, all of them, including unseen topic words.
+    const vec = await trainTextClassifier(train, { ...base, extraWords: undefined, model: { kind: 'vectors', representation: 'mean' } });
+    const bowAcc = (await bow.evaluate(unseen)).report.accuracy;
+    const vecAcc = (await vec.evaluate(unseen)).report.accuracy;
+    expect(vecAcc).toBeGreaterThan(0.9);
+    expect(bowAcc).toBeLessThan(0.6);
+    // With extraWords: 0 the model keeps only its training vocabulary, and unseen words are unknown to it.
+    const narrow = await trainTextClassifier(train, { ...base, model: { kind: 'vectors', representation: 'mean' } });
+    expect((await narrow.evaluate(unseen)).oov!.tokenRate).toBeGreaterThan(0.3);
+  });
+});
+
+describe('bundles', () => {
+  it('store only the vector rows the model needs', async () => {
+    const clf = await trainTextClassifier(train, { ...base, model: { kind: 'hybrid' } });
+    const out = join(dir, 'small');
+    await saveTextClassifier(out, clf);
+    const words = (await import('node:fs/promises')).readFile(join(out, 'vectors.words.txt'), 'utf8');
+    const kept = (await words).split('\n');
+    expect(kept.length).toBeLessThan(vectors.size);
+    expect(kept).toContain('fooda');
+    expect(kept).not.toContain('foodx'); // a food word only in the unseen half
+    expect((await stat(join(out, 'vectors.f32'))).size).toBe(kept.length * 16 * 4);
+    expect((await readdir(out)).sort()).toEqual(['manifest.json', 'state.json', 'vectors.f32', 'vectors.words.txt']);
+  });
+
+  it('refuse a bundle of another kind or a corrupt one', async () => {
+    const clf = await trainTextClassifier(train, { ...base, model: { kind: 'bow' } });
+    const out = join(dir, 'bow');
+    await saveTextClassifier(out, clf);
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(out, 'state.json'), '{}');
+    await expect(loadTextClassifier(out)).rejects.toBeInstanceOf(BundleError);
+  });
+});
+
+describe('training errors', () => {
+  it('one class only, empty texts, unknown model kind', async () => {
+    await expect(trainTextClassifier([{ text: 'a', label: 'x' }, { text: 'b', label: 'x' }], base)).rejects.toBeInstanceOf(DataError);
+    await expect(trainTextClassifier([{ text: ' ', label: 'x' }, { text: 'b', label: 'y' }], base)).rejects.toThrow(/empty/);
+    await expect(trainTextClassifier(train, { ...base, model: { kind: 'nope' } as unknown as ModelSpec })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('evaluation reports labels never seen in training and leaves them out', async () => {
+    const clf = await trainTextClassifier(train, { ...base, model: { kind: 'bow' } });
+    const ev = await clf.evaluate([...test.slice(0, 9), { text: 'fooda the', label: 'music' }]);
+    expect(ev.unseenLabels).toEqual([{ label: 'music', count: 1 }]);
+    expect(ev.excluded).toBe(1);
+    expect(ev.report.count).toBe(9);
+    await expect(clf.evaluate([{ text: 'x', label: 'music' }])).rejects.toBeInstanceOf(DataError);
+  });
+});
