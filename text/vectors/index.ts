@@ -19,3 +19,4 @@ export type { RawVectors } from './read/raw.js';
 export { evaluateAnalogies, evaluateWordPairs, DEFAULT_RESTRICT_VOCAB, type AnalogyEvaluation, type AnalogyEvaluationOptions, type AnalogyScore, type EvaluateOptions, type WordPairsEvaluation } from './evaluate.js';
 export { saveVectors, type SaveVectorsOptions, type VectorsLike } from './write/save.js';
 export { spearman, pearson } from './stats.js';
+export { WordIndex } from './word-index.js';

@@ -157,9 +157,25 @@ export class WordVectors {
       const n = new Float32Array(this.size);
       const { matrix, dim } = this;
       for (let r = 0; r < n.length; r++) {
-        let s = 0;
-        for (let o = r * dim, e = o + dim; o < e; o++) s += matrix[o]! * matrix[o]!;
-        n[r] = Math.sqrt(s);
+        // Four accumulators: independent chains run in parallel.
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let o = r * dim;
+        const e = o + dim;
+        for (; o + 4 <= e; o += 4) {
+          const a = matrix[o]!;
+          const b = matrix[o + 1]!;
+          const c = matrix[o + 2]!;
+          const d = matrix[o + 3]!;
+          s0 += a * a;
+          s1 += b * b;
+          s2 += c * c;
+          s3 += d * d;
+        }
+        for (; o < e; o++) s0 += matrix[o]! * matrix[o]!;
+        n[r] = Math.sqrt(s0 + s1 + s2 + s3);
       }
       this.rowNorms = n;
     }
