@@ -17,7 +17,7 @@ import type { ModelSpec, NeuralFitOptions, TextModel } from './models/model.js';
 import { MODEL_KINDS } from './models/model.js';
 import { VectorsHeadModel } from './models/vectors-head.js';
 import { createRepresentation, type DocumentEncoder, type RepresentationOptions } from './represent/index.js';
-import { Tokenizer, type TokenizerOptions } from './tokenize/tokenizer.js';
+import { DEFAULT_TEXT_MAX_TOKENS, Tokenizer, type TokenizerOptions } from './tokenize/tokenizer.js';
 import { oovReport, VectorLookup, type OovReport, type PretrainedVectors } from './vectors/lookup.js';
 import { VectorTable } from './vectors/table.js';
 
@@ -31,7 +31,10 @@ export interface TrainTextOptions extends NeuralFitOptions {
   vectors?: string | PretrainedVectors;
   /** Name recorded in the bundle when `vectors` is an object. */
   vectorsName?: string;
-  /** Tokeniser options. Default: lowercase when the vectors are lowercase, URLs and e-mails replaced. */
+  /**
+   * Tokeniser options. Defaults: lowercase when the vectors are lowercase, URLs and e-mails
+   * replaced, the first 500 tokens of each text kept (`maxTokens: 0` keeps all).
+   */
   tokenizer?: TokenizerOptions;
   /** Look up missing tokens in lower/Capitalised/UPPER case. Default true. */
   caseFallback?: boolean;
@@ -172,7 +175,7 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
     } else vectors = v;
   }
   const lowercase = options.tokenizer?.lowercase ?? (vectors ? looksLowercaseVectors(vectors) : true);
-  const tokenizer = new Tokenizer({ ...options.tokenizer, lowercase });
+  const tokenizer = new Tokenizer({ maxTokens: DEFAULT_TEXT_MAX_TOKENS, ...options.tokenizer, lowercase });
   const docs = tokenizer.tokenizeAll(examples.map((e) => e.text));
 
   let lookup: VectorLookup | undefined;

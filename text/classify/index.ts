@@ -8,7 +8,7 @@ export { trainingLabels, encodeLabels, type EncodedLabels } from './data/labels.
 export { splitExamples, stratifiedSample, type TextSplit, type TextSplitOptions } from './data/split.js';
 export { loadSpamAssassin } from './data/spam-assassin.js';
 export { parseEmail } from './data/email.js';
-export { Tokenizer, DEFAULT_TOKENIZER_OPTIONS, looksLowercase, type TokenizerOptions, type ResolvedTokenizerOptions } from './tokenize/tokenizer.js';
+export { Tokenizer, DEFAULT_TOKENIZER_OPTIONS, DEFAULT_TEXT_MAX_TOKENS, looksLowercase, type TokenizerOptions, type ResolvedTokenizerOptions } from './tokenize/tokenizer.js';
 export { VectorLookup, oovReport, formatOov, type PretrainedVectors, type LookupOptions, type OovReport } from './vectors/lookup.js';
 export { VectorTable } from './vectors/table.js';
 export * from './represent/index.js';
@@ -27,3 +27,4 @@ export {
   type TextEvaluation,
 } from './classifier.js';
 export { saveTextClassifier, loadTextClassifier, TEXT_BUNDLE_KIND } from './bundle.js';
+export { runTextDemo, type TextDemoOptions, type TextDemoResult } from './demo.js';

@@ -90,6 +90,13 @@ describe('bad vector files fail with the file and the line or byte offset', () =
     expect(e.message).toMatch(/ends inside the word of vector 3/);
   });
 
+  it('word2vec binary with more rows than its header says', async () => {
+    const two = word2vecBinary(['a', 'b'], [[1, 2], [3, 4]]);
+    const e = await failure('extra.bin', Buffer.concat([Buffer.from('1 2\n'), two.subarray(4)]));
+    expect(e.message).toMatch(/more data after the 1 vectors/);
+    expect(e.location).toBe(`byte ${4 + 2 + 8 + 1}`);
+  });
+
   it('NaN inside word2vec binary', async () => {
     const e = await failure('nan.bin', word2vecBinary(['a', 'b'], [[1, 2], [NaN, 4]]));
     expect(e.message).toMatch(/NaN or infinite value in the vector of 'b'/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExactIndex, type SearchHit, type VectorIndex } from '../../../embeddings/index.js';
+import { ExactIndex, HnswIndex, type SearchHit, type VectorIndex } from '../../../embeddings/index.js';
 import { DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../../src/errors.js';
 import { WordVectors } from '../../../text/vectors/index.js';
 import { cosine, TINY, tinyMatrix } from './helpers.js';
@@ -136,6 +136,22 @@ describe('WordVectors', () => {
     expect(wv.mostSimilar('king', 2).every((n) => n.score !== 42)).toBe(true);
     expect(() => wv.useIndex(new ExactIndex({ dim: 3 }))).toThrow(DimensionMismatchError);
     expect(() => wv.useIndex(new ExactIndex({ dim: 4, metric: 'l2' }))).toThrow(/cosine/);
+  });
+
+  it('an HNSW index plugged in gives the exact answers on a tiny set', () => {
+    const exact = wv.mostSimilar({ positive: ['king', 'woman'], negative: ['man'], topn: 4 });
+    const hnsw = new HnswIndex({ dim: 4, metric: 'cosine' });
+    wv.words.forEach((w) => hnsw.add(w, wv.get(w)));
+    wv.useIndex(hnsw);
+    try {
+      const approx = wv.mostSimilar({ positive: ['king', 'woman'], negative: ['man'], topn: 4 });
+      expect(approx.map((n) => n.word)).toEqual(exact.map((n) => n.word));
+      approx.forEach((n, i) => expect(n.score).toBeCloseTo(exact[i]!.score, 5));
+      expect(wv.pluggedIndex).toBe(hnsw);
+    } finally {
+      wv.useIndex(null);
+    }
+    expect(wv.pluggedIndex).toBeNull();
   });
 
   it('fromArrays validates its input', () => {

@@ -31,6 +31,9 @@ export interface TokenizerOptions {
 
 export type ResolvedTokenizerOptions = Required<Omit<TokenizerOptions, 'placeholders'>> & { placeholders: Required<NonNullable<TokenizerOptions['placeholders']>> };
 
+/** Token budget the trainer uses unless told otherwise (see TrainTextOptions.tokenizer). */
+export const DEFAULT_TEXT_MAX_TOKENS = 500;
+
 export const DEFAULT_TOKENIZER_OPTIONS: ResolvedTokenizerOptions = {
   lowercase: true,
   unicodeForm: 'NFKC',

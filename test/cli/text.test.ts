@@ -1,0 +1,89 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { gloveText, tempDir, toyCorpus, toyVectors } from '../text/classify/helpers.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+const csv = (rows: Array<{ text: string; label: string }>) => 'text,label\n' + rows.map((r) => `"${r.text.replace(/"/g, '""')}",${r.label}`).join('\n') + '\n';
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+  await writeFile(join(dir, 'toy.vec.txt'), gloveText(toyVectors()));
+  await writeFile(join(dir, 'train.csv'), csv(toyCorpus({ n: 90, seed: 1, vocabulary: 'seen' })));
+  await writeFile(join(dir, 'valid.jsonl'), toyCorpus({ n: 30, seed: 4 }).map((e) => JSON.stringify(e)).join('\n'));
+  // The test set has an extra label the model never sees, and an empty text.
+  const test = [...toyCorpus({ n: 30, seed: 2 }), { text: 'fooda sportb', label: 'music' }];
+  await writeFile(join(dir, 'test.txt'), test.map((e) => `__label__${e.label} ${e.text}`).join('\n') + '\n__label__food\n');
+  await writeFile(join(dir, 'one-class.csv'), 'text,label\na b,x\nc d,x\n');
+  await writeFile(join(dir, 'texts.txt'), 'fooda the foodb\nsporta sportc is\n');
+});
+afterAll(() => cleanup());
+
+describe('transferkit text', () => {
+  it('train → evaluate → predict with a hybrid model (JSON output)', async () => {
+    const out = join(dir, 'bundle');
+    const t = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--valid', join(dir, 'valid.jsonl'), '--test', join(dir, 'test.txt'), '--vectors', join(dir, 'toy.vec.txt'), '--out', out, '--json');
+    expect(t.stderr).toBe('');
+    expect(t.code).toBe(0);
+    const r = JSON.parse(t.stdout);
+    expect(r.labels).toEqual(['food', 'sport', 'tech']);
+    expect(r.model).toEqual({ kind: 'hybrid', representation: 'mean-max' });
+    expect(r.test.accuracy).toBeGreaterThan(0.6);
+    expect(r.test.unseenLabels).toEqual([{ label: 'music', count: 1 }]);
+    expect(r.skippedEmptyTexts).toBe(0);
+    expect(r.oov.tokenRate).toBeLessThan(0.2);
+
+    const e = await cli('text', 'evaluate', out, '--data', join(dir, 'test.txt'), '--json');
+    expect(e.code).toBe(0);
+    const ev = JSON.parse(e.stdout);
+    expect(ev.accuracy).toBeCloseTo(r.test.accuracy, 10);
+    expect(ev.perClass.map((c: { label: string }) => c.label)).toEqual(['food', 'sport', 'tech']);
+    expect(ev.confusion).toHaveLength(3);
+    expect(ev.skippedEmptyTexts).toBe(1);
+
+    const p = await cli('text', 'predict', out, 'fooda foodb the', 'sporta is sportb', '--top-k', '2', '--json');
+    expect(p.code).toBe(0);
+    const preds = JSON.parse(p.stdout);
+    expect(preds[0].predictions[0].label).toBe('food');
+    expect(preds[1].predictions[0].label).toBe('sport');
+    expect(preds[0].predictions).toHaveLength(2);
+
+    const pf = await cli('text', 'predict', out, '--data', join(dir, 'texts.txt'));
+    expect(pf.code).toBe(0);
+    expect(pf.stdout.split('\n')[0]).toMatch(/^food \d+\.\d%\tfooda the foodb$/);
+  });
+
+  it('human-readable training and evaluation with a vectors + linear-head model', async () => {
+    const out = join(dir, 'vec');
+    const t = await cli('--quiet', 'text', 'train', '--train', join(dir, 'train.csv'), '--vectors', join(dir, 'toy.vec.txt'), '--out', out, '--model', 'mean', '--head', 'linear', '--epochs', '20');
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/trained 'mean' on 90 texts, 3 labels/);
+    expect(t.stdout).toMatch(/training texts: OOV/);
+    const e = await cli('--quiet', 'text', 'evaluate', out, '--data', join(dir, 'test.txt'));
+    expect(e.code).toBe(0);
+    expect(e.stdout).toMatch(/accuracy .*macro-F1/);
+    expect(e.stdout).toMatch(/confusion/);
+    expect(e.stdout).toMatch(/never saw in training.*music \(1\)/);
+  });
+
+  it('fails with typed errors and hints', async () => {
+    const oneClass = await cli('text', 'train', '--train', join(dir, 'one-class.csv'), '--model', 'bow', '--out', join(dir, 'x'));
+    expect(oneClass.code).toBe(2);
+    expect(oneClass.stderr).toMatch(/error\[E_DATA\].*only one class/);
+    const missing = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--text-column', 'body', '--model', 'bow', '--out', join(dir, 'x'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no text column 'body'/);
+    expect(missing.stderr).toMatch(/hint: the header has: 'text', 'label'/);
+    const nothing = await cli('text', 'predict', join(dir, 'bundle'));
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/nothing to classify/);
+    const noBundle = await cli('text', 'evaluate', join(dir, 'nope'), '--data', join(dir, 'test.txt'));
+    expect(noBundle.code).toBe(2);
+    expect(noBundle.stderr).toMatch(/E_NOT_FOUND/);
+    const badModel = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'xgboost', '--out', join(dir, 'x'));
+    expect(badModel.code).not.toBe(0);
+    expect(badModel.stderr).toMatch(/--model must be one of/);
+  });
+});
