@@ -82,6 +82,15 @@ export async function readWord2vecBinary(path: string, options: ReadOptions): Pr
       }
       r.start += rowBytes;
     }
+    if (rows === declared) {
+      // Anything but line ends after the declared rows means the count is wrong.
+      for (;;) {
+        while (r.start < r.end && (r.buf[r.start] === 10 || r.buf[r.start] === 13)) r.start++;
+        if (r.start < r.end) fail(`more data after the ${declared} vectors the header declares`, r.start, 'fix the count in the first line');
+        if (r.eof) break;
+        await r.refill();
+      }
+    }
     progress.update(r.fileSize);
     return b.finish();
   } finally {
