@@ -267,7 +267,7 @@ export class WordVectors {
    * is shorthand for `{ positive: [word] }`.
    */
   mostSimilar(query: string | MostSimilarOptions, topn?: number): Neighbor[] {
-    const options: MostSimilarOptions = typeof query === 'string' ? { positive: [query], topn } : { topn, ...query };
+    const options: MostSimilarOptions = typeof query === 'string' ? { positive: [query], topn } : { ...query, topn: query.topn ?? topn };
     const k = checkTopn(options.topn ?? DEFAULT_TOPN);
     const { vector, exclude } = this.combine(options.positive ?? [], options.negative ?? []);
     const restrict = this.checkRestrict(options.restrictVocab);
