@@ -45,28 +45,33 @@ const log = (s: string) => {
 const now = () => performance.now();
 const fmt = (x: number, d = 0) => x.toFixed(d);
 
-/** Naive exact baseline: one query at a time, one float64 loop, insertion into a sorted top-k. */
+/**
+ * Naive exact baseline, what one writes first: one query at a time, a float64 dot
+ * product per row into a score array, then a linear pass keeping the top k.
+ */
 function naiveExact(matrix: Float32Array, norms: Float64Array, rows: number, dim: number, q: Float32Array, k: number): number[] {
   let qn = 0;
   for (let d = 0; d < dim; d++) qn += q[d]! * q[d]!;
   qn = Math.sqrt(qn);
-  const best: { s: number; r: number }[] = [];
+  const scores = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
+    const o = r * dim;
     let dot = 0;
-    for (let d = 0; d < dim; d++) dot += matrix[r * dim + d]! * q[d]!;
-    const s = dot / (norms[r]! * qn);
-    if (best.length < k || s > best[best.length - 1]!.s) {
-      let i = best.length;
-      best.push({ s, r });
-      while (i > 0 && best[i - 1]!.s < s) {
-        best[i] = best[i - 1]!;
-        i--;
-      }
-      best[i] = { s, r };
-      if (best.length > k) best.pop();
-    }
+    for (let d = 0; d < dim; d++) dot += matrix[o + d]! * q[d]!;
+    scores[r] = dot / (norms[r]! * qn);
   }
-  return best.map((b) => b.r);
+  const best: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    const s = scores[r]!;
+    if (best.length === k && s <= scores[best[k - 1]!]!) continue;
+    let i = best.length < k ? best.length : k - 1;
+    while (i > 0 && scores[best[i - 1]!]! < s) {
+      best[i] = best[i - 1]!;
+      i--;
+    }
+    best[i] = r;
+  }
+  return best;
 }
 
 async function main(): Promise<void> {

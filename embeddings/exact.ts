@@ -7,6 +7,7 @@ import { InvalidArgumentError } from '../src/errors.js';
 import { exactTopK, rowInverseNorms, rowSquaredNorms } from './kernel.js';
 import { KeyTable } from './keytable.js';
 import { saveIndexDir } from './persist.js';
+import { RowStore } from './rowstore.js';
 import type { JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
 import { checkMetric, checkVector, flattenQueries, scoreToDistance } from './vectors.js';
 
@@ -17,6 +18,8 @@ export interface ExactIndexOptions {
   metric?: Metric;
   /** Rows reserved up front; the index grows (doubling) past it. Default 1024. */
   capacity?: number;
+  /** @internal fromMatrix/fromParts supply the rows themselves. */
+  borrowing?: boolean;
 }
 
 export interface FromMatrixOptions {
@@ -40,9 +43,10 @@ export class ExactIndex implements VectorIndex {
   readonly kind = 'exact' as const;
   readonly dim: number;
   readonly metric: Metric;
-  private matrix: Float32Array;
-  /** True while `matrix` is the caller's array (fromMatrix), which we must not write into. */
-  private borrowed: boolean;
+  /** The caller's matrix (fromMatrix), never written to; null once we own the rows. */
+  private borrowed: Float32Array | null = null;
+  /** Our own rows (in WebAssembly memory when available). */
+  private store: RowStore | null = null;
   private table: KeyTable;
   /** Cosine: when true every stored row has unit norm; otherwise `rowScale` holds 1/‖row‖. */
   private unitRows: boolean;
@@ -57,8 +61,7 @@ export class ExactIndex implements VectorIndex {
     this.dim = options.dim;
     this.metric = checkMetric(options.metric ?? 'cosine');
     const capacity = Math.max(1, options.capacity ?? DEFAULT_CAPACITY);
-    this.matrix = new Float32Array(capacity * this.dim);
-    this.borrowed = false;
+    if (!options.borrowing) this.store = new RowStore(this.dim, capacity);
     this.table = new KeyTable();
     this.unitRows = true;
     if (this.metric === 'l2') this.sqNorms = new Float64Array(capacity);
@@ -70,7 +73,7 @@ export class ExactIndex implements VectorIndex {
    */
   static fromMatrix(options: FromMatrixOptions): ExactIndex {
     const { keys, matrix, dim } = options;
-    const index = new ExactIndex({ dim, metric: options.metric, capacity: 1 });
+    const index = new ExactIndex({ dim, metric: options.metric, capacity: 1, borrowing: true });
     if (!(matrix instanceof Float32Array)) throw new InvalidArgumentError('matrix must be a Float32Array');
     if (matrix.length < keys.length * dim) {
       throw new InvalidArgumentError(`matrix has ${matrix.length} values, need ${keys.length} × ${dim} = ${keys.length * dim}`);
@@ -79,8 +82,7 @@ export class ExactIndex implements VectorIndex {
       throw new InvalidArgumentError(`metadata has ${options.metadata.length} entries for ${keys.length} keys`);
     }
     index.table = KeyTable.fromKeys(keys, options.metadata);
-    index.matrix = matrix;
-    index.borrowed = true;
+    index.borrowed = matrix;
     const rows = keys.length;
     if (index.metric === 'cosine') {
       index.unitRows = options.normalized === true;
@@ -92,17 +94,19 @@ export class ExactIndex implements VectorIndex {
   }
 
   /** Rebuild from saved parts (used by loadIndex). */
-  static fromParts(parts: { dim: number; metric: Metric; table: KeyTable; matrix: Float32Array; unitRows: boolean }): ExactIndex {
-    const index = new ExactIndex({ dim: parts.dim, metric: parts.metric, capacity: 1 });
+  static fromParts(parts: { dim: number; metric: Metric; table: KeyTable; data: Uint8Array; unitRows: boolean }): ExactIndex {
+    const index = new ExactIndex({ dim: parts.dim, metric: parts.metric, capacity: 1, borrowing: true });
     index.table = parts.table;
-    index.matrix = parts.matrix;
-    index.borrowed = false;
     const rows = parts.table.slotCount;
+    index.store = new RowStore(parts.dim, Math.max(1, rows));
+    const target = index.store.matrix;
+    new Uint8Array(target.buffer, target.byteOffset, rows * parts.dim * 4).set(parts.data.subarray(0, rows * parts.dim * 4));
+    const matrix = index.store.matrix;
     if (parts.metric === 'cosine') {
       index.unitRows = parts.unitRows;
-      if (!index.unitRows) index.rowScale = rowInverseNorms(parts.matrix, parts.dim, rows);
+      if (!index.unitRows) index.rowScale = rowInverseNorms(matrix, parts.dim, rows);
     } else if (parts.metric === 'l2') {
-      index.sqNorms = rowSquaredNorms(parts.matrix, parts.dim, rows);
+      index.sqNorms = rowSquaredNorms(matrix, parts.dim, rows);
     }
     return index;
   }
@@ -113,7 +117,12 @@ export class ExactIndex implements VectorIndex {
 
   /** Rows the matrix can hold before it has to grow. */
   get capacity(): number {
-    return Math.floor(this.matrix.length / this.dim);
+    return this.store ? this.store.capacity : Math.floor(this.borrowed!.length / this.dim);
+  }
+
+  /** The rows (the caller's matrix for fromMatrix until the first write). A live view: re-read after writes. */
+  private get matrix(): Float32Array {
+    return this.borrowed ?? this.store!.matrix;
   }
 
   has(key: string): boolean {
@@ -178,7 +187,9 @@ export class ExactIndex implements VectorIndex {
   async save(dir: string): Promise<void> {
     const rows = this.table.slotCount;
     const snapshot = this.table.snapshot();
-    const data = this.matrix.subarray(0, rows * this.dim);
+    // A copy when the rows live in WebAssembly memory: a query during the write could grow (move) it.
+    const view = this.matrix.subarray(0, rows * this.dim);
+    const data = this.store?.resident ? view.slice() : view;
     await saveIndexDir(dir, {
       kind: 'exact',
       dim: this.dim,
@@ -200,6 +211,7 @@ export class ExactIndex implements VectorIndex {
       metric: this.metric,
       rowScale: this.rowScale,
       sqNorms: this.sqNorms,
+      resident: this.store?.resident ?? null,
     };
   }
 
@@ -239,12 +251,17 @@ export class ExactIndex implements VectorIndex {
   /** Make sure the matrix is ours (not borrowed) and holds at least `rows` rows. */
   private ensureWritable(rows: number): void {
     const capacity = this.capacity;
-    if (!this.borrowed && rows <= capacity) return;
+    if (this.store && rows <= capacity) return;
     const newCapacity = Math.max(rows, capacity * 2, DEFAULT_CAPACITY);
-    const grown = new Float32Array(newCapacity * this.dim);
-    grown.set(this.matrix.subarray(0, Math.min(capacity, this.table.slotCount) * this.dim));
-    this.matrix = grown;
-    this.borrowed = false;
+    if (this.store) {
+      this.store.grow(newCapacity);
+    } else {
+      // First write to a borrowed matrix: copy it into storage of our own.
+      const store = new RowStore(this.dim, newCapacity);
+      store.matrix.set(this.borrowed!.subarray(0, this.table.slotCount * this.dim));
+      this.store = store;
+      this.borrowed = null;
+    }
     if (this.rowScale) {
       const s = new Float64Array(newCapacity);
       s.set(this.rowScale.subarray(0, Math.min(this.rowScale.length, newCapacity)));

@@ -46,6 +46,8 @@ export interface HnswIndexOptions {
   seed?: number;
 }
 
+const NO_SLOTS: ReadonlySet<number> = new Set<number>();
+
 function positiveInt(name: string, v: number): number {
   if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got ${v}`);
   return v;
@@ -262,7 +264,8 @@ export class HnswIndex implements VectorIndex {
     });
   }
 
-  private excludedSlots(options: QueryOptions): Set<number> {
+  private excludedSlots(options: QueryOptions): ReadonlySet<number> {
+    if (options.exclude === undefined) return NO_SLOTS;
     const out = new Set<number>();
     for (const key of options.exclude ?? []) {
       const slot = this.table.slotOf(key);
@@ -284,7 +287,7 @@ export class HnswIndex implements VectorIndex {
     return s;
   }
 
-  private searchOne(vector: ArrayLike<number>, options: QueryOptions, excluded: Set<number>): SearchHit[] {
+  private searchOne(vector: ArrayLike<number>, options: QueryOptions, excluded: ReadonlySet<number>): SearchHit[] {
     const k = options.k ?? DEFAULT_K;
     if (!Number.isInteger(k) || k < 0) throw new InvalidArgumentError(`k must be a non-negative integer, got ${k}`);
     const want = Math.min(k + excluded.size, this.size);

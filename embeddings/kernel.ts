@@ -29,6 +29,11 @@ export interface ScanInput {
   rowScale?: Float64Array | Float32Array | null;
   /** L2 only: per-row squared norms ‖row‖². Required for `l2`. */
   sqNorms?: Float64Array | null;
+  /**
+   * Set when `matrix` is a view at byte 0 of this kernel instance's memory (see
+   * RowStore): rows are then scanned in place instead of being copied block by block.
+   */
+  resident?: WasmDots | null;
 }
 
 export interface ScanOptions {
@@ -130,7 +135,7 @@ export function exactTopK(input: ScanInput, queries: Float32Array | Float64Array
         : (_qi: number, _row: number, dot: number) => dot;
 
   const engine = options.engine ?? 'auto';
-  const wasm = engine === 'js' ? null : wasmDots();
+  const wasm = engine === 'js' ? null : input.resident ?? wasmDots();
   if (engine === 'wasm' && wasm === null) throw new Error('WebAssembly SIMD is not available in this runtime');
   if (k === 0) return Array.from({ length: count }, () => ({ rows: new Int32Array(0), scores: new Float64Array(0) }));
 
@@ -145,7 +150,8 @@ export function exactTopK(input: ScanInput, queries: Float32Array | Float64Array
   // float32 candidates, then an exact float64 re-ranking of each query's shortlist.
   const shortlist = Math.min(rows, 2 * k + 16);
   const prep: Prepared = { q, qSq, heaps: Array.from({ length: count }, () => new TopK(shortlist)), sqNorms, score };
-  scanWasm(wasm, input, count, prep, options.accept);
+  // The scan may grow WebAssembly memory, which detaches a resident matrix view.
+  const rows32 = scanWasm(wasm, input, count, prep, options.accept);
   return prep.heaps.map((h, qi) => {
     const cand = h.sorted().ids;
     const exact = new TopK(k);
@@ -154,7 +160,7 @@ export function exactTopK(input: ScanInput, queries: Float32Array | Float64Array
       const row = cand[i]!;
       const ro = row * dim;
       let dot = 0;
-      for (let d = 0; d < dim; d++) dot += matrix[ro + d]! * q[qo + d]!;
+      for (let d = 0; d < dim; d++) dot += rows32[ro + d]! * q[qo + d]!;
       exact.push(score(qi, row, dot), row);
     }
     const { ids, scores } = exact.sorted();
@@ -233,14 +239,17 @@ function groupQueries(count: number): { start: number; size: number; lanes: numb
   return groups;
 }
 
-function scanWasm(wasm: WasmDots, input: ScanInput, count: number, prep: Prepared, accept: ScanOptions['accept']): void {
-  const { matrix, dim, rows } = input;
+/** Returns a live view of the matrix (a resident one may have moved). */
+function scanWasm(wasm: WasmDots, input: ScanInput, count: number, prep: Prepared, accept: ScanOptions['accept']): Float32Array {
+  const { dim, rows } = input;
+  const resident = input.resident === wasm;
+  const residentBytes = resident ? Math.ceil((input.matrix.byteOffset + input.matrix.byteLength) / 16) * 16 : 0;
   const { q, qSq, heaps } = prep;
   const scale = input.metric === 'cosine' ? input.rowScale ?? null : null;
   const sqNorms = input.metric === 'l2' ? prep.sqNorms : null;
   const groups = groupQueries(count);
-  // Memory layout (bytes): row block | query tiles | output block.
-  const rowBytes = WASM_ROW_BLOCK * dim * 4;
+  // Memory layout (bytes): row block (or the resident rows) | query tiles | output block.
+  const rowBytes = resident ? residentBytes : WASM_ROW_BLOCK * dim * 4;
   const tileOffsets: number[] = [];
   let off = rowBytes;
   for (const g of groups) {
@@ -263,11 +272,12 @@ function scanWasm(wasm: WasmDots, input: ScanInput, count: number, prep: Prepare
   for (let r0 = 0; r0 < rows; r0 += WASM_ROW_BLOCK) {
     const r1 = Math.min(rows, r0 + WASM_ROW_BLOCK);
     const n = r1 - r0;
-    mem.set(matrix.subarray(r0 * dim, r1 * dim), 0);
+    const rowsPtr = resident ? r0 * dim * 4 : 0;
+    if (!resident) mem.set(input.matrix.subarray(r0 * dim, r1 * dim), 0);
     groups.forEach((g, gi) => {
       const lanes = g.lanes;
-      if (lanes === 1) wasm.dot1(0, n, dim, tileOffsets[gi]!, outOff);
-      else wasm.tile[(lanes / 4) as 1 | 2 | 4](0, n, dim, tileOffsets[gi]!, outOff);
+      if (lanes === 1) wasm.dot1(rowsPtr, n, dim, tileOffsets[gi]!, outOff);
+      else wasm.tile[(lanes / 4) as 1 | 2 | 4](rowsPtr, n, dim, tileOffsets[gi]!, outOff);
       for (let j = 0; j < g.size; j++) {
         const qi = g.start + j;
         const heap = heaps[qi]!;
@@ -304,4 +314,5 @@ function scanWasm(wasm: WasmDots, input: ScanInput, count: number, prep: Prepare
       }
     });
   }
+  return resident ? new Float32Array(wasm.memory.buffer, 0, rows * dim) : input.matrix;
 }

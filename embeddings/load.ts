@@ -33,15 +33,12 @@ export async function loadIndex(dir: string, options: LoadOptions = {}): Promise
     });
   }
   if (manifest.kind === 'exact') {
-    const buf = await readFile(payloadPath);
-    // Copy into an aligned buffer we own.
-    const matrix = new Float32Array(buf.byteLength / 4);
-    new Uint8Array(matrix.buffer).set(buf);
+    const data = await readFile(payloadPath);
     return ExactIndex.fromParts({
       dim: manifest.dim,
       metric: manifest.metric,
       table,
-      matrix,
+      data,
       unitRows: manifest.params.unitRows === true,
     });
   }

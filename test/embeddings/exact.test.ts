@@ -153,6 +153,26 @@ describe('ExactIndex', () => {
     expect(() => index.add('x', [1])).toThrow(DimensionMismatchError);
   });
 
+  it('rows kept in WebAssembly memory give the same results through growth and large batches', () => {
+    const big = randomMatrix(5000, 12, 8);
+    const bigKeys = Array.from({ length: 5000 }, (_, i) => `b${i}`);
+    for (const metric of ['cosine', 'l2', 'ip'] as const) {
+      const own = new ExactIndex({ dim: 12, metric, capacity: 3 });
+      for (let i = 0; i < 5000; i++) own.add(bigKeys[i]!, row(big, i, 12));
+      const borrowed = ExactIndex.fromMatrix({ keys: bigKeys, matrix: big, dim: 12, metric });
+      // 3,000 queries: the kernel's scratch space grows the memory during the scan.
+      const qs = randomMatrix(3000, 12, 9);
+      const a = own.queryBatch(qs, { k: 4 });
+      const b = borrowed.queryBatch(qs, { k: 4 });
+      expect(a.map((h) => h.map((x) => x.key))).toEqual(b.map((h) => h.map((x) => x.key)));
+      if (metric !== 'ip') expect(own.query(row(big, 4321, 12), { k: 1 })[0]!.key).toBe('b4321');
+      const x = own.query(row(big, 4321, 12), { k: 3 });
+      const y = borrowed.query(row(big, 4321, 12), { k: 3 });
+      expect(x.map((h) => h.key)).toEqual(y.map((h) => h.key));
+      x.forEach((h, i) => expect(h.score).toBeCloseTo(y[i]!.score, 6)); // own cosine rows are stored unit-norm in float32
+    }
+  });
+
   it('batch queries equal single queries', () => {
     const index = ExactIndex.fromMatrix({ keys, matrix: m, dim, metric: 'cosine' });
     const qs = randomMatrix(9, dim, 77);
