@@ -1,13 +1,16 @@
 /**
  * Gradient kernels the wasm backend lacks, bridged to the pure-JS cpu backend:
  * for the wasm backend only, each missing kernel is registered as a function
- * that reads its inputs out of wasm memory, runs the cpu backend's kernel for
- * it, and writes the result back into wasm memory. Slower than a native kernel
- * but exact (the same arithmetic as the cpu backend), and it lets convolutions
- * train on wasm. The user's backend is never changed.
+ * that reads its inputs out of wasm memory, computes the result in JS, and
+ * writes it back into wasm memory. The filter gradients of convolutions use
+ * our own loop-ordered JS kernels (./js-kernels.ts; the cpu backend's are far
+ * slower); every other bridged kernel runs the cpu backend's kernel. Tests
+ * compare every bridged kernel with the cpu backend. The user's backend is
+ * never changed.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
+import { JS_KERNELS, type JsTensor } from './js-kernels.js';
 
 /** Kernels needed to train convolutional networks that wasm (tfjs 4.x) does not implement. */
 export const BRIDGEABLE_KERNELS = [
@@ -43,6 +46,13 @@ function bridge(kernelName: string, targetBackend: string): KernelConfig {
     backendName: targetBackend,
     kernelFunc: ({ inputs, attrs, backend }) => {
       const target = backend as unknown as WasmBackendLike;
+      const js = JS_KERNELS[kernelName];
+      if (js && Object.values(inputs).every((i) => i && i.dtype === 'float32')) {
+        const jsInputs: Record<string, JsTensor> = {};
+        for (const [name, info] of Object.entries(inputs)) jsInputs[name] = { values: target.readSync(info!.dataId) as Float32Array, shape: info!.shape };
+        const result = js(jsInputs, attrs as Record<string, unknown>);
+        if (result) return target.makeOutput(result.shape, 'float32', undefined, result.values);
+      }
       const cpu = cpuBackend();
       const cpuInputs: Record<string, TensorInfo> = {};
       const temporaries: TensorInfo[] = [];

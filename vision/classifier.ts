@@ -1,0 +1,140 @@
+/**
+ * A trained image classifier and its bundle format. The bundle holds the whole
+ * network (body + pooling + head) and the preprocessing recipe, so prediction
+ * needs nothing but the bundle — no registry, cache or network.
+ *
+ * Bundle (kind 'image-classifier'): manifest.json (labels, preprocessing,
+ * encoder = backbone description, training options, metrics, extra.vision),
+ * model.json + weights.bin.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { saveBundle, loadBundle, type BundleManifest } from '../src/bundle/bundle.js';
+import { BundleError } from '../src/errors.js';
+import { classificationReport, type ClassificationReport } from '../src/metrics/classification.js';
+import type { Progress } from '../src/progress.js';
+import { decodeAll, readImages, type ImageCollection, type SkippedFile } from './data.js';
+import { decodeImage, toBatch, type ImageInput, type PreprocessSpec, type RgbImage } from './preprocess.js';
+
+export const IMAGE_CLASSIFIER_KIND = 'image-classifier';
+export const VISION_BUNDLE_VERSION = 1;
+
+export interface ClassifierInfo {
+  encoder?: Record<string, unknown>;
+  training?: Record<string, unknown>;
+  metrics?: Record<string, unknown>;
+  /** Head spec and pooling, for the record. */
+  architecture?: Record<string, unknown>;
+}
+
+export interface LabelScore {
+  label: string;
+  probability: number;
+}
+
+export interface Prediction {
+  /** The input when it was a path. */
+  path?: string;
+  /** Highest-probability classes, best first. */
+  top: LabelScore[];
+}
+
+export interface Evaluation {
+  report: ClassificationReport;
+  skipped: SkippedFile[];
+}
+
+export class ImageClassifier {
+  constructor(
+    /** Normalised image [n, h, w, 3] → logits [n, classes]. */
+    readonly model: tf.LayersModel,
+    readonly labels: string[],
+    readonly preprocessing: PreprocessSpec,
+    readonly info: ClassifierInfo = {},
+  ) {}
+
+  /** Class probabilities for decoded images, row-major n × classes. */
+  async probabilitiesOfImages(images: readonly RgbImage[], batchSize = 16): Promise<Float32Array> {
+    const c = this.labels.length;
+    const out = new Float32Array(images.length * c);
+    for (let start = 0; start < images.length; start += batchSize) {
+      const x = toBatch(images.slice(start, start + batchSize), this.preprocessing);
+      const p = tf.tidy(() => tf.softmax(this.model.predict(x) as tf.Tensor));
+      out.set((await p.data()) as Float32Array, start * c);
+      tf.dispose([x, p]);
+    }
+    return out;
+  }
+
+  /** Class probabilities for image files or encoded bytes (throws on an unreadable image). */
+  async probabilities(inputs: readonly ImageInput[], batchSize = 16): Promise<Float32Array> {
+    const images = await Promise.all(inputs.map((i) => decodeImage(i, this.preprocessing)));
+    return this.probabilitiesOfImages(images, batchSize);
+  }
+
+  /** Top-k labels of each input; unreadable inputs come back in `skipped`. */
+  async predict(inputs: readonly ImageInput[], options: { topK?: number } = {}): Promise<{ predictions: Prediction[]; skipped: SkippedFile[] }> {
+    const k = Math.max(1, Math.min(options.topK ?? 1, this.labels.length));
+    const images: RgbImage[] = [];
+    const kept: ImageInput[] = [];
+    const skipped: SkippedFile[] = [];
+    for (const input of inputs) {
+      try {
+        images.push(await decodeImage(input, this.preprocessing));
+        kept.push(input);
+      } catch (e) {
+        skipped.push({ path: typeof input === 'string' ? input : '<bytes>', reason: `unreadable image: ${(e as Error).message.split('\n')[0]}` });
+      }
+    }
+    const probs = await this.probabilitiesOfImages(images);
+    const c = this.labels.length;
+    const predictions = kept.map((input, i) => {
+      const row = Array.from(probs.subarray(i * c, (i + 1) * c), (p, j) => ({ label: this.labels[j], probability: p }));
+      row.sort((a, b) => b.probability - a.probability);
+      return { ...(typeof input === 'string' ? { path: input } : {}), top: row.slice(0, k) };
+    });
+    return { predictions, skipped };
+  }
+
+  /** Accuracy, per-class scores and confusion on a labelled collection (folder or CSV path, or a read collection). */
+  async evaluate(data: string | ImageCollection, options: { progress?: Progress; topK?: number } = {}): Promise<Evaluation> {
+    const collection = typeof data === 'string' ? await readImages(data, { labels: this.labels, minClasses: 1 }) : data;
+    const decoded = await decodeAll(collection, this.preprocessing, { progress: options.progress, requireEveryClass: false });
+    const probs = await this.probabilitiesOfImages(decoded.images);
+    return { report: classificationReport(decoded.y, probs, this.labels, { topK: options.topK }), skipped: decoded.skipped };
+  }
+
+  /** Write the bundle atomically. */
+  async save(dir: string): Promise<BundleManifest> {
+    return saveBundle(
+      dir,
+      {
+        kind: IMAGE_CLASSIFIER_KIND,
+        labels: this.labels,
+        preprocessing: this.preprocessing as unknown as Record<string, unknown>,
+        encoder: this.info.encoder ?? null,
+        training: this.info.training,
+        metrics: this.info.metrics,
+        extra: { vision: { version: VISION_BUNDLE_VERSION, ...(this.info.architecture ?? {}) } },
+      },
+      { model: this.model },
+    );
+  }
+
+  static async load(dir: string): Promise<ImageClassifier> {
+    const bundle = await loadBundle(dir, { kind: IMAGE_CLASSIFIER_KIND });
+    const m = bundle.manifest;
+    const vision = (m.extra.vision ?? {}) as { version?: number };
+    if ((vision.version ?? 0) > VISION_BUNDLE_VERSION) {
+      throw new BundleError(`${dir}: image-classifier format ${vision.version} is newer than this transferkit supports`, { hint: 'upgrade transferkit' });
+    }
+    if (!bundle.model) throw new BundleError(`${dir}: the bundle has no model`, { hint: 'train again with transferkit vision train' });
+    const p = m.preprocessing as unknown as PreprocessSpec;
+    if (!Array.isArray(p.size) || !p.normalization) throw new BundleError(`${dir}: manifest has no image preprocessing`);
+    return new ImageClassifier(bundle.model, m.labels, p, {
+      encoder: (m.encoder ?? undefined) as Record<string, unknown> | undefined,
+      training: m.training,
+      metrics: m.metrics,
+      architecture: vision as Record<string, unknown>,
+    });
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The transfer-learning strategies, each a few lines over the learner:
+ *   feature-extract  body frozen, features cached once, only the head trains;
+ *   fine-tune-top    frozen up to a layer group or layer, the rest trains (boundary activations cached);
+ *   fine-tune-all    everything trains from the pretrained weights;
+ *   fine-tune        fastai's recipe: head warm-up with the body frozen, then
+ *                    unfreeze and train all with lower rates for earlier groups.
+ */
+import type { History } from '../src/training/events.js';
+import { InvalidArgumentError } from '../src/errors.js';
+import type { ImageLearner, LearnerFitOptions } from './learner.js';
+
+export const STRATEGY_NAMES = ['feature-extract', 'fine-tune-top', 'fine-tune-all', 'fine-tune'] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
+export interface StrategyOptions {
+  epochs: number;
+  learningRate: number;
+  /** fine-tune-top: last frozen layer group or layer. Default: all groups but the last. */
+  freezeUntil?: string;
+  /** fine-tune: epochs of head warm-up. Default 1. */
+  freezeEpochs?: number;
+  /** fine-tune: ratio of the head's rate to the first group's. Default 100. */
+  lrMult?: number;
+  fit: LearnerFitOptions;
+}
+
+export interface StrategyInfo {
+  name: StrategyName;
+  description: string;
+  /** Learning rate used when none is given. */
+  defaultLearningRate: number;
+  run(learner: ImageLearner, options: StrategyOptions): Promise<History[]>;
+}
+
+const featureExtract: StrategyInfo = {
+  name: 'feature-extract',
+  description: 'whole body frozen; body features computed once per image (and augmentation round) and cached; only the head trains',
+  defaultLearningRate: 1e-3,
+  async run(learner, o) {
+    learner.freeze();
+    return [await learner.fit(o.epochs, { ...o.fit, learningRate: o.learningRate })];
+  },
+};
+
+const fineTuneTop: StrategyInfo = {
+  name: 'fine-tune-top',
+  description: 'frozen up to a layer group or layer (--freeze-until); the rest of the body and the head train on cached boundary activations',
+  defaultLearningRate: 1e-4,
+  async run(learner, o) {
+    const groups = learner.backbone.groups;
+    const until = o.freezeUntil ?? groups[groups.length - 2]?.name;
+    if (!until) throw new InvalidArgumentError(`${learner.backbone.name} has a single layer group; pass --freeze-until <layer>`);
+    learner.freezeTo(until);
+    return [await learner.fit(o.epochs, { ...o.fit, learningRate: o.learningRate })];
+  },
+};
+
+const fineTuneAll: StrategyInfo = {
+  name: 'fine-tune-all',
+  description: 'every layer trains from the pretrained weights',
+  defaultLearningRate: 1e-4,
+  async run(learner, o) {
+    learner.unfreeze();
+    return [await learner.fit(o.epochs, { ...o.fit, learningRate: o.learningRate })];
+  },
+};
+
+const fineTune: StrategyInfo = {
+  name: 'fine-tune',
+  description: 'head warm-up with the body frozen (--freeze-epochs), then unfreeze and train everything with lower rates for earlier layer groups',
+  defaultLearningRate: 2e-3,
+  async run(learner, o) {
+    learner.freeze();
+    const warm = await learner.fit(o.freezeEpochs ?? 1, { ...o.fit, learningRate: o.learningRate, schedule: o.fit.schedule ?? { type: 'one-cycle' } });
+    learner.unfreeze();
+    const all = await learner.fit(o.epochs, {
+      ...o.fit,
+      learningRate: o.learningRate / 2,
+      lrMult: o.lrMult ?? 100,
+      schedule: o.fit.schedule ?? { type: 'one-cycle' },
+    });
+    return [warm, all];
+  },
+};
+
+export const STRATEGIES: Record<StrategyName, StrategyInfo> = {
+  'feature-extract': featureExtract,
+  'fine-tune-top': fineTuneTop,
+  'fine-tune-all': fineTuneAll,
+  'fine-tune': fineTune,
+};
+
+export function getStrategy(name: string): StrategyInfo {
+  const s = (STRATEGIES as Record<string, StrategyInfo>)[name];
+  if (!s) throw new InvalidArgumentError(`unknown strategy '${name}'`, { hint: `use one of: ${STRATEGY_NAMES.join(', ')}` });
+  return s;
+}

@@ -1,0 +1,170 @@
+/**
+ * One call from a folder of labelled images to a trained classifier:
+ * read → decode (skipping unreadable files) → seeded stratified split → build
+ * body + new head → run a strategy → validation report.
+ */
+import type { HeadSpec } from '../src/heads/head.js';
+import { parseHeadSpec } from '../src/heads/head.js';
+import { DataError, InvalidArgumentError } from '../src/errors.js';
+import { stratifiedSplit } from '../src/metrics/split.js';
+import { classificationReport, type ClassificationReport } from '../src/metrics/classification.js';
+import type { Callback } from '../src/training/trainer.js';
+import type { History } from '../src/training/events.js';
+import type { OptimizerName } from '../src/training/trainer.js';
+import type { LrSchedule } from '../src/training/schedules.js';
+import type { Progress } from '../src/progress.js';
+import type { AugmentOptions } from './augment.js';
+import { Backbone, type BackboneOptions } from './backbone.js';
+import { ImageClassifier } from './classifier.js';
+import { decodeAll, readImages, type ImageCollection, type SkippedFile } from './data.js';
+import type { ImageSet } from './image-source.js';
+import { ImageLearner } from './learner.js';
+import { buildClassifierModel, type Pooling } from './model.js';
+import { getStrategy, type StrategyName } from './strategies.js';
+import type { TrainingSupport } from './engine/index.js';
+
+export interface TrainImageClassifierOptions {
+  /** Registry name, model.json URL, local model path, or a loaded Backbone. Default 'mobilenet_v2_nsfwjs'. */
+  backbone?: string | Backbone;
+  /** Options for loading the backbone (image size, normalisation, …) when `backbone` is not loaded yet. */
+  backboneOptions?: BackboneOptions;
+  /** Default 'feature-extract'. */
+  strategy?: StrategyName;
+  /** Default 10. */
+  epochs?: number;
+  /** Default 32. */
+  batchSize?: number;
+  /** Default: the strategy's (feature-extract 1e-3, fine-tune-top/all 1e-4, fine-tune 2e-3). */
+  learningRate?: number;
+  /** fine-tune-top: last frozen layer group or layer name. */
+  freezeUntil?: string;
+  /** fine-tune: head warm-up epochs. Default 1. */
+  freezeEpochs?: number;
+  /** fine-tune: head rate / first group rate. Default 100. */
+  lrMult?: number;
+  /** Head: a spec or short form ('linear', 'mlp:256'). Default 'linear'. */
+  head?: HeadSpec | string;
+  /** Default 'avg'. */
+  pooling?: Pooling;
+  /** Default false. */
+  augment?: boolean | AugmentOptions;
+  /** Augmented copies cached per image when a prefix is frozen. Default 4. */
+  augmentRounds?: number;
+  /** Fraction held out (stratified) for validation. Default 0.2; 0 for none. */
+  validationSplit?: number;
+  /** Default 0. */
+  seed?: number;
+  /** Per-class loss weights, or 'balanced' for imbalanced data. Default none. */
+  classWeights?: number[] | 'balanced';
+  optimizer?: OptimizerName;
+  schedule?: LrSchedule;
+  /** Let unfrozen BatchNorm layers use batch statistics. Default false. */
+  trainBatchNorm?: boolean;
+  callbacks?: Callback[];
+  /** Progress of downloads, decoding and feature passes. */
+  progress?: Progress;
+  handleInterrupt?: boolean;
+}
+
+export interface TrainImageClassifierResult {
+  classifier: ImageClassifier;
+  backbone: Backbone;
+  learner: ImageLearner;
+  /** One history per training phase (fine-tune has two). */
+  histories: History[];
+  /** Validation report (absent without a validation split). */
+  validation?: ClassificationReport;
+  skipped: SkippedFile[];
+  counts: { train: number; validation: number };
+  timings: { extractSeconds: number; trainSeconds: number; decodeSeconds: number };
+  trainingSupport?: TrainingSupport;
+}
+
+/** Train an image classifier from a folder per class or a CSV manifest. */
+export async function trainImageClassifier(data: string | ImageCollection, options: TrainImageClassifierOptions = {}): Promise<TrainImageClassifierResult> {
+  const strategy = getStrategy(options.strategy ?? 'feature-extract');
+  const epochs = options.epochs ?? 10;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new InvalidArgumentError(`epochs must be a positive integer, got ${epochs}`);
+  const head = typeof options.head === 'string' ? parseHeadSpec(options.head) : (options.head ?? { type: 'linear' as const });
+  const seed = options.seed ?? 0;
+  const collection = typeof data === 'string' ? await readImages(data) : data;
+  const backbone = typeof options.backbone === 'object' ? options.backbone : await Backbone.load(options.backbone ?? 'mobilenet_v2_nsfwjs', { progress: options.progress, ...options.backboneOptions });
+
+  const t0 = performance.now();
+  const decoded = await decodeAll(collection, backbone.preprocessing, { progress: options.progress });
+  const decodeSeconds = (performance.now() - t0) / 1000;
+  const validationSplit = options.validationSplit ?? 0.2;
+  const pick = (idx: Int32Array): ImageSet => ({ images: Array.from(idx, (i) => decoded.images[i]), y: Int32Array.from(idx, (i) => decoded.y[i]) });
+  let train: ImageSet;
+  let valid: ImageSet | undefined;
+  if (validationSplit > 0) {
+    const split = stratifiedSplit(decoded.y, { validation: validationSplit, seed });
+    train = pick(split.train);
+    valid = split.validation.length ? pick(split.validation) : undefined;
+  } else {
+    train = { images: decoded.images, y: decoded.y };
+  }
+  if (train.images.length === 0) throw new DataError('no training images left after the validation split', { hint: 'add images or lower the validation split' });
+
+  const model = buildClassifierModel(backbone, { numClasses: decoded.labels.length, head, pooling: options.pooling, seed });
+  const learner = new ImageLearner(backbone, model, { train, valid }, {
+    augment: options.augment,
+    augmentRounds: options.augmentRounds,
+    trainBatchNorm: options.trainBatchNorm,
+    seed,
+    progress: options.progress,
+  });
+  const learningRate = options.learningRate ?? strategy.defaultLearningRate;
+  const t1 = performance.now();
+  const histories = await strategy.run(learner, {
+    epochs,
+    learningRate,
+    freezeUntil: options.freezeUntil,
+    freezeEpochs: options.freezeEpochs,
+    lrMult: options.lrMult,
+    fit: {
+      batchSize: options.batchSize ?? 32,
+      classWeights: options.classWeights,
+      optimizer: options.optimizer,
+      schedule: options.schedule,
+      callbacks: options.callbacks,
+      handleInterrupt: options.handleInterrupt,
+      seed,
+    },
+  });
+  const probs = await learner.validationProbabilities();
+  const extractSeconds = learner.extractionStats.seconds;
+  const trainSeconds = (performance.now() - t1) / 1000 - extractSeconds;
+  const validation = probs && valid ? classificationReport(valid.y, probs, decoded.labels) : undefined;
+
+  const classifier = new ImageClassifier(model, decoded.labels, backbone.preprocessing, {
+    encoder: backbone.describe(),
+    training: {
+      strategy: strategy.name,
+      epochs,
+      batchSize: options.batchSize ?? 32,
+      learningRate,
+      freezeUntil: strategy.name === 'fine-tune-top' ? (options.freezeUntil ?? backbone.groups[backbone.groups.length - 2]?.name) : undefined,
+      augment: Boolean(options.augment),
+      validationSplit,
+      seed,
+      classWeights: options.classWeights,
+      trainExamples: train.images.length,
+      validationExamples: valid?.images.length ?? 0,
+      history: histories.flatMap((h) => h.epochs),
+    },
+    metrics: validation ? { validation: { accuracy: validation.accuracy, macroF1: validation.macroF1, count: validation.count } } : {},
+    architecture: { head, pooling: options.pooling ?? 'avg' },
+  });
+  return {
+    classifier,
+    backbone,
+    learner,
+    histories,
+    validation,
+    skipped: decoded.skipped,
+    counts: { train: train.images.length, validation: valid?.images.length ?? 0 },
+    timings: { extractSeconds, trainSeconds, decodeSeconds },
+    trainingSupport: learner.trainingSupport,
+  };
+}
