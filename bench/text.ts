@@ -7,11 +7,12 @@
  *  - one stratified 80/20 split with seed 42 (core `stratifiedSplit`): 4,837 train / 1,209 test;
  *  - vectors: glove-wink-100d (bundled, 341,479 × 100, lowercase GloVe-derived);
  *  - every model kind trains on the same train part and is scored on the same test part;
- *    training time = wall-clock of `trainTextClassifier` (tokenising, fitting; vectors already loaded);
+ *    training time = wall-clock and CPU time of `trainTextClassifier` (tokenising, fitting; vectors already loaded);
  *  - learning curve: stratified subsets (seed 42) of 50, 100, 500 and all training texts,
  *    each scored on the full test part, for the bag-of-words baseline and the pretrained-vector models.
  * Options: --quick (fewer models), --json FILE (write the results).
  */
+import { cpus, loadavg } from 'node:os';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { initEngine } from '../src/engine/backend.js';
 import { loadVectors } from '../text/vectors/index.js';
@@ -44,9 +45,9 @@ const MODELS: Row[] = [
   { name: 'vectors: SIF + linear head', spec: { kind: 'vectors', representation: 'sif' } },
   { name: 'vectors: mean‖max + linear head', spec: { kind: 'vectors', representation: 'mean-max' } },
   { name: 'vectors: mean‖max + MLP(256) head', spec: { kind: 'vectors', representation: 'mean-max', head: { type: 'mlp', hidden: [256], dropout: 0.3 } } },
-  { name: 'embedding: frozen GloVe, masked mean‖max pool + MLP', spec: { kind: 'embedding', architecture: 'pool', finetune: false }, options: { epochs: 6 } },
-  { name: 'embedding: fine-tuned GloVe (lr × 0.1), pool + MLP', spec: { kind: 'embedding', architecture: 'pool', finetune: true }, options: { epochs: 6 } },
-  { name: 'embedding: frozen GloVe, Kim CNN (3,4,5 × 32), 128 tokens', spec: { kind: 'embedding', architecture: 'cnn', finetune: false, filters: 32, maxLength: 128 }, options: { epochs: 4 } },
+  { name: 'embedding: frozen GloVe, masked mean‖max pool + MLP', spec: { kind: 'embedding', architecture: 'pool', finetune: false }, options: { epochs: 6, batchSize: 64 } },
+  { name: 'embedding: fine-tuned GloVe (lr × 0.1), pool + MLP', spec: { kind: 'embedding', architecture: 'pool', finetune: true }, options: { epochs: 4, batchSize: 64 } },
+  { name: 'embedding: frozen GloVe, Kim CNN (3,4,5 × 32), 128 tokens', spec: { kind: 'embedding', architecture: 'cnn', finetune: false, filters: 32, maxLength: 128 }, options: { epochs: 4, batchSize: 64 } },
 ];
 const QUICK = new Set([0, 1, 3, 6, 8]);
 
@@ -60,9 +61,17 @@ const CURVE: Row[] = [
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 async function run(train: TextExample[], test: TextExample[], row: Row, vectors: Awaited<ReturnType<typeof loadVectors>>) {
+  const cpu = process.cpuUsage();
   const clf = await trainTextClassifier(train, { model: row.spec, vectors, vectorsName: 'glove-wink-100d', seed: 0, ...row.options });
+  const used = process.cpuUsage(cpu);
   const ev = await clf.evaluate(test);
-  const result = { accuracy: ev.report.accuracy, macroF1: ev.report.macroF1, seconds: clf.summary.seconds, epochs: clf.summary.epochs };
+  const result = {
+    accuracy: ev.report.accuracy,
+    macroF1: ev.report.macroF1,
+    seconds: clf.summary.seconds,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    epochs: clf.summary.epochs,
+  };
   clf.dispose();
   return result;
 }
@@ -77,13 +86,14 @@ async function main() {
   console.log(`engine: ${engine.backend} (${engine.threads} thread(s)); vectors glove-wink-100d ${vectors.size} × ${vectors.dim}\n`);
 
   const results: Array<Record<string, unknown>> = [];
-  console.log('| model | accuracy | macro-F1 | train time |');
-  console.log('|---|---:|---:|---:|');
+  console.log(`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${cpus().length} cores)\n`);
+  console.log('| model | accuracy | macro-F1 | train time (wall) | train CPU time |');
+  console.log('|---|---:|---:|---:|---:|');
   for (const [i, row] of MODELS.entries()) {
     if (quick && !QUICK.has(i)) continue;
     const r = await run(train, test, row, vectors);
     results.push({ model: row.name, spec: row.spec, ...r });
-    console.log(`| ${row.name} | ${pct(r.accuracy)} | ${pct(r.macroF1)} | ${r.seconds.toFixed(1)} s${r.epochs ? ` (${r.epochs} ep)` : ''} |`);
+    console.log(`| ${row.name} | ${pct(r.accuracy)} | ${pct(r.macroF1)} | ${r.seconds.toFixed(1)} s${r.epochs ? ` (${r.epochs} ep)` : ''} | ${r.cpuSeconds.toFixed(1)} s |`);
   }
 
   console.log('\nLearning curve (accuracy on the same test part; training subsets stratified, seed 42)\n');

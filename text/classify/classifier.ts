@@ -16,7 +16,7 @@ import { LinearTextModel } from './models/linear.js';
 import type { ModelSpec, NeuralFitOptions, TextModel } from './models/model.js';
 import { MODEL_KINDS } from './models/model.js';
 import { VectorsHeadModel } from './models/vectors-head.js';
-import { createRepresentation, type DocumentEncoder, type RepresentationOptions } from './represent/index.js';
+import { createRepresentation, type RepresentationOptions } from './represent/index.js';
 import { DEFAULT_TEXT_MAX_TOKENS, Tokenizer, type TokenizerOptions } from './tokenize/tokenizer.js';
 import { oovReport, VectorLookup, type OovReport, type PretrainedVectors } from './vectors/lookup.js';
 import { VectorTable } from './vectors/table.js';
@@ -202,24 +202,18 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
       })()
     : undefined;
   const fitted = await model.fit(docs, y, { ...options, seed, numClasses: labels.length, validation });
-  const encoder = (model as { encoder?: DocumentEncoder }).encoder;
   const summary: TrainingSummary = {
     model: spec,
     trainTexts: examples.length,
     labels,
     seconds: (performance.now() - started) / 1000,
     oov,
-    emptyRepresentations: encoder ? encoder.emptyCount : undefined,
+    emptyRepresentations: fitted.emptyRepresentations,
     epochs: fitted.epochs,
     vectors: lookup ? { source, dim: lookup.dim, keptWords: lookup.vectors.words.length } : undefined,
     tokenizer: { ...tokenizer.toJSON() },
     seed,
   };
-  if (encoder) {
-    // Count texts without a known word on the training set itself (fit may have encoded other batches last).
-    encoder.encodeTokens(docs);
-    summary.emptyRepresentations = encoder.emptyCount;
-  }
   return new TextClassifier(labels, spec, tokenizer, model, lookup, provenance, summary);
 }
 

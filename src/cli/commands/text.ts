@@ -51,6 +51,7 @@ interface TrainOpts extends DataOpts {
   c?: number;
   maxLength?: number;
   extraWords?: number;
+  maxTokens?: number;
   seed: number;
   json?: boolean;
 }
@@ -123,6 +124,7 @@ export function registerText(program: Command, ctx: CliContext): void {
       .option('--c <value>', 'inverse L2 strength of the linear models (scikit-learn C; default 10)', floatOption('--c', 0))
       .option('--max-length <n>', 'embedding models: tokens kept per text (default 256)', intOption('--max-length'))
       .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
+      .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500)', intOption('--max-tokens', 0))
       .option('--seed <n>', 'random seed', intOption('--seed', 0), 0)
       .option('--json', 'print the results as JSON'),
   ).action(async (o: TrainOpts) => {
@@ -142,6 +144,7 @@ export function registerText(program: Command, ctx: CliContext): void {
       batchSize: o.batchSize,
       learningRate: o.lr,
       extraWords: o.extraWords,
+      tokenizer: o.maxTokens === undefined ? undefined : { maxTokens: o.maxTokens },
       seed: o.seed,
       progress: ctx.progress(o.json),
       callbacks: neural && !o.json && !ctx.globals.quiet ? [new ProgressBarCallback((t) => ctx.io.err(t), ctx.io.interactive)] : [],

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDataset, splitExamples, trainTextClassifier } from '../../../text/classify/index.js';
-import { parseEmail } from '../../../text/classify/index.js';
+import { parseEmail, runTextDemo } from '../../../text/classify/index.js';
 
 describe('SpamAssassin sample with glove-wink-100d', () => {
   it('trains a hybrid model well above chance; the tokeniser matches the lowercase vectors', async () => {
@@ -16,6 +16,15 @@ describe('SpamAssassin sample with glove-wink-100d', () => {
     expect(clf.summary.vectors!.keptWords).toBeLessThan(30000);
     const ev = await clf.evaluate(test);
     expect(ev.report.accuracy).toBeGreaterThan(0.85);
+  });
+
+  it('runTextDemo trains on a SpamAssassin sample and reports metrics', async () => {
+    const r = await runTextDemo({ sample: 300, seed: 3 });
+    expect(r.trainTexts + r.testTexts).toBe(300);
+    expect(r.accuracy).toBeGreaterThan(0.85);
+    expect(r.report.labels).toEqual(['ham', 'spam']);
+    expect(r.examples.map((e) => e.label)).toEqual(['spam', 'ham']);
+    expect(r.trainSeconds).toBeGreaterThan(0);
   });
 
   it('reads subjects and decodes transfer encodings of raw e-mails', () => {

@@ -109,8 +109,11 @@ export class EmbeddingNetModel implements TextModel {
       paramGroups,
       callbacks,
     });
-    const history = await trainer.fit({ x: this.source(this.ids(docs)), y });
-    return { epochs: history.epochs.length, history };
+    const ids = this.ids(docs);
+    let empty = 0;
+    for (let i = 0; i < docs.length; i++) if (!ids.subarray(i * this.maxLength, (i + 1) * this.maxLength).some((id) => id >= 2)) empty++;
+    const history = await trainer.fit({ x: this.source(ids), y });
+    return { epochs: history.epochs.length, history, emptyRepresentations: empty };
   }
 
   async predictProba(docs: string[][]): Promise<Float32Array> {

@@ -50,13 +50,14 @@ export class LinearTextModel implements TextModel {
     this.tfidf.fit(docs);
     this.encoder?.fit(docs);
     const x = this.features(docs);
+    const emptyRepresentations = this.encoder?.emptyCount;
     const dim = this.tfidf.size + (this.encoder?.dim ?? 0);
     this.regression = new SoftmaxRegression(dim, ctx.numClasses);
     this.fitInfo = this.regression.fit(x, y, {
       c: this.spec.c ?? DEFAULT_C,
       classWeights: ctx.classWeights === 'balanced' ? 'balanced' : undefined,
     });
-    return {};
+    return { emptyRepresentations };
   }
 
   async predictProba(docs: string[][]): Promise<Float32Array> {

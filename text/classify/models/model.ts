@@ -91,9 +91,16 @@ export interface ModelState {
   tfModel?: tf.LayersModel;
 }
 
+export interface FitResult {
+  epochs?: number;
+  history?: unknown;
+  emptyRepresentations?: number;
+}
+
 export interface TextModel {
   readonly kind: ModelKind;
-  fit(docs: string[][], y: Int32Array, ctx: FitContext): Promise<{ epochs?: number; history?: unknown }>;
+  /** Fit; reports epochs run (neural kinds) and training texts whose representation was empty (no known word). */
+  fit(docs: string[][], y: Int32Array, ctx: FitContext): Promise<FitResult>;
   predictProba(docs: string[][]): Promise<Float32Array>;
   state(): ModelState;
   dispose(): void;

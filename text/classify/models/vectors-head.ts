@@ -29,8 +29,8 @@ export class VectorsHeadModel implements TextModel {
     readonly encoder: DocumentEncoder,
   ) {}
 
-  private standardised(docs: string[][]): Float32Array {
-    const x = this.encoder.encodeTokens(docs);
+  private standardised(docs: string[][], encoded?: Float32Array): Float32Array {
+    const x = encoded ?? this.encoder.encodeTokens(docs);
     const d = this.encoder.dim;
     for (let i = 0; i < x.length; i++) x[i] = (x[i] - this.mean[i % d]) / this.std[i % d];
     return x;
@@ -39,6 +39,7 @@ export class VectorsHeadModel implements TextModel {
   async fit(docs: string[][], y: Int32Array, ctx: FitContext) {
     this.encoder.fit(docs);
     const raw = this.encoder.encodeTokens(docs);
+    const emptyRepresentations = this.encoder.emptyCount;
     const d = this.encoder.dim;
     const n = docs.length;
     this.mean = new Float32Array(d);
@@ -46,7 +47,7 @@ export class VectorsHeadModel implements TextModel {
     for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) this.mean[k] += raw[i * d + k] / n;
     for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) this.std[k] += (raw[i * d + k] - this.mean[k]) ** 2 / n;
     for (let k = 0; k < d; k++) this.std[k] = Math.sqrt(this.std[k]) || 1;
-    const x = this.standardised(docs);
+    const x = this.standardised(docs, raw);
     this.model = buildHead(this.spec.head ?? DEFAULT_VECTORS_HEAD, { inputDim: d, numClasses: ctx.numClasses, seed: ctx.seed, name: 'text_head' });
     const callbacks: Callback[] = [...(ctx.callbacks ?? [])];
     const validationData = ctx.validation ? { x: matrixSource(this.standardised(ctx.validation.docs), d), y: ctx.validation.y } : undefined;
@@ -61,7 +62,7 @@ export class VectorsHeadModel implements TextModel {
       callbacks,
     });
     const history = await trainer.fit({ x: matrixSource(x, d), y });
-    return { epochs: history.epochs.length, history };
+    return { epochs: history.epochs.length, history, emptyRepresentations };
   }
 
   async predictProba(docs: string[][]): Promise<Float32Array> {

@@ -80,8 +80,8 @@ export class Tokenizer {
       marks.push(word);
       return ` \uE000${marks.length - 1}\uE001 `;
     };
-    if (o.urls) s = s.replace(URL_RE, () => protect(o.placeholders.url));
-    if (o.emails) s = s.replace(EMAIL_RE, () => protect(o.placeholders.email));
+    if (o.urls && (s.includes('://') || /www\./i.test(s))) s = s.replace(URL_RE, () => protect(o.placeholders.url));
+    if (o.emails && s.includes('@')) s = s.replace(EMAIL_RE, () => protect(o.placeholders.email));
     const out: string[] = [];
     // A placeholder mark; or a word: letters/marks/digits, optionally joined by ' ’ - . inside;
     // digit groups joined by commas (12,000); or one punctuation/symbol character.
