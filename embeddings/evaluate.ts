@@ -145,7 +145,9 @@ export interface TuneEfResult {
 
 /**
  * Smallest `ef` reaching `target` recall@k on these queries: doubling from k, then
- * bisection between the last miss and the first hit.
+ * bisection between the last miss and the first hit. Never below k (hnswlib searches
+ * with max(ef, k)). Queries drawn from the indexed items are easier than new ones:
+ * tune on held-out queries when you have them.
  */
 export function tuneEf(index: HnswIndex, queries: Float32Array | ArrayLike<number>[], options: TuneEfOptions = {}): TuneEfResult {
   const target = options.target ?? 0.95;
@@ -166,7 +168,8 @@ export function tuneEf(index: HnswIndex, queries: Float32Array | ArrayLike<numbe
     trials.push({ ef, ...out });
     return out;
   };
-  let lo = 0; // largest ef known to miss
+  // hnswlib searches with max(ef, k), so no ef below k is worth reporting.
+  let lo = k - 1; // largest ef known to miss (or not worth trying)
   let hi = -1; // smallest ef known to reach
   for (let ef = Math.max(1, k); ; ef = Math.min(maxEf, ef * 2)) {
     if (run(ef).recall >= target) {
@@ -177,7 +180,7 @@ export function tuneEf(index: HnswIndex, queries: Float32Array | ArrayLike<numbe
     if (ef >= maxEf) break;
   }
   if (hi < 0) {
-    const r = tried.get(lo)!;
+    const r = tried.get(lo)!; // lo is the last (largest) ef tried
     if (options.apply ?? true) index.ef = lo;
     return { ef: lo, recall: r.recall, qps: r.qps, reached: false, target, trials };
   }

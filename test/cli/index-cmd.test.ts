@@ -67,6 +67,12 @@ describe('transferkit index', () => {
     expect(res.recall).toBeGreaterThan(0.8);
     expect(res.qps).toBeGreaterThan(0);
     expect(res.exactQps).toBeGreaterThan(0);
+    const heldOut = join(dir, 'held.jsonl');
+    const hq = randomMatrix(30, dim, 77);
+    await writeFile(heldOut, Array.from({ length: 30 }, (_, i) => JSON.stringify({ key: `q${i}`, vector: Array.from(row(hq, i, dim)) })).join('\n'));
+    const h = await cli('index', 'eval', out, '--queries-file', heldOut, '--json');
+    expect(h.code).toBe(0);
+    expect(JSON.parse(h.stdout)).toMatchObject({ queriesFrom: 'file', queries: 30, k: 10 });
     const text = await cli('index', 'eval', out, '--queries', '20', '--ef', '1');
     expect(text.stdout).toMatch(/recall@10: 0\.\d{4}/);
   });

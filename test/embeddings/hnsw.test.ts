@@ -121,6 +121,9 @@ describe('HnswIndex', () => {
     expect(index.ef).toBe(res.ef);
     // Every ef tried below the answer missed the target.
     for (const t of res.trials) if (t.ef < res.ef) expect(t.recall).toBeLessThan(0.97);
+    expect(res.ef).toBeGreaterThanOrEqual(10);
+    // An easy target is met at ef = k, never below.
+    expect(tuneEf(index, queries, { target: 0.01, k: 10, apply: false }).ef).toBe(10);
     const low = index.evaluate(queries, { k: 10, ef: 1 });
     expect(low.recall).toBeLessThan(1);
   });

@@ -24,7 +24,7 @@ import {
   type VectorIndex,
 } from '../../../embeddings/index.js';
 import { loadVectors } from '../../../text/index.js';
-import { InvalidArgumentError, KeyNotFoundError } from '../../errors.js';
+import { DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../errors.js';
 import type { Progress } from '../../progress.js';
 import type { CliContext } from '../context.js';
 import { choiceOption, floatOption, intOption } from '../parse.js';
@@ -198,19 +198,29 @@ export function registerIndex(program: Command, ctx: CliContext): void {
 
   index
     .command('eval <dir>')
-    .description('recall@k and queries/s against exact search, on items sampled from the index (each query leaves itself out)')
-    .option('--queries <n>', 'number of sampled queries', intOption('--queries'), 200)
+    .description('recall@k and queries/s against exact search, on items sampled from the index (each leaves itself out) or on held-out queries')
+    .option('--queries <n>', 'number of queries (sampled, or the first n of --queries-file)', intOption('--queries'), 200)
+    .option('--queries-file <jsonl>', 'held-out query vectors, JSONL {"key", "vector"} (more honest than sampled items, which are easy to find)')
     .option('-k, --k <n>', 'neighbours per query', intOption('-k'), 10)
     .option('--ef <n>', 'HNSW search breadth (default: the index\'s)', intOption('--ef'))
     .option('--seed <n>', 'sampling seed', intOption('--seed', 0), 1)
     .option('--json', 'print as JSON')
-    .action(async (dir: string, opts: { queries: number; k: number; ef?: number; seed: number; json?: boolean }) => {
+    .action(async (dir: string, opts: { queries: number; queriesFile?: string; k: number; ef?: number; seed: number; json?: boolean }) => {
       const idx = await loadIndex(dir);
-      const { queries, selfKeys } = sampleSelfQueries(idx, opts.queries, opts.seed);
-      const res = evaluate(idx, queries, { k: opts.k, ef: opts.ef, selfKeys });
-      const out = { kind: idx.kind, count: idx.size, ...res };
+      let res;
+      if (opts.queriesFile) {
+        const held = await readEmbeddingsJsonl(opts.queriesFile, { limit: opts.queries });
+        if (held.dim !== idx.dim) {
+          throw new DimensionMismatchError(idx.dim, held.dim, { what: `queries in ${opts.queriesFile}`, file: opts.queriesFile });
+        }
+        res = evaluate(idx, held.matrix, { k: opts.k, ef: opts.ef });
+      } else {
+        const { queries, selfKeys } = sampleSelfQueries(idx, opts.queries, opts.seed);
+        res = evaluate(idx, queries, { k: opts.k, ef: opts.ef, selfKeys });
+      }
+      const out = { kind: idx.kind, count: idx.size, queriesFrom: opts.queriesFile ? 'file' : 'index', ...res };
       if (opts.json) return ctx.printJson(out);
-      ctx.print(`${idx.kind} index, ${idx.size} items, ${res.queries} queries, k=${res.k}${res.ef !== null ? `, ef=${res.ef}` : ''}`);
+      ctx.print(`${idx.kind} index, ${idx.size} items, ${res.queries} ${opts.queriesFile ? 'held-out' : 'sampled'} queries, k=${res.k}${res.ef !== null ? `, ef=${res.ef}` : ''}`);
       ctx.print(`recall@${res.k}: ${res.recall.toFixed(4)}`);
       ctx.print(`queries/s: ${res.qps.toFixed(0)} (one at a time)`);
       if (res.exactQps !== null) ctx.print(`exact queries/s: ${res.exactQps.toFixed(0)} (batched)`);
