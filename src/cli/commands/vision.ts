@@ -1,5 +1,215 @@
+/**
+ * `transferkit vision …`: train image classifiers from pretrained ImageNet CNNs,
+ * evaluate and predict with the bundles, embed images for the index, list the
+ * backbone registry (see docs/vision.md).
+ */
 import type { Command } from 'commander';
+import {
+  Backbone,
+  ImageClassifier,
+  STRATEGY_NAMES,
+  embedImages,
+  listArchitectures,
+  readImages,
+  trainImageClassifier,
+  type SkippedFile,
+  type StrategyName,
+} from '../../../vision/index.js';
+import { formatReport } from '../../metrics/classification.js';
+import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
 import type { CliContext } from '../context.js';
+import { choiceOption, floatOption, intOption } from '../parse.js';
 
-/** `transferkit vision …` (being written). */
-export function registerVision(_program: Command, _ctx: CliContext): void {}
+interface TrainOpts {
+  data: string;
+  backbone: string;
+  strategy: StrategyName;
+  out: string;
+  epochs: number;
+  batchSize: number;
+  lr?: number;
+  freezeUntil?: string;
+  freezeEpochs: number;
+  lrMult: number;
+  imageSize?: number;
+  augment?: boolean;
+  head: string;
+  pooling: 'avg' | 'flatten';
+  validationSplit: number;
+  seed: number;
+  balanced?: boolean;
+  json?: boolean;
+}
+
+function reportSkipped(ctx: CliContext, skipped: SkippedFile[]): void {
+  if (skipped.length === 0) return;
+  ctx.note(`skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'}:`);
+  for (const s of skipped.slice(0, 20)) ctx.note(`  ${s.path}: ${s.reason}`);
+  if (skipped.length > 20) ctx.note(`  … and ${skipped.length - 20} more (--json lists all)`);
+}
+
+export function registerVision(program: Command, ctx: CliContext): void {
+  const vision = program.command('vision').description('image classifiers from pretrained ImageNet CNNs');
+
+  vision
+    .command('train')
+    .description('train an image classifier from a folder per class (or a path,label CSV)')
+    .requiredOption('--data <dir>', 'DIR/<label>/<image> folders, or a CSV manifest with path,label columns')
+    .option('--backbone <name|url|path>', 'registry name, model.json URL, or tfjs layers-model folder', 'mobilenet_v2_nsfwjs')
+    .option('--strategy <name>', `one of ${STRATEGY_NAMES.join(', ')}`, choiceOption('--strategy', STRATEGY_NAMES), 'feature-extract')
+    .requiredOption('--out <dir>', 'bundle folder to write')
+    .option('--epochs <n>', 'training epochs (fine-tune: after the warm-up)', intOption('--epochs'), 10)
+    .option('--batch-size <n>', 'batch size', intOption('--batch-size'), 32)
+    .option('--lr <x>', 'base learning rate (default: per strategy)', floatOption('--lr', 0))
+    .option('--freeze-until <group|layer>', 'fine-tune-top: last frozen layer group or layer')
+    .option('--freeze-epochs <n>', 'fine-tune: head warm-up epochs', intOption('--freeze-epochs'), 1)
+    .option('--lr-mult <x>', 'fine-tune: head rate ÷ first group rate', floatOption('--lr-mult', 1), 100)
+    .option('--image-size <px>', 'input size (default: the backbone\'s)', intOption('--image-size', 16))
+    .option('--augment', 'random resized crops, flips, brightness/contrast')
+    .option('--head <spec>', "'linear' or 'mlp[:sizes]'", 'linear')
+    .option('--pooling <kind>', "'avg' or 'flatten'", choiceOption('--pooling', ['avg', 'flatten'] as const), 'avg')
+    .option('--validation-split <f>', 'stratified hold-out fraction', floatOption('--validation-split', 0, 0.9), 0.2)
+    .option('--seed <n>', 'seed for split, shuffling, augmentation, head init', intOption('--seed', 0), 0)
+    .option('--balanced', 'weight classes inversely to their frequency')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: TrainOpts) => {
+      const engine = await ctx.engine();
+      const progress = ctx.progress(opts.json);
+      const collection = await readImages(opts.data);
+      const backbone = await Backbone.load(opts.backbone, { imageSize: opts.imageSize, progress });
+      if (!opts.json) {
+        ctx.note(`backbone ${backbone.name} (${backbone.provenance.kind}), input ${backbone.preprocessing.size.join('×')}, ${backbone.preprocessing.normalization.name} normalisation; engine ${engine.backend}`);
+        ctx.note(`${collection.items.length} images in ${collection.labels.length} classes: ${collection.labels.join(', ')}`);
+      }
+      const callbacks = opts.json || ctx.globals.quiet ? [] : [new ProgressBarCallback(ctx.io.err, ctx.io.interactive)];
+      const result = await trainImageClassifier(collection, {
+        backbone,
+        strategy: opts.strategy,
+        epochs: opts.epochs,
+        batchSize: opts.batchSize,
+        learningRate: opts.lr,
+        freezeUntil: opts.freezeUntil,
+        freezeEpochs: opts.freezeEpochs,
+        lrMult: opts.lrMult,
+        augment: Boolean(opts.augment),
+        head: opts.head,
+        pooling: opts.pooling,
+        validationSplit: opts.validationSplit,
+        seed: opts.seed,
+        classWeights: opts.balanced ? 'balanced' : undefined,
+        callbacks,
+        progress,
+        handleInterrupt: true,
+      });
+      await result.classifier.save(opts.out);
+      if (opts.json) {
+        ctx.printJson({
+          bundle: opts.out,
+          strategy: opts.strategy,
+          backbone: backbone.describe(),
+          engine: engine.backend,
+          labels: result.classifier.labels,
+          counts: result.counts,
+          validation: result.validation,
+          history: result.histories.flatMap((h) => h.epochs),
+          timings: result.timings,
+          emulatedKernels: result.trainingSupport?.emulatedKernels ?? [],
+          skipped: result.skipped,
+        });
+        return;
+      }
+      reportSkipped(ctx, result.skipped);
+      if (result.trainingSupport?.emulatedKernels.length) {
+        ctx.note(`note: ${result.trainingSupport.backend} lacks ${result.trainingSupport.emulatedKernels.join(', ')}; emulated in JS (slower than a native backend)`);
+      }
+      ctx.print(`trained ${opts.strategy} on ${result.counts.train} images (validation ${result.counts.validation}); features ${result.timings.extractSeconds.toFixed(1)} s, training ${result.timings.trainSeconds.toFixed(1)} s`);
+      if (result.validation) ctx.print(formatReport(result.validation));
+      ctx.print(`saved ${opts.out}`);
+    });
+
+  vision
+    .command('evaluate')
+    .description('evaluate a trained bundle on a labelled folder or CSV')
+    .argument('<bundle>', 'bundle folder written by vision train')
+    .requiredOption('--data <dir>', 'labelled images (same layout as for training)')
+    .option('--top-k <k>', 'also report top-k accuracy', intOption('--top-k'))
+    .option('--json', 'print the report as JSON')
+    .action(async (dir: string, opts: { data: string; topK?: number; json?: boolean }) => {
+      await ctx.engine();
+      const classifier = await ImageClassifier.load(dir);
+      const { report, skipped } = await classifier.evaluate(opts.data, { progress: ctx.progress(opts.json), topK: opts.topK });
+      if (opts.json) {
+        ctx.printJson({ ...report, skipped });
+        return;
+      }
+      reportSkipped(ctx, skipped);
+      ctx.print(formatReport(report));
+    });
+
+  vision
+    .command('predict')
+    .description('classify images with a trained bundle')
+    .argument('<bundle>', 'bundle folder written by vision train')
+    .argument('<images...>', 'image files')
+    .option('--top-k <k>', 'labels per image', intOption('--top-k'), 1)
+    .option('--json', 'print predictions as JSON')
+    .action(async (dir: string, images: string[], opts: { topK: number; json?: boolean }) => {
+      await ctx.engine();
+      const classifier = await ImageClassifier.load(dir);
+      const { predictions, skipped } = await classifier.predict(images, { topK: opts.topK });
+      if (opts.json) {
+        ctx.printJson({ predictions, skipped });
+        return;
+      }
+      reportSkipped(ctx, skipped);
+      for (const p of predictions) {
+        ctx.print(`${p.path}\t${p.top.map((t) => `${t.label} ${(100 * t.probability).toFixed(1)}%`).join('\t')}`);
+      }
+    });
+
+  vision
+    .command('embed')
+    .description('write backbone features (global average pooled) of images as JSONL for the index')
+    .option('--backbone <name|url|path>', 'registry name, model.json URL, or tfjs layers-model folder', 'mobilenet_v2_nsfwjs')
+    .requiredOption('--data <dir>', 'a folder per class, or a CSV manifest')
+    .requiredOption('--out <file>', 'JSONL output ({"key","vector","label","path"} per line)')
+    .option('--image-size <px>', "input size (default: the backbone's)", intOption('--image-size', 16))
+    .option('--batch-size <n>', 'images per forward pass', intOption('--batch-size'), 16)
+    .option('--json', 'print a summary as JSON')
+    .action(async (opts: { backbone: string; data: string; out: string; imageSize?: number; batchSize: number; json?: boolean }) => {
+      await ctx.engine();
+      const progress = ctx.progress(opts.json);
+      const collection = await readImages(opts.data, { minClasses: 1 });
+      const backbone = await Backbone.load(opts.backbone, { imageSize: opts.imageSize, progress });
+      const result = await embedImages(backbone, collection, opts.out, { batchSize: opts.batchSize, progress });
+      if (opts.json) {
+        ctx.printJson({ out: opts.out, backbone: backbone.describe(), ...result });
+        return;
+      }
+      reportSkipped(ctx, result.skipped);
+      ctx.print(`wrote ${result.count} embeddings of dimension ${result.dim} to ${opts.out} (${result.seconds.toFixed(1)} s)`);
+    });
+
+  vision
+    .command('backbones')
+    .description('list the backbone registry')
+    .option('--json', 'print the registry as JSON')
+    .action((opts: { json?: boolean }) => {
+      const rows = listArchitectures();
+      if (opts.json) {
+        ctx.printJson(rows);
+        return;
+      }
+      const w = Math.max(...rows.map((r) => r.name.length));
+      ctx.print(`${'name'.padEnd(w)}  input    normalise  features  cut                     source`);
+      for (const r of rows) {
+        const src = r.sources[0] ? r.sources[0].url : 'not published (see --json howToGet)';
+        ctx.print(
+          `${r.name.padEnd(w)}  ${r.inputSize.join('×').padEnd(7)}  ${r.normalization.name.padEnd(9)}  ${String(r.featureDim).padStart(8)}  ${r.cut.padEnd(22)}  ${src}`,
+        );
+      }
+      ctx.print('');
+      ctx.print('layer groups (for --freeze-until):');
+      for (const r of rows) ctx.print(`  ${r.name}: ${r.groups.map((g) => g.name).join(', ')}`);
+    });
+}

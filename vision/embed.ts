@@ -1,0 +1,58 @@
+/**
+ * Image embeddings for the nearest-neighbour index: one JSON object per line,
+ * `{"key": <path relative to the data root>, "vector": [...], "label": ..., "path": ...}`
+ * (the format `transferkit index build` reads). Written atomically.
+ */
+import { relative } from 'node:path';
+import { streamFileAtomic } from '../src/io/atomic.js';
+import { silentProgress, type Progress } from '../src/progress.js';
+import type { Backbone } from './backbone.js';
+import { decodeAll, type ImageCollection, type SkippedFile } from './data.js';
+import { toBatch } from './preprocess.js';
+
+export interface EmbedOptions {
+  /** Default 16. */
+  batchSize?: number;
+  progress?: Progress;
+  /** Digits kept per component. Default 6 significant. */
+  precision?: number;
+}
+
+export interface EmbedResult {
+  count: number;
+  dim: number;
+  skipped: SkippedFile[];
+  seconds: number;
+}
+
+/** Encode every readable image of a collection with the backbone (global-average-pooled) and write JSONL. */
+export async function embedImages(backbone: Backbone, collection: ImageCollection, out: string, options: EmbedOptions = {}): Promise<EmbedResult> {
+  const started = performance.now();
+  const progress = options.progress ?? silentProgress;
+  const decoded = await decodeAll(collection, backbone.preprocessing, { progress, requireEveryClass: false });
+  const batchSize = options.batchSize ?? 16;
+  const precision = options.precision ?? 6;
+  const dim = backbone.dim;
+  const root = collection.source.toLowerCase().endsWith('.csv') ? '.' : collection.source;
+  await streamFileAtomic(out, async (stream) => {
+    progress.start('embed', decoded.images.length);
+    try {
+      for (let start = 0; start < decoded.images.length; start += batchSize) {
+        const x = toBatch(decoded.images.slice(start, start + batchSize), backbone.preprocessing);
+        const features = await backbone.features(x);
+        x.dispose();
+        let text = '';
+        for (let i = 0; i < features.length / dim; i++) {
+          const item = decoded.items[start + i];
+          const vector = Array.from(features.subarray(i * dim, (i + 1) * dim), (v) => Number(v.toPrecision(precision)));
+          text += JSON.stringify({ key: relative(root, item.path) || item.path, vector, label: collection.labels[item.label], path: item.path }) + '\n';
+        }
+        if (!stream.write(text)) await new Promise<void>((r) => stream.once('drain', () => r()));
+        progress.update(Math.min(decoded.images.length, start + batchSize));
+      }
+    } finally {
+      progress.stop();
+    }
+  });
+  return { count: decoded.images.length, dim, skipped: decoded.skipped, seconds: (performance.now() - started) / 1000 };
+}
