@@ -17,6 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import { createReadStream, readFileSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { bundledPath, findBundled, loadVectors, readCache, saveVectors, WordVectors, writeCache } from '../text/vectors/index.js';
@@ -230,11 +231,15 @@ async function main() {
   }
   const fmt = (v: number, unit: string) => (unit === 's' ? `${v.toFixed(3)} s` : `${v.toFixed(2)} ms`);
   console.log('\nword vectors — glove-wink-100d (341,479 × 100), ' + new Date().toISOString());
-  console.log('task'.padEnd(44) + 'transferkit'.padStart(12) + 'baseline'.padStart(12) + '  ratio' + '   gensim 4.2 (ref)');
+  console.log(`machine: ${cpus().length} cpus, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (figures are wall-clock)`);
+  console.log('task'.padEnd(44) + 'transferkit'.padStart(12) + 'baseline'.padStart(12) + '  baseline/transferkit' + '   gensim 4.2 (reference, same vectors)');
   for (const r of rows) {
     const ratio = r.baseline / r.transferkit;
-    const g = r.gensim === undefined ? '' : `   ${fmt(r.gensim, r.unit)} (${(r.gensim / r.transferkit).toFixed(1)}× ${r.gensim >= r.transferkit ? 'faster' : 'slower'} than gensim)`;
-    console.log(r.task.padEnd(44) + fmt(r.transferkit, r.unit).padStart(12) + fmt(r.baseline, r.unit).padStart(12) + `  ${ratio.toFixed(1)}×` + g);
+    const g =
+      r.gensim === undefined
+        ? ''
+        : `   ${fmt(r.gensim, r.unit)}: transferkit ${r.gensim >= r.transferkit ? `${(r.gensim / r.transferkit).toFixed(1)}× faster` : `${(r.transferkit / r.gensim).toFixed(1)}× slower`}`;
+    console.log(r.task.padEnd(44) + fmt(r.transferkit, r.unit).padStart(12) + fmt(r.baseline, r.unit).padStart(12) + `  ${ratio.toFixed(1)}×`.padEnd(23) + g);
     console.log(''.padEnd(44) + `baseline: ${r.baselineName}`);
   }
   console.log(`\nchecks: king → ${checks.kingNeighbours.join(', ')}; man:king :: woman:${checks.manKingWoman}; france:paris :: italy:${checks.franceParisItaly}`);

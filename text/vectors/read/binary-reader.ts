@@ -2,7 +2,8 @@
  * word2vec binary (`-binary 1`): an ASCII header `count dim\n`, then per word the
  * word's UTF-8 bytes, a space, and `dim` little-endian float32 values (the
  * original tool also writes a '\n' after each vector; it is skipped). Values are
- * copied byte-for-byte into the matrix, which is allocated once from the header.
+ * decoded (and checked for NaN/∞) straight into the matrix, which is allocated
+ * once from the header.
  */
 import { InvalidFileError } from '../../../src/errors.js';
 import { ChunkedReader } from './chunked-reader.js';
@@ -12,7 +13,6 @@ import { decodeWord } from './words.js';
 
 /** Longest word accepted before deciding the file is not word2vec binary. */
 const MAX_WORD_BYTES = 4096;
-const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export async function readWord2vecBinary(path: string, options: ReadOptions): Promise<RawVectors> {
   const r = await ChunkedReader.open(path);
@@ -38,47 +38,48 @@ export async function readWord2vecBinary(path: string, options: ReadOptions): Pr
     if (declared < 1 || dim < 1) fail('the header declares no vectors or dimension 0', 0);
     r.start = nl + 1;
     const rowBytes = dim * 4;
-    if (!littleEndian) throw new Error('reading word2vec binary needs a little-endian host');
     const b = new MatrixBuilder(Math.min(declared, limit), dim);
-    const bytes = new Uint8Array(b.matrix.buffer, b.matrix.byteOffset, b.matrix.byteLength);
-    const scratch = new Uint8Array(b.scratch.buffer);
     const truncated = (i: number, what: string) =>
       fail(`the file ends inside ${what} (header declares ${declared} vectors of dimension ${dim}, read ${b.size + b.duplicates})`, i, 'the file looks truncated: re-download it');
     let rows = 0;
+    let view = new DataView(r.buf.buffer, r.buf.byteOffset, r.buf.byteLength);
+    const refill = async () => {
+      await r.refill();
+      if (view.buffer !== r.buf.buffer || view.byteOffset !== r.buf.byteOffset) view = new DataView(r.buf.buffer, r.buf.byteOffset, r.buf.byteLength);
+      progress.update(r.bytesRead);
+    };
     while (!b.full && rows < declared) {
-      // Word: skip leading newlines, read up to the space.
+      // Word: skip leading newlines, read up to the space (a JS scan: words are short).
+      let sp: number;
       for (;;) {
-        while (r.start < r.end && (r.buf[r.start] === 10 || r.buf[r.start] === 13)) r.start++;
-        const sp = r.buf.indexOf(32, r.start);
-        if (sp !== -1 && sp < r.end) {
-          if (sp - r.start > MAX_WORD_BYTES) fail(`no word separator within ${MAX_WORD_BYTES} bytes`, r.start, 'the header count or dimension is wrong, or this is not word2vec binary');
-          break;
-        }
-        if (r.end - r.start > MAX_WORD_BYTES) fail(`no word separator within ${MAX_WORD_BYTES} bytes`, r.start, 'the header count or dimension is wrong, or this is not word2vec binary');
+        const buf = r.buf;
+        while (r.start < r.end && (buf[r.start] === 10 || buf[r.start] === 13)) r.start++;
+        sp = r.start;
+        const stop = Math.min(r.end, r.start + MAX_WORD_BYTES + 1);
+        while (sp < stop && buf[sp] !== 32) sp++;
+        if (sp < stop) break;
+        if (sp - r.start > MAX_WORD_BYTES) fail(`no word separator within ${MAX_WORD_BYTES} bytes`, r.start, 'the header count or dimension is wrong, or this is not word2vec binary');
         if (r.eof) truncated(r.start, `the word of vector ${rows + 1}`);
-        await r.refill();
-        progress.update(r.bytesRead);
+        await refill();
       }
-      const sp = r.buf.indexOf(32, r.start);
       if (sp === r.start) fail('empty word', r.start);
       const ws = r.start;
       const word = decodeWord(r.buf, ws, sp, unicodeErrors, () => ({ file: path, location: `byte ${r.offset(ws)}` }));
       r.start = sp + 1;
-      // Values.
+      // Values: little-endian float32, checked and stored in one pass.
       while (r.end - r.start < rowBytes) {
         if (r.eof) truncated(r.start, `the values of '${word}'`);
-        await r.refill();
-        progress.update(r.bytesRead);
+        await refill();
       }
       rows++;
       const at = b.add(word);
-      const target = at < 0 ? scratch : bytes;
-      const o = at < 0 ? 0 : at;
-      r.buf.copy(target, o * 4, r.start, r.start + rowBytes);
       const values = at < 0 ? b.scratch : b.matrix;
-      for (let k = o, e = o + dim; k < e; k++) {
-        const v = values[k]!;
-        if (v - v !== 0) fail(`NaN or infinite value in the vector of '${word}'`, r.start + 4 * (k - o));
+      const o = at < 0 ? 0 : at;
+      let p = r.start;
+      for (let k = o, e = o + dim; k < e; k++, p += 4) {
+        const v = view.getFloat32(p, true);
+        if (v - v !== 0) fail(`NaN or infinite value in the vector of '${word}'`, p);
+        values[k] = v;
       }
       r.start += rowBytes;
     }
