@@ -1,0 +1,158 @@
+/**
+ * The three strategies (and fastai's fine-tune) on the real MobileNetV2 body
+ * shipped by nsfwjs, with a small separable synthetic image set.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../../src/engine/backend.js';
+import {
+  Backbone,
+  ImageClassifier,
+  ImageLearner,
+  buildClassifierModel,
+  decodeAll,
+  makePreprocessSpec,
+  readImageFolder,
+  trainImageClassifier,
+  writeSyntheticImages,
+  type ImageCollection,
+} from '../../vision/index.js';
+import { tempDir } from './helpers.js';
+
+let root: string;
+let data: ImageCollection;
+let small: Backbone; // 32 px: for strategies that run the whole body every step
+let medium: Backbone; // 64 px
+
+const CHANCE = 1 / 3;
+
+function weightsOf(model: tf.LayersModel, layer: string): Float32Array[] {
+  return model.getLayer(layer).getWeights().map((w) => w.dataSync().slice() as Float32Array);
+}
+
+function same(a: Float32Array[], b: Float32Array[]): boolean {
+  return a.length === b.length && a.every((w, i) => w.length === b[i].length && w.every((v, j) => v === b[i][j]));
+}
+
+beforeAll(async () => {
+  await initEngine();
+  root = join(tempDir(), 'shapes');
+  await writeSyntheticImages(root, { classes: 3, perClass: 10, size: 48, seed: 3 });
+  data = await readImageFolder(root);
+  [small, medium] = await Promise.all([Backbone.load('mobilenet_v2_nsfwjs', { imageSize: 32 }), Backbone.load('mobilenet_v2_nsfwjs', { imageSize: 64 })]);
+});
+
+describe('feature-extract', () => {
+  it('trains the head only, beats chance, computes body features once, and leaves the body untouched', async () => {
+    const before = { conv: weightsOf(medium.body, 'Conv1'), bn: weightsOf(medium.body, 'block_16_project_BN'), top: weightsOf(medium.body, 'Conv_1_bn') };
+    const r = await trainImageClassifier(data, { backbone: medium, strategy: 'feature-extract', epochs: 8, batchSize: 8, learningRate: 3e-3 });
+    expect(r.validation!.accuracy).toBeGreaterThan(CHANCE + 0.2);
+    expect(r.histories[0].epochs[7].acc).toBeGreaterThan(0.8);
+    // One pass over train + one over validation, whatever the number of epochs.
+    expect(r.learner.extractionStats.passes).toBe(2);
+    expect(r.learner.extractionStats.images).toBe(30);
+    expect(same(weightsOf(r.classifier.model, 'Conv1'), before.conv)).toBe(true);
+    expect(same(weightsOf(r.classifier.model, 'block_16_project_BN'), before.bn)).toBe(true);
+    expect(same(weightsOf(r.classifier.model, 'Conv_1_bn'), before.top)).toBe(true);
+    expect(r.trainingSupport).toBeUndefined();
+  });
+
+  it('with augmentation caches one pass per augmentation round', async () => {
+    const r = await trainImageClassifier(data, { backbone: medium, strategy: 'feature-extract', epochs: 5, batchSize: 8, augment: true, augmentRounds: 3 });
+    expect(r.learner.extractionStats.passes).toBe(3 + 1);
+    expect(r.histories[0].epochs).toHaveLength(5);
+  });
+
+  it('flatten pooling feeds every position of the feature map to the head (the VGG16 recipe)', async () => {
+    const r = await trainImageClassifier(data, { backbone: medium, strategy: 'feature-extract', epochs: 6, batchSize: 8, pooling: 'flatten' });
+    expect(r.classifier.model.getLayer('tk_head_logits').getWeights()[0].shape).toEqual([2 * 2 * 1280, 3]);
+    expect(r.validation!.accuracy).toBeGreaterThan(CHANCE);
+  });
+});
+
+describe('fine-tune-top', () => {
+  it('trains what follows --freeze-until on cached boundary activations; the frozen prefix is unchanged', async () => {
+    const backbone = await Backbone.load('mobilenet_v2_nsfwjs', { imageSize: 64 }); // fine-tuning changes the body in place
+    const before = {
+      frozenConv: weightsOf(backbone.body, 'block_5_expand'),
+      frozenBn: weightsOf(backbone.body, 'block_12_project_BN'),
+      trained: weightsOf(backbone.body, 'block_15_project'),
+    };
+    const r = await trainImageClassifier(data, { backbone, strategy: 'fine-tune-top', freezeUntil: 'block10-12', epochs: 3, batchSize: 8, learningRate: 3e-4 });
+    expect(r.validation!.accuracy).toBeGreaterThan(CHANCE + 0.2);
+    expect(r.learner.frozenThrough).toBe('block_12_add');
+    expect(r.learner.extractionStats.passes).toBe(2);
+    expect(same(weightsOf(r.classifier.model, 'block_5_expand'), before.frozenConv)).toBe(true);
+    expect(same(weightsOf(r.classifier.model, 'block_12_project_BN'), before.frozenBn)).toBe(true);
+    expect(same(weightsOf(r.classifier.model, 'block_15_project'), before.trained)).toBe(false);
+    // The saved model carries the trained body: a bundle round trip predicts bit-for-bit the same.
+    const dir = join(tempDir(), 'top');
+    await r.classifier.save(dir);
+    const loaded = await ImageClassifier.load(dir);
+    const files = data.items.slice(0, 5).map((i) => i.path);
+    expect(await loaded.probabilities(files)).toEqual(await r.classifier.probabilities(files));
+    expect(loaded.preprocessing).toEqual(medium.preprocessing);
+  });
+});
+
+describe('fine-tune-all and fine-tune', () => {
+  it('fine-tune-all trains every layer from the pretrained weights and beats chance', async () => {
+    const conv = weightsOf(small.body, 'Conv1');
+    const r = await trainImageClassifier(data, { backbone: small, strategy: 'fine-tune-all', epochs: 3, batchSize: 8, learningRate: 3e-4 });
+    expect(r.validation!.accuracy).toBeGreaterThan(CHANCE + 0.2);
+    expect(same(weightsOf(r.classifier.model, 'Conv1'), conv)).toBe(false);
+    expect(r.learner.frozenThrough).toBeUndefined();
+    if (tf.getBackend() === 'wasm') expect(r.trainingSupport?.emulatedKernels).toContain('Conv2DBackpropFilter');
+  });
+
+  it('fine-tune warms the head up frozen, then trains all with lower rates for earlier groups', async () => {
+    const fresh = await Backbone.load('mobilenet_v2_nsfwjs', { imageSize: 32 });
+    const r = await trainImageClassifier(data, { backbone: fresh, strategy: 'fine-tune', freezeEpochs: 1, epochs: 2, batchSize: 8, learningRate: 2e-3 });
+    expect(r.histories.map((h) => h.epochs.length)).toEqual([1, 2]);
+    expect(r.validation!.accuracy).toBeGreaterThan(CHANCE + 0.2);
+    const groups = r.learner.paramGroups(r.classifier.model, 100);
+    expect(groups).toHaveLength(8); // 7 body groups + head
+    const mults = groups.map((g) => g.lrMultiplier);
+    expect(mults[0]).toBeCloseTo(0.01, 6);
+    expect(mults[mults.length - 1]).toBe(1);
+    expect(mults.every((m, i) => i === 0 || m > mults[i - 1])).toBe(true);
+  });
+});
+
+describe('the learner', () => {
+  it('freeze/freezeTo/unfreeze change what trains, and frozen BatchNorm stays in inference mode', async () => {
+    const model = buildClassifierModel(medium, { numClasses: 3 });
+    const decoded = await decodeAll(data, makePreprocessSpec([64, 64], medium.preprocessing.normalization));
+    const learner = new ImageLearner(medium, model, { train: { images: decoded.images.slice(0, 6), y: decoded.y.slice(0, 6) } });
+    expect(learner.frozenThrough).toBe('tk_pool');
+    expect(model.trainableWeights.map((w) => w.originalName)).toEqual(['tk_head_logits/kernel', 'tk_head_logits/bias']);
+    learner.freezeTo('block13-16');
+    expect(model.trainableWeights.length).toBeGreaterThan(2);
+    expect(model.trainableWeights.every((w) => /^(Conv_1|tk_head)/.test(w.originalName))).toBe(true);
+    learner.unfreeze();
+    expect(model.trainableWeights.length).toBe(model.weights.filter((w) => !/moving_(mean|variance)/.test(w.originalName)).length);
+    expect(() => learner.freezeTo('block_5_expand')).toThrow(/skip connection/);
+
+    // Training-mode forward of a frozen body equals inference (BatchNorm uses moving statistics).
+    learner.freeze();
+    const x = tf.randomUniform([4, 64, 64, 3], 0, 1, 'float32', 7);
+    const a = model.apply(x, { training: true }) as tf.Tensor;
+    const b = model.apply(x, { training: false }) as tf.Tensor;
+    expect(await a.data()).toEqual(await b.data());
+    tf.dispose([x, a, b]);
+  });
+
+  it('feature-extract bundles predict bit-for-bit the same after save/load', async () => {
+    const r = await trainImageClassifier(data, { backbone: medium, strategy: 'feature-extract', epochs: 3, batchSize: 8 });
+    const dir = join(tempDir(), 'fe');
+    await r.classifier.save(dir);
+    const loaded = await ImageClassifier.load(dir);
+    const files = data.items.map((i) => i.path);
+    const p1 = await r.classifier.probabilities(files);
+    const p2 = await loaded.probabilities(files);
+    expect(Buffer.from(p2.buffer).equals(Buffer.from(p1.buffer))).toBe(true);
+    expect(loaded.labels).toEqual(['checks', 'disc', 'stripes']);
+    expect(loaded.info.training?.strategy).toBe('feature-extract');
+  });
+});
