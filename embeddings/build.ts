@@ -1,12 +1,25 @@
-/** Build an index of either kind from keys and a matrix in one call. */
+/** Build an index of either kind from keys and a matrix in one call, optionally tuning ef honestly. */
 import { InvalidArgumentError } from '../src/errors.js';
 import { silentProgress, type Progress } from '../src/progress.js';
+import { tuneEf, type TuneEfResult } from './evaluate.js';
 import { ExactIndex } from './exact.js';
 import { HnswIndex, type HnswIndexOptions } from './hnsw.js';
+import { sampleIndices } from './sample.js';
 import type { JsonValue, Metric } from './types.js';
 
 /** Below this many items `kind: 'auto'` builds an exact index: fast enough, and no recall loss. */
 export const EXACT_THRESHOLD = 20_000;
+
+export interface TuneAtBuildOptions {
+  /** Recall@k to reach. Default 0.95. */
+  target?: number;
+  /** Default 10. */
+  k?: number;
+  /** Held-out items used as queries. Default 200. */
+  queries?: number;
+  /** Sampling seed. Default 1. */
+  seed?: number;
+}
 
 export interface BuildIndexOptions extends Omit<HnswIndexOptions, 'dim' | 'capacity'> {
   keys: readonly string[];
@@ -18,10 +31,22 @@ export interface BuildIndexOptions extends Omit<HnswIndexOptions, 'dim' | 'capac
   kind?: 'auto' | 'exact' | 'hnsw';
   /** Default `cosine`. */
   metric?: Metric;
+  /**
+   * HNSW only: pick the smallest ef reaching a target recall. Sampled items are held
+   * back, the rest inserted, ef tuned on the held-back items as unseen queries, and
+   * then they are inserted too — so the estimate is that of new queries.
+   */
+  tune?: boolean | TuneAtBuildOptions;
   progress?: Progress;
 }
 
-export function buildIndex(options: BuildIndexOptions): ExactIndex | HnswIndex {
+export interface BuiltIndex {
+  index: ExactIndex | HnswIndex;
+  /** The ef tuning, when asked for and the index is HNSW. */
+  tuning: TuneEfResult | null;
+}
+
+export function buildIndex(options: BuildIndexOptions): BuiltIndex {
   const { keys, matrix, dim } = options;
   if (matrix.length !== keys.length * dim) {
     throw new InvalidArgumentError(`matrix has ${matrix.length} values, need ${keys.length} × ${dim}`);
@@ -29,7 +54,7 @@ export function buildIndex(options: BuildIndexOptions): ExactIndex | HnswIndex {
   const kind = options.kind ?? 'auto';
   const useExact = kind === 'exact' || (kind === 'auto' && keys.length < EXACT_THRESHOLD);
   if (useExact) {
-    return ExactIndex.fromMatrix({ keys, matrix, dim, metric: options.metric, metadata: options.metadata });
+    return { index: ExactIndex.fromMatrix({ keys, matrix, dim, metric: options.metric, metadata: options.metadata }), tuning: null };
   }
   const progress = options.progress ?? silentProgress;
   const index = new HnswIndex({
@@ -41,11 +66,38 @@ export function buildIndex(options: BuildIndexOptions): ExactIndex | HnswIndex {
     seed: options.seed,
     capacity: Math.max(1, keys.length),
   });
-  progress.start('building HNSW index', keys.length);
+  const tune = options.tune === true ? {} : options.tune || null;
+  const n = keys.length;
+  const held = tune ? sampleIndices(n, Math.min(tune.queries ?? 200, Math.floor(n / 2)), tune.seed ?? 1) : [];
+  const heldSet = new Set(held);
+  const add = (r: number) => index.add(keys[r]!, matrix.subarray(r * dim, (r + 1) * dim), options.metadata?.[r]);
+  progress.start('building HNSW index', n);
+  let done = 0;
+  const tick = () => {
+    done++;
+    if (done % 1000 === 0 || done === n) progress.update(done);
+  };
+  let tuning: TuneEfResult | null = null;
   try {
-    index.addBatch(keys, matrix, { metadata: options.metadata, onProgress: (done) => progress.update(done) });
+    for (let r = 0; r < n; r++) {
+      if (heldSet.has(r)) continue;
+      add(r);
+      tick();
+    }
+    if (tune && held.length > 0) {
+      const k = tune.k ?? 10;
+      const queries = new Float32Array(held.length * dim);
+      held.forEach((r, i) => queries.set(matrix.subarray(r * dim, (r + 1) * dim), i * dim));
+      const exact = ExactIndex.fromMatrix({ keys, matrix, dim, metric: options.metric });
+      const truthHits = exact.queryBatch(queries, { k, exclude: held.map((r) => keys[r]!) });
+      tuning = tuneEf(index, queries, { target: tune.target ?? 0.95, k, truthHits, apply: true });
+    }
+    for (const r of held) {
+      add(r);
+      tick();
+    }
   } finally {
     progress.stop();
   }
-  return index;
+  return { index, tuning };
 }

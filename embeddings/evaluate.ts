@@ -129,6 +129,8 @@ export interface TuneEfOptions {
   /** Set the index's default ef to the result. Default true. */
   apply?: boolean;
   truth?: VectorIndex;
+  /** Precomputed exact top-k per query (then `truth` is not used). */
+  truthHits?: SearchHit[][];
   selfKeys?: readonly (string | undefined)[];
 }
 
@@ -155,8 +157,7 @@ export function tuneEf(index: HnswIndex, queries: Float32Array | ArrayLike<numbe
   const maxEf = options.maxEf ?? 4096;
   if (!(target > 0 && target <= 1)) throw new InvalidArgumentError(`target recall must be in (0, 1], got ${target}`);
   const { flat } = flattenQueries(queries, index.dim);
-  const truth = options.truth ?? groundTruthFor(index);
-  const { hits: truthHits } = exactNeighbours(truth, flat, k, options.selfKeys);
+  const truthHits = options.truthHits ?? exactNeighbours(options.truth ?? groundTruthFor(index), flat, k, options.selfKeys).hits;
   const trials: TuneEfResult['trials'] = [];
   const tried = new Map<number, { recall: number; qps: number }>();
   const run = (ef: number) => {

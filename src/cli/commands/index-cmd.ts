@@ -10,12 +10,10 @@ import {
   DEFAULT_EF_CONSTRUCTION,
   DEFAULT_M,
   evaluate,
-  groundTruthFor,
   loadIndex,
   readEmbeddingsJsonl,
   readManifest,
   sampleIndices,
-  tuneEf,
   HnswIndex,
   METRICS,
   type EmbeddingsTable,
@@ -96,7 +94,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     .option('--M <n>', 'HNSW links per node', intOption('--M', 2), DEFAULT_M)
     .option('--ef-construction <n>', 'HNSW build breadth', intOption('--ef-construction'), DEFAULT_EF_CONSTRUCTION)
     .option('--ef <n>', `HNSW default query breadth (default ${DEFAULT_EF}, or tuned with --tune)`, intOption('--ef'))
-    .option('--tune', 'pick the smallest ef reaching --target recall@10 on 200 sampled items, and store it')
+    .option('--tune', 'pick the smallest ef reaching --target recall@10 on 200 items held back as unseen queries (inserted afterwards), and store it')
     .option('--target <recall>', 'recall@10 for --tune', floatOption('--target', 0.01, 1), 0.95)
     .option('--input <format>', 'source type: auto (by extension: .jsonl/.ndjson are embeddings), vectors or jsonl', choiceOption('--input', INPUT_FORMATS), 'auto')
     .option('--limit <n>', 'read only the first n items', intOption('--limit'))
@@ -107,7 +105,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
       const table = await readSource(source, opts, progress);
       const readSeconds = (performance.now() - t0) / 1000;
       const t1 = performance.now();
-      const built = buildIndex({
+      const { index: built, tuning } = buildIndex({
         keys: table.keys,
         matrix: table.matrix,
         dim: table.dim,
@@ -117,17 +115,14 @@ export function registerIndex(program: Command, ctx: CliContext): void {
         M: opts.M,
         efConstruction: opts.efConstruction,
         ef: opts.ef,
+        tune: opts.tune ? { target: opts.target, k: 10, queries: 200, seed: 1 } : false,
         progress,
       });
       const buildSeconds = (performance.now() - t1) / 1000;
-      let tuned: { ef: number; recall: number; reached: boolean } | null = null;
-      if (opts.tune && built instanceof HnswIndex) {
-        const { queries, selfKeys } = sampleSelfQueries(built, 200, 1);
-        const truth = groundTruthFor(built);
-        const res = tuneEf(built, queries, { target: opts.target, k: 10, truth, selfKeys });
-        tuned = { ef: res.ef, recall: res.recall, reached: res.reached };
-        if (!res.reached) ctx.note(`warning: recall@10 ${res.recall.toFixed(3)} < target ${opts.target} even at ef=${res.ef}; consider a larger --M or --ef-construction`);
-      } else if (opts.tune) {
+      const tuned = tuning ? { ef: tuning.ef, recall: tuning.recall, reached: tuning.reached } : null;
+      if (tuning && !tuning.reached) {
+        ctx.note(`warning: recall@10 ${tuning.recall.toFixed(3)} < target ${opts.target} even at ef=${tuning.ef}; consider a larger --M or --ef-construction`);
+      } else if (opts.tune && !(built instanceof HnswIndex)) {
         ctx.note('note: --tune ignored for an exact index (recall is 1)');
       }
       await built.save(opts.out);
