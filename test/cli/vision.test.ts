@@ -1,0 +1,106 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli } from '../helpers/cli.js';
+import { writeSyntheticImages } from '../../vision/synthetic.js';
+
+let root: string;
+let data: string;
+let bundle: string;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'tk-cli-vision-'));
+  data = join(root, 'data');
+  await writeSyntheticImages(data, { classes: 3, perClass: 8, size: 40, seed: 5, format: 'jpg' });
+  writeFileSync(join(data, 'disc', 'corrupt.jpg'), 'not really a jpeg');
+  bundle = join(root, 'model');
+});
+
+describe('transferkit vision', () => {
+  it('backbones lists the registry (text and JSON)', async () => {
+    const r = await cli('vision', 'backbones');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/mobilenet_v2_nsfwjs\s+224×224\s+unit\s+1280\s+out_relu/);
+    expect(r.stdout).toMatch(/resnet50 .*caffe/);
+    expect(r.stdout).toMatch(/--freeze-until/);
+    const j = await cli('vision', 'backbones', '--json');
+    const rows = JSON.parse(j.stdout) as { name: string; groups: unknown[] }[];
+    expect(rows.map((x) => x.name)).toContain('vgg16');
+  });
+
+  it('train → bundle, reporting the unreadable file; predict and evaluate need only the bundle', async () => {
+    const r = await cli('vision', 'train', '--data', data, '--out', bundle, '--strategy', 'feature-extract', '--image-size', '64', '--epochs', '8', '--batch-size', '8', '--lr', '0.003', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.labels).toEqual(['checks', 'disc', 'stripes']);
+    expect(out.counts.train + out.counts.validation).toBe(24);
+    expect(out.validation.accuracy).toBeGreaterThan(0.5);
+    expect(out.history).toHaveLength(8);
+    expect(out.skipped).toEqual([{ path: join(data, 'disc', 'corrupt.jpg'), reason: expect.stringMatching(/unreadable image/) }]);
+    const manifest = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8'));
+    expect(manifest.kind).toBe('image-classifier');
+    expect(manifest.preprocessing.size).toEqual([64, 64]);
+    expect(manifest.preprocessing.normalization.name).toBe('unit');
+
+    const p = await cli('vision', 'predict', bundle, join(data, 'stripes', '000.jpg'), join(data, 'disc', 'corrupt.jpg'), '--top-k', '2', '--json');
+    expect(p.code).toBe(0);
+    const pj = JSON.parse(p.stdout);
+    expect(pj.predictions).toHaveLength(1);
+    expect(pj.predictions[0].top).toHaveLength(2);
+    expect(pj.predictions[0].top[0].label).toBe('stripes');
+    expect(pj.skipped[0].path).toMatch(/corrupt\.jpg$/);
+
+    const text = await cli('vision', 'predict', bundle, join(data, 'checks', '001.jpg'));
+    expect(text.stdout).toMatch(/001\.jpg\t\w+ \d+\.\d%/);
+
+    const e = await cli('vision', 'evaluate', bundle, '--data', data, '--json');
+    expect(e.code).toBe(0);
+    const ej = JSON.parse(e.stdout);
+    expect(ej.count).toBe(24);
+    expect(ej.accuracy).toBeGreaterThan(0.5);
+    const et = await cli('vision', 'evaluate', bundle, '--data', data);
+    expect(et.stdout).toMatch(/accuracy .*macro-F1/);
+    expect(et.stderr).toMatch(/corrupt\.jpg: unreadable image/);
+  });
+
+  it('fine-tune-top from the CLI with --freeze-until', async () => {
+    const out = join(root, 'top');
+    const r = await cli('vision', 'train', '--data', data, '--out', out, '--strategy', 'fine-tune-top', '--freeze-until', 'block13-16', '--image-size', '32', '--epochs', '2', '--batch-size', '8');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/trained fine-tune-top on \d+ images/);
+    expect(existsSync(join(out, 'weights.bin'))).toBe(true);
+  });
+
+  it('embed writes one JSONL line per readable image, in the index format', async () => {
+    const file = join(root, 'emb.jsonl');
+    const r = await cli('vision', 'embed', '--data', data, '--out', file, '--image-size', '32', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ count: 24, dim: 1280 });
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(24);
+    expect(lines[0]).toMatchObject({ key: join('checks', '000.jpg'), label: 'checks' });
+    expect(lines[0].vector).toHaveLength(1280);
+  });
+
+  it('errors are typed with hints and exit 2', async () => {
+    const single = join(root, 'single');
+    await writeSyntheticImages(single, { classes: 2, perClass: 2, size: 16 });
+    const { rmSync } = await import('node:fs');
+    rmSync(join(single, 'checks'), { recursive: true });
+    const one = await cli('vision', 'train', '--data', single, '--out', join(root, 'x'));
+    expect(one.code).toBe(2);
+    expect(one.stderr).toMatch(/error\[E_DATA\].*at least 2/);
+    const unpublished = await cli('vision', 'train', '--data', data, '--out', join(root, 'x'), '--backbone', 'inception_v3');
+    expect(unpublished.stderr).toMatch(/E_NOT_FOUND[\s\S]*hint: .*tensorflowjs_converter/);
+    const strategy = await cli('vision', 'train', '--data', data, '--out', join(root, 'x'), '--strategy', 'magic');
+    expect(strategy.code).not.toBe(0);
+    expect(strategy.stderr).toMatch(/--strategy must be one of/);
+    const noBundle = await cli('vision', 'predict', join(root, 'nope'), 'a.jpg');
+    expect(noBundle.code).toBe(2);
+    expect(noBundle.stderr).toMatch(/E_NOT_FOUND/);
+    const badGroup = await cli('vision', 'train', '--data', data, '--out', join(root, 'x'), '--strategy', 'fine-tune-top', '--freeze-until', 'block99', '--image-size', '32');
+    expect(badGroup.stderr).toMatch(/neither a layer group[\s\S]*hint: groups: stem/);
+  });
+});
