@@ -41,6 +41,16 @@ describe('binary vector cache', () => {
     expect((await loadVectors(path, { cacheDir })).origin.fromCache).toBe(true);
   });
 
+  it('an unwritable cache folder does not fail the load: it is reported as a warning', async () => {
+    const dir = tempDir();
+    const path = write(dir, 'v.txt', gloveText());
+    const notADir = write(dir, 'a-file', 'x');
+    const wv = await loadVectors(path, { cacheDir: `${notADir}/sub` });
+    expect(wv.size).toBe(8);
+    expect(wv.origin.cacheFile).toBeUndefined();
+    expect(wv.origin.warnings.join()).toMatch(/could not write the cache/);
+  });
+
   it('cache: false neither reads nor writes it', async () => {
     const dir = tempDir();
     const cacheDir = tempDir('tk-vcache-');
