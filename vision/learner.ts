@@ -60,6 +60,8 @@ export class ImageLearner {
   private readonly caches = new Map<string, BoundaryCaches>();
   private readonly positions: Map<string, number>;
   private roundCounter = 0;
+  /** Extraction work of caches already dropped. */
+  private readonly retired = { seconds: 0, images: 0, passes: 0 };
   /** What the engine had to emulate for the last fit with trainable convolutions. */
   trainingSupport?: TrainingSupport;
 
@@ -113,9 +115,7 @@ export class ImageLearner {
 
   /** Total seconds and images spent computing frozen activations so far. */
   get extractionStats(): { seconds: number; images: number; passes: number } {
-    let seconds = 0;
-    let images = 0;
-    let passes = 0;
+    let { seconds, images, passes } = this.retired;
     for (const c of this.caches.values()) {
       for (const a of [c.train, c.valid]) {
         if (!a) continue;
@@ -218,6 +218,12 @@ export class ImageLearner {
     const trainedFrom = boundary ? this.positions.get(boundary)! + 1 : 0;
     for (const [name, c] of this.caches) {
       if (this.positions.get(name)! >= trainedFrom) {
+        for (const a of [c.train, c.valid]) {
+          if (!a) continue;
+          this.retired.seconds += a.stats.seconds;
+          this.retired.images += a.stats.images;
+          this.retired.passes += a.stats.passes;
+        }
         c.train.clear();
         c.valid?.clear();
         this.caches.delete(name);

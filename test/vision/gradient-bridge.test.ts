@@ -84,6 +84,27 @@ describe('wasm gradient bridge', () => {
     });
   }
 
+  it('UnsortedSegmentSum (the gradient of gather) equals the cpu backend', async () => {
+    const original = tf.getBackend();
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const x = tf.tensor2d(rand([5, 3], 4), [5, 3]);
+      const idx = tf.tensor1d([4, 0, 4, 2, 2, 2], 'int32');
+      const r = tf.tensor2d(rand([6, 3], 5), [6, 3]);
+      const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.gather(a, idx), r)))(x);
+      const out = await g.data();
+      tf.dispose([x, idx, r, g]);
+      return out;
+    };
+    try {
+      const ref = await run('cpu');
+      const got = await run('wasm');
+      expect(maxRelError(got, ref)).toBeLessThan(1e-6);
+    } finally {
+      await tf.setBackend(original);
+    }
+  });
+
   it('bridged kernels do not leak tensors', async () => {
     const original = tf.getBackend();
     await tf.setBackend('wasm');
