@@ -52,8 +52,24 @@ async function shardBytes(path: string): Promise<Uint8Array> {
   return new Uint8Array(Buffer.from(match[1], 'base64'));
 }
 
-/** The model JSON and weight bytes of a package-shipped tfjs model folder (e.g. nsfwjs/dist/models/mobilenet_v2). */
-export async function readPackagedModel(spec: string): Promise<{ json: LayersModelJson; weights: Uint8Array[]; location: string }> {
+type PackagedModel = { json: LayersModelJson; weights: Uint8Array[]; location: string };
+const memo = new Map<string, Promise<PackagedModel>>();
+
+/**
+ * The model JSON and weight bytes of a package-shipped tfjs model folder (e.g.
+ * nsfwjs/dist/models/mobilenet_v2). Read once per process; callers must not mutate the result.
+ */
+export function readPackagedModel(spec: string): Promise<PackagedModel> {
+  let p = memo.get(spec);
+  if (!p) {
+    p = readPackagedModelUncached(spec);
+    memo.set(spec, p);
+    p.catch(() => memo.delete(spec));
+  }
+  return p;
+}
+
+async function readPackagedModelUncached(spec: string): Promise<PackagedModel> {
   const [pkg, ...rest] = spec.split('/');
   const dir = join(packageRoot(pkg), ...rest);
   const json = (await evaluateDataModule(join(dir, 'model.min.js'))) as LayersModelJson;

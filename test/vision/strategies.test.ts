@@ -120,6 +120,19 @@ describe('fine-tune-all and fine-tune', () => {
   });
 });
 
+describe('class weights', () => {
+  it("'balanced' reweights the loss of an imbalanced set", async () => {
+    const imbalanced: ImageCollection = { ...data, items: data.items.filter((it, i) => it.label !== 1 || i % 3 === 0) };
+    const counts = [0, 1, 2].map((c) => imbalanced.items.filter((it) => it.label === c).length);
+    expect(counts[1]).toBeLessThan(counts[0]);
+    const plain = await trainImageClassifier(imbalanced, { backbone: medium, strategy: 'feature-extract', epochs: 2, batchSize: 8, validationSplit: 0 });
+    const weighted = await trainImageClassifier(imbalanced, { backbone: medium, strategy: 'feature-extract', epochs: 2, batchSize: 8, validationSplit: 0, classWeights: 'balanced' });
+    expect(weighted.histories[0].epochs[0].loss).not.toBeCloseTo(plain.histories[0].epochs[0].loss, 4);
+    expect(weighted.classifier.info.training?.classWeights).toBe('balanced');
+    await expect(trainImageClassifier(imbalanced, { backbone: medium, epochs: 1, classWeights: [1, 2] })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+  });
+});
+
 describe('the learner', () => {
   it('freeze/freezeTo/unfreeze change what trains, and frozen BatchNorm stays in inference mode', async () => {
     const model = buildClassifierModel(medium, { numClasses: 3 });
