@@ -14,7 +14,7 @@ import { download } from '../src/io/download.js';
 import { sha256 } from '../src/io/hash.js';
 import { InvalidFileError, NotFoundError } from '../src/errors.js';
 import { silentProgress, type Progress } from '../src/progress.js';
-import { findArchitecture, getArchitecture, type ArchitectureSpec } from './registry.js';
+import { getArchitecture, type ArchitectureSpec } from './registry.js';
 import { readPackagedModel } from './nsfwjs.js';
 import type { LayersModelJson } from './model-json.js';
 
@@ -124,4 +124,3 @@ export async function fetchModelFiles(source: string, options: FetchOptions = {}
   return { ...files, kind: 'registry', source, architecture: arch };
 }
 
-export { findArchitecture };

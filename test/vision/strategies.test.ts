@@ -2,7 +2,7 @@
  * The three strategies (and fastai's fine-tune) on the real MobileNetV2 body
  * shipped by nsfwjs, with a small separable synthetic image set.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/backend.js';
@@ -99,7 +99,9 @@ describe('fine-tune-top', () => {
 describe('fine-tune-all and fine-tune', () => {
   it('fine-tune-all trains every layer from the pretrained weights and beats chance', async () => {
     const conv = weightsOf(small.body, 'Conv1');
+    const backendBefore = tf.getBackend();
     const r = await trainImageClassifier(data, { backbone: small, strategy: 'fine-tune-all', epochs: 3, batchSize: 8, learningRate: 3e-4 });
+    expect(tf.getBackend()).toBe(backendBefore);
     expect(r.validation!.accuracy).toBeGreaterThan(CHANCE + 0.2);
     expect(same(weightsOf(r.classifier.model, 'Conv1'), conv)).toBe(false);
     expect(r.learner.frozenThrough).toBeUndefined();
@@ -154,6 +156,26 @@ describe('the learner', () => {
     const b = model.apply(x, { training: false }) as tf.Tensor;
     expect(await a.data()).toEqual(await b.data());
     tf.dispose([x, a, b]);
+  });
+
+  it("freeze() recompiles a model compiled with tfjs's own compile(): model.fit trains only the head, without tfjs's stale-compile warning", async () => {
+    const warn = vi.spyOn(console, 'warn');
+    const backbone = await Backbone.load('mobilenet_v2_nsfwjs', { imageSize: 32 });
+    const model = buildClassifierModel(backbone, { numClasses: 3 });
+    const learner = new ImageLearner(backbone, model, { train: { images: [], y: new Int32Array(0) } });
+    learner.unfreeze();
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
+    learner.freeze();
+    const conv = weightsOf(model, 'Conv1');
+    const head = weightsOf(model, 'tk_head_logits');
+    const x = tf.randomUniform([4, 32, 32, 3], 0, 1, 'float32', 1);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0], 'int32'), 3);
+    await model.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0 });
+    tf.dispose([x, y]);
+    expect(warn.mock.calls.filter((c) => /Discrepancy between trainableweights/.test(String(c[0])))).toEqual([]);
+    warn.mockRestore();
+    expect(same(weightsOf(model, 'Conv1'), conv)).toBe(true);
+    expect(same(weightsOf(model, 'tk_head_logits'), head)).toBe(false);
   });
 
   it('feature-extract bundles predict bit-for-bit the same after save/load', async () => {
