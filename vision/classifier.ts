@@ -13,7 +13,7 @@ import { BundleError } from '../src/errors.js';
 import { classificationReport, type ClassificationReport } from '../src/metrics/classification.js';
 import type { Progress } from '../src/progress.js';
 import { decodeAll, readImages, type ImageCollection, type SkippedFile } from './data.js';
-import { decodeImage, toBatch, type ImageInput, type PreprocessSpec, type RgbImage } from './preprocess.js';
+import { decodeFailure, decodeImage, toBatch, type ImageInput, type PreprocessSpec, type RgbImage } from './preprocess.js';
 
 export const IMAGE_CLASSIFIER_KIND = 'image-classifier';
 export const VISION_BUNDLE_VERSION = 1;
@@ -82,7 +82,7 @@ export class ImageClassifier {
         images.push(await decodeImage(input, this.preprocessing));
         kept.push(input);
       } catch (e) {
-        skipped.push({ path: typeof input === 'string' ? input : '<bytes>', reason: `unreadable image: ${(e as Error).message.split('\n')[0]}` });
+        skipped.push({ path: typeof input === 'string' ? input : '<bytes>', reason: decodeFailure(e) });
       }
     }
     const probs = await this.probabilitiesOfImages(images);

@@ -9,7 +9,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { DataError, InvalidFileError, NotFoundError } from '../src/errors.js';
 import { silentProgress, type Progress } from '../src/progress.js';
-import { decodeImage, type PreprocessSpec, type RgbImage } from './preprocess.js';
+import { decodeFailure, decodeImage, type PreprocessSpec, type RgbImage } from './preprocess.js';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.heif', '.jfif'];
 
@@ -166,8 +166,7 @@ export async function decodeAll(collection: ImageCollection, spec: PreprocessSpe
       try {
         results[i] = await decodeImage(item.path, spec);
       } catch (e) {
-        const msg = (e as Error).message.split('\n')[0];
-        results[i] = { path: item.path, reason: /no such file|ENOENT/i.test(msg) ? 'file not found' : `unreadable image: ${msg}` };
+        results[i] = { path: item.path, reason: decodeFailure(e) };
       }
       progress.update(++done);
     }

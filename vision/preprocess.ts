@@ -58,6 +58,13 @@ export async function decodeImage(input: ImageInput, spec: PreprocessSpec): Prom
   return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
+/** Why an image could not be used, in one line (for skip reports). */
+export function decodeFailure(e: unknown): string {
+  const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  if (/Input file is missing|ENOENT|no such file/i.test(msg)) return 'file not found';
+  return `unreadable image: ${msg}`;
+}
+
 /** Normalise images into a float batch [n, h, w, 3] laid out for the network. */
 export function normalizeInto(images: readonly RgbImage[], spec: PreprocessSpec): Float32Array {
   const [height, width] = spec.size;

@@ -44,13 +44,14 @@ describe('transferkit vision', () => {
     expect(manifest.preprocessing.size).toEqual([64, 64]);
     expect(manifest.preprocessing.normalization.name).toBe('unit');
 
-    const p = await cli('vision', 'predict', bundle, join(data, 'stripes', '000.jpg'), join(data, 'disc', 'corrupt.jpg'), '--top-k', '2', '--json');
+    const p = await cli('vision', 'predict', bundle, join(data, 'stripes', '000.jpg'), join(data, 'disc', 'corrupt.jpg'), join(data, 'missing.jpg'), '--top-k', '2', '--json');
     expect(p.code).toBe(0);
     const pj = JSON.parse(p.stdout);
     expect(pj.predictions).toHaveLength(1);
     expect(pj.predictions[0].top).toHaveLength(2);
     expect(pj.predictions[0].top[0].label).toBe('stripes');
     expect(pj.skipped[0].path).toMatch(/corrupt\.jpg$/);
+    expect(pj.skipped[1]).toEqual({ path: join(data, 'missing.jpg'), reason: 'file not found' });
 
     const text = await cli('vision', 'predict', bundle, join(data, 'checks', '001.jpg'));
     expect(text.stdout).toMatch(/001\.jpg\t\w+ \d+\.\d%/);
