@@ -32,7 +32,7 @@ describe('transferkit index', () => {
     expect(b.stderr).toBe('');
     expect(b.code).toBe(0);
     const summary = JSON.parse(b.stdout);
-    expect(summary).toMatchObject({ kind: 'hnsw', count: n, dim, metric: 'cosine', M: 8, efConstruction: 64, ef: 200, source: 'jsonl' });
+    expect(summary).toMatchObject({ kind: 'hnsw', count: n, dim, metric: 'cosine', M: 8, efConstruction: 64, ef: 256, source: 'jsonl' });
 
     const info = await cli('index', 'info', out);
     expect(info.code).toBe(0);
