@@ -192,13 +192,15 @@ export async function readCache(path: string, options: { limit?: number } = {}):
       p.catch(() => {}); // awaited below, in order
       pending[c] = p;
     };
-    for (let c = 0; c < READ_AHEAD; c++) issue(c);
     const vocab = Buffer.allocUnsafe(header.vocabBytes);
     const table = new Int32Array(header.indexLength);
     const tableBytes = new Uint8Array(table.buffer);
     const tableRead = readFully(fh, tableBytes, header.indexOffset, path);
     tableRead.catch(() => {});
-    await readFully(fh, vocab, header.vocabOffset, path);
+    // Small parts first, so they do not queue behind the matrix chunks in the thread pool.
+    const vocabRead = readFully(fh, vocab, header.vocabOffset, path);
+    for (let c = 0; c < READ_AHEAD; c++) issue(c);
+    await vocabRead;
     const text = vocab.toString('utf8');
     let words = header.vocabEncoding === 'json' ? (JSON.parse(text) as string[]) : header.size === 0 ? [] : text.split('\n');
     if (words.length !== header.size) {
