@@ -121,7 +121,7 @@ export function registerText(program: Command, ctx: CliContext): void {
       .option('--epochs <n>', 'epochs for neural models', intOption('--epochs'))
       .option('--batch-size <n>', 'batch size for neural models', intOption('--batch-size'))
       .option('--lr <rate>', 'learning rate for neural models', floatOption('--lr', 0))
-      .option('--c <value>', 'inverse L2 strength of the linear models (scikit-learn C; default 10)', floatOption('--c', 0))
+      .option('--c <value>', 'inverse L2 strength of the linear models (scikit-learn C; default 100)', floatOption('--c', 0))
       .option('--max-length <n>', 'embedding models: tokens kept per text (default 256)', intOption('--max-length'))
       .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
       .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500)', intOption('--max-tokens', 0))

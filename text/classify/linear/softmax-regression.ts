@@ -8,7 +8,7 @@ import { InvalidArgumentError } from '../../../src/errors.js';
 import { featureDim, type Features } from './features.js';
 
 export interface SoftmaxRegressionOptions {
-  /** Inverse regularisation strength (scikit-learn's C): objective Σ loss + ‖W‖² / (2C). Default 10. */
+  /** Inverse regularisation strength (scikit-learn's C): objective Σ loss + ‖W‖² / (2C). Default 10 (the text models pass 100). */
   c?: number;
   /** Maximum L-BFGS iterations. Default 200. */
   maxIter?: number;

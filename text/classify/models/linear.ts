@@ -10,7 +10,10 @@ import { SoftmaxRegression, type SoftmaxRegressionState } from '../linear/softma
 import type { DocumentEncoder } from '../represent/document-encoder.js';
 import type { BowModelSpec, FitContext, HybridModelSpec, ModelState, TextModel } from './model.js';
 
-export const DEFAULT_C = 10;
+/** Inverse L2 strength (scikit-learn's C) of both linear kinds; chosen on SpamAssassin learning curves (bench/text.ts). */
+export const DEFAULT_C = 100;
+/** Weight of the pretrained representation next to the TF-IDF row in 'hybrid'. */
+export const DEFAULT_VECTOR_WEIGHT = 3;
 
 export class LinearTextModel implements TextModel {
   readonly kind: 'bow' | 'hybrid';
@@ -32,7 +35,7 @@ export class LinearTextModel implements TextModel {
     if (!this.encoder) return undefined;
     const dim = this.encoder.dim;
     const data = this.encoder.encodeTokens(docs);
-    const weight = this.spec.kind === 'hybrid' ? (this.spec.vectorWeight ?? 1) : 1;
+    const weight = this.spec.kind === 'hybrid' ? (this.spec.vectorWeight ?? DEFAULT_VECTOR_WEIGHT) : 1;
     for (let i = 0; i < docs.length; i++) {
       let n = 0;
       for (let k = 0; k < dim; k++) n += data[i * dim + k] ** 2;

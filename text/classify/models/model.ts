@@ -13,7 +13,7 @@ import type { RepresentationName } from '../represent/document-encoder.js';
 export interface BowModelSpec {
   kind: 'bow';
   tfidf?: TfidfOptions;
-  /** Inverse L2 strength (scikit-learn's C). Default 10. */
+  /** Inverse L2 strength (scikit-learn's C). Default 100. */
   c?: number;
 }
 
@@ -32,9 +32,9 @@ export interface HybridModelSpec {
   /** Default 'mean-max'. */
   representation?: RepresentationName;
   tfidf?: TfidfOptions;
-  /** Inverse L2 strength (scikit-learn's C). Default 10. */
+  /** Inverse L2 strength (scikit-learn's C). Default 100. */
   c?: number;
-  /** Scale of the (L2-normalised) document vector relative to the (L2-normalised) TF-IDF row. Default 1. */
+  /** Scale of the (L2-normalised) document vector relative to the (L2-normalised) TF-IDF row. Default 3. */
   vectorWeight?: number;
 }
 
