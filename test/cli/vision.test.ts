@@ -83,6 +83,13 @@ describe('transferkit vision', () => {
     expect(lines).toHaveLength(24);
     expect(lines[0]).toMatchObject({ key: join('checks', '000.jpg'), label: 'checks' });
     expect(lines[0].vector).toHaveLength(1280);
+    // The file feeds the nearest-neighbour index directly; an image's nearest neighbours share its class.
+    const index = join(root, 'emb.index');
+    expect((await cli('index', 'build', file, '--out', index, '--kind', 'exact')).code).toBe(0);
+    const q = await cli('index', 'query', index, '--key', join('disc', '003.jpg'), '-k', '3', '--json');
+    expect(q.code).toBe(0);
+    const hits = JSON.stringify(JSON.parse(q.stdout));
+    expect((hits.match(/"label":"disc"/g) ?? []).length).toBeGreaterThanOrEqual(2);
   });
 
   it('errors are typed with hints and exit 2', async () => {
