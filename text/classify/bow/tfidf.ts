@@ -60,6 +60,7 @@ export class TfidfVectorizer {
         let i = uid.get(t);
         if (i === undefined) {
           i = names.length;
+          if (i >= UNIGRAM) throw new DataError(`more than ${UNIGRAM} distinct tokens; the bag-of-words cannot index them`, { hint: 'use fewer or shorter texts (tokenizer maxTokens)' });
           uid.set(t, i);
           names.push(t);
         }
