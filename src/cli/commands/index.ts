@@ -6,6 +6,7 @@ import { registerVectors } from './vectors.js';
 import { registerIndex } from './index-cmd.js';
 import { registerText } from './text.js';
 import { registerVision } from './vision.js';
+import { registerDemo } from './demo.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerInfo(program, ctx);
@@ -13,4 +14,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerText(program, ctx);
   registerIndex(program, ctx);
   registerVision(program, ctx);
+  registerDemo(program, ctx);
 }
