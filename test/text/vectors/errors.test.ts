@@ -56,6 +56,15 @@ describe('bad vector files fail with the file and the line or byte offset', () =
     expect(e.location).toMatch(/^line 3, byte 16$/);
   });
 
+  it('an absurd header count fails as truncated instead of allocating for it', async () => {
+    const text = await failure('huge.w2v', '900000000000 300\na ' + '1 '.repeat(300) + '\n');
+    expect(text.message).toMatch(/header declares 900000000000 vectors but the file has 1/);
+    const bin = await failure('huge.bin', Buffer.concat([Buffer.from('900000000000 2\n'), word2vecBinary(['a'], [[1, 2]]).subarray(4)]));
+    expect(bin.message).toMatch(/ends inside|truncated/);
+    const wink = await failure('huge.json', winkJson(['a'], [[1, 2]]).replace('"size":1', '"size":900000000000'));
+    expect(wink.message).toMatch(/declares 900000000000 vectors but the file has 1/);
+  });
+
   it('header count smaller than the rows', async () => {
     const e = await failure('long.w2v', '1 2\na 1 2\nb 3 4\n');
     expect(e.message).toMatch(/more rows than the header's count 1/);

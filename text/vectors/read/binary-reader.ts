@@ -38,7 +38,9 @@ export async function readWord2vecBinary(path: string, options: ReadOptions): Pr
     if (declared < 1 || dim < 1) fail('the header declares no vectors or dimension 0', 0);
     r.start = nl + 1;
     const rowBytes = dim * 4;
-    const b = new MatrixBuilder(Math.min(declared, limit), dim);
+    // Never allocate for more rows than the file can hold, whatever its header claims.
+    const rowsPossible = Math.floor(r.fileSize / (rowBytes + 2)) + 1;
+    const b = new MatrixBuilder(Math.min(declared, limit, rowsPossible), dim);
     const truncated = (i: number, what: string) =>
       fail(`the file ends inside ${what} (header declares ${declared} vectors of dimension ${dim}, read ${b.size + b.duplicates})`, i, 'the file looks truncated: re-download it');
     let rows = 0;
@@ -83,6 +85,7 @@ export async function readWord2vecBinary(path: string, options: ReadOptions): Pr
       }
       r.start += rowBytes;
     }
+    if (b.size < Math.min(declared, limit) && rows < declared) truncated(r.start, `vector ${rows + 1}`);
     if (rows === declared) {
       // Anything but line ends after the declared rows means the count is wrong.
       for (;;) {

@@ -109,7 +109,10 @@ export async function readTextVectors(path: string, options: TextReadOptions): P
       if (dim < 1) fail('the first line has a word but no values', first[0], "a word2vec/fastText header? pass format 'word2vec'");
     }
     const rowsAvailable = declared >= 0 ? declared : await countLines(path);
-    const b = new MatrixBuilder(Math.min(rowsAvailable, limit), dim);
+    // A row takes at least a word byte and two bytes per value: never allocate for
+    // more rows than the file can hold, whatever its header claims.
+    const rowsPossible = Math.floor(r.fileSize / (2 * dim + 1)) + 1;
+    const b = new MatrixBuilder(Math.min(rowsAvailable, limit, rowsPossible), dim);
     let rows = 0;
 
     const parseRow = (s: number, e: number) => {
@@ -147,12 +150,12 @@ export async function readTextVectors(path: string, options: TextReadOptions): P
       if (line[0] === line[1]) continue;
       parseRow(line[0], line[1]);
     }
-    if (declared >= 0 && b.full && limit >= declared) {
+    if (declared >= 0 && rows === declared && limit >= declared) {
       let extra = await nextLine();
       while (extra && extra[0] === extra[1]) extra = await nextLine();
       if (extra) fail(`more rows than the header's count ${declared}`, extra[0], 'fix the count in the first line');
     }
-    if (declared >= 0 && !b.full && rows < declared) {
+    if (declared >= 0 && b.size < Math.min(declared, limit) && rows < declared) {
       throw new InvalidFileError(`the header declares ${declared} vectors but the file has ${rows}`, {
         file: path,
         location: `line ${lineNo}, byte ${r.fileSize}`,

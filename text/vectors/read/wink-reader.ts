@@ -145,7 +145,9 @@ export async function readWinkVectors(path: string, options: ReadOptions): Promi
     const columns = Math.max(header.l2NormIndex!, header.wordIndex!) + 1;
     lookahead = Math.max(MIN_LOOKAHEAD, columns * BYTES_PER_VALUE + 4096);
     const declared = header.size!;
-    const b = new MatrixBuilder(Math.min(declared, limit), dim);
+    // Never allocate for more rows than the file can hold, whatever "size" claims.
+    const rowsPossible = Math.floor(r.fileSize / (2 * columns + 5)) + 1;
+    const b = new MatrixBuilder(Math.min(declared, limit, rowsPossible), dim);
 
     // "vectors": {"word": [v1 … vD, extra…], …}
     expect(123, "'{'");
@@ -198,7 +200,7 @@ export async function readWinkVectors(path: string, options: ReadOptions): Promi
         fail("expected ',' or '}' after a vector", r.start, 'the file looks truncated; re-install the package');
       }
     }
-    if (!b.full && rows !== declared) {
+    if (b.size < Math.min(declared, limit) && rows !== declared) {
       throw new InvalidFileError(`"size" declares ${declared} vectors but the file has ${rows}`, {
         file: path,
         location: `byte ${r.offset(r.start)}`,
