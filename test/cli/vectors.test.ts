@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { HnswIndex } from '../../embeddings/index.js';
 import { loadVectors } from '../../text/vectors/index.js';
 import { cli } from '../helpers/cli.js';
 
@@ -105,6 +106,27 @@ describe('transferkit vectors', () => {
     const missing = await cli('vectors', 'info', join(dir, 'nope.txt'));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/glove-wink-100d/);
+  });
+
+  it('--index answers with a saved HNSW index', async () => {
+    const wv = await loadVectors(glove, { cache: false });
+    const hnsw = new HnswIndex({ dim: 4 });
+    wv.words.forEach((w) => hnsw.add(w, wv.get(w)));
+    const indexDir = join(dir, 'tiny-hnsw');
+    await hnsw.save(indexDir);
+    const r = await cli('vectors', 'neighbors', glove, 'king', '-k', '3', '--index', indexDir, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).map((h: { word: string }) => h.word)).toEqual(wv.mostSimilar('king', 3).map((n) => n.word));
+    const a = await cli('vectors', 'analogy', glove, 'man', 'king', 'woman', '-k', '1', '--index', indexDir, '--json');
+    expect(JSON.parse(a.stdout)[0].word).toBe('queen');
+    const mul = await cli('vectors', 'analogy', glove, 'man', 'king', 'woman', '--index', indexDir, '--method', 'mul');
+    expect(mul.code).toBe(2);
+    const wrongDim = new HnswIndex({ dim: 3 });
+    wrongDim.add('x', [1, 0, 0]);
+    await wrongDim.save(join(dir, 'dim3'));
+    const bad = await cli('vectors', 'neighbors', glove, 'king', '--index', join(dir, 'dim3'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/dimension 3, expected 4|dimension/);
   });
 
   it('list shows the bundled sets', async () => {

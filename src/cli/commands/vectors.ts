@@ -3,6 +3,7 @@
  * `<source>` is a file path or a bundled short name (`transferkit vectors list`).
  */
 import { Option, type Command } from 'commander';
+import { loadIndex } from '../../../embeddings/index.js';
 import { InvalidArgumentError } from '../../errors.js';
 import {
   BUNDLED_VECTORS,
@@ -40,6 +41,14 @@ async function load(ctx: CliContext, source: string, opts: SourceOptions): Promi
   for (const w of wv.origin.warnings) ctx.note(`warning: ${w}`);
   if (wv.origin.duplicates > 0) ctx.note(`note: dropped ${wv.origin.duplicates} duplicate word(s) (first occurrence kept)`);
   return wv;
+}
+
+/** `--index <dir>`: answer nearest-neighbour queries with a saved index (e.g. HNSW from `transferkit index build`). */
+async function plugIndex(ctx: CliContext, wv: WordVectors, dir: string | undefined): Promise<void> {
+  if (!dir) return;
+  const index = await loadIndex(dir, { dim: wv.dim, metric: 'cosine' });
+  if (index.size !== wv.size) ctx.note(`note: the index holds ${index.size} items, the vectors ${wv.size} words`);
+  wv.useIndex(index);
 }
 
 function printNeighbors(ctx: CliContext, hits: Neighbor[], json: boolean | undefined): void {
@@ -102,9 +111,11 @@ export function registerVectors(program: Command, ctx: CliContext): void {
       .argument('<source>', 'file path or bundled name')
       .argument('<word>', 'query word')
       .option('-k, --k <n>', 'number of neighbours', intOption('-k'), 10)
+      .option('--index <dir>', 'answer with a saved index (e.g. HNSW) instead of exact search')
       .option('--json', 'print [{word, score}] as JSON'),
-  ).action(async (source: string, word: string, opts: SourceOptions & { k: number }) => {
+  ).action(async (source: string, word: string, opts: SourceOptions & { k: number; index?: string }) => {
     const wv = await load(ctx, source, opts);
+    await plugIndex(ctx, wv, opts.index);
     printNeighbors(ctx, wv.mostSimilar(word, opts.k), opts.json);
   });
 
@@ -118,9 +129,12 @@ export function registerVectors(program: Command, ctx: CliContext): void {
       .argument('<c>')
       .option('-k, --k <n>', 'number of answers', intOption('-k'), 5)
       .addOption(new Option('--method <method>', '3CosAdd (add) or 3CosMul (mul)').choices(['add', 'mul']).default('add'))
+      .option('--index <dir>', 'answer 3CosAdd with a saved index (e.g. HNSW) instead of exact search')
       .option('--json', 'print [{word, score}] as JSON'),
-  ).action(async (source: string, a: string, b: string, c: string, opts: SourceOptions & { k: number; method: 'add' | 'mul' }) => {
+  ).action(async (source: string, a: string, b: string, c: string, opts: SourceOptions & { k: number; method: 'add' | 'mul'; index?: string }) => {
+    if (opts.index && opts.method === 'mul') throw new InvalidArgumentError('--index serves 3CosAdd only; 3CosMul scores every word exactly');
     const wv = await load(ctx, source, opts);
+    await plugIndex(ctx, wv, opts.index);
     printNeighbors(ctx, wv.analogy(a, b, c, { method: opts.method, topn: opts.k }), opts.json);
   });
 
