@@ -94,7 +94,7 @@ function evaluationJson(ev: TextEvaluation) {
 function printEvaluation(ctx: CliContext, what: string, ev: TextEvaluation): void {
   ctx.print(`${what}:`);
   ctx.print(formatReport(ev.report));
-  if (ev.oov) ctx.print(formatOov(ev.oov));
+  if (ev.oov) ctx.print(`texts vs the model's vectors: ${formatOov(ev.oov)}`);
   if (ev.unseenLabels.length) {
     ctx.print(
       `note: ${ev.excluded} text(s) have labels the model never saw in training, left out of the metrics: ${ev.unseenLabels.map((u) => `${u.label} (${u.count})`).join(', ')}`,
