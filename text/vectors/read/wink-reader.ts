@@ -109,7 +109,7 @@ export async function readWinkVectors(path: string, options: ReadOptions): Promi
           // Skip the words array: the keys of "vectors" carry the same words in order.
           expect(91, "'['");
           for (;;) {
-            await ensure();
+            if (!r.eof && r.end - r.start < lookahead) await ensure();
             skipWs();
             if (r.buf[r.start] === 93) {
               r.start++;
@@ -157,7 +157,8 @@ export async function readWinkVectors(path: string, options: ReadOptions): Promi
     if (r.buf[r.start] === 125) r.start++;
     else {
       while (!b.full) {
-        await ensure();
+        // Await only when a refill is due: most entries are already buffered.
+        if (!r.eof && r.end - r.start < lookahead) await ensure();
         const entryStart = r.start;
         const word = readString();
         expect(58, "':'");
