@@ -53,7 +53,7 @@ export class TkPretrainedEmbedding extends tf.layers.Layer {
     this.outputDim = args.outputDim;
   }
 
-  override build(): void {
+  override build(_inputShape?: tf.Shape | tf.Shape[]): void {
     this.table = this.addWeight('embeddings', [this.inputDim, this.outputDim], 'float32', tf.initializers.zeros());
     this.built = true;
   }
