@@ -56,6 +56,24 @@ describe('every model kind', () => {
   }
 });
 
+describe('validation texts', () => {
+  it('drive early stopping of the neural kinds (best weights kept)', async () => {
+    const validation = toyCorpus({ n: 30, seed: 9, vocabulary: 'seen' });
+    const clf = await trainTextClassifier(train, {
+      ...base,
+      model: { kind: 'embedding', architecture: 'pool', maxLength: 16 },
+      validation,
+      epochs: 60,
+      learningRate: 3e-2,
+      patience: 2,
+    });
+    expect(clf.summary.epochs).toBeGreaterThan(0);
+    expect(clf.summary.epochs).toBeLessThan(60);
+    expect((await clf.evaluate(validation)).report.accuracy).toBeGreaterThan(0.9);
+    clf.dispose();
+  });
+});
+
 describe('transfer', () => {
   it('pretrained-vector models classify texts whose topic words never appeared in training; bag-of-words cannot', async () => {
     const bow = await trainTextClassifier(train, { ...base, model: { kind: 'bow' } });
