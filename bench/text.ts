@@ -10,7 +10,7 @@
  *    training time = wall-clock and CPU time of `trainTextClassifier` (tokenising, fitting; vectors already loaded);
  *  - learning curve: stratified subsets (seed 42) of 50, 100, 500 and all training texts,
  *    each scored on the full test part, for the bag-of-words baseline and the pretrained-vector models.
- * Options: --quick (fewer models), --json FILE (write the results).
+ * Options: --quick (fewer models), --only TEXT (rows whose name contains TEXT), --json FILE (write the results).
  */
 import { cpus, loadavg } from 'node:os';
 import { writeFileAtomic } from '../src/io/atomic.js';
@@ -35,6 +35,8 @@ interface Row {
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const selected = (row: Row) => only === undefined || row.name.includes(only);
 
 const MODELS: Row[] = [
   { name: 'bow (TF-IDF 1-2 grams + logistic regression) — baseline', spec: { kind: 'bow' } },
@@ -90,7 +92,7 @@ async function main() {
   console.log('| model | accuracy | macro-F1 | train time (wall) | train CPU time |');
   console.log('|---|---:|---:|---:|---:|');
   for (const [i, row] of MODELS.entries()) {
-    if (quick && !QUICK.has(i)) continue;
+    if ((quick && !QUICK.has(i)) || !selected(row)) continue;
     const r = await run(train, test, row, vectors);
     results.push({ model: row.name, spec: row.spec, ...r });
     console.log(`| ${row.name} | ${pct(r.accuracy)} | ${pct(r.macroF1)} | ${r.seconds.toFixed(1)} s${r.epochs ? ` (${r.epochs} ep)` : ''} | ${r.cpuSeconds.toFixed(1)} s |`);
@@ -101,7 +103,7 @@ async function main() {
   console.log(`| model | ${sizes.map((s) => (s === train.length ? `all (${s})` : String(s))).join(' | ')} |`);
   console.log(`|---|${sizes.map(() => '---:').join('|')}|`);
   const curve: Array<Record<string, unknown>> = [];
-  for (const row of CURVE) {
+  for (const row of CURVE.filter(selected)) {
     const cells: string[] = [];
     for (const n of sizes) {
       const sub = stratifiedSample(train, n, 42);
