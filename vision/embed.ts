@@ -4,7 +4,7 @@
  * (the format `transferkit index build` reads). Written atomically.
  */
 import { relative } from 'node:path';
-import { streamFileAtomic } from '../src/io/atomic.js';
+import { streamFileAtomic, writeChunk } from '../src/io/atomic.js';
 import { silentProgress, type Progress } from '../src/progress.js';
 import type { Backbone } from './backbone.js';
 import { decodeAll, type ImageCollection, type SkippedFile } from './data.js';
@@ -47,7 +47,7 @@ export async function embedImages(backbone: Backbone, collection: ImageCollectio
           const vector = Array.from(features.subarray(i * dim, (i + 1) * dim), (v) => Number(v.toPrecision(precision)));
           text += JSON.stringify({ key: relative(root, item.path) || item.path, vector, label: collection.labels[item.label], path: item.path }) + '\n';
         }
-        if (!stream.write(text)) await new Promise<void>((r) => stream.once('drain', () => r()));
+        await writeChunk(stream, text);
         progress.update(Math.min(decoded.images.length, start + batchSize));
       }
     } finally {

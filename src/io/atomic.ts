@@ -25,15 +25,39 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 }
 
 /**
- * Stream a file atomically: `fill` writes into the stream; on success the temp
- * file is renamed to `path`, on failure it is removed and `path` is untouched.
+ * Write one chunk, waiting for the stream to drain when its buffer is full.
+ * Rejects (instead of crashing the process) when the stream fails, e.g. ENOSPC.
+ */
+export async function writeChunk(out: WriteStream, chunk: string | Uint8Array): Promise<void> {
+  if (out.errored) throw out.errored;
+  if (out.write(chunk)) return;
+  await new Promise<void>((resolve, reject) => {
+    const done = (e?: Error) => {
+      out.off('drain', done);
+      out.off('error', done);
+      if (e) reject(e);
+      else resolve();
+    };
+    out.on('drain', done);
+    out.on('error', done);
+  });
+}
+
+/**
+ * Stream a file atomically: `fill` writes into the stream (use `writeChunk`); on
+ * success the temp file is renamed to `path`, on failure it is removed and `path`
+ * is untouched.
  */
 export async function streamFileAtomic(path: string, fill: (out: WriteStream) => Promise<void>): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempSibling(path);
   const out = createWriteStream(tmp);
+  // Keep a stream error from becoming an unhandled 'error' event; it is rethrown below.
+  let failure: Error | undefined;
+  out.on('error', (e) => (failure ??= e));
   try {
     await fill(out);
+    if (failure) throw failure;
     await new Promise<void>((resolve, reject) => {
       out.once('error', reject);
       out.end(() => resolve());

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { ChecksumError, OfflineError } from '../errors.js';
 import { settings } from '../settings.js';
 import { silentProgress, type Progress } from '../progress.js';
-import { streamFileAtomic } from './atomic.js';
+import { streamFileAtomic, writeChunk } from './atomic.js';
 import { sha256File } from './hash.js';
 
 export interface DownloadOptions {
@@ -54,7 +54,7 @@ export async function download(url: string, dest: string, options: DownloadOptio
         hash.update(chunk);
         done += chunk.length;
         progress.update(done);
-        if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+        await writeChunk(out, chunk);
       }
       const digest = hash.digest('hex');
       if (options.sha256 && digest !== options.sha256) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { streamFileAtomic, writeDirAtomic, writeFileAtomic } from '../../src/io/atomic.js';
+import { streamFileAtomic, writeChunk, writeDirAtomic, writeFileAtomic } from '../../src/io/atomic.js';
 
 describe('atomic writes', () => {
   it('writeFileAtomic replaces content and leaves no temp files', async () => {
@@ -43,5 +43,28 @@ describe('atomic writes', () => {
     await writeDirAtomic(d, async (tmp) => writeFileSync(join(tmp, 'new.txt'), 'y'));
     expect(readdirSync(d)).toEqual(['new.txt']);
     expect(readdirSync(root)).toEqual(['bundle']);
+  });
+});
+
+describe('stream failures', () => {
+  it('a write error (here: the target folder is a file) rejects instead of crashing, and leaves nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tk-at-'));
+    writeFileSync(join(dir, 'blocker'), 'x');
+    const target = join(dir, 'blocker', 'sub', 'f.txt');
+    await expect(streamFileAtomic(target, async (out) => void (await writeChunk(out, 'data')))).rejects.toThrow();
+    expect(readdirSync(dir)).toEqual(['blocker']);
+  });
+
+  it('writeChunk rejects once the stream has failed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tk-at-'));
+    const p = join(dir, 'f.txt');
+    await expect(
+      streamFileAtomic(p, async (out) => {
+        out.destroy(new Error('device full'));
+        await new Promise((r) => setImmediate(r));
+        await writeChunk(out, 'more');
+      }),
+    ).rejects.toThrow('device full');
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
