@@ -72,6 +72,11 @@ async function modelArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifac
   return captured!;
 }
 
+/** A bundle holds plain files only: no folders, no way out of the bundle directory. */
+function isPlainFileName(name: string): boolean {
+  return name.length > 0 && name !== '.' && name !== '..' && !/[\\/\0]/.test(name);
+}
+
 function toBytes(data: string | Uint8Array): Uint8Array {
   return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
 }
@@ -80,8 +85,8 @@ function toBytes(data: string | Uint8Array): Uint8Array {
 export async function saveBundle(dir: string, content: BundleContent, options: SaveBundleOptions = {}): Promise<BundleManifest> {
   const files: Record<string, Uint8Array> = {};
   for (const [name, data] of Object.entries(options.files ?? {})) {
-    if (name === MANIFEST_FILE || name.includes('/') || name.includes('\\')) {
-      throw new BundleError(`invalid bundle file name '${name}'`);
+    if (name === MANIFEST_FILE || !isPlainFileName(name)) {
+      throw new BundleError(`invalid bundle file name '${name}'`, { hint: 'use a plain file name, without folders' });
     }
     files[name] = toBytes(data);
   }
@@ -172,6 +177,9 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
   }
   const contents = new Map<string, Buffer>();
   for (const [name, entry] of Object.entries(manifest.files)) {
+    if (!isPlainFileName(name)) {
+      throw new BundleError(`${manifestPath}: lists an invalid file name '${name}'`, { file: manifestPath, hint: 'the manifest is corrupt or was tampered with' });
+    }
     const path = join(dir, name);
     let data: Buffer;
     try {

@@ -21,6 +21,36 @@ export interface ScheduleProgress {
   epoch: number;
 }
 
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new InvalidArgumentError(`learning-rate schedule: ${what}`, { hint: 'see the LrSchedule documentation for valid ranges' });
+}
+
+/** Throw an InvalidArgumentError when a schedule's numbers would give a NaN or negative rate. */
+export function validateSchedule(schedule: LrSchedule | undefined): void {
+  if (!schedule) return;
+  const finite = (v: number | undefined) => v === undefined || Number.isFinite(v);
+  switch (schedule.type) {
+    case 'constant':
+      return;
+    case 'step':
+      check(schedule.every === undefined || (Number.isInteger(schedule.every) && schedule.every >= 1), `'every' must be a whole number of epochs ≥ 1, got ${schedule.every}`);
+      check(finite(schedule.gamma) && (schedule.gamma ?? 0.1) > 0, `'gamma' must be > 0, got ${schedule.gamma}`);
+      return;
+    case 'cosine':
+      check(finite(schedule.min) && (schedule.min ?? 0) >= 0 && (schedule.min ?? 0) <= 1, `'min' must be in [0, 1], got ${schedule.min}`);
+      check(finite(schedule.warmup) && (schedule.warmup ?? 0) >= 0 && (schedule.warmup ?? 0) < 1, `'warmup' must be in [0, 1), got ${schedule.warmup}`);
+      return;
+    case 'one-cycle':
+      check(finite(schedule.pctStart) && (schedule.pctStart ?? 0.25) > 0 && (schedule.pctStart ?? 0.25) < 1, `'pctStart' must be in (0, 1), got ${schedule.pctStart}`);
+      check(finite(schedule.divFactor) && (schedule.divFactor ?? 25) > 0, `'divFactor' must be > 0, got ${schedule.divFactor}`);
+      check(finite(schedule.finalDivFactor) && (schedule.finalDivFactor ?? 1e4) > 0, `'finalDivFactor' must be > 0, got ${schedule.finalDivFactor}`);
+      return;
+  }
+  throw new InvalidArgumentError(`unknown learning-rate schedule '${(schedule as { type: string }).type}'`, {
+    hint: 'use constant, step, cosine or one-cycle',
+  });
+}
+
 const cosine = (from: number, to: number, t: number) => to + ((from - to) * (1 + Math.cos(Math.PI * t))) / 2;
 
 export function lrMultiplier(schedule: LrSchedule | undefined, p: ScheduleProgress): number {
@@ -53,16 +83,26 @@ export function lrMultiplier(schedule: LrSchedule | undefined, p: ScheduleProgre
 /** Parse a CLI form: "constant", "step:10:0.1", "cosine", "one-cycle". */
 export function parseSchedule(text: string): LrSchedule {
   const [type, a, b] = text.split(':');
+  const num = (v: string | undefined) => (v ? Number(v) : undefined);
+  let schedule: LrSchedule | undefined;
   switch (type) {
     case 'constant':
-      return { type };
+      schedule = { type };
+      break;
     case 'step':
-      return { type, every: a ? Number(a) : undefined, gamma: b ? Number(b) : undefined };
+      schedule = { type, every: num(a), gamma: num(b) };
+      break;
     case 'cosine':
-      return { type, min: a ? Number(a) : undefined };
+      schedule = { type, min: num(a) };
+      break;
     case 'one-cycle':
     case 'onecycle':
-      return { type: 'one-cycle', pctStart: a ? Number(a) : undefined };
+      schedule = { type: 'one-cycle', pctStart: num(a) };
+      break;
+  }
+  if (schedule) {
+    validateSchedule(schedule);
+    return schedule;
   }
   throw new InvalidArgumentError(`unknown learning-rate schedule '${text}'`, {
     hint: 'use constant, step[:every[:gamma]], cosine[:min] or one-cycle[:pctStart]',

@@ -9,7 +9,7 @@ import { stratifiedSplit, balancedClassWeights } from '../metrics/split.js';
 import { Rng, range } from '../random.js';
 import { checkDataset, disposeInput, subset, toSource, type Dataset, type ModelInput } from './data.js';
 import type { EpochLogs, History, TrainerEvent } from './events.js';
-import { lrMultiplier, type LrSchedule } from './schedules.js';
+import { lrMultiplier, validateSchedule, type LrSchedule } from './schedules.js';
 
 /** What a callback can see and do while training runs. */
 export interface TrainerControl {
@@ -122,6 +122,7 @@ export class Trainer implements TrainerControl {
     if (!Number.isInteger(epochs) || epochs < 1) throw new InvalidArgumentError(`epochs must be a positive integer, got ${epochs}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batch size must be a positive integer, got ${batchSize}`);
     if (!(learningRate > 0)) throw new InvalidArgumentError(`learning rate must be > 0, got ${learningRate}`);
+    validateSchedule(this.options.schedule);
   }
 
   get stopRequested(): boolean {

@@ -81,3 +81,17 @@ describe('model bundles', () => {
     model.dispose();
   });
 });
+
+describe('bundle manifest safety', () => {
+  it('a manifest naming a file outside the bundle is rejected, and so is saving one', async () => {
+    const { dir, model, x } = await trainedBundle();
+    const manifestPath = join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    manifest.files['../escape.txt'] = { sha256: '0', bytes: 1 };
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    await expect(loadBundle(dir)).rejects.toThrow(/invalid file name '\.\.\/escape\.txt'/);
+    await expect(saveBundle(join(dir, '..', 'b2'), { kind: 'k', labels: ['a', 'b'] }, { files: { '../x': 'y' } })).rejects.toBeInstanceOf(BundleError);
+    tf.dispose([x]);
+    model.dispose();
+  });
+});

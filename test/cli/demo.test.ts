@@ -28,3 +28,11 @@ describe('transferkit demo', () => {
     expect(r.stderr).toMatch(/unknown demo job 'sound'/);
   });
 });
+
+describe('transferkit demo options', () => {
+  it('--index-words must be a whole number ≥ 100', async () => {
+    const r = await cli('demo', '--only', 'index', '--index-words', 'many');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--index-words must be an integer ≥ 100/);
+  });
+});

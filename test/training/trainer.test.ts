@@ -155,3 +155,40 @@ describe('Ctrl-C', () => {
     model.dispose();
   });
 });
+
+describe('EarlyStopping across fits', () => {
+  it('one instance used for two fits starts afresh each time', async () => {
+    const data = blobs({ n: 64, dim: 4, classes: 2, seed: 4 });
+    const x = data.tensor();
+    const model = buildHead({ type: 'linear' }, { inputDim: 4, numClasses: 2 });
+    const early = new EarlyStopping({ monitor: 'score', mode: 'min', patience: 2 });
+    const scores = [[0.1, 0.5, 0.6, 0.7], [0.9, 0.8, 0.7, 0.6]];
+    let fit = 0;
+    const script: Callback = { onEvent: (e) => void (e.type === 'epochEnd' && (e.logs.score = scores[fit][e.epoch])) };
+    const first = await new Trainer(model, { epochs: 4, callbacks: [script, early] }).fit({ x, y: data.y });
+    expect(first.bestEpoch).toBe(0);
+    expect(first.epochs).toHaveLength(3);
+    fit = 1;
+    // Every epoch of the second fit is worse than the first fit's best (0.1) but improves on its own.
+    const second = await new Trainer(model, { epochs: 4, callbacks: [script, early] }).fit({ x, y: data.y });
+    expect(second.epochs).toHaveLength(4);
+    expect(second.stopReason).toBeUndefined();
+    expect(second.bestEpoch).toBe(3);
+    x.dispose();
+    model.dispose();
+  });
+});
+
+describe('schedule validation', () => {
+  it('rejects numbers that would give NaN or negative rates', async () => {
+    const { parseSchedule } = await import('../../src/training/schedules.js');
+    const model = buildHead({ type: 'linear' }, { inputDim: 2, numClasses: 2 });
+    expect(() => parseSchedule('step:0')).toThrow(/'every' must be a whole number/);
+    expect(() => parseSchedule('one-cycle:1')).toThrow(/'pctStart' must be in \(0, 1\)/);
+    expect(() => parseSchedule('cosine:2')).toThrow(/'min' must be in \[0, 1\]/);
+    expect(() => parseSchedule('step:x')).toThrow(/'every'/);
+    expect(() => new Trainer(model, { schedule: { type: 'step', gamma: -1 } })).toThrow(/'gamma' must be > 0/);
+    expect(parseSchedule('step:5:0.5')).toEqual({ type: 'step', every: 5, gamma: 0.5 });
+    model.dispose();
+  });
+});

@@ -10,6 +10,7 @@ import { DEFAULT_VECTORS, loadVectors, type WordVectors } from '../../../text/in
 import { runTextDemo } from '../../../text/classify/index.js';
 import { runVisionDemo } from '../../../vision/index.js';
 import type { CliContext } from '../context.js';
+import { intOption } from '../parse.js';
 
 export const DEMO_JOBS = ['vectors', 'index', 'text', 'vision'] as const;
 type DemoJob = (typeof DEMO_JOBS)[number];
@@ -42,7 +43,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         'index with measured recall, a spam classifier from pretrained vectors, an image classifier from MobileNetV2',
     )
     .option('--only <jobs>', `comma-separated subset of: ${DEMO_JOBS.join(', ')}`)
-    .option('--index-words <n>', 'words indexed by the index demo', (v) => Number(v), 20_000)
+    .option('--index-words <n>', 'words indexed by the index demo', intOption('--index-words', 100), 20_000)
     .option('--json', 'print the results as JSON')
     .action(async (opts: DemoOptions) => {
       const jobs = parseJobs(opts.only);

@@ -31,6 +31,14 @@ export class EarlyStopping implements Callback {
     this.o = { monitor: 'val_loss', mode: 'auto', patience: 5, minDelta: 0, restoreBestWeights: true, ...options };
   }
 
+  private reset(): void {
+    this.best = NaN;
+    this.bestEpoch = -1;
+    this.wait = 0;
+    this.bestWeights?.forEach((w) => w.dispose());
+    this.bestWeights = undefined;
+  }
+
   private better(value: number): boolean {
     if (Number.isNaN(this.best)) return true;
     const max = this.o.mode === 'max' || (this.o.mode === 'auto' && /acc|f1|auc|precision|recall/.test(this.monitor));
@@ -40,6 +48,8 @@ export class EarlyStopping implements Callback {
   onEvent(event: TrainerEvent, trainer: TrainerControl): void {
     switch (event.type) {
       case 'fitBegin':
+        // One instance may serve several fits (e.g. the two phases of fine-tuning): start afresh.
+        this.reset();
         this.monitor = event.validationSize > 0 ? this.o.monitor : this.o.monitor.replace(/^val_/, '');
         trainer.history.monitor = this.monitor;
         break;
