@@ -73,6 +73,8 @@ const fineTune: StrategyInfo = {
   async run(learner, o) {
     learner.freeze();
     const warm = await learner.fit(o.freezeEpochs ?? 1, { ...o.fit, learningRate: o.learningRate, schedule: o.fit.schedule ?? { type: 'one-cycle' } });
+    // Ctrl-C during the warm-up ends the run: keep the warmed-up head, do not unfreeze.
+    if (warm.stopReason === 'interrupted') return [warm];
     learner.unfreeze();
     const all = await learner.fit(o.epochs, {
       ...o.fit,

@@ -18,6 +18,7 @@ import {
   writeSyntheticImages,
   type ImageCollection,
 } from '../../vision/index.js';
+import type { Callback } from '../../src/training/trainer.js';
 import { tempDir } from './helpers.js';
 
 let root: string;
@@ -119,6 +120,26 @@ describe('fine-tune-all and fine-tune', () => {
     expect(mults[0]).toBeCloseTo(0.01, 6);
     expect(mults[mults.length - 1]).toBe(1);
     expect(mults.every((m, i) => i === 0 || m > mults[i - 1])).toBe(true);
+  });
+});
+
+describe('fine-tune and interruption', () => {
+  it('an interrupt during the head warm-up ends the run: the body is never unfrozen and phase 2 never runs', async () => {
+    const fresh = await Backbone.load('mobilenet_v2_nsfwjs', { imageSize: 32 });
+    const conv = weightsOf(fresh.body, 'Conv1');
+    const fits: number[] = [];
+    const interruptWarmUp: Callback = {
+      onEvent(event, trainer) {
+        if (event.type === 'fitBegin') fits.push(event.epochs);
+        if (event.type === 'batchEnd' && fits.length === 1 && event.batch === 0) trainer.stop('interrupted');
+      },
+    };
+    const r = await trainImageClassifier(data, { backbone: fresh, strategy: 'fine-tune', freezeEpochs: 2, epochs: 2, batchSize: 8, callbacks: [interruptWarmUp] });
+    expect(fits).toEqual([2]); // one fit: the warm-up
+    expect(r.histories).toHaveLength(1);
+    expect(r.histories[0].stopReason).toBe('interrupted');
+    expect(r.learner.frozenThrough).toBe('tk_pool');
+    expect(same(weightsOf(r.classifier.model, 'Conv1'), conv)).toBe(true);
   });
 });
 
