@@ -30,7 +30,7 @@ export interface LearnerOptions {
   augment?: boolean | AugmentOptions;
   /** Augmented versions of each image cached when a prefix is frozen; epoch e uses round e mod this. Default 4. */
   augmentRounds?: number;
-  /** Let trainable BatchNorm layers use batch statistics while training. Default false (always moving statistics). */
+  /** Let trainable BatchNorm layers of the body use batch statistics while training. Default false (always moving statistics). BatchNorm in the head always trains. */
   trainBatchNorm?: boolean;
   /** Seed for augmentation and shuffling. Default 0. */
   seed?: number;
@@ -74,7 +74,9 @@ export class ImageLearner {
   ) {
     this.augment = resolveAugment(options.augment);
     this.positions = layerPositions(model);
-    setBatchNormPolicy(model, { trainBatchNorm: options.trainBatchNorm ?? false });
+    // The policy is for the pretrained body only: BatchNorm in a new head starts from
+    // placeholder statistics and must learn them, so it trains like any new layer.
+    setBatchNormPolicy(backbone.body, { trainBatchNorm: options.trainBatchNorm ?? false });
     this.freeze();
   }
 

@@ -58,7 +58,7 @@ export interface TrainImageClassifierOptions {
   classWeights?: number[] | 'balanced';
   optimizer?: OptimizerName;
   schedule?: LrSchedule;
-  /** Let unfrozen BatchNorm layers use batch statistics. Default false. */
+  /** Let unfrozen BatchNorm layers of the body use batch statistics. Default false (head BatchNorm always trains). */
   trainBatchNorm?: boolean;
   callbacks?: Callback[];
   /** Progress of downloads, decoding and feature passes. */

@@ -199,6 +199,23 @@ describe('the learner', () => {
     expect(same(weightsOf(model, 'tk_head_logits'), head)).toBe(false);
   });
 
+  it('BatchNorm in a new mlp head trains (its moving statistics move); the body keeps its BatchNorm policy', async () => {
+    const r = await trainImageClassifier(data, { backbone: medium, strategy: 'feature-extract', head: { type: 'mlp', hidden: [16], batchNorm: true }, epochs: 2, batchSize: 8 });
+    const bn = r.classifier.model.getLayer('tk_head_bn0');
+    const movingMean = bn.getWeights().find((w) => /moving_mean/.test(w.name))!;
+    const values = Array.from(movingMean.dataSync());
+    expect(values).toHaveLength(16);
+    expect(values.some((v) => v !== 0)).toBe(true); // initialised to zeros
+    // A trainable body still normalises with its moving statistics (trainBatchNorm defaults to false).
+    r.learner.unfreeze();
+    const x = tf.randomUniform([2, 64, 64, 3], 0, 1, 'float32', 11);
+    const a = medium.body.apply(x, { training: true }) as tf.Tensor;
+    const b = medium.body.apply(x, { training: false }) as tf.Tensor;
+    expect(await a.data()).toEqual(await b.data());
+    tf.dispose([x, a, b]);
+    r.learner.freeze();
+  });
+
   it('feature-extract bundles predict bit-for-bit the same after save/load', async () => {
     const r = await trainImageClassifier(data, { backbone: medium, strategy: 'feature-extract', epochs: 3, batchSize: 8 });
     const dir = join(tempDir(), 'fe');
