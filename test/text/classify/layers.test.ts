@@ -29,6 +29,19 @@ describe('embedding-network layers (wasm-safe gradients)', () => {
     tf.dispose([emb, ids, out]);
   });
 
+  it('TkMaskedPooling ignores unknown words (id 1) like padding: mean and max over the known words only', () => {
+    // Row for id 1 (unknown) is zero in the frozen table; it must neither dilute the mean nor floor the max at 0.
+    const emb = tf.tensor3d([[[-2, -4], [0, 0], [-4, -2], [0, 0]], [[0, 0], [0, 0], [7, 7], [7, 7]]]);
+    const ids = tf.tensor2d([[2, 1, 3, 0], [1, 1, 0, 0]], [2, 4], 'int32');
+    const out = new TkMaskedPooling({ mode: 'mean-max' }).apply([emb, ids]) as tf.Tensor;
+    // Text 1: known words (-2,-4) and (-4,-2) → mean (-3,-3), max (-2,-2).
+    // Text 2: only unknown words → the documented empty-document treatment, the zero vector.
+    expect(Array.from(out.dataSync(), (v) => v + 0)).toEqual([-3, -3, -2, -2, 0, 0, 0, 0]);
+    const mean = new TkMaskedPooling({ mode: 'mean' }).apply([emb, ids]) as tf.Tensor;
+    expect(Array.from(mean.dataSync(), (v) => v + 0)).toEqual([-3, -3, 0, 0]);
+    tf.dispose([emb, ids, out, mean]);
+  });
+
   it('TkWindowConv computes the same as conv1d + ReLU + max over time', () => {
     const [b, L, d, f, k] = [2, 6, 3, 4, 3];
     const x = tf.randomNormal([b, L, d], 0, 1, 'float32', 1) as tf.Tensor3D;

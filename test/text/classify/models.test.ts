@@ -74,6 +74,18 @@ describe('validation texts', () => {
   });
 });
 
+describe('embedding pool: unknown words', () => {
+  it('are left out of the pooling: adding unknown words does not change a prediction; all-unknown = no words at all', async () => {
+    const clf = await trainTextClassifier(train, { ...base, model: { kind: 'embedding', architecture: 'pool', maxLength: 16 }, epochs: 5, learningRate: 1e-2 });
+    const p = await clf.predictProba(['fooda foodb the', 'fooda zzqx foodb qqzx the wwvq', 'zzqx qqzx', '']);
+    const C = clf.labels.length;
+    const row = (i: number) => Array.from(p.subarray(i * C, (i + 1) * C));
+    row(1).forEach((v, c) => expect(v).toBeCloseTo(row(0)[c], 5));
+    row(2).forEach((v, c) => expect(v).toBeCloseTo(row(3)[c], 5));
+    clf.dispose();
+  });
+});
+
 describe('transfer', () => {
   it('pretrained-vector models classify texts whose topic words never appeared in training; bag-of-words cannot', async () => {
     const bow = await trainTextClassifier(train, { ...base, model: { kind: 'bow' } });

@@ -3,7 +3,9 @@
  * pretrained vectors (frozen, or fine-tuned at a lower learning rate through a
  * core-trainer parameter group) → masked mean‖max pooling or Kim-style window
  * convolutions → a core head. Ids: 0 = padding, 1 = unknown word, 2 + r = row r
- * of the classifier's vector table.
+ * of the classifier's vector table. Pooling uses known words only (ids ≥ 2,
+ * frozen or fine-tuned); the unknown row (zero, learnable when fine-tuning)
+ * is read only by the CNN, where it keeps an unknown word's position.
  */
 import * as tf from '@tensorflow/tfjs';
 import { headLayers, type HeadSpec } from '../../../src/heads/head.js';

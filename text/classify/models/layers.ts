@@ -4,7 +4,7 @@
  * every backend, including wasm (which lacks UnsortedSegmentSum — the gradient
  * of gather — and Conv2DBackpropFilter):
  *  - TkPretrainedEmbedding: a lookup table whose gradient is a scatter-add (ScatterNd);
- *  - TkMaskedPooling: mean (and max) over the non-padding positions;
+ *  - TkMaskedPooling: mean (and max) over the known-word positions (padding and unknown ids left out);
  *  - TkWindowConv: 1-D convolution written as "stack k shifted copies + matmul",
  *    mathematically the same as conv1d with 'valid' padding, followed by ReLU
  *    and max over time (Kim 2014).
@@ -74,13 +74,21 @@ export class TkPretrainedEmbedding extends tf.layers.Layer {
   }
 }
 
+/** Smallest id of a known word (0 is padding, 1 the unknown word). */
+export const FIRST_WORD_ID = 2;
+
 export interface MaskedPoolingArgs {
   /** 'mean' or 'mean-max'. */
   mode: 'mean' | 'mean-max';
   name?: string;
 }
 
-/** Inputs: [embedded [b, L, d], ids [b, L]]; positions with id 0 (padding) are ignored. */
+/**
+ * Inputs: [embedded [b, L, d], ids [b, L]]; only known words (id ≥ 2) are pooled:
+ * positions with id 0 (padding) and id 1 (unknown word) are ignored, frozen or
+ * fine-tuned, the same as the `mean-max` representation (known words only). A
+ * text with no known word pools to the zero vector (the empty-document treatment).
+ */
 export class TkMaskedPooling extends tf.layers.Layer {
   static className = 'TkMaskedPooling';
   readonly mode: 'mean' | 'mean-max';
@@ -99,7 +107,8 @@ export class TkMaskedPooling extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const [emb, ids] = inputs as tf.Tensor[];
-      const mask = tf.expandDims(tf.cast(tf.greater(ids, 0), 'float32'), -1); // [b, L, 1]
+      // Ids: 0 padding, 1 unknown word, ≥ 2 a row of the vector table.
+      const mask = tf.expandDims(tf.cast(tf.greaterEqual(ids, FIRST_WORD_ID), 'float32'), -1); // [b, L, 1]
       const count = tf.sum(mask, 1); // [b, 1]
       const mean = tf.div(tf.sum(tf.mul(emb, mask), 1), tf.maximum(count, 1));
       if (this.mode === 'mean') return mean;
