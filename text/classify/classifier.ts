@@ -46,7 +46,11 @@ export interface TrainTextOptions extends NeuralFitOptions {
    * never saw in training. Default 20000 (≈ 8 MB at 100 dimensions). 0 keeps only the training vocabulary.
    */
   extraWords?: number;
-  /** Validation texts: early stopping for the neural kinds, and reported metrics. */
+  /**
+   * Validation texts: early stopping for the neural kinds, and reported metrics. Texts whose label
+   * was not seen in training are left out (reported in `summary.validation`); if that leaves none,
+   * training fails with a `DataError` naming the labels.
+   */
   validation?: TextExample[];
   /** Seed for initial weights and shuffling. Default 0. */
   seed?: number;
@@ -67,6 +71,11 @@ export interface TrainingSummary {
   vectors?: { source: string; dim: number; keptWords: number };
   tokenizer: Record<string, unknown>;
   seed: number;
+  /**
+   * Validation texts given, how many were used, and the labels unseen in training whose texts
+   * were left out. (When none has a training label, training fails with a `DataError`.)
+   */
+  validation?: { texts: number; used: number; unseenLabels: Array<{ label: string; count: number }> };
 }
 
 export interface Prediction {
@@ -162,6 +171,16 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
   }
   const labels = trainingLabels(examples);
   const y = encodeLabels(examples, labels).y;
+  const validationLabels = options.validation?.length ? encodeLabels(options.validation, labels) : undefined;
+  if (options.validation?.length && validationLabels && validationLabels.unseen.reduce((n, u) => n + u.count, 0) === options.validation.length) {
+    // Like Keras/fastai with validation labels outside the training classes: an error, not a silent run
+    // without early stopping and without validation metrics. Raised before vectors are loaded or anything is fitted.
+    const shown = validationLabels.unseen.slice(0, 5).map((u) => `${u.label} (${u.count})`).join(', ');
+    throw new DataError(
+      `none of the ${options.validation.length} validation texts has a label seen in training: ${shown}${validationLabels.unseen.length > 5 ? ', …' : ''}; training labels: ${labels.join(', ')}`,
+      { hint: 'check the label column of the validation data (same names and case as the training data), or train without validation texts' },
+    );
+  }
   const seed = options.seed ?? 0;
   await initEngine();
 
@@ -194,13 +213,14 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
   }
 
   const model = createModel(spec, tokenizer, lookup, provenance, options.representation);
-  const validation = options.validation?.length
-    ? (() => {
-        const enc = encodeLabels(options.validation, labels);
-        const keep = options.validation.filter((_, i) => enc.y[i] >= 0);
-        return { docs: tokenizer.tokenizeAll(keep.map((e) => e.text)), y: enc.y.filter((c) => c >= 0) };
-      })()
-    : undefined;
+  // Validation texts with labels unseen in training are left out (and reported in the summary).
+  const validation =
+    options.validation?.length && validationLabels
+      ? {
+          docs: tokenizer.tokenizeAll(options.validation.filter((_, i) => validationLabels.y[i] >= 0).map((e) => e.text)),
+          y: validationLabels.y.filter((c) => c >= 0),
+        }
+      : undefined;
   const fitted = await model.fit(docs, y, { ...options, seed, numClasses: labels.length, validation });
   const summary: TrainingSummary = {
     model: spec,
@@ -213,6 +233,10 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
     vectors: lookup ? { source, dim: lookup.dim, keptWords: lookup.vectors.words.length } : undefined,
     tokenizer: { ...tokenizer.toJSON() },
     seed,
+    validation:
+      validation && validationLabels
+        ? { texts: options.validation!.length, used: validation.y.length, unseenLabels: validationLabels.unseen }
+        : undefined,
   };
   return new TextClassifier(labels, spec, tokenizer, model, lookup, provenance, summary);
 }

@@ -132,6 +132,28 @@ describe('training errors', () => {
     await expect(trainTextClassifier(train, { ...base, model: { kind: 'nope' } as unknown as ModelSpec })).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 
+  it('validation texts whose labels were all unseen in training: a DataError naming the cause, before training', async () => {
+    const validation = [
+      { text: 'fooda the', label: 'music' },
+      { text: 'sporta a', label: 'Music' },
+    ];
+    for (const spec of [{ kind: 'embedding', architecture: 'pool', maxLength: 16 }, { kind: 'bow' }] as ModelSpec[]) {
+      const err = await trainTextClassifier(train, { ...base, model: spec, validation, epochs: 2 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(DataError);
+      expect((err as Error).message).toMatch(/none of the 2 validation texts has a label seen in training/);
+      expect((err as Error).message).toMatch(/music \(1\), Music \(1\)/);
+    }
+  });
+
+  it('validation texts with some unseen labels: those are left out and reported in the summary', async () => {
+    const validation = [...toyCorpus({ n: 6, seed: 9, vocabulary: 'seen' }), { text: 'fooda the', label: 'music' }];
+    const clf = await trainTextClassifier(train, { ...base, model: { kind: 'bow' }, validation });
+    expect(clf.summary.validation).toEqual({ texts: 7, used: 6, unseenLabels: [{ label: 'music', count: 1 }] });
+  });
+
   it('evaluation reports labels never seen in training and leaves them out', async () => {
     const clf = await trainTextClassifier(train, { ...base, model: { kind: 'bow' } });
     const ev = await clf.evaluate([...test.slice(0, 9), { text: 'fooda the', label: 'music' }]);
