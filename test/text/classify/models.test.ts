@@ -5,6 +5,8 @@ import { initEngine, tf } from '../../../src/engine/backend.js';
 import { BundleError, DataError, InvalidArgumentError } from '../../../src/errors.js';
 import { loadTextClassifier, saveTextClassifier, trainTextClassifier, type ModelSpec, type TrainTextOptions } from '../../../text/classify/index.js';
 import { tempDir, toyCorpus, toyVectors } from './helpers.js';
+import type { Callback } from '../../../src/training/trainer.js';
+import type { EmbeddingNetModel } from '../../../text/classify/models/embedding-net.js';
 
 const vectors = toyVectors();
 const train = toyCorpus({ n: 90, seed: 1, vocabulary: 'seen' });
@@ -57,8 +59,18 @@ describe('every model kind', () => {
 });
 
 describe('validation texts', () => {
-  it('drive early stopping of the neural kinds (best weights kept)', async () => {
+  it('drive early stopping of the neural kinds, and the weights of the best epoch are restored', async () => {
     const validation = toyCorpus({ n: 30, seed: 9, vocabulary: 'seen' });
+    // Record, at the end of every epoch, the validation loss and a copy of the network's weights.
+    const epochs: Array<{ valLoss: number; weights: Float32Array[] }> = [];
+    const recorder: Callback = {
+      onEvent(event, trainer) {
+        if (event.type !== 'epochEnd') return;
+        const snap = trainer.snapshot();
+        epochs.push({ valLoss: event.logs.val_loss, weights: snap.map((w) => Float32Array.from(w.dataSync())) });
+        tf.dispose(snap);
+      },
+    };
     const clf = await trainTextClassifier(train, {
       ...base,
       model: { kind: 'embedding', architecture: 'pool', maxLength: 16 },
@@ -66,9 +78,19 @@ describe('validation texts', () => {
       epochs: 60,
       learningRate: 3e-2,
       patience: 2,
+      callbacks: [recorder],
     });
     expect(clf.summary.epochs).toBeGreaterThan(0);
     expect(clf.summary.epochs).toBeLessThan(60);
+    expect(epochs).toHaveLength(clf.summary.epochs!);
+    const best = epochs.reduce((b, e, i) => (e.valLoss < epochs[b].valLoss ? i : b), 0);
+    // Early stopping ran `patience` epochs past the best one, so the last weights are not the best ones…
+    expect(best).toBe(epochs.length - 1 - 2);
+    const final = (clf.model as EmbeddingNetModel).model!.getWeights().map((w) => Array.from(w.dataSync()));
+    const last = epochs[epochs.length - 1].weights.map((w) => Array.from(w));
+    expect(final).not.toEqual(last);
+    // …and the model ends with exactly the weights it had at the best epoch.
+    expect(final).toEqual(epochs[best].weights.map((w) => Array.from(w)));
     expect((await clf.evaluate(validation)).report.accuracy).toBeGreaterThan(0.9);
     clf.dispose();
   });
