@@ -18,7 +18,8 @@ import {
   writeSyntheticImages,
   type ImageCollection,
 } from '../../vision/index.js';
-import type { Callback } from '../../src/training/trainer.js';
+import type { Callback, ParamGroup } from '../../src/training/trainer.js';
+import { lrMultiplier } from '../../src/training/schedules.js';
 import { tempDir } from './helpers.js';
 
 let root: string;
@@ -111,15 +112,48 @@ describe('fine-tune-all and fine-tune', () => {
 
   it('fine-tune warms the head up frozen, then trains all with lower rates for earlier groups', async () => {
     const fresh = await Backbone.load('mobilenet_v2_nsfwjs', { imageSize: 32 });
-    const r = await trainImageClassifier(data, { backbone: fresh, strategy: 'fine-tune', freezeEpochs: 1, epochs: 2, batchSize: 8, learningRate: 2e-3 });
+    // What the strategy hands the trainer: the param groups the learner builds for each fit, and the base rate of every step.
+    const built = vi.spyOn(ImageLearner.prototype, 'paramGroups');
+    const phases: { epochs: number; stepsPerEpoch: number; lrs: number[] }[] = [];
+    const recordRates: Callback = {
+      onEvent(event) {
+        if (event.type === 'fitBegin') phases.push({ epochs: event.epochs, stepsPerEpoch: event.stepsPerEpoch, lrs: [] });
+        if (event.type === 'batchEnd') phases[phases.length - 1].lrs.push(event.lr);
+      },
+    };
+    let r: Awaited<ReturnType<typeof trainImageClassifier>>;
+    let calls: { lrMult: number | undefined; groups: ParamGroup[] }[];
+    try {
+      r = await trainImageClassifier(data, { backbone: fresh, strategy: 'fine-tune', freezeEpochs: 1, epochs: 2, batchSize: 8, learningRate: 2e-3, callbacks: [recordRates] });
+      calls = built.mock.calls.map((c, i) => ({ lrMult: c[1], groups: built.mock.results[i].value as ParamGroup[] }));
+    } finally {
+      built.mockRestore();
+    }
     expect(r.histories.map((h) => h.epochs.length)).toEqual([1, 2]);
     expect(r.validation!.accuracy).toBeGreaterThan(CHANCE + 0.2);
-    const groups = r.learner.paramGroups(r.classifier.model, 100);
-    expect(groups).toHaveLength(8); // 7 body groups + head
-    const mults = groups.map((g) => g.lrMultiplier);
+
+    expect(calls.map((c) => c.lrMult)).toEqual([1, 100]);
+    const [warmGroups, allGroups] = calls.map((c) => c.groups);
+    const names = (g: ParamGroup) => g.variables.map((v) => v.originalName);
+    // Warm-up: the head alone, one rate.
+    expect(warmGroups).toHaveLength(1);
+    expect(names(warmGroups[0]).every((n) => n.startsWith('tk_head'))).toBe(true);
+    // Then everything: 7 body groups + head, the first at 1/100 of the head's rate, rising to the head.
+    expect(allGroups).toHaveLength(8);
+    const mults = allGroups.map((g) => g.lrMultiplier);
     expect(mults[0]).toBeCloseTo(0.01, 6);
     expect(mults[mults.length - 1]).toBe(1);
     expect(mults.every((m, i) => i === 0 || m > mults[i - 1])).toBe(true);
+    expect(names(allGroups[0])).toContain('Conv1/kernel');
+    expect(names(allGroups[7]).every((n) => n.startsWith('tk_head'))).toBe(true);
+    expect(allGroups.reduce((n, g) => n + g.variables.length, 0)).toBe(r.classifier.model.trainableWeights.length);
+
+    // Base rates: one-cycle at lr for the warm-up, at lr / 2 after unfreezing.
+    const expected = (base: number, p: (typeof phases)[number]) =>
+      p.lrs.map((_, step) => base * lrMultiplier({ type: 'one-cycle' }, { step, totalSteps: p.epochs * p.stepsPerEpoch, epoch: Math.floor(step / p.stepsPerEpoch) }));
+    expect(phases).toHaveLength(2);
+    expect(phases[0].lrs).toEqual(expected(2e-3, phases[0]));
+    expect(phases[1].lrs).toEqual(expected(1e-3, phases[1]));
   });
 });
 
