@@ -157,6 +157,21 @@ describe('fine-tune-all and fine-tune', () => {
   });
 });
 
+describe('extraction stats', () => {
+  it('still count the work of caches dropped when training moved past them (fine-tune: warm-up caches, then unfreeze)', async () => {
+    const fresh = await Backbone.load('mobilenet_v2_nsfwjs', { imageSize: 32 });
+    const r = await trainImageClassifier(data, { backbone: fresh, strategy: 'fine-tune', freezeEpochs: 1, epochs: 1, batchSize: 8 });
+    expect(r.histories).toHaveLength(2);
+    expect(r.learner.frozenThrough).toBeUndefined(); // phase 2 trained the body: the warm-up's caches are gone
+    // The warm-up computed body features once for train (24) and validation (6).
+    const stats = r.learner.extractionStats;
+    expect(stats.passes).toBe(2);
+    expect(stats.images).toBe(30);
+    expect(stats.seconds).toBeGreaterThan(0);
+    expect(r.timings.extractSeconds).toBe(stats.seconds);
+  });
+});
+
 describe('fine-tune and interruption', () => {
   it('an interrupt during the head warm-up ends the run: the body is never unfrozen and phase 2 never runs', async () => {
     const fresh = await Backbone.load('mobilenet_v2_nsfwjs', { imageSize: 32 });
