@@ -10,9 +10,17 @@
  * row load; the best 2k+16 candidates per query are then re-scored in float64, so
  * the final ranking is the float64 one) and plain JS (float64 throughout), used
  * when WebAssembly SIMD is unavailable or `engine: 'js'` is asked for.
+ *
+ * Rows that live in a kernel instance's WebAssembly memory (a RowStore, a loaded
+ * word-vectors matrix) are scanned in place; any other matrix is copied into the
+ * shared instance's memory block by block. A resident scan puts its scratch space
+ * (query tiles, output) after the owner's rows and, when the owner reserved
+ * `scanScratchBytes(dim)` there, never grows the memory — so views of the rows
+ * held by callers stay valid across queries. Larger query batches are then
+ * scanned in rounds that fit the reserved space.
  */
 import { TopK } from './topk.js';
-import { createWasmDots, type WasmDots } from './wasm-dots.js';
+import { createWasmDots, kernelOwning, type WasmDots } from './wasm-dots.js';
 import type { Metric } from './types.js';
 
 export interface ScanInput {
@@ -30,8 +38,10 @@ export interface ScanInput {
   /** L2 only: per-row squared norms ‖row‖². Required for `l2`. */
   sqNorms?: Float64Array | null;
   /**
-   * Set when `matrix` is a view at byte 0 of this kernel instance's memory (see
-   * RowStore): rows are then scanned in place instead of being copied block by block.
+   * The kernel instance whose memory holds `matrix` (see RowStore). Optional: a
+   * view of a kernel instance's rows is recognised by its buffer. Resident rows are
+   * scanned in place instead of being copied block by block. The view must be
+   * current (re-read after the memory grew), or the scan throws.
    */
   resident?: WasmDots | null;
 }
@@ -78,9 +88,41 @@ export function rowInverseNorms(matrix: Float32Array, dim: number, rows: number)
   return out;
 }
 
-/** Rows copied into WebAssembly memory per block. */
+/** Rows copied into WebAssembly memory (or scanned in place) per block. */
 const WASM_ROW_BLOCK = 512;
+/** Bytes of one block's output: up to 16 dot products per row. */
+const OUT_BYTES = WASM_ROW_BLOCK * 16 * 4;
+/** Queries a resident scan handles in one pass when the owner reserved `scanScratchBytes`. */
+const SCRATCH_QUERIES = 64;
 
+/**
+ * Scratch bytes an owner of resident rows should reserve after them (whole 64 KiB
+ * pages) so that scans never grow its memory: the output block plus query tiles
+ * for 64 queries at a time (larger batches are scanned in rounds).
+ */
+export function scanScratchBytes(dim: number): number {
+  return Math.ceil((OUT_BYTES + SCRATCH_QUERIES * dim * 4) / 65536) * 65536;
+}
+
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
+
+/**
+ * The kernel instance whose memory holds the first `rows` rows of `input.matrix`
+ * as its owner's rows, or null (then the rows are copied per block).
+ */
+function residentKernel(input: ScanInput): WasmDots | null {
+  const { matrix } = input;
+  const dots = input.resident ?? kernelOwning(matrix.buffer);
+  if (dots === null) return null;
+  if (matrix.buffer !== dots.memory.buffer) {
+    throw new Error('the matrix is a stale view of WebAssembly memory that has since grown: re-read the view before scanning');
+  }
+  if (input.resident) return dots;
+  // Rows past the owner's declared rows could be overwritten by scratch: copy those instead.
+  return matrix.byteOffset + input.rows * input.dim * 4 <= dots.rowsEnd ? dots : null;
+}
+
+/** The shared instance for matrices that are not resident: rows are copied into it per block. */
 let sharedWasm: WasmDots | null | undefined;
 function wasmDots(): WasmDots | null {
   if (sharedWasm === undefined) sharedWasm = createWasmDots();
@@ -135,7 +177,8 @@ export function exactTopK(input: ScanInput, queries: Float32Array | Float64Array
         : (_qi: number, _row: number, dot: number) => dot;
 
   const engine = options.engine ?? 'auto';
-  const wasm = engine === 'js' ? null : input.resident ?? wasmDots();
+  const resident = engine === 'js' ? null : residentKernel(input);
+  const wasm = engine === 'js' ? null : resident ?? wasmDots();
   if (engine === 'wasm' && wasm === null) throw new Error('WebAssembly SIMD is not available in this runtime');
   if (k === 0) return Array.from({ length: count }, () => ({ rows: new Int32Array(0), scores: new Float64Array(0) }));
 
@@ -150,8 +193,9 @@ export function exactTopK(input: ScanInput, queries: Float32Array | Float64Array
   // float32 candidates, then an exact float64 re-ranking of each query's shortlist.
   const shortlist = Math.min(rows, 2 * k + 16);
   const prep: Prepared = { q, qSq, heaps: Array.from({ length: count }, () => new TopK(shortlist)), sqNorms, score };
-  // The scan may grow WebAssembly memory, which detaches a resident matrix view.
-  const rows32 = scanWasm(wasm, input, count, prep, options.accept);
+  // The scan may grow WebAssembly memory (only when the owner reserved too little
+  // scratch), which detaches a resident matrix view: it returns a live one.
+  const rows32 = scanWasm(wasm, resident !== null, input, count, prep, options.accept);
   return prep.heaps.map((h, qi) => {
     const cand = h.sorted().ids;
     const exact = new TopK(k);
@@ -239,80 +283,100 @@ function groupQueries(count: number): { start: number; size: number; lanes: numb
   return groups;
 }
 
-/** Returns a live view of the matrix (a resident one may have moved). */
-function scanWasm(wasm: WasmDots, input: ScanInput, count: number, prep: Prepared, accept: ScanOptions['accept']): Float32Array {
+/**
+ * Returns a live view of the matrix (a resident one may have moved).
+ *
+ * Memory layout (bytes): rows — the owner's (resident) or one copied block at 0 —
+ * then, 16-byte aligned, the output block, then the query tiles of this round.
+ */
+function scanWasm(wasm: WasmDots, resident: boolean, input: ScanInput, count: number, prep: Prepared, accept: ScanOptions['accept']): Float32Array {
   const { dim, rows } = input;
-  const resident = input.resident === wasm;
-  const residentBytes = resident ? Math.ceil((input.matrix.byteOffset + input.matrix.byteLength) / 16) * 16 : 0;
   const { q, qSq, heaps } = prep;
   const scale = input.metric === 'cosine' ? input.rowScale ?? null : null;
   const sqNorms = input.metric === 'l2' ? prep.sqNorms : null;
   const groups = groupQueries(count);
-  // Memory layout (bytes): row block (or the resident rows) | query tiles | output block.
-  const rowBytes = resident ? residentBytes : WASM_ROW_BLOCK * dim * 4;
-  const tileOffsets: number[] = [];
-  let off = rowBytes;
-  for (const g of groups) {
-    tileOffsets.push(off);
-    off += g.lanes * dim * 4;
-  }
-  const outOff = off;
-  wasm.reserve(outOff + WASM_ROW_BLOCK * 16 * 4);
-  const mem = new Float32Array(wasm.memory.buffer);
-  // Query tiles, transposed: tile[d·lanes + j] (dot1 takes the query as is).
-  groups.forEach((g, gi) => {
-    const base = tileOffsets[gi]! / 4;
-    mem.fill(0, base, base + g.lanes * dim);
-    for (let j = 0; j < g.size; j++) {
-      const qo = (g.start + j) * dim;
-      for (let d = 0; d < dim; d++) mem[base + (g.lanes === 1 ? d : d * g.lanes + j)] = q[qo + d]!;
+  const base = resident ? input.matrix.byteOffset : 0;
+  const scratch = resident ? align16(Math.max(wasm.rowsEnd, base + input.matrix.byteLength, base + rows * dim * 4)) : WASM_ROW_BLOCK * dim * 4;
+  const outOff = scratch;
+  const tilesOff = outOff + OUT_BYTES;
+  const tileBytes = (g: { lanes: number }) => g.lanes * dim * 4;
+  const allTiles = groups.reduce((s, g) => s + tileBytes(g), 0);
+  // A resident scan uses the room its owner left after the rows (at least one
+  // 16-query tile); the shared instance just grows to fit.
+  const room = wasm.memory.buffer.byteLength - tilesOff;
+  const budget = resident ? Math.max(room, 16 * dim * 4) : allTiles;
+  wasm.reserve(tilesOff + Math.min(allTiles, budget));
+  const rounds: (typeof groups)[] = [];
+  for (let gi = 0, used = Infinity; gi < groups.length; gi++) {
+    const g = groups[gi]!;
+    if (used + tileBytes(g) > budget) {
+      rounds.push([]);
+      used = 0;
     }
-  });
+    rounds[rounds.length - 1]!.push(g);
+    used += tileBytes(g);
+  }
+  const mem = new Float32Array(wasm.memory.buffer);
   const out = outOff / 4;
-  for (let r0 = 0; r0 < rows; r0 += WASM_ROW_BLOCK) {
-    const r1 = Math.min(rows, r0 + WASM_ROW_BLOCK);
-    const n = r1 - r0;
-    const rowsPtr = resident ? r0 * dim * 4 : 0;
-    if (!resident) mem.set(input.matrix.subarray(r0 * dim, r1 * dim), 0);
-    groups.forEach((g, gi) => {
-      const lanes = g.lanes;
-      if (lanes === 1) wasm.dot1(rowsPtr, n, dim, tileOffsets[gi]!, outOff);
-      else wasm.tile[(lanes / 4) as 1 | 2 | 4](rowsPtr, n, dim, tileOffsets[gi]!, outOff);
+  for (const round of rounds) {
+    // Query tiles, transposed: tile[d·lanes + j] (dot1 takes the query as is).
+    const tileOffsets: number[] = [];
+    let off = tilesOff;
+    for (const g of round) {
+      tileOffsets.push(off);
+      const t = off / 4;
+      mem.fill(0, t, t + g.lanes * dim);
       for (let j = 0; j < g.size; j++) {
-        const qi = g.start + j;
-        const heap = heaps[qi]!;
-        // One loop per scoring rule (no closure call per row: this loop runs rows × queries times).
-        let threshold = heap.threshold;
-        if (scale !== null) {
-          for (let i = 0, p = out + j; i < n; i++, p += lanes) {
-            const row = r0 + i;
-            const s = mem[p]! * scale[row]!;
-            if (s > threshold && (accept === undefined || accept(row, qi))) {
-              heap.push(s, row);
-              threshold = heap.threshold;
+        const qo = (g.start + j) * dim;
+        for (let d = 0; d < dim; d++) mem[t + (g.lanes === 1 ? d : d * g.lanes + j)] = q[qo + d]!;
+      }
+      off += tileBytes(g);
+    }
+    for (let r0 = 0; r0 < rows; r0 += WASM_ROW_BLOCK) {
+      const r1 = Math.min(rows, r0 + WASM_ROW_BLOCK);
+      const n = r1 - r0;
+      const rowsPtr = resident ? base + r0 * dim * 4 : 0;
+      if (!resident) mem.set(input.matrix.subarray(r0 * dim, r1 * dim), 0);
+      round.forEach((g, gi) => {
+        const lanes = g.lanes;
+        if (lanes === 1) wasm.dot1(rowsPtr, n, dim, tileOffsets[gi]!, outOff);
+        else wasm.tile[(lanes / 4) as 1 | 2 | 4](rowsPtr, n, dim, tileOffsets[gi]!, outOff);
+        for (let j = 0; j < g.size; j++) {
+          const qi = g.start + j;
+          const heap = heaps[qi]!;
+          // One loop per scoring rule (no closure call per row: this loop runs rows × queries times).
+          let threshold = heap.threshold;
+          if (scale !== null) {
+            for (let i = 0, p = out + j; i < n; i++, p += lanes) {
+              const row = r0 + i;
+              const s = mem[p]! * scale[row]!;
+              if (s > threshold && (accept === undefined || accept(row, qi))) {
+                heap.push(s, row);
+                threshold = heap.threshold;
+              }
             }
-          }
-        } else if (sqNorms !== null) {
-          const qq = qSq[qi]!;
-          for (let i = 0, p = out + j; i < n; i++, p += lanes) {
-            const row = r0 + i;
-            const s = 2 * mem[p]! - sqNorms[row]! - qq;
-            if (s > threshold && (accept === undefined || accept(row, qi))) {
-              heap.push(s, row);
-              threshold = heap.threshold;
+          } else if (sqNorms !== null) {
+            const qq = qSq[qi]!;
+            for (let i = 0, p = out + j; i < n; i++, p += lanes) {
+              const row = r0 + i;
+              const s = 2 * mem[p]! - sqNorms[row]! - qq;
+              if (s > threshold && (accept === undefined || accept(row, qi))) {
+                heap.push(s, row);
+                threshold = heap.threshold;
+              }
             }
-          }
-        } else {
-          for (let i = 0, p = out + j; i < n; i++, p += lanes) {
-            const s = mem[p]!;
-            if (s > threshold && (accept === undefined || accept(r0 + i, qi))) {
-              heap.push(s, r0 + i);
-              threshold = heap.threshold;
+          } else {
+            for (let i = 0, p = out + j; i < n; i++, p += lanes) {
+              const s = mem[p]!;
+              if (s > threshold && (accept === undefined || accept(r0 + i, qi))) {
+                heap.push(s, r0 + i);
+                threshold = heap.threshold;
+              }
             }
           }
         }
-      }
-    });
+      });
+    }
   }
-  return resident ? new Float32Array(wasm.memory.buffer, 0, rows * dim) : input.matrix;
+  return resident ? new Float32Array(wasm.memory.buffer, base, rows * dim) : input.matrix;
 }

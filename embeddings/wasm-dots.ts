@@ -6,10 +6,17 @@
  *    consecutive rows with a tile of 4·A queries stored transposed
  *    (qT[d·4A + j]); out[r·4A + j] = row r · query j. Each row value is loaded
  *    once and multiplied into 4·A lanes.
- *  - `dot1(rows, nRows, dim, q, out)`: one query, four dimensions per step.
+ *  - `dot1(rows, nRows, dim, q, out)`: one query, sixteen dimensions per step in
+ *    four independent accumulators (then four, then one at a time).
  *
  * Arithmetic is float32 (callers re-rank the best candidates in float64).
  * Returns null when this runtime has no WebAssembly SIMD; callers then use JS.
+ *
+ * Each instance owns one WebAssembly memory. An owner that keeps rows in it (a
+ * RowStore, a word-vectors matrix) declares them with `rowsEnd`: bytes
+ * [0, rowsEnd) are its rows, and the kernel's scratch space (query tiles, output)
+ * goes after them. `kernelOwning(buffer)` finds the instance a view belongs to,
+ * so a scan of a resident view works in place whoever passes it.
  */
 
 const enc = {
@@ -119,25 +126,41 @@ function tileBody(A: number): number[] {
   return body([[4, I32], [A + 1, V128]], code);
 }
 
-/** One query. Locals: r, d, rp, qp, dim4, acc (v128), s (f32). */
+/**
+ * One query. Locals: r, d, rp, qp, dim16, dim4, acc0..acc3 (v128), s (f32).
+ * Four accumulators over 16 dimensions per step: four independent add chains, so
+ * the loop is limited by loads, not by the latency of one chain.
+ */
 function dot1Body(): number[] {
   const R = 5;
   const D = 6;
   const RP = 7;
   const QP = 8;
-  const DIM4 = 9;
-  const ACC = 10;
-  const S = 11;
+  const DIM16 = 9;
+  const DIM4 = 10;
+  const ACC = 11;
+  const S = 15;
   const code: number[] = [];
+  const mulAdd = (acc: number, offset: number) => [...get(acc), ...get(RP), ...V_LOAD(offset), ...get(QP), ...V_LOAD(offset), ...F4_MUL, ...F4_ADD, ...set(acc)];
   code.push(...get(P_ROWS), ...set(RP));
+  code.push(...get(P_DIM), ...i32c(-16), AND, ...set(DIM16));
   code.push(...get(P_DIM), ...i32c(-4), AND, ...set(DIM4));
   code.push(...BLOCK, ...LOOP);
   code.push(...get(R), ...get(P_NROWS), GE_U, ...brIf(1));
-  code.push(...V_ZERO, ...set(ACC), ...get(P_Q), ...set(QP), ...i32c(0), ...set(D));
+  for (let a = 0; a < 4; a++) code.push(...V_ZERO, ...set(ACC + a));
+  code.push(...get(P_Q), ...set(QP), ...i32c(0), ...set(D));
+  // Sixteen dimensions at a time, four accumulators.
+  code.push(...BLOCK, ...LOOP);
+  code.push(...get(D), ...get(DIM16), GE_U, ...brIf(1));
+  for (let a = 0; a < 4; a++) code.push(...mulAdd(ACC + a, 16 * a));
+  code.push(...inc(RP, 64), ...inc(QP, 64), ...inc(D, 16), ...br(0));
+  code.push(END, END);
+  // Fold the accumulators: (a0 + a1) + (a2 + a3).
+  code.push(...get(ACC), ...get(ACC + 1), ...F4_ADD, ...get(ACC + 2), ...get(ACC + 3), ...F4_ADD, ...F4_ADD, ...set(ACC));
   // Four dimensions at a time.
   code.push(...BLOCK, ...LOOP);
   code.push(...get(D), ...get(DIM4), GE_U, ...brIf(1));
-  code.push(...get(ACC), ...get(RP), ...V_LOAD(0), ...get(QP), ...V_LOAD(0), ...F4_MUL, ...F4_ADD, ...set(ACC));
+  code.push(...mulAdd(ACC, 0));
   code.push(...inc(RP, 16), ...inc(QP, 16), ...inc(D, 4), ...br(0));
   code.push(END, END);
   // Horizontal sum.
@@ -152,7 +175,7 @@ function dot1Body(): number[] {
   code.push(...get(P_OUT), ...get(S), ...F32_STORE);
   code.push(...inc(P_OUT, 4), ...inc(R, 1), ...br(0));
   code.push(END, END);
-  return body([[5, I32], [1, V128], [1, F32]], code);
+  return body([[6, I32], [4, V128], [1, F32]], code);
 }
 
 const TILES = [1, 2, 4] as const;
@@ -176,9 +199,18 @@ export interface WasmDots {
   /** tiles[1], tiles[2], tiles[4]: 4, 8 and 16 queries at a time. */
   tile: Record<1 | 2 | 4, KernelFn>;
   dot1: KernelFn;
+  /**
+   * Bytes [0, rowsEnd) hold an owner's rows (0: none). Scans put their scratch
+   * space after them, so a resident scan never writes over rows.
+   */
+  rowsEnd: number;
   /** Grow memory to at least `bytes`; views of `memory.buffer` must be re-read afterwards. */
   reserve(bytes: number): void;
 }
+
+/** WebAssembly memory is at most 65,536 pages of 64 KiB (4 GiB). */
+export const WASM_MAX_BYTES = 65536 * 65536;
+const PAGE = 65536;
 
 let compiled: WebAssembly.Module | null | undefined;
 
@@ -193,21 +225,40 @@ function compile(): WebAssembly.Module | null {
   return compiled;
 }
 
-/** A fresh kernel instance with its own memory, or null without WebAssembly SIMD (or TRANSFERKIT_NO_WASM=1). */
-export function createWasmDots(): WasmDots | null {
+/** The instance whose memory is each live buffer (updated whenever a memory grows). */
+const owners = new WeakMap<ArrayBufferLike, WasmDots>();
+
+/** The kernel instance whose WebAssembly memory `buffer` is (its current buffer), or null. */
+export function kernelOwning(buffer: ArrayBufferLike): WasmDots | null {
+  return owners.get(buffer) ?? null;
+}
+
+/**
+ * A fresh kernel instance with its own memory of at least `initialBytes` (default
+ * 1 MiB), or null without WebAssembly SIMD (or TRANSFERKIT_NO_WASM=1). Throws a
+ * RangeError when the memory cannot be that large (past 4 GiB, or out of memory).
+ */
+export function createWasmDots(initialBytes = 16 * PAGE): WasmDots | null {
   if (process.env.TRANSFERKIT_NO_WASM === '1') return null;
   const mod = compile();
   if (mod === null) return null;
-  const memory = new WebAssembly.Memory({ initial: 16 });
+  if (initialBytes > WASM_MAX_BYTES) throw new RangeError(`${initialBytes} bytes is more than WebAssembly memory can hold`);
+  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(initialBytes / PAGE)) });
   const inst = new WebAssembly.Instance(mod, { env: { memory } });
   const ex = inst.exports as Record<string, KernelFn>;
-  return {
+  const dots: WasmDots = {
     memory,
     tile: { 1: ex.tile1!, 2: ex.tile2!, 4: ex.tile4! },
     dot1: ex.dot1!,
+    rowsEnd: 0,
     reserve(bytes: number) {
       const have = memory.buffer.byteLength;
-      if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
+      if (bytes <= have) return;
+      if (bytes > WASM_MAX_BYTES) throw new RangeError(`${bytes} bytes is more than WebAssembly memory can hold`);
+      memory.grow(Math.ceil((bytes - have) / PAGE));
+      owners.set(memory.buffer, dots);
     },
   };
+  owners.set(memory.buffer, dots);
+  return dots;
 }

@@ -160,7 +160,7 @@ describe('ExactIndex', () => {
       const own = new ExactIndex({ dim: 12, metric, capacity: 3 });
       for (let i = 0; i < 5000; i++) own.add(bigKeys[i]!, row(big, i, 12));
       const borrowed = ExactIndex.fromMatrix({ keys: bigKeys, matrix: big, dim: 12, metric });
-      // 3,000 queries: the kernel's scratch space grows the memory during the scan.
+      // 3,000 queries: more than the scratch reserved after the rows, so scanned in rounds.
       const qs = randomMatrix(3000, 12, 9);
       const a = own.queryBatch(qs, { k: 4 });
       const b = borrowed.queryBatch(qs, { k: 4 });
