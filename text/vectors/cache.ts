@@ -8,12 +8,15 @@
  *   indexOffset   the word → row hash table (WordIndex), int32 (hash, row) pairs, 64-byte aligned
  *   matrixOffset  size × dim float32 little-endian, row-major (64-byte aligned)
  *
- * The reader allocates the matrix once and reads the file straight into it (no
- * intermediate buffer), so a 2,000,000 × 300 (2.4 GB) cache is never held twice.
+ * The reader allocates the matrix once — in the exact kernel's WebAssembly memory
+ * when it fits (see `allocateRows`), so queries scan it in place — and reads the
+ * file straight into it (no intermediate buffer), so a 2,000,000 × 300 (2.4 GB)
+ * cache is never held twice.
  * The writer streams views of the matrix, never copying it.
  */
 import { open, stat } from 'node:fs/promises';
 import type { WriteStream } from 'node:fs';
+import { allocateRows } from '../../embeddings/rowstore.js';
 import { InvalidFileError } from '../../src/errors.js';
 import { streamFileAtomic } from '../../src/io/atomic.js';
 import { Checksum } from './checksum.js';
@@ -179,8 +182,8 @@ export async function readCache(path: string, options: { limit?: number } = {}):
     }
     const rows = Math.min(options.limit ?? header.size, header.size);
     const verify = rows === header.size;
-    const matrix = new Float32Array(rows * header.dim);
-    const bytes = new Uint8Array(matrix.buffer);
+    const matrix = allocateRows(rows, header.dim);
+    const bytes = new Uint8Array(matrix.buffer, matrix.byteOffset, matrix.byteLength);
     // The matrix streams in (libuv threads, READ_AHEAD chunks at a time) while this
     // thread decodes the vocabulary, builds the word index and checksums each chunk
     // as it lands: load time ≈ the read alone.

@@ -124,10 +124,11 @@ export async function evaluateAnalogies(wv: WordVectors, file: string, options: 
 
   progress.start('analogies', questions.length);
   try {
-    const matrix = wv.matrix;
     const inv = wv.inverseNorm();
     const dim = wv.dim;
     for (let q0 = 0; q0 < questions.length; q0 += BATCH) {
+      // Read per batch: a view of WebAssembly memory is only valid until that memory grows.
+      const matrix = wv.matrix;
       const batch = questions.slice(q0, q0 + BATCH);
       let answers: string[][];
       if (method === 'add') {

@@ -3,8 +3,10 @@
  * at its final capacity (from a header count or a line count), and rows are
  * parsed straight into it — no growing, no second copy. Duplicate words keep the
  * first occurrence; later ones are parsed into a scratch row (still validated)
- * and counted.
+ * and counted. The matrix lives where exact queries scan it in place (the
+ * kernel's WebAssembly memory when it fits, see `allocateRows`).
  */
+import { allocateRows } from '../../../embeddings/rowstore.js';
 import { WordIndex } from '../word-index.js';
 
 export class MatrixBuilder {
@@ -17,7 +19,7 @@ export class MatrixBuilder {
     readonly capacity: number,
     readonly dim: number,
   ) {
-    this.matrix = new Float32Array(capacity * dim);
+    this.matrix = allocateRows(capacity, dim);
     this.scratch = new Float32Array(dim);
     this.index = new WordIndex(capacity);
   }
