@@ -39,12 +39,6 @@ export function setBatchNormPolicy(model: tf.LayersModel, options: { trainBatchN
   return count;
 }
 
-/** True when BatchNorm layer `layer` would use batch statistics in a training call. */
-export function batchNormTrains(layer: tf.layers.Layer): boolean {
-  const state = patched.get(layer);
-  return state ? layer.trainable && state.trainBatchNorm : layer.trainable;
-}
-
 /** Freeze every layer up to and including `through`; the rest train. Returns the number of frozen layers. */
 export function freezeThrough(model: tf.LayersModel, through: string): number {
   const index = model.layers.findIndex((l) => l.name === through);

@@ -15,7 +15,7 @@ export * from './preprocess.js';
 export * from './data.js';
 export * from './augment.js';
 export { cleanCuts, checkCut, prefixModel, suffixModel } from './graph.js';
-export { freezeThrough, unfreezeAll, frozenPrefixEnd, setBatchNormPolicy, batchNormTrains } from './freeze.js';
+export { freezeThrough, unfreezeAll, frozenPrefixEnd, setBatchNormPolicy } from './freeze.js';
 export { buildClassifierModel, pooledDim, POOL_LAYER, HEAD_PREFIX, type Pooling, type ClassifierModelOptions } from './model.js';
 export { ActivationCache, type ExtractionStats } from './feature-cache.js';
 export { ImageBatchSource, ActivationSource, type ImageSet } from './image-source.js';

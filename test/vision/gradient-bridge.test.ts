@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/backend.js';
 import { Rng } from '../../src/random.js';
-import { installGradientBridge, BRIDGEABLE_KERNELS } from '../../vision/engine/index.js';
+import { installGradientBridge, bridgedKernels, BRIDGEABLE_KERNELS, TfjsEngine } from '../../vision/engine/index.js';
 
 let wasm = false;
 beforeAll(async () => {
@@ -100,6 +100,22 @@ describe('wasm gradient bridge', () => {
       const ref = await run('cpu');
       const got = await run('wasm');
       expect(maxRelError(got, ref)).toBeLessThan(1e-6);
+    } finally {
+      await tf.setBackend(original);
+    }
+  });
+
+  it('TfjsEngine.prepareTraining reports every bridged kernel, also when the bridge was installed before it ran', async () => {
+    expect(bridgedKernels()).toContain('Conv2DBackpropFilter'); // installed in beforeAll, not by the engine
+    const original = tf.getBackend();
+    await tf.setBackend('wasm');
+    try {
+      const engine = new TfjsEngine();
+      const first = engine.prepareTraining();
+      expect(first.backend).toBe('wasm');
+      expect(first.emulatedKernels).toEqual(bridgedKernels());
+      expect(first.emulatedKernels).toContain('Conv2DBackpropFilter');
+      expect(engine.prepareTraining().emulatedKernels).toEqual(first.emulatedKernels);
     } finally {
       await tf.setBackend(original);
     }

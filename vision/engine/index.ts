@@ -7,7 +7,7 @@
  * chose. On wasm it bridges the gradient kernels wasm lacks to the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { installGradientBridge, type BridgeReport } from './gradient-bridge.js';
+import { bridgedKernels, installGradientBridge } from './gradient-bridge.js';
 
 export interface TrainingSupport {
   backend: string;
@@ -26,7 +26,6 @@ export interface VisionEngine {
 /** tfjs on the active backend; wasm gets its missing gradient kernels bridged to cpu. */
 export class TfjsEngine implements VisionEngine {
   readonly name = 'tfjs';
-  private bridge?: BridgeReport;
 
   async runFrozen(model: tf.LayersModel, batch: tf.Tensor): Promise<Float32Array> {
     const out = model.predict(batch) as tf.Tensor;
@@ -37,11 +36,10 @@ export class TfjsEngine implements VisionEngine {
 
   prepareTraining(): TrainingSupport {
     const backend = tf.getBackend();
-    if (backend === 'wasm') {
-      const report = installGradientBridge(backend);
-      this.bridge = { backend, bridged: [...(this.bridge?.bridged ?? []), ...report.bridged], native: report.native };
-    }
-    return { backend, emulatedKernels: backend === 'wasm' ? (this.bridge?.bridged ?? []) : [] };
+    if (backend !== 'wasm') return { backend, emulatedKernels: [] };
+    installGradientBridge(backend);
+    // Every bridged kernel, whoever installed it (installGradientBridge only reports what that call added).
+    return { backend, emulatedKernels: bridgedKernels() };
   }
 }
 
