@@ -186,9 +186,9 @@ async function main(): Promise<void> {
   log(`  transferkit:        ${fmt(tkBuild, 1)} s`);
   log(`  raw hnswlib-node:   ${fmt(rawBuild, 1)} s   (transferkit/raw ${fmt(tkBuild / rawBuild, 2)}×)`);
 
-  // ---- Queries per ef, interleaved (best of two rounds each, to damp noise from other processes).
-  // Both answer the same queries in chunks of 100, alternating which goes first. Three rounds; for each
-  // chunk the fastest round counts (other processes on a shared machine only ever add time).
+  // ---- Queries per ef, interleaved (best of ROUNDS rounds each, to damp noise from other processes).
+  // Both answer the same queries in chunks of 100, alternating which goes first. ROUNDS (5) rounds; for
+  // each chunk the fastest round counts (other processes on a shared machine only ever add time).
   const ROUNDS = 5;
   const measure = (ef: number) => {
     raw.setEf(ef);

@@ -7,6 +7,7 @@ import { InvalidArgumentError } from '../src/errors.js';
 import { ExactIndex } from './exact.js';
 import type { HnswIndex } from './hnsw.js';
 import type { SearchHit, VectorIndex } from './types.js';
+import { sampleIndices } from './sample.js';
 import { flattenQueries } from './vectors.js';
 
 export interface EvaluateOptions {
@@ -55,6 +56,30 @@ export function exactNeighbours(
 function dropSelf(hits: SearchHit[], self: string | undefined, k: number): SearchHit[] {
   const out = self === undefined ? hits : hits.filter((h) => h.key !== self);
   return out.slice(0, k);
+}
+
+export interface SelfQueries {
+  /** The sampled items' stored vectors, row-major, `selfKeys.length` × dim. */
+  queries: Float32Array;
+  /** The key of each query, to leave out of its own results (`EvaluateOptions.selfKeys`). */
+  selfKeys: string[];
+}
+
+/**
+ * Seeded self-queries: `count` distinct stored items (all of them when the index is smaller),
+ * each queried with its own stored vector; pass `selfKeys` to `evaluate` so every query leaves
+ * itself out. The same seed draws the same items.
+ */
+export function sampleSelfQueries(
+  index: Pick<VectorIndex, 'keys' | 'dim'> & { vector(key: string): Float32Array | undefined },
+  count: number,
+  seed: number,
+): SelfQueries {
+  const keys = index.keys();
+  const selfKeys = sampleIndices(keys.length, count, seed).map((i) => keys[i]!);
+  const queries = new Float32Array(selfKeys.length * index.dim);
+  selfKeys.forEach((key, i) => queries.set(index.vector(key)!, i * index.dim));
+  return { queries, selfKeys };
 }
 
 /** The exact index matching an index's items (itself when it is exact). */

@@ -13,6 +13,8 @@ export {
   recallAtK,
   exactNeighbours,
   groundTruthFor,
+  sampleSelfQueries,
+  type SelfQueries,
   type EvaluateOptions,
   type EvaluateResult,
   type TuneEfOptions,

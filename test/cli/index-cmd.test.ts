@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { randomMatrix, row } from '../embeddings/helpers.js';
+import { evaluate, loadIndex, sampleSelfQueries } from '../../embeddings/index.js';
 
 const dim = 8;
 const n = 600;
@@ -75,6 +76,24 @@ describe('transferkit index', () => {
     expect(JSON.parse(h.stdout)).toMatchObject({ queriesFrom: 'file', queries: 30, k: 10 });
     const text = await cli('index', 'eval', out, '--queries', '20', '--ef', '1');
     expect(text.stdout).toMatch(/recall@10: 0\.\d{4}/);
+  });
+
+  it('eval without --queries-file uses the library\'s seeded self-queries (sampleSelfQueries)', async () => {
+    const out = join(dir, 'self');
+    expect((await cli('index', 'build', jsonl, '--out', out, '--kind', 'hnsw', '--M', '4', '--ef-construction', '16', '--ef', '8')).code).toBe(0);
+    const idx = await loadIndex(out);
+    const a = sampleSelfQueries(idx, 40, 3);
+    expect(a.selfKeys).toHaveLength(40);
+    expect(new Set(a.selfKeys).size).toBe(40);
+    expect(sampleSelfQueries(idx, 40, 3)).toEqual(a); // seeded
+    expect(sampleSelfQueries(idx, 40, 4).selfKeys).not.toEqual(a.selfKeys);
+    a.selfKeys.forEach((key, i) => expect(Array.from(a.queries.subarray(i * dim, (i + 1) * dim))).toEqual(Array.from(idx.vector(key)!)));
+    expect(sampleSelfQueries(idx, 10 * n, 3).selfKeys).toHaveLength(n); // at most every item once
+    // The CLI's eval is that library call: same queries, same recall.
+    const e = await cli('index', 'eval', out, '--queries', '40', '--seed', '3', '-k', '5', '--json');
+    expect(e.code).toBe(0);
+    const lib = evaluate(idx, a.queries, { k: 5, selfKeys: a.selfKeys });
+    expect(JSON.parse(e.stdout)).toMatchObject({ queriesFrom: 'index', queries: 40, k: 5, recall: lib.recall });
   });
 
   it('builds an exact index from a word-vectors file and queries by word', async () => {

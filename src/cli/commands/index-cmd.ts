@@ -13,13 +13,12 @@ import {
   loadIndex,
   readEmbeddingsJsonl,
   readManifest,
-  sampleIndices,
+  sampleSelfQueries,
   HnswIndex,
   METRICS,
   type EmbeddingsTable,
   type Metric,
   type SearchHit,
-  type VectorIndex,
 } from '../../../embeddings/index.js';
 import { loadVectors } from '../../../text/index.js';
 import { DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../errors.js';
@@ -71,15 +70,6 @@ function parseVector(text: string): number[] {
   }
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'number')) throw new InvalidArgumentError('--vector must be a JSON array of numbers');
   return v as number[];
-}
-
-/** Seeded self-queries: stored items queried with their own vectors, themselves left out. */
-function sampleSelfQueries(index: VectorIndex & { vector(key: string): Float32Array | undefined }, count: number, seed: number) {
-  const keys = index.keys();
-  const picks = sampleIndices(keys.length, count, seed).map((i) => keys[i]!);
-  const queries = new Float32Array(picks.length * index.dim);
-  picks.forEach((key, i) => queries.set(index.vector(key)!, i * index.dim));
-  return { queries, selfKeys: picks };
 }
 
 export function registerIndex(program: Command, ctx: CliContext): void {
