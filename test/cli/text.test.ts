@@ -18,6 +18,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'test.txt'), test.map((e) => `__label__${e.label} ${e.text}`).join('\n') + '\n__label__food\n');
   await writeFile(join(dir, 'one-class.csv'), 'text,label\na b,x\nc d,x\n');
   await writeFile(join(dir, 'texts.txt'), 'fooda the foodb\nsporta sportc is\n');
+  await writeFile(join(dir, 'valid-other-labels.csv'), 'text,label\nfooda the,FOOD\nsporta a,Sport\n');
 });
 afterAll(() => cleanup());
 
@@ -82,6 +83,10 @@ describe('transferkit text', () => {
     const noBundle = await cli('text', 'evaluate', join(dir, 'nope'), '--data', join(dir, 'test.txt'));
     expect(noBundle.code).toBe(2);
     expect(noBundle.stderr).toMatch(/E_NOT_FOUND/);
+    const otherLabels = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--valid', join(dir, 'valid-other-labels.csv'), '--vectors', join(dir, 'toy.vec.txt'), '--model', 'embedding-pool', '--epochs', '2', '--out', join(dir, 'x'));
+    expect(otherLabels.code).toBe(2);
+    expect(otherLabels.stderr).toMatch(/error\[E_DATA\]: none of the 2 validation texts has a label seen in training: FOOD \(1\), Sport \(1\); training labels: food, sport, tech/);
+    expect(otherLabels.stderr).toMatch(/hint: check the label column of the validation data/);
     const badModel = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'xgboost', '--out', join(dir, 'x'));
     expect(badModel.code).not.toBe(0);
     expect(badModel.stderr).toMatch(/--model must be one of/);
