@@ -20,6 +20,7 @@ import {
 } from '../../vision/index.js';
 import type { Callback, ParamGroup } from '../../src/training/trainer.js';
 import { lrMultiplier } from '../../src/training/schedules.js';
+import { EarlyStopping } from '../../src/training/callbacks/early-stopping.js';
 import { tempDir } from './helpers.js';
 
 let root: string;
@@ -189,6 +190,45 @@ describe('fine-tune and interruption', () => {
     expect(r.histories[0].stopReason).toBe('interrupted');
     expect(r.learner.frozenThrough).toBe('tk_pool');
     expect(same(weightsOf(r.classifier.model, 'Conv1'), conv)).toBe(true);
+  });
+});
+
+describe('fine-tune with early stopping', () => {
+  it('one EarlyStopping instance judges each phase on its own: phase 2 is not measured against the warm-up', async () => {
+    const fresh = await Backbone.load('mobilenet_v2_nsfwjs', { imageSize: 32 });
+    // A scripted score per epoch (lower is better), so what early stopping should do is known exactly.
+    // The warm-up scores far better than anything in phase 2.
+    const script = [[0.1], [0.5, 0.4, 0.6, 0.7, 0.8, 0.9]];
+    const conv1AtEpochEnd: Float32Array[][] = [];
+    let phase = -1;
+    const scorer: Callback = {
+      onEvent(event, trainer) {
+        if (event.type === 'fitBegin') phase++;
+        if (event.type !== 'epochEnd') return;
+        event.logs.score = script[phase][event.epoch];
+        if (phase === 1) conv1AtEpochEnd.push(weightsOf(trainer.model, 'Conv1'));
+      },
+    };
+    const stopping = new EarlyStopping({ monitor: 'score', mode: 'min', patience: 2 });
+    const r = await trainImageClassifier(data, {
+      backbone: fresh,
+      strategy: 'fine-tune',
+      freezeEpochs: 1,
+      epochs: 6,
+      batchSize: 8,
+      learningRate: 1e-3,
+      callbacks: [scorer, stopping],
+    });
+    expect(r.histories).toHaveLength(2);
+    const [warm, all] = r.histories;
+    expect(warm.bestEpoch).toBe(0);
+    // Phase 2: best at its epoch 1 (0.4), no improvement in epochs 2 and 3 → stops after 4 of 6 epochs.
+    expect(all.epochs.map((e) => e.score)).toEqual([0.5, 0.4, 0.6, 0.7]);
+    expect(all.stopReason).toMatch(/early stopping/);
+    expect(all.bestEpoch).toBe(1);
+    // …and the model holds phase 2's best weights.
+    expect(same(weightsOf(r.classifier.model, 'Conv1'), conv1AtEpochEnd[1])).toBe(true);
+    expect(same(conv1AtEpochEnd[1], conv1AtEpochEnd[3])).toBe(false);
   });
 });
 
