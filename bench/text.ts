@@ -8,9 +8,11 @@
  *  - vectors: glove-wink-100d (bundled, 341,479 × 100, lowercase GloVe-derived);
  *  - every model kind trains on the same train part and is scored on the same test part;
  *    training time = wall-clock and CPU time of `trainTextClassifier` (tokenising, fitting; vectors already loaded);
+ *  - baseline: the bag-of-words row is always measured in the same run (also with --only), and every
+ *    row prints its accuracy difference (points, and test messages) and training-time ratio against it;
  *  - learning curve: stratified subsets (seed 42) of 50, 100, 500 and all training texts,
- *    each scored on the full test part, for the bag-of-words baseline and the pretrained-vector models.
- * Options: --quick (fewer models), --only TEXT (rows whose name contains TEXT), --json FILE (write the results).
+ *    each scored on the full test part, for the bag-of-words baseline and the pretrained-vector models;
+ * Options: --quick (fewer models), --only TEXT (rows whose name contains TEXT, plus the baseline), --json FILE (write the results).
  */
 import { cpus, loadavg } from 'node:os';
 import { writeFileAtomic } from '../src/io/atomic.js';
@@ -32,11 +34,21 @@ interface Row {
   options?: Partial<TrainTextOptions>;
 }
 
+interface Result {
+  accuracy: number;
+  macroF1: number;
+  seconds: number;
+  cpuSeconds: number;
+  epochs?: number;
+}
+
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
-const selected = (row: Row) => only === undefined || row.name.includes(only);
+const BASELINE = 'bow';
+const isBaseline = (row: Row) => row.spec.kind === BASELINE;
+const selected = (row: Row) => only === undefined || row.name.includes(only) || isBaseline(row);
 
 const MODELS: Row[] = [
   { name: 'bow (TF-IDF 1-2 grams + logistic regression) — baseline', spec: { kind: 'bow' } },
@@ -61,10 +73,11 @@ const CURVE: Row[] = [
 ];
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+type Vectors = Awaited<ReturnType<typeof loadVectors>>;
 
-async function run(train: TextExample[], test: TextExample[], row: Row, vectors: Awaited<ReturnType<typeof loadVectors>>) {
+async function run(train: TextExample[], test: TextExample[], spec: ModelSpec, vectors: Vectors, options: Partial<TrainTextOptions> = {}): Promise<Result> {
   const cpu = process.cpuUsage();
-  const clf = await trainTextClassifier(train, { model: row.spec, vectors, vectorsName: 'glove-wink-100d', seed: 0, ...row.options });
+  const clf = await trainTextClassifier(train, { model: spec, vectors, vectorsName: 'glove-wink-100d', seed: 0, ...options });
   const used = process.cpuUsage(cpu);
   const ev = await clf.evaluate(test);
   const result = {
@@ -78,6 +91,19 @@ async function run(train: TextExample[], test: TextExample[], row: Row, vectors:
   return result;
 }
 
+/** Difference against the baseline of the same run: accuracy in points (and test messages), training-time ratios (wall, CPU). */
+function versus(r: Result, base: Result | undefined, testSize: number): { deltaPoints: number; deltaMessages: number; timeRatio: number; cpuRatio: number } | undefined {
+  if (!base) return undefined;
+  return {
+    deltaPoints: 100 * (r.accuracy - base.accuracy),
+    deltaMessages: Math.round((r.accuracy - base.accuracy) * testSize),
+    timeRatio: r.seconds / base.seconds,
+    cpuRatio: r.cpuSeconds / base.cpuSeconds,
+  };
+}
+
+const signed = (x: number, digits: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
+
 async function main() {
   const engine = await initEngine();
   const t0 = performance.now();
@@ -89,13 +115,19 @@ async function main() {
 
   const results: Array<Record<string, unknown>> = [];
   console.log(`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${cpus().length} cores)\n`);
-  console.log('| model | accuracy | macro-F1 | train time (wall) | train CPU time |');
-  console.log('|---|---:|---:|---:|---:|');
+  console.log('| model | accuracy | macro-F1 | train time (wall) | train CPU time | Δ accuracy vs bow | train time vs bow (wall, CPU) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  let base: Result | undefined;
   for (const [i, row] of MODELS.entries()) {
-    if ((quick && !QUICK.has(i)) || !selected(row)) continue;
-    const r = await run(train, test, row, vectors);
-    results.push({ model: row.name, spec: row.spec, ...r });
-    console.log(`| ${row.name} | ${pct(r.accuracy)} | ${pct(r.macroF1)} | ${r.seconds.toFixed(1)} s${r.epochs ? ` (${r.epochs} ep)` : ''} | ${r.cpuSeconds.toFixed(1)} s |`);
+    if ((quick && !QUICK.has(i) && !isBaseline(row)) || !selected(row)) continue;
+    const r = await run(train, test, row.spec, vectors, row.options);
+    if (isBaseline(row) && !base) base = r;
+    const vs = versus(r, base, test.length);
+    results.push({ model: row.name, spec: row.spec, ...r, versusBaseline: vs });
+    const vsText = isBaseline(row) ? '(baseline) | 1.00× (CPU 1.00×)' : vs ? `${signed(vs.deltaPoints, 2)} pts (${signed(vs.deltaMessages, 0)} msgs) | ${vs.timeRatio.toFixed(2)}× (CPU ${vs.cpuRatio.toFixed(2)}×)` : '– | –';
+    console.log(
+      `| ${row.name} | ${pct(r.accuracy)} | ${pct(r.macroF1)} | ${r.seconds.toFixed(1)} s${r.epochs ? ` (${r.epochs} ep)` : ''} | ${r.cpuSeconds.toFixed(1)} s | ${vsText} |`,
+    );
   }
 
   console.log('\nLearning curve (accuracy on the same test part; training subsets stratified, seed 42)\n');
@@ -103,17 +135,26 @@ async function main() {
   console.log(`| model | ${sizes.map((s) => (s === train.length ? `all (${s})` : String(s))).join(' | ')} |`);
   console.log(`|---|${sizes.map(() => '---:').join('|')}|`);
   const curve: Array<Record<string, unknown>> = [];
+  const curveBase = new Map<number, Result>();
   for (const row of CURVE.filter(selected)) {
     const cells: string[] = [];
     for (const n of sizes) {
       const sub = stratifiedSample(train, n, 42);
-      const r = await run(sub, test, row, vectors);
-      curve.push({ model: row.name, n, ...r });
-      cells.push(`${pct(r.accuracy)} (${r.seconds.toFixed(1)} s)`);
+      const r = await run(sub, test, row.spec, vectors);
+      if (isBaseline(row)) curveBase.set(n, r);
+      const vs = isBaseline(row) ? undefined : versus(r, curveBase.get(n), test.length);
+      curve.push({ model: row.name, n, ...r, versusBaseline: vs });
+      cells.push(`${pct(r.accuracy)} (${r.seconds.toFixed(1)} s${vs ? `; ${signed(vs.deltaPoints, 2)} pts, ${signed(vs.deltaMessages, 0)} msgs, ${vs.timeRatio.toFixed(2)}× time` : ''})`);
     }
     console.log(`| ${row.name} | ${cells.join(' | ')} |`);
   }
-  if (jsonOut) await writeFileAtomic(jsonOut, JSON.stringify({ engine: engine.backend, threads: engine.threads, train: train.length, test: test.length, results, curve }, null, 2) + '\n');
+  console.log(`\nload average at end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  if (jsonOut) {
+    await writeFileAtomic(
+      jsonOut,
+      JSON.stringify({ engine: engine.backend, threads: engine.threads, train: train.length, test: test.length, results, curve }, null, 2) + '\n',
+    );
+  }
 }
 
 main().catch((e) => {
