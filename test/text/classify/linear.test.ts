@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SoftmaxRegression, TfidfVectorizer } from '../../../text/classify/index.js';
 import { blobs } from '../../helpers/toy.js';
+import { trainTextClassifier } from '../../../text/classify/index.js';
+import { DEFAULT_C, DEFAULT_VECTOR_WEIGHT, type LinearTextModel } from '../../../text/classify/models/linear.js';
+import { toyCorpus, toyVectors } from './helpers.js';
 
 describe('TfidfVectorizer', () => {
   it('computes smooth-idf, sublinear-tf, L2-normalised unigrams and bigrams', () => {
@@ -57,5 +60,21 @@ describe('SoftmaxRegression (L-BFGS)', () => {
     weak.fit(f, y, { c: 100 });
     const norm = (m: SoftmaxRegression) => Math.hypot(...m.weights);
     expect(norm(strong)).toBeLessThan(norm(weak));
+  });
+});
+
+describe('hybrid defaults', () => {
+  it('the document vector enters next to the TF-IDF row with weight 1 (the value chosen on a validation split of the SpamAssassin train part)', async () => {
+    expect(DEFAULT_VECTOR_WEIGHT).toBe(1);
+    expect(DEFAULT_C).toBe(100);
+    const train = toyCorpus({ n: 60, seed: 1, vocabulary: 'seen' });
+    const clf = await trainTextClassifier(train, { model: { kind: 'hybrid' }, vectors: toyVectors(), extraWords: 0 });
+    const model = clf.model as LinearTextModel;
+    const dense = model.features(clf.tokenize(['fooda the foodb', 'sporta a'])).dense!;
+    for (let r = 0; r < dense.rows; r++) {
+      const row = dense.data.subarray(r * dense.cols, (r + 1) * dense.cols);
+      expect(Math.hypot(...row)).toBeCloseTo(1, 5);
+    }
+    clf.dispose();
   });
 });

@@ -34,7 +34,7 @@ export interface HybridModelSpec {
   tfidf?: TfidfOptions;
   /** Inverse L2 strength (scikit-learn's C). Default 100. */
   c?: number;
-  /** Scale of the (L2-normalised) document vector relative to the (L2-normalised) TF-IDF row. Default 3. */
+  /** Scale of the (L2-normalised) document vector relative to the (L2-normalised) TF-IDF row. Default 1. */
   vectorWeight?: number;
 }
 
