@@ -80,7 +80,7 @@ export interface FromArraysOptions {
    * Row-major `words.length × dim`. Used as is (borrowed, never copied); do not
    * modify it afterwards. A matrix from `WordVectors.allocateMatrix` (as the
    * loaders use) is scanned in place by exact queries; any other is copied into
-   * the kernel block by block on every exact query (about 1.7× slower per query
+   * the kernel block by block on every exact query (1.7–1.9× slower per query
    * on 341k × 100).
    */
   matrix: Float32Array;
