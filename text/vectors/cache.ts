@@ -15,10 +15,9 @@
  * The writer streams views of the matrix, never copying it.
  */
 import { open, stat } from 'node:fs/promises';
-import type { WriteStream } from 'node:fs';
 import { allocateRows } from '../../embeddings/rowstore.js';
 import { InvalidFileError } from '../../src/errors.js';
-import { streamFileAtomic } from '../../src/io/atomic.js';
+import { streamFileAtomic, writeChunk as write } from '../../src/io/atomic.js';
 import { Checksum } from './checksum.js';
 import { WordIndex } from './word-index.js';
 
@@ -67,19 +66,6 @@ export interface CachedVectors {
   index: WordIndex;
 }
 
-async function write(out: WriteStream, chunk: Uint8Array): Promise<void> {
-  if (out.write(chunk)) return;
-  await new Promise<void>((resolve, reject) => {
-    const done = (e?: Error) => {
-      out.off('drain', done);
-      out.off('error', done);
-      if (e) reject(e);
-      else resolve();
-    };
-    out.on('drain', done);
-    out.on('error', done);
-  });
-}
 
 /** Write `words` + `matrix` as a cache file at `path` (atomically). */
 export async function writeCache(

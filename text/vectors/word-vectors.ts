@@ -257,6 +257,13 @@ export class WordVectors {
     if (index) {
       if (index.dim !== this.dim) throw new DimensionMismatchError(this.dim, index.dim, { what: 'index' });
       if (index.metric !== 'cosine') throw new InvalidArgumentError(`the index's metric is ${index.metric}; word similarity needs cosine`);
+      // Answers come back as index keys: they must be words of these vectors.
+      const stranger = index.keys().find((key) => this.indexOf(key) < 0);
+      if (stranger !== undefined) {
+        throw new InvalidArgumentError(`the index holds '${stranger}', which is not a word of these vectors`, {
+          hint: 'plug in an index built from these same vectors (transferkit index build <source>)',
+        });
+      }
     }
     this.index = index;
   }

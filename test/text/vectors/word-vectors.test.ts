@@ -138,6 +138,19 @@ describe('WordVectors', () => {
     expect(() => wv.useIndex(new ExactIndex({ dim: 4, metric: 'l2' }))).toThrow(/cosine/);
   });
 
+  it('useIndex refuses an index whose keys are not words of these vectors', () => {
+    const other = new ExactIndex({ dim: 4, metric: 'cosine' });
+    other.add(TINY.words[0]!, [1, 0, 0, 0]);
+    other.add('zeppelin', [0, 1, 0, 0]);
+    expect(() => wv.useIndex(other)).toThrow(/'zeppelin', which is not a word of these vectors/);
+    expect(wv.pluggedIndex).toBeNull();
+    const subset = new ExactIndex({ dim: 4, metric: 'cosine' });
+    subset.add(TINY.words[0]!, wv.get(TINY.words[0]!)!);
+    wv.useIndex(subset); // a subset of the vocabulary is fine
+    expect(wv.pluggedIndex).toBe(subset);
+    wv.useIndex(null);
+  });
+
   it('an HNSW index plugged in gives the exact answers on a tiny set', () => {
     const exact = wv.mostSimilar({ positive: ['king', 'woman'], negative: ['man'], topn: 4 });
     const hnsw = new HnswIndex({ dim: 4, metric: 'cosine' });

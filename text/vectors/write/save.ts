@@ -4,9 +4,8 @@
  * are the shortest decimals that read back as the same float32, so a text
  * round trip is exact.
  */
-import type { WriteStream } from 'node:fs';
 import { InvalidArgumentError } from '../../../src/errors.js';
-import { streamFileAtomic } from '../../../src/io/atomic.js';
+import { streamFileAtomic, writeChunk as write } from '../../../src/io/atomic.js';
 import { silentProgress, type Progress } from '../../../src/progress.js';
 import { WRITABLE_FORMATS, type WritableFormat } from '../formats.js';
 import { formatFloat32 } from './format-float.js';
@@ -26,19 +25,6 @@ export interface SaveVectorsOptions {
 /** Flush text/bytes in blocks of about this size. */
 const BLOCK = 1 << 20;
 
-async function write(out: WriteStream, chunk: string | Uint8Array): Promise<void> {
-  if (out.write(chunk)) return;
-  await new Promise<void>((resolve, reject) => {
-    const done = (e?: Error) => {
-      out.off('drain', done);
-      out.off('error', done);
-      if (e) reject(e);
-      else resolve();
-    };
-    out.on('drain', done);
-    out.on('error', done);
-  });
-}
 
 export async function saveVectors(wv: VectorsLike, path: string, format: WritableFormat, options: SaveVectorsOptions = {}): Promise<void> {
   if (!WRITABLE_FORMATS.includes(format)) {
