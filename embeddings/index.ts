@@ -5,7 +5,7 @@ export { exactTopK, wasmKernelAvailable, rowInverseNorms, rowSquaredNorms, type 
 export { TopK } from './topk.js';
 export { HnswIndex, DEFAULT_M, DEFAULT_EF, DEFAULT_EF_CONSTRUCTION, DEFAULT_HNSW_CAPACITY, DEFAULT_SEED, type HnswIndexOptions } from './hnsw.js';
 export { loadIndex, type LoadOptions } from './load.js';
-export { readManifest, INDEX_FORMAT, INDEX_FORMAT_VERSION, type IndexManifest, type FileEntry, type ReadOptions } from './persist.js';
+export { readManifest, INDEX_OWNER, INDEX_FORMAT, INDEX_FORMAT_VERSION, type IndexManifest, type FileEntry, type ReadOptions } from './persist.js';
 export { METRICS, scoreToDistance, distanceToScore } from './vectors.js';
 export {
   evaluate,

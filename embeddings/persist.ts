@@ -13,6 +13,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChecksumError, InvalidFileError, NotFoundError } from '../src/errors.js';
 import { writeDirAtomic } from '../src/io/atomic.js';
+import type { OutputOwner } from '../src/io/output.js';
 import { sha256, sha256File } from '../src/io/hash.js';
 import { KeyTable } from './keytable.js';
 import type { JsonValue, Metric } from './types.js';
@@ -58,6 +59,9 @@ export interface SaveSpec {
   payload: { name: string; bytes: Uint8Array } | { name: string; write: (path: string) => Promise<void> };
 }
 
+/** Who writes index folders (for output-path checks: `checkOutputDir(dir, INDEX_OWNER)`). */
+export const INDEX_OWNER: OutputOwner = { format: INDEX_FORMAT, what: 'index' };
+
 /** Write an index directory atomically (temp folder + rename). */
 export async function saveIndexDir(dir: string, spec: SaveSpec): Promise<void> {
   await writeDirAtomic(dir, async (tmp) => {
@@ -87,7 +91,7 @@ export async function saveIndexDir(dir: string, spec: SaveSpec): Promise<void> {
       transferkit: { indexFormat: INDEX_FORMAT_VERSION },
     };
     await writeFile(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
-  });
+  }, INDEX_OWNER);
 }
 
 export interface ReadOptions {

@@ -10,6 +10,7 @@ export * from './random.js';
 export * from './encoder.js';
 export * from './engine/backend.js';
 export * from './io/atomic.js';
+export * from './io/output.js';
 export * from './io/hash.js';
 export * from './io/download.js';
 export * from './heads/index.js';

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BundleError, NotFoundError } from '../errors.js';
 import { writeDirAtomic } from '../io/atomic.js';
+import type { OutputOwner } from '../io/output.js';
 import { sha256 } from '../io/hash.js';
 import { packageVersion } from '../package-info.js';
 
@@ -53,6 +54,13 @@ export interface BundleManifest extends Required<Omit<BundleContent, 'extra'>> {
   hasModel: boolean;
   extra: Record<string, unknown>;
   files: Record<string, FileEntry>;
+  /** sha256 of this manifest's other fields (JSON, 2-space indent): edits to the manifest are detected. */
+  manifestSha256?: string;
+}
+
+function manifestDigest(manifest: BundleManifest): string {
+  const { manifestSha256: _ignored, ...rest } = manifest;
+  return sha256(JSON.stringify(rest, null, 2));
 }
 
 export interface SaveBundleOptions {
@@ -79,6 +87,11 @@ function isPlainFileName(name: string): boolean {
 
 function toBytes(data: string | Uint8Array): Uint8Array {
   return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+}
+
+/** Who writes bundles of this kind (for output-path checks: `checkOutputDir(dir, bundleOwner(kind))`). */
+export function bundleOwner(kind: string): OutputOwner {
+  return { format: BUNDLE_FORMAT, kind, what: `${kind} bundle` };
 }
 
 /** Write a bundle directory atomically; an existing bundle at `dir` is replaced only when the new one is complete. */
@@ -119,11 +132,12 @@ export async function saveBundle(dir: string, content: BundleContent, options: S
     hasModel: Boolean(options.model),
     files: Object.fromEntries(Object.entries(files).map(([name, data]) => [name, { sha256: sha256(data), bytes: data.length }])),
   };
+  manifest.manifestSha256 = manifestDigest(manifest);
   await writeDirAtomic(dir, async (tmp) => {
     const { writeFile } = await import('node:fs/promises');
     for (const [name, data] of Object.entries(files)) await writeFile(join(tmp, name), data);
     await writeFile(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
-  });
+  }, bundleOwner(content.kind));
   return manifest;
 }
 
@@ -164,7 +178,10 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
     });
   }
   if (manifest.format !== BUNDLE_FORMAT || typeof manifest.files !== 'object' || !Array.isArray(manifest.labels)) {
-    throw new BundleError(`${manifestPath}: not a transferkit bundle manifest`, { file: manifestPath });
+    throw new BundleError(`${manifestPath}: not a transferkit bundle manifest`, {
+      file: manifestPath,
+      hint: 'pass the folder written by a train command (--out)',
+    });
   }
   if (manifest.formatVersion > BUNDLE_FORMAT_VERSION) {
     throw new BundleError(`${manifestPath}: bundle format ${manifest.formatVersion} is newer than this transferkit supports (${BUNDLE_FORMAT_VERSION})`, {
@@ -172,8 +189,17 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
       hint: 'upgrade transferkit',
     });
   }
+  if (manifest.manifestSha256 !== undefined && manifest.manifestSha256 !== manifestDigest(manifest)) {
+    throw new BundleError(`${manifestPath}: edited after the bundle was written (its checksum does not match)`, {
+      file: manifestPath,
+      hint: 'restore the original manifest, or train and save the bundle again',
+    });
+  }
   if (options.kind && manifest.kind !== options.kind) {
-    throw new BundleError(`${dir} holds a '${manifest.kind}' bundle, expected '${options.kind}'`, { file: manifestPath });
+    throw new BundleError(`${dir} holds a bundle of kind '${manifest.kind}', expected kind '${options.kind}'`, {
+      file: manifestPath,
+      hint: `pass a folder written by the matching train command (a '${options.kind}' bundle)`,
+    });
   }
   const contents = new Map<string, Buffer>();
   for (const [name, entry] of Object.entries(manifest.files)) {

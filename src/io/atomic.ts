@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile, stat } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { checkOutputDir, checkOutputFile, type OutputOwner } from './output.js';
 
 function tempSibling(target: string): string {
   return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -13,6 +14,7 @@ function tempSibling(target: string): string {
 
 /** Write a whole file atomically (temp file + rename). Creates parent folders. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await checkOutputFile(path);
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempSibling(path);
   try {
@@ -49,6 +51,7 @@ export async function writeChunk(out: WriteStream, chunk: string | Uint8Array): 
  * is untouched.
  */
 export async function streamFileAtomic(path: string, fill: (out: WriteStream) => Promise<void>): Promise<void> {
+  await checkOutputFile(path);
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempSibling(path);
   const out = createWriteStream(tmp);
@@ -73,8 +76,11 @@ export async function streamFileAtomic(path: string, fill: (out: WriteStream) =>
 /**
  * Build a directory atomically: `fill` writes into a fresh temp folder, which then
  * replaces `dir` (an existing `dir` is moved aside and removed only after the swap).
+ * `owner` says who writes it: an existing `dir` is replaced only when it is empty
+ * or holds an earlier output of the same owner (see `checkOutputDir`).
  */
-export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>, owner: OutputOwner): Promise<void> {
+  await checkOutputDir(dir, owner);
   await mkdir(dirname(dir), { recursive: true });
   const tmp = tempSibling(dir);
   await mkdir(tmp, { recursive: true });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync, truncateSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, truncateSync, rmSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -68,15 +68,26 @@ describe('model bundles', () => {
     model.dispose();
   });
 
-  it('saving over an existing bundle replaces it whole and leaves no temp folders', async () => {
+  it('saving over an existing bundle of the same kind replaces it whole and leaves no temp folders', async () => {
     const { dir, model, x } = await trainedBundle();
-    await saveBundle(dir, { kind: 'other', labels: ['p', 'q'] }, { files: { 'note.txt': 'hi' } });
+    await saveBundle(dir, { kind: 'test-classifier', labels: ['p', 'q'] }, { files: { 'note.txt': 'hi' } });
     const loaded = await loadBundle(dir);
-    expect(loaded.manifest.kind).toBe('other');
+    expect(loaded.manifest.labels).toEqual(['p', 'q']);
     expect(existsSync(join(dir, 'weights.bin'))).toBe(false);
     expect(readdirSync(join(dir, '..')).filter((f) => f.includes('tmp'))).toEqual([]);
-    await expect(loadBundle(dir, { kind: 'test-classifier' })).rejects.toThrow(/holds a 'other' bundle/);
+    await expect(loadBundle(dir, { kind: 'other' })).rejects.toThrow(/holds a bundle of kind 'test-classifier', expected kind 'other'/);
     expect(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).files['note.txt'].bytes).toBe(2);
+    // another kind of bundle, or a folder transferkit did not write, is never replaced
+    await expect(saveBundle(dir, { kind: 'other', labels: ['a', 'b'] })).rejects.toThrow(/refusing to write .* it holds a 'test-classifier'/);
+    const foreign = join(dir, '..', 'photos');
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, 'cat.jpg'), 'not really');
+    await expect(saveBundle(foreign, { kind: 'test-classifier', labels: ['a', 'b'] })).rejects.toThrow(/does not hold a transferkit/);
+    expect(readFileSync(join(foreign, 'cat.jpg'), 'utf8')).toBe('not really');
+    const file = join(dir, '..', 'data.csv');
+    writeFileSync(file, 'text,label');
+    await expect(saveBundle(file, { kind: 'test-classifier', labels: ['a', 'b'] })).rejects.toThrow(/a file with that name exists/);
+    expect(readFileSync(file, 'utf8')).toBe('text,label');
     tf.dispose([x]);
     model.dispose();
   });
@@ -89,8 +100,22 @@ describe('bundle manifest safety', () => {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
     manifest.files['../escape.txt'] = { sha256: '0', bytes: 1 };
     writeFileSync(manifestPath, JSON.stringify(manifest));
+    await expect(loadBundle(dir)).rejects.toThrow(/edited after the bundle was written/);
+    delete manifest.manifestSha256;
+    writeFileSync(manifestPath, JSON.stringify(manifest));
     await expect(loadBundle(dir)).rejects.toThrow(/invalid file name '\.\.\/escape\.txt'/);
     await expect(saveBundle(join(dir, '..', 'b2'), { kind: 'k', labels: ['a', 'b'] }, { files: { '../x': 'y' } })).rejects.toBeInstanceOf(BundleError);
+    tf.dispose([x]);
+    model.dispose();
+  });
+});
+
+describe('manifest integrity', () => {
+  it('an edited manifest (a relabelled class) is detected', async () => {
+    const { dir, model, x } = await trainedBundle();
+    const manifestPath = join(dir, 'manifest.json');
+    writeFileSync(manifestPath, readFileSync(manifestPath, 'utf8').replace('"b"', '"rot"'));
+    await expect(loadBundle(dir)).rejects.toThrow(/manifest\.json: edited after the bundle was written/);
     tf.dispose([x]);
     model.dispose();
   });

@@ -33,14 +33,16 @@ describe('atomic writes', () => {
     const d = join(root, 'bundle');
     mkdirSync(d);
     writeFileSync(join(d, 'old.txt'), 'x');
+    const owner = { format: 'transferkit-test', what: 'test output' };
+    writeFileSync(join(d, 'manifest.json'), JSON.stringify({ format: owner.format }));
     await expect(
       writeDirAtomic(d, async (tmp) => {
         writeFileSync(join(tmp, 'new.txt'), 'y');
         throw new Error('failed halfway');
-      }),
+      }, owner),
     ).rejects.toThrow('failed halfway');
-    expect(readdirSync(d)).toEqual(['old.txt']);
-    await writeDirAtomic(d, async (tmp) => writeFileSync(join(tmp, 'new.txt'), 'y'));
+    expect(readdirSync(d).sort()).toEqual(['manifest.json', 'old.txt']);
+    await writeDirAtomic(d, async (tmp) => writeFileSync(join(tmp, 'new.txt'), 'y'), owner);
     expect(readdirSync(d)).toEqual(['new.txt']);
     expect(readdirSync(root)).toEqual(['bundle']);
   });

@@ -1,0 +1,75 @@
+/**
+ * Guards for output paths, checked before any work starts and again by the
+ * atomic writers: transferkit never replaces something it did not write.
+ *
+ * A directory output (model bundle, index) may go where nothing exists yet, into
+ * an empty directory, or over an earlier transferkit output of the same format
+ * (and kind, for bundles). A file output may replace a file, never a directory.
+ * In every case the nearest existing ancestor must be a directory.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { InvalidArgumentError } from '../errors.js';
+
+/** Who writes a directory: the `format` (and optional `kind`) its manifest.json records. */
+export interface OutputOwner {
+  format: string;
+  kind?: string;
+  /** Words for messages, e.g. "model bundle", "index". */
+  what: string;
+}
+
+const MANIFEST = 'manifest.json';
+
+async function statOrNull(path: string) {
+  return stat(path).catch(() => null);
+}
+
+async function checkAncestors(path: string): Promise<void> {
+  let dir = dirname(resolve(path));
+  for (;;) {
+    const s = await statOrNull(dir);
+    if (s) {
+      if (!s.isDirectory()) {
+        throw new InvalidArgumentError(`cannot write ${path}: ${dir} is a file, not a folder`, { hint: 'choose an output path inside a folder' });
+      }
+      return;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}
+
+/** Throw unless `dir` can receive a directory output of `owner` (see module doc). */
+export async function checkOutputDir(dir: string, owner: OutputOwner): Promise<void> {
+  await checkAncestors(dir);
+  const s = await statOrNull(dir);
+  if (!s) return;
+  const refuse = (why: string) =>
+    new InvalidArgumentError(`refusing to write the ${owner.what} to ${dir}: ${why}`, {
+      hint: 'choose another output path (or remove it yourself if you really mean to replace it)',
+    });
+  if (!s.isDirectory()) throw refuse('a file with that name exists');
+  const entries = await readdir(dir);
+  if (entries.length === 0) return;
+  let manifest: { format?: unknown; kind?: unknown } | undefined;
+  try {
+    manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8'));
+  } catch {
+    manifest = undefined;
+  }
+  if (!manifest || manifest.format !== owner.format) throw refuse(`the folder exists and does not hold a transferkit ${owner.what}`);
+  if (owner.kind !== undefined && manifest.kind !== owner.kind) {
+    throw refuse(`it holds a '${String(manifest.kind)}' ${owner.what}, not a '${owner.kind}' one`);
+  }
+}
+
+/** Throw unless `path` can receive a file output (it may replace a file, never a directory). */
+export async function checkOutputFile(path: string): Promise<void> {
+  await checkAncestors(path);
+  const s = await statOrNull(path);
+  if (s && !s.isFile()) {
+    throw new InvalidArgumentError(`refusing to write ${path}: it exists and is not a regular file`, { hint: 'choose another output file name' });
+  }
+}

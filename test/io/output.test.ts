@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkOutputDir, checkOutputFile } from '../../src/io/output.js';
+import { streamFileAtomic, writeDirAtomic, writeFileAtomic } from '../../src/io/atomic.js';
+
+const owner = { format: 'transferkit-thing', kind: 'a', what: 'thing' };
+
+describe('output guards', () => {
+  it('a directory output may go to a new path, an empty folder, or over its own earlier output', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tk-out-'));
+    await checkOutputDir(join(root, 'new', 'deeper'), owner);
+    mkdirSync(join(root, 'empty'));
+    await checkOutputDir(join(root, 'empty'), owner);
+    await writeDirAtomic(join(root, 'mine'), async (tmp) => writeFileSync(join(tmp, 'manifest.json'), JSON.stringify({ format: owner.format, kind: 'a' })), owner);
+    await writeDirAtomic(join(root, 'mine'), async (tmp) => writeFileSync(join(tmp, 'manifest.json'), JSON.stringify({ format: owner.format, kind: 'a', v: 2 })), owner);
+    expect(JSON.parse(readFileSync(join(root, 'mine', 'manifest.json'), 'utf8')).v).toBe(2);
+  });
+
+  it('never replaces user data, a file, another format or another kind', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tk-out-'));
+    mkdirSync(join(root, 'photos'));
+    writeFileSync(join(root, 'photos', 'cat.jpg'), 'x');
+    await expect(writeDirAtomic(join(root, 'photos'), async () => {}, owner)).rejects.toThrow(/refusing .* does not hold a transferkit thing/);
+    expect(readdirSync(join(root, 'photos'))).toEqual(['cat.jpg']);
+    writeFileSync(join(root, 'train.csv'), 'text,label');
+    await expect(checkOutputDir(join(root, 'train.csv'), owner)).rejects.toThrow(/a file with that name exists/);
+    mkdirSync(join(root, 'other'));
+    writeFileSync(join(root, 'other', 'manifest.json'), JSON.stringify({ format: owner.format, kind: 'b' }));
+    await expect(checkOutputDir(join(root, 'other'), owner)).rejects.toThrow(/holds a 'b' thing, not a 'a' one/);
+    await expect(checkOutputDir(join(root, 'train.csv', 'model'), owner)).rejects.toThrow(/train\.csv is a file, not a folder/);
+  });
+
+  it('a file output may replace a file but not a folder, and its folder must be a folder', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tk-out-'));
+    await writeFileAtomic(join(root, 'f.txt'), 'one');
+    await writeFileAtomic(join(root, 'f.txt'), 'two');
+    mkdirSync(join(root, 'dir'));
+    await expect(streamFileAtomic(join(root, 'dir'), async () => {})).rejects.toThrow(/exists and is not a regular file/);
+    await expect(checkOutputFile(join(root, 'f.txt', 'x.txt'))).rejects.toThrow(/is a file, not a folder/);
+    expect(readFileSync(join(root, 'f.txt'), 'utf8')).toBe('two');
+  });
+});
