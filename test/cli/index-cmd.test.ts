@@ -139,4 +139,19 @@ describe('transferkit index', () => {
     expect(bl.code).toBe(2);
     expect(bl.stderr).toMatch(/bad\.jsonl.*line 2.*expected 2/);
   });
+
+  it('build refuses a bad --out before reading the source', async () => {
+    const { mkdir, readdir, readFile } = await import('node:fs/promises');
+    const user = join(dir, 'user-files');
+    await mkdir(user, { recursive: true });
+    await writeFile(join(user, 'a.txt'), 'mine');
+    const before = await readFile(jsonl, 'utf8');
+    for (const out of [user, jsonl, join(jsonl, 'm')]) {
+      const r = await cli('index', 'build', jsonl, '--out', out);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]/);
+    }
+    expect(await readdir(user)).toEqual(['a.txt']);
+    expect(await readFile(jsonl, 'utf8')).toBe(before);
+  });
 });

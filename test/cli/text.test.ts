@@ -91,4 +91,23 @@ describe('transferkit text', () => {
     expect(badModel.code).not.toBe(0);
     expect(badModel.stderr).toMatch(/--model must be one of/);
   });
+
+  it('text train refuses a bad --out before reading data or training', async () => {
+    const { mkdir, readFile, readdir } = await import('node:fs/promises');
+    const photos = join(dir, 'user-folder');
+    await mkdir(photos, { recursive: true });
+    await writeFile(join(photos, 'holiday.txt'), 'mine');
+    const trainCsv = join(dir, 'train.csv');
+    const before = await readFile(trainCsv, 'utf8');
+    for (const out of [photos, trainCsv, join(trainCsv, 'm')]) {
+      const t0 = performance.now();
+      const r = await cli('text', 'train', '--train', trainCsv, '--vectors', join(dir, 'toy.vec.txt'), '--model', 'embedding-pool', '--epochs', '50', '--out', out);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]/);
+      expect(r.stderr).not.toMatch(/training/);
+      expect(performance.now() - t0).toBeLessThan(2000);
+    }
+    expect(await readdir(photos)).toEqual(['holiday.txt']);
+    expect(await readFile(trainCsv, 'utf8')).toBe(before);
+  });
 });

@@ -143,4 +143,17 @@ describe('transferkit vectors', () => {
     const e = JSON.parse((await cli('vectors', 'evaluate', 'glove-wink-100d', '--analogies', `${fixtures}questions-words-mini.txt`, '--json')).stdout);
     expect(e.total.oov).toBe(1);
   });
+
+  it('convert refuses an output that is a folder or under a file, before loading', async () => {
+    const { mkdirSync, readdirSync } = await import('node:fs');
+    const folder = join(dir, 'a-folder');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'keep.txt'), 'mine');
+    for (const out of [folder, join(glove, 'x.bin')]) {
+      const r = await cli('vectors', 'convert', 'does-not-matter-yet', out, '--to', 'word2vec-bin');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]/);
+    }
+    expect(readdirSync(folder)).toEqual(['keep.txt']);
+  });
 });

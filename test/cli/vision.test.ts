@@ -111,4 +111,25 @@ describe('transferkit vision', () => {
     const badGroup = await cli('vision', 'train', '--data', data, '--out', join(root, 'x'), '--strategy', 'fine-tune-top', '--freeze-until', 'block99', '--image-size', '32');
     expect(badGroup.stderr).toMatch(/neither a layer group[\s\S]*hint: groups: stem/);
   });
+
+  it('train and embed refuse a bad --out before reading images', async () => {
+    const { mkdirSync, readdirSync } = await import('node:fs');
+    const user = join(root, 'user-files');
+    mkdirSync(user, { recursive: true });
+    writeFileSync(join(user, 'notes.txt'), 'mine');
+    const afile = join(user, 'notes.txt');
+    for (const out of [user, join(afile, 'm')]) {
+      const r = await cli('vision', 'train', '--data', data, '--out', out, '--image-size', '32', '--epochs', '50');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]/);
+      expect(r.stderr).not.toMatch(/images in/);
+    }
+    for (const out of [user, join(afile, 'e.jsonl')]) {
+      const r = await cli('vision', 'embed', '--data', data, '--out', out, '--image-size', '32');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]/);
+    }
+    expect(readdirSync(user)).toEqual(['notes.txt']);
+    expect(readFileSync(afile, 'utf8')).toBe('mine');
+  });
 });

@@ -15,6 +15,7 @@ import {
   readManifest,
   sampleSelfQueries,
   HnswIndex,
+  INDEX_OWNER,
   METRICS,
   type EmbeddingsTable,
   type Metric,
@@ -23,6 +24,7 @@ import {
 import { loadVectors } from '../../../text/index.js';
 import { DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../errors.js';
 import type { Progress } from '../../progress.js';
+import { checkOutputDir } from '../../io/output.js';
 import type { CliContext } from '../context.js';
 import { choiceOption, floatOption, intOption } from '../parse.js';
 
@@ -90,6 +92,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     .option('--limit <n>', 'read only the first n items', intOption('--limit'))
     .option('--json', 'print the summary as JSON')
     .action(async (source: string, opts: BuildOpts) => {
+      await checkOutputDir(opts.out, INDEX_OWNER);
       const progress = ctx.progress(opts.json);
       const t0 = performance.now();
       const table = await readSource(source, opts, progress);

@@ -13,6 +13,7 @@ import {
   REPRESENTATIONS,
   saveTextClassifier,
   trainTextClassifier,
+  TEXT_BUNDLE_KIND,
   type DatasetFormat,
   type ModelSpec,
   type RepresentationName,
@@ -21,6 +22,8 @@ import {
 import { parseHeadSpec } from '../../heads/head.js';
 import { formatReport } from '../../metrics/classification.js';
 import { InvalidArgumentError } from '../../errors.js';
+import { bundleOwner } from '../../bundle/bundle.js';
+import { checkOutputDir } from '../../io/output.js';
 import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
 import type { CliContext } from '../context.js';
 import { choiceOption, floatOption, intOption } from '../parse.js';
@@ -128,6 +131,8 @@ export function registerText(program: Command, ctx: CliContext): void {
       .option('--seed <n>', 'random seed', intOption('--seed', 0), 0)
       .option('--json', 'print the results as JSON'),
   ).action(async (o: TrainOpts) => {
+    // Refuse a bad --out before reading data or training, not after.
+    await checkOutputDir(o.out, bundleOwner(TEXT_BUNDLE_KIND));
     await ctx.engine();
     const data = dataOptions(ctx, o, o.json);
     const train = await readDataset(o.train, data);

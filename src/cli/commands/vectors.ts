@@ -5,6 +5,7 @@
 import { Option, type Command } from 'commander';
 import { loadIndex } from '../../../embeddings/index.js';
 import { InvalidArgumentError } from '../../errors.js';
+import { checkOutputFile } from '../../io/output.js';
 import {
   BUNDLED_VECTORS,
   loadVectors,
@@ -146,6 +147,7 @@ export function registerVectors(program: Command, ctx: CliContext): void {
       .argument('<out>', 'output file')
       .addOption(new Option('--to <format>', 'output format').choices(WRITABLE_FORMATS).makeOptionMandatory()),
   ).action(async (source: string, out: string, opts: SourceOptions & { to: WritableFormat }) => {
+    await checkOutputFile(out);
     const wv = await load(ctx, source, opts);
     await saveVectors(wv, out, opts.to, { progress: ctx.progress() });
     ctx.note(`wrote ${wv.size} × ${wv.dim} vectors as ${opts.to} to ${out}`);

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import {
   Backbone,
   ImageClassifier,
+  IMAGE_CLASSIFIER_KIND,
   STRATEGY_NAMES,
   embedImages,
   listArchitectures,
@@ -15,6 +16,8 @@ import {
   type SkippedFile,
   type StrategyName,
 } from '../../../vision/index.js';
+import { bundleOwner } from '../../bundle/bundle.js';
+import { checkOutputDir, checkOutputFile } from '../../io/output.js';
 import { formatReport } from '../../metrics/classification.js';
 import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
 import type { CliContext } from '../context.js';
@@ -73,6 +76,8 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .option('--balanced', 'weight classes inversely to their frequency')
     .option('--json', 'print the result as JSON')
     .action(async (opts: TrainOpts) => {
+      // Refuse a bad --out before reading images or training, not after.
+      await checkOutputDir(opts.out, bundleOwner(IMAGE_CLASSIFIER_KIND));
       const engine = await ctx.engine();
       const progress = ctx.progress(opts.json);
       const collection = await readImages(opts.data);
@@ -177,6 +182,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .option('--batch-size <n>', 'images per forward pass', intOption('--batch-size'), 16)
     .option('--json', 'print a summary as JSON')
     .action(async (opts: { backbone: string; data: string; out: string; imageSize?: number; batchSize: number; json?: boolean }) => {
+      await checkOutputFile(opts.out);
       await ctx.engine();
       const progress = ctx.progress(opts.json);
       const collection = await readImages(opts.data, { minClasses: 1 });
