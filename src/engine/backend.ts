@@ -83,6 +83,11 @@ async function tryBackend(name: BackendName): Promise<BackendAttempt & { tfBacke
   }
 }
 
+/** Throw InvalidArgumentError when `value` (if given) is not a backend name. */
+export function checkBackendName(value: string | undefined, source: string): void {
+  if (value !== undefined) parseBackend(value, source);
+}
+
 function parseBackend(value: string, source: string): BackendName {
   if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
   throw new InvalidArgumentError(`unknown backend '${value}' (from ${source})`, {
@@ -103,16 +108,33 @@ function threadsOf(backend: BackendName): number {
   return Number(process.env.TF_NUM_INTRAOP_THREADS) || (require('node:os') as typeof import('node:os')).cpus().length;
 }
 
+/**
+ * The pure-JS cpu backend prints a "install tfjs-node" banner on first use; transferkit
+ * says which backend runs and why in `transferkit info`, so the banner is switched off
+ * (it would also land in the middle of CLI output when kernels fall back to cpu).
+ */
+function quietCpuBackend(): void {
+  try {
+    const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+    if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
+  } catch {
+    // no cpu backend: nothing to quieten
+  }
+}
+
 async function select(forced?: { name: string; source: string }): Promise<EngineInfo> {
   const attempts: BackendAttempt[] = [];
-  const finish = (name: BackendName, tfBackend: string, why: string): EngineInfo => ({
+  const finish = (name: BackendName, tfBackend: string, why: string): EngineInfo => {
+    quietCpuBackend();
+    return {
     backend: name,
     tfBackend,
     why,
     attempts,
     tfjsVersion: tf.version.tfjs,
     threads: threadsOf(name),
-  });
+    };
+  };
   if (forced) {
     const name = parseBackend(forced.name, forced.source);
     const attempt = await tryBackend(name);

@@ -46,3 +46,31 @@ describe('CLI errors', () => {
     expect(verbose.stderr).toMatch(/\n\s+at /);
   });
 });
+
+describe('CLI error wording', () => {
+  it('usage errors use the documented format with a hint naming the command, exit 2', async () => {
+    const r = await cli('info', '--colour');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error[E_USAGE]: unknown option '--colour'\n  hint: run 'transferkit info --help' for usage\n");
+  });
+
+  it('file-system errors become E_IO with a hint; unknown failures say they are bugs', async () => {
+    const { describeError } = await import('../../src/cli/errors.js');
+    const enoent = Object.assign(new Error("ENOENT: no such file or directory, open 'x.txt'"), { code: 'ENOENT' });
+    expect(describeError(enoent, 'transferkit vectors evaluate')).toMatchObject({ code: 'E_IO', expected: true, hint: expect.stringMatching(/path exists/) });
+    expect(describeError(new TypeError('x is undefined'), 'transferkit')).toMatchObject({ code: 'E_UNEXPECTED', expected: false });
+  });
+
+  it('a misspelt TRANSFERKIT_BACKEND is rejected by every command', async () => {
+    const { settings } = await import('../../src/settings.js');
+    const saved = settings.backend;
+    settings.backend = 'quantum';
+    try {
+      const r = await cli('vectors', 'list');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: unknown backend 'quantum' \(from TRANSFERKIT_BACKEND\)/);
+    } finally {
+      settings.backend = saved;
+    }
+  });
+});
