@@ -7,6 +7,7 @@
  * encoder = backbone description, training options, metrics, extra.vision),
  * model.json + weights.bin.
  */
+import { stat } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { saveBundle, loadBundle, type BundleManifest } from '../src/bundle/bundle.js';
 import { BundleError } from '../src/errors.js';
@@ -78,6 +79,10 @@ export class ImageClassifier {
     const kept: ImageInput[] = [];
     const skipped: SkippedFile[] = [];
     for (const input of inputs) {
+      if (typeof input === 'string' && (await stat(input).catch(() => null))?.isDirectory()) {
+        skipped.push({ path: input, reason: 'is a folder; pass image files (e.g. DIR/*.jpg)' });
+        continue;
+      }
       try {
         images.push(await decodeImage(input, this.preprocessing));
         kept.push(input);

@@ -45,7 +45,9 @@ describe('transferkit vision', () => {
     expect(manifest.preprocessing.normalization.name).toBe('unit');
 
     const p = await cli('vision', 'predict', bundle, join(data, 'stripes', '000.jpg'), join(data, 'disc', 'corrupt.jpg'), join(data, 'missing.jpg'), '--top-k', '2', '--json');
-    expect(p.code).toBe(0);
+    // The readable image is predicted; the unreadable and missing ones make the exit non-zero.
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/error\[E_NOT_FOUND\]: 2 of 3 images could not be classified \(the other 1 are predicted above\)/);
     const pj = JSON.parse(p.stdout);
     expect(pj.predictions).toHaveLength(1);
     expect(pj.predictions[0].top).toHaveLength(2);
@@ -55,6 +57,16 @@ describe('transferkit vision', () => {
 
     const text = await cli('vision', 'predict', bundle, join(data, 'checks', '001.jpg'));
     expect(text.stdout).toMatch(/001\.jpg\t\w+ \d+\.\d%/);
+    expect(text.code).toBe(0);
+
+    const missing = await cli('vision', 'predict', bundle, join(root, 'nofile.jpg'));
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toMatch(/error\[E_NOT_FOUND\]: 1 of 1 image could not be classified: .*nofile\.jpg: file not found/);
+    expect(missing.stderr).toMatch(/hint: check the image paths/);
+    const folder = await cli('vision', 'predict', bundle, join(data, 'disc'));
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/error\[E_INVALID_ARGUMENT\].*disc: is a folder; pass image files/);
 
     const e = await cli('vision', 'evaluate', bundle, '--data', data, '--json');
     expect(e.code).toBe(0);

@@ -18,6 +18,7 @@ import {
 } from '../../../vision/index.js';
 import { bundleOwner } from '../../bundle/bundle.js';
 import { checkOutputDir, checkOutputFile } from '../../io/output.js';
+import { DataError, InvalidArgumentError, NotFoundError } from '../../errors.js';
 import { formatReport } from '../../metrics/classification.js';
 import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
 import type { CliContext } from '../context.js';
@@ -49,6 +50,16 @@ function reportSkipped(ctx: CliContext, skipped: SkippedFile[]): void {
   ctx.note(`skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'}:`);
   for (const s of skipped.slice(0, 20)) ctx.note(`  ${s.path}: ${s.reason}`);
   if (skipped.length > 20) ctx.note(`  … and ${skipped.length - 20} more (--json lists all)`);
+}
+
+/** The error for `vision predict` when some named images could not be classified (see docs/vision.md). */
+function skippedImagesError(skipped: SkippedFile[], given: number, predicted: number): Error {
+  const what = `${skipped.length} of ${given} image${given === 1 ? '' : 's'} could not be classified${predicted > 0 ? ` (the other ${predicted} are predicted above)` : ''}`;
+  const listed = skipped.slice(0, 5).map((s) => `${s.path}: ${s.reason}`).join('; ') + (skipped.length > 5 ? '; …' : '');
+  const message = `${what}: ${listed}`;
+  if (skipped.some((s) => s.reason === 'file not found')) return new NotFoundError(message, { hint: 'check the image paths (relative paths are from the current folder)' });
+  if (skipped.some((s) => s.reason.startsWith('is a folder'))) return new InvalidArgumentError(message, { hint: "pass image files, e.g. 'DIR/*.jpg'; to classify a labelled folder use 'vision evaluate'" });
+  return new DataError(message, { hint: 'the files are not images sharp can decode (JPEG, PNG, WebP, GIF, TIFF, AVIF, SVG)' });
 }
 
 export function registerVision(program: Command, ctx: CliContext): void {
@@ -164,12 +175,14 @@ export function registerVision(program: Command, ctx: CliContext): void {
       const { predictions, skipped } = await classifier.predict(images, { topK: opts.topK });
       if (opts.json) {
         ctx.printJson({ predictions, skipped });
-        return;
+      } else {
+        reportSkipped(ctx, skipped);
+        for (const p of predictions) {
+          ctx.print(`${p.path}\t${p.top.map((t) => `${t.label} ${(100 * t.probability).toFixed(1)}%`).join('\t')}`);
+        }
       }
-      reportSkipped(ctx, skipped);
-      for (const p of predictions) {
-        ctx.print(`${p.path}\t${p.top.map((t) => `${t.label} ${(100 * t.probability).toFixed(1)}%`).join('\t')}`);
-      }
+      // The images that could be read are predicted (and printed above); any that could not make the exit non-zero.
+      if (skipped.length > 0) throw skippedImagesError(skipped, images.length, predictions.length);
     });
 
   vision
