@@ -25,10 +25,17 @@ export interface EmbeddingsTable {
   metadata: (JsonValue | undefined)[];
 }
 
+const LINE_SHAPE = 'each line must be one JSON object: {"key": "name", "vector": [0.1, …], …other fields kept as metadata}';
+
 /** Read a JSONL embeddings file; errors name the file and line. */
 export async function readEmbeddingsJsonl(file: string, options: ReadJsonlOptions = {}): Promise<EmbeddingsTable> {
   const info = await stat(file).catch(() => null);
-  if (info === null || !info.isFile()) throw new NotFoundError(`embeddings file ${file} does not exist`, { file });
+  if (info?.isDirectory()) {
+    throw new InvalidArgumentError(`${file} is a folder, not an embeddings file`, { file, hint: 'give a JSONL file with one {"key": ..., "vector": [...]} object per line' });
+  }
+  if (info === null || !info.isFile()) {
+    throw new NotFoundError(`embeddings file ${file} does not exist`, { file, hint: 'check the path; a JSONL embeddings file has one {"key": ..., "vector": [...]} object per line (vision embed writes one)' });
+  }
   const limit = options.limit ?? Infinity;
   if (limit !== Infinity && (!Number.isInteger(limit) || limit < 1)) throw new InvalidArgumentError(`limit must be a positive integer, got ${limit}`);
   const progress = options.progress ?? silentProgress;
@@ -55,10 +62,14 @@ export async function readEmbeddingsJsonl(file: string, options: ReadJsonlOption
       } catch (e) {
         throw new InvalidFileError('not valid JSON (truncated line?)', { ...where, cause: e, hint: 'each line must be one JSON object: {"key": ..., "vector": [...]}' });
       }
-      if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new InvalidFileError('expected a JSON object', where);
+      if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new InvalidFileError('expected a JSON object', { ...where, hint: LINE_SHAPE });
       const { key, vector, ...rest } = obj as { key?: unknown; vector?: unknown } & Record<string, JsonValue>;
-      if (typeof key !== 'string' || key === '') throw new InvalidFileError('"key" must be a non-empty string', where);
-      if (!Array.isArray(vector) || vector.length === 0) throw new InvalidFileError('"vector" must be a non-empty array of numbers', where);
+      if (typeof key !== 'string' || key === '') {
+        throw new InvalidFileError(key === undefined ? 'no "key" field' : '"key" must be a non-empty string', { ...where, hint: LINE_SHAPE });
+      }
+      if (!Array.isArray(vector) || vector.length === 0) {
+        throw new InvalidFileError(vector === undefined ? 'no "vector" field' : '"vector" must be a non-empty array of numbers', { ...where, hint: LINE_SHAPE });
+      }
       if (seen.has(key)) throw new InvalidFileError(`duplicate key '${key}'`, { ...where, hint: 'keys must be unique' });
       if (dim === 0) {
         dim = vector.length;
@@ -74,7 +85,12 @@ export async function readEmbeddingsJsonl(file: string, options: ReadJsonlOption
       }
       for (let d = 0; d < dim; d++) {
         const x = vector[d];
-        if (typeof x !== 'number' || !Number.isFinite(x)) throw new InvalidFileError(`"vector"[${d}] is not a finite number`, where);
+        if (typeof x !== 'number' || !Number.isFinite(x)) {
+          throw new InvalidFileError(`"vector"[${d}] is not a finite number (got ${JSON.stringify(x)?.slice(0, 30)})`, {
+            ...where,
+            hint: 'vector entries must be JSON numbers, not strings, null, NaN or Infinity',
+          });
+        }
         matrix[r * dim + d] = x;
       }
       keys.push(key);
@@ -87,6 +103,6 @@ export async function readEmbeddingsJsonl(file: string, options: ReadJsonlOption
     stream.destroy();
     progress.stop();
   }
-  if (keys.length === 0) throw new InvalidFileError('no embeddings found (empty file?)', { file });
+  if (keys.length === 0) throw new InvalidFileError('no embeddings found (empty file?)', { file, hint: LINE_SHAPE });
   return { keys, matrix: matrix.slice(0, keys.length * dim), dim, metadata };
 }

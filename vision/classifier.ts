@@ -10,7 +10,7 @@
 import { stat } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { saveBundle, loadBundle, type BundleManifest } from '../src/bundle/bundle.js';
-import { BundleError } from '../src/errors.js';
+import { BundleError, DataError } from '../src/errors.js';
 import { classificationReport, type ClassificationReport } from '../src/metrics/classification.js';
 import type { Progress } from '../src/progress.js';
 import { decodeAll, readImages, type ImageCollection, type SkippedFile } from './data.js';
@@ -42,6 +42,10 @@ export interface Prediction {
 export interface Evaluation {
   report: ClassificationReport;
   skipped: SkippedFile[];
+  /** Classes in the data the model never saw in training, with their image counts: left out of the report. */
+  unseenLabels: Array<{ label: string; count: number }>;
+  /** Images left out because of `unseenLabels`. */
+  excluded: number;
 }
 
 export class ImageClassifier {
@@ -100,12 +104,23 @@ export class ImageClassifier {
     return { predictions, skipped };
   }
 
-  /** Accuracy, per-class scores and confusion on a labelled collection (folder or CSV path, or a read collection). */
+  /**
+   * Accuracy, per-class scores and confusion on a labelled collection (folder or CSV path, or a read collection).
+   * Classes the model does not know are left out and reported (as `text evaluate` does); it throws if nothing is left.
+   */
   async evaluate(data: string | ImageCollection, options: { progress?: Progress; topK?: number } = {}): Promise<Evaluation> {
-    const collection = typeof data === 'string' ? await readImages(data, { labels: this.labels, minClasses: 1 }) : data;
+    const collection = typeof data === 'string' ? await readImages(data, { labels: this.labels, minClasses: 1, unknownLabels: 'exclude' }) : data;
+    const unseenLabels = collection.unseenLabels ?? [];
+    const excluded = unseenLabels.reduce((n, u) => n + u.count, 0);
+    if (collection.items.length === 0) {
+      throw new DataError(
+        `none of the images in ${collection.source} has a label the model knows (${this.labels.join(', ')})${unseenLabels.length ? `; found ${unseenLabels.map((u) => `${u.label} (${u.count})`).join(', ')}` : ''}`,
+        { hint: 'class folder names (or CSV labels) must match the labels the model was trained on' },
+      );
+    }
     const decoded = await decodeAll(collection, this.preprocessing, { progress: options.progress, requireEveryClass: false });
     const probs = await this.probabilitiesOfImages(decoded.images);
-    return { report: classificationReport(decoded.y, probs, this.labels, { topK: options.topK }), skipped: decoded.skipped };
+    return { report: classificationReport(decoded.y, probs, this.labels, { topK: options.topK }), skipped: decoded.skipped, unseenLabels, excluded };
   }
 
   /** Write the bundle atomically. */

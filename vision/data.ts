@@ -32,6 +32,8 @@ export interface ImageCollection {
   skipped: SkippedFile[];
   /** Where the collection was read from. */
   source: string;
+  /** With `unknownLabels: 'exclude'`: labels found that are not in `labels`, with their image counts (left out of `items`). */
+  unseenLabels?: Array<{ label: string; count: number }>;
 }
 
 export interface ReadOptions {
@@ -39,6 +41,8 @@ export interface ReadOptions {
   minClasses?: number;
   /** Use these labels (and order) instead of the sorted set found, e.g. a trained model's labels. */
   labels?: string[];
+  /** With `labels`: what to do with a class not among them — 'error' (default) or 'exclude' (left out, listed in `unseenLabels`). */
+  unknownLabels?: 'error' | 'exclude';
 }
 
 function finish(source: string, byLabel: Map<string, string[]>, skipped: SkippedFile[], options: ReadOptions): ImageCollection {
@@ -58,14 +62,21 @@ function finish(source: string, byLabel: Map<string, string[]>, skipped: Skipped
   const labels = options.labels ?? found;
   const index = new Map(labels.map((l, i) => [l, i]));
   const items: ImageItem[] = [];
+  const unseenLabels: Array<{ label: string; count: number }> = [];
   for (const label of found) {
     const i = index.get(label);
     if (i === undefined) {
-      throw new DataError(`label '${label}' in ${source} is not one of the model's labels (${labels.join(', ')})`);
+      if (options.unknownLabels === 'exclude') {
+        unseenLabels.push({ label, count: byLabel.get(label)!.length });
+        continue;
+      }
+      throw new DataError(`label '${label}' in ${source} is not one of the model's labels (${labels.join(', ')})`, {
+        hint: "rename or remove that class folder (or CSV label), or train a model that includes it",
+      });
     }
     for (const path of byLabel.get(label)!) items.push({ path, label: i });
   }
-  return { labels, items, skipped, source };
+  return { labels, items, skipped, source, ...(options.unknownLabels === 'exclude' ? { unseenLabels } : {}) };
 }
 
 /** Read `root/<label>/*` (one level of class folders; images may sit in sub-folders of a class folder). */
@@ -98,6 +109,19 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
   return finish(root, byLabel, skipped, options);
 }
 
+/** What to do about a CSV parse error: the usual causes of a bad record length, and mixed line endings (cheap to spot). */
+function csvHint(text: string, e: unknown): string {
+  const crlf = (text.match(/\r\n/g) ?? []).length;
+  const lf = (text.match(/\n/g) ?? []).length - crlf;
+  if (crlf > 0 && lf > 0) {
+    return `the file mixes Windows (CRLF, ${crlf} lines) and Unix (LF, ${lf} lines) line endings; convert it to one style (e.g. dos2unix)`;
+  }
+  if (/record length|column/i.test((e as Error).message)) {
+    return 'every line needs as many fields as the header (path,label); quote paths or labels that contain commas ("a,b.jpg")';
+  }
+  return 'the manifest must be CSV with a header row path,label and one image per line';
+}
+
 /** Read a CSV manifest with a header row naming `path` and `label` columns (paths relative to the CSV). */
 export async function readImageCsv(file: string, options: ReadOptions = {}): Promise<ImageCollection> {
   const text = await readFile(file, 'utf8').catch((e) => {
@@ -107,10 +131,16 @@ export async function readImageCsv(file: string, options: ReadOptions = {}): Pro
   try {
     rows = parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
   } catch (e) {
-    throw new InvalidFileError(`not valid CSV: ${(e as Error).message}`, { file, cause: e });
+    throw new InvalidFileError(`not valid CSV: ${(e as Error).message}`, { file, cause: e, hint: csvHint(text, e) });
   }
   if (rows.length === 0 || !('path' in rows[0]) || !('label' in rows[0])) {
-    throw new InvalidFileError('needs a header row with "path" and "label" columns', { file, location: 'line 1' });
+    const header = text.split(/\r?\n/, 1)[0].slice(0, 80);
+    const missing = rows.length === 0 ? 'no data rows after the header' : `missing ${['path', 'label'].filter((c) => !(c in rows[0])).map((c) => `"${c}"`).join(' and ')}`;
+    throw new InvalidFileError(`needs a header row with "path" and "label" columns (${missing})`, {
+      file,
+      location: 'line 1',
+      hint: `the first line is '${header}'; make it 'path,label' (paths relative to the CSV), one image per following line`,
+    });
   }
   const base = dirname(resolve(file));
   const byLabel = new Map<string, string[]>();

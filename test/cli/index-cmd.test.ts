@@ -154,4 +154,46 @@ describe('transferkit index', () => {
     expect(await readdir(user)).toEqual(['a.txt']);
     expect(await readFile(jsonl, 'utf8')).toBe(before);
   });
+
+  it('argument and JSONL errors carry specific hints', async () => {
+    const hint = (r: { stderr: string }) => r.stderr.match(/hint: (.*)/)?.[1] ?? '';
+    const nofile = await cli('index', 'build', join(dir, 'nofile.jsonl'), '--out', join(dir, 'nf'));
+    expect(nofile.code).toBe(2);
+    expect(nofile.stderr).toMatch(/error\[E_NOT_FOUND\].*nofile\.jsonl does not exist/);
+    expect(hint(nofile)).toMatch(/check the path/);
+    const cases: Array<[string, string, RegExp, RegExp]> = [
+      ['nokey.jsonl', '{"vector": [1, 2]}\n', /line 1.*no "key" field/, /\{"key": "name", "vector"/],
+      ['novec.jsonl', '{"key": "a"}\n', /line 1.*no "vector" field/, /\{"key": "name", "vector"/],
+      ['empty.jsonl', '', /no embeddings found/, /each line must be one JSON object/],
+      ['nan.jsonl', '{"key": "a", "vector": [1, "2"]}\n', /"vector"\[1\] is not a finite number \(got "2"\)/, /JSON numbers, not strings/],
+    ];
+    for (const [name, content, message, h] of cases) {
+      await writeFile(join(dir, name), content);
+      const r = await cli('index', 'build', join(dir, name), '--out', join(dir, `${name}.idx`));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/error\[E_INVALID_FILE\]/);
+      expect(r.stderr).toMatch(message);
+      expect(hint(r)).toMatch(h);
+    }
+
+    const out = join(dir, 'for-hints');
+    expect((await cli('index', 'build', jsonl, '--out', out, '--kind', 'exact')).code).toBe(0);
+    const none = await cli('index', 'query', out);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/give exactly one of --key, --word or --vector/);
+    expect(hint(none)).toMatch(/--key KEY/);
+    const obj = await cli('index', 'query', out, '--vector', '{"a":1}');
+    expect(obj.code).toBe(2);
+    expect(obj.stderr).toMatch(/--vector must be a non-empty JSON array of numbers, got '\{"a":1\}'/);
+    expect(hint(obj)).toMatch(/index info/);
+    const noQueries = await cli('index', 'eval', out, '--queries-file', join(dir, 'nope.jsonl'));
+    expect(noQueries.code).toBe(2);
+    expect(noQueries.stderr).toMatch(/E_NOT_FOUND/);
+    expect(hint(noQueries)).toMatch(/check the path/);
+    await writeFile(join(dir, 'q3.jsonl'), '{"key": "q", "vector": [1, 2, 3]}\n');
+    const wrongDim = await cli('index', 'eval', out, '--queries-file', join(dir, 'q3.jsonl'));
+    expect(wrongDim.code).toBe(2);
+    expect(wrongDim.stderr).toMatch(/E_DIMENSION_MISMATCH.*dimension 3, expected 8/);
+    expect(hint(wrongDim)).toMatch(/--queries-file needs vectors of the index dimension \(8\)/);
+  });
 });

@@ -156,4 +156,20 @@ describe('transferkit vectors', () => {
     }
     expect(readdirSync(folder)).toEqual(['keep.txt']);
   });
+
+  it('argument errors carry specific hints; a missing evaluation file is E_NOT_FOUND', async () => {
+    const hint = (r: { stderr: string }) => r.stderr.match(/hint: (.*)/)?.[1] ?? '';
+    const mul = await cli('vectors', 'analogy', glove, 'man', 'king', 'woman', '--index', join(dir, 'idx'), '--method', 'mul');
+    expect(mul.code).toBe(2);
+    expect(mul.stderr).toMatch(/--index serves 3CosAdd only/);
+    expect(hint(mul)).toMatch(/drop --index to use --method mul/);
+    const neither = await cli('vectors', 'evaluate', glove);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toMatch(/give exactly one of --analogies <file> or --pairs <file>/);
+    expect(hint(neither)).toMatch(/--analogies questions-words\.txt/);
+    const nofile = await cli('vectors', 'evaluate', glove, '--analogies', join(dir, 'nofile.txt'));
+    expect(nofile.code).toBe(2);
+    expect(nofile.stderr).toMatch(/error\[E_NOT_FOUND\]: analogy file .*nofile\.txt does not exist/);
+    expect(hint(nofile)).toMatch(/check the path/);
+  });
 });

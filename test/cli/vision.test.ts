@@ -124,6 +124,31 @@ describe('transferkit vision', () => {
     expect(badGroup.stderr).toMatch(/neither a layer group[\s\S]*hint: groups: stem/);
   });
 
+  it('evaluate leaves classes the model does not know out of the metrics, with a note (as text evaluate)', async () => {
+    const { cpSync, mkdirSync } = await import('node:fs');
+    const ev = join(root, 'eval-unseen');
+    mkdirSync(join(ev, 'stripes'), { recursive: true });
+    mkdirSync(join(ev, 'zebra'), { recursive: true });
+    for (const f of ['000.jpg', '001.jpg']) cpSync(join(data, 'stripes', f), join(ev, 'stripes', f));
+    cpSync(join(data, 'checks', '000.jpg'), join(ev, 'zebra', '000.jpg'));
+    const j = await cli('vision', 'evaluate', bundle, '--data', ev, '--json');
+    expect(j.code).toBe(0);
+    const r = JSON.parse(j.stdout);
+    expect(r.count).toBe(2);
+    expect(r.unseenLabels).toEqual([{ label: 'zebra', count: 1 }]);
+    expect(r.excluded).toBe(1);
+    const t = await cli('vision', 'evaluate', bundle, '--data', ev);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/note: 1 image\(s\) have labels the model never saw in training, left out of the metrics: zebra \(1\)/);
+    const only = join(root, 'eval-only-unseen');
+    mkdirSync(join(only, 'zebra'), { recursive: true });
+    cpSync(join(data, 'checks', '000.jpg'), join(only, 'zebra', '000.jpg'));
+    const none = await cli('vision', 'evaluate', bundle, '--data', only);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/E_DATA.*none of the images .* has a label the model knows \(checks, disc, stripes\); found zebra \(1\)/);
+    expect(none.stderr).toMatch(/hint: class folder names/);
+  });
+
   it('train and embed refuse a bad --out before reading images', async () => {
     const { mkdirSync, readdirSync } = await import('node:fs');
     const user = join(root, 'user-files');
@@ -143,5 +168,27 @@ describe('transferkit vision', () => {
     }
     expect(readdirSync(user)).toEqual(['notes.txt']);
     expect(readFileSync(afile, 'utf8')).toBe('mine');
+  });
+
+  it('CSV manifest errors say what is wrong with the file', async () => {
+    const hint = (r: { stderr: string }) => r.stderr.match(/hint: (.*)/)?.[1] ?? '';
+    const img = join(data, 'disc', '000.jpg');
+    const header = join(root, 'header.csv');
+    writeFileSync(header, `file,class\n${img},disc\n`);
+    const h = await cli('vision', 'train', '--data', header, '--out', join(root, 'x'));
+    expect(h.code).toBe(2);
+    expect(h.stderr).toMatch(/E_INVALID_FILE.*"path" and "label" columns \(missing "path" and "label"\)/);
+    expect(hint(h)).toMatch(/the first line is 'file,class'; make it 'path,label'/);
+    const ragged = join(root, 'ragged.csv');
+    writeFileSync(ragged, `path,label\n${img},disc,extra\n`);
+    const r = await cli('vision', 'train', '--data', ragged, '--out', join(root, 'x'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/E_INVALID_FILE.*not valid CSV/);
+    expect(hint(r)).toMatch(/as many fields as the header/);
+    const mixed = join(root, 'mixed.csv');
+    writeFileSync(mixed, `path,label\r\n${img},disc\n${img},checks\r\n`);
+    const m = await cli('vision', 'train', '--data', mixed, '--out', join(root, 'x'));
+    expect(m.code).toBe(2);
+    expect(hint(m)).toMatch(/mixes Windows \(CRLF.*and Unix \(LF/);
   });
 });

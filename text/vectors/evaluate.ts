@@ -10,7 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { exactTopK } from '../../embeddings/index.js';
-import { InvalidArgumentError, InvalidFileError } from '../../src/errors.js';
+import { InvalidArgumentError, InvalidFileError, NotFoundError } from '../../src/errors.js';
 import { silentProgress, type Progress } from '../../src/progress.js';
 import { pearson, spearman } from './stats.js';
 import type { AnalogyMethod, WordVectors } from './word-vectors.js';
@@ -71,7 +71,11 @@ function vocabulary(wv: WordVectors, rows: number, fold: (w: string) => string):
 }
 
 async function readLines(file: string, what: string): Promise<string[]> {
-  const text = await readFile(file, 'utf8');
+  const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') throw new NotFoundError(`${what} file ${file} does not exist`, { file, cause: e, hint: 'check the path of the evaluation file' });
+    if (e.code === 'EISDIR') throw new InvalidArgumentError(`${file} is a folder, not a ${what} file`, { file, cause: e, hint: `give the ${what} file itself` });
+    throw e;
+  });
   const lines = text.split(/\r?\n/);
   if (lines.every((l) => l.trim() === '')) throw new InvalidFileError(`the ${what} file is empty`, { file, location: 'line 1', hint: 'check the path' });
   return lines;

@@ -407,7 +407,7 @@ export class WordVectors {
   private oovError(word: string): KeyNotFoundError {
     return new KeyNotFoundError(word, {
       what: 'word',
-      hint: `the vocabulary has ${this.size} words; check case and spelling, or use get(word, { oov: 'undefined' })`,
+      hint: `the vocabulary has ${this.size} words; check case and spelling, or, from the library, use get(word, { oov: 'undefined' }) to get undefined instead of an error`,
     });
   }
 

@@ -70,7 +70,9 @@ function parseVector(text: string): number[] {
   } catch {
     throw new InvalidArgumentError(`--vector must be a JSON array of numbers, got '${text.slice(0, 40)}'`, { hint: `e.g. --vector '[0.1, -0.3, …]'` });
   }
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'number')) throw new InvalidArgumentError('--vector must be a JSON array of numbers');
+  if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'number')) {
+    throw new InvalidArgumentError(`--vector must be a non-empty JSON array of numbers, got '${text.slice(0, 40)}'`, { hint: `e.g. --vector '[0.1, -0.3, …]' with as many numbers as the index dimension ('index info' shows it)` });
+  }
   return v as number[];
 }
 
@@ -147,7 +149,11 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     .option('--json', 'print hits as JSON')
     .action(async (dir: string, opts: { key?: string; word?: string; vector?: string; k: number; ef?: number; json?: boolean }) => {
       const given = [opts.key, opts.word, opts.vector].filter((x) => x !== undefined).length;
-      if (given !== 1) throw new InvalidArgumentError('give exactly one of --key, --word or --vector');
+      if (given !== 1) {
+        throw new InvalidArgumentError(`give exactly one of --key, --word or --vector${given > 1 ? ` (got ${given})` : ''}`, {
+          hint: `e.g. 'index query ${dir} --key KEY' (an item stored in the index) or --vector '[0.1, …]'`,
+        });
+      }
       const idx = await loadIndex(dir);
       let vector: ArrayLike<number>;
       let exclude: string[] = [];
@@ -199,7 +205,11 @@ export function registerIndex(program: Command, ctx: CliContext): void {
       if (opts.queriesFile) {
         const held = await readEmbeddingsJsonl(opts.queriesFile, { limit: opts.queries });
         if (held.dim !== idx.dim) {
-          throw new DimensionMismatchError(idx.dim, held.dim, { what: `queries in ${opts.queriesFile}`, file: opts.queriesFile });
+          throw new DimensionMismatchError(idx.dim, held.dim, {
+            what: `queries in ${opts.queriesFile}`,
+            file: opts.queriesFile,
+            hint: `--queries-file needs vectors of the index dimension (${idx.dim}), embedded the same way as the indexed items`,
+          });
         }
         res = evaluate(idx, held.matrix, { k: opts.k, ef: opts.ef });
       } else {

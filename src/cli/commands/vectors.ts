@@ -133,7 +133,11 @@ export function registerVectors(program: Command, ctx: CliContext): void {
       .option('--index <dir>', 'answer 3CosAdd with a saved index (e.g. HNSW) instead of exact search')
       .option('--json', 'print [{word, score}] as JSON'),
   ).action(async (source: string, a: string, b: string, c: string, opts: SourceOptions & { k: number; method: 'add' | 'mul'; index?: string }) => {
-    if (opts.index && opts.method === 'mul') throw new InvalidArgumentError('--index serves 3CosAdd only; 3CosMul scores every word exactly');
+    if (opts.index && opts.method === 'mul') {
+      throw new InvalidArgumentError('--index serves 3CosAdd only; 3CosMul scores every word exactly', {
+        hint: 'drop --index to use --method mul (exact search), or drop --method mul to answer 3CosAdd with the index',
+      });
+    }
     const wv = await load(ctx, source, opts);
     await plugIndex(ctx, wv, opts.index);
     printNeighbors(ctx, wv.analogy(a, b, c, { method: opts.method, topn: opts.k }), opts.json);
@@ -170,7 +174,9 @@ export function registerVectors(program: Command, ctx: CliContext): void {
       opts: SourceOptions & { analogies?: string; pairs?: string; restrict: number; method: 'add' | 'mul'; caseSensitive?: boolean },
     ) => {
       if (!opts.analogies === !opts.pairs) {
-        throw new InvalidArgumentError('give exactly one of --analogies <file> or --pairs <file>');
+        throw new InvalidArgumentError(`give exactly one of --analogies <file> or --pairs <file>${opts.analogies ? ' (got both)' : ''}`, {
+          hint: `e.g. 'vectors evaluate ${source} --analogies questions-words.txt' or '--pairs wordsim353.txt' (run each separately)`,
+        });
       }
       const wv = await load(ctx, source, opts);
       const common = { restrictVocab: opts.restrict, caseInsensitive: !opts.caseSensitive, progress: ctx.progress(opts.json) };

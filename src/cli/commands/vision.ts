@@ -153,13 +153,18 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .action(async (dir: string, opts: { data: string; topK?: number; json?: boolean }) => {
       await ctx.engine();
       const classifier = await ImageClassifier.load(dir);
-      const { report, skipped } = await classifier.evaluate(opts.data, { progress: ctx.progress(opts.json), topK: opts.topK });
+      const { report, skipped, unseenLabels, excluded } = await classifier.evaluate(opts.data, { progress: ctx.progress(opts.json), topK: opts.topK });
       if (opts.json) {
-        ctx.printJson({ ...report, skipped });
+        ctx.printJson({ ...report, skipped, unseenLabels, excluded });
         return;
       }
       reportSkipped(ctx, skipped);
       ctx.print(formatReport(report));
+      if (unseenLabels.length) {
+        ctx.print(
+          `note: ${excluded} image(s) have labels the model never saw in training, left out of the metrics: ${unseenLabels.map((u) => `${u.label} (${u.count})`).join(', ')}`,
+        );
+      }
     });
 
   vision

@@ -64,7 +64,7 @@ export class ChunkedReader {
         throw new InvalidFileError(`a single record is longer than ${MAX_RECORD_BYTES} bytes`, {
           file: this.path,
           location: `byte ${this.base}`,
-          hint: 'the file is probably not in the format given or detected; pass the right `format`',
+          hint: 'the file is probably not in the format given or detected; pass the right format (--format on the CLI)',
         });
       }
       const bigger = Buffer.allocUnsafe(Math.min(this.buf.length * 2, MAX_RECORD_BYTES));

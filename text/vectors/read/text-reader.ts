@@ -51,7 +51,7 @@ export async function readTextVectors(path: string, options: TextReadOptions): P
       location: i === undefined ? `line ${lineNo}` : `line ${lineNo}, byte ${r.offset(i)}`,
     });
     const fail = (message: string, i?: number, hint?: string): never => {
-      throw new InvalidFileError(message, { ...where(i), hint: hint ?? 'fix or remove that line, or pass the right `format`' });
+      throw new InvalidFileError(message, { ...where(i), hint: hint ?? 'fix or remove that line, or pass the right format (--format on the CLI)' });
     };
 
     /** Next line as [s, e) in r.buf (without '\n' / '\r'), or null at end of file. */

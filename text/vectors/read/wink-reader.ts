@@ -41,7 +41,7 @@ export async function readWinkVectors(path: string, options: ReadOptions): Promi
     throw new InvalidFileError(message, {
       file: path,
       location: `byte ${r.offset(i)}`,
-      hint: hint ?? 'the file does not have the wink-embeddings layout; re-install the package or pass the right `format`',
+      hint: hint ?? 'the file does not have the wink-embeddings layout; re-install the package or pass the right format (--format on the CLI)',
     });
   };
   try {

@@ -24,7 +24,7 @@ export function decodeWord(
     } else if (c === 0) {
       throw new InvalidFileError('NUL byte in a word: the file is not UTF-8 text (UTF-16? binary?)', {
         ...where(),
-        hint: 'convert it to UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8`), or pass the right `format`',
+        hint: 'convert it to UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8`), or pass the right format (--format on the CLI)',
       });
     }
   }
