@@ -110,4 +110,16 @@ describe('transferkit text', () => {
     expect(await readdir(photos)).toEqual(['holiday.txt']);
     expect(await readFile(trainCsv, 'utf8')).toBe(before);
   });
+
+  it('a folder where a data file is expected is reported as a folder', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    const photos = join(dir, 'photos');
+    await mkdir(photos, { recursive: true });
+    const t = await cli('text', 'train', '--train', photos, '--model', 'bow', '--out', join(dir, 'from-photos'));
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: .*photos' is a folder, not a data file/);
+    const p = await cli('text', 'predict', join(dir, 'bundle'), '--data', photos);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: .*photos' is a folder, not a text file/);
+  });
 });

@@ -172,4 +172,35 @@ describe('transferkit vectors', () => {
     expect(nofile.stderr).toMatch(/error\[E_NOT_FOUND\]: analogy file .*nofile\.txt does not exist/);
     expect(hint(nofile)).toMatch(/check the path/);
   });
+
+  it('says when a file looks truncated, is binary, is word2vec binary read as text, or is a folder', async () => {
+    const cut = join(dir, 'cut.txt');
+    writeFileSync(cut, 'man 0 1 0 0\nwoman 0 0 1 0\nking 1 1 0 0.');
+    const c = await cli('vectors', 'info', cut, '--no-cache');
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/error\[E_INVALID_FILE\]: .*cut\.txt \(line 3, .*\): the last value '0\.' is cut short \(the file looks truncated\)/);
+    expect(c.stderr).toMatch(/hint: .*no final newline.*re-download/);
+    const short = join(dir, 'short.txt');
+    writeFileSync(short, '2 4\nman 0 1 0 0\nwoman 0 0');
+    const s = await cli('vectors', 'info', short, '--no-cache');
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/expected 4 values, found 2 \(the file looks truncated\)/);
+
+    const bin = join(dir, 'tiny.bin');
+    expect((await cli('vectors', 'convert', glove, bin, '--to', 'word2vec-bin', '--no-cache')).code).toBe(0);
+    const asGlove = await cli('vectors', 'info', bin, '--format', 'glove', '--no-cache');
+    expect(asGlove.code).toBe(2);
+    expect(asGlove.stderr).toMatch(/this looks like a word2vec binary file, not glove text/);
+    expect(asGlove.stderr).toMatch(/hint: .*--format word2vec-bin/);
+    const png = join(dir, 'photo.png');
+    writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]));
+    const p = await cli('vectors', 'info', png, '--no-cache');
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/this is a PNG image, not a word-vector file/);
+    expect(p.stderr).not.toMatch(/word2vec'/);
+
+    const folder = await cli('vectors', 'info', dir);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: .* is a folder, not a vector file/);
+  });
 });

@@ -36,17 +36,69 @@ function looksBinary(b: Uint8Array): boolean {
   }
 }
 
-/** Detect the format of a vector file from its content (the extension only separates .vec from word2vec text). */
-export async function detectFormat(path: string): Promise<VectorFormat> {
+async function readSample(path: string): Promise<Buffer> {
   const fh = await open(path, 'r');
-  let sample: Buffer;
   try {
     const buf = Buffer.alloc(SAMPLE_BYTES);
     const { bytesRead } = await fh.read(buf, 0, SAMPLE_BYTES, 0);
-    sample = buf.subarray(0, bytesRead);
+    return buf.subarray(0, bytesRead);
   } finally {
     await fh.close();
   }
+}
+
+/** Common binary files by their first bytes, for messages. */
+const MAGIC: Array<[number[], string, string]> = [
+  [[0x89, 0x50, 0x4e, 0x47], 'a PNG image', 'give a word-vector file'],
+  [[0xff, 0xd8, 0xff], 'a JPEG image', 'give a word-vector file'],
+  [[0x47, 0x49, 0x46, 0x38], 'a GIF image', 'give a word-vector file'],
+  [[0x25, 0x50, 0x44, 0x46], 'a PDF document', 'give a word-vector file'],
+  [[0x1f, 0x8b], 'gzip-compressed', 'decompress it first (gunzip FILE)'],
+  [[0x50, 0x4b, 0x03, 0x04], 'a zip archive', 'extract the vector file first (unzip FILE)'],
+  [[0x42, 0x5a, 0x68], 'bzip2-compressed', 'decompress it first (bunzip2 FILE)'],
+  [[0xfd, 0x37, 0x7a, 0x58, 0x5a], 'xz-compressed', 'decompress it first (unxz FILE)'],
+];
+
+/**
+ * Binary content where text is expected: throws an error saying what the file
+ * looks like (word2vec binary, an image, an archive, other binary data).
+ * `format` is the text format asked for, or undefined when detecting.
+ */
+function refuseBinary(path: string, sample: Buffer, format: VectorFormat | undefined): void {
+  const nl = sample.indexOf(10);
+  const header = /^\s*\d+\s+\d+\s*$/.test(sample.toString('latin1', 0, nl === -1 ? sample.length : nl));
+  const asked = format ? `, not ${format} text` : '';
+  if (header && nl !== -1 && looksBinary(sample.subarray(nl + 1))) {
+    throw new InvalidFileError(`this looks like a word2vec binary file${asked}`, {
+      file: path,
+      location: 'byte 0',
+      hint: "pass format 'word2vec-bin' (--format word2vec-bin on the CLI), or leave the format out: it is detected from the content",
+    });
+  }
+  if (header) return;
+  const magic = MAGIC.find(([bytes]) => bytes.every((x, i) => sample[i] === x));
+  // Text in another encoding (UTF-16, Latin-1) has its own, more specific errors in the readers:
+  // call it binary only for a known file signature or many control bytes other than NUL.
+  let control = 0;
+  for (const c of sample) if ((c > 0 && c < 9) || (c > 13 && c < 32) || c === 127) control++;
+  if (!magic && (control < 4 || control < sample.length / 100)) return;
+  throw new InvalidFileError(`this is ${magic ? magic[1] : 'binary data'}, not a word-vector file${format ? ` in ${format} text format` : ''}`, {
+    file: path,
+    location: 'byte 0',
+    hint: magic ? magic[2] : 'word vectors are read from GloVe/word2vec/fastText text, word2vec binary, or the wink JSON; check the path',
+  });
+}
+
+/** Throw a clear error when a file to be read as a text format is binary (word2vec binary, an image, an archive…). */
+export async function checkTextContent(path: string, format: VectorFormat): Promise<void> {
+  if (format === 'word2vec-bin') return;
+  const sample = await readSample(path);
+  if (sample.length > 0) refuseBinary(path, sample, format);
+}
+
+/** Detect the format of a vector file from its content (the extension only separates .vec from word2vec text). */
+export async function detectFormat(path: string): Promise<VectorFormat> {
+  const sample = await readSample(path);
   if (sample.length === 0) {
     throw new InvalidFileError('the file is empty', { file: path, location: 'byte 0', hint: 'check the path or re-download the file' });
   }
@@ -60,5 +112,6 @@ export async function detectFormat(path: string): Promise<VectorFormat> {
     if (looksBinary(sample.subarray(nl + 1))) return 'word2vec-bin';
     return extname(path).toLowerCase() === '.vec' ? 'fasttext' : 'word2vec';
   }
+  refuseBinary(path, sample, undefined);
   return 'glove';
 }

@@ -10,7 +10,7 @@ import { sha256 } from '../../src/io/hash.js';
 import { silentProgress, type Progress } from '../../src/progress.js';
 import { cachePath } from '../../src/settings.js';
 import { readCache, readCacheHeader, sameStamp, stampOf, writeCache } from './cache.js';
-import { detectFormat, VECTOR_FORMATS, type VectorFormat } from './formats.js';
+import { checkTextContent, detectFormat, VECTOR_FORMATS, type VectorFormat } from './formats.js';
 import { readWord2vecBinary } from './read/binary-reader.js';
 import type { RawVectors, ReadOptions } from './read/raw.js';
 import { readTextVectors } from './read/text-reader.js';
@@ -48,13 +48,21 @@ export async function resolveSource(source: string, format?: VectorFormat): Prom
   if (bundled) return { file: bundledPath(bundled), format: format ?? bundled.format, name: bundled.name };
   const file = resolve(source);
   const st = await stat(file).catch(() => null);
+  if (st?.isDirectory()) {
+    throw new InvalidArgumentError(`'${source}' is a folder, not a vector file`, {
+      file,
+      hint: 'give the vector file itself (GloVe/word2vec/fastText text or word2vec binary), not the folder that holds it',
+    });
+  }
   if (!st || !st.isFile()) {
     throw new NotFoundError(`no vector file or bundled set named '${source}'`, {
       file,
       hint: `give a path to a GloVe/word2vec/fastText file, or one of: ${BUNDLED_VECTORS.map((b) => b.name).join(', ')}`,
     });
   }
-  return { file, format: format ?? (await detectFormat(file)) };
+  if (format === undefined) return { file, format: await detectFormat(file) };
+  if (format !== 'wink') await checkTextContent(file, format);
+  return { file, format };
 }
 
 /** Parse a vector file in the given format. */

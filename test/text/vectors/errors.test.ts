@@ -159,7 +159,8 @@ describe('bad vector files fail with the file and the line or byte offset', () =
 
   it('binary data given as text is refused', async () => {
     const e = await failure('bin-as-text.txt', word2vecBinary(), 'word2vec');
-    expect(e.message).toMatch(/NUL|UTF-8|non-numeric|values/);
+    expect(e.message).toMatch(/this looks like a word2vec binary file, not word2vec text/);
+    expect(e.hint).toMatch(/word2vec-bin/);
   });
 
   it('a text file given as word2vec binary is refused', async () => {

@@ -33,10 +33,21 @@ export function detectFormat(file: string, content: string, labelPrefix = '__lab
   return 'csv';
 }
 
+/** Throw NotFoundError when `file` does not exist, InvalidArgumentError when it is a folder. */
+async function requireFile(file: string, what: string): Promise<void> {
+  const st = await stat(file).catch(() => null);
+  if (st?.isDirectory()) {
+    throw new InvalidArgumentError(`'${file}' is a folder, not a ${what === 'file' ? 'text' : 'data'} file`, {
+      file,
+      hint: 'give one CSV/TSV/JSONL/fastText file (text classifiers read a file, not a folder of files)',
+    });
+  }
+  if (!st?.isFile()) throw new NotFoundError(`${what} '${file}' does not exist`, { file, hint: 'check the path' });
+}
+
 /** Read a dataset file. Throws NotFoundError, InvalidFileError (empty file, missing column, bad record). */
 export async function readDataset(file: string, options: ReadDatasetOptions = {}): Promise<TextDataset> {
-  const isFile = await stat(file).then((s) => s.isFile(), () => false);
-  if (!isFile) throw new NotFoundError(`dataset file '${file}' does not exist`, { file, hint: 'check the path' });
+  await requireFile(file, 'dataset file');
   const content = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
   return parseDataset(content, { ...options, file });
 }
@@ -195,8 +206,7 @@ function readFastText(content: string, file: string, options: ReadDatasetOptions
  * column is needed); any other file is one text per line (fastText labels stripped).
  */
 export async function readTexts(file: string, options: Pick<ReadDatasetOptions, 'format' | 'textColumn' | 'labelPrefix'> = {}): Promise<string[]> {
-  const isFile = await stat(file).then((s) => s.isFile(), () => false);
-  if (!isFile) throw new NotFoundError(`file '${file}' does not exist`, { file, hint: 'check the path' });
+  await requireFile(file, 'file');
   const content = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
   if (content.trim() === '') throw new InvalidFileError('the file is empty', { file, hint: 'give one text per line, or a CSV/TSV/JSONL file with a text column' });
   const format = !options.format || options.format === 'auto' ? detectFormat(file, content, options.labelPrefix) : options.format;

@@ -50,7 +50,13 @@ export async function readTextVectors(path: string, options: TextReadOptions): P
       file: path,
       location: i === undefined ? `line ${lineNo}` : `line ${lineNo}, byte ${r.offset(i)}`,
     });
+    /** True once the last line has been returned and it had no final newline. */
+    let unterminated = false;
+    const TRUNCATED = 'its last line is cut short and has no final newline (an interrupted download or copy?); re-download it';
     const fail = (message: string, i?: number, hint?: string): never => {
+      if (unterminated && hint === undefined) {
+        throw new InvalidFileError(`${message} (the file looks truncated)`, { ...where(i), hint: TRUNCATED });
+      }
       throw new InvalidFileError(message, { ...where(i), hint: hint ?? 'fix or remove that line, or pass the right format (--format on the CLI)' });
     };
 
@@ -70,6 +76,7 @@ export async function readTextVectors(path: string, options: TextReadOptions): P
           const e = r.end;
           r.start = r.end;
           lineNo++;
+          unterminated = true;
           return [s, e > s && r.buf[e - 1] === 13 ? e - 1 : e];
         }
         await r.refill();
@@ -141,6 +148,15 @@ export async function readTextVectors(path: string, options: TextReadOptions): P
         i = after;
       }
       if (o !== stop) fail(`expected ${dim} values, found ${dim - (stop - o)}`, e);
+      // A number cut after its '.', 'e' or sign still parses ('0.' is 0): on an unterminated last line that is truncation.
+      if (unterminated) {
+        const c = buf[e - 1]!;
+        if (c === 46 || c === 101 || c === 69 || c === 43 || c === 45) {
+          let t = e;
+          while (t > s && !isBlank(buf[t - 1]!)) t--;
+          fail(`the last value '${token(buf, t, e)}' is cut short`, t);
+        }
+      }
     };
 
     if (first) parseRow(first[0], first[1]);
