@@ -108,6 +108,38 @@ describe('embedding pool: unknown words', () => {
   });
 });
 
+describe('embedding networks: batches padded to their longest text', () => {
+  it('CNN and pooling scores equal those with every text padded to maxLength, and do not depend on the batch', async () => {
+    for (const spec of [
+      { kind: 'embedding', architecture: 'cnn', maxLength: 40, filters: 8, kernelSizes: [2, 3] },
+      { kind: 'embedding', architecture: 'pool', maxLength: 40 },
+    ] as ModelSpec[]) {
+      const clf = await trainTextClassifier(train, { ...base, model: spec, epochs: 3, learningRate: 1e-2 });
+      const net = clf.model as EmbeddingNetModel;
+      const texts = ['fooda', 'sporta sportb', 'techa techb the techc', Array.from({ length: 30 }, () => 'fooda').join(' '), ''];
+      const widths: number[] = [];
+      const apply = net.model!.apply.bind(net.model!);
+      net.model!.apply = ((x: tf.Tensor, kw?: object) => {
+        widths.push((Array.isArray(x) ? x[0] : x).shape[1]);
+        return apply(x, kw);
+      }) as typeof apply;
+      const together = await clf.predictProba(texts);
+      const C = clf.labels.length;
+      // Reference: ids padded to maxLength, straight through the network.
+      const docs = texts.map((t) => t.split(' ').filter(Boolean));
+      const full = tf.tidy(() => net.model!.predict(tf.tensor2d(net.ids(docs), [texts.length, 40], 'int32')) as tf.Tensor);
+      const ref = tf.tidy(() => tf.softmax(full)).dataSync();
+      full.dispose();
+      const alone = await clf.predictProba(['fooda']);
+      expect(widths[0]).toBe(spec.kind === 'embedding' && spec.architecture === 'cnn' ? 33 : 30); // longest 30 (+ widest window 3)
+      expect(widths[widths.length - 1]).toBe(spec.kind === 'embedding' && spec.architecture === 'cnn' ? 4 : 1);
+      for (let i = 0; i < texts.length * C; i++) expect(together[i]).toBeCloseTo(ref[i], 5);
+      for (let c = 0; c < C; c++) expect(alone[c]).toBeCloseTo(together[c], 5);
+      clf.dispose();
+    }
+  });
+});
+
 describe('transfer', () => {
   it('pretrained-vector models classify texts whose topic words never appeared in training; bag-of-words cannot', async () => {
     const bow = await trainTextClassifier(train, { ...base, model: { kind: 'bow' } });

@@ -50,14 +50,35 @@ export class EmbeddingNetModel implements TextModel {
     return out;
   }
 
-  private source(ids: Int32Array): BatchSource {
+  /**
+   * Padding kept beyond a batch's longest text. Pooling ignores padding, so none is
+   * needed. The CNN's max over time also sees windows lying wholly in padding
+   * (whose output is ReLU(bias)) whenever a text is at least the widest window
+   * shorter than maxLength; padding by the widest window keeps exactly the windows
+   * full padding to maxLength would give, so scores do not depend on the batch.
+   */
+  private extraPadding(): number {
+    return (this.spec.architecture ?? 'pool') === 'cnn' ? Math.max(...(this.spec.kernelSizes ?? [3, 4, 5])) : 0;
+  }
+
+  /** Batches padded to their longest text (+ extraPadding, capped at maxLength) when the network takes any length. */
+  private source(ids: Int32Array, docs: string[][]): BatchSource {
     const L = this.maxLength;
+    const fixed = this.model?.inputs[0].shape[1];
+    const extra = this.extraPadding();
+    const lengths = docs.map((d) => Math.min(L, d.length));
     return {
       size: ids.length / L,
       batch: (indices) => {
-        const b = new Int32Array(indices.length * L);
-        for (let i = 0; i < indices.length; i++) b.set(ids.subarray(indices[i] * L, (indices[i] + 1) * L), i * L);
-        return tf.tensor2d(b, [indices.length, L], 'int32');
+        let width = L;
+        if (typeof fixed !== 'number') {
+          let longest = 0;
+          for (const i of indices) longest = Math.max(longest, lengths[i]);
+          width = Math.min(L, Math.max(1, longest + extra));
+        }
+        const b = new Int32Array(indices.length * width);
+        for (let i = 0; i < indices.length; i++) b.set(ids.subarray(indices[i] * L, indices[i] * L + width), i * width);
+        return tf.tensor2d(b, [indices.length, width], 'int32');
       },
     };
   }
@@ -65,7 +86,8 @@ export class EmbeddingNetModel implements TextModel {
   private build(numClasses: number, seed: number): { model: tf.LayersModel; embedding: TkPretrainedEmbedding } {
     const d = this.lookup.dim;
     const rows = this.lookup.vectors.words.length + 2;
-    const input = tf.input({ shape: [this.maxLength], dtype: 'int32', name: 'token_ids' });
+    // Any length: batches are padded to their longest text (see source()); bundles from before take maxLength.
+    const input = tf.input({ shape: [null], dtype: 'int32', name: 'token_ids' });
     const embedding = new TkPretrainedEmbedding({ inputDim: rows, outputDim: d, name: 'pretrained_embedding' });
     const emb = embedding.apply(input) as tf.SymbolicTensor;
     let features: tf.SymbolicTensor;
@@ -99,7 +121,7 @@ export class EmbeddingNetModel implements TextModel {
     const paramGroups: ParamGroup[] = [{ variables: others, lrMultiplier: 1 }];
     if (finetune) paramGroups.push({ variables: embedding.trainableWeights, lrMultiplier: this.spec.embeddingLrMultiplier ?? 0.1 });
     const callbacks: Callback[] = [...(ctx.callbacks ?? [])];
-    const validationData = ctx.validation ? { x: this.source(this.ids(ctx.validation.docs)), y: ctx.validation.y } : undefined;
+    const validationData = ctx.validation ? { x: this.source(this.ids(ctx.validation.docs), ctx.validation.docs), y: ctx.validation.y } : undefined;
     if (validationData) callbacks.push(new EarlyStopping({ monitor: 'val_loss', patience: ctx.patience ?? 3, restoreBestWeights: true }));
     const trainer = new Trainer(model, {
       epochs: ctx.epochs ?? 8,
@@ -114,12 +136,12 @@ export class EmbeddingNetModel implements TextModel {
     const ids = this.ids(docs);
     let empty = 0;
     for (let i = 0; i < docs.length; i++) if (!ids.subarray(i * this.maxLength, (i + 1) * this.maxLength).some((id) => id >= 2)) empty++;
-    const history = await trainer.fit({ x: this.source(ids), y });
+    const history = await trainer.fit({ x: this.source(ids, docs), y });
     return { epochs: history.epochs.length, history, emptyRepresentations: empty };
   }
 
   async predictProba(docs: string[][]): Promise<Float32Array> {
-    return predictProba(this.model!, this.source(this.ids(docs)));
+    return predictProba(this.model!, this.source(this.ids(docs), docs));
   }
 
   state(): ModelState {
