@@ -105,7 +105,8 @@ describe('transferkit index', () => {
     expect(q.code).toBe(0);
     const hits = JSON.parse(q.stdout);
     expect(hits).toHaveLength(7);
-    const e = await cli('index', 'eval', out, '--json');
+    // 8 words: a sampled query can find the 7 others, so -k must stay below 7 (the default 10 is refused).
+    const e = await cli('index', 'eval', out, '-k', '3', '--json');
     expect(JSON.parse(e.stdout).recall).toBe(1);
     const missing = await cli('index', 'query', out, '--word', 'zebra');
     expect(missing.code).toBe(2);
@@ -195,5 +196,19 @@ describe('transferkit index', () => {
     expect(wrongDim.code).toBe(2);
     expect(wrongDim.stderr).toMatch(/E_DIMENSION_MISMATCH.*dimension 3, expected 8/);
     expect(hint(wrongDim)).toMatch(/--queries-file needs vectors of the index dimension \(8\)/);
+  });
+
+  it('eval refuses -k at or above the number of items a query can find', async () => {
+    const small = join(dir, 'small.jsonl');
+    await writeFile(small, Array.from({ length: 12 }, (_, i) => JSON.stringify({ key: `s${i}`, vector: Array.from(row(m, i, dim)) })).join('\n') + '\n');
+    const out = join(dir, 'small-idx');
+    expect((await cli('index', 'build', small, '--out', out)).code).toBe(0);
+    const big = await cli('index', 'eval', out, '-k', '50');
+    expect(big.code).toBe(2);
+    expect(big.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: -k 50 is not below the 11 items a query can find \(the index holds 12; each sampled query leaves itself out\)/);
+    expect(big.stderr).toMatch(/hint: use -k below 11/);
+    const ok = await cli('index', 'eval', out, '-k', '5', '--queries', '12', '--json');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).k).toBe(5);
   });
 });

@@ -201,6 +201,15 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     .option('--json', 'print as JSON')
     .action(async (dir: string, opts: { queries: number; queriesFile?: string; k: number; ef?: number; seed: number; json?: boolean }) => {
       const idx = await loadIndex(dir);
+      // Sampled queries leave themselves out; with k at or above what is left, every search returns
+      // everything and recall is 1 by construction.
+      const candidates = opts.queriesFile ? idx.size : idx.size - 1;
+      if (opts.k >= candidates) {
+        throw new InvalidArgumentError(
+          `-k ${opts.k} is not below the ${candidates} items a query can find (the index holds ${idx.size}${opts.queriesFile ? '' : '; each sampled query leaves itself out'}): recall would be 1 by construction`,
+          { hint: `use -k below ${candidates}` },
+        );
+      }
       let res;
       if (opts.queriesFile) {
         const held = await readEmbeddingsJsonl(opts.queriesFile, { limit: opts.queries });
