@@ -93,7 +93,7 @@ describe('transferkit index', () => {
     const e = await cli('index', 'eval', out, '--queries', '40', '--seed', '3', '-k', '5', '--json');
     expect(e.code).toBe(0);
     const lib = evaluate(idx, a.queries, { k: 5, selfKeys: a.selfKeys });
-    expect(JSON.parse(e.stdout)).toMatchObject({ queriesFrom: 'index', queries: 40, k: 5, recall: lib.recall });
+    expect(JSON.parse(e.stdout)).toMatchObject({ queriesFrom: 'index', queries: 40, k: 5, recall: Number(lib.recall.toFixed(6)) }); // rounded like vectors --json
   });
 
   it('builds an exact index from a word-vectors file and queries by word', async () => {
@@ -210,5 +210,20 @@ describe('transferkit index', () => {
     const ok = await cli('index', 'eval', out, '-k', '5', '--queries', '12', '--json');
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout).k).toBe(5);
+  });
+
+  it('query and eval --json round scores to 6 decimals and queries/s to integers', async () => {
+    const out = join(dir, 'rounding');
+    expect((await cli('index', 'build', jsonl, '--out', out, '--kind', 'exact')).code).toBe(0);
+    const decimals = (x: number) => (String(x).split('.')[1] ?? '').length;
+    const q = JSON.parse((await cli('index', 'query', out, '--key', 'item3', '-k', '5', '--json')).stdout) as { score: number; distance: number }[];
+    expect(q).toHaveLength(5);
+    for (const h of q) {
+      expect(decimals(h.score)).toBeLessThanOrEqual(6);
+      expect(decimals(h.distance)).toBeLessThanOrEqual(6);
+    }
+    const e = JSON.parse((await cli('index', 'eval', out, '--queries', '20', '--json')).stdout);
+    expect(decimals(e.recall)).toBeLessThanOrEqual(6);
+    expect(Number.isInteger(e.qps)).toBe(true);
   });
 });

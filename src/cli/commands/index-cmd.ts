@@ -54,6 +54,9 @@ async function readSource(source: string, opts: BuildOpts, progress: Progress): 
   return { keys: [...wv.words], matrix: wv.matrix, dim: wv.dim, metadata: [], from: 'vectors' };
 }
 
+/** JSON numbers as `vectors --json` prints them: 6 decimals. */
+const round6 = (x: number) => Number(x.toFixed(6));
+
 function printHits(ctx: CliContext, hits: SearchHit[]): void {
   const width = Math.max(3, ...hits.map((h) => h.key.length));
   ctx.print(`${'#'.padStart(3)}  ${'key'.padEnd(width)}  ${'score'.padStart(9)}  ${'distance'.padStart(9)}`);
@@ -169,7 +172,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
         exclude = [key];
       }
       const hits = idx.query(vector, { k: opts.k, ef: opts.ef, exclude });
-      if (opts.json) return ctx.printJson(hits);
+      if (opts.json) return ctx.printJson(hits.map((h) => ({ ...h, score: round6(h.score), distance: round6(h.distance) })));
       printHits(ctx, hits);
     });
 
@@ -225,7 +228,15 @@ export function registerIndex(program: Command, ctx: CliContext): void {
         const { queries, selfKeys } = sampleSelfQueries(idx, opts.queries, opts.seed);
         res = evaluate(idx, queries, { k: opts.k, ef: opts.ef, selfKeys });
       }
-      const out = { kind: idx.kind, count: idx.size, queriesFrom: opts.queriesFile ? 'file' : 'index', ...res };
+      const out = {
+        kind: idx.kind,
+        count: idx.size,
+        queriesFrom: opts.queriesFile ? 'file' : 'index',
+        ...res,
+        recall: round6(res.recall),
+        qps: Math.round(res.qps),
+        exactQps: res.exactQps === null ? null : Math.round(res.exactQps),
+      };
       if (opts.json) return ctx.printJson(out);
       ctx.print(`${idx.kind} index, ${idx.size} items, ${res.queries} ${opts.queriesFile ? 'held-out' : 'sampled'} queries, k=${res.k}${res.ef !== null ? `, ef=${res.ef}` : ''}`);
       ctx.print(`recall@${res.k}: ${res.recall.toFixed(4)}`);
