@@ -93,7 +93,7 @@ export async function readTextVectors(path: string, options: TextReadOptions): P
     if (options.header) {
       const m = /^\s*(\d+)\s+(\d+)\s*$/.exec(r.buf.toString('latin1', first[0], first[1]));
       if (!m) {
-        fail(`expected a header 'count dim', found '${token(r.buf, first[0], first[1])}…'`, first[0], "this looks like GloVe text (no header): pass format 'glove'");
+        fail(`expected a header 'count dim', found '${token(r.buf, first[0], first[1])}…'`, first[0], "this looks like GloVe text (no header): pass format 'glove' (--format glove on the CLI)");
       }
       declared = Number(m![1]);
       dim = Number(m![2]);
@@ -102,7 +102,7 @@ export async function readTextVectors(path: string, options: TextReadOptions): P
       first = null;
     } else {
       if (/^\s*\d+\s+\d+\s*$/.test(r.buf.toString('latin1', first[0], first[1]))) {
-        fail("the first line looks like a header 'count dim', which GloVe files do not have", first[0], "this is word2vec text or fastText .vec: pass format 'word2vec'");
+        fail("the first line looks like a header 'count dim', which GloVe files do not have", first[0], "this is word2vec text or fastText .vec: pass format 'word2vec' (--format word2vec on the CLI)");
       }
       let fields = 0;
       let i = first[0];
@@ -113,7 +113,7 @@ export async function readTextVectors(path: string, options: TextReadOptions): P
         while (i < first[1] && !isBlank(r.buf[i]!)) i++;
       }
       dim = fields - 1;
-      if (dim < 1) fail('the first line has a word but no values', first[0], "a word2vec/fastText header? pass format 'word2vec'");
+      if (dim < 1) fail('the first line has a word but no values', first[0], "a word2vec/fastText header? pass format 'word2vec' (--format word2vec on the CLI)");
     }
     const rowsAvailable = declared >= 0 ? declared : await countLines(path);
     // A row takes at least a word byte and two bytes per value: never allocate for
