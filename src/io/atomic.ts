@@ -67,7 +67,13 @@ export async function streamFileAtomic(path: string, fill: (out: WriteStream) =>
     });
     await rename(tmp, path);
   } catch (e) {
-    out.destroy();
+    // Wait until the stream has really closed: its lazy open may otherwise create the
+    // temp file again after we removed it.
+    await new Promise<void>((resolve) => {
+      if (out.closed) return resolve();
+      out.once('close', () => resolve());
+      out.destroy();
+    });
     await rm(tmp, { force: true });
     throw e;
   }
