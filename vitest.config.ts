@@ -9,5 +9,7 @@ export default defineConfig({
     // Two cores: run files two at a time so tfjs-heavy files do not starve each other.
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     env: { TRANSFERKIT_CACHE: '.test-cache' },
+    // In CI, also keep a machine-readable summary (.ci/run prints its totals as the closing line).
+    reporters: process.env.CI ? ['default', ['json', { outputFile: '.test-results/vitest.json' }]] : ['default'],
   },
 });
