@@ -100,7 +100,9 @@ describe('transferkit index', () => {
     const out = join(dir, 'words');
     const b = await cli('index', 'build', glove, '--out', out, '--metric', 'l2');
     expect(b.code).toBe(0);
-    expect(b.stdout).toMatch(/built exact index of 8 × 8 \(l2\)/);
+    // The "done" line is a note on stderr; stdout carries only results.
+    expect(b.stderr).toMatch(/built exact index of 8 × 8 \(l2\)/);
+    expect(b.stdout).toBe('');
     const q = await cli('index', 'query', out, '--word', 'king', '-k', '7', '--json');
     expect(q.code).toBe(0);
     const hits = JSON.parse(q.stdout);

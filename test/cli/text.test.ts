@@ -29,6 +29,7 @@ describe('transferkit text', () => {
     expect(t.stderr).toBe('');
     expect(t.code).toBe(0);
     const r = JSON.parse(t.stdout);
+    expect(r.bundle).toBe(out);
     expect(r.labels).toEqual(['food', 'sport', 'tech']);
     expect(r.model).toEqual({ kind: 'hybrid', representation: 'mean-max' });
     expect(r.test.accuracy).toBeGreaterThan(0.6);
@@ -46,14 +47,44 @@ describe('transferkit text', () => {
 
     const p = await cli('text', 'predict', out, 'fooda foodb the', 'sporta is sportb', '--top-k', '2', '--json');
     expect(p.code).toBe(0);
-    const preds = JSON.parse(p.stdout);
-    expect(preds[0].predictions[0].label).toBe('food');
-    expect(preds[1].predictions[0].label).toBe('sport');
-    expect(preds[0].predictions).toHaveLength(2);
+    const pj = JSON.parse(p.stdout);
+    // The same shape as `vision predict --json`: { predictions: [{ text, top: [{ label, probability }] }], skipped }.
+    expect(Object.keys(pj)).toEqual(['predictions', 'skipped']);
+    expect(pj.skipped).toEqual([]);
+    expect(pj.predictions[0].text).toBe('fooda foodb the');
+    expect(pj.predictions[0].top[0].label).toBe('food');
+    expect(pj.predictions[1].top[0].label).toBe('sport');
+    expect(pj.predictions[0].top).toHaveLength(2);
+    expect(Object.keys(pj.predictions[0].top[0])).toEqual(['label', 'probability']);
+    expect(pj.predictions[0].top[0].probability).toBeGreaterThan(pj.predictions[0].top[1].probability);
 
-    const pf = await cli('text', 'predict', out, '--data', join(dir, 'texts.txt'));
+    // Input first, then tab-separated `label 95.0%` pairs, as vision predict prints.
+    const pf = await cli('text', 'predict', out, '--data', join(dir, 'texts.txt'), '--top-k', '2');
     expect(pf.code).toBe(0);
-    expect(pf.stdout.split('\n')[0]).toMatch(/^food \d+\.\d%\tfooda the foodb$/);
+    expect(pf.stdout.split('\n')[0]).toMatch(/^fooda the foodb\tfood \d+\.\d%\t\w+ \d+\.\d%$/);
+    expect(pf.stderr).toBe('');
+  });
+
+  it('predict leaves empty texts out and reports where they were', async () => {
+    const out = join(dir, 'bundle');
+    const args = await cli('text', 'predict', out, 'fooda foodb', '  ', 'sporta sportb', '--json');
+    expect(args.code).toBe(0);
+    const aj = JSON.parse(args.stdout);
+    expect(aj.predictions.map((p: { text: string }) => p.text)).toEqual(['fooda foodb', 'sporta sportb']);
+    expect(aj.skipped).toEqual([{ position: 2, reason: 'empty text' }]);
+
+    await writeFile(join(dir, 'some-empty.csv'), 'text,label\nfooda foodb,x\n"",y\nsporta,z\n');
+    const csvRun = await cli('text', 'predict', out, '--data', join(dir, 'some-empty.csv'), '--json');
+    expect(csvRun.code).toBe(0);
+    const cj = JSON.parse(csvRun.stdout);
+    expect(cj.predictions).toHaveLength(2);
+    expect(cj.skipped).toEqual([{ line: 3, reason: 'empty text' }]);
+
+    await writeFile(join(dir, 'some-empty.txt'), 'fooda foodb\n\n__label__x\nsporta\n');
+    const txt = await cli('text', 'predict', out, '--data', join(dir, 'some-empty.txt'));
+    expect(txt.code).toBe(0);
+    expect(txt.stdout.trim().split('\n')).toHaveLength(2);
+    expect(txt.stderr).toMatch(/skipped 1 empty text: line 3/);
   });
 
   it('human-readable training and evaluation with a vectors + linear-head model', async () => {
@@ -62,6 +93,7 @@ describe('transferkit text', () => {
     expect(t.code).toBe(0);
     expect(t.stdout).toMatch(/trained 'mean' on 90 texts, 3 labels/);
     expect(t.stdout).toMatch(/training texts: OOV/);
+    expect(t.stdout).not.toMatch(/saved/); // a "done" note: on stderr, and --quiet drops it
     const e = await cli('--quiet', 'text', 'evaluate', out, '--data', join(dir, 'test.txt'));
     expect(e.code).toBe(0);
     expect(e.stdout).toMatch(/accuracy .*macro-F1/);

@@ -34,6 +34,7 @@ describe('transferkit vision', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
+    expect(out.bundle).toBe(bundle); // the same key as text train --json
     expect(out.labels).toEqual(['checks', 'disc', 'stripes']);
     expect(out.counts.train + out.counts.validation).toBe(24);
     expect(out.validation.accuracy).toBeGreaterThan(0.5);
@@ -83,6 +84,9 @@ describe('transferkit vision', () => {
     const r = await cli('vision', 'train', '--data', data, '--out', out, '--strategy', 'fine-tune-top', '--freeze-until', 'block13-16', '--image-size', '32', '--epochs', '2', '--batch-size', '8');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/trained fine-tune-top on \d+ images/);
+    // "done" notes go to stderr; stdout carries only results
+    expect(r.stdout).not.toMatch(/saved/);
+    expect(r.stderr).toContain(`saved ${out}`);
     expect(existsSync(join(out, 'weights.bin'))).toBe(true);
   });
 

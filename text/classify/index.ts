@@ -3,7 +3,8 @@
  * document representations, model kinds, bundles, evaluation. See docs/text.md.
  */
 export * from './data/types.js';
-export { readDataset, parseDataset, readTexts, detectFormat as detectDatasetFormat, DATASET_FORMATS } from './data/read.js';
+export { readDataset, parseDataset, readTexts, readTextRecords, detectFormat as detectDatasetFormat, DATASET_FORMATS } from './data/read.js';
+export type { TextRecord } from './data/read.js';
 export { trainingLabels, encodeLabels, type EncodedLabels } from './data/labels.js';
 export { splitExamples, stratifiedSample, type TextSplit, type TextSplitOptions } from './data/split.js';
 export { loadSpamAssassin } from './data/spam-assassin.js';

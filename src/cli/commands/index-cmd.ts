@@ -137,8 +137,8 @@ export function registerIndex(program: Command, ctx: CliContext): void {
         buildSeconds: Number(buildSeconds.toFixed(3)),
       };
       if (opts.json) return ctx.printJson(summary);
-      ctx.print(`built ${summary.kind} index of ${summary.count} × ${summary.dim} (${summary.metric}) in ${summary.buildSeconds.toFixed(1)} s → ${opts.out}`);
-      if (built instanceof HnswIndex) ctx.print(`M=${built.M} efConstruction=${built.efConstruction} ef=${built.ef}${tuned ? ` (tuned: recall@10 ${tuned.recall.toFixed(3)})` : ''}`);
+      ctx.note(`built ${summary.kind} index of ${summary.count} × ${summary.dim} (${summary.metric}) in ${summary.buildSeconds.toFixed(1)} s → ${opts.out}`);
+      if (built instanceof HnswIndex) ctx.note(`M=${built.M} efConstruction=${built.efConstruction} ef=${built.ef}${tuned ? ` (tuned: recall@10 ${tuned.recall.toFixed(3)})` : ''}`);
     });
 
   index

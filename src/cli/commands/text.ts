@@ -9,7 +9,7 @@ import {
   formatOov,
   loadTextClassifier,
   readDataset,
-  readTexts,
+  readTextRecords,
   REPRESENTATIONS,
   saveTextClassifier,
   trainTextClassifier,
@@ -105,6 +105,9 @@ function printEvaluation(ctx: CliContext, what: string, ev: TextEvaluation): voi
   }
 }
 
+/** A text to classify and where it came from: a line of --data, or the position among the arguments (both 1-based). */
+type PredictInput = { text: string; line: number } | { text: string; position: number };
+
 export function registerText(program: Command, ctx: CliContext): void {
   const text = program.command('text').description('text classifiers from pretrained word vectors');
 
@@ -163,7 +166,7 @@ export function registerText(program: Command, ctx: CliContext): void {
     const s = clf.summary;
     if (o.json) {
       ctx.printJson({
-        out: o.out,
+        bundle: o.out,
         model: spec,
         labels: clf.labels,
         trainTexts: s.trainTexts,
@@ -182,7 +185,7 @@ export function registerText(program: Command, ctx: CliContext): void {
       if (s.emptyRepresentations) ctx.print(`${s.emptyRepresentations} training text(s) had no word with a vector: encoded as the zero vector`);
       if (validEval) printEvaluation(ctx, '\nvalidation', validEval);
       if (testEval) printEvaluation(ctx, '\ntest', testEval);
-      ctx.print(`\nsaved ${o.out}`);
+      ctx.note(`saved ${o.out}`);
     }
     clf.dispose();
   });
@@ -216,14 +219,26 @@ export function registerText(program: Command, ctx: CliContext): void {
       if (texts.length > 0 && o.data) throw new InvalidArgumentError('give texts as arguments or --data, not both');
       await ctx.engine();
       const clf = await loadTextClassifier(dir);
-      const inputs = o.data ? await readTexts(o.data, { textColumn: o.textColumn }) : texts;
-      const preds = await clf.predict(inputs, { topK: o.topK });
-      if (o.json) ctx.printJson(inputs.map((t, i) => ({ text: t, predictions: preds[i] })));
+      const records: PredictInput[] = o.data
+        ? (await readTextRecords(o.data, { textColumn: o.textColumn })).map((r) => ({ text: r.text, line: r.line }))
+        : texts.map((text, i) => ({ text, position: i + 1 }));
+      const kept = records.filter((r) => r.text.trim() !== '');
+      const skipped = records.filter((r) => r.text.trim() === '').map(({ text: _, ...where }) => ({ ...where, reason: 'empty text' }));
+      const preds = await clf.predict(
+        kept.map((r) => r.text),
+        { topK: o.topK },
+      );
+      const predictions = kept.map((r, i) => ({ text: r.text, top: preds[i].map((p) => ({ label: p.label, probability: p.score })) }));
+      if (o.json) ctx.printJson({ predictions, skipped });
       else {
-        preds.forEach((p, i) => {
-          const shown = inputs[i].replace(/\s+/g, ' ').slice(0, 60);
-          ctx.print(`${p.map((x) => `${x.label} ${(100 * x.score).toFixed(1)}%`).join(', ')}\t${shown}`);
-        });
+        if (skipped.length > 0) {
+          const where = skipped.slice(0, 20).map((s) => ('line' in s ? `line ${s.line}` : `argument ${s.position}`));
+          ctx.note(`skipped ${skipped.length} empty text${skipped.length === 1 ? '' : 's'}: ${where.join(', ')}${skipped.length > 20 ? ', …' : ''}`);
+        }
+        for (const p of predictions) {
+          const shown = p.text.replace(/\s+/g, ' ').trim().slice(0, 60);
+          ctx.print(`${shown}\t${p.top.map((t) => `${t.label} ${(100 * t.probability).toFixed(1)}%`).join('\t')}`);
+        }
       }
       clf.dispose();
     });

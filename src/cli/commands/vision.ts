@@ -140,7 +140,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
       }
       ctx.print(`trained ${opts.strategy} on ${result.counts.train} images (validation ${result.counts.validation}); features ${result.timings.extractSeconds.toFixed(1)} s, training ${result.timings.trainSeconds.toFixed(1)} s`);
       if (result.validation) ctx.print(formatReport(result.validation));
-      ctx.print(`saved ${opts.out}`);
+      ctx.note(`saved ${opts.out}`);
     });
 
   vision
@@ -211,7 +211,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
         return;
       }
       reportSkipped(ctx, result.skipped);
-      ctx.print(`wrote ${result.count} embeddings of dimension ${result.dim} to ${opts.out} (${result.seconds.toFixed(1)} s)`);
+      ctx.note(`wrote ${result.count} embeddings of dimension ${result.dim} to ${opts.out} (${result.seconds.toFixed(1)} s)`);
     });
 
   vision

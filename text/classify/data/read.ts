@@ -201,11 +201,19 @@ function readFastText(content: string, file: string, options: ReadDatasetOptions
   return { rows, warnings };
 }
 
+/** A text to classify and the line of the file it was read from (for CSV/TSV: the line its record ends on). */
+export interface TextRecord {
+  text: string;
+  line: number;
+}
+
 /**
  * Texts to classify, labels optional: CSV/TSV/JSONL as for datasets (only the text
  * column is needed); any other file is one text per line (fastText labels stripped).
+ * Empty texts (an empty CSV cell or JSONL field, a line holding only labels) are kept,
+ * so callers can report them; blank lines of a one-text-per-line file are not texts.
  */
-export async function readTexts(file: string, options: Pick<ReadDatasetOptions, 'format' | 'textColumn' | 'labelPrefix'> = {}): Promise<string[]> {
+export async function readTextRecords(file: string, options: Pick<ReadDatasetOptions, 'format' | 'textColumn' | 'labelPrefix'> = {}): Promise<TextRecord[]> {
   await requireFile(file, 'file');
   const content = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
   if (content.trim() === '') throw new InvalidFileError('the file is empty', { file, hint: 'give one text per line, or a CSV/TSV/JSONL file with a text column' });
@@ -214,39 +222,52 @@ export async function readTexts(file: string, options: Pick<ReadDatasetOptions, 
   if (format === 'csv' || format === 'tsv') {
     return readDelimitedLoose(content, file, format, textColumn);
   }
+  const lines = content.split(/\r?\n/);
+  const out: TextRecord[] = [];
   if (format === 'jsonl') {
-    return content
-      .split(/\r?\n/)
-      .map((l, i) => ({ l: l.trim(), i }))
-      .filter(({ l }) => l !== '')
-      .map(({ l, i }) => {
-        let v: unknown;
-        try {
-          v = JSON.parse(l);
-        } catch (e) {
-          throw new InvalidFileError(`not valid JSON: ${(e as Error).message}`, { file, location: `line ${i + 1}`, cause: e });
-        }
-        const t = (v as Record<string, unknown>)?.[textColumn];
-        if (typeof t !== 'string') throw new InvalidFileError(`no string field '${textColumn}'`, { file, location: `line ${i + 1}` });
-        return t;
-      });
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i].trim();
+      if (l === '') continue;
+      let v: unknown;
+      try {
+        v = JSON.parse(l);
+      } catch (e) {
+        throw new InvalidFileError(`not valid JSON: ${(e as Error).message}`, { file, location: `line ${i + 1}`, cause: e });
+      }
+      const t = (v as Record<string, unknown>)?.[textColumn];
+      if (typeof t !== 'string') throw new InvalidFileError(`no string field '${textColumn}'`, { file, location: `line ${i + 1}` });
+      out.push({ text: t, line: i + 1 });
+    }
+    return out;
   }
   const prefix = options.labelPrefix ?? '__label__';
-  return content
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '')
-    .map((l) => l.split(/\s+/).filter((w, i, all) => !(w.startsWith(prefix) && all.slice(0, i).every((p) => p.startsWith(prefix)))).join(' '));
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i].trim();
+    if (l === '') continue;
+    const words = l.split(/\s+/);
+    let k = 0;
+    while (k < words.length && words[k].startsWith(prefix)) k++;
+    out.push({ text: words.slice(k).join(' '), line: i + 1 });
+  }
+  return out;
 }
 
-function readDelimitedLoose(content: string, file: string, format: 'csv' | 'tsv', textColumn: string): string[] {
-  let records: string[][];
+/** The texts of {@link readTextRecords}, empty ones included. */
+export async function readTexts(file: string, options: Pick<ReadDatasetOptions, 'format' | 'textColumn' | 'labelPrefix'> = {}): Promise<string[]> {
+  return (await readTextRecords(file, options)).map((r) => r.text);
+}
+
+function readDelimitedLoose(content: string, file: string, format: 'csv' | 'tsv', textColumn: string): TextRecord[] {
+  let parsed: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    records = parseCsv(content, { delimiter: format === 'tsv' ? '\t' : ',', bom: true, quote: format === 'tsv' ? false : '"', skip_empty_lines: true }) as string[][];
+    parsed = parseCsv(content, { delimiter: format === 'tsv' ? '\t' : ',', bom: true, quote: format === 'tsv' ? false : '"', skip_empty_lines: true, info: true }) as unknown as Array<{
+      record: string[];
+      info: { lines: number };
+    }>;
   } catch (e) {
     throw new InvalidFileError(`not valid ${format.toUpperCase()}: ${(e as Error).message}`, { file, cause: e });
   }
-  const header = records[0].map((h) => h.trim());
+  const header = parsed[0].record.map((h) => h.trim());
   const ti = header.indexOf(textColumn);
   if (ti < 0) {
     throw new InvalidFileError(`no text column '${textColumn}' in the header`, {
@@ -255,5 +276,5 @@ function readDelimitedLoose(content: string, file: string, format: 'csv' | 'tsv'
       hint: `the header has: ${header.map((h) => `'${h}'`).join(', ')}; choose the column with --text-column`,
     });
   }
-  return records.slice(1).map((r) => r[ti] ?? '');
+  return parsed.slice(1).map((r) => ({ text: r.record[ti] ?? '', line: r.info.lines }));
 }
