@@ -83,8 +83,9 @@ export function registerIndex(program: Command, ctx: CliContext): void {
   const index = program.command('index').description('nearest-neighbour indexes over any embeddings (HNSW or exact)');
 
   index
-    .command('build <source>')
+    .command('build')
     .description('build an index from word vectors (file or bundled name, e.g. glove-wink-100d) or a JSONL embeddings file ({"key", "vector", …metadata})')
+    .argument('<source>', 'word-vectors file or bundled name, or a JSONL embeddings file')
     .requiredOption('--out <dir>', 'directory to write the index to (replaced atomically)')
     .option('--metric <metric>', `distance: ${METRICS.join(', ')}`, choiceOption('--metric', METRICS), 'cosine' as Metric)
     .option('--kind <kind>', 'auto (exact below 20,000 items), hnsw or exact', choiceOption('--kind', KINDS), 'auto')
@@ -142,8 +143,9 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     });
 
   index
-    .command('query <dir>')
-    .description('nearest neighbours of a stored key, a word, or a vector')
+    .command('query')
+    .description('nearest neighbours of a stored key, a word, or a vector (give exactly one of --key, --word, --vector)')
+    .argument('<dir>', 'index folder written by index build')
     .option('--key <key>', 'query with the vector stored under this key (the key itself is left out)')
     .option('--word <word>', 'same as --key, for word-vector indexes')
     .option('--vector <json>', 'query with this vector, e.g. \'[0.1, 0.2, …]\'')
@@ -177,8 +179,9 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     });
 
   index
-    .command('info <dir>')
+    .command('info')
     .description('what a saved index holds: kind, size, dimension, metric, parameters, files')
+    .argument('<dir>', 'index folder written by index build')
     .option('--json', 'print the manifest as JSON')
     .action(async (dir: string, opts: { json?: boolean }) => {
       const m = await readManifest(dir);
@@ -194,8 +197,9 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     });
 
   index
-    .command('eval <dir>')
+    .command('eval')
     .description('recall@k and queries/s against exact search, on items sampled from the index (each leaves itself out) or on held-out queries')
+    .argument('<dir>', 'index folder written by index build')
     .option('--queries <n>', 'number of queries (sampled, or the first n of --queries-file)', intOption('--queries'), 200)
     .option('--queries-file <jsonl>', 'held-out query vectors, JSONL {"key", "vector"} (more honest than sampled items, which are easy to find)')
     .option('-k, --k <n>', 'neighbours per query', intOption('-k'), 10)

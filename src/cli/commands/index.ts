@@ -1,5 +1,5 @@
 /** Every command group of the CLI. Each domain's commands live in their own module. */
-import type { Command } from 'commander';
+import { Help, type Command, type Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerInfo } from './info.js';
 import { registerVectors } from './vectors.js';
@@ -15,4 +15,21 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerIndex(program, ctx);
   registerVision(program, ctx);
   registerDemo(program, ctx);
+  markRequiredOptions(program);
+}
+
+/**
+ * Commander's help does not say which options are mandatory: append "(required)" to their
+ * description in every command's help (set per command, as help settings are copied to
+ * subcommands only when they are created).
+ */
+function markRequiredOptions(cmd: Command): void {
+  cmd.configureHelp({
+    optionDescription(option: Option): string {
+      // "(required)" right after the description, before commander's "(choices: …, default: …)".
+      const shown = option.mandatory ? (Object.create(option, { description: { value: `${option.description} (required)` } }) as Option) : option;
+      return Help.prototype.optionDescription.call(this, shown);
+    },
+  });
+  for (const sub of cmd.commands) markRequiredOptions(sub);
 }

@@ -192,8 +192,9 @@ export function registerText(program: Command, ctx: CliContext): void {
 
   addDataOptions(
     text
-      .command('evaluate <dir>')
+      .command('evaluate')
       .description('evaluate a trained classifier on labelled data: accuracy, macro-F1, per-class P/R/F1, confusion matrix')
+      .argument('<dir>', 'bundle folder written by text train')
       .requiredOption('--data <file>', 'labelled data')
       .option('--top-k <k>', 'also report top-k accuracy', intOption('--top-k'))
       .option('--json', 'print the report as JSON'),
@@ -208,8 +209,10 @@ export function registerText(program: Command, ctx: CliContext): void {
   });
 
   text
-    .command('predict <dir> [texts...]')
-    .description('classify texts given as arguments or read from a file')
+    .command('predict')
+    .description('classify texts given as arguments or read from a file (--data)')
+    .argument('<dir>', 'bundle folder written by text train')
+    .argument('[texts...]', 'texts to classify (quote each one), or use --data')
     .option('--data <file>', 'texts to classify: CSV/TSV/JSONL with a text column, or one text per line')
     .option('--text-column <name>', 'column / field with the text (default: text)')
     .option('--top-k <k>', 'labels per text', intOption('--top-k'), 1)

@@ -125,9 +125,9 @@ export function registerVectors(program: Command, ctx: CliContext): void {
       .command('analogy')
       .description('a is to b as c is to ? (a, b, c excluded from the answers)')
       .argument('<source>', 'file path or bundled name')
-      .argument('<a>')
-      .argument('<b>')
-      .argument('<c>')
+      .argument('<a>', "first word of the pair, e.g. 'man'")
+      .argument('<b>', "second word of the pair, e.g. 'king'")
+      .argument('<c>', "the word to complete the analogy for, e.g. 'woman' (→ queen)")
       .option('-k, --k <n>', 'number of answers', intOption('-k'), 5)
       .addOption(new Option('--method <method>', '3CosAdd (add) or 3CosMul (mul)').choices(['add', 'mul']).default('add'))
       .option('--index <dir>', 'answer 3CosAdd with a saved index (e.g. HNSW) instead of exact search')
@@ -160,7 +160,7 @@ export function registerVectors(program: Command, ctx: CliContext): void {
   sourceOptions(
     vectors
       .command('evaluate')
-      .description('analogy accuracy (questions-words.txt format) or word-pair Spearman ρ')
+      .description('analogy accuracy (questions-words.txt format) or word-pair Spearman ρ (give --analogies or --pairs)')
       .argument('<source>', 'file path or bundled name')
       .option('--analogies <file>', 'questions-words.txt-format file')
       .option('--pairs <file>', "'word1 word2 score' file (e.g. WordSim-353, SimLex-999)")
