@@ -4,16 +4,19 @@
  *   state.json           the fitted model state (TF-IDF vocabulary and idf, regression weights,
  *                        representation weights, standardisation)
  *   vectors.words.txt    the words of the classifier's vector table (only the rows it needs)
- *   vectors.f32          their vectors, float32 little-endian, row-major
+ *   vectors.f32          their vectors, float32 little-endian, row-major; not written for the
+ *                        'embedding' kind, whose network already holds them (rows 2.. of its
+ *                        embedding weight): they are read back from weights.bin at load
  *   model.json/weights.bin  the tfjs network, for the 'vectors' and 'embedding' kinds
  * A bundle is self-contained: it loads without the original vector file.
  */
+import type * as tf from '@tensorflow/tfjs';
 import { BundleError } from '../../src/errors.js';
 import { loadBundle, saveBundle, type BundleManifest } from '../../src/bundle/bundle.js';
 import { initEngine } from '../../src/engine/backend.js';
 import { TextClassifier, type TrainingSummary } from './classifier.js';
 import { EmbeddingNetModel } from './models/embedding-net.js';
-import './models/layers.js';
+import { TkPretrainedEmbedding } from './models/layers.js'; // also registers the custom layers with tfjs
 import { LinearTextModel } from './models/linear.js';
 import type { ModelSpec, TextModel } from './models/model.js';
 import { VectorsHeadModel } from './models/vectors-head.js';
@@ -24,6 +27,24 @@ import { VectorTable } from './vectors/table.js';
 
 export const TEXT_BUNDLE_KIND = 'text-classifier';
 const STATE_FILE = 'state.json';
+const VECTORS_FILE = 'vectors.f32';
+
+/**
+ * The classifier's vector rows as an embedding network holds them: rows 2.. of its embedding
+ * weight (0 is padding, 1 the unknown word). For a frozen embedding these are the pretrained
+ * vectors bit for bit; for a fine-tuned one, the tuned vectors.
+ */
+function embeddingRows(dir: string, model: tf.LayersModel, words: number, dim: number): Float32Array {
+  const layer = model.layers.find((l) => l instanceof TkPretrainedEmbedding);
+  const weight = layer?.getWeights()[0];
+  if (!weight || weight.shape.length !== 2 || weight.shape[0] !== words + 2 || weight.shape[1] !== dim) {
+    throw new BundleError(`${dir}: the network has no ${words + 2} × ${dim} embedding to read the ${words} vectors from, and the bundle has no ${VECTORS_FILE}`, {
+      hint: 'the bundle is incomplete; retrain',
+    });
+  }
+  const all = weight.dataSync() as Float32Array;
+  return all.slice(2 * dim, (words + 2) * dim);
+}
 
 /** Save a trained classifier (atomically) with optional metrics to record in the manifest. */
 export async function saveTextClassifier(dir: string, clf: TextClassifier, metrics: Record<string, unknown> = {}): Promise<BundleManifest> {
@@ -33,7 +54,12 @@ export async function saveTextClassifier(dir: string, clf: TextClassifier, metri
     [STATE_FILE]: JSON.stringify({ model: state.json, representation: encoder?.toJSON() }),
   };
   const table = clf.lookup?.vectors as VectorTable | undefined;
-  if (table) Object.assign(files, table.toFiles());
+  if (table) {
+    const tableFiles = table.toFiles();
+    // An embedding network stores the vectors in its embedding weight; do not store them twice.
+    if (clf.spec.kind === 'embedding') delete tableFiles[VECTORS_FILE];
+    Object.assign(files, tableFiles);
+  }
   return saveBundle(
     dir,
     {
@@ -59,17 +85,24 @@ export async function loadTextClassifier(dir: string): Promise<TextClassifier> {
   const state = JSON.parse(b.text(STATE_FILE)) as { model: Record<string, unknown>; representation?: RepresentationState };
   let lookup: VectorLookup | undefined;
   const enc = m.encoder as { source: string; description?: string; dim: number } | null;
+  const needTf = () => {
+    if (!b.model) throw new BundleError(`${dir}: a '${spec.kind}' classifier bundle has no network`, { hint: 'the bundle is incomplete; retrain' });
+    return b.model;
+  };
   if (enc) {
-    const table = VectorTable.fromFiles(b.text('vectors.words.txt'), b.file('vectors.f32'), enc.dim);
+    const words = b.text('vectors.words.txt');
+    let table: VectorTable;
+    if (VECTORS_FILE in m.files || spec.kind !== 'embedding') {
+      table = VectorTable.fromFiles(words, b.file(VECTORS_FILE), enc.dim); // every kind but 'embedding', and embedding bundles written before
+    } else {
+      const list = words === '' ? [] : words.split('\n');
+      table = new VectorTable(list, embeddingRows(dir, needTf(), list.length, enc.dim), enc.dim);
+    }
     lookup = new VectorLookup(table, { caseFallback: (m.preprocessing as { caseFallback?: boolean }).caseFallback ?? true });
   }
   const provenance = enc ? { source: enc.source, description: enc.description } : undefined;
   const encoder = state.representation && lookup ? restoreRepresentation(state.representation, tokenizer, lookup, provenance!) : undefined;
   let model: TextModel;
-  const needTf = () => {
-    if (!b.model) throw new BundleError(`${dir}: a '${spec.kind}' classifier bundle has no network`, { hint: 'the bundle is incomplete; retrain' });
-    return b.model;
-  };
   switch (spec.kind) {
     case 'bow':
       model = LinearTextModel.restore(spec, state.model);

@@ -169,6 +169,45 @@ describe('bundles', () => {
     expect((await readdir(out)).sort()).toEqual(['manifest.json', 'state.json', 'vectors.f32', 'vectors.words.txt']);
   });
 
+  it('of embedding networks hold the vectors once, in the network, and round-trip them bit for bit', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { saveBundle } = await import('../../../src/bundle/bundle.js');
+    for (const finetune of [false, true]) {
+      const clf = await trainTextClassifier(train, { ...base, model: { kind: 'embedding', architecture: 'pool', maxLength: 16, finetune }, epochs: 3 });
+      const out = join(dir, `embedding-once-${finetune}`);
+      await saveTextClassifier(out, clf);
+      expect((await readdir(out)).sort()).toEqual(['manifest.json', 'model.json', 'state.json', 'vectors.words.txt', 'weights.bin']);
+      const back = await loadTextClassifier(out);
+      const net = (clf.model as EmbeddingNetModel).model!;
+      const rows = (net.getLayer('pretrained_embedding').getWeights()[0].dataSync() as Float32Array).slice(2 * 16);
+      expect(back.lookup!.vectors.words).toEqual(clf.lookup!.vectors.words);
+      // The loaded table is the network's rows 2..: for a frozen embedding, the pretrained vectors bit for bit.
+      expect(Buffer.from(back.lookup!.vectors.matrix.buffer).equals(Buffer.from(rows.buffer))).toBe(true);
+      if (!finetune) expect(Buffer.from(back.lookup!.vectors.matrix.buffer).equals(Buffer.from(clf.lookup!.vectors.matrix.slice().buffer))).toBe(true);
+      // Saving the loaded classifier writes the same network and words.
+      const again = join(dir, `embedding-again-${finetune}`);
+      await saveTextClassifier(again, back);
+      for (const f of ['weights.bin', 'model.json', 'vectors.words.txt', 'state.json']) expect((await readFile(join(again, f))).equals(await readFile(join(out, f)))).toBe(true);
+      const texts = test.map((e) => e.text);
+      expect(Array.from(await back.predictProba(texts))).toEqual(Array.from(await clf.predictProba(texts)));
+
+      // A bundle written before (with vectors.f32 beside the network) still loads, from its vectors.f32.
+      const old = join(dir, `embedding-old-${finetune}`);
+      const m = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
+      const table = clf.lookup!.vectors as unknown as { toFiles(): Record<string, string | Uint8Array> };
+      await saveBundle(
+        old,
+        { kind: m.kind, labels: m.labels, preprocessing: m.preprocessing, encoder: m.encoder, training: m.training, metrics: m.metrics, extra: m.extra },
+        { model: net, files: { 'state.json': await readFile(join(out, 'state.json'), 'utf8'), ...table.toFiles() } },
+      );
+      expect(await readdir(old)).toContain('vectors.f32');
+      const fromOld = await loadTextClassifier(old);
+      expect(Buffer.from(fromOld.lookup!.vectors.matrix.buffer).equals(Buffer.from(clf.lookup!.vectors.matrix.slice().buffer))).toBe(true);
+      expect(Array.from(await fromOld.predictProba(texts))).toEqual(Array.from(await clf.predictProba(texts)));
+      for (const c of [clf, back, fromOld]) c.dispose();
+    }
+  });
+
   it('refuse a bundle of another kind or a corrupt one', async () => {
     const clf = await trainTextClassifier(train, { ...base, model: { kind: 'bow' } });
     const out = join(dir, 'bow');
