@@ -8,7 +8,7 @@ import { InvalidArgumentError } from '../../../src/errors.js';
 import { streamFileAtomic, writeChunk as write } from '../../../src/io/atomic.js';
 import { silentProgress, type Progress } from '../../../src/progress.js';
 import { WRITABLE_FORMATS, type WritableFormat } from '../formats.js';
-import { formatFloat32 } from './format-float.js';
+import { MAX_FLOAT32_CHARS, writeFloat32 } from './format-float.js';
 
 /** What `saveVectors` needs: any object with words, a row-major matrix and a dimension. */
 export interface VectorsLike {
@@ -59,17 +59,28 @@ export async function saveVectors(wv: VectorsLike, path: string, format: Writabl
         }
         return;
       }
-      let text = '';
+      // Text rows are formatted as bytes into a block (no per-value strings), handed to the
+      // stream when full; a fresh block follows, as the stream may still hold the last one.
+      const lineMax = (w: string) => w.length * 3 + dim * (MAX_FLOAT32_CHARS + 1) + 1;
+      let block = Buffer.allocUnsafe(Math.max(BLOCK, lineMax(words[0] ?? '')) + BLOCK / 4);
+      let pos = 0;
       for (let r = 0; r < n; r++) {
-        let line = words[r]!;
-        for (let o = r * dim, e = o + dim; o < e; o++) line += ' ' + formatFloat32(matrix[o]!);
-        text += line + '\n';
-        if (text.length >= BLOCK || r === n - 1) {
-          await write(out, text);
-          text = '';
-          progress.update(r + 1);
+        const word = words[r]!;
+        if (pos + lineMax(word) > block.length) {
+          await write(out, block.subarray(0, pos));
+          progress.update(r);
+          block = Buffer.allocUnsafe(Math.max(BLOCK, lineMax(word)) + BLOCK / 4);
+          pos = 0;
         }
+        pos += block.write(word, pos, 'utf8');
+        for (let o = r * dim, e = o + dim; o < e; o++) {
+          block[pos++] = 32;
+          pos = writeFloat32(block, pos, matrix[o]!);
+        }
+        block[pos++] = 10;
       }
+      if (pos > 0) await write(out, block.subarray(0, pos));
+      progress.update(n);
     });
   } finally {
     progress.stop();
