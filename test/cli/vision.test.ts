@@ -195,4 +195,21 @@ describe('transferkit vision', () => {
     expect(m.code).toBe(2);
     expect(hint(m)).toMatch(/mixes Windows \(CRLF.*and Unix \(LF/);
   });
+  it('train refuses options the chosen strategy would ignore, before reading images', async () => {
+    const cases: [string, string[], RegExp][] = [
+      ['feature-extract', ['--freeze-until', 'block10-12'], /--freeze-until applies only to --strategy fine-tune-top, not feature-extract/],
+      ['fine-tune-all', ['--freeze-until', 'block10-12'], /--freeze-until applies only to --strategy fine-tune-top, not fine-tune-all/],
+      ['feature-extract', ['--freeze-epochs', '2'], /--freeze-epochs applies only to --strategy fine-tune, not feature-extract/],
+      ['fine-tune-top', ['--lr-mult', '10'], /--lr-mult applies only to --strategy fine-tune, not fine-tune-top/],
+      ['fine-tune', ['--freeze-until', 'block10-12'], /--freeze-until applies only to --strategy fine-tune-top, not fine-tune/],
+    ];
+    for (const [strategy, extra, message] of cases) {
+      const r = await cli('vision', 'train', '--data', join(root, 'no-such-folder'), '--out', join(root, 'never'), '--strategy', strategy, ...extra);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]/);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toMatch(/drop --/);
+      expect(existsSync(join(root, 'never'))).toBe(false);
+    }
+  });
 });

@@ -62,6 +62,25 @@ function skippedImagesError(skipped: SkippedFile[], given: number, predicted: nu
   return new DataError(message, { hint: 'the files are not images sharp can decode (JPEG, PNG, WebP, GIF, TIFF, AVIF, SVG)' });
 }
 
+/**
+ * Options that only one strategy reads. Given with another strategy they would be
+ * silently ignored, so refuse them before any image is read.
+ */
+const STRATEGY_ONLY_OPTIONS: { flag: string; key: keyof TrainOpts; strategy: StrategyName }[] = [
+  { flag: '--freeze-until', key: 'freezeUntil', strategy: 'fine-tune-top' },
+  { flag: '--freeze-epochs', key: 'freezeEpochs', strategy: 'fine-tune' },
+  { flag: '--lr-mult', key: 'lrMult', strategy: 'fine-tune' },
+];
+
+function checkStrategyOptions(opts: TrainOpts, cmd: Command): void {
+  for (const o of STRATEGY_ONLY_OPTIONS) {
+    if (opts.strategy === o.strategy || cmd.getOptionValueSource(o.key) !== 'cli') continue;
+    throw new InvalidArgumentError(`${o.flag} applies only to --strategy ${o.strategy}, not ${opts.strategy}`, {
+      hint: `drop ${o.flag}, or pass --strategy ${o.strategy}`,
+    });
+  }
+}
+
 export function registerVision(program: Command, ctx: CliContext): void {
   const vision = program.command('vision').description('image classifiers from pretrained ImageNet CNNs');
 
@@ -86,7 +105,8 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .option('--seed <n>', 'seed for split, shuffling, augmentation, head init', intOption('--seed', 0), 0)
     .option('--balanced', 'weight classes inversely to their frequency')
     .option('--json', 'print the result as JSON')
-    .action(async (opts: TrainOpts) => {
+    .action(async (opts: TrainOpts, cmd: Command) => {
+      checkStrategyOptions(opts, cmd);
       // Refuse a bad --out before reading images or training, not after.
       await checkOutputDir(opts.out, bundleOwner(IMAGE_CLASSIFIER_KIND));
       const engine = await ctx.engine();
