@@ -154,4 +154,32 @@ describe('transferkit text', () => {
     expect(p.code).toBe(2);
     expect(p.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: .*photos' is a folder, not a text file/);
   });
+  it('train refuses options the chosen --model does not read, and notes unused vectors for bow', async () => {
+    const train = join(dir, 'train.csv');
+    const cases: [string, string[], RegExp][] = [
+      ['bow', ['--head', 'mlp:8'], /--head does not apply to --model bow/],
+      ['bow', ['--epochs', '3'], /--epochs does not apply to --model bow; it is used only by the neural models/],
+      ['bow', ['--finetune'], /--finetune does not apply to --model bow/],
+      ['bow', ['--lr', '0.01'], /--lr does not apply to --model bow/],
+      ['bow', ['--batch-size', '8'], /--batch-size does not apply to --model bow/],
+      ['bow', ['--max-length', '20'], /--max-length does not apply to --model bow/],
+      ['bow', ['--representation', 'sif'], /--representation does not apply to --model bow/],
+      ['hybrid', ['--epochs', '3'], /--epochs does not apply to --model hybrid/],
+      ['embedding-pool', ['--c', '10'], /--c does not apply to --model embedding-pool; it is used only by the linear models/],
+      ['mean', ['--finetune'], /--finetune does not apply to --model mean/],
+    ];
+    for (const [model, extra, message] of cases) {
+      const out = join(dir, `never-${model}`);
+      const r = await cli('text', 'train', '--train', train, '--model', model, '--out', out, ...extra);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]/);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toMatch(/drop --/);
+    }
+    // bow with --vectors/--extra-words trains; the unused options are named on stderr.
+    const ok = await cli('text', 'train', '--train', train, '--model', 'bow', '--c', '10', '--vectors', join(dir, 'toy.vec.txt'), '--extra-words', '5', '--out', join(dir, 'bow-noted'));
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toMatch(/note: --model bow uses no word vectors; --vectors ignored/);
+    expect(ok.stderr).toMatch(/--extra-words ignored/);
+  });
 });

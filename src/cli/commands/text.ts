@@ -74,6 +74,48 @@ function modelSpec(o: TrainOpts): ModelSpec {
   }
 }
 
+type KindGroup = 'bow' | 'hybrid' | 'vectors' | 'embedding';
+
+function kindGroup(model: ModelChoice): KindGroup {
+  if (model === 'bow' || model === 'hybrid') return model;
+  return model === 'embedding-pool' || model === 'embedding-cnn' ? 'embedding' : 'vectors';
+}
+
+const NEURAL: readonly KindGroup[] = ['vectors', 'embedding'];
+
+/**
+ * Training options and the model kinds that read them. Given with another kind they would be
+ * silently ignored: a hyperparameter the model does not have is refused (as scikit-learn or
+ * Keras refuse an unknown argument); --vectors/--extra-words with 'bow' only load nothing, so
+ * they get a note.
+ */
+const KIND_OPTIONS: { flag: string; key: keyof TrainOpts; kinds: readonly KindGroup[]; what: string; harmless?: boolean }[] = [
+  { flag: '--head', key: 'head', kinds: NEURAL, what: 'the vector and embedding models (--model ' + [...REPRESENTATIONS, 'embedding-pool', 'embedding-cnn'].join('|') + ')' },
+  { flag: '--epochs', key: 'epochs', kinds: NEURAL, what: 'the neural models' },
+  { flag: '--batch-size', key: 'batchSize', kinds: NEURAL, what: 'the neural models' },
+  { flag: '--lr', key: 'lr', kinds: NEURAL, what: 'the neural models' },
+  { flag: '--finetune', key: 'finetune', kinds: ['embedding'], what: 'the embedding models (--model embedding-pool|embedding-cnn)' },
+  { flag: '--max-length', key: 'maxLength', kinds: ['embedding'], what: 'the embedding models (--model embedding-pool|embedding-cnn)' },
+  { flag: '--c', key: 'c', kinds: ['bow', 'hybrid'], what: 'the linear models (--model bow|hybrid)' },
+  { flag: '--representation', key: 'representation', kinds: ['hybrid'], what: '--model hybrid (the vector models take the representation as --model)' },
+  { flag: '--vectors', key: 'vectors', kinds: ['hybrid', 'vectors', 'embedding'], what: 'models with word vectors', harmless: true },
+  { flag: '--extra-words', key: 'extraWords', kinds: ['hybrid', 'vectors', 'embedding'], what: 'models with word vectors', harmless: true },
+];
+
+function checkKindOptions(ctx: CliContext, o: TrainOpts, cmd: Command): void {
+  const kind = kindGroup(o.model);
+  for (const opt of KIND_OPTIONS) {
+    if (opt.kinds.includes(kind) || cmd.getOptionValueSource(opt.key) !== 'cli') continue;
+    if (opt.harmless) {
+      if (!o.json) ctx.note(`note: --model ${o.model} uses no word vectors; ${opt.flag} ignored`);
+      continue;
+    }
+    throw new InvalidArgumentError(`${opt.flag} does not apply to --model ${o.model}; it is used only by ${opt.what}`, {
+      hint: `drop ${opt.flag}, or choose a --model that uses it`,
+    });
+  }
+}
+
 function dataOptions(ctx: CliContext, o: DataOpts, json?: boolean) {
   return {
     format: o.format,
@@ -133,7 +175,8 @@ export function registerText(program: Command, ctx: CliContext): void {
       .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500)', intOption('--max-tokens', 0))
       .option('--seed <n>', 'random seed', intOption('--seed', 0), 0)
       .option('--json', 'print the results as JSON'),
-  ).action(async (o: TrainOpts) => {
+  ).action(async (o: TrainOpts, cmd: Command) => {
+    checkKindOptions(ctx, o, cmd);
     // Refuse a bad --out before reading data or training, not after.
     await checkOutputDir(o.out, bundleOwner(TEXT_BUNDLE_KIND));
     await ctx.engine();
