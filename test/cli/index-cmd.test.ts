@@ -228,4 +228,35 @@ describe('transferkit index', () => {
     expect(decimals(e.recall)).toBeLessThanOrEqual(6);
     expect(Number.isInteger(e.qps)).toBe(true);
   });
+  it('build --kind exact refuses HNSW options; auto → exact and --ef on an exact index only get a note', async () => {
+    for (const extra of [['--M', '8'], ['--ef-construction', '64'], ['--ef', '32'], ['--tune']]) {
+      const out = join(dir, 'never-exact');
+      const r = await cli('index', 'build', jsonl, '--out', out, '--kind', 'exact', ...extra);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]/);
+      expect(r.stderr).toContain(`${extra[0]} applies only to HNSW indexes, not --kind exact`);
+      expect(r.stderr).toMatch(/--kind hnsw/);
+    }
+    const two = await cli('index', 'build', jsonl, '--out', join(dir, 'never-exact'), '--kind', 'exact', '--M', '8', '--tune');
+    expect(two.stderr).toMatch(/--M, --tune apply only to HNSW indexes/);
+
+    // --kind auto picks exact for 600 items: the options are harmless, named in a note.
+    const out = join(dir, 'auto-exact');
+    const auto = await cli('index', 'build', jsonl, '--out', out, '--M', '8', '--ef', '32', '--json');
+    expect(auto.code).toBe(0);
+    expect(JSON.parse(auto.stdout).kind).toBe('exact');
+    expect(auto.stderr).toMatch(/note: --M, --ef ignored: --kind auto built an exact index for 600 items/);
+
+    const q = await cli('index', 'query', out, '--key', 'item5', '-k', '3', '--ef', '16', '--json');
+    expect(q.code).toBe(0);
+    expect(JSON.parse(q.stdout)).toHaveLength(3);
+    expect(q.stderr).toMatch(/note: --ef ignored: the index is exact/);
+    const plain = await cli('index', 'query', out, '--key', 'item5', '-k', '3');
+    expect(plain.stderr).not.toMatch(/--ef/);
+
+    const e = await cli('index', 'eval', out, '--queries', '10', '--ef', '16', '--json');
+    expect(e.code).toBe(0);
+    expect(JSON.parse(e.stdout).recall).toBe(1);
+    expect(e.stderr).toMatch(/note: --ef ignored: the index is exact/);
+  });
 });

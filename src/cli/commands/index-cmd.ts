@@ -79,6 +79,25 @@ function parseVector(text: string): number[] {
   return v as number[];
 }
 
+/** Build options only an HNSW index reads, as [flag, option key]. */
+const HNSW_BUILD_OPTIONS: [string, keyof BuildOpts][] = [
+  ['--M', 'M'],
+  ['--ef-construction', 'efConstruction'],
+  ['--ef', 'ef'],
+  ['--tune', 'tune'],
+  ['--target', 'target'],
+];
+
+/** The HNSW-only build options given on the command line. */
+function hnswOptionsGiven(cmd: Command): string[] {
+  return HNSW_BUILD_OPTIONS.filter(([, key]) => cmd.getOptionValueSource(key) === 'cli').map(([flag]) => flag);
+}
+
+/** --ef on an exact index: harmless (exact search is what a larger ef approaches), so a note. */
+function noteEfOnExact(ctx: CliContext, ef: number | undefined, kind: string): void {
+  if (ef !== undefined && kind !== 'hnsw') ctx.note(`note: --ef ignored: the index is ${kind} (every search is exhaustive)`);
+}
+
 export function registerIndex(program: Command, ctx: CliContext): void {
   const index = program.command('index').description('nearest-neighbour indexes over any embeddings (HNSW or exact)');
 
@@ -97,7 +116,13 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     .option('--input <format>', 'source type: auto (by extension: .jsonl/.ndjson are embeddings), vectors or jsonl', choiceOption('--input', INPUT_FORMATS), 'auto')
     .option('--limit <n>', 'read only the first n items', intOption('--limit'))
     .option('--json', 'print the summary as JSON')
-    .action(async (source: string, opts: BuildOpts) => {
+    .action(async (source: string, opts: BuildOpts, cmd: Command) => {
+      const hnswOnly = hnswOptionsGiven(cmd);
+      if (opts.kind === 'exact' && hnswOnly.length > 0) {
+        throw new InvalidArgumentError(`${hnswOnly.join(', ')} ${hnswOnly.length === 1 ? 'applies' : 'apply'} only to HNSW indexes, not --kind exact`, {
+          hint: `drop ${hnswOnly.join(' ')}, or build with --kind hnsw (or auto)`,
+        });
+      }
       await checkOutputDir(opts.out, INDEX_OWNER);
       const progress = ctx.progress(opts.json);
       const t0 = performance.now();
@@ -121,8 +146,9 @@ export function registerIndex(program: Command, ctx: CliContext): void {
       const tuned = tuning ? { ef: tuning.ef, recall: tuning.recall, reached: tuning.reached } : null;
       if (tuning && !tuning.reached) {
         ctx.note(`warning: recall@10 ${tuning.recall.toFixed(3)} < target ${opts.target} even at ef=${tuning.ef}; consider a larger --M or --ef-construction`);
-      } else if (opts.tune && !(built instanceof HnswIndex)) {
-        ctx.note('note: --tune ignored for an exact index (recall is 1)');
+      } else if (!(built instanceof HnswIndex) && hnswOnly.length > 0) {
+        // --kind auto chose exact for a small source: the HNSW options are harmless, but say so.
+        ctx.note(`note: ${hnswOnly.join(', ')} ignored: --kind auto built an exact index for ${built.size} items (recall is 1; --kind hnsw forces HNSW)`);
       }
       await built.save(opts.out);
       const summary = {
@@ -173,6 +199,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
         vector = v;
         exclude = [key];
       }
+      noteEfOnExact(ctx, opts.ef, idx.kind);
       const hits = idx.query(vector, { k: opts.k, ef: opts.ef, exclude });
       if (opts.json) return ctx.printJson(hits.map((h) => ({ ...h, score: round6(h.score), distance: round6(h.distance) })));
       printHits(ctx, hits);
@@ -208,6 +235,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     .option('--json', 'print as JSON')
     .action(async (dir: string, opts: { queries: number; queriesFile?: string; k: number; ef?: number; seed: number; json?: boolean }) => {
       const idx = await loadIndex(dir);
+      noteEfOnExact(ctx, opts.ef, idx.kind);
       // Sampled queries leave themselves out; with k at or above what is left, every search returns
       // everything and recall is 1 by construction.
       const candidates = opts.queriesFile ? idx.size : idx.size - 1;
