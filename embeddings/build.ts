@@ -5,6 +5,7 @@ import { tuneEf, type TuneEfResult } from './evaluate.js';
 import { ExactIndex } from './exact.js';
 import { HnswIndex, type HnswIndexOptions } from './hnsw.js';
 import { sampleIndices } from './sample.js';
+import { isZeroVector } from './vectors.js';
 import type { JsonValue, Metric } from './types.js';
 
 /** Below this many items `kind: 'auto'` builds an exact index: fast enough, and no recall loss. */
@@ -68,7 +69,9 @@ export function buildIndex(options: BuildIndexOptions): BuiltIndex {
   });
   const tune = options.tune === true ? {} : options.tune || null;
   const n = keys.length;
-  const held = tune ? sampleIndices(n, Math.min(tune.queries ?? 200, Math.floor(n / 2)), tune.seed ?? 1) : [];
+  // Under cosine, zero rows cannot be queries (no direction): they are never held back.
+  const zeroRow = (r: number) => index.metric === 'cosine' && isZeroVector(matrix, r * dim, (r + 1) * dim);
+  const held = tune ? sampleIndices(n, Math.min(tune.queries ?? 200, Math.floor(n / 2)), tune.seed ?? 1).filter((r) => !zeroRow(r)) : [];
   const heldSet = new Set(held);
   const add = (r: number) => index.add(keys[r]!, matrix.subarray(r * dim, (r + 1) * dim), options.metadata?.[r]);
   progress.start('building HNSW index', n);

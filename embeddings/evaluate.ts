@@ -6,9 +6,9 @@
 import { InvalidArgumentError } from '../src/errors.js';
 import { ExactIndex } from './exact.js';
 import type { HnswIndex } from './hnsw.js';
-import type { SearchHit, VectorIndex } from './types.js';
+import type { Metric, SearchHit, VectorIndex } from './types.js';
 import { sampleIndices } from './sample.js';
-import { flattenQueries } from './vectors.js';
+import { flattenQueries, isZeroVector } from './vectors.js';
 
 export interface EvaluateOptions {
   /** Neighbours per query. Default 10. */
@@ -68,14 +68,16 @@ export interface SelfQueries {
 /**
  * Seeded self-queries: `count` distinct stored items (all of them when the index is smaller),
  * each queried with its own stored vector; pass `selfKeys` to `evaluate` so every query leaves
- * itself out. The same seed draws the same items.
+ * itself out. The same seed draws the same items. Under cosine, items stored as zero vectors are
+ * not drawn: a zero query has no direction (queries refuse it).
  */
 export function sampleSelfQueries(
-  index: Pick<VectorIndex, 'keys' | 'dim'> & { vector(key: string): Float32Array | undefined },
+  index: Pick<VectorIndex, 'keys' | 'dim'> & { vector(key: string): Float32Array | undefined; metric?: Metric },
   count: number,
   seed: number,
 ): SelfQueries {
-  const keys = index.keys();
+  const all = index.keys();
+  const keys = index.metric === 'cosine' ? all.filter((key) => !isZeroVector(index.vector(key)!)) : all;
   const selfKeys = sampleIndices(keys.length, count, seed).map((i) => keys[i]!);
   const queries = new Float32Array(selfKeys.length * index.dim);
   selfKeys.forEach((key, i) => queries.set(index.vector(key)!, i * index.dim));

@@ -9,7 +9,7 @@ import { KeyTable } from './keytable.js';
 import { saveIndexDir } from './persist.js';
 import { RowStore } from './rowstore.js';
 import type { JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
-import { checkMetric, checkVector, flattenQueries, scoreToDistance } from './vectors.js';
+import { checkMetric, checkQueryDirections, checkVector, flattenQueries, scoreToDistance } from './vectors.js';
 
 export interface ExactIndexOptions {
   /** Vector dimension (required). */
@@ -166,11 +166,13 @@ export class ExactIndex implements VectorIndex {
 
   query(vector: ArrayLike<number>, options: QueryOptions = {}): SearchHit[] {
     checkVector(vector, this.dim, 'query vector');
+    checkQueryDirections(this.metric, vector, 1, this.dim);
     return this.search(Float32Array.from(vector), 1, options)[0]!;
   }
 
   queryBatch(vectors: Float32Array | ArrayLike<number>[], options: QueryOptions = {}): SearchHit[][] {
     const { flat, count } = flattenQueries(vectors, this.dim);
+    checkQueryDirections(this.metric, flat, count, this.dim, (i) => `query ${i}`);
     return this.search(flat, count, options);
   }
 

@@ -12,7 +12,7 @@ import { evaluate, tuneEf, type EvaluateOptions, type EvaluateResult, type TuneE
 import { KeyTable } from './keytable.js';
 import { saveIndexDir, type IndexParts } from './persist.js';
 import type { JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
-import { checkMetric, checkVector, distanceToScore, flattenQueries } from './vectors.js';
+import { checkMetric, checkQueryDirections, checkVector, distanceToScore, flattenQueries } from './vectors.js';
 
 /** Graph degree (hnswlib M). */
 export const DEFAULT_M = 16;
@@ -212,11 +212,13 @@ export class HnswIndex implements VectorIndex {
 
   query(vector: ArrayLike<number>, options: QueryOptions = {}): SearchHit[] {
     checkVector(vector, this.dim, 'query vector');
+    checkQueryDirections(this.metric, vector, 1, this.dim);
     return this.searchOne(vector, options, this.excludedSlots(options));
   }
 
   queryBatch(vectors: Float32Array | ArrayLike<number>[], options: QueryOptions = {}): SearchHit[][] {
     const { flat, count } = flattenQueries(vectors, this.dim);
+    checkQueryDirections(this.metric, flat, count, this.dim, (i) => `query ${i}`);
     const excluded = this.excludedSlots(options);
     const out: SearchHit[][] = [];
     for (let i = 0; i < count; i++) out.push(this.searchOne(flat.subarray(i * this.dim, (i + 1) * this.dim), options, excluded));

@@ -24,6 +24,28 @@ export function checkVector(vector: ArrayLike<number>, dim: number, what = 'vect
   }
 }
 
+/** True when every value of `v[start..end)` is 0. */
+export function isZeroVector(v: ArrayLike<number>, start = 0, end = v.length): boolean {
+  for (let i = start; i < end; i++) if (v[i] !== 0) return false;
+  return true;
+}
+
+/** The error for a zero query under cosine, where the similarity is undefined. */
+export function zeroQueryError(what = 'query vector'): InvalidArgumentError {
+  return new InvalidArgumentError(`${what} is all zeros: a zero vector has no direction; cosine similarity is undefined`, {
+    hint: "query with a vector that has at least one non-zero value, or use an index built with metric 'l2' or 'ip'",
+  });
+}
+
+/**
+ * Refuse zero queries under cosine (they would return arbitrary items with score 0).
+ * `flat` holds `count` rows of `dim`. Stored zero rows stay legal: only queries are checked.
+ */
+export function checkQueryDirections(metric: Metric, flat: ArrayLike<number>, count: number, dim: number, what = (i: number) => (count === 1 ? 'query vector' : `query ${i}`)): void {
+  if (metric !== 'cosine') return;
+  for (let i = 0; i < count; i++) if (isZeroVector(flat, i * dim, (i + 1) * dim)) throw zeroQueryError(what(i));
+}
+
 /** Queries as one flat row-major Float32Array (count × dim), validated. */
 export function flattenQueries(vectors: Float32Array | ArrayLike<number>[], dim: number): { flat: Float32Array; count: number } {
   if (vectors instanceof Float32Array) {

@@ -259,4 +259,28 @@ describe('transferkit index', () => {
     expect(JSON.parse(e.stdout).recall).toBe(1);
     expect(e.stderr).toMatch(/note: --ef ignored: the index is exact/);
   });
+  it('query --vector of zeros on a cosine index is refused; stored zero rows are legal; l2 accepts it', async () => {
+    const zeros = join(dir, 'zeros.jsonl');
+    const lines = Array.from({ length: 20 }, (_, i) => JSON.stringify({ key: `z${i}`, vector: i === 4 ? new Array(dim).fill(0) : Array.from(row(m, i, dim)) }));
+    await writeFile(zeros, lines.join('\n') + '\n');
+    const zeroVector = JSON.stringify(new Array(dim).fill(0));
+    for (const kind of ['exact', 'hnsw']) {
+      const out = join(dir, `zeros-${kind}`);
+      expect((await cli('index', 'build', zeros, '--out', out, '--kind', kind)).code).toBe(0);
+      const r = await cli('index', 'query', out, '--vector', zeroVector);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: query vector is all zeros: a zero vector has no direction; cosine similarity is undefined/);
+      expect(r.stdout).toBe('');
+      // The stored zero row is itself a zero query; any other key works.
+      expect((await cli('index', 'query', out, '--key', 'z4')).stderr).toMatch(/no direction/);
+      expect((await cli('index', 'query', out, '--key', 'z5', '-k', '3')).code).toBe(0);
+      // Sampled evaluation skips the zero row instead of failing.
+      expect((await cli('index', 'eval', out, '--queries', '20', '-k', '3')).code).toBe(0);
+    }
+    const l2 = join(dir, 'zeros-l2');
+    expect((await cli('index', 'build', zeros, '--out', l2, '--metric', 'l2')).code).toBe(0);
+    const ok = await cli('index', 'query', l2, '--vector', zeroVector, '-k', '1', '--json');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)[0].key).toBe('z4');
+  });
 });

@@ -433,13 +433,15 @@ export class WordVectors {
       if (typeof t === 'string') {
         const r = this.rowOrThrow(t);
         exclude.add(r);
+        if (this.inverseNorm()[r] === 0) throw zeroTermError(`the vector of '${t}'`);
         const u = this.unitRow(r);
         for (let k = 0; k < dim; k++) mean[k]! += weight * u[k]!;
       } else {
         if (t.length !== dim) throw new DimensionMismatchError(dim, t.length, { what: 'query vector' });
         let n = 0;
         for (let k = 0; k < dim; k++) n += t[k]! * t[k]!;
-        const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
+        if (n === 0) throw zeroTermError('the query vector');
+        const inv = 1 / Math.sqrt(n);
         for (let k = 0; k < dim; k++) mean[k]! += weight * t[k]! * inv;
       }
     };
@@ -456,6 +458,13 @@ export class WordVectors {
     });
     return Array.from(res!.rows, (r, i) => ({ word: this.words[r]!, score: res!.scores[i]! }));
   }
+}
+
+/** A zero term under cosine: refused rather than dropped or matched arbitrarily. */
+function zeroTermError(what: string): InvalidArgumentError {
+  return new InvalidArgumentError(`${what} is all zeros: a zero vector has no direction; cosine similarity is undefined`, {
+    hint: 'query with a vector that has at least one non-zero value (zero rows stay legal in the vectors; they just never match)',
+  });
 }
 
 function normalize(v: Float64Array): boolean {

@@ -113,6 +113,22 @@ describe('WordVectors', () => {
     ]);
   });
 
+  it('refuses a zero query vector or a zero word as a term (cosine is undefined); zero rows still rank', () => {
+    const z = WordVectors.fromArrays({ words: ['zero', 'one', 'two'], matrix: Float32Array.from([0, 0, 1, 0, 0.6, -0.8]), dim: 2 });
+    const zeroMessage = /all zeros: a zero vector has no direction; cosine similarity is undefined/;
+    for (const q of [{ positive: [[0, 0]] }, { positive: ['one', [0, 0]] }, { positive: ['one'], negative: [Float32Array.from([0, 0])] }]) {
+      expect(() => z.mostSimilar(q)).toThrow(InvalidArgumentError);
+      expect(() => z.mostSimilar(q)).toThrow(zeroMessage);
+    }
+    expect(() => z.mostSimilar({ positive: [[0, 0]] })).toThrow(/the query vector is all zeros/);
+    expect(() => z.mostSimilar('zero')).toThrow(/the vector of 'zero' is all zeros/);
+    // The same through an index set with useIndex().
+    const withIndex = WordVectors.fromArrays({ words: ['zero', 'one', 'two'], matrix: Float32Array.from([0, 0, 1, 0, 0.6, -0.8]), dim: 2 });
+    withIndex.useIndex(withIndex.searchIndex);
+    expect(() => withIndex.mostSimilar({ positive: [[0, 0]] })).toThrow(zeroMessage);
+    expect(withIndex.mostSimilar({ positive: [[1, 0]] }, 3).map((n) => n.word)).toEqual(['one', 'two', 'zero']);
+  });
+
   it('searchIndex exposes the vectors as an exact VectorIndex (zero-copy)', () => {
     const index = wv.searchIndex;
     expect(index.kind).toBe('exact');
