@@ -1,15 +1,9 @@
 /** Seeded sampling, so evaluations and benchmarks draw the same queries every run. */
+import { mulberry32 } from '../src/random.js';
 
-/** mulberry32: a small, fast, seedable generator of floats in [0, 1). */
+/** A seeded generator of floats in [0, 1) (mulberry32 started at `seed`). */
 export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /** `count` distinct integers from [0, n), in draw order (partial Fisher–Yates). */

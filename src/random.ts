@@ -1,17 +1,21 @@
-/** Seeded pseudo-random numbers (mulberry32): same seed, same sequence, on every machine. */
-export class Rng {
-  private state: number;
-
-  constructor(seed = 0) {
-    this.state = (seed >>> 0) ^ 0x9e3779b9;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+/** mulberry32: a small, fast generator of floats in [0, 1), seeded by its 32-bit start state. */
+export function mulberry32(state: number): () => number {
+  let s = state >>> 0;
+  return () => {
+    let t = (s = (s + 0x6d2b79f5) >>> 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Seeded pseudo-random numbers (mulberry32): same seed, same sequence, on every machine. */
+export class Rng {
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
+
+  constructor(seed = 0) {
+    this.next = mulberry32((seed >>> 0) ^ 0x9e3779b9);
   }
 
   /** Integer in [0, n). */

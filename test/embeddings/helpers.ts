@@ -1,13 +1,8 @@
+import { mulberry32 } from '../../src/random.js';
+
 /** Seeded random data for the embeddings tests. */
 export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 export function randomMatrix(rows: number, dim: number, seed = 1): Float32Array {
