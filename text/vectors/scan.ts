@@ -34,24 +34,3 @@ export function dotAll(matrix: Float32Array, dim: number, rows: number, q: Array
   }
   return out;
 }
-
-/** Indices of the `k` largest scores among the first `rows`, skipping `exclude`, best first. */
-export function topIndices(scores: ArrayLike<number>, rows: number, k: number, exclude: ReadonlySet<number>): number[] {
-  const best: number[] = [];
-  const bestScores: number[] = [];
-  let threshold = -Infinity;
-  for (let r = 0; r < rows; r++) {
-    const s = scores[r]!;
-    if (s <= threshold || exclude.has(r)) continue;
-    let i = bestScores.length;
-    while (i > 0 && bestScores[i - 1]! < s) i--;
-    best.splice(i, 0, r);
-    bestScores.splice(i, 0, s);
-    if (best.length > k) {
-      best.pop();
-      bestScores.pop();
-    }
-    if (best.length === k) threshold = bestScores[k - 1]!;
-  }
-  return best;
-}

@@ -13,11 +13,11 @@
  * (`WordVectors.allocateMatrix`), so exact queries scan it in place rather than
  * copying it block by block.
  */
-import { ExactIndex, exactTopK, type VectorIndex } from '../../embeddings/index.js';
+import { ExactIndex, exactTopK, TopK, type VectorIndex } from '../../embeddings/index.js';
 import { allocateRows, LiveMatrix } from '../../embeddings/rowstore.js';
 import { DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../src/errors.js';
 import { evaluateAnalogies, evaluateWordPairs, type AnalogyEvaluation, type AnalogyEvaluationOptions, type EvaluateOptions, type WordPairsEvaluation } from './evaluate.js';
-import { dotAll, topIndices } from './scan.js';
+import { dotAll } from './scan.js';
 import { WordIndex } from './word-index.js';
 
 /** What happens when a word is not in the vocabulary: throw `KeyNotFoundError`, or return `undefined`. */
@@ -346,7 +346,9 @@ export class WordVectors {
       for (const s of neg) n *= s[i]!;
       score[i] = p / (n + COSMUL_EPSILON);
     }
-    return topIndices(score, rows, k, exclude).map((r) => ({ word: this.words[r]!, score: score[r]! }));
+    const top = new TopK(k);
+    for (let r = 0; r < rows; r++) if (score[r]! > top.threshold && !exclude.has(r)) top.push(score[r]!, r);
+    return Array.from(top.sorted().ids, (r) => ({ word: this.words[r]!, score: score[r]! }));
   }
 
   /** The word least similar to the mean of the others (gensim `doesnt_match`); OOV words are ignored. */
