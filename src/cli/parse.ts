@@ -19,6 +19,17 @@ export function floatOption(name: string, min = -Infinity, max = Infinity) {
   };
 }
 
+/** A recall or other fraction in (0, 1]: 0 itself is meaningless as a target. */
+export function fractionOption(name: string, what = 'a fraction') {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 1) {
+      throw new InvalidArgumentError(`${name} must be ${what} in (0, 1], e.g. 0.95; got '${value}'`);
+    }
+    return n;
+  };
+}
+
 export function choiceOption<T extends string>(name: string, choices: readonly T[]) {
   return (value: string): T => {
     if (!(choices as readonly string[]).includes(value)) {

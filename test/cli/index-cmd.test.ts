@@ -228,8 +228,39 @@ describe('transferkit index', () => {
     expect(decimals(e.recall)).toBeLessThanOrEqual(6);
     expect(Number.isInteger(e.qps)).toBe(true);
   });
+  it('--target alone implies --tune and the output says which target ef was tuned for', async () => {
+    const out = join(dir, 'target-only');
+    const b = await cli('index', 'build', jsonl, '--out', out, '--kind', 'hnsw', '--target', '0.9', '--json');
+    expect(b.code).toBe(0);
+    const summary = JSON.parse(b.stdout);
+    expect(summary.tuned).toMatchObject({ target: 0.9, k: 10, reached: true });
+    expect(summary.tuned.recall).toBeGreaterThanOrEqual(0.9);
+    expect(summary.ef).toBe(summary.tuned.ef);
+    expect((await loadIndex(out)).ef).toBe(summary.tuned.ef);
+
+    const plain = await cli('index', 'build', jsonl, '--out', out, '--kind', 'hnsw', '--target', '0.9');
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toBe('');
+    expect(plain.stderr).toMatch(new RegExp(`ef=${summary.tuned.ef} \\(tuned for recall@10 ≥ 0\\.9: \\d\\.\\d{3}\\)`));
+
+    // Without --target or --tune nothing is tuned: the default ef is stored.
+    const untuned = JSON.parse((await cli('index', 'build', jsonl, '--out', out, '--kind', 'hnsw', '--json')).stdout);
+    expect(untuned).toMatchObject({ ef: 256, tuned: null });
+  });
+
+  it('--target must be a recall in (0, 1]', async () => {
+    for (const bad of ['0', '-0.5', '1.5', 'abc', '']) {
+      const r = await cli('index', 'build', jsonl, '--out', join(dir, 'never-target'), '--kind', 'hnsw', '--target', bad);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toContain(`error[E_USAGE]: option '--target <recall>' argument '${bad}' is invalid. --target must be a recall in (0, 1], e.g. 0.95; got '${bad}'`);
+    }
+    const one = await cli('index', 'build', jsonl, '--out', join(dir, 'target-one'), '--kind', 'hnsw', '--target', '1', '--json');
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout).tuned.target).toBe(1);
+  });
+
   it('build --kind exact refuses HNSW options; auto → exact and --ef on an exact index only get a note', async () => {
-    for (const extra of [['--M', '8'], ['--ef-construction', '64'], ['--ef', '32'], ['--tune']]) {
+    for (const extra of [['--M', '8'], ['--ef-construction', '64'], ['--ef', '32'], ['--tune'], ['--target', '0.9']]) {
       const out = join(dir, 'never-exact');
       const r = await cli('index', 'build', jsonl, '--out', out, '--kind', 'exact', ...extra);
       expect(r.code).toBe(2);

@@ -26,7 +26,7 @@ import { DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '
 import type { Progress } from '../../progress.js';
 import { checkOutputDir } from '../../io/output.js';
 import type { CliContext } from '../context.js';
-import { choiceOption, floatOption, intOption } from '../parse.js';
+import { choiceOption, fractionOption, intOption } from '../parse.js';
 
 const JSONL_EXTENSIONS = ['.jsonl', '.ndjson'];
 const INPUT_FORMATS = ['auto', 'vectors', 'jsonl'] as const;
@@ -112,7 +112,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     .option('--ef-construction <n>', 'HNSW build breadth', intOption('--ef-construction'), DEFAULT_EF_CONSTRUCTION)
     .option('--ef <n>', `HNSW default query breadth (default ${DEFAULT_EF}, or tuned with --tune)`, intOption('--ef'))
     .option('--tune', 'pick the smallest ef reaching --target recall@10 on 200 items held back as unseen queries (inserted afterwards), and store it')
-    .option('--target <recall>', 'recall@10 for --tune', floatOption('--target', 0.01, 1), 0.95)
+    .option('--target <recall>', 'recall@10 to tune ef for, in (0, 1]; giving it implies --tune', fractionOption('--target', 'a recall'), 0.95)
     .option('--input <format>', 'source type: auto (by extension: .jsonl/.ndjson are embeddings), vectors or jsonl', choiceOption('--input', INPUT_FORMATS), 'auto')
     .option('--limit <n>', 'read only the first n items', intOption('--limit'))
     .option('--json', 'print the summary as JSON')
@@ -123,6 +123,8 @@ export function registerIndex(program: Command, ctx: CliContext): void {
           hint: `drop ${hnswOnly.join(' ')}, or build with --kind hnsw (or auto)`,
         });
       }
+      // A recall target is a request to tune ef for it: --target implies --tune.
+      const tune = opts.tune === true || cmd.getOptionValueSource('target') === 'cli';
       await checkOutputDir(opts.out, INDEX_OWNER);
       const progress = ctx.progress(opts.json);
       const t0 = performance.now();
@@ -139,12 +141,14 @@ export function registerIndex(program: Command, ctx: CliContext): void {
         M: opts.M,
         efConstruction: opts.efConstruction,
         ef: opts.ef,
-        tune: opts.tune ? { target: opts.target, k: 10, queries: 200, seed: 1 } : false,
+        tune: tune ? { target: opts.target, k: 10, queries: 200, seed: 1 } : false,
         progress,
       });
       const buildSeconds = (performance.now() - t1) / 1000;
-      const tuned = tuning ? { ef: tuning.ef, recall: tuning.recall, reached: tuning.reached } : null;
-      if (tuning && !tuning.reached) {
+      const tuned = tuning ? { ef: tuning.ef, target: tuning.target, k: 10, recall: tuning.recall, reached: tuning.reached } : null;
+      if (tune && built instanceof HnswIndex && !tuning) {
+        ctx.note(`warning: ef not tuned: no item could be held back as a query (${built.size} items; zero vectors are never queries); ef stays ${built.ef}`);
+      } else if (tuning && !tuning.reached) {
         ctx.note(`warning: recall@10 ${tuning.recall.toFixed(3)} < target ${opts.target} even at ef=${tuning.ef}; consider a larger --M or --ef-construction`);
       } else if (!(built instanceof HnswIndex) && hnswOnly.length > 0) {
         // --kind auto chose exact for a small source: the HNSW options are harmless, but say so.
@@ -165,7 +169,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
       };
       if (opts.json) return ctx.printJson(summary);
       ctx.note(`built ${summary.kind} index of ${summary.count} × ${summary.dim} (${summary.metric}) in ${summary.buildSeconds.toFixed(1)} s → ${opts.out}`);
-      if (built instanceof HnswIndex) ctx.note(`M=${built.M} efConstruction=${built.efConstruction} ef=${built.ef}${tuned ? ` (tuned: recall@10 ${tuned.recall.toFixed(3)})` : ''}`);
+      if (built instanceof HnswIndex) ctx.note(`M=${built.M} efConstruction=${built.efConstruction} ef=${built.ef}${tuned ? ` (tuned for recall@10 ≥ ${tuned.target}: ${tuned.recall.toFixed(3)}${tuned.reached ? '' : ', target not reached'})` : ''}`);
     });
 
   index
