@@ -15,6 +15,7 @@ import { ChecksumError, InvalidFileError, NotFoundError } from '../src/errors.js
 import { writeDirAtomic } from '../src/io/atomic.js';
 import type { OutputOwner } from '../src/io/output.js';
 import { sha256, sha256File } from '../src/io/hash.js';
+import { verifyListedFile, type FileEntry, type ListedFileProblem } from '../src/io/listed-file.js';
 import { KeyTable } from './keytable.js';
 import type { JsonValue, Metric } from './types.js';
 import { METRICS } from './vectors.js';
@@ -24,10 +25,7 @@ export const INDEX_FORMAT_VERSION = 1;
 export const MANIFEST_FILE = 'manifest.json';
 export const KEYS_FILE = 'keys.json';
 
-export interface FileEntry {
-  bytes: number;
-  sha256: string;
-}
+export type { FileEntry } from '../src/io/listed-file.js';
 
 export interface IndexManifest {
   format: typeof INDEX_FORMAT;
@@ -136,24 +134,31 @@ export async function readManifest(dir: string): Promise<IndexManifest> {
   return m;
 }
 
-/** Check that a listed file exists, has its recorded size, and (optionally) its checksum. */
+/** How an index names a listed file that does not match its manifest. */
+function indexFileError(problem: ListedFileProblem): Error {
+  const { path } = problem;
+  switch (problem.kind) {
+    case 'missing':
+      return new NotFoundError(`${path} is missing from the index directory`, { file: path, hint: 'rebuild the index', cause: problem.cause });
+    case 'size': {
+      const what = problem.actual < problem.expected ? 'truncated' : 'larger than recorded';
+      return new InvalidFileError(`file is ${what}: ${problem.actual} bytes, manifest says ${problem.expected}`, {
+        file: path,
+        hint: 'the copy is incomplete or the file was replaced; copy the index again or rebuild it',
+      });
+    }
+    case 'checksum':
+      return new ChecksumError(`${path}: checksum does not match the manifest (file corrupted or replaced)`, {
+        file: path,
+        hint: 'copy the index again or rebuild it',
+      });
+  }
+}
+
+/** Check that a listed file exists, has its recorded size, and (optionally) its checksum; returns its path. */
 async function checkFile(dir: string, name: string, entry: FileEntry, verify: boolean): Promise<string> {
   const path = join(dir, name);
-  const st = await stat(path).catch(() => null);
-  if (st === null) throw new NotFoundError(`${path} is missing from the index directory`, { file: path, hint: 'rebuild the index' });
-  if (st.size !== entry.bytes) {
-    const what = st.size < entry.bytes ? 'truncated' : 'larger than recorded';
-    throw new InvalidFileError(`file is ${what}: ${st.size} bytes, manifest says ${entry.bytes}`, {
-      file: path,
-      hint: 'the copy is incomplete or the file was replaced; copy the index again or rebuild it',
-    });
-  }
-  if (verify && (await sha256File(path)) !== entry.sha256) {
-    throw new ChecksumError(`${path}: checksum does not match the manifest (file corrupted or replaced)`, {
-      file: path,
-      hint: 'copy the index again or rebuild it',
-    });
-  }
+  await verifyListedFile(path, entry, { error: indexFileError, checksum: verify });
   return path;
 }
 

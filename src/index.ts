@@ -12,6 +12,7 @@ export * from './engine/backend.js';
 export * from './io/atomic.js';
 export * from './io/output.js';
 export * from './io/hash.js';
+export * from './io/listed-file.js';
 export * from './io/download.js';
 export * from './heads/index.js';
 export * from './training/index.js';

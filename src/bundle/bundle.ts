@@ -16,6 +16,7 @@ import { BundleError, NotFoundError } from '../errors.js';
 import { writeDirAtomic } from '../io/atomic.js';
 import type { OutputOwner } from '../io/output.js';
 import { sha256 } from '../io/hash.js';
+import { verifyListedFile, type FileEntry, type ListedFileProblem } from '../io/listed-file.js';
 import { packageVersion } from '../package-info.js';
 
 export const BUNDLE_FORMAT = 'transferkit-bundle';
@@ -23,11 +24,6 @@ export const BUNDLE_FORMAT_VERSION = 1;
 export const MANIFEST_FILE = 'manifest.json';
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
-
-export interface FileEntry {
-  sha256: string;
-  bytes: number;
-}
 
 /** What the caller describes; the rest of the manifest is filled in on save. */
 export interface BundleContent {
@@ -157,6 +153,22 @@ export interface LoadBundleOptions {
   kind?: string;
 }
 
+/** How a bundle names a listed file that does not match the manifest. */
+function bundleFileError(problem: ListedFileProblem): BundleError {
+  const { path } = problem;
+  switch (problem.kind) {
+    case 'missing':
+      return new BundleError(`${path}: missing from the bundle`, { file: path, hint: 'the bundle is incomplete; copy it again or retrain', cause: problem.cause });
+    case 'size':
+      return new BundleError(`${path}: ${problem.actual} bytes, the manifest says ${problem.expected} (truncated or replaced)`, {
+        file: path,
+        hint: 'the bundle is corrupt; copy it again or retrain',
+      });
+    case 'checksum':
+      return new BundleError(`${path}: checksum does not match the manifest (corrupt)`, { file: path, hint: 'the bundle is corrupt; copy it again or retrain' });
+  }
+}
+
 /** Load and validate a bundle: every listed file must exist with its recorded size and sha256. */
 export async function loadBundle(dir: string, options: LoadBundleOptions = {}): Promise<LoadedBundle> {
   const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
@@ -206,23 +218,7 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
     if (!isPlainFileName(name)) {
       throw new BundleError(`${manifestPath}: lists an invalid file name '${name}'`, { file: manifestPath, hint: 'the manifest is corrupt or was tampered with' });
     }
-    const path = join(dir, name);
-    let data: Buffer;
-    try {
-      data = await readFile(path);
-    } catch (e) {
-      throw new BundleError(`${path}: missing from the bundle`, { file: path, hint: 'the bundle is incomplete; copy it again or retrain', cause: e });
-    }
-    if (data.length !== entry.bytes) {
-      throw new BundleError(`${path}: ${data.length} bytes, the manifest says ${entry.bytes} (truncated or replaced)`, {
-        file: path,
-        hint: 'the bundle is corrupt; copy it again or retrain',
-      });
-    }
-    if (sha256(data) !== entry.sha256) {
-      throw new BundleError(`${path}: checksum does not match the manifest (corrupt)`, { file: path, hint: 'the bundle is corrupt; copy it again or retrain' });
-    }
-    contents.set(name, data);
+    contents.set(name, await verifyListedFile(join(dir, name), entry, { error: bundleFileError, keepContents: true }));
   }
   const file = (name: string): Buffer => {
     const data = contents.get(name);
