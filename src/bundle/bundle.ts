@@ -14,12 +14,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BundleError, NotFoundError } from '../errors.js';
 import { writeDirAtomic } from '../io/atomic.js';
-import type { OutputOwner } from '../io/output.js';
 import { sha256 } from '../io/hash.js';
 import { verifyListedFile, type FileEntry, type ListedFileProblem } from '../io/listed-file.js';
 import { packageVersion } from '../package-info.js';
+import { BUNDLE_FORMAT, bundleOwner } from './owner.js';
 
-export const BUNDLE_FORMAT = 'transferkit-bundle';
+export { BUNDLE_FORMAT, bundleOwner } from './owner.js';
 export const BUNDLE_FORMAT_VERSION = 1;
 export const MANIFEST_FILE = 'manifest.json';
 const MODEL_FILE = 'model.json';
@@ -83,11 +83,6 @@ function isPlainFileName(name: string): boolean {
 
 function toBytes(data: string | Uint8Array): Uint8Array {
   return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-}
-
-/** Who writes bundles of this kind (for output-path checks: `checkOutputDir(dir, bundleOwner(kind))`). */
-export function bundleOwner(kind: string): OutputOwner {
-  return { format: BUNDLE_FORMAT, kind, what: `${kind} bundle` };
 }
 
 /** Write a bundle directory atomically; an existing bundle at `dir` is replaced only when the new one is complete. */

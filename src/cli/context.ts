@@ -3,7 +3,7 @@
  * the global options, and helpers for engine start-up and progress.
  */
 import type { Command } from 'commander';
-import { initEngine, type EngineInfo } from '../engine/backend.js';
+import type { EngineInfo } from '../engine/backend.js';
 import { silentProgress, TerminalProgress, type Progress } from '../progress.js';
 
 export interface CliIO {
@@ -35,8 +35,9 @@ export class CliContext {
     return this.program.opts<GlobalOptions>();
   }
 
-  /** Start the compute engine, honouring --backend. */
-  engine(): Promise<EngineInfo> {
+  /** Start the compute engine, honouring --backend (TensorFlow.js is loaded here, not at start-up). */
+  async engine(): Promise<EngineInfo> {
+    const { initEngine } = await import('../engine/backend.js');
     return initEngine({ backend: this.globals.backend });
   }
 

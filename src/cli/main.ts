@@ -1,10 +1,12 @@
 /**
  * The `transferkit` command line: a thin layer over the library. Each command
  * group lives in its own module under ./commands and registers itself here.
+ * Start-up loads no domain module and no TensorFlow.js: commands import what they
+ * use inside their action, so `--version`, `--help` and light commands stay fast.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { isTransferkitError } from '../errors.js';
-import { BACKEND_NAMES, checkBackendName } from '../engine/backend.js';
+import { BACKEND_NAMES, checkBackendName } from '../engine/names.js';
 import { settings } from '../settings.js';
 import { packageVersion } from '../package-info.js';
 import { CliContext, processIO, type CliIO } from './context.js';

@@ -10,11 +10,11 @@
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import { BackendUnavailableError, InvalidArgumentError } from '../errors.js';
+import { BackendUnavailableError } from '../errors.js';
 import { settings } from '../settings.js';
+import { BACKEND_NAMES, parseBackend, type BackendName } from './names.js';
 
-export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
+export { BACKEND_NAMES, checkBackendName, type BackendName } from './names.js';
 
 export interface BackendAttempt {
   name: BackendName;
@@ -81,18 +81,6 @@ async function tryBackend(name: BackendName): Promise<BackendAttempt & { tfBacke
   } catch (e) {
     return { name, ok: false, reason: shortReason(e) };
   }
-}
-
-/** Throw InvalidArgumentError when `value` (if given) is not a backend name. */
-export function checkBackendName(value: string | undefined, source: string): void {
-  if (value !== undefined) parseBackend(value, source);
-}
-
-function parseBackend(value: string, source: string): BackendName {
-  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
-  throw new InvalidArgumentError(`unknown backend '${value}' (from ${source})`, {
-    hint: `use one of: ${BACKEND_NAMES.join(', ')}`,
-  });
 }
 
 function threadsOf(backend: BackendName): number {

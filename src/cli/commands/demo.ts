@@ -5,10 +5,7 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../errors.js';
-import { buildIndex } from '../../../embeddings/index.js';
-import { DEFAULT_VECTORS, loadVectors, type WordVectors } from '../../../text/index.js';
-import { runTextDemo } from '../../../text/classify/index.js';
-import { runVisionDemo } from '../../../vision/index.js';
+import type { WordVectors } from '../../../text/vectors/index.js';
 import type { CliContext } from '../context.js';
 import { intOption } from '../parse.js';
 
@@ -54,6 +51,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       let vectors: WordVectors | undefined;
       const needVectors = async () => {
         if (!vectors) {
+          const { DEFAULT_VECTORS, loadVectors } = await import('../../../text/vectors/index.js');
           const t = performance.now();
           vectors = await loadVectors(DEFAULT_VECTORS, { progress: ctx.progress(opts.json) });
           say(`\nloaded ${DEFAULT_VECTORS}: ${vectors.size.toLocaleString('en')} words × ${vectors.dim} in ${seconds(t).toFixed(2)} s${vectors.origin.fromCache ? ' (from cache)' : ' (first load: cache written)'}`);
@@ -77,6 +75,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         const wv = await needVectors();
         const n = Math.min(opts.indexWords, wv.size);
         say(`\n== nearest-neighbour index (HNSW over the ${n.toLocaleString('en')} most frequent words) ==`);
+        const { buildIndex } = await import('../../../embeddings/index.js');
         const t = performance.now();
         const { index, tuning } = buildIndex({
           keys: wv.words.slice(0, n),
@@ -96,6 +95,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
 
       if (jobs.includes('text')) {
         say('\n== text classifier from pretrained vectors (SpamAssassin) ==');
+        const { runTextDemo } = await import('../../../text/classify/index.js');
         const r = await runTextDemo({ progress: ctx.progress(opts.json) });
         say(`${r.dataset}: trained on ${r.trainTexts}, tested on ${r.testTexts}`);
         say(`model ${JSON.stringify(r.model)} with ${r.vectors}: accuracy ${pct(r.accuracy)}, macro-F1 ${pct(r.macroF1)}, training ${r.trainSeconds.toFixed(1)} s`);
@@ -105,6 +105,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
 
       if (jobs.includes('vision')) {
         say('\n== image classifier from a pretrained CNN (feature extraction) ==');
+        const { runVisionDemo } = await import('../../../vision/index.js');
         const r = await runVisionDemo({ write: (line) => say(line) });
         say(`done in ${r.seconds.total.toFixed(1)} s`);
         results.vision = r;

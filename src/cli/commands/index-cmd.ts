@@ -4,29 +4,16 @@
  */
 import { extname } from 'node:path';
 import type { Command } from 'commander';
-import {
-  buildIndex,
-  DEFAULT_EF,
-  DEFAULT_EF_CONSTRUCTION,
-  DEFAULT_M,
-  evaluate,
-  loadIndex,
-  readEmbeddingsJsonl,
-  readManifest,
-  sampleSelfQueries,
-  HnswIndex,
-  INDEX_OWNER,
-  METRICS,
-  type EmbeddingsTable,
-  type Metric,
-  type SearchHit,
-} from '../../../embeddings/index.js';
-import { loadVectors } from '../../../text/index.js';
+import type { EmbeddingsTable, Metric, SearchHit } from '../../../embeddings/index.js';
 import { DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../errors.js';
 import type { Progress } from '../../progress.js';
 import { checkOutputDir } from '../../io/output.js';
+import { HNSW_DEFAULTS, METRIC_CHOICES } from '../choices.js';
 import type { CliContext } from '../context.js';
 import { choiceOption, fractionOption, intOption } from '../parse.js';
+
+/** The embeddings module, loaded when an index command runs (not at CLI start-up). */
+const embeddings = () => import('../../../embeddings/index.js');
 
 const JSONL_EXTENSIONS = ['.jsonl', '.ndjson'];
 const INPUT_FORMATS = ['auto', 'vectors', 'jsonl'] as const;
@@ -49,7 +36,11 @@ interface BuildOpts {
 /** Keys + matrix from a JSONL embeddings file or a word-vectors source (file or bundled name). */
 async function readSource(source: string, opts: BuildOpts, progress: Progress): Promise<EmbeddingsTable & { from: string }> {
   const jsonl = opts.input === 'jsonl' || (opts.input === 'auto' && JSONL_EXTENSIONS.includes(extname(source).toLowerCase()));
-  if (jsonl) return { ...(await readEmbeddingsJsonl(source, { limit: opts.limit, progress })), from: 'jsonl' };
+  if (jsonl) {
+    const { readEmbeddingsJsonl } = await embeddings();
+    return { ...(await readEmbeddingsJsonl(source, { limit: opts.limit, progress })), from: 'jsonl' };
+  }
+  const { loadVectors } = await import('../../../text/vectors/index.js');
   const wv = await loadVectors(source, { limit: opts.limit, progress });
   return { keys: [...wv.words], matrix: wv.matrix, dim: wv.dim, metadata: [], from: 'vectors' };
 }
@@ -106,11 +97,11 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     .description('build an index from word vectors (file or bundled name, e.g. glove-wink-100d) or a JSONL embeddings file ({"key", "vector", …metadata})')
     .argument('<source>', 'word-vectors file or bundled name, or a JSONL embeddings file')
     .requiredOption('--out <dir>', 'directory to write the index to (replaced atomically)')
-    .option('--metric <metric>', `distance: ${METRICS.join(', ')}`, choiceOption('--metric', METRICS), 'cosine' as Metric)
+    .option('--metric <metric>', `distance: ${METRIC_CHOICES.join(', ')}`, choiceOption('--metric', METRIC_CHOICES), 'cosine' as Metric)
     .option('--kind <kind>', 'auto (exact below 20,000 items), hnsw or exact', choiceOption('--kind', KINDS), 'auto')
-    .option('--M <n>', 'HNSW links per node', intOption('--M', 2), DEFAULT_M)
-    .option('--ef-construction <n>', 'HNSW build breadth', intOption('--ef-construction'), DEFAULT_EF_CONSTRUCTION)
-    .option('--ef <n>', `HNSW default query breadth (default ${DEFAULT_EF}, or tuned with --tune)`, intOption('--ef'))
+    .option('--M <n>', 'HNSW links per node', intOption('--M', 2), HNSW_DEFAULTS.M)
+    .option('--ef-construction <n>', 'HNSW build breadth', intOption('--ef-construction'), HNSW_DEFAULTS.efConstruction)
+    .option('--ef <n>', `HNSW default query breadth (default ${HNSW_DEFAULTS.ef}, or tuned with --tune)`, intOption('--ef'))
     .option('--tune', 'pick the smallest ef reaching --target recall@10 on 200 items held back as unseen queries (inserted afterwards), and store it')
     .option('--target <recall>', 'recall@10 to tune ef for, in (0, 1]; giving it implies --tune', fractionOption('--target', 'a recall'), 0.95)
     .option('--input <format>', 'source type: auto (by extension: .jsonl/.ndjson are embeddings), vectors or jsonl', choiceOption('--input', INPUT_FORMATS), 'auto')
@@ -125,6 +116,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
       }
       // A recall target is a request to tune ef for it: --target implies --tune.
       const tune = opts.tune === true || cmd.getOptionValueSource('target') === 'cli';
+      const { buildIndex, HnswIndex, INDEX_OWNER } = await embeddings();
       await checkOutputDir(opts.out, INDEX_OWNER);
       const progress = ctx.progress(opts.json);
       const t0 = performance.now();
@@ -189,6 +181,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
           hint: `e.g. 'index query ${dir} --key KEY' (an item stored in the index) or --vector '[0.1, …]'`,
         });
       }
+      const { loadIndex } = await embeddings();
       const idx = await loadIndex(dir);
       let vector: ArrayLike<number>;
       let exclude: string[] = [];
@@ -215,6 +208,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     .argument('<dir>', 'index folder written by index build')
     .option('--json', 'print the manifest as JSON')
     .action(async (dir: string, opts: { json?: boolean }) => {
+      const { readManifest } = await embeddings();
       const m = await readManifest(dir);
       if (opts.json) return ctx.printJson(m);
       ctx.print(`kind:     ${m.kind}`);
@@ -238,6 +232,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     .option('--seed <n>', 'sampling seed', intOption('--seed', 0), 1)
     .option('--json', 'print as JSON')
     .action(async (dir: string, opts: { queries: number; queriesFile?: string; k: number; ef?: number; seed: number; json?: boolean }) => {
+      const { evaluate, loadIndex, readEmbeddingsJsonl, sampleSelfQueries } = await embeddings();
       const idx = await loadIndex(dir);
       noteEfOnExact(ctx, opts.ef, idx.kind);
       // Sampled queries leave themselves out; with k at or above what is left, every search returns

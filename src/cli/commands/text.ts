@@ -3,33 +3,22 @@
  * pretrained word vectors (see docs/text.md).
  */
 import type { Command } from 'commander';
-import {
-  DATASET_FORMATS,
-  DEFAULT_TEXT_VECTORS,
-  formatOov,
-  loadTextClassifier,
-  readDataset,
-  readTextRecords,
-  REPRESENTATIONS,
-  saveTextClassifier,
-  trainTextClassifier,
-  TEXT_BUNDLE_KIND,
-  type DatasetFormat,
-  type ModelSpec,
-  type RepresentationName,
-  type TextEvaluation,
-} from '../../../text/classify/index.js';
-import { parseHeadSpec } from '../../heads/head.js';
+import type { DatasetFormat, ModelSpec, RepresentationName, TextEvaluation } from '../../../text/classify/index.js';
 import { formatReport } from '../../metrics/classification.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { bundleOwner } from '../../bundle/bundle.js';
+import { bundleOwner } from '../../bundle/owner.js';
 import { checkOutputDir } from '../../io/output.js';
 import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
+import { DATASET_FORMAT_CHOICES, DEFAULT_TEXT_VECTORS, REPRESENTATION_CHOICES } from '../choices.js';
 import type { CliContext } from '../context.js';
 import { choiceOption, floatOption, intOption } from '../parse.js';
 
+/** The text-classification module, loaded when a text command runs (not at CLI start-up). */
+const textClassify = () => import('../../../text/classify/index.js');
+type TextClassify = Awaited<ReturnType<typeof textClassify>>;
+
 /** --model values: the linear kinds, one per representation (vectors + head), and the embedding networks. */
-export const MODEL_CHOICES = ['bow', 'hybrid', ...REPRESENTATIONS, 'embedding-pool', 'embedding-cnn'] as const;
+export const MODEL_CHOICES = ['bow', 'hybrid', ...REPRESENTATION_CHOICES, 'embedding-pool', 'embedding-cnn'] as const;
 type ModelChoice = (typeof MODEL_CHOICES)[number];
 
 interface DataOpts {
@@ -59,7 +48,8 @@ interface TrainOpts extends DataOpts {
   json?: boolean;
 }
 
-function modelSpec(o: TrainOpts): ModelSpec {
+async function modelSpec(o: TrainOpts): Promise<ModelSpec> {
+  const { parseHeadSpec } = await import('../../heads/head.js');
   const head = o.head ? parseHeadSpec(o.head) : undefined;
   switch (o.model) {
     case 'bow':
@@ -90,7 +80,7 @@ const NEURAL: readonly KindGroup[] = ['vectors', 'embedding'];
  * they get a note.
  */
 const KIND_OPTIONS: { flag: string; key: keyof TrainOpts; kinds: readonly KindGroup[]; what: string; harmless?: boolean }[] = [
-  { flag: '--head', key: 'head', kinds: NEURAL, what: 'the vector and embedding models (--model ' + [...REPRESENTATIONS, 'embedding-pool', 'embedding-cnn'].join('|') + ')' },
+  { flag: '--head', key: 'head', kinds: NEURAL, what: 'the vector and embedding models (--model ' + [...REPRESENTATION_CHOICES, 'embedding-pool', 'embedding-cnn'].join('|') + ')' },
   { flag: '--epochs', key: 'epochs', kinds: NEURAL, what: 'the neural models' },
   { flag: '--batch-size', key: 'batchSize', kinds: NEURAL, what: 'the neural models' },
   { flag: '--lr', key: 'lr', kinds: NEURAL, what: 'the neural models' },
@@ -127,7 +117,7 @@ function dataOptions(ctx: CliContext, o: DataOpts, json?: boolean) {
 
 function addDataOptions(cmd: Command): Command {
   return cmd
-    .option('--format <format>', `data format: ${DATASET_FORMATS.join(', ')} (default: from the extension)`, choiceOption('--format', DATASET_FORMATS))
+    .option('--format <format>', `data format: ${DATASET_FORMAT_CHOICES.join(', ')} (default: from the extension)`, choiceOption('--format', DATASET_FORMAT_CHOICES))
     .option('--text-column <name>', 'CSV/TSV column or JSONL field with the text (default: text)')
     .option('--label-column <name>', 'CSV/TSV column or JSONL field with the label (default: label)');
 }
@@ -136,7 +126,7 @@ function evaluationJson(ev: TextEvaluation) {
   return { ...ev.report, unseenLabels: ev.unseenLabels, excluded: ev.excluded, oov: ev.oov };
 }
 
-function printEvaluation(ctx: CliContext, what: string, ev: TextEvaluation): void {
+function printEvaluation(ctx: CliContext, { formatOov }: TextClassify, what: string, ev: TextEvaluation): void {
   ctx.print(`${what}:`);
   ctx.print(formatReport(ev.report));
   if (ev.oov) ctx.print(`texts vs the model's vectors: ${formatOov(ev.oov)}`);
@@ -163,7 +153,7 @@ export function registerText(program: Command, ctx: CliContext): void {
       .option('--vectors <source>', 'word vectors: a file path or a bundled name', DEFAULT_TEXT_VECTORS)
       .requiredOption('--out <dir>', 'bundle directory to write')
       .option('--model <kind>', `${MODEL_CHOICES.join(' | ')}`, choiceOption('--model', MODEL_CHOICES), 'hybrid')
-      .option('--representation <name>', `document representation for --model hybrid: ${REPRESENTATIONS.join(', ')}`, choiceOption('--representation', REPRESENTATIONS), 'mean-max')
+      .option('--representation <name>', `document representation for --model hybrid: ${REPRESENTATION_CHOICES.join(', ')}`, choiceOption('--representation', REPRESENTATION_CHOICES), 'mean-max')
       .option('--head <spec>', "head for vector and embedding models: 'linear' or 'mlp[:sizes]'")
       .option('--finetune', 'embedding models: fine-tune the pretrained embedding (at 0.1 × the learning rate)')
       .option('--epochs <n>', 'epochs for neural models', intOption('--epochs'))
@@ -177,6 +167,8 @@ export function registerText(program: Command, ctx: CliContext): void {
       .option('--json', 'print the results as JSON'),
   ).action(async (o: TrainOpts, cmd: Command) => {
     checkKindOptions(ctx, o, cmd);
+    const textLib = await textClassify();
+    const { formatOov, readDataset, saveTextClassifier, trainTextClassifier, TEXT_BUNDLE_KIND } = textLib;
     // Refuse a bad --out before reading data or training, not after.
     await checkOutputDir(o.out, bundleOwner(TEXT_BUNDLE_KIND));
     await ctx.engine();
@@ -184,7 +176,7 @@ export function registerText(program: Command, ctx: CliContext): void {
     const train = await readDataset(o.train, data);
     const valid = o.valid ? await readDataset(o.valid, data) : undefined;
     const test = o.test ? await readDataset(o.test, data) : undefined;
-    const spec = modelSpec(o);
+    const spec = await modelSpec(o);
     const neural = spec.kind === 'vectors' || spec.kind === 'embedding';
     if (!o.json) ctx.note(`training '${o.model}' on ${train.examples.length} texts${spec.kind === 'bow' ? '' : ` with vectors ${o.vectors}`}…`);
     const clf = await trainTextClassifier(train.examples, {
@@ -226,8 +218,8 @@ export function registerText(program: Command, ctx: CliContext): void {
       ctx.print(`trained '${o.model}' on ${s.trainTexts} texts, ${clf.labels.length} labels (${clf.labels.join(', ')}) in ${s.seconds.toFixed(1)} s${s.epochs ? `, ${s.epochs} epochs` : ''}`);
       if (s.oov) ctx.print(`training texts: ${formatOov(s.oov)}`);
       if (s.emptyRepresentations) ctx.print(`${s.emptyRepresentations} training text(s) had no word with a vector: encoded as the zero vector`);
-      if (validEval) printEvaluation(ctx, '\nvalidation', validEval);
-      if (testEval) printEvaluation(ctx, '\ntest', testEval);
+      if (validEval) printEvaluation(ctx, textLib, '\nvalidation', validEval);
+      if (testEval) printEvaluation(ctx, textLib, '\ntest', testEval);
       ctx.note(`saved ${o.out}`);
     }
     clf.dispose();
@@ -242,12 +234,13 @@ export function registerText(program: Command, ctx: CliContext): void {
       .option('--top-k <k>', 'also report top-k accuracy', intOption('--top-k'))
       .option('--json', 'print the report as JSON'),
   ).action(async (dir: string, o: DataOpts & { data: string; topK?: number; json?: boolean }) => {
+    const textLib = await textClassify();
     await ctx.engine();
-    const clf = await loadTextClassifier(dir);
-    const data = await readDataset(o.data, dataOptions(ctx, o, o.json));
+    const clf = await textLib.loadTextClassifier(dir);
+    const data = await textLib.readDataset(o.data, dataOptions(ctx, o, o.json));
     const ev = await clf.evaluate(data.examples, { topK: o.topK });
     if (o.json) ctx.printJson({ ...evaluationJson(ev), skippedEmptyTexts: data.skippedEmpty.count });
-    else printEvaluation(ctx, `${o.data} (${data.examples.length} texts)`, ev);
+    else printEvaluation(ctx, textLib, `${o.data} (${data.examples.length} texts)`, ev);
     clf.dispose();
   });
 
@@ -263,6 +256,7 @@ export function registerText(program: Command, ctx: CliContext): void {
     .action(async (dir: string, texts: string[], o: { data?: string; textColumn?: string; topK: number; json?: boolean }) => {
       if (texts.length === 0 && !o.data) throw new InvalidArgumentError('nothing to classify', { hint: 'give texts as arguments or --data FILE' });
       if (texts.length > 0 && o.data) throw new InvalidArgumentError('give texts as arguments or --data, not both');
+      const { loadTextClassifier, readTextRecords } = await textClassify();
       await ctx.engine();
       const clf = await loadTextClassifier(dir);
       const records: PredictInput[] = o.data

@@ -3,23 +3,15 @@
  * `<source>` is a file path or a bundled short name (`transferkit vectors list`).
  */
 import { Option, type Command } from 'commander';
-import { loadIndex } from '../../../embeddings/index.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { checkOutputFile } from '../../io/output.js';
-import {
-  BUNDLED_VECTORS,
-  loadVectors,
-  saveVectors,
-  VECTOR_FORMATS,
-  WRITABLE_FORMATS,
-  type LoadVectorsOptions,
-  type Neighbor,
-  type VectorFormat,
-  type WordVectors,
-  type WritableFormat,
-} from '../../../text/vectors/index.js';
+import type { LoadVectorsOptions, Neighbor, VectorFormat, WordVectors, WritableFormat } from '../../../text/vectors/index.js';
+import { VECTOR_FORMAT_CHOICES, WRITABLE_FORMAT_CHOICES } from '../choices.js';
 import type { CliContext } from '../context.js';
 import { intOption } from '../parse.js';
+
+/** The word-vectors module, loaded when a vectors command runs (not at CLI start-up). */
+const wordVectors = () => import('../../../text/vectors/index.js');
 
 interface SourceOptions {
   format?: VectorFormat;
@@ -31,13 +23,14 @@ interface SourceOptions {
 /** Options every sub-command that loads vectors accepts. */
 function sourceOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--format <format>', 'file format (default: detected from content)').choices(VECTOR_FORMATS))
+    .addOption(new Option('--format <format>', 'file format (default: detected from content)').choices(VECTOR_FORMAT_CHOICES))
     .option('--limit <n>', 'keep only the first N words', intOption('--limit'))
     .option('--no-cache', 'neither read nor write the binary cache');
 }
 
 async function load(ctx: CliContext, source: string, opts: SourceOptions): Promise<WordVectors> {
   const options: LoadVectorsOptions = { format: opts.format, limit: opts.limit, cache: opts.cache, progress: ctx.progress(opts.json) };
+  const { loadVectors } = await wordVectors();
   const wv = await loadVectors(source, options);
   for (const w of wv.origin.warnings) ctx.note(`warning: ${w}`);
   if (wv.origin.duplicates > 0) ctx.note(`note: dropped ${wv.origin.duplicates} duplicate word(s) (first occurrence kept)`);
@@ -47,6 +40,7 @@ async function load(ctx: CliContext, source: string, opts: SourceOptions): Promi
 /** `--index <dir>`: answer nearest-neighbour queries with a saved index (e.g. HNSW from `transferkit index build`). */
 async function plugIndex(ctx: CliContext, wv: WordVectors, dir: string | undefined): Promise<void> {
   if (!dir) return;
+  const { loadIndex } = await import('../../../embeddings/index.js');
   const index = await loadIndex(dir, { dim: wv.dim, metric: 'cosine' });
   if (index.size !== wv.size) ctx.note(`note: the index holds ${index.size} items, the vectors ${wv.size} words`);
   wv.useIndex(index);
@@ -66,7 +60,8 @@ export function registerVectors(program: Command, ctx: CliContext): void {
     .command('list')
     .description('list the bundled vector sets (usable as <source>)')
     .option('--json', 'print as JSON')
-    .action((opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean }) => {
+      const { BUNDLED_VECTORS } = await wordVectors();
       if (opts.json) return ctx.printJson(BUNDLED_VECTORS);
       for (const b of BUNDLED_VECTORS) ctx.print(`${b.name}  ${b.size} × ${b.dim}  ${b.description}`);
     });
@@ -149,10 +144,11 @@ export function registerVectors(program: Command, ctx: CliContext): void {
       .description('write the vectors in another format (atomically)')
       .argument('<source>', 'file path or bundled name')
       .argument('<out>', 'output file')
-      .addOption(new Option('--to <format>', 'output format').choices(WRITABLE_FORMATS).makeOptionMandatory()),
+      .addOption(new Option('--to <format>', 'output format').choices(WRITABLE_FORMAT_CHOICES).makeOptionMandatory()),
   ).action(async (source: string, out: string, opts: SourceOptions & { to: WritableFormat }) => {
     await checkOutputFile(out);
     const wv = await load(ctx, source, opts);
+    const { saveVectors } = await wordVectors();
     await saveVectors(wv, out, opts.to, { progress: ctx.progress() });
     ctx.note(`wrote ${wv.size} × ${wv.dim} vectors as ${opts.to} to ${out}`);
   });

@@ -4,25 +4,18 @@
  * backbone registry (see docs/vision.md).
  */
 import type { Command } from 'commander';
-import {
-  Backbone,
-  ImageClassifier,
-  IMAGE_CLASSIFIER_KIND,
-  STRATEGY_NAMES,
-  embedImages,
-  listArchitectures,
-  readImages,
-  trainImageClassifier,
-  type SkippedFile,
-  type StrategyName,
-} from '../../../vision/index.js';
-import { bundleOwner } from '../../bundle/bundle.js';
+import type { SkippedFile, StrategyName } from '../../../vision/index.js';
+import { bundleOwner } from '../../bundle/owner.js';
 import { checkOutputDir, checkOutputFile } from '../../io/output.js';
 import { DataError, InvalidArgumentError, NotFoundError } from '../../errors.js';
 import { formatReport } from '../../metrics/classification.js';
 import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
+import { STRATEGY_CHOICES } from '../choices.js';
 import type { CliContext } from '../context.js';
 import { choiceOption, floatOption, intOption } from '../parse.js';
+
+/** The vision module, loaded when a vision command runs (not at CLI start-up). */
+const visionLib = () => import('../../../vision/index.js');
 
 interface TrainOpts {
   data: string;
@@ -89,7 +82,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .description('train an image classifier from a folder per class (or a path,label CSV)')
     .requiredOption('--data <dir>', 'DIR/<label>/<image> folders, or a CSV manifest with path,label columns')
     .option('--backbone <name|url|path>', 'registry name, model.json URL, or tfjs layers-model folder', 'mobilenet_v2_nsfwjs')
-    .option('--strategy <name>', `one of ${STRATEGY_NAMES.join(', ')}`, choiceOption('--strategy', STRATEGY_NAMES), 'feature-extract')
+    .option('--strategy <name>', `one of ${STRATEGY_CHOICES.join(', ')}`, choiceOption('--strategy', STRATEGY_CHOICES), 'feature-extract')
     .requiredOption('--out <dir>', 'bundle folder to write')
     .option('--epochs <n>', 'training epochs (fine-tune: after the warm-up)', intOption('--epochs'), 10)
     .option('--batch-size <n>', 'batch size', intOption('--batch-size'), 32)
@@ -107,6 +100,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: TrainOpts, cmd: Command) => {
       checkStrategyOptions(opts, cmd);
+      const { Backbone, IMAGE_CLASSIFIER_KIND, readImages, trainImageClassifier } = await visionLib();
       // Refuse a bad --out before reading images or training, not after.
       await checkOutputDir(opts.out, bundleOwner(IMAGE_CLASSIFIER_KIND));
       const engine = await ctx.engine();
@@ -171,6 +165,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .option('--top-k <k>', 'also report top-k accuracy', intOption('--top-k'))
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, opts: { data: string; topK?: number; json?: boolean }) => {
+      const { ImageClassifier } = await visionLib();
       await ctx.engine();
       const classifier = await ImageClassifier.load(dir);
       const { report, skipped, unseenLabels, excluded } = await classifier.evaluate(opts.data, { progress: ctx.progress(opts.json), topK: opts.topK });
@@ -195,6 +190,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .option('--top-k <k>', 'labels per image', intOption('--top-k'), 1)
     .option('--json', 'print predictions as JSON')
     .action(async (dir: string, images: string[], opts: { topK: number; json?: boolean }) => {
+      const { ImageClassifier } = await visionLib();
       await ctx.engine();
       const classifier = await ImageClassifier.load(dir);
       const { predictions, skipped } = await classifier.predict(images, { topK: opts.topK });
@@ -221,6 +217,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .option('--json', 'print a summary as JSON')
     .action(async (opts: { backbone: string; data: string; out: string; imageSize?: number; batchSize: number; json?: boolean }) => {
       await checkOutputFile(opts.out);
+      const { Backbone, embedImages, readImages } = await visionLib();
       await ctx.engine();
       const progress = ctx.progress(opts.json);
       const collection = await readImages(opts.data, { minClasses: 1 });
@@ -238,7 +235,8 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .command('backbones')
     .description('list the backbone registry')
     .option('--json', 'print the registry as JSON')
-    .action((opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean }) => {
+      const { listArchitectures } = await visionLib();
       const rows = listArchitectures();
       if (opts.json) {
         ctx.printJson(rows);
