@@ -154,6 +154,21 @@ describe('transferkit text', () => {
     expect(p.code).toBe(2);
     expect(p.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: .*photos' is a folder, not a text file/);
   });
+  it('a smoothed model trains with its own neighbour options, and classifies texts made only of words unseen in training', async () => {
+    const out = join(dir, 'smoothed');
+    const t = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--vectors', join(dir, 'toy.vec.txt'), '--model', 'smoothed', '--neighbours', '10', '--min-similarity', '0.6', '--out', out, '--json');
+    expect(t.stderr).toBe('');
+    expect(t.code).toBe(0);
+    expect(JSON.parse(t.stdout).model).toEqual({ kind: 'smoothed', expansion: { neighbours: 10, minSimilarity: 0.6 } });
+    // train.csv uses only the first half of each topic's words; 'foodm'/'sportn' are from the second half.
+    const p = await cli('text', 'predict', out, 'foodm foodp the', 'sportn sportq a', '--json');
+    expect(p.code).toBe(0);
+    expect(JSON.parse(p.stdout).predictions.map((x: { top: Array<{ label: string }> }) => x.top[0].label)).toEqual(['food', 'sport']);
+    const bad = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'smoothed', '--min-similarity', '1.5', '--out', join(dir, 'never-sm'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--min-similarity must be a number in \[-1, 1\], got '1.5'/);
+  });
+
   it('train refuses options the chosen --model does not read, and notes unused vectors for bow', async () => {
     const train = join(dir, 'train.csv');
     const cases: [string, string[], RegExp][] = [
@@ -167,6 +182,8 @@ describe('transferkit text', () => {
       ['hybrid', ['--epochs', '3'], /--epochs does not apply to --model hybrid/],
       ['embedding-pool', ['--c', '10'], /--c does not apply to --model embedding-pool; it is used only by the linear models/],
       ['mean', ['--finetune'], /--finetune does not apply to --model mean/],
+      ['bow', ['--neighbours', '5'], /--neighbours does not apply to --model bow; it is used only by --model smoothed/],
+      ['hybrid', ['--min-similarity', '0.4'], /--min-similarity does not apply to --model hybrid/],
     ];
     for (const [model, extra, message] of cases) {
       const out = join(dir, `never-${model}`);

@@ -110,6 +110,9 @@ export async function loadTextClassifier(dir: string): Promise<TextClassifier> {
     case 'hybrid':
       model = LinearTextModel.restore(spec, state.model, encoder);
       break;
+    case 'smoothed':
+      model = LinearTextModel.restore(spec, state.model);
+      break;
     case 'vectors':
       model = VectorsHeadModel.restore(spec, state.model, encoder!, needTf());
       break;

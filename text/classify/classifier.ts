@@ -198,10 +198,11 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
   const docs = tokenizer.tokenizeAll(examples.map((e) => e.text));
 
   let lookup: VectorLookup | undefined;
+  let full: VectorLookup | undefined;
   let oov: OovReport | undefined;
   let provenance: Provenance | undefined;
   if (vectors) {
-    const full = new VectorLookup(vectors, { caseFallback: options.caseFallback });
+    full = new VectorLookup(vectors, { caseFallback: options.caseFallback });
     oov = oovReport(docs, full);
     // The classifier keeps only what it needs: rows of training tokens + the most frequent words.
     const rows = new Set<number>();
@@ -221,7 +222,7 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
           y: validationLabels.y.filter((c) => c >= 0),
         }
       : undefined;
-  const fitted = await model.fit(docs, y, { ...options, seed, numClasses: labels.length, validation });
+  const fitted = await model.fit(docs, y, { ...options, seed, numClasses: labels.length, validation, vectors: spec.kind === 'smoothed' ? full : undefined });
   const summary: TrainingSummary = {
     model: spec,
     trainTexts: examples.length,
@@ -262,6 +263,8 @@ export function createModel(
       return new LinearTextModel(spec);
     case 'hybrid':
       return new LinearTextModel(spec, encoder(spec.representation));
+    case 'smoothed':
+      return new LinearTextModel(spec);
     case 'vectors':
       return new VectorsHeadModel(spec, encoder(spec.representation));
     case 'embedding':

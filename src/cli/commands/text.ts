@@ -18,7 +18,7 @@ const textClassify = () => import('../../../text/classify/index.js');
 type TextClassify = Awaited<ReturnType<typeof textClassify>>;
 
 /** --model values: the linear kinds, one per representation (vectors + head), and the embedding networks. */
-export const MODEL_CHOICES = ['bow', 'hybrid', ...REPRESENTATION_CHOICES, 'embedding-pool', 'embedding-cnn'] as const;
+export const MODEL_CHOICES = ['bow', 'hybrid', 'smoothed', ...REPRESENTATION_CHOICES, 'embedding-pool', 'embedding-cnn'] as const;
 type ModelChoice = (typeof MODEL_CHOICES)[number];
 
 interface DataOpts {
@@ -41,6 +41,8 @@ interface TrainOpts extends DataOpts {
   batchSize?: number;
   lr?: number;
   c?: number;
+  neighbours?: number;
+  minSimilarity?: number;
   maxLength?: number;
   extraWords?: number;
   maxTokens?: number;
@@ -56,6 +58,12 @@ async function modelSpec(o: TrainOpts): Promise<ModelSpec> {
       return { kind: 'bow', c: o.c };
     case 'hybrid':
       return { kind: 'hybrid', representation: o.representation, c: o.c };
+    case 'smoothed':
+      return {
+        kind: 'smoothed',
+        c: o.c,
+        expansion: o.neighbours === undefined && o.minSimilarity === undefined ? undefined : { neighbours: o.neighbours, minSimilarity: o.minSimilarity },
+      };
     case 'embedding-pool':
     case 'embedding-cnn':
       return { kind: 'embedding', architecture: o.model === 'embedding-cnn' ? 'cnn' : 'pool', finetune: o.finetune ?? false, head, maxLength: o.maxLength };
@@ -64,10 +72,10 @@ async function modelSpec(o: TrainOpts): Promise<ModelSpec> {
   }
 }
 
-type KindGroup = 'bow' | 'hybrid' | 'vectors' | 'embedding';
+type KindGroup = 'bow' | 'hybrid' | 'smoothed' | 'vectors' | 'embedding';
 
 function kindGroup(model: ModelChoice): KindGroup {
-  if (model === 'bow' || model === 'hybrid') return model;
+  if (model === 'bow' || model === 'hybrid' || model === 'smoothed') return model;
   return model === 'embedding-pool' || model === 'embedding-cnn' ? 'embedding' : 'vectors';
 }
 
@@ -86,10 +94,12 @@ const KIND_OPTIONS: { flag: string; key: keyof TrainOpts; kinds: readonly KindGr
   { flag: '--lr', key: 'lr', kinds: NEURAL, what: 'the neural models' },
   { flag: '--finetune', key: 'finetune', kinds: ['embedding'], what: 'the embedding models (--model embedding-pool|embedding-cnn)' },
   { flag: '--max-length', key: 'maxLength', kinds: ['embedding'], what: 'the embedding models (--model embedding-pool|embedding-cnn)' },
-  { flag: '--c', key: 'c', kinds: ['bow', 'hybrid'], what: 'the linear models (--model bow|hybrid)' },
+  { flag: '--c', key: 'c', kinds: ['bow', 'hybrid', 'smoothed'], what: 'the linear models (--model bow|hybrid|smoothed)' },
   { flag: '--representation', key: 'representation', kinds: ['hybrid'], what: '--model hybrid (the vector models take the representation as --model)' },
-  { flag: '--vectors', key: 'vectors', kinds: ['hybrid', 'vectors', 'embedding'], what: 'models with word vectors', harmless: true },
-  { flag: '--extra-words', key: 'extraWords', kinds: ['hybrid', 'vectors', 'embedding'], what: 'models with word vectors', harmless: true },
+  { flag: '--neighbours', key: 'neighbours', kinds: ['smoothed'], what: '--model smoothed' },
+  { flag: '--min-similarity', key: 'minSimilarity', kinds: ['smoothed'], what: '--model smoothed' },
+  { flag: '--vectors', key: 'vectors', kinds: ['hybrid', 'smoothed', 'vectors', 'embedding'], what: 'models with word vectors', harmless: true },
+  { flag: '--extra-words', key: 'extraWords', kinds: ['hybrid', 'smoothed', 'vectors', 'embedding'], what: 'models with word vectors', harmless: true },
 ];
 
 function checkKindOptions(ctx: CliContext, o: TrainOpts, cmd: Command): void {
@@ -160,6 +170,8 @@ export function registerText(program: Command, ctx: CliContext): void {
       .option('--batch-size <n>', 'batch size for neural models', intOption('--batch-size'))
       .option('--lr <rate>', 'learning rate for neural models', floatOption('--lr', 0))
       .option('--c <value>', 'inverse L2 strength of the linear models (scikit-learn C; default 100)', floatOption('--c', 0))
+      .option('--neighbours <n>', 'smoothed model: pretrained-vector neighbours each training word switches on (default 25)', intOption('--neighbours', 0))
+      .option('--min-similarity <cos>', 'smoothed model: keep neighbours at least this cosine-similar (default 0.5)', floatOption('--min-similarity', -1, 1))
       .option('--max-length <n>', 'embedding models: tokens kept per text (default 256)', intOption('--max-length'))
       .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
       .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500)', intOption('--max-tokens', 0))

@@ -25,6 +25,7 @@ afterAll(() => cleanup());
 const KINDS: Array<{ name: string; spec: ModelSpec; options?: Partial<TrainTextOptions> }> = [
   { name: 'bow', spec: { kind: 'bow' } },
   { name: 'hybrid mean-max', spec: { kind: 'hybrid', representation: 'mean-max' } },
+  { name: 'smoothed (neighbour-expanded bag of words)', spec: { kind: 'smoothed' } },
   { name: 'vectors mean + linear', spec: { kind: 'vectors', representation: 'mean' } },
   { name: 'vectors tfidf-mean + linear', spec: { kind: 'vectors', representation: 'tfidf-mean' } },
   { name: 'vectors sif + linear', spec: { kind: 'vectors', representation: 'sif' } },
@@ -149,6 +150,9 @@ describe('transfer', () => {
     const vecAcc = (await vec.evaluate(unseen)).report.accuracy;
     expect(vecAcc).toBeGreaterThan(0.9);
     expect(bowAcc).toBeLessThan(0.6);
+    // The neighbour-expanded bag of words gives the unseen topic words weights through their seen neighbours.
+    const smoothed = await trainTextClassifier(train, { ...base, model: { kind: 'smoothed' } });
+    expect((await smoothed.evaluate(unseen)).report.accuracy).toBeGreaterThan(0.9);
     // With extraWords: 0 the model keeps only its training vocabulary, and unseen words are unknown to it.
     const narrow = await trainTextClassifier(train, { ...base, model: { kind: 'vectors', representation: 'mean' } });
     expect((await narrow.evaluate(unseen)).oov!.tokenRate).toBeGreaterThan(0.3);

@@ -39,6 +39,28 @@ export function makeFeatures(sparse?: Csr, dense?: Dense): Features {
   return { rows: sparse?.rows ?? dense!.rows, sparse, dense };
 }
 
+/** Two sparse blocks side by side (same rows): `a`'s columns, then `b`'s. */
+export function hstackCsr(a: Csr, b: Csr): Csr {
+  if (a.rows !== b.rows) throw new InvalidArgumentError(`cannot put a ${a.rows}-row block beside a ${b.rows}-row block`);
+  const nnz = a.indices.length + b.indices.length;
+  const indptr = new Int32Array(a.rows + 1);
+  const indices = new Int32Array(nnz);
+  const values = new Float32Array(nnz);
+  let o = 0;
+  for (let r = 0; r < a.rows; r++) {
+    for (let j = a.indptr[r]; j < a.indptr[r + 1]; j++, o++) {
+      indices[o] = a.indices[j];
+      values[o] = a.values[j];
+    }
+    for (let j = b.indptr[r]; j < b.indptr[r + 1]; j++, o++) {
+      indices[o] = a.cols + b.indices[j];
+      values[o] = b.values[j];
+    }
+    indptr[r + 1] = o;
+  }
+  return { rows: a.rows, cols: a.cols + b.cols, indptr, indices, values };
+}
+
 /** Rows `idx` of a feature matrix. */
 export function selectRows(f: Features, idx: ArrayLike<number>): Features {
   let sparse: Csr | undefined;

@@ -1,14 +1,20 @@
 /**
- * The two linear model kinds, fitted by L-BFGS (see ../linear/softmax-regression.ts):
+ * The three linear model kinds, fitted by L-BFGS (see ../linear/softmax-regression.ts):
  *  - 'bow': TF-IDF unigrams+bigrams only — the baseline that shows what pretrained vectors add;
  *  - 'hybrid': the same TF-IDF columns plus a pretrained document representation
- *    (L2-normalised, scaled by `vectorWeight`), one regularised model over both.
+ *    (L2-normalised, scaled by `vectorWeight`), one regularised model over both;
+ *  - 'smoothed': the same TF-IDF columns plus a unigram block in which training texts also
+ *    switch on the pretrained-vector neighbours of their words (../bow/neighbour-expansion.ts).
  */
+import { InvalidArgumentError } from '../../../src/errors.js';
+import { NeighbourExpansion, type NeighbourExpansionState } from '../bow/neighbour-expansion.js';
 import { TfidfVectorizer, type TfidfState } from '../bow/tfidf.js';
-import { makeFeatures, type Dense, type Features } from '../linear/features.js';
+import { hstackCsr, makeFeatures, type Dense, type Features } from '../linear/features.js';
 import { SoftmaxRegression, type SoftmaxRegressionState } from '../linear/softmax-regression.js';
 import type { DocumentEncoder } from '../represent/document-encoder.js';
-import type { BowModelSpec, FitContext, HybridModelSpec, ModelState, TextModel } from './model.js';
+import type { BowModelSpec, FitContext, HybridModelSpec, ModelState, SmoothedModelSpec, TextModel } from './model.js';
+
+type LinearSpec = BowModelSpec | HybridModelSpec | SmoothedModelSpec;
 
 /**
  * Inverse L2 strength (scikit-learn's C) of both linear kinds. Chosen on a validation split carved
@@ -24,19 +30,23 @@ export const DEFAULT_C = 100;
 export const DEFAULT_VECTOR_WEIGHT = 1;
 
 export class LinearTextModel implements TextModel {
-  readonly kind: 'bow' | 'hybrid';
+  readonly kind: LinearSpec['kind'];
   readonly tfidf: TfidfVectorizer;
+  /** Present for 'smoothed'. */
+  readonly expansion?: NeighbourExpansion;
   regression?: SoftmaxRegression;
   fitInfo?: { iterations: number; converged: boolean; loss: number };
 
   constructor(
-    readonly spec: BowModelSpec | HybridModelSpec,
+    readonly spec: LinearSpec,
     /** Present for 'hybrid'. */
     readonly encoder?: DocumentEncoder,
     tfidf?: TfidfVectorizer,
+    expansion?: NeighbourExpansion,
   ) {
     this.kind = spec.kind;
     this.tfidf = tfidf ?? new TfidfVectorizer(spec.tfidf);
+    if (spec.kind === 'smoothed') this.expansion = expansion ?? new NeighbourExpansion(spec.expansion);
   }
 
   private dense(docs: string[][]): Dense | undefined {
@@ -53,16 +63,23 @@ export class LinearTextModel implements TextModel {
     return { rows: docs.length, cols: dim, data };
   }
 
-  features(docs: string[][]): Features {
-    return makeFeatures(this.tfidf.transform(docs), this.dense(docs));
+  /** Feature rows; `training` marks the texts the model is fitted on (the only ones 'smoothed' expands). */
+  features(docs: string[][], training = false): Features {
+    const bow = this.tfidf.transform(docs);
+    const sparse = this.expansion ? hstackCsr(bow, this.expansion.transform(docs, { expand: training })) : bow;
+    return makeFeatures(sparse, this.dense(docs));
   }
 
   async fit(docs: string[][], y: Int32Array, ctx: FitContext) {
+    if (this.expansion && !ctx.vectors) {
+      throw new InvalidArgumentError("the 'smoothed' model needs the pretrained vectors to find word neighbours", { hint: 'train it with trainTextClassifier and a vectors source' });
+    }
     this.tfidf.fit(docs);
     this.encoder?.fit(docs);
-    const x = this.features(docs);
+    this.expansion?.fit(docs, ctx.vectors!);
+    const x = this.features(docs, true);
     const emptyRepresentations = this.encoder?.emptyCount;
-    const dim = this.tfidf.size + (this.encoder?.dim ?? 0);
+    const dim = this.tfidf.size + (this.encoder?.dim ?? 0) + (this.expansion?.size ?? 0);
     this.regression = new SoftmaxRegression(dim, ctx.numClasses);
     this.fitInfo = this.regression.fit(x, y, {
       c: this.spec.c ?? DEFAULT_C,
@@ -76,11 +93,12 @@ export class LinearTextModel implements TextModel {
   }
 
   state(): ModelState {
-    return { json: { tfidf: this.tfidf.toJSON(), regression: this.regression!.toJSON(), fitInfo: this.fitInfo } };
+    return { json: { tfidf: this.tfidf.toJSON(), expansion: this.expansion?.toJSON(), regression: this.regression!.toJSON(), fitInfo: this.fitInfo } };
   }
 
-  static restore(spec: BowModelSpec | HybridModelSpec, json: Record<string, unknown>, encoder?: DocumentEncoder): LinearTextModel {
-    const m = new LinearTextModel(spec, encoder, TfidfVectorizer.fromJSON(json.tfidf as TfidfState));
+  static restore(spec: LinearSpec, json: Record<string, unknown>, encoder?: DocumentEncoder): LinearTextModel {
+    const expansion = spec.kind === 'smoothed' ? NeighbourExpansion.fromJSON(json.expansion as NeighbourExpansionState) : undefined;
+    const m = new LinearTextModel(spec, encoder, TfidfVectorizer.fromJSON(json.tfidf as TfidfState), expansion);
     m.regression = SoftmaxRegression.fromJSON(json.regression as SoftmaxRegressionState);
     return m;
   }

@@ -6,7 +6,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Callback } from '../../../src/training/trainer.js';
 import type { HeadSpec } from '../../../src/heads/head.js';
+import type { NeighbourExpansionOptions } from '../bow/neighbour-expansion.js';
 import type { TfidfOptions } from '../bow/tfidf.js';
+import type { VectorLookup } from '../vectors/lookup.js';
 import type { RepresentationName } from '../represent/document-encoder.js';
 
 /** (c) The bag-of-words baseline: TF-IDF unigrams+bigrams → L2-regularised logistic regression (no pretrained vectors). */
@@ -38,6 +40,20 @@ export interface HybridModelSpec {
   vectorWeight?: number;
 }
 
+/**
+ * The bag-of-words baseline's TF-IDF columns plus a neighbour-expanded unigram block: training
+ * texts also switch on the pretrained-vector neighbours of their words, so words never seen in
+ * training still carry weight. Made for small training sets (tens to hundreds of texts); prediction
+ * needs no vectors. See ../bow/neighbour-expansion.ts.
+ */
+export interface SmoothedModelSpec {
+  kind: 'smoothed';
+  tfidf?: TfidfOptions;
+  expansion?: NeighbourExpansionOptions;
+  /** Inverse L2 strength (scikit-learn's C). Default 100. */
+  c?: number;
+}
+
 /** (b) An embedding layer initialised from the pretrained vectors, pooled or convolved, then a head. */
 export interface EmbeddingModelSpec {
   kind: 'embedding';
@@ -57,9 +73,9 @@ export interface EmbeddingModelSpec {
   head?: HeadSpec;
 }
 
-export type ModelSpec = BowModelSpec | VectorsModelSpec | HybridModelSpec | EmbeddingModelSpec;
+export type ModelSpec = BowModelSpec | VectorsModelSpec | HybridModelSpec | SmoothedModelSpec | EmbeddingModelSpec;
 export type ModelKind = ModelSpec['kind'];
-export const MODEL_KINDS: readonly ModelKind[] = ['bow', 'vectors', 'hybrid', 'embedding'];
+export const MODEL_KINDS: readonly ModelKind[] = ['bow', 'vectors', 'hybrid', 'smoothed', 'embedding'];
 
 /** Options of the neural model kinds (vectors, embedding); the linear kinds ignore them. */
 export interface NeuralFitOptions {
@@ -80,6 +96,8 @@ export interface NeuralFitOptions {
 export interface FitContext extends NeuralFitOptions {
   seed: number;
   numClasses: number;
+  /** The full pretrained vectors (not the classifier's subset), for models that search them while fitting ('smoothed'). */
+  vectors?: VectorLookup;
   /** Tokenised validation texts and labels, when given. */
   validation?: { docs: string[][]; y: Int32Array };
 }

@@ -18,6 +18,14 @@ export interface LookupOptions {
   caseFallback?: boolean;
 }
 
+/** The case variants the fallback tries, in order: lowercase, Capitalised, UPPERCASE (each only when it differs from the token). */
+export function caseVariants(token: string): string[] {
+  const lower = token.toLowerCase();
+  const cap = lower.charAt(0).toUpperCase() + lower.slice(1);
+  const upper = token.toUpperCase();
+  return [lower, cap, upper].filter((v, i, all) => v !== token && all.indexOf(v) === i);
+}
+
 export class VectorLookup {
   private readonly cache = new Map<string, number>();
   readonly caseFallback: boolean;
@@ -39,15 +47,9 @@ export class VectorLookup {
     if (hit !== undefined) return hit;
     let r = this.vectors.indexOf(token);
     if (r < 0 && this.caseFallback) {
-      const lower = token.toLowerCase();
-      if (lower !== token) r = this.vectors.indexOf(lower);
-      if (r < 0) {
-        const cap = lower.charAt(0).toUpperCase() + lower.slice(1);
-        if (cap !== token) r = this.vectors.indexOf(cap);
-      }
-      if (r < 0) {
-        const upper = token.toUpperCase();
-        if (upper !== token) r = this.vectors.indexOf(upper);
+      for (const v of caseVariants(token)) {
+        r = this.vectors.indexOf(v);
+        if (r >= 0) break;
       }
     }
     if (this.cache.size < 1_000_000) this.cache.set(token, r);
