@@ -184,6 +184,7 @@ describe('transferkit text', () => {
       ['mean', ['--finetune'], /--finetune does not apply to --model mean/],
       ['bow', ['--neighbours', '5'], /--neighbours does not apply to --model bow; it is used only by --model smoothed/],
       ['hybrid', ['--min-similarity', '0.4'], /--min-similarity does not apply to --model hybrid/],
+      ['smoothed', ['--extra-words', '10'], /--extra-words does not apply to --model smoothed; it is used only by models that store word vectors/],
     ];
     for (const [model, extra, message] of cases) {
       const out = join(dir, `never-${model}`);

@@ -68,6 +68,7 @@ export interface TrainingSummary {
   /** Training texts encoded as the zero vector because no word had a vector. */
   emptyRepresentations?: number;
   epochs?: number;
+  /** The vectors used; `keptWords` = rows stored with the classifier (0 for 'smoothed', which stores none). */
   vectors?: { source: string; dim: number; keptWords: number };
   tokenizer: Record<string, unknown>;
   seed: number;
@@ -204,13 +205,18 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
   if (vectors) {
     full = new VectorLookup(vectors, { caseFallback: options.caseFallback });
     oov = oovReport(docs, full);
-    // The classifier keeps only what it needs: rows of training tokens + the most frequent words.
-    const rows = new Set<number>();
-    const extra = Math.min(options.extraWords ?? 20000, vectors.words.length);
-    for (let r = 0; r < extra; r++) rows.add(r);
-    for (const doc of docs) for (const t of doc) rows.add(full.row(t));
-    lookup = new VectorLookup(VectorTable.subset(vectors, rows), { caseFallback: full.caseFallback });
-    provenance = { source, description: `${vectors.dim}-d word vectors; ${lookup.vectors.words.length} of ${vectors.words.length} words kept` };
+    if (spec.kind === 'smoothed') {
+      // The vectors only expand the training texts; the fitted model predicts from its own word columns.
+      provenance = { source, description: `${vectors.dim}-d word vectors; used to expand the training texts, not stored` };
+    } else {
+      // The classifier keeps only what it needs: rows of training tokens + the most frequent words.
+      const rows = new Set<number>();
+      const extra = Math.min(options.extraWords ?? 20000, vectors.words.length);
+      for (let r = 0; r < extra; r++) rows.add(r);
+      for (const doc of docs) for (const t of doc) rows.add(full.row(t));
+      lookup = new VectorLookup(VectorTable.subset(vectors, rows), { caseFallback: full.caseFallback });
+      provenance = { source, description: `${vectors.dim}-d word vectors; ${lookup.vectors.words.length} of ${vectors.words.length} words kept` };
+    }
   }
 
   const model = createModel(spec, tokenizer, lookup, provenance, options.representation);
@@ -231,7 +237,7 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
     oov,
     emptyRepresentations: fitted.emptyRepresentations,
     epochs: fitted.epochs,
-    vectors: lookup ? { source, dim: lookup.dim, keptWords: lookup.vectors.words.length } : undefined,
+    vectors: full ? { source, dim: full.dim, keptWords: lookup?.vectors.words.length ?? 0 } : undefined,
     tokenizer: { ...tokenizer.toJSON() },
     seed,
     validation:

@@ -99,14 +99,14 @@ const KIND_OPTIONS: { flag: string; key: keyof TrainOpts; kinds: readonly KindGr
   { flag: '--neighbours', key: 'neighbours', kinds: ['smoothed'], what: '--model smoothed' },
   { flag: '--min-similarity', key: 'minSimilarity', kinds: ['smoothed'], what: '--model smoothed' },
   { flag: '--vectors', key: 'vectors', kinds: ['hybrid', 'smoothed', 'vectors', 'embedding'], what: 'models with word vectors', harmless: true },
-  { flag: '--extra-words', key: 'extraWords', kinds: ['hybrid', 'smoothed', 'vectors', 'embedding'], what: 'models with word vectors', harmless: true },
+  { flag: '--extra-words', key: 'extraWords', kinds: ['hybrid', 'vectors', 'embedding'], what: 'models that store word vectors (not bow or smoothed)', harmless: true },
 ];
 
 function checkKindOptions(ctx: CliContext, o: TrainOpts, cmd: Command): void {
   const kind = kindGroup(o.model);
   for (const opt of KIND_OPTIONS) {
     if (opt.kinds.includes(kind) || cmd.getOptionValueSource(opt.key) !== 'cli') continue;
-    if (opt.harmless) {
+    if (opt.harmless && kind === 'bow') {
       if (!o.json) ctx.note(`note: --model ${o.model} uses no word vectors; ${opt.flag} ignored`);
       continue;
     }

@@ -173,6 +173,17 @@ describe('bundles', () => {
     expect((await readdir(out)).sort()).toEqual(['manifest.json', 'state.json', 'vectors.f32', 'vectors.words.txt']);
   });
 
+  it("of the 'smoothed' kind store no vectors: their word columns are all they need to predict", async () => {
+    const clf = await trainTextClassifier(train, { ...base, model: { kind: 'smoothed' } });
+    const out = join(dir, 'smoothed-files');
+    await saveTextClassifier(out, clf);
+    expect((await readdir(out)).sort()).toEqual(['manifest.json', 'state.json']);
+    expect(clf.summary.vectors).toEqual({ source: 'toy-16d', dim: 16, keptWords: 0 });
+    const back = await loadTextClassifier(out);
+    expect(back.lookup).toBeUndefined();
+    expect((await back.evaluate(unseen)).report.accuracy).toBeGreaterThan(0.9);
+  });
+
   it('of embedding networks hold the vectors once, in the network, and round-trip them bit for bit', async () => {
     const { readFile } = await import('node:fs/promises');
     const { saveBundle } = await import('../../../src/bundle/bundle.js');
