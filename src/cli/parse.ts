@@ -1,10 +1,12 @@
 /** Option parsers shared by CLI commands: they throw commander errors with clear text. */
 import { InvalidArgumentError } from 'commander';
 
-export function intOption(name: string, min = 1) {
+export function intOption(name: string, min = 1, max = Infinity) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got '${value}'`);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be an integer ${max === Infinity ? `≥ ${min}` : `in [${min}, ${max}]`}, got '${value}'`);
+    }
     return n;
   };
 }

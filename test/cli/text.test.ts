@@ -164,9 +164,17 @@ describe('transferkit text', () => {
     const p = await cli('text', 'predict', out, 'foodm foodp the', 'sportn sportq a', '--json');
     expect(p.code).toBe(0);
     expect(JSON.parse(p.stdout).predictions.map((x: { top: Array<{ label: string }> }) => x.top[0].label)).toEqual(['food', 'sport']);
-    const bad = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'smoothed', '--min-similarity', '1.5', '--out', join(dir, 'never-sm'));
+    // One neighbour option alone keeps the other's default.
+    const one = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--vectors', join(dir, 'toy.vec.txt'), '--model', 'smoothed', '--neighbours', '5', '--out', join(dir, 'smoothed-5'), '--json');
+    expect(one.stderr).toBe('');
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout).model).toEqual({ kind: 'smoothed', expansion: { neighbours: 5 } });
+    const bad = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'smoothed', '--min-similarity', '-0.1', '--out', join(dir, 'never-sm'));
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--min-similarity must be a number in \[-1, 1\], got '1.5'/);
+    expect(bad.stderr).toMatch(/--min-similarity must be a number in \[0, 1\], got '-0.1'/);
+    const many = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'smoothed', '--neighbours', '5000', '--out', join(dir, 'never-sm'));
+    expect(many.code).toBe(2);
+    expect(many.stderr).toMatch(/--neighbours must be an integer in \[0, 1000\], got '5000'/);
   });
 
   it('train refuses options the chosen --model does not read, and notes unused vectors for bow', async () => {

@@ -65,7 +65,7 @@ export async function saveTextClassifier(dir: string, clf: TextClassifier, metri
     {
       kind: TEXT_BUNDLE_KIND,
       labels: clf.labels,
-      preprocessing: { tokenizer: clf.tokenizer.toJSON(), caseFallback: clf.lookup?.caseFallback ?? true },
+      preprocessing: { tokenizer: clf.tokenizer.toJSON(), caseFallback: clf.lookup?.caseFallback ?? (clf.model as { expansion?: { usesCaseFallback: boolean } }).expansion?.usesCaseFallback ?? true },
       encoder: clf.provenance && table ? { ...clf.provenance, dim: table.dim, words: table.size } : null,
       training: { ...clf.summary },
       metrics,
@@ -111,6 +111,7 @@ export async function loadTextClassifier(dir: string): Promise<TextClassifier> {
       model = LinearTextModel.restore(spec, state.model, encoder);
       break;
     case 'smoothed':
+      if (!state.model.expansion) throw new BundleError(`${dir}: a 'smoothed' classifier bundle has no word columns in ${STATE_FILE}`, { hint: 'the bundle is incomplete; retrain' });
       model = LinearTextModel.restore(spec, state.model);
       break;
     case 'vectors':

@@ -62,7 +62,10 @@ async function modelSpec(o: TrainOpts): Promise<ModelSpec> {
       return {
         kind: 'smoothed',
         c: o.c,
-        expansion: o.neighbours === undefined && o.minSimilarity === undefined ? undefined : { neighbours: o.neighbours, minSimilarity: o.minSimilarity },
+        expansion:
+          o.neighbours === undefined && o.minSimilarity === undefined
+            ? undefined
+            : { ...(o.neighbours === undefined ? {} : { neighbours: o.neighbours }), ...(o.minSimilarity === undefined ? {} : { minSimilarity: o.minSimilarity }) },
       };
     case 'embedding-pool':
     case 'embedding-cnn':
@@ -170,8 +173,8 @@ export function registerText(program: Command, ctx: CliContext): void {
       .option('--batch-size <n>', 'batch size for neural models', intOption('--batch-size'))
       .option('--lr <rate>', 'learning rate for neural models', floatOption('--lr', 0))
       .option('--c <value>', 'inverse L2 strength of the linear models (scikit-learn C; default 100)', floatOption('--c', 0))
-      .option('--neighbours <n>', 'smoothed model: pretrained-vector neighbours each training word switches on (default 25)', intOption('--neighbours', 0))
-      .option('--min-similarity <cos>', 'smoothed model: keep neighbours at least this cosine-similar (default 0.5)', floatOption('--min-similarity', -1, 1))
+      .option('--neighbours <n>', 'smoothed model: pretrained-vector neighbours each training word switches on (default 25)', intOption('--neighbours', 0, 1000))
+      .option('--min-similarity <cos>', 'smoothed model: keep neighbours at least this cosine-similar (default 0.5)', floatOption('--min-similarity', 0, 1))
       .option('--max-length <n>', 'embedding models: tokens kept per text (default 256)', intOption('--max-length'))
       .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
       .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500)', intOption('--max-tokens', 0))

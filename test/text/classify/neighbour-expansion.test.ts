@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../src/errors.js';
-import { hstackCsr, NeighbourExpansion, VectorLookup, type Csr } from '../../../text/classify/index.js';
+import { hstackCsr, NeighbourExpansion, VectorLookup, DEFAULT_NEIGHBOUR_EXPANSION, type Csr } from '../../../text/classify/index.js';
+import { caseVariants } from '../../../text/classify/vectors/lookup.js';
 import { WordVectors } from '../../../text/vectors/index.js';
 
 /** 'cheap' and 'inexpensive' are close (cos 0.8); 'cheaper' is close to 'cheap' only at 0.6; 'perl' is orthogonal to all. */
@@ -41,13 +42,15 @@ describe('NeighbourExpansion', () => {
     const t = e.transform([['inexpensive', 'zzz']]);
     expect([...rowOf(t, 0, e.vocabulary).entries()]).toEqual([['inexpensive', 1]]);
     // Case fallback like the vectors: 'CHEAP' is 'cheap', 'python' finds 'Python'.
-    expect(e.columnOf('CHEAP')).toBe(e.columnOf('cheap'));
-    expect(e.columnOf('python')).toBe(e.columnOf('Python'));
+    expect(e.columnOf('CHEAP')).toBe(e.vocabulary.indexOf('cheap'));
+    expect(e.columnOf('python')).toBe(e.vocabulary.indexOf('Python'));
+    expect(e.vocabulary.indexOf('Python')).toBeGreaterThanOrEqual(0);
     expect(e.columnOf('zzz')).toBe(-1);
     // State round trip: same rows for texts to classify, no vectors needed.
     const back = NeighbourExpansion.fromJSON(JSON.parse(JSON.stringify(e.toJSON())));
-    const probe = [['cheap', 'inexpensive', 'python']];
-    expect(Array.from(back.transform(probe).values)).toEqual(Array.from(e.transform(probe).values));
+    const probe = [['cheap', 'inexpensive', 'python'], ['perl', 'zzz']];
+    expect(back.transform(probe)).toEqual(e.transform(probe));
+    expect(back.vocabulary).toEqual(e.vocabulary);
   });
 
   it('minSimilarity and neighbours bound the expansion; weight 0 expands nothing', () => {
@@ -63,12 +66,35 @@ describe('NeighbourExpansion', () => {
     expect(near.vocabulary).toEqual(['cheap']);
   });
 
+  it('without the case fallback, only exact spellings have columns', () => {
+    const e = new NeighbourExpansion().fit([['cheap']], new VectorLookup(vectors(), { caseFallback: false }));
+    expect(e.usesCaseFallback).toBe(false);
+    expect(e.columnOf('cheap')).toBe(0);
+    expect(e.columnOf('Cheap')).toBe(-1);
+    expect(NeighbourExpansion.fromJSON(e.toJSON()).columnOf('Cheap')).toBe(-1);
+  });
+
+  it('options given as undefined keep their defaults', () => {
+    expect(new NeighbourExpansion({ neighbours: 10, minSimilarity: undefined }).options).toEqual({ ...DEFAULT_NEIGHBOUR_EXPANSION, neighbours: 10 });
+  });
+
   it('refuses bad options and use before fit', () => {
     expect(() => new NeighbourExpansion({ neighbours: -1 })).toThrow(InvalidArgumentError);
+    expect(() => new NeighbourExpansion({ neighbours: 1001 })).toThrow(/≤ 1000/);
+    expect(() => new NeighbourExpansion({ minSimilarity: -0.2 })).toThrow(/minSimilarity must be in \[0, 1\]/);
     expect(() => new NeighbourExpansion({ minSimilarity: 2 })).toThrow(/minSimilarity/);
     expect(() => new NeighbourExpansion({ weight: Number.NaN })).toThrow(/weight/);
     expect(() => new NeighbourExpansion({ candidates: 0 })).toThrow(/candidates/);
     expect(() => new NeighbourExpansion().transform([['a']])).toThrow(/before fit/);
+  });
+});
+
+describe('caseVariants', () => {
+  it('gives lowercase, Capitalised, UPPERCASE in that order, without the token itself or repeats', () => {
+    expect(caseVariants('PARIS')).toEqual(['paris', 'Paris']);
+    expect(caseVariants('paris')).toEqual(['Paris', 'PARIS']);
+    expect(caseVariants('Paris')).toEqual(['paris', 'PARIS']);
+    expect(caseVariants('42')).toEqual([]);
   });
 });
 

@@ -12,7 +12,10 @@
  * the vector file, kept when cos ≥ `minSimilarity`); rows are L2-normalised.
  * Texts to classify are *not* expanded: their own words are looked up in the
  * dictionary (with the case fallback), so prediction needs no vectors — the
- * fitted dictionary and idf are all a bundle stores.
+ * fitted dictionary and idf are all a bundle stores. Both kinds of row are
+ * L2-normalised over what they hold, so a word's own value is somewhat larger in
+ * a row to classify (no neighbour mass) than in a training row; the defaults
+ * were chosen with exactly this scaling.
  */
 import { exactTopK, rowInverseNorms } from '../../../embeddings/index.js';
 import { InvalidArgumentError } from '../../../src/errors.js';
@@ -20,9 +23,9 @@ import type { Csr } from '../linear/features.js';
 import { caseVariants, type VectorLookup } from '../vectors/lookup.js';
 
 export interface NeighbourExpansionOptions {
-  /** Neighbours per training word. Default 25. */
+  /** Neighbours per training word (0 … 1000). Default 25. */
   neighbours?: number;
-  /** Keep a neighbour when its cosine similarity to the word is at least this. Default 0.5. */
+  /** Keep a neighbour when its cosine similarity to the word is at least this (0 … 1; a neighbour at cosine 0 is never kept). Default 0.5. */
   minSimilarity?: number;
   /** Weight of a neighbour relative to the word itself (times their cosine). Default 0.25. */
   weight?: number;
@@ -39,6 +42,9 @@ export interface NeighbourExpansionOptions {
  * within 0.3 points of each other; 0.25 / 0.5 gained 2.3 points over bag-of-words at 50 texts and 2.7 at
  * 100. 25 neighbours beat 10 by 0.7–0.9 points and tied with 50.
  */
+/** Largest `neighbours` accepted (the search keeps about 2 × neighbours candidates per expanded word). */
+export const MAX_NEIGHBOURS = 1000;
+
 export const DEFAULT_NEIGHBOUR_EXPANSION: Required<NeighbourExpansionOptions> = {
   neighbours: 25,
   minSimilarity: 0.5,
@@ -71,27 +77,37 @@ export class NeighbourExpansion {
   private idf = new Float32Array(0);
   private trainingWords = 0;
   private column = new Map<string, number>();
+  /** Tokens resolved through the case fallback (bounded). */
+  private resolved = new Map<string, number>();
   private fitted = false;
   private caseFallback = true;
   /** Neighbours of training columns (fit only; not part of the state). */
   private neighbourLists = new Map<number, Neighbours>();
 
   constructor(options: NeighbourExpansionOptions = {}) {
-    this.options = { ...DEFAULT_NEIGHBOUR_EXPANSION, ...options };
+    // Options given as undefined keep their defaults.
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as NeighbourExpansionOptions;
+    this.options = { ...DEFAULT_NEIGHBOUR_EXPANSION, ...given };
     const o = this.options;
     const positiveInt = (name: keyof NeighbourExpansionOptions, min: number) => {
       if (!Number.isInteger(o[name]) || o[name] < min) throw new InvalidArgumentError(`neighbour expansion: ${name} must be an integer ≥ ${min}, got ${o[name]}`);
     };
     positiveInt('neighbours', 0);
+    if (o.neighbours > MAX_NEIGHBOURS) throw new InvalidArgumentError(`neighbour expansion: neighbours must be ≤ ${MAX_NEIGHBOURS}, got ${o.neighbours}`);
     positiveInt('candidates', 1);
     positiveInt('maxExpandedWords', 0);
-    if (!(o.minSimilarity >= -1 && o.minSimilarity <= 1)) throw new InvalidArgumentError(`neighbour expansion: minSimilarity must be in [−1, 1], got ${o.minSimilarity}`);
+    if (!(o.minSimilarity >= 0 && o.minSimilarity <= 1)) throw new InvalidArgumentError(`neighbour expansion: minSimilarity must be in [0, 1], got ${o.minSimilarity}`);
     if (!(o.weight >= 0) || !Number.isFinite(o.weight)) throw new InvalidArgumentError(`neighbour expansion: weight must be ≥ 0, got ${o.weight}`);
   }
 
   /** Number of columns. */
   get size(): number {
     return this.words.length;
+  }
+
+  /** Whether tokens missing from the dictionary are looked up in other cases. */
+  get usesCaseFallback(): boolean {
+    return this.caseFallback;
   }
 
   /** The column words. */
@@ -153,7 +169,7 @@ export class NeighbourExpansion {
         const similarities: number[] = [];
         const { rows, scores } = hits[i];
         for (let j = 0; j < rows.length && columns.length < o.neighbours; j++) {
-          if (rows[j] === r || !(scores[j] >= o.minSimilarity)) continue;
+          if (rows[j] === r || !(scores[j] >= o.minSimilarity) || !(scores[j] > 0)) continue;
           let c = rowColumn.get(rows[j]);
           if (c === undefined) {
             c = words.length;
@@ -174,16 +190,27 @@ export class NeighbourExpansion {
     return this;
   }
 
-  /** Column of a token (exact spelling first, then its case variants), −1 when none. */
+  /**
+   * Column of a token, −1 when none: its exact spelling, else (with the case fallback) the first of its
+   * lowercase / Capitalised / UPPERCASE forms that has a column. Training tokens land on the column of
+   * the vector they were looked up to; a token to classify is folded only when its own spelling has no column.
+   */
   columnOf(token: string): number {
     const hit = this.column.get(token);
     if (hit !== undefined) return hit;
     if (!this.caseFallback) return -1;
+    const seen = this.resolved.get(token);
+    if (seen !== undefined) return seen;
+    let found = -1;
     for (const v of caseVariants(token)) {
       const c = this.column.get(v);
-      if (c !== undefined) return c;
+      if (c !== undefined) {
+        found = c;
+        break;
+      }
     }
-    return -1;
+    if (this.resolved.size < 1_000_000) this.resolved.set(token, found);
+    return found;
   }
 
   /**
@@ -245,6 +272,7 @@ export class NeighbourExpansion {
 
   private buildIndex(): void {
     this.column = new Map();
+    this.resolved = new Map();
     this.words.forEach((w, c) => this.column.set(w, c));
   }
 }
