@@ -2,8 +2,9 @@
  * Text classifier bundles (kind 'text-classifier', core bundle format):
  *   manifest.json        labels, tokeniser options, vectors provenance, model spec, training summary, metrics
  *   state.json           the fitted model state (TF-IDF vocabulary and idf, regression weights,
- *                        representation weights, standardisation)
- *   vectors.words.txt    the words of the classifier's vector table (only the rows it needs)
+ *                        representation weights, standardisation; 'smoothed': its word columns)
+ *   vectors.words.txt    the words of the classifier's vector table (only the rows it needs;
+ *                        none for 'bow' and 'smoothed', which predict without vectors)
  *   vectors.f32          their vectors, float32 little-endian, row-major; not written for the
  *                        'embedding' kind, whose network already holds them (rows 2.. of its
  *                        embedding weight): they are read back from weights.bin at load

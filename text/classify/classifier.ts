@@ -89,7 +89,7 @@ export interface TextEvaluation {
   /** Examples whose label the model never saw: reported, left out of the metrics. */
   unseenLabels: Array<{ label: string; count: number }>;
   excluded: number;
-  /** OOV rates of these texts against the model's vector table (absent for 'bow'). */
+  /** OOV rates of these texts against the model's vector table (absent for 'bow' and 'smoothed', which store no vectors). */
   oov?: OovReport;
 }
 
@@ -99,7 +99,7 @@ export class TextClassifier {
     readonly spec: ModelSpec,
     readonly tokenizer: Tokenizer,
     readonly model: TextModel,
-    /** The classifier's own vector table (absent for 'bow'). */
+    /** The classifier's own vector table (absent for 'bow' and 'smoothed'). */
     readonly lookup: VectorLookup | undefined,
     readonly provenance: Provenance | undefined,
     readonly summary: TrainingSummary,
