@@ -16,11 +16,16 @@
  *    training time = wall-clock and CPU time of `trainTextClassifier` (tokenising, fitting; vectors already loaded);
  *  - baseline: the bag-of-words row is always measured in the same run (also with --only), and every
  *    row prints its accuracy difference (points, and test messages) and training-time ratio against it;
- *  - learning curve: stratified subsets (seed 42) of 50, 100, 500 and all training texts,
- *    each scored on the full test part, for the bag-of-words baseline and the pretrained-vector models;
- *    the linear rows use the C / weight chosen above (on the validation split of the full train part).
+ *  - learning curve: stratified subsets of 50, 100, 500 and all training texts, each scored on the full
+ *    test part, for the bag-of-words baseline and the pretrained-vector models. A subset of 50 texts is a
+ *    noisy sample (one draw's bow accuracy ranges 85–92 %), so every size below "all" is drawn 10 times
+ *    (stratified, seeds 1..10; --draws N) and each model is trained on the same draws as the baseline:
+ *    the table gives the mean accuracy ± standard deviation over draws, the mean paired difference to
+ *    the baseline, and on how many draws the model beat it. The linear rows use the C / weight chosen
+ *    above (on the validation split of the full train part).
  * Options: --quick (fewer models), --only TEXT (rows whose name contains TEXT, plus the baseline),
- *   --no-select (linear rows with the library defaults, no validation search), --json FILE (write the results).
+ *   --no-select (linear rows with the library defaults, no validation search), --draws N (learning-curve
+ *   draws per size, default 10), --json FILE (write the results).
  */
 import { cpus, loadavg } from 'node:os';
 import { writeFileAtomic } from '../src/io/atomic.js';
@@ -55,6 +60,8 @@ const quick = args.includes('--quick');
 const select = !args.includes('--no-select');
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const DRAWS = args.includes('--draws') ? Number(args[args.indexOf('--draws') + 1]) : 10;
+if (!Number.isInteger(DRAWS) || DRAWS < 1) throw new Error('--draws must be a positive integer');
 const BASELINE = 'bow';
 const isBaseline = (row: Row) => row.spec.kind === BASELINE;
 const selected = (row: Row) => only === undefined || row.name.includes(only) || isBaseline(row);
@@ -63,6 +70,7 @@ const MODELS: Row[] = [
   { name: 'bow (TF-IDF 1-2 grams + logistic regression) — baseline', spec: { kind: 'bow' } },
   { name: 'hybrid: TF-IDF + mean‖max GloVe, logistic regression', spec: { kind: 'hybrid', representation: 'mean-max' } },
   { name: 'hybrid: TF-IDF + SIF GloVe, logistic regression', spec: { kind: 'hybrid', representation: 'sif' } },
+  { name: 'smoothed: TF-IDF + GloVe-neighbour-expanded words, logistic regression', spec: { kind: 'smoothed' } },
   { name: 'vectors: mean GloVe + linear head', spec: { kind: 'vectors', representation: 'mean' } },
   { name: 'vectors: TF-IDF-weighted mean + linear head', spec: { kind: 'vectors', representation: 'tfidf-mean' } },
   { name: 'vectors: SIF + linear head', spec: { kind: 'vectors', representation: 'sif' } },
@@ -72,13 +80,14 @@ const MODELS: Row[] = [
   { name: 'embedding: fine-tuned GloVe (lr × 0.1), pool + MLP', spec: { kind: 'embedding', architecture: 'pool', finetune: true }, options: { epochs: 4, batchSize: 64 } },
   { name: 'embedding: frozen GloVe, Kim CNN (3,4,5 × 32), 128 tokens', spec: { kind: 'embedding', architecture: 'cnn', finetune: false, filters: 32, maxLength: 128 }, options: { epochs: 4, batchSize: 64 } },
 ];
-const QUICK = new Set([0, 1, 3, 6, 8]);
+const QUICK = new Set([0, 1, 3, 4, 7, 9]);
 
 const CURVE: Row[] = [
   { name: 'bow baseline', spec: { kind: 'bow' } },
   { name: 'vectors: mean GloVe + linear', spec: { kind: 'vectors', representation: 'mean' } },
   { name: 'vectors: mean‖max + linear', spec: { kind: 'vectors', representation: 'mean-max' } },
   { name: 'hybrid: TF-IDF + mean‖max', spec: { kind: 'hybrid', representation: 'mean-max' } },
+  { name: 'smoothed: TF-IDF + neighbour-expanded words', spec: { kind: 'smoothed' } },
 ];
 
 /** Validation grid of the linear rows (scikit-learn's C; hybrid: also the weight of the document vector). */
@@ -113,7 +122,7 @@ interface Selection {
 
 /** Choose C (and the vector weight) of a linear row on a validation split of the train part; the test part is not touched. */
 async function selectLinear(spec: ModelSpec, fit: TextExample[], valid: TextExample[], vectors: Vectors): Promise<Selection> {
-  if (!select || (spec.kind !== 'bow' && spec.kind !== 'hybrid')) return { spec, grid: [], seconds: 0 };
+  if (!select || (spec.kind !== 'bow' && spec.kind !== 'hybrid' && spec.kind !== 'smoothed')) return { spec, grid: [], seconds: 0 };
   const t0 = performance.now();
   const weights = spec.kind === 'hybrid' ? GRID_VECTOR_WEIGHT : [undefined];
   const grid: Selection['grid'] = [];
@@ -130,7 +139,7 @@ async function selectLinear(spec: ModelSpec, fit: TextExample[], valid: TextExam
 }
 
 const describeChoice = (spec: ModelSpec) =>
-  spec.kind === 'bow' ? `C=${spec.c ?? 'default'}` : spec.kind === 'hybrid' ? `C=${spec.c ?? 'default'}, w=${spec.vectorWeight ?? 'default'}` : '';
+  spec.kind === 'bow' || spec.kind === 'smoothed' ? `C=${spec.c ?? 'default'}` : spec.kind === 'hybrid' ? `C=${spec.c ?? 'default'}, w=${spec.vectorWeight ?? 'default'}` : '';
 
 /** Difference against the baseline of the same run: accuracy in points (and test messages), training-time ratios (wall, CPU). */
 function versus(r: Result, base: Result | undefined, testSize: number): { deltaPoints: number; deltaMessages: number; timeRatio: number; cpuRatio: number } | undefined {
@@ -183,22 +192,34 @@ async function main() {
     for (const g of sel.grid) console.error(`    validation: ${describeChoice({ ...sel.spec, c: g.c, vectorWeight: g.vectorWeight } as ModelSpec)} → ${pct(g.accuracy)}`);
   }
 
-  console.log('\nLearning curve (accuracy on the same test part; training subsets stratified, seed 42; linear rows with the C / weight chosen above)\n');
+  console.log(
+    `\nLearning curve (accuracy on the same test part; below "all", mean ± sd over ${DRAWS} stratified draws (seeds 1..${DRAWS}), every model on the same draws; ` +
+      `Δ = mean paired difference to the baseline, wins = draws on which the model beat it; linear rows with ${select ? 'the C / weight chosen above' : 'the library defaults'})\n`,
+  );
   const sizes = [50, 100, 500, train.length];
   console.log(`| model | ${sizes.map((s) => (s === train.length ? `all (${s})` : String(s))).join(' | ')} |`);
   console.log(`|---|${sizes.map(() => '---:').join('|')}|`);
   const curve: Array<Record<string, unknown>> = [];
-  const curveBase = new Map<number, Result>();
+  const curveBase = new Map<number, Result[]>();
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : 0);
   for (const row of CURVE.filter(selected)) {
     const cells: string[] = [];
     for (const n of sizes) {
-      const sub = stratifiedSample(train, n, 42);
+      const seeds = n >= train.length ? [0] : Array.from({ length: DRAWS }, (_, i) => i + 1);
       const spec = chosen.get(choiceKey(row.spec)) ?? row.spec;
-      const r = await run(sub, test, spec, vectors);
-      if (isBaseline(row)) curveBase.set(n, r);
-      const vs = isBaseline(row) ? undefined : versus(r, curveBase.get(n), test.length);
-      curve.push({ model: row.name, n, spec, ...r, versusBaseline: vs });
-      cells.push(`${pct(r.accuracy)} (${r.seconds.toFixed(1)} s${vs ? `; ${signed(vs.deltaPoints, 2)} pts, ${signed(vs.deltaMessages, 0)} msgs, ${vs.timeRatio.toFixed(2)}× time` : ''})`);
+      const runs: Result[] = [];
+      for (const seed of seeds) runs.push(await run(n >= train.length ? train : stratifiedSample(train, n, seed), test, spec, vectors));
+      if (isBaseline(row)) curveBase.set(n, runs);
+      const base = isBaseline(row) ? undefined : curveBase.get(n);
+      const acc = runs.map((r) => r.accuracy);
+      const deltas = base ? runs.map((r, i) => 100 * (r.accuracy - base[i].accuracy)) : undefined;
+      const wins = deltas ? deltas.filter((d) => d > 0).length : undefined;
+      const seconds = mean(runs.map((r) => r.seconds));
+      curve.push({ model: row.name, n, spec, draws: seeds.length, seeds, accuracy: mean(acc), accuracySd: sd(acc), accuracies: acc, seconds, deltaPoints: deltas && mean(deltas), deltaSd: deltas && sd(deltas), wins });
+      const accText = seeds.length > 1 ? `${pct(mean(acc))} ± ${(100 * sd(acc)).toFixed(1)}` : pct(acc[0]);
+      const vsText = deltas ? `; Δ ${signed(mean(deltas), 2)} pts${seeds.length > 1 ? ` ± ${sd(deltas).toFixed(1)}, wins ${wins}/${seeds.length}` : ''}` : '';
+      cells.push(`${accText} (${seconds.toFixed(1)} s${vsText})`);
     }
     console.log(`| ${row.name} | ${cells.join(' | ')} |`);
   }
