@@ -259,6 +259,15 @@ describe('transferkit index', () => {
     expect(JSON.parse(one.stdout).tuned.target).toBe(1);
   });
 
+  it('build refuses --ef together with --tune or --target (tuning would replace it)', async () => {
+    for (const extra of [['--tune'], ['--target', '0.9']]) {
+      const r = await cli('index', 'build', jsonl, '--out', join(dir, 'never-ef-tune'), '--kind', 'hnsw', '--ef', '32', ...extra);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`error[E_INVALID_ARGUMENT]: --ef 32 and ${extra[0]} both set the index's ef`);
+      expect(r.stderr).toMatch(/hint: drop --ef to tune ef/);
+    }
+  });
+
   it('build --kind exact refuses HNSW options; auto → exact and --ef on an exact index only get a note', async () => {
     for (const extra of [['--M', '8'], ['--ef-construction', '64'], ['--ef', '32'], ['--tune'], ['--target', '0.9']]) {
       const out = join(dir, 'never-exact');

@@ -116,6 +116,11 @@ export function registerIndex(program: Command, ctx: CliContext): void {
       }
       // A recall target is a request to tune ef for it: --target implies --tune.
       const tune = opts.tune === true || cmd.getOptionValueSource('target') === 'cli';
+      if (tune && cmd.getOptionValueSource('ef') === 'cli') {
+        throw new InvalidArgumentError(`--ef ${opts.ef} and ${opts.tune ? '--tune' : '--target'} both set the index's ef; tuning would replace the --ef value`, {
+          hint: `drop --ef to tune ef for the recall target, or drop ${opts.tune ? '--tune' : '--target'} to keep ef=${opts.ef}`,
+        });
+      }
       const { buildIndex, HnswIndex, INDEX_OWNER } = await embeddings();
       await checkOutputDir(opts.out, INDEX_OWNER);
       const progress = ctx.progress(opts.json);
