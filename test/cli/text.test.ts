@@ -169,6 +169,13 @@ describe('transferkit text', () => {
     expect(one.stderr).toBe('');
     expect(one.code).toBe(0);
     expect(JSON.parse(one.stdout).model).toEqual({ kind: 'smoothed', expansion: { neighbours: 5 } });
+    expect(JSON.parse(one.stdout).expansion).toMatchObject({ expandedWords: expect.any(Number), neighbourColumns: expect.any(Number) });
+    expect(JSON.parse(one.stdout).expansion.expandedWords).toBeGreaterThan(0);
+    // No neighbour at all: the model says it is a plain bag of words.
+    const none = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--vectors', join(dir, 'toy.vec.txt'), '--model', 'smoothed', '--neighbours', '0', '--out', join(dir, 'smoothed-0'));
+    expect(none.code).toBe(0);
+    expect(none.stdout).toMatch(/neighbour expansion: 0 of \d+ training words with a vector got neighbours; 0 words added/);
+    expect(none.stderr).toMatch(/warning: no training word got a neighbour: this smoothed model is a plain bag of words/);
     const bad = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'smoothed', '--min-similarity', '-0.1', '--out', join(dir, 'never-sm'));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--min-similarity must be a number in \[0, 1\], got '-0.1'/);

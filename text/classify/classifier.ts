@@ -4,6 +4,7 @@
  * model kind, and predict / evaluate / save. See docs/text.md.
  */
 import type { Provenance } from '../../src/encoder.js';
+import type { ExpansionStats } from './bow/neighbour-expansion.js';
 import { DataError, InvalidArgumentError } from '../../src/errors.js';
 import { classificationReport, type ClassificationReport } from '../../src/metrics/classification.js';
 import { silentProgress, type Progress } from '../../src/progress.js';
@@ -67,6 +68,8 @@ export interface TrainingSummary {
   oov?: OovReport;
   /** Training texts encoded as the zero vector because no word had a vector. */
   emptyRepresentations?: number;
+  /** 'smoothed': training words with a vector, words expanded, neighbour columns added. */
+  expansion?: ExpansionStats;
   epochs?: number;
   /** The vectors used; `keptWords` = rows stored with the classifier (0 for 'smoothed', which stores none). */
   vectors?: { source: string; dim: number; keptWords: number };
@@ -236,6 +239,7 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
     seconds: (performance.now() - started) / 1000,
     oov,
     emptyRepresentations: fitted.emptyRepresentations,
+    expansion: fitted.expansion,
     epochs: fitted.epochs,
     vectors: full ? { source, dim: full.dim, keptWords: lookup?.vectors.words.length ?? 0 } : undefined,
     tokenizer: { ...tokenizer.toJSON() },

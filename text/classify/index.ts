@@ -14,7 +14,7 @@ export { VectorLookup, oovReport, formatOov, type PretrainedVectors, type Lookup
 export { VectorTable } from './vectors/table.js';
 export * from './represent/index.js';
 export { TfidfVectorizer, DEFAULT_TFIDF, type TfidfOptions, type TfidfState } from './bow/tfidf.js';
-export { NeighbourExpansion, DEFAULT_NEIGHBOUR_EXPANSION, type NeighbourExpansionOptions, type NeighbourExpansionState } from './bow/neighbour-expansion.js';
+export { NeighbourExpansion, DEFAULT_NEIGHBOUR_EXPANSION, MAX_NEIGHBOURS, type NeighbourExpansionOptions, type NeighbourExpansionState, type ExpansionStats } from './bow/neighbour-expansion.js';
 export { SoftmaxRegression, type SoftmaxRegressionOptions, type SoftmaxRegressionState } from './linear/softmax-regression.js';
 export { hstackCsr, type Csr, type Dense, type Features } from './linear/features.js';
 export * from './models/model.js';

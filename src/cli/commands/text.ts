@@ -225,6 +225,7 @@ export function registerText(program: Command, ctx: CliContext): void {
         epochs: s.epochs,
         oov: s.oov,
         emptyRepresentations: s.emptyRepresentations,
+        expansion: s.expansion,
         vectors: s.vectors,
         validation: validEval ? evaluationJson(validEval) : undefined,
         test: testEval ? evaluationJson(testEval) : undefined,
@@ -233,6 +234,11 @@ export function registerText(program: Command, ctx: CliContext): void {
       ctx.print(`trained '${o.model}' on ${s.trainTexts} texts, ${clf.labels.length} labels (${clf.labels.join(', ')}) in ${s.seconds.toFixed(1)} s${s.epochs ? `, ${s.epochs} epochs` : ''}`);
       if (s.oov) ctx.print(`training texts: ${formatOov(s.oov)}`);
       if (s.emptyRepresentations) ctx.print(`${s.emptyRepresentations} training text(s) had no word with a vector: encoded as the zero vector`);
+      if (s.expansion) {
+        const e = s.expansion;
+        ctx.print(`neighbour expansion: ${e.expandedWords} of ${e.trainingWords} training words with a vector got neighbours; ${e.neighbourColumns} words added as neighbours`);
+        if (e.expandedWords === 0) ctx.note('warning: no training word got a neighbour: this smoothed model is a plain bag of words (check --vectors, --min-similarity, --neighbours)');
+      }
       if (validEval) printEvaluation(ctx, textLib, '\nvalidation', validEval);
       if (testEval) printEvaluation(ctx, textLib, '\ntest', testEval);
       ctx.note(`saved ${o.out}`);

@@ -30,6 +30,8 @@ describe('NeighbourExpansion', () => {
     expect(e.vocabulary).toContain('inexpensive');
     expect(e.vocabulary).toContain('Python'); // cos(perl, Python) ≈ 0.995
     expect(e.vocabulary).not.toContain('cheaper'); // cos 0.6 < 0.7
+    // 'cheap' found 'inexpensive', 'perl' found 'Python'.
+    expect(e.stats).toEqual({ trainingWords: 2, expandedWords: 2, neighbourColumns: 2 });
     const idf = Math.log(3 / 2) + 1;
     const own = (1 + Math.log(2)) * idf;
     const x = e.transform(docs, { expand: true });
@@ -61,6 +63,7 @@ describe('NeighbourExpansion', () => {
     expect(one.vocabulary).toEqual(['cheap', 'inexpensive']);
     const none = new NeighbourExpansion({ weight: 0 }).fit([['cheap']], lookup);
     expect(none.vocabulary).toEqual(['cheap']);
+    expect(none.stats).toEqual({ trainingWords: 1, expandedWords: 0, neighbourColumns: 0 });
     // Neighbours come only from the first `candidates` words of the vector file.
     const near = new NeighbourExpansion({ candidates: 2, minSimilarity: 0.5 }).fit([['cheap']], lookup);
     expect(near.vocabulary).toEqual(['cheap']);

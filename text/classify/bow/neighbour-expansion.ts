@@ -65,6 +65,13 @@ export interface NeighbourExpansionState {
   caseFallback: boolean;
 }
 
+/** What a fit found: training words with a vector, how many were expanded, and the columns reached only as neighbours. */
+export interface ExpansionStats {
+  trainingWords: number;
+  expandedWords: number;
+  neighbourColumns: number;
+}
+
 /** A word's neighbours: columns and cosine similarities. */
 interface Neighbours {
   columns: Int32Array;
@@ -103,6 +110,11 @@ export class NeighbourExpansion {
   /** Number of columns. */
   get size(): number {
     return this.words.length;
+  }
+
+  /** Counts of the last fit (the neighbour lists themselves are not kept in the state). */
+  get stats(): ExpansionStats {
+    return { trainingWords: this.trainingWords, expandedWords: this.neighbourLists.size, neighbourColumns: this.words.length - this.trainingWords };
   }
 
   /** Whether tokens missing from the dictionary are looked up in other cases. */

@@ -85,7 +85,7 @@ export class LinearTextModel implements TextModel {
       c: this.spec.c ?? DEFAULT_C,
       classWeights: ctx.classWeights === 'balanced' ? 'balanced' : undefined,
     });
-    return { emptyRepresentations };
+    return { emptyRepresentations, expansion: this.expansion?.stats };
   }
 
   async predictProba(docs: string[][]): Promise<Float32Array> {

@@ -6,7 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Callback } from '../../../src/training/trainer.js';
 import type { HeadSpec } from '../../../src/heads/head.js';
-import type { NeighbourExpansionOptions } from '../bow/neighbour-expansion.js';
+import type { ExpansionStats, NeighbourExpansionOptions } from '../bow/neighbour-expansion.js';
 import type { TfidfOptions } from '../bow/tfidf.js';
 import type { VectorLookup } from '../vectors/lookup.js';
 import type { RepresentationName } from '../represent/document-encoder.js';
@@ -113,6 +113,8 @@ export interface FitResult {
   epochs?: number;
   history?: unknown;
   emptyRepresentations?: number;
+  /** 'smoothed': training words with a vector, words that got neighbours, columns added as neighbours. */
+  expansion?: ExpansionStats;
 }
 
 export interface TextModel {
