@@ -13,6 +13,15 @@
  *              wall clock including its own feature pass, validation every epoch;
  *    ratio = fit / pass (target ≤ 1.3: epochs after the first must be nearly free).
  * Options: --per-class N, --size S, --epochs E, --json FILE.
+ *
+ * `--step` measures one `fine-tune-all` training step instead (the same images; MobileNetV2 body,
+ * every layer trainable, body BatchNorm in inference mode as the learner sets it, or with batch
+ * statistics with --train-bn): variableGrads of the cross-entropy + an SGD update at lr 0 (the
+ * weights stay, so every step does the same work) on batches of --batch images (default 8).
+ * --rounds R (default 3) rounds, each timing --steps N (default 5) steps after one warm-up step
+ * with tfjs's own BatchNorm gradient and with transferkit's (vision/engine/batchnorm-grad.ts), the
+ * order alternating between rounds; reports the median of each round and the median of those,
+ * and checks that both gradients give the same numbers for every trainable weight.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -24,7 +33,8 @@ import { initEngine } from '../src/engine/backend.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { stratifiedSplit } from '../src/metrics/split.js';
 import { classificationReport } from '../src/metrics/classification.js';
-import { Backbone, ImageLearner, ActivationCache, POOL_LAYER, buildClassifierModel, decodeAll, prefixModel, readImageFolder } from '../vision/index.js';
+import { Backbone, ImageLearner, ActivationCache, POOL_LAYER, buildClassifierModel, decodeAll, prefixModel, readImageFolder, setBatchNormPolicy, toBatch } from '../vision/index.js';
+import { installBatchNormGradient, installGradientBridge, uninstallBatchNormGradient } from '../vision/engine/index.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
@@ -32,6 +42,15 @@ const perClass = opt('--per-class', 20);
 const size = opt('--size', 96);
 const epochs = opt('--epochs', 10);
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
+const stepMode = args.includes('--step');
+const trainBn = args.includes('--train-bn');
+const batchSize = opt('--batch', 8);
+const rounds = opt('--rounds', 3);
+const stepsPerRound = opt('--steps', 5);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const LABELS = ['tshirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot'];
 
 const require = createRequire(import.meta.url);
@@ -60,6 +79,91 @@ try {
   const valid = pick(split.validation);
 
   const model = buildClassifierModel(backbone, { numClasses: 10, seed: 42 });
+  if (stepMode) {
+    await stepBench(backbone, model, train);
+  } else {
+    await featureBench(backbone, model, collection.labels, decoded.images.length, decodeSeconds, train, valid);
+  }
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
+
+type Split = { images: Awaited<ReturnType<typeof decodeAll>>['images']; y: Int32Array };
+
+/** --step: a fine-tune-all step with tfjs's BatchNorm gradient and with ours. */
+async function stepBench(backbone: Backbone, model: tf.LayersModel, train: Split): Promise<void> {
+  setBatchNormPolicy(backbone.body, { trainBatchNorm: trainBn });
+  for (const layer of model.layers) layer.trainable = true;
+  installGradientBridge(tf.getBackend());
+  const x = toBatch(train.images.slice(0, batchSize), backbone.preprocessing);
+  const y = tf.oneHot(tf.tensor1d(train.y.slice(0, batchSize), 'int32'), 10);
+  const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  const sgd = tf.train.sgd(0);
+  const gradients = () => tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, vars);
+  const step = () => {
+    const t = performance.now();
+    const { value, grads } = gradients();
+    sgd.applyGradients(grads);
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+    return performance.now() - t;
+  };
+  const snapshot = () => {
+    const { value, grads } = gradients();
+    const out = vars.map((v) => grads[v.name].dataSync().slice() as Float32Array);
+    tf.dispose([value, ...Object.values(grads)]);
+    return out;
+  };
+  const setGradient = (ours: boolean) => (ours ? installBatchNormGradient(tf.getBackend()) : uninstallBatchNormGradient());
+
+  // Same numbers? (On wasm the products are formed in tfjs's order: expect identical.)
+  setGradient(false);
+  const reference = snapshot();
+  setGradient(true);
+  const candidate = snapshot();
+  let maxAbsDiff = 0;
+  let identical = true;
+  reference.forEach((r, i) => r.forEach((v, j) => {
+    maxAbsDiff = Math.max(maxAbsDiff, Math.abs(v - candidate[i][j]));
+    if (v !== candidate[i][j]) identical = false;
+  }));
+
+  const runs: { tfjs: number[]; ours: number[] } = { tfjs: [], ours: [] };
+  for (let r = 0; r < rounds; r++) {
+    for (const ours of r % 2 ? [true, false] : [false, true]) {
+      setGradient(ours);
+      step(); // warm-up
+      const times = Array.from({ length: stepsPerRound }, step);
+      (ours ? runs.ours : runs.tfjs).push(median(times));
+    }
+  }
+  setGradient(true);
+  tf.dispose([x, y]);
+  const result = {
+    engine: tf.getBackend(),
+    cpus: cpus().length,
+    loadavg: loadavg()[0],
+    imageSize: size,
+    batchSize,
+    batchNorm: trainBn ? 'batch statistics' : 'moving statistics',
+    trainableWeights: vars.length,
+    gradientsIdentical: identical,
+    maxAbsDiff,
+    stepMsTfjs: runs.tfjs,
+    stepMsOurs: runs.ours,
+    medianMsTfjs: median(runs.tfjs),
+    medianMsOurs: median(runs.ours),
+    speedup: median(runs.tfjs) / median(runs.ours),
+  };
+  console.log(`engine ${result.engine}, ${result.cpus} cpus, load ${result.loadavg.toFixed(2)}; fine-tune-all step, batch ${batchSize} at ${size} px, BatchNorm with ${result.batchNorm}`);
+  console.log(`gradients of ${vars.length} weights: ${identical ? 'identical' : `max abs diff ${maxAbsDiff.toExponential(2)}`}`);
+  console.log(`tfjs BatchNorm gradient   ${runs.tfjs.map((t) => t.toFixed(0)).join(' / ')} ms  (median ${result.medianMsTfjs.toFixed(0)})`);
+  console.log(`untiled BatchNorm grad.   ${runs.ours.map((t) => t.toFixed(0)).join(' / ')} ms  (median ${result.medianMsOurs.toFixed(0)})   ${result.speedup.toFixed(2)}× faster`);
+  if (jsonOut) await writeFileAtomic(jsonOut, JSON.stringify(result, null, 2) + '\n');
+}
+
+/** The default: feature extraction vs feature-extract epochs. */
+async function featureBench(backbone: Backbone, model: tf.LayersModel, labels: string[], images: number, decodeSeconds: number, train: Split, valid: Split): Promise<void> {
   // Warm-up at the batch size used: the first calls allocate and compile.
   const prefix = prefixModel(model, POOL_LAYER);
   tf.tidy(() => prefix.predict(tf.zeros([32, size, size, 3])));
@@ -81,20 +185,20 @@ try {
   // The faster of the two passes (so the ratio errs on the high side on a noisy, shared machine).
   const passSeconds = Math.min(passBefore, passAfter);
   const probs = await learner.validationProbabilities();
-  const report = classificationReport(valid.y, probs!, collection.labels);
+  const report = classificationReport(valid.y, probs!, labels);
 
   const result = {
     engine: engine.backend,
     threads: engine.threads,
     cpus: cpus().length,
     loadavg: loadavg()[0],
-    images: decoded.images.length,
+    images,
     imageSize: size,
     epochs,
     decodeSeconds,
     passSeconds,
     passSecondsMeasured: [passBefore, passAfter],
-    imagesPerSecond: decoded.images.length / passSeconds,
+    imagesPerSecond: images / passSeconds,
     fitSeconds,
     fitExtractSeconds: learner.extractionStats.seconds,
     headSeconds: fitSeconds - learner.extractionStats.seconds,
@@ -111,6 +215,4 @@ try {
   console.log(`${epochs} epochs feature-extract ${fitSeconds.toFixed(2)} s  (features ${result.fitExtractSeconds.toFixed(2)} s + head ${result.headSeconds.toFixed(2)} s)`);
   console.log(`ratio ${result.ratio.toFixed(3)} (target ≤ ${result.target}; fit ÷ its own feature pass ${result.ratioWithinFit.toFixed(3)})   validation accuracy ${(100 * report.accuracy).toFixed(1)}%`);
   if (jsonOut) await writeFileAtomic(jsonOut, JSON.stringify(result, null, 2) + '\n');
-} finally {
-  await rm(work, { recursive: true, force: true });
 }

@@ -26,4 +26,4 @@ export { trainImageClassifier, type TrainImageClassifierOptions, type TrainImage
 export { embedImages, type EmbedOptions, type EmbedResult } from './embed.js';
 export { writeSyntheticImages, syntheticPixels, SYNTHETIC_CLASSES, type SyntheticOptions } from './synthetic.js';
 export { runVisionDemo, type VisionDemoOptions, type VisionDemoResult } from './demo.js';
-export { visionEngine, setVisionEngine, TfjsEngine, installGradientBridge, bridgedKernels, BRIDGEABLE_KERNELS, type VisionEngine, type TrainingSupport } from './engine/index.js';
+export { visionEngine, setVisionEngine, TfjsEngine, installGradientBridge, bridgedKernels, BRIDGEABLE_KERNELS, installBatchNormGradient, uninstallBatchNormGradient, batchNormGradientBackends, type VisionEngine, type TrainingSupport } from './engine/index.js';

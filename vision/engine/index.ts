@@ -4,10 +4,12 @@
  * runtime, or trains convolutions without native TensorFlow.
  *
  * The default engine computes with tfjs on whatever backend `initEngine()`
- * chose. On wasm it bridges the gradient kernels wasm lacks to the cpu backend.
+ * chose. On wasm it bridges the gradient kernels wasm lacks to the cpu backend,
+ * and replaces the BatchNorm gradient with one that does not tile (./batchnorm-grad.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { bridgedKernels, installGradientBridge } from './gradient-bridge.js';
+import { installBatchNormGradient } from './batchnorm-grad.js';
 
 export interface TrainingSupport {
   backend: string;
@@ -38,6 +40,7 @@ export class TfjsEngine implements VisionEngine {
     const backend = tf.getBackend();
     if (backend !== 'wasm') return { backend, emulatedKernels: [] };
     installGradientBridge(backend);
+    installBatchNormGradient(backend);
     // Every bridged kernel, whoever installed it (installGradientBridge only reports what that call added).
     return { backend, emulatedKernels: bridgedKernels() };
   }
@@ -58,3 +61,4 @@ export function setVisionEngine(engine: VisionEngine): VisionEngine {
 }
 
 export { installGradientBridge, bridgedKernels, BRIDGEABLE_KERNELS } from './gradient-bridge.js';
+export { installBatchNormGradient, uninstallBatchNormGradient, batchNormGradientBackends, BATCHNORM_KERNEL } from './batchnorm-grad.js';
