@@ -21,7 +21,10 @@
  * --rounds R (default 3) rounds, each timing --steps N (default 5) steps after one warm-up step
  * with tfjs's own BatchNorm gradient and with transferkit's (vision/engine/batchnorm-grad.ts), the
  * order alternating between rounds; reports the median of each round and the median of those,
- * and checks that both gradients give the same numbers for every trainable weight.
+ * and checks that both gradients give the same numbers for every trainable weight. It also checks
+ * that the gradients of pointwise convolutions as matrix products (vision/engine/pointwise-grad.ts,
+ * on in both timed variants) agree with the general kernels: the largest difference over every
+ * weight, relative to that weight's largest |gradient|.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -34,7 +37,7 @@ import { writeFileAtomic } from '../src/io/atomic.js';
 import { stratifiedSplit } from '../src/metrics/split.js';
 import { classificationReport } from '../src/metrics/classification.js';
 import { Backbone, ImageLearner, ActivationCache, POOL_LAYER, buildClassifierModel, decodeAll, prefixModel, readImageFolder, setBatchNormPolicy, toBatch } from '../vision/index.js';
-import { installBatchNormGradient, installGradientBridge, uninstallBatchNormGradient } from '../vision/engine/index.js';
+import { installBatchNormGradient, installGradientBridge, setPointwiseFastPath, uninstallBatchNormGradient } from '../vision/engine/index.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
@@ -128,6 +131,21 @@ async function stepBench(backbone: Backbone, model: tf.LayersModel, train: Split
     if (v !== candidate[i][j]) identical = false;
   }));
 
+  // Pointwise convolutions as matrix products vs the general kernels (same BatchNorm gradient).
+  setPointwiseFastPath(false);
+  const general = snapshot();
+  setPointwiseFastPath(true);
+  let pointwiseRelDiff = 0;
+  general.forEach((g, i) => {
+    let scale = 0;
+    let worst = 0;
+    g.forEach((v, j) => {
+      scale = Math.max(scale, Math.abs(v));
+      worst = Math.max(worst, Math.abs(v - candidate[i][j]));
+    });
+    if (scale > 0) pointwiseRelDiff = Math.max(pointwiseRelDiff, worst / scale);
+  });
+
   const runs: { tfjs: number[]; ours: number[] } = { tfjs: [], ours: [] };
   for (let r = 0; r < rounds; r++) {
     for (const ours of r % 2 ? [true, false] : [false, true]) {
@@ -149,6 +167,7 @@ async function stepBench(backbone: Backbone, model: tf.LayersModel, train: Split
     trainableWeights: vars.length,
     gradientsIdentical: identical,
     maxAbsDiff,
+    pointwiseMaxRelDiff: pointwiseRelDiff,
     stepMsTfjs: runs.tfjs,
     stepMsOurs: runs.ours,
     medianMsTfjs: median(runs.tfjs),
@@ -157,6 +176,7 @@ async function stepBench(backbone: Backbone, model: tf.LayersModel, train: Split
   };
   console.log(`engine ${result.engine}, ${result.cpus} cpus, load ${result.loadavg.toFixed(2)}; fine-tune-all step, batch ${batchSize} at ${size} px, BatchNorm with ${result.batchNorm}`);
   console.log(`gradients of ${vars.length} weights: ${identical ? 'identical' : `max abs diff ${maxAbsDiff.toExponential(2)}`}`);
+  console.log(`pointwise convolutions as matrix products vs general kernels: max diff ${pointwiseRelDiff.toExponential(2)} of the weight's largest |gradient|`);
   console.log(`tfjs BatchNorm gradient   ${runs.tfjs.map((t) => t.toFixed(0)).join(' / ')} ms  (median ${result.medianMsTfjs.toFixed(0)})`);
   console.log(`untiled BatchNorm grad.   ${runs.ours.map((t) => t.toFixed(0)).join(' / ')} ms  (median ${result.medianMsOurs.toFixed(0)})   ${result.speedup.toFixed(2)}× faster`);
   if (jsonOut) await writeFileAtomic(jsonOut, JSON.stringify(result, null, 2) + '\n');

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/backend.js';
 import { Rng } from '../../src/random.js';
-import { installGradientBridge, bridgedKernels, BRIDGEABLE_KERNELS, TfjsEngine } from '../../vision/engine/index.js';
+import { installGradientBridge, bridgedKernels, BRIDGEABLE_KERNELS, TfjsEngine, pointwiseGradientCounts } from '../../vision/engine/index.js';
 
 let wasm = false;
 beforeAll(async () => {
@@ -65,7 +65,77 @@ cases.push({
   ws: [3, 3, 3, 1],
 });
 
+/**
+ * Pointwise convolutions (1×1, stride 1, no padding) take the matrix-product path (./pointwise-grad.ts)
+ * for both dW and dX; everything else keeps the general kernels. Both branches of dW (Ci ≤ Co and Ci > Co),
+ * batches > 1, non-square maps.
+ */
+const pointwiseCases: { name: string; f: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D; xs: number[]; ws: number[]; pointwise: boolean }[] = [
+  { name: "1×1 stride 1 'same', Ci > Co", f: (x, w) => tf.conv2d(x, w, 1, 'same'), xs: [3, 5, 7, 6], ws: [1, 1, 6, 4], pointwise: true },
+  { name: "1×1 stride 1 'valid', Ci < Co", f: (x, w) => tf.conv2d(x, w, 1, 'valid'), xs: [2, 4, 9, 5], ws: [1, 1, 5, 8], pointwise: true },
+  { name: "1×1 stride 1 'same', Ci = Co, batch 4", f: (x, w) => tf.conv2d(x, w, 1, 'same'), xs: [4, 3, 5, 16], ws: [1, 1, 16, 16], pointwise: true },
+  { name: "1×1 stride 1 'valid', MobileNetV2-like 24 → 144", f: (x, w) => tf.conv2d(x, w, 1, 'valid'), xs: [2, 12, 10, 24], ws: [1, 1, 24, 144], pointwise: true },
+  { name: "1×1 stride 1 'valid', 96 → 24 on relu'd input", f: (x, w) => tf.conv2d(tf.relu(x), w, 1, 'valid'), xs: [3, 6, 4, 96], ws: [1, 1, 96, 24], pointwise: true },
+  {
+    name: 'fused 1×1 + bias (linear), stride 1',
+    f: (x, w) => tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias: tf.ones([w.shape[3]]) }),
+    xs: [2, 5, 3, 7],
+    ws: [1, 1, 7, 9],
+    pointwise: true,
+  },
+  { name: "3×3 stride 1 'same' (general path)", f: (x, w) => tf.conv2d(x, w, 1, 'same'), xs: [2, 6, 5, 4], ws: [3, 3, 4, 6], pointwise: false },
+  { name: "1×1 stride 2 'same' (general path)", f: (x, w) => tf.conv2d(x, w, 2, 'same'), xs: [2, 7, 6, 5], ws: [1, 1, 5, 3], pointwise: false },
+  { name: "1×1 stride [1, 2] 'valid' (general path)", f: (x, w) => tf.conv2d(x, w, [1, 2], 'valid'), xs: [2, 5, 8, 4], ws: [1, 1, 4, 6], pointwise: false },
+  {
+    name: '1×1 stride 1 with explicit padding (general path)',
+    f: (x, w) => tf.conv2d(x, w, 1, [[0, 0], [1, 0], [0, 2], [0, 0]]),
+    xs: [2, 4, 5, 3],
+    ws: [1, 1, 3, 5],
+    pointwise: false,
+  },
+];
+
 describe('wasm gradient bridge', () => {
+  for (const c of pointwiseCases) {
+    it(`${c.name}: ${c.pointwise ? 'matrix-product path' : 'general path'}, gradients equal the cpu backend's`, async () => {
+      const original = tf.getBackend();
+      try {
+        const ref = await grads('cpu', c.f, c.xs, c.ws);
+        const before = pointwiseGradientCounts();
+        const got = await grads('wasm', c.f, c.xs, c.ws);
+        const after = pointwiseGradientCounts();
+        expect(after.filter - before.filter).toBe(c.pointwise ? 1 : 0);
+        expect(after.input - before.input).toBe(c.pointwise ? 1 : 0);
+        expect(maxRelError(got.gx, ref.gx)).toBeLessThan(1e-5);
+        expect(maxRelError(got.gw, ref.gw)).toBeLessThan(1e-5);
+      } finally {
+        await tf.setBackend(original);
+      }
+    });
+  }
+
+  it('the matrix-product path frees its intermediates in wasm memory', async () => {
+    const original = tf.getBackend();
+    await tf.setBackend('wasm');
+    try {
+      const x = tf.randomNormal([2, 4, 6, 12]) as tf.Tensor4D;
+      const w = tf.randomNormal([1, 1, 12, 5]) as tf.Tensor4D;
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid')));
+      tf.dispose(g([x, w])); // warm-up
+      const backend = tf.backend() as unknown as { numDataIds(): number };
+      const ids = backend.numDataIds();
+      const tensors = tf.memory().numTensors;
+      const before = pointwiseGradientCounts();
+      tf.dispose(g([x, w]));
+      expect(pointwiseGradientCounts().filter).toBe(before.filter + 1);
+      expect(tf.memory().numTensors).toBe(tensors);
+      expect(backend.numDataIds()).toBe(ids);
+      tf.dispose([x, w]);
+    } finally {
+      await tf.setBackend(original);
+    }
+  });
+
   it('registers every missing gradient kernel for wasm', () => {
     for (const name of BRIDGEABLE_KERNELS) expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
   });

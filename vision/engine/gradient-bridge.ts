@@ -4,13 +4,17 @@
  * that reads its inputs out of wasm memory, computes the result in JS, and
  * writes it back into wasm memory. The filter gradients of convolutions use
  * our own loop-ordered JS kernels (./js-kernels.ts; the cpu backend's are far
- * slower); every other bridged kernel runs the cpu backend's kernel. Tests
+ * slower), except pointwise ones (1×1, stride 1), whose filter gradient is one
+ * matrix product on wasm's own matMul (./pointwise-grad.ts, which also puts
+ * that path in front of wasm's native Conv2DBackpropInput); every other
+ * bridged kernel runs the cpu backend's kernel. Tests
  * compare every bridged kernel with the cpu backend. The user's backend is
  * never changed.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { JS_KERNELS, type JsTensor } from './js-kernels.js';
+import { installPointwiseInputGradient, pointwiseBackpropFilter } from './pointwise-grad.js';
 
 /** Kernels needed to train convolutional networks that wasm (tfjs 4.x) does not implement. */
 export const BRIDGEABLE_KERNELS = [
@@ -46,6 +50,11 @@ function bridge(kernelName: string, targetBackend: string): KernelConfig {
     backendName: targetBackend,
     kernelFunc: ({ inputs, attrs, backend }) => {
       const target = backend as unknown as WasmBackendLike;
+      if (kernelName === 'Conv2DBackpropFilter') {
+        // Pointwise (1×1, stride 1): one matrix product on the backend's matMul, data never leaves wasm.
+        const fast = pointwiseBackpropFilter(inputs, attrs as unknown as Parameters<typeof pointwiseBackpropFilter>[1], backend);
+        if (fast) return fast;
+      }
       const js = JS_KERNELS[kernelName];
       if (js && Object.values(inputs).every((i) => i && i.dtype === 'float32')) {
         const jsInputs: Record<string, JsTensor> = {};
@@ -95,6 +104,7 @@ const installed = new Set<string>();
 export function installGradientBridge(backendName = tf.getBackend(), kernels: readonly string[] = BRIDGEABLE_KERNELS): BridgeReport {
   const report: BridgeReport = { backend: backendName, bridged: [], native: [] };
   if (backendName !== 'wasm') return report;
+  installPointwiseInputGradient(backendName);
   for (const name of kernels) {
     const key = `${backendName}/${name}`;
     if (installed.has(key)) continue;

@@ -61,4 +61,5 @@ export function setVisionEngine(engine: VisionEngine): VisionEngine {
 }
 
 export { installGradientBridge, bridgedKernels, BRIDGEABLE_KERNELS } from './gradient-bridge.js';
+export { setPointwiseFastPath, pointwiseGradientCounts, isPointwise, installPointwiseInputGradient } from './pointwise-grad.js';
 export { installBatchNormGradient, uninstallBatchNormGradient, batchNormGradientBackends, BATCHNORM_KERNEL } from './batchnorm-grad.js';
