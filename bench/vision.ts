@@ -24,7 +24,8 @@
  * and checks that both gradients give the same numbers for every trainable weight. It also checks
  * that the gradients of pointwise convolutions as matrix products (vision/engine/pointwise-grad.ts,
  * on in both timed variants) agree with the general kernels: the largest difference over every
- * weight, relative to that weight's largest |gradient|.
+ * weight, relative to that weight's largest |gradient|. It prints how many calls of each bridged
+ * kernel (vision/engine/gradient-bridge.ts) ran a JS kernel and how many the cpu backend's, in one step.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -37,7 +38,7 @@ import { writeFileAtomic } from '../src/io/atomic.js';
 import { stratifiedSplit } from '../src/metrics/split.js';
 import { classificationReport } from '../src/metrics/classification.js';
 import { Backbone, ImageLearner, ActivationCache, POOL_LAYER, buildClassifierModel, decodeAll, prefixModel, readImageFolder, setBatchNormPolicy, toBatch } from '../vision/index.js';
-import { installBatchNormGradient, installGradientBridge, setPointwiseFastPath, uninstallBatchNormGradient } from '../vision/engine/index.js';
+import { bridgePathCounts, installBatchNormGradient, installGradientBridge, setPointwiseFastPath, uninstallBatchNormGradient } from '../vision/engine/index.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
@@ -146,6 +147,14 @@ async function stepBench(backbone: Backbone, model: tf.LayersModel, train: Split
     if (scale > 0) pointwiseRelDiff = Math.max(pointwiseRelDiff, worst / scale);
   });
 
+  // Which path each bridged kernel took in one step (JS kernel / pointwise matrix product, or the cpu backend's kernel).
+  const countsBefore = bridgePathCounts();
+  const once = gradients();
+  tf.dispose([once.value, ...Object.values(once.grads)]);
+  const bridgedPaths = Object.fromEntries(
+    Object.entries(bridgePathCounts()).map(([k, v]) => [k, { js: v.js - (countsBefore[k]?.js ?? 0), cpu: v.cpu - (countsBefore[k]?.cpu ?? 0) }]),
+  );
+
   const runs: { tfjs: number[]; ours: number[] } = { tfjs: [], ours: [] };
   for (let r = 0; r < rounds; r++) {
     for (const ours of r % 2 ? [true, false] : [false, true]) {
@@ -168,6 +177,7 @@ async function stepBench(backbone: Backbone, model: tf.LayersModel, train: Split
     gradientsIdentical: identical,
     maxAbsDiff,
     pointwiseMaxRelDiff: pointwiseRelDiff,
+    bridgedPaths,
     stepMsTfjs: runs.tfjs,
     stepMsOurs: runs.ours,
     medianMsTfjs: median(runs.tfjs),
@@ -177,6 +187,7 @@ async function stepBench(backbone: Backbone, model: tf.LayersModel, train: Split
   console.log(`engine ${result.engine}, ${result.cpus} cpus, load ${result.loadavg.toFixed(2)}; fine-tune-all step, batch ${batchSize} at ${size} px, BatchNorm with ${result.batchNorm}`);
   console.log(`gradients of ${vars.length} weights: ${identical ? 'identical' : `max abs diff ${maxAbsDiff.toExponential(2)}`}`);
   console.log(`pointwise convolutions as matrix products vs general kernels: max diff ${pointwiseRelDiff.toExponential(2)} of the weight's largest |gradient|`);
+  console.log(`bridged kernels per step (JS / cpu backend): ${Object.entries(bridgedPaths).map(([k, v]) => `${k} ${v.js} / ${v.cpu}`).join(', ')}`);
   console.log(`tfjs BatchNorm gradient   ${runs.tfjs.map((t) => t.toFixed(0)).join(' / ')} ms  (median ${result.medianMsTfjs.toFixed(0)})`);
   console.log(`untiled BatchNorm grad.   ${runs.ours.map((t) => t.toFixed(0)).join(' / ')} ms  (median ${result.medianMsOurs.toFixed(0)})   ${result.speedup.toFixed(2)}× faster`);
   if (jsonOut) await writeFileAtomic(jsonOut, JSON.stringify(result, null, 2) + '\n');

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/backend.js';
 import { Rng } from '../../src/random.js';
-import { installGradientBridge, bridgedKernels, BRIDGEABLE_KERNELS, TfjsEngine, pointwiseGradientCounts } from '../../vision/engine/index.js';
+import { installGradientBridge, bridgedKernels, bridgePathCounts, BRIDGEABLE_KERNELS, TfjsEngine, pointwiseGradientCounts } from '../../vision/engine/index.js';
 
 let wasm = false;
 beforeAll(async () => {
@@ -94,6 +94,82 @@ const pointwiseCases: { name: string; f: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.
     pointwise: false,
   },
 ];
+
+/**
+ * The input gradient of depthwise convolutions runs the loop-ordered JS kernel (js-kernels.ts) for every
+ * configuration that occurs in practice: strides 1, 2 and [1, 2], 'same', 'valid' and explicit padding
+ * (MobileNetV2's stride-2 blocks zero-pad, then convolve 'valid'), multipliers 1 and 2, batches > 1,
+ * non-square maps, several channels, 3×3 and 5×5 filters, fused with a bias.
+ */
+const depthwiseInputCases: { name: string; f: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D; xs: number[]; ws: number[] }[] = [
+  { name: "stride 1 'same', multiplier 1", f: (x, w) => tf.depthwiseConv2d(x, w, 1, 'same'), xs: [3, 9, 7, 5], ws: [3, 3, 5, 1] },
+  { name: "stride 1 'valid', multiplier 1", f: (x, w) => tf.depthwiseConv2d(x, w, 1, 'valid'), xs: [2, 8, 11, 6], ws: [3, 3, 6, 1] },
+  { name: "stride 2 'same', multiplier 1, odd height", f: (x, w) => tf.depthwiseConv2d(x, w, 2, 'same'), xs: [2, 9, 8, 4], ws: [3, 3, 4, 1] },
+  { name: "stride 2 'valid', multiplier 1", f: (x, w) => tf.depthwiseConv2d(x, w, 2, 'valid'), xs: [3, 10, 7, 5], ws: [3, 3, 5, 1] },
+  { name: "stride 2 'valid' after zero padding (MobileNetV2's stride-2 blocks), 32 channels", f: (x, w) => tf.depthwiseConv2d(tf.pad(x, [[0, 0], [0, 1], [0, 1], [0, 0]]), w, 2, 'valid'), xs: [2, 8, 6, 32], ws: [3, 3, 32, 1] },
+  { name: "stride [1, 2] 'same', multiplier 1", f: (x, w) => tf.depthwiseConv2d(x, w, [1, 2], 'same'), xs: [2, 6, 9, 3], ws: [3, 3, 3, 1] },
+  { name: 'explicit padding, stride 2', f: (x, w) => tf.depthwiseConv2d(x, w, 2, [[0, 0], [1, 0], [0, 2], [0, 0]]), xs: [2, 7, 6, 3], ws: [3, 3, 3, 1] },
+  { name: "5×5 stride 2 'same'", f: (x, w) => tf.depthwiseConv2d(x, w, 2, 'same'), xs: [2, 11, 9, 4], ws: [5, 5, 4, 1] },
+  { name: "stride 1 'same', multiplier 2", f: (x, w) => tf.depthwiseConv2d(x, w, 1, 'same'), xs: [2, 6, 5, 3], ws: [3, 3, 3, 2] },
+  { name: "stride 2 'valid', multiplier 2", f: (x, w) => tf.depthwiseConv2d(x, w, 2, 'valid'), xs: [3, 9, 7, 4], ws: [3, 3, 4, 2] },
+  { name: "stride 2 'same', multiplier 3", f: (x, w) => tf.depthwiseConv2d(x, w, 2, 'same'), xs: [2, 7, 8, 2], ws: [3, 3, 2, 3] },
+  {
+    name: 'fused with bias and relu6, stride 1',
+    f: (x, w) => tf.fused.depthwiseConv2d({ x, filter: w, strides: 1, pad: 'same', bias: tf.ones([w.shape[2] * w.shape[3]]), activation: 'relu6' }),
+    xs: [2, 6, 7, 8],
+    ws: [3, 3, 8, 1],
+  },
+];
+
+const DW_INPUT = 'DepthwiseConv2dNativeBackpropInput';
+const dwInputCounts = () => bridgePathCounts()[DW_INPUT] ?? { js: 0, cpu: 0 };
+
+describe('depthwise input gradient on wasm', () => {
+  for (const c of depthwiseInputCases) {
+    it(`${c.name}: JS kernel, gradients equal the cpu backend's`, async () => {
+      const original = tf.getBackend();
+      try {
+        const ref = await grads('cpu', c.f, c.xs, c.ws);
+        const before = dwInputCounts();
+        const got = await grads('wasm', c.f, c.xs, c.ws);
+        const after = dwInputCounts();
+        expect(after.js - before.js).toBe(1);
+        expect(after.cpu - before.cpu).toBe(0);
+        expect(maxRelError(got.gx, ref.gx)).toBeLessThan(1e-5);
+        expect(maxRelError(got.gw, ref.gw)).toBeLessThan(1e-5);
+      } finally {
+        await tf.setBackend(original);
+      }
+    });
+  }
+
+  it("a dilated call (which tfjs's gradient never makes) falls back to the cpu kernel and matches it", async () => {
+    const original = tf.getBackend();
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const inputShape = [2, 9, 8, 3];
+      const filter = tf.tensor4d(rand([3, 3, 3, 1], 6), [3, 3, 3, 1]);
+      const attrs = { strides: 1, dilations: 2, pad: 'same', inputShape };
+      const info = tf.backend_util.computeConv2DInfo(inputShape as [number, number, number, number], [3, 3, 3, 1], 1, 2, 'same', undefined, true);
+      const dy = tf.tensor4d(rand(info.outShape, 7), info.outShape);
+      const dx = tf.engine().runKernel(DW_INPUT, { dy, filter }, attrs as never) as tf.Tensor;
+      const out = await dx.data();
+      tf.dispose([filter, dy, dx]);
+      return out;
+    };
+    try {
+      const ref = await run('cpu');
+      const before = dwInputCounts();
+      const got = await run('wasm');
+      const after = dwInputCounts();
+      expect(after.cpu - before.cpu).toBe(1);
+      expect(after.js - before.js).toBe(0);
+      expect(maxRelError(got, ref)).toBeLessThan(1e-6);
+    } finally {
+      await tf.setBackend(original);
+    }
+  });
+});
 
 describe('wasm gradient bridge', () => {
   for (const c of pointwiseCases) {

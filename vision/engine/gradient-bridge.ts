@@ -2,12 +2,14 @@
  * Gradient kernels the wasm backend lacks, bridged to the pure-JS cpu backend:
  * for the wasm backend only, each missing kernel is registered as a function
  * that reads its inputs out of wasm memory, computes the result in JS, and
- * writes it back into wasm memory. The filter gradients of convolutions use
- * our own loop-ordered JS kernels (./js-kernels.ts; the cpu backend's are far
- * slower), except pointwise ones (1×1, stride 1), whose filter gradient is one
- * matrix product on wasm's own matMul (./pointwise-grad.ts, which also puts
- * that path in front of wasm's native Conv2DBackpropInput); every other
- * bridged kernel runs the cpu backend's kernel. Tests
+ * writes it back into wasm memory. The filter gradients of convolutions and
+ * the input gradient of depthwise convolutions use our own loop-ordered JS
+ * kernels (./js-kernels.ts; the cpu backend's are far slower), except
+ * pointwise convolutions (1×1, stride 1), whose filter gradient is one matrix
+ * product on wasm's own matMul (./pointwise-grad.ts, which also puts that path
+ * in front of wasm's native Conv2DBackpropInput); calls a JS kernel does not
+ * support (e.g. a dilated depthwise input gradient) and every other bridged
+ * kernel run the cpu backend's kernel. Tests
  * compare every bridged kernel with the cpu backend. The user's backend is
  * never changed.
  */
@@ -42,6 +44,13 @@ function cpuBackend(): CpuBackendLike {
   return backend;
 }
 
+const pathCounts: Record<string, { js: number; cpu: number }> = {};
+
+/** How many calls of each bridged kernel ran our JS kernel (or the pointwise matrix product) and how many the cpu backend's kernel. */
+export function bridgePathCounts(): Record<string, { js: number; cpu: number }> {
+  return Object.fromEntries(Object.entries(pathCounts).map(([k, v]) => [k, { ...v }]));
+}
+
 function bridge(kernelName: string, targetBackend: string): KernelConfig {
   const cpuKernel = tf.getKernel(kernelName, 'cpu');
   if (!cpuKernel) throw new Error(`the cpu backend has no '${kernelName}' kernel to bridge to`);
@@ -49,19 +58,27 @@ function bridge(kernelName: string, targetBackend: string): KernelConfig {
     kernelName,
     backendName: targetBackend,
     kernelFunc: ({ inputs, attrs, backend }) => {
+      const count = (pathCounts[kernelName] ??= { js: 0, cpu: 0 });
       const target = backend as unknown as WasmBackendLike;
       if (kernelName === 'Conv2DBackpropFilter') {
         // Pointwise (1×1, stride 1): one matrix product on the backend's matMul, data never leaves wasm.
         const fast = pointwiseBackpropFilter(inputs, attrs as unknown as Parameters<typeof pointwiseBackpropFilter>[1], backend);
-        if (fast) return fast;
+        if (fast) {
+          count.js++;
+          return fast;
+        }
       }
       const js = JS_KERNELS[kernelName];
       if (js && Object.values(inputs).every((i) => i && i.dtype === 'float32')) {
         const jsInputs: Record<string, JsTensor> = {};
         for (const [name, info] of Object.entries(inputs)) jsInputs[name] = { values: target.readSync(info!.dataId) as Float32Array, shape: info!.shape };
         const result = js(jsInputs, attrs as Record<string, unknown>);
-        if (result) return target.makeOutput(result.shape, 'float32', undefined, result.values);
+        if (result) {
+          count.js++;
+          return target.makeOutput(result.shape, 'float32', undefined, result.values);
+        }
       }
+      count.cpu++;
       const cpu = cpuBackend();
       const cpuInputs: Record<string, TensorInfo> = {};
       const temporaries: TensorInfo[] = [];

@@ -4,7 +4,7 @@
  * runtime, or trains convolutions without native TensorFlow.
  *
  * The default engine computes with tfjs on whatever backend `initEngine()`
- * chose. On wasm it bridges the gradient kernels wasm lacks to the cpu backend,
+ * chose. On wasm it bridges the gradient kernels wasm lacks (JS kernels, or the cpu backend's),
  * and replaces the BatchNorm gradient with one that does not tile (./batchnorm-grad.ts).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -60,6 +60,6 @@ export function setVisionEngine(engine: VisionEngine): VisionEngine {
   return previous;
 }
 
-export { installGradientBridge, bridgedKernels, BRIDGEABLE_KERNELS } from './gradient-bridge.js';
+export { installGradientBridge, bridgedKernels, bridgePathCounts, BRIDGEABLE_KERNELS } from './gradient-bridge.js';
 export { setPointwiseFastPath, pointwiseGradientCounts, isPointwise, installPointwiseInputGradient } from './pointwise-grad.js';
 export { installBatchNormGradient, uninstallBatchNormGradient, batchNormGradientBackends, BATCHNORM_KERNEL } from './batchnorm-grad.js';
