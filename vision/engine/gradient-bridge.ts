@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { JS_KERNELS, type JsTensor } from './js-kernels.js';
-import { installPointwiseInputGradient, pointwiseBackpropFilter } from './pointwise-grad.js';
+import { installPointwiseInputGradient, RESIDENT_KERNELS } from './pointwise-grad.js';
 
 /** Kernels needed to train convolutional networks that wasm (tfjs 4.x) does not implement. */
 export const BRIDGEABLE_KERNELS = [
@@ -60,13 +60,11 @@ function bridge(kernelName: string, targetBackend: string): KernelConfig {
     kernelFunc: ({ inputs, attrs, backend }) => {
       const count = (pathCounts[kernelName] ??= { js: 0, cpu: 0 });
       const target = backend as unknown as WasmBackendLike;
-      if (kernelName === 'Conv2DBackpropFilter') {
-        // Pointwise (1×1, stride 1): one matrix product on the backend's matMul, data never leaves wasm.
-        const fast = pointwiseBackpropFilter(inputs, attrs as unknown as Parameters<typeof pointwiseBackpropFilter>[1], backend);
-        if (fast) {
-          count.js++;
-          return fast;
-        }
+      // Paths that compute on the backend itself, data never leaving wasm (e.g. pointwise convolutions as one matMul).
+      const resident = RESIDENT_KERNELS[kernelName]?.(inputs, attrs as Record<string, unknown>, backend);
+      if (resident) {
+        count.js++;
+        return resident;
       }
       const js = JS_KERNELS[kernelName];
       if (js && Object.values(inputs).every((i) => i && i.dtype === 'float32')) {

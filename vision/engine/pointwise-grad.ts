@@ -124,6 +124,14 @@ export function pointwiseBackpropInput(inputs: { dy?: TensorInfo; filter?: Tenso
   return as(dX, [n, h, w, ci]);
 }
 
+/**
+ * Bridged kernels with a path that runs on the wasm backend itself: name → (inputs, attrs, backend) →
+ * the output, or undefined to fall through to the bridge's JS or cpu kernel.
+ */
+export const RESIDENT_KERNELS: Record<string, (inputs: Record<string, TensorInfo | undefined>, attrs: Record<string, unknown>, backend: unknown) => TensorInfo | undefined> = {
+  Conv2DBackpropFilter: (inputs, attrs, backend) => pointwiseBackpropFilter(inputs, attrs as unknown as ConvGradAttrs & { filterShape: Shape4 }, backend),
+};
+
 const INPUT_KERNEL = 'Conv2DBackpropInput';
 const wrapped = new Map<string, KernelConfig>();
 
