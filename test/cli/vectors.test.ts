@@ -5,21 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { HnswIndex } from '../../embeddings/index.js';
 import { loadVectors } from '../../text/vectors/index.js';
 import { cli } from '../helpers/cli.js';
+import { gloveText, TINY } from '../text/vectors/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tk-cli-vectors-'));
-const words = ['man', 'woman', 'king', 'queen', 'apple', 'banana', 'prince', 'fruit'];
-const rows = [
-  [0, 1, 0, 0],
-  [0, 0, 1, 0],
-  [1, 1, 0, 0],
-  [1, 0, 1, 0],
-  [0, 0, 0, 1],
-  [0, 0.1, 0, 1],
-  [0.9, 1, 0.2, 0],
-  [0.1, 0, 0.1, 1],
-];
+const { words, rows } = TINY;
 const glove = join(dir, 'tiny.txt');
-writeFileSync(glove, words.map((w, i) => `${w} ${rows[i]!.join(' ')}`).join('\n') + '\n');
+writeFileSync(glove, gloveText());
 const fixtures = new URL('../fixtures/vectors/', import.meta.url).pathname;
 
 describe('transferkit vectors', () => {
