@@ -9,9 +9,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { headLayers, type HeadSpec } from '../../../src/heads/head.js';
-import { EarlyStopping } from '../../../src/training/callbacks/early-stopping.js';
 import type { BatchSource } from '../../../src/training/data.js';
-import { predictProba, Trainer, type Callback, type ParamGroup } from '../../../src/training/trainer.js';
+import { predictProba, type ParamGroup } from '../../../src/training/trainer.js';
+import { textTrainer } from './trainer.js';
 import { InvalidArgumentError } from '../../../src/errors.js';
 import type { VectorLookup } from '../vectors/lookup.js';
 import { TkMaskedPooling, TkPretrainedEmbedding, TkWindowConv } from './layers.js';
@@ -120,19 +120,8 @@ export class EmbeddingNetModel implements TextModel {
     const others = model.trainableWeights.filter((w) => !embedding.trainableWeights.includes(w));
     const paramGroups: ParamGroup[] = [{ variables: others, lrMultiplier: 1 }];
     if (finetune) paramGroups.push({ variables: embedding.trainableWeights, lrMultiplier: this.spec.embeddingLrMultiplier ?? 0.1 });
-    const callbacks: Callback[] = [...(ctx.callbacks ?? [])];
     const validationData = ctx.validation ? { x: this.source(this.ids(ctx.validation.docs), ctx.validation.docs), y: ctx.validation.y } : undefined;
-    if (validationData) callbacks.push(new EarlyStopping({ monitor: 'val_loss', patience: ctx.patience ?? 3, restoreBestWeights: true }));
-    const trainer = new Trainer(model, {
-      epochs: ctx.epochs ?? 8,
-      batchSize: ctx.batchSize ?? 32,
-      learningRate: ctx.learningRate ?? 2e-3,
-      seed: ctx.seed,
-      validationData,
-      classWeights: ctx.classWeights === 'balanced' ? 'balanced' : undefined,
-      paramGroups,
-      callbacks,
-    });
+    const trainer = textTrainer(model, ctx, { epochs: 8, learningRate: 2e-3 }, { validationData, paramGroups });
     const ids = this.ids(docs);
     let empty = 0;
     for (let i = 0; i < docs.length; i++) if (!ids.subarray(i * this.maxLength, (i + 1) * this.maxLength).some((id) => id >= 2)) empty++;

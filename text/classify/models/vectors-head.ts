@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildHead, type HeadSpec } from '../../../src/heads/head.js';
 import { matrixSource } from '../../../src/training/data.js';
-import { EarlyStopping } from '../../../src/training/callbacks/early-stopping.js';
-import { predictProba, Trainer, type Callback } from '../../../src/training/trainer.js';
+import { predictProba } from '../../../src/training/trainer.js';
+import { textTrainer } from './trainer.js';
 import type { DocumentEncoder } from '../represent/document-encoder.js';
 import type { FitContext, ModelState, TextModel, VectorsModelSpec } from './model.js';
 
@@ -49,18 +49,8 @@ export class VectorsHeadModel implements TextModel {
     for (let k = 0; k < d; k++) this.std[k] = Math.sqrt(this.std[k]) || 1;
     const x = this.standardised(docs, raw);
     this.model = buildHead(this.spec.head ?? DEFAULT_VECTORS_HEAD, { inputDim: d, numClasses: ctx.numClasses, seed: ctx.seed, name: 'text_head' });
-    const callbacks: Callback[] = [...(ctx.callbacks ?? [])];
     const validationData = ctx.validation ? { x: matrixSource(this.standardised(ctx.validation.docs), d), y: ctx.validation.y } : undefined;
-    if (validationData) callbacks.push(new EarlyStopping({ monitor: 'val_loss', patience: ctx.patience ?? 3, restoreBestWeights: true }));
-    const trainer = new Trainer(this.model, {
-      epochs: ctx.epochs ?? defaultEpochs(docs.length, ctx.batchSize ?? 32),
-      batchSize: ctx.batchSize ?? 32,
-      learningRate: ctx.learningRate ?? 3e-3,
-      seed: ctx.seed,
-      validationData,
-      classWeights: ctx.classWeights === 'balanced' ? 'balanced' : undefined,
-      callbacks,
-    });
+    const trainer = textTrainer(this.model, ctx, { epochs: defaultEpochs(docs.length, ctx.batchSize ?? 32), learningRate: 3e-3 }, { validationData });
     const history = await trainer.fit({ x: matrixSource(x, d), y });
     return { epochs: history.epochs.length, history, emptyRepresentations };
   }
