@@ -142,35 +142,42 @@ function readDelimited(content: string, file: string, format: 'csv' | 'tsv', opt
   return { rows, warnings: [] };
 }
 
+/** The parsed value of every non-blank line of a JSONL file, with its 1-based line number. */
+function* jsonlValues(content: string, file: string): Generator<{ value: unknown; line: number }> {
+  const lines = content.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i].trim();
+    if (text === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw new InvalidFileError(`not valid JSON: ${(e as Error).message}`, { file, location: `line ${i + 1}`, hint: 'JSONL needs one JSON object per line', cause: e });
+    }
+    yield { value, line: i + 1 };
+  }
+}
+
 function readJsonl(content: string, file: string, options: ReadDatasetOptions): RawRecords {
   const textField = options.textColumn ?? 'text';
   const labelField = options.labelColumn ?? 'label';
   const rows: RawRecords['rows'] = [];
-  const lines = content.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (e) {
-      throw new InvalidFileError(`not valid JSON: ${(e as Error).message}`, { file, location: `line ${i + 1}`, hint: 'JSONL needs one JSON object per line', cause: e });
-    }
+  for (const { value, line } of jsonlValues(content, file)) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new InvalidFileError('expected a JSON object', { file, location: `line ${i + 1}`, hint: `write {"${textField}": "…", "${labelField}": "…"}` });
+      throw new InvalidFileError('expected a JSON object', { file, location: `line ${line}`, hint: `write {"${textField}": "…", "${labelField}": "…"}` });
     }
     const obj = value as Record<string, unknown>;
     if (!(textField in obj)) {
-      throw new InvalidFileError(`no field '${textField}'`, { file, location: `line ${i + 1}`, hint: `fields present: ${Object.keys(obj).join(', ') || 'none'}; choose with textColumn / --text-column` });
+      throw new InvalidFileError(`no field '${textField}'`, { file, location: `line ${line}`, hint: `fields present: ${Object.keys(obj).join(', ') || 'none'}; choose with textColumn / --text-column` });
     }
     if (!(labelField in obj)) {
-      throw new InvalidFileError(`no field '${labelField}'`, { file, location: `line ${i + 1}`, hint: `fields present: ${Object.keys(obj).join(', ') || 'none'}; choose with labelColumn / --label-column` });
+      throw new InvalidFileError(`no field '${labelField}'`, { file, location: `line ${line}`, hint: `fields present: ${Object.keys(obj).join(', ') || 'none'}; choose with labelColumn / --label-column` });
     }
     const text = obj[textField];
     if (text !== null && typeof text !== 'string') {
-      throw new InvalidFileError(`field '${textField}' is not a string`, { file, location: `line ${i + 1}` });
+      throw new InvalidFileError(`field '${textField}' is not a string`, { file, location: `line ${line}` });
     }
-    rows.push({ text: text ?? '', label: checkLabel(obj[labelField], file, i + 1), line: i + 1 });
+    rows.push({ text: text ?? '', label: checkLabel(obj[labelField], file, line), line });
   }
   return { rows, warnings: [] };
 }
@@ -225,18 +232,10 @@ export async function readTextRecords(file: string, options: Pick<ReadDatasetOpt
   const lines = content.split(/\r?\n/);
   const out: TextRecord[] = [];
   if (format === 'jsonl') {
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i].trim();
-      if (l === '') continue;
-      let v: unknown;
-      try {
-        v = JSON.parse(l);
-      } catch (e) {
-        throw new InvalidFileError(`not valid JSON: ${(e as Error).message}`, { file, location: `line ${i + 1}`, cause: e });
-      }
-      const t = (v as Record<string, unknown>)?.[textColumn];
-      if (typeof t !== 'string') throw new InvalidFileError(`no string field '${textColumn}'`, { file, location: `line ${i + 1}` });
-      out.push({ text: t, line: i + 1 });
+    for (const { value, line } of jsonlValues(content, file)) {
+      const t = (value as Record<string, unknown>)?.[textColumn];
+      if (typeof t !== 'string') throw new InvalidFileError(`no string field '${textColumn}'`, { file, location: `line ${line}` });
+      out.push({ text: t, line });
     }
     return out;
   }
