@@ -6,30 +6,23 @@
  * once from the header.
  */
 import { InvalidFileError } from '../../../src/errors.js';
-import { ChunkedReader } from './chunked-reader.js';
 import { MatrixBuilder } from './matrix-builder.js';
 import type { RawVectors, ReadOptions } from './raw.js';
+import { readVectorFile } from './vector-file.js';
 import { decodeWord } from './words.js';
 
 /** Longest word accepted before deciding the file is not word2vec binary. */
 const MAX_WORD_BYTES = 4096;
 
 export async function readWord2vecBinary(path: string, options: ReadOptions): Promise<RawVectors> {
-  const r = await ChunkedReader.open(path);
-  const progress = options.progress;
-  const unicodeErrors = options.unicodeErrors ?? 'strict';
-  const limit = options.limit ?? Infinity;
-  const fail = (message: string, i: number, hint?: string): never => {
-    throw new InvalidFileError(message, {
-      file: path,
-      location: `byte ${r.offset(i)}`,
-      hint: hint ?? 'the file is damaged or not word2vec binary; re-download it or pass the right format (--format on the CLI)',
-    });
-  };
-  try {
-    if (r.fileSize === 0) throw new InvalidFileError('the file is empty', { file: path, location: 'byte 0', hint: 'check the path or re-download the file' });
-    progress.start(`loading ${path.split('/').pop()}`, r.fileSize);
-    await r.refill();
+  return readVectorFile(path, options, 'check the path or re-download the file', async ({ r, progress, unicodeErrors, limit }) => {
+    const fail = (message: string, i: number, hint?: string): never => {
+      throw new InvalidFileError(message, {
+        file: path,
+        location: `byte ${r.offset(i)}`,
+        hint: hint ?? 'the file is damaged or not word2vec binary; re-download it or pass the right format (--format on the CLI)',
+      });
+    };
     const nl = r.buf.indexOf(10);
     const m = nl > 0 && nl < 64 ? /^\s*(\d+)\s+(\d+)\s*$/.exec(r.buf.toString('latin1', 0, nl)) : null;
     if (!m) fail("expected a header 'count dim' on the first line", 0, 'this is not a word2vec binary file; pass the right format (--format on the CLI)');
@@ -95,10 +88,6 @@ export async function readWord2vecBinary(path: string, options: ReadOptions): Pr
         await r.refill();
       }
     }
-    progress.update(r.fileSize);
-    return b.finish();
-  } finally {
-    progress.stop();
-    await r.close();
-  }
+    return b;
+  });
 }

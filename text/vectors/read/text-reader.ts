@@ -9,10 +9,11 @@
  * stays one buffer).
  */
 import { InvalidFileError } from '../../../src/errors.js';
-import { ChunkedReader, countLines } from './chunked-reader.js';
+import { countLines } from './chunked-reader.js';
 import { MatrixBuilder } from './matrix-builder.js';
 import { parseNumberAt, parsedEnd } from './parse-number.js';
 import type { RawVectors, ReadOptions } from './raw.js';
+import { readVectorFile } from './vector-file.js';
 import { checkBom, decodeWord } from './words.js';
 
 const FLOAT32_MAX = 3.4028234663852886e38;
@@ -33,16 +34,7 @@ function token(b: Buffer, s: number, e: number): string {
 }
 
 export async function readTextVectors(path: string, options: TextReadOptions): Promise<RawVectors> {
-  const r = await ChunkedReader.open(path);
-  const progress = options.progress;
-  const unicodeErrors = options.unicodeErrors ?? 'strict';
-  const limit = options.limit ?? Infinity;
-  try {
-    if (r.fileSize === 0) {
-      throw new InvalidFileError('the file is empty', { file: path, location: 'byte 0', hint: 'check the path or re-download the file' });
-    }
-    progress.start(`loading ${path.split('/').pop()}`, r.fileSize);
-    await r.refill();
+  return readVectorFile(path, options, 'check the path or re-download the file', async ({ r, progress, unicodeErrors, limit }) => {
     r.start = checkBom(r.buf, r.end, path);
 
     let lineNo = 0;
@@ -178,10 +170,6 @@ export async function readTextVectors(path: string, options: TextReadOptions): P
         hint: 'the file looks truncated (re-download it) or its count is wrong',
       });
     }
-    progress.update(r.fileSize);
-    return b.finish();
-  } finally {
-    progress.stop();
-    await r.close();
-  }
+    return b;
+  });
 }

@@ -12,10 +12,10 @@
  * from the keys of `vectors`, in file order.
  */
 import { InvalidFileError } from '../../../src/errors.js';
-import { ChunkedReader } from './chunked-reader.js';
 import { MatrixBuilder } from './matrix-builder.js';
 import { parseNumberAt, parsedEnd } from './parse-number.js';
 import type { RawVectors, ReadOptions } from './raw.js';
+import { readVectorFile } from './vector-file.js';
 import { checkBom, decodeWord } from './words.js';
 
 /** Parse an entry only when this many bytes are buffered (or at end of file); raised for wide vectors. */
@@ -33,21 +33,14 @@ interface WinkHeader {
 }
 
 export async function readWinkVectors(path: string, options: ReadOptions): Promise<RawVectors> {
-  const r = await ChunkedReader.open(path);
-  const progress = options.progress;
-  const unicodeErrors = options.unicodeErrors ?? 'strict';
-  const limit = options.limit ?? Infinity;
-  const fail = (message: string, i: number, hint?: string): never => {
-    throw new InvalidFileError(message, {
-      file: path,
-      location: `byte ${r.offset(i)}`,
-      hint: hint ?? 'the file does not have the wink-embeddings layout; re-install the package or pass the right format (--format on the CLI)',
-    });
-  };
-  try {
-    if (r.fileSize === 0) throw new InvalidFileError('the file is empty', { file: path, location: 'byte 0', hint: 'check the path or re-install the package' });
-    progress.start(`loading ${path.split('/').pop()}`, r.fileSize);
-    await r.refill();
+  return readVectorFile(path, options, 'check the path or re-install the package', async ({ r, progress, unicodeErrors, limit }) => {
+    const fail = (message: string, i: number, hint?: string): never => {
+      throw new InvalidFileError(message, {
+        file: path,
+        location: `byte ${r.offset(i)}`,
+        hint: hint ?? 'the file does not have the wink-embeddings layout; re-install the package or pass the right format (--format on the CLI)',
+      });
+    };
     r.start = checkBom(r.buf, r.end, path);
 
     let lookahead = MIN_LOOKAHEAD;
@@ -208,10 +201,6 @@ export async function readWinkVectors(path: string, options: ReadOptions): Promi
         hint: 'the file looks truncated; re-install the package',
       });
     }
-    progress.update(r.fileSize);
-    return b.finish();
-  } finally {
-    progress.stop();
-    await r.close();
-  }
+    return b;
+  });
 }
