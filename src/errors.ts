@@ -98,8 +98,9 @@ export class DimensionMismatchError extends TransferkitError {
 /** A key/word is not in the vocabulary or index. */
 export class KeyNotFoundError extends TransferkitError {
   readonly key: string;
-  constructor(key: string, details: ErrorDetails & { what?: string } = {}) {
-    super('E_KEY_NOT_FOUND', `${details.what ?? 'key'} '${key}' is not present`, details);
+  /** The message is "<what> '<key>' is not present" unless `message` gives a whole sentence. */
+  constructor(key: string, details: ErrorDetails & { what?: string; message?: string } = {}) {
+    super('E_KEY_NOT_FOUND', details.message ?? `${details.what ?? 'key'} '${key}' is not present`, details);
     this.key = key;
   }
 }

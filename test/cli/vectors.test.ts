@@ -31,6 +31,33 @@ describe('transferkit vectors', () => {
     expect(r.stdout).toMatch(/^banana\s+0\.9\d{3}$/m);
   });
 
+  it('similarity prints the cosine of two words; an unknown word is a clear error', async () => {
+    const r = await cli('vectors', 'similarity', glove, 'king', 'queen', '--json');
+    expect(r.code).toBe(0);
+    const wv = await loadVectors(glove, { cache: false });
+    expect(JSON.parse(r.stdout)).toEqual({ word1: 'king', word2: 'queen', similarity: Number(wv.similarity('king', 'queen').toFixed(6)) });
+    const plain = await cli('vectors', 'similarity', glove, 'apple', 'banana');
+    expect(plain.stdout.trim()).toBe(wv.similarity('apple', 'banana').toFixed(4));
+    const oov = await cli('vectors', 'similarity', glove, 'king', 'zebra');
+    expect(oov.code).not.toBe(0);
+    expect(oov.stderr).toMatch(/E_KEY_NOT_FOUND.*'zebra' is not present/);
+  });
+
+  it('doesnt-match names the odd word and notes the unknown ones', async () => {
+    const r = await cli('vectors', 'doesnt-match', glove, 'king', 'queen', 'prince', 'apple', 'zebra');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('apple');
+    expect(r.stderr).toMatch(/ignored: zebra/);
+    const j = await cli('vectors', 'doesnt-match', glove, 'apple', 'banana', 'fruit', 'king', '--json');
+    expect(JSON.parse(j.stdout)).toEqual({ odd: 'king', ignored: [] });
+    const few = await cli('vectors', 'doesnt-match', glove, 'apple', 'banana');
+    expect(few.code).not.toBe(0);
+    expect(few.stderr).toMatch(/at least three words, got 2/);
+    const none = await cli('vectors', 'doesnt-match', glove, 'zebra', 'yak', 'gnu');
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toMatch(/none of the words is in the vocabulary: zebra, yak, gnu/);
+  });
+
   it('analogy with 3CosAdd and 3CosMul', async () => {
     for (const method of ['add', 'mul']) {
       const r = await cli('vectors', 'analogy', glove, 'man', 'king', 'woman', '-k', '2', '--method', method, '--json');

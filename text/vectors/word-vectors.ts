@@ -354,7 +354,9 @@ export class WordVectors {
   /** The word least similar to the mean of the others (gensim `doesnt_match`); OOV words are ignored. */
   doesntMatch(words: readonly string[]): string {
     const used = words.filter((w) => this.has(w));
-    if (used.length === 0) throw new KeyNotFoundError(words.join(', '), { what: 'none of the words', hint: 'doesntMatch needs at least one known word' });
+    if (used.length === 0) {
+      throw new KeyNotFoundError(words.join(', '), { message: `none of the words is in the vocabulary: ${words.join(', ')}`, hint: 'give at least one known word; check case and spelling' });
+    }
     const dim = this.dim;
     const unit = used.map((w) => this.unitRow(this.rowOf.get(w)));
     const mean = new Float64Array(dim);

@@ -140,6 +140,42 @@ export function registerVectors(program: Command, ctx: CliContext): void {
 
   sourceOptions(
     vectors
+      .command('similarity')
+      .description('cosine similarity of two words (gensim similarity)')
+      .argument('<source>', 'file path or bundled name')
+      .argument('<word1>', 'first word')
+      .argument('<word2>', 'second word')
+      .option('--json', 'print {word1, word2, similarity} as JSON'),
+  ).action(async (source: string, word1: string, word2: string, opts: SourceOptions) => {
+    const wv = await load(ctx, source, opts);
+    const similarity = Number(wv.similarity(word1, word2).toFixed(6));
+    if (opts.json) return ctx.printJson({ word1, word2, similarity });
+    ctx.print(similarity.toFixed(4));
+  });
+
+  sourceOptions(
+    vectors
+      .command('doesnt-match')
+      .description('the word that fits least with the others (gensim doesnt_match); unknown words are ignored, with a note')
+      .argument('<source>', 'file path or bundled name')
+      .argument('<words...>', 'at least three words, e.g. breakfast cereal dinner lunch')
+      .option('--json', 'print {odd, ignored} as JSON'),
+  ).action(async (source: string, words: string[], opts: SourceOptions) => {
+    if (words.length < 3) {
+      throw new InvalidArgumentError(`doesnt-match needs at least three words, got ${words.length}`, {
+        hint: "give the candidates after the source, e.g. 'vectors doesnt-match glove-wink-100d breakfast cereal dinner lunch'",
+      });
+    }
+    const wv = await load(ctx, source, opts);
+    const ignored = words.filter((w) => !wv.has(w));
+    const odd = wv.doesntMatch(words);
+    if (opts.json) return ctx.printJson({ odd, ignored });
+    if (ignored.length > 0) ctx.note(`note: not in the vocabulary, ignored: ${ignored.join(', ')}`);
+    ctx.print(odd);
+  });
+
+  sourceOptions(
+    vectors
       .command('convert')
       .description('write the vectors in another format (atomically)')
       .argument('<source>', 'file path or bundled name')

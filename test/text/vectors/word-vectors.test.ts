@@ -94,6 +94,8 @@ describe('WordVectors', () => {
     expect(wv.doesntMatch(['king', 'queen', 'prince', 'apple'])).toBe('apple');
     expect(wv.doesntMatch(['apple', 'banana', 'fruit', 'king', 'nope'])).toBe('king');
     expect(() => wv.doesntMatch(['nope', 'nada'])).toThrow(KeyNotFoundError);
+    // One sentence that says what is wrong (was "none of the words 'nope, nada' is not present").
+    expect(() => wv.doesntMatch(['nope', 'nada'])).toThrow(/^none of the words is in the vocabulary: nope, nada$/);
   });
 
   it('the unit matrix is computed once, with unit rows, and leaves the matrix alone', () => {
