@@ -11,7 +11,7 @@ import type { Progress } from '../src/progress.js';
 import { checkCut, cleanCuts } from './graph.js';
 import { layerNamesOf, modelFromJson } from './model-json.js';
 import { decodeImage, makePreprocessSpec, normalizeInto, type ImageInput, type PreprocessSpec, type ResizeMode } from './preprocess.js';
-import { detectArchitecture, getArchitecture, normalizationByName, NORMALIZATIONS, type ArchitectureSpec, type LayerGroup, type Normalization } from './registry.js';
+import { detectArchitecture, findArchitecture, getArchitecture, normalizationByName, NORMALIZATIONS, type ArchitectureSpec, type LayerGroup, type Normalization } from './registry.js';
 import { fetchModelFiles, type SourceKind } from './sources.js';
 
 export interface BackboneOptions {
@@ -51,27 +51,45 @@ export class Backbone implements Encoder<ImageInput> {
   static async load(source: string, options: BackboneOptions = {}): Promise<Backbone> {
     const files = await fetchModelFiles(source, { progress: options.progress });
     const names = layerNamesOf(files.json, files.location);
-    let arch = options.architecture ? getArchitecture(options.architecture) : (files.architecture ?? detectArchitecture(names));
-    if (options.cut && arch && options.cut !== arch.cut) arch = undefined;
+    // A bundle of our own (vision train --out) keeps the body it was trained with: its backbone's row and cut.
+    const bundle = files.bundle;
+    const bundleRow = bundle ? findArchitecture(bundle.encoder.name) : undefined;
+    let arch = options.architecture
+      ? getArchitecture(options.architecture)
+      : (files.architecture ?? (bundle ? (bundleRow?.cut === bundle.encoder.cut ? bundleRow : undefined) : detectArchitecture(names)));
+    const cutOption = options.cut ?? (bundle && !arch ? bundle.encoder.cut : undefined);
+    if (cutOption && arch && cutOption !== arch.cut) arch = undefined;
     const size = options.imageSize === undefined ? undefined : typeof options.imageSize === 'number' ? ([options.imageSize, options.imageSize] as [number, number]) : options.imageSize;
     if (arch && size && Math.min(...size) < arch.minInputSize) {
       throw new InvalidArgumentError(`image size ${size.join('×')} is below ${arch.name}'s minimum of ${arch.minInputSize}`, { hint: `use --image-size ${arch.minInputSize} or more` });
     }
-    const provenance = { source, kind: files.kind, sha256: files.sha256, description: arch?.provenance };
+    const provenance = {
+      source,
+      kind: files.kind,
+      sha256: files.sha256,
+      description: bundle ? `transferkit bundle: ${bundle.encoder.name} trained on ${bundle.labels.length} classes (${bundle.labels.slice(0, 5).join(', ')}${bundle.labels.length > 5 ? ', …' : ''})` : arch?.provenance,
+    };
     let body: tf.LayersModel;
     if (arch) {
       body = await modelFromJson(files.json, files.weights, { cut: arch.cut, inputSize: size, file: files.location });
     } else {
-      const whole = await modelFromJson(files.json, files.weights, { cut: options.cut, inputSize: size, file: files.location });
-      const cut = options.cut ?? [...whole.layers].reverse().find((l) => (l.outputShape as number[]).length === 4 && l.getClassName() !== 'InputLayer')?.name;
+      const whole = await modelFromJson(files.json, files.weights, { cut: cutOption, inputSize: size, file: files.location });
+      const cut = cutOption ?? [...whole.layers].reverse().find((l) => (l.outputShape as number[]).length === 4 && l.getClassName() !== 'InputLayer')?.name;
       if (!cut) throw new InvalidArgumentError(`${source}: no convolutional layer found to cut at`, { hint: 'pass the cut layer name (cut option)' });
       body = cut === whole.outputNames[0] ? whole : tf.model({ inputs: whole.inputs, outputs: whole.getLayer(cut).output as tf.SymbolicTensor });
       arch = genericArchitecture(source, body, cut, names);
     }
     const inputShape = body.inputs[0].shape;
     const inputSize: [number, number] = [inputShape[1] ?? arch.inputSize[0], inputShape[2] ?? arch.inputSize[1]];
-    const normalization = options.normalization === undefined ? arch.normalization : typeof options.normalization === 'string' ? normalizationByName(options.normalization) : options.normalization;
-    const spec = makePreprocessSpec(inputSize, normalization, { resize: options.resize });
+    // Inputs as the body last saw them: the bundle's recipe, else the architecture's; options override.
+    const trainedWith = bundle?.preprocessing;
+    const normalization =
+      options.normalization === undefined
+        ? (trainedWith?.normalization ?? arch.normalization)
+        : typeof options.normalization === 'string'
+          ? normalizationByName(options.normalization)
+          : options.normalization;
+    const spec = makePreprocessSpec(inputSize, normalization, { resize: options.resize ?? trainedWith?.resize, background: trainedWith?.background });
     return new Backbone(arch, body, spec, resolveGroups(body, arch.groups), provenance);
   }
 

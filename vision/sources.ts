@@ -3,17 +3,22 @@
  *   - a registry name ('mobilenet_v2') — published URL downloaded once to the
  *     cache (or, for package rows, read from an installed npm package);
  *   - an `http(s)://…/model.json` URL — downloaded once to the cache;
- *   - a local tfjs layers-model directory or its model.json.
+ *   - a local tfjs layers-model directory or its model.json — including a folder
+ *     written by `vision train` (a model of your own, e.g. pretrained on a large
+ *     dataset): its files are verified and its input recipe travels with it.
  * Anything containing a path separator, starting with '.', or ending in '.json'
  * is a local path, never a registry name.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { cachePath } from '../src/settings.js';
 import { download } from '../src/io/download.js';
 import { sha256 } from '../src/io/hash.js';
 import { InvalidFileError, NotFoundError } from '../src/errors.js';
 import { silentProgress, type Progress } from '../src/progress.js';
+import { BUNDLE_FORMAT, loadBundle, MANIFEST_FILE } from '../src/bundle/bundle.js';
+import { IMAGE_CLASSIFIER_KIND } from './classifier.js';
+import type { PreprocessSpec } from './preprocess.js';
 import { getArchitecture, type ArchitectureSpec } from './registry.js';
 import { readPackagedModel } from './nsfwjs.js';
 import type { LayersModelJson } from './model-json.js';
@@ -33,6 +38,51 @@ export interface ModelFiles {
   location: string;
   /** sha256 of the model JSON as read. */
   sha256: string;
+  /** Set when the source is an image-classifier bundle written by transferkit (`vision train --out`). */
+  bundle?: SourceBundle;
+}
+
+/** What an image-classifier bundle used as a backbone carries over from its own training. */
+export interface SourceBundle {
+  /** The input recipe the bundle's body was trained with. */
+  preprocessing: PreprocessSpec;
+  /** The bundle's own backbone: registry name (or a synthesised one) and the layer its body ends at. */
+  encoder: { name: string; cut: string };
+  /** Classes the source model was trained on. */
+  labels: string[];
+}
+
+/** A folder holding a transferkit bundle: verified, and described as a backbone source; anything else is left to the plain reader. */
+async function readBundleSource(dir: string): Promise<{ files: Pick<ModelFiles, 'json' | 'weights' | 'sha256'>; bundle: SourceBundle } | undefined> {
+  const manifestPath = join(dir, MANIFEST_FILE);
+  if (!(await access(manifestPath).then(() => true, () => false))) return undefined;
+  let manifest: { format?: unknown; kind?: unknown };
+  try {
+    manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as typeof manifest;
+  } catch {
+    return undefined; // a manifest.json of someone else's: read the folder as a plain tfjs model
+  }
+  if (manifest.format !== BUNDLE_FORMAT) return undefined;
+  if (manifest.kind !== IMAGE_CLASSIFIER_KIND) {
+    throw new InvalidFileError(`${dir} is a transferkit '${String(manifest.kind)}' bundle, not an image model`, {
+      file: manifestPath,
+      hint: "a backbone can be a bundle written by 'transferkit vision train', a registry name, a model.json URL or a tfjs layers-model folder",
+    });
+  }
+  const loaded = await loadBundle(dir, { kind: IMAGE_CLASSIFIER_KIND, rebuildModel: false });
+  const m = loaded.manifest;
+  const preprocessing = m.preprocessing as unknown as PreprocessSpec;
+  const encoder = (m.encoder ?? {}) as { name?: unknown; cut?: unknown };
+  if (!m.hasModel || !Array.isArray(preprocessing?.size) || !preprocessing.normalization || typeof encoder.name !== 'string' || typeof encoder.cut !== 'string') {
+    throw new InvalidFileError(`${dir}: the bundle lacks a model, its image preprocessing or its backbone's cut`, {
+      file: manifestPath,
+      hint: "use a bundle written by 'transferkit vision train' (or train the source model again)",
+    });
+  }
+  const text = loaded.text('model.json');
+  const json = parseModelJson(text, join(dir, 'model.json'));
+  const weights = json.weightsManifest.flatMap((g) => g.paths.map((p) => new Uint8Array(loaded.file(p))));
+  return { files: { json, weights, sha256: sha256(text) }, bundle: { preprocessing, encoder: { name: encoder.name, cut: encoder.cut }, labels: m.labels } };
 }
 
 export interface FetchOptions {
@@ -67,6 +117,8 @@ export async function readLocalModel(path: string): Promise<ModelFiles> {
   const info = await stat(abs).catch(() => undefined);
   if (!info) throw new NotFoundError(`backbone path '${path}' does not exist`, { hint: 'pass a registry name (transferkit vision backbones), a model.json URL, or a tfjs layers-model folder' });
   const file = info.isDirectory() ? join(abs, 'model.json') : abs;
+  const fromBundle = await readBundleSource(dirname(file));
+  if (fromBundle) return { kind: 'local', source: path, location: dirname(file), ...fromBundle.files, bundle: fromBundle.bundle };
   const text = await readFile(file, 'utf8').catch((e) => {
     throw new NotFoundError(`${file}: cannot read (${(e as Error).message})`, { hint: 'a tfjs layers-model folder holds model.json and its weight shards', cause: e });
   });

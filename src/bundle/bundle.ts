@@ -146,6 +146,8 @@ export interface LoadedBundle {
 export interface LoadBundleOptions {
   /** Fail unless the manifest's kind is this. */
   kind?: string;
+  /** Rebuild the saved model (default true); false only verifies its files, read them with `file()`. */
+  rebuildModel?: boolean;
 }
 
 /** How a bundle names a listed file that does not match the manifest. */
@@ -221,7 +223,7 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
     return data;
   };
   let model: tf.LayersModel | undefined;
-  if (manifest.hasModel) {
+  if (manifest.hasModel && options.rebuildModel !== false) {
     const modelJson = JSON.parse(file(MODEL_FILE).toString('utf8')) as { modelTopology: object; weightsManifest: tf.io.WeightsManifestConfig };
     const weights = file(WEIGHTS_FILE);
     try {

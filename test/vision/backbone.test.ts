@@ -1,12 +1,13 @@
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { readFile, rm } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/backend.js';
 import { settings } from '../../src/settings.js';
 import { sha256 } from '../../src/io/hash.js';
+import { saveBundle } from '../../src/bundle/bundle.js';
 import {
   ARCHITECTURES,
   Backbone,
@@ -17,6 +18,8 @@ import {
   prefixModel,
   resolveFreezePoint,
   suffixModel,
+  trainImageClassifier,
+  writeSyntheticImages,
 } from '../../vision/index.js';
 import { tempDir, writeTinyModel } from './helpers.js';
 
@@ -177,6 +180,35 @@ describe('local and URL sources', () => {
       settings.offline = false;
       settings.cacheDir = previous;
     }
+  });
+
+  it('a bundle trained on a backbone of unknown architecture keeps its cut and input recipe; a damaged or non-image bundle is refused', async () => {
+    const images = join(tempDir(), 'shapes');
+    await writeSyntheticImages(images, { classes: 2, perClass: 4, size: 32, seed: 5 });
+    const tiny = await Backbone.load(modelDir, { normalization: 'symmetric' });
+    const { classifier } = await trainImageClassifier(images, { backbone: tiny, epochs: 1, batchSize: 4, validationSplit: 0 });
+    const dir = join(tempDir(), 'own');
+    await classifier.save(dir);
+    const reused = await Backbone.load(dir);
+    expect(reused.architecture.cut).toBe('r2');
+    expect(reused.featureShape).toEqual(tiny.featureShape);
+    expect(reused.preprocessing.normalization.name).toBe('symmetric'); // a plain model of unknown architecture would get 'unit'
+    const x = tf.randomUniform([1, 32, 32, 3], -1, 1, 'float32', 3);
+    const [a, b] = [tiny.body.predict(x) as tf.Tensor, reused.body.predict(x) as tf.Tensor];
+    expect(Buffer.from((await b.data()).buffer).equals(Buffer.from((await a.data()).buffer))).toBe(true);
+    tf.dispose([x, a, b]);
+    // Damaged weights: the bundle's checksums catch it.
+    const damaged = join(tempDir(), 'damaged');
+    await cp(dir, damaged, { recursive: true });
+    const w = await readFile(join(damaged, 'weights.bin'));
+    w[0] ^= 0xff;
+    await writeFile(join(damaged, 'weights.bin'), w);
+    await expect(Backbone.load(damaged)).rejects.toMatchObject({ code: 'E_BUNDLE', message: expect.stringMatching(/weights\.bin: checksum/) });
+    // A bundle of another kind is not an image model.
+    const other = join(tempDir(), 'text-bundle');
+    await saveBundle(other, { kind: 'text-classifier', labels: ['a', 'b'] });
+    await expect(Backbone.load(other)).rejects.toMatchObject({ code: 'E_INVALID_FILE', message: expect.stringMatching(/'text-classifier' bundle, not an image model/) });
+    for (const m of [tiny, reused]) m.dispose();
   });
 
   it('a missing shard or a missing folder is reported with the file', async () => {

@@ -158,6 +158,32 @@ describe('fine-tune-all and fine-tune', () => {
   });
 });
 
+describe('transfer from a model of your own', () => {
+  it('a bundle written by training serves as the backbone of a new classifier: its trained body and its input recipe', async () => {
+    // Source model: fine-tune-top moves the body's last group (in place), so the body differs from the nsfwjs one.
+    const [body, pristine] = await Promise.all([0, 1].map(() => Backbone.load('mobilenet_v2_nsfwjs', { imageSize: 64 })));
+    const source = await trainImageClassifier(data, { backbone: body, strategy: 'fine-tune-top', freezeUntil: 'block10-12', epochs: 1, batchSize: 8 });
+    const dir = join(tempDir(), 'source-model');
+    await source.classifier.save(dir);
+    const reused = await Backbone.load(dir);
+    // The recipe the body was trained with ([0, 1] inputs), not that of the 'mobilenet_v2' row its layer names also match ([-1, 1]).
+    expect(reused.preprocessing).toEqual(source.classifier.preprocessing);
+    expect(reused.name).toBe('mobilenet_v2_nsfwjs');
+    expect(reused.architecture.cut).toBe('out_relu');
+    expect(reused.provenance.description).toMatch(/transferkit bundle: mobilenet_v2_nsfwjs trained on 3 classes \(checks, disc, stripes\)/);
+    // Its body is the trained one: the moved last block, the untouched stem.
+    const last = 'Conv_1';
+    expect(same(weightsOf(reused.body, last), weightsOf(source.classifier.model, last))).toBe(true);
+    expect(same(weightsOf(reused.body, last), weightsOf(pristine.body, last))).toBe(false);
+    expect(same(weightsOf(reused.body, 'Conv1'), weightsOf(pristine.body, 'Conv1'))).toBe(true);
+    // And a new head trains on it.
+    const target = await trainImageClassifier(data, { backbone: reused, strategy: 'feature-extract', epochs: 8, batchSize: 8, learningRate: 3e-3 });
+    expect(target.classifier.info.encoder).toMatchObject({ source: dir, sourceKind: 'local' });
+    expect(target.validation!.accuracy).toBeGreaterThan(CHANCE);
+    for (const b of [reused, body, pristine]) b.dispose();
+  });
+});
+
 describe('extraction stats', () => {
   it('still count the work of caches dropped when training moved past them (fine-tune: warm-up caches, then unfreeze)', async () => {
     const fresh = await Backbone.load('mobilenet_v2_nsfwjs', { imageSize: 32 });

@@ -81,7 +81,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .command('train')
     .description('train an image classifier from a folder per class (or a path,label CSV)')
     .requiredOption('--data <dir>', 'DIR/<label>/<image> folders, or a CSV manifest with path,label columns')
-    .option('--backbone <name|url|path>', 'registry name, model.json URL, or tfjs layers-model folder', 'mobilenet_v2_nsfwjs')
+    .option('--backbone <name|url|path>', 'registry name, model.json URL, tfjs layers-model folder, or a bundle from vision train (a source model of your own)', 'mobilenet_v2_nsfwjs')
     .option('--strategy <name>', `one of ${STRATEGY_CHOICES.join(', ')}`, choiceOption('--strategy', STRATEGY_CHOICES), 'feature-extract')
     .requiredOption('--out <dir>', 'bundle folder to write')
     .option('--epochs <n>', 'training epochs (fine-tune: after the warm-up)', intOption('--epochs'), 10)
@@ -209,7 +209,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
   vision
     .command('embed')
     .description('write backbone features (global average pooled) of images as JSONL for the index')
-    .option('--backbone <name|url|path>', 'registry name, model.json URL, or tfjs layers-model folder', 'mobilenet_v2_nsfwjs')
+    .option('--backbone <name|url|path>', 'registry name, model.json URL, tfjs layers-model folder, or a bundle from vision train (a source model of your own)', 'mobilenet_v2_nsfwjs')
     .requiredOption('--data <dir>', 'a folder per class, or a CSV manifest')
     .requiredOption('--out <file>', 'JSONL output ({"key","vector","label","path"} per line)')
     .option('--image-size <px>', "input size (default: the backbone's)", intOption('--image-size', 16))
