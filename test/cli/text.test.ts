@@ -215,4 +215,26 @@ describe('transferkit text', () => {
     expect(ok.stderr).toMatch(/note: --model bow uses no word vectors; --vectors ignored/);
     expect(ok.stderr).toMatch(/--extra-words ignored/);
   });
+
+  it('embed writes document vectors that index build and query use, keyed by a column', async () => {
+    const data = join(dir, 'docs.jsonl');
+    const docs = toyCorpus({ n: 12, seed: 9 }).map((e, i) => ({ id: `doc${i}`, ...e }));
+    await writeFile(data, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+    const out = join(dir, 'docs-vectors.jsonl');
+    const e = await cli('text', 'embed', '--data', data, '--key-column', 'id', '--vectors', join(dir, 'toy.vec.txt'), '--representation', 'tfidf-mean', '--out', out, '--json');
+    expect(e.code).toBe(0);
+    expect(JSON.parse(e.stdout)).toMatchObject({ out, count: 12, dim: 16, representation: 'tfidf-mean', empty: [] });
+    const idx = join(dir, 'docs.idx');
+    expect((await cli('index', 'build', out, '--out', idx, '--metric', 'cosine')).code).toBe(0);
+    const q = await cli('index', 'query', idx, '--key', 'doc0', '-k', '3', '--json');
+    expect(q.code).toBe(0);
+    const hits = JSON.parse(q.stdout) as { key: string; metadata: { label: string } }[];
+    // Nearest documents share doc0's topic (the corpus cycles through the three topics).
+    expect(hits.map((h) => h.metadata.label)).toEqual([docs[0].label, docs[0].label, docs[0].label]);
+    const text = await cli('text', 'embed', '--data', data, '--vectors', join(dir, 'toy.vec.txt'), '--out', join(dir, 'plain.jsonl'));
+    expect(text.stdout).toMatch(/wrote 12 document vectors \(sif of .*toy\.vec\.txt, dim 16\)/);
+    const bad = await cli('text', 'embed', '--data', data, '--key-column', 'nope', '--vectors', join(dir, 'toy.vec.txt'), '--out', join(dir, 'bad.jsonl'));
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/no string or number field 'nope' \(the key\)/);
+  });
 });

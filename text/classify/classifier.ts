@@ -18,7 +18,7 @@ import type { ModelSpec, NeuralFitOptions, TextModel } from './models/model.js';
 import { MODEL_KINDS } from './models/model.js';
 import { VectorsHeadModel } from './models/vectors-head.js';
 import { createRepresentation, type RepresentationOptions } from './represent/index.js';
-import { DEFAULT_TEXT_MAX_TOKENS, Tokenizer, type TokenizerOptions } from './tokenize/tokenizer.js';
+import { DEFAULT_TEXT_MAX_TOKENS, looksLowercase, Tokenizer, type TokenizerOptions } from './tokenize/tokenizer.js';
 import { oovReport, VectorLookup, type OovReport, type PretrainedVectors } from './vectors/lookup.js';
 import { VectorTable } from './vectors/table.js';
 
@@ -197,7 +197,7 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
       source = v;
     } else vectors = v;
   }
-  const lowercase = options.tokenizer?.lowercase ?? (vectors ? looksLowercaseVectors(vectors) : true);
+  const lowercase = options.tokenizer?.lowercase ?? (vectors ? looksLowercase(vectors.words) : true);
   const tokenizer = new Tokenizer({ maxTokens: DEFAULT_TEXT_MAX_TOKENS, ...options.tokenizer, lowercase });
   const docs = tokenizer.tokenizeAll(examples.map((e) => e.text));
 
@@ -250,13 +250,6 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
         : undefined,
   };
   return new TextClassifier(labels, spec, tokenizer, model, lookup, provenance, summary);
-}
-
-function looksLowercaseVectors(v: PretrainedVectors): boolean {
-  let upper = 0;
-  const n = Math.min(5000, v.words.length);
-  for (let i = 0; i < n; i++) if (v.words[i] !== v.words[i].toLowerCase()) upper++;
-  return upper <= n * 0.01;
 }
 
 export function createModel(

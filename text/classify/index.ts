@@ -4,7 +4,7 @@
  */
 export * from './data/types.js';
 export { readDataset, parseDataset, readTexts, readTextRecords, detectFormat as detectDatasetFormat, DATASET_FORMATS } from './data/read.js';
-export type { TextRecord } from './data/read.js';
+export type { TextRecord, ReadTextRecordsOptions } from './data/read.js';
 export { trainingLabels, encodeLabels, type EncodedLabels } from './data/labels.js';
 export { splitExamples, stratifiedSample, type TextSplit, type TextSplitOptions } from './data/split.js';
 export { loadSpamAssassin } from './data/spam-assassin.js';
@@ -29,4 +29,5 @@ export {
   type TextEvaluation,
 } from './classifier.js';
 export { saveTextClassifier, loadTextClassifier, TEXT_BUNDLE_KIND } from './bundle.js';
+export { embedTexts, type EmbeddableText, type EmbedTextsOptions, type EmbedTextsResult } from './embed.js';
 export { runTextDemo, type TextDemoOptions, type TextDemoResult } from './demo.js';

@@ -7,7 +7,7 @@ import type { DatasetFormat, ModelSpec, RepresentationName, TextEvaluation } fro
 import { formatReport } from '../../metrics/classification.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { bundleOwner } from '../../bundle/owner.js';
-import { checkOutputDir } from '../../io/output.js';
+import { checkOutputDir, checkOutputFile } from '../../io/output.js';
 import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
 import { DATASET_FORMAT_CHOICES, DEFAULT_TEXT_VECTORS, REPRESENTATION_CHOICES } from '../choices.js';
 import type { CliContext } from '../context.js';
@@ -264,6 +264,41 @@ export function registerText(program: Command, ctx: CliContext): void {
     else printEvaluation(ctx, textLib, `${o.data} (${data.examples.length} texts)`, ev);
     clf.dispose();
   });
+
+  text
+    .command('embed')
+    .description('document vectors from word vectors (fitted on the texts), as JSONL for index build: {key, vector, label?, text}')
+    .requiredOption('--data <file>', 'texts: CSV/TSV/JSONL with a text column, fastText lines, or one text per line')
+    .requiredOption('--out <file>', 'output JSONL file (written atomically)')
+    .option('--vectors <source>', 'word vectors: a file path or a bundled name', DEFAULT_TEXT_VECTORS)
+    .option('--representation <name>', `${REPRESENTATION_CHOICES.join(', ')}`, choiceOption('--representation', REPRESENTATION_CHOICES), 'sif')
+    .option('--format <format>', `data format: ${DATASET_FORMAT_CHOICES.join(', ')} (default: from the extension)`, choiceOption('--format', DATASET_FORMAT_CHOICES))
+    .option('--text-column <name>', 'CSV/TSV column or JSONL field with the text (default: text)')
+    .option('--label-column <name>', "column / field kept as each record's label (default: label, when present)")
+    .option('--key-column <name>', 'column / field naming each text (default: its position in the file, 1 = first text)')
+    .option('--snippet <n>', 'characters of each text kept as metadata, 0 = none', intOption('--snippet', 0), 200)
+    .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500)', intOption('--max-tokens', 0))
+    .option('--json', 'print the summary as JSON')
+    .action(
+      async (o: DataOpts & { data: string; out: string; vectors: string; representation: RepresentationName; keyColumn?: string; snippet: number; maxTokens?: number; json?: boolean }) => {
+        await checkOutputFile(o.out);
+        const { embedTexts, readTextRecords, formatOov } = await textClassify();
+        const records = await readTextRecords(o.data, { format: o.format, textColumn: o.textColumn, labelColumn: o.labelColumn, keyColumn: o.keyColumn });
+        const r = await embedTexts(records, o.out, {
+          vectors: o.vectors,
+          representation: o.representation,
+          snippet: o.snippet,
+          tokenizer: o.maxTokens === undefined ? undefined : { maxTokens: o.maxTokens },
+          progress: ctx.progress(o.json),
+        });
+        if (o.json) return ctx.printJson({ out: o.out, vectors: o.vectors, ...r });
+        ctx.note(formatOov(r.oov));
+        if (r.empty.length > 0) {
+          ctx.note(`left out ${r.empty.length} text(s) with no word that has a vector: ${r.empty.slice(0, 20).join(', ')}${r.empty.length > 20 ? ', …' : ''}`);
+        }
+        ctx.print(`wrote ${r.count} document vectors (${r.representation} of ${o.vectors}, dim ${r.dim}) to ${o.out} in ${r.seconds.toFixed(1)} s`);
+      },
+    );
 
   text
     .command('predict')

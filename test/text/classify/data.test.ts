@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError, InvalidFileError, NotFoundError } from '../../../src/errors.js';
-import { encodeLabels, parseDataset, readDataset, readTexts, splitExamples, stratifiedSample, trainingLabels } from '../../../text/classify/index.js';
+import { encodeLabels, parseDataset, readDataset, readTextRecords, readTexts, splitExamples, stratifiedSample, trainingLabels } from '../../../text/classify/index.js';
 import { tempDir } from './helpers.js';
 
 let dir: string;
@@ -99,6 +99,30 @@ describe('dataset readers', () => {
     expect(await readTexts(await write('p.txt', 'first one\n\n__label__x second\n'))).toEqual(['first one', 'second']);
     expect(await readTexts(await write('q.csv', 'text\n"a, b"\nc\n'))).toEqual(['a, b', 'c']);
     expect(await readTexts(await write('r.jsonl', '{"text":"z"}\n'))).toEqual(['z']);
+  });
+});
+
+describe('readTextRecords keys and labels', () => {
+  it('reads a key column and the label where the file has one', async () => {
+    const csv = await write('k1.csv', 'id,text,label\nx1,"hello, world",pos\nx2,bye,\n');
+    expect(await readTextRecords(csv, { keyColumn: 'id' })).toEqual([
+      { text: 'hello, world', line: 2, key: 'x1', label: 'pos' },
+      { text: 'bye', line: 3, key: 'x2' },
+    ]);
+    await expect(readTextRecords(csv, { keyColumn: 'nope' })).rejects.toMatchObject({ code: 'E_INVALID_FILE', message: expect.stringMatching(/no key column 'nope'/) });
+    await expect(readTextRecords(csv, { labelColumn: 'class' })).rejects.toMatchObject({ message: expect.stringMatching(/no label column 'class'/) });
+    const jsonl = await write('k1.jsonl', '{"id":7,"text":"a","label":"p"}\n{"id":"b8","text":"b"}\n');
+    expect(await readTextRecords(jsonl, { keyColumn: 'id' })).toEqual([
+      { text: 'a', line: 1, key: '7', label: 'p' },
+      { text: 'b', line: 2, key: 'b8' },
+    ]);
+    await expect(readTextRecords(await write('k2.jsonl', '{"id":7,"text":"a"}\n{"text":"b"}\n'), { keyColumn: 'id' })).rejects.toMatchObject({ location: 'line 2', message: expect.stringMatching(/'id' \(the key\)/) });
+    const ft = await write('k1.txt', '__label__spam win now\nplain text\n');
+    expect(await readTextRecords(ft)).toEqual([
+      { text: 'win now', line: 1, label: 'spam' },
+      { text: 'plain text', line: 2 },
+    ]);
+    await expect(readTextRecords(ft, { keyColumn: 'id' })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
   });
 });
 

@@ -212,6 +212,15 @@ function readFastText(content: string, file: string, options: ReadDatasetOptions
 export interface TextRecord {
   text: string;
   line: number;
+  /** The record's key, when a key column (JSONL field) was asked for. */
+  key?: string;
+  /** Its label when the file has one (the label column / field, or a fastText `__label__` prefix); texts to classify need none. */
+  label?: string;
+}
+
+export interface ReadTextRecordsOptions extends Pick<ReadDatasetOptions, 'format' | 'textColumn' | 'labelColumn' | 'labelPrefix'> {
+  /** CSV/TSV column (or JSONL field) naming each record; it must exist when given. Default: none. */
+  keyColumn?: string;
 }
 
 /**
@@ -220,22 +229,40 @@ export interface TextRecord {
  * Empty texts (an empty CSV cell or JSONL field, a line holding only labels) are kept,
  * so callers can report them; blank lines of a one-text-per-line file are not texts.
  */
-export async function readTextRecords(file: string, options: Pick<ReadDatasetOptions, 'format' | 'textColumn' | 'labelPrefix'> = {}): Promise<TextRecord[]> {
+export async function readTextRecords(file: string, options: ReadTextRecordsOptions = {}): Promise<TextRecord[]> {
   await requireFile(file, 'file');
   const content = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
   if (content.trim() === '') throw new InvalidFileError('the file is empty', { file, hint: 'give one text per line, or a CSV/TSV/JSONL file with a text column' });
   const format = !options.format || options.format === 'auto' ? detectFormat(file, content, options.labelPrefix) : options.format;
   const textColumn = options.textColumn ?? 'text';
   if (format === 'csv' || format === 'tsv') {
-    return readDelimitedLoose(content, file, format, textColumn);
+    return readDelimitedLoose(content, file, format, textColumn, options);
+  }
+  if (options.keyColumn !== undefined && format !== 'jsonl') {
+    throw new InvalidArgumentError(`a key column ('${options.keyColumn}') needs a CSV, TSV or JSONL file; ${file} reads as ${format}`, {
+      hint: 'drop the key column option (records are then named by their line), or give the texts as CSV/TSV/JSONL',
+    });
   }
   const lines = content.split(/\r?\n/);
   const out: TextRecord[] = [];
   if (format === 'jsonl') {
+    const labelField = options.labelColumn ?? 'label';
     for (const { value, line } of jsonlValues(content, file)) {
-      const t = (value as Record<string, unknown>)?.[textColumn];
+      const fields = (value ?? {}) as Record<string, unknown>;
+      const t = fields[textColumn];
       if (typeof t !== 'string') throw new InvalidFileError(`no string field '${textColumn}'`, { file, location: `line ${line}` });
-      out.push({ text: t, line });
+      const record: TextRecord = { text: t, line };
+      if (options.keyColumn !== undefined) {
+        const key = fields[options.keyColumn];
+        if (typeof key !== 'string' && typeof key !== 'number') {
+          throw new InvalidFileError(`no string or number field '${options.keyColumn}' (the key)`, { file, location: `line ${line}`, hint: 'give every record a key, or choose another key field' });
+        }
+        record.key = String(key);
+      }
+      const label = fields[labelField];
+      if (typeof label === 'string' || typeof label === 'number') record.label = String(label);
+      else if (options.labelColumn !== undefined && label !== undefined) throw new InvalidFileError(`field '${labelField}' is not a string or number`, { file, location: `line ${line}` });
+      out.push(record);
     }
     return out;
   }
@@ -246,7 +273,7 @@ export async function readTextRecords(file: string, options: Pick<ReadDatasetOpt
     const words = l.split(/\s+/);
     let k = 0;
     while (k < words.length && words[k].startsWith(prefix)) k++;
-    out.push({ text: words.slice(k).join(' '), line: i + 1 });
+    out.push(k > 0 ? { text: words.slice(k).join(' '), line: i + 1, label: words[0].slice(prefix.length) } : { text: words.join(' '), line: i + 1 });
   }
   return out;
 }
@@ -256,7 +283,7 @@ export async function readTexts(file: string, options: Pick<ReadDatasetOptions, 
   return (await readTextRecords(file, options)).map((r) => r.text);
 }
 
-function readDelimitedLoose(content: string, file: string, format: 'csv' | 'tsv', textColumn: string): TextRecord[] {
+function readDelimitedLoose(content: string, file: string, format: 'csv' | 'tsv', textColumn: string, options: ReadTextRecordsOptions): TextRecord[] {
   let parsed: Array<{ record: string[]; info: { lines: number } }>;
   try {
     parsed = parseCsv(content, { delimiter: format === 'tsv' ? '\t' : ',', bom: true, quote: format === 'tsv' ? false : '"', skip_empty_lines: true, info: true }) as unknown as Array<{
@@ -275,5 +302,20 @@ function readDelimitedLoose(content: string, file: string, format: 'csv' | 'tsv'
       hint: `the header has: ${header.map((h) => `'${h}'`).join(', ')}; choose the column with --text-column`,
     });
   }
-  return parsed.slice(1).map((r) => ({ text: r.record[ti] ?? '', line: r.info.lines }));
+  const column = (name: string, what: string): number => {
+    const i = header.indexOf(name);
+    if (i < 0) {
+      throw new InvalidFileError(`no ${what} column '${name}' in the header`, { file, location: 'line 1', hint: `the header has: ${header.map((h) => `'${h}'`).join(', ')}` });
+    }
+    return i;
+  };
+  const ki = options.keyColumn === undefined ? -1 : column(options.keyColumn, 'key');
+  // An explicit label column must exist; the default 'label' is used when present.
+  const li = options.labelColumn !== undefined ? column(options.labelColumn, 'label') : header.indexOf('label');
+  return parsed.slice(1).map((r) => {
+    const record: TextRecord = { text: r.record[ti] ?? '', line: r.info.lines };
+    if (ki >= 0) record.key = r.record[ki] ?? '';
+    if (li >= 0 && (r.record[li] ?? '').trim() !== '') record.label = r.record[li]!.trim();
+    return record;
+  });
 }

@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embedTexts } from '../../../text/classify/index.js';
+import { tempDir, toyVectors, topicWords } from './helpers.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+});
+afterAll(() => cleanup());
+
+const vectors = toyVectors();
+const [food, sport] = [topicWords('food'), topicWords('sport')];
+const cosine = (a: number[], b: number[]) => {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  a.forEach((x, k) => ((ab += x * b[k]), (aa += x * x), (bb += b[k] * b[k])));
+  return ab / Math.sqrt(aa * bb);
+};
+const lines = async (file: string) => (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { key: string; vector: number[]; label?: string; text?: string });
+
+describe('embedTexts', () => {
+  it('writes one {key, vector, label, text} line per text; texts on one topic end up closest', async () => {
+    const texts = [
+      { text: `the ${food[0]} and ${food[1]} ${food[2]}`, label: 'food' },
+      { text: `a ${sport[0]} ${sport[1]} today`, label: 'sport' },
+      { text: `${food[3]} of ${food[4]} is ${food[5]}`, label: 'food' },
+      { text: `${sport[2]} with ${sport[3]} ${sport[4]}`, label: 'sport' },
+    ];
+    const out = join(dir, 'docs.jsonl');
+    const r = await embedTexts(texts, out, { vectors, vectorsName: 'toy', representation: 'mean', snippet: 10 });
+    expect(r).toMatchObject({ count: 4, dim: 16, representation: 'mean', empty: [] });
+    const got = await lines(out);
+    expect(got.map((g) => g.key)).toEqual(['1', '2', '3', '4']);
+    expect(got[0]).toMatchObject({ label: 'food', text: texts[0].text.slice(0, 10) + '…' });
+    expect(got[0].vector).toHaveLength(16);
+    const sim = (i: number, j: number) => cosine(got[i].vector, got[j].vector);
+    expect(sim(0, 2)).toBeGreaterThan(sim(0, 1));
+    expect(sim(1, 3)).toBeGreaterThan(sim(1, 2));
+  });
+
+  it('leaves out texts with no known word (reported by key) and refuses what cannot be indexed', async () => {
+    const out = join(dir, 'some.jsonl');
+    const r = await embedTexts(
+      [
+        { text: `${food[0]} ${food[1]}`, key: 'a' },
+        { text: 'zzz qqq', key: 'b' },
+        { text: '', key: 'c' },
+        { text: `${sport[0]} the`, key: 'd' },
+      ],
+      out,
+      { vectors, snippet: 0 },
+    );
+    expect(r.empty).toEqual(['b', 'c']);
+    expect((await lines(out)).map((g) => [g.key, 'text' in g])).toEqual([['a', false], ['d', false]]);
+    await expect(embedTexts([{ text: 'x', key: 'k' }, { text: 'y', key: 'k' }], join(dir, 'dup.jsonl'), { vectors })).rejects.toMatchObject({ code: 'E_DATA', message: expect.stringMatching(/key 'k' names two texts/) });
+    await expect(embedTexts([{ text: food[0] }], join(dir, 'one.jsonl'), { vectors })).rejects.toMatchObject({ code: 'E_DATA', message: expect.stringMatching(/SIF needs at least two texts/) });
+    const none = join(dir, 'none.jsonl');
+    await expect(embedTexts([{ text: 'zzz' }, { text: 'qqq' }], none, { vectors })).rejects.toMatchObject({ code: 'E_DATA', message: expect.stringMatching(/none of the 2 texts/) });
+    expect(existsSync(none)).toBe(false); // nothing half-written
+    await expect(embedTexts([{ text: 'a' }], join(dir, 'x.jsonl'), { vectors, representation: 'median' as never })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+  });
+});

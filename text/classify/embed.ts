@@ -1,0 +1,128 @@
+/**
+ * Document embeddings for the nearest-neighbour index: a representation built from
+ * pretrained word vectors (mean, TF-IDF-weighted mean, SIF or mean‖max), fitted on the
+ * texts themselves, written one JSON object per line —
+ * `{"key", "vector", "label"?, "text"}` — the format `transferkit index build` reads.
+ * Texts with no word that has a vector have no direction (a zero vector) and are left
+ * out, with their keys reported. Written atomically.
+ */
+import type { Provenance } from '../../src/encoder.js';
+import { DataError, InvalidArgumentError } from '../../src/errors.js';
+import { streamFileAtomic, writeChunk } from '../../src/io/atomic.js';
+import { silentProgress, type Progress } from '../../src/progress.js';
+import { loadVectors } from '../vectors/index.js';
+import { DEFAULT_TEXT_VECTORS } from './classifier.js';
+import { createRepresentation, REPRESENTATIONS, type RepresentationName } from './represent/index.js';
+import { DEFAULT_TEXT_MAX_TOKENS, looksLowercase, Tokenizer, type TokenizerOptions } from './tokenize/tokenizer.js';
+import { oovReport, VectorLookup, type OovReport, type PretrainedVectors } from './vectors/lookup.js';
+
+/** A text to embed; `key` defaults to its position among the texts (1 = first), as a string. */
+export interface EmbeddableText {
+  text: string;
+  key?: string;
+  label?: string;
+}
+
+export interface EmbedTextsOptions {
+  /** Word vectors: a loaded set, or a source for `loadVectors` (path or bundled name). Default 'glove-wink-100d'. */
+  vectors?: PretrainedVectors | string;
+  /** Name recorded for in-memory vectors. */
+  vectorsName?: string;
+  /** Document representation. Default 'sif' (Arora et al. 2017: the strong simple baseline for text similarity). */
+  representation?: RepresentationName;
+  /** Tokeniser options; `lowercase` defaults to whether the vectors look lowercase. */
+  tokenizer?: TokenizerOptions;
+  /** Retry a word's lowercase form when it has no vector. Default true. */
+  caseFallback?: boolean;
+  /** Characters of each text kept as `text` metadata (0: none). Default 200. */
+  snippet?: number;
+  /** Significant digits per component. Default 6. */
+  precision?: number;
+  progress?: Progress;
+}
+
+export interface EmbedTextsResult {
+  /** Documents written. */
+  count: number;
+  dim: number;
+  representation: RepresentationName;
+  /** Keys of the texts left out because no word of theirs has a vector. */
+  empty: string[];
+  oov: OovReport;
+  seconds: number;
+}
+
+/** Embed texts with a word-vector document representation and write them as JSONL for `index build`. */
+export async function embedTexts(texts: readonly EmbeddableText[], out: string, options: EmbedTextsOptions = {}): Promise<EmbedTextsResult> {
+  const started = performance.now();
+  const representation = options.representation ?? 'sif';
+  if (!REPRESENTATIONS.includes(representation)) {
+    throw new InvalidArgumentError(`unknown representation '${representation as string}'`, { hint: `use one of ${REPRESENTATIONS.join(', ')}` });
+  }
+  const snippet = options.snippet ?? 200;
+  const precision = options.precision ?? 6;
+  if (!Number.isInteger(snippet) || snippet < 0) throw new InvalidArgumentError(`snippet must be a whole number of characters ≥ 0, got ${snippet}`);
+  if (!Number.isInteger(precision) || precision < 1 || precision > 9) throw new InvalidArgumentError(`precision must be 1–9 significant digits, got ${precision}`);
+  if (texts.length === 0) throw new DataError('no texts to embed', { hint: 'give a file with at least one text' });
+  if (representation === 'sif' && texts.length < 2) {
+    // SIF removes the texts' common direction; with one text that is the text itself.
+    throw new DataError('SIF needs at least two texts (it removes their common component)', { hint: "use the 'mean' or 'tfidf-mean' representation for a single text" });
+  }
+  const keys = texts.map((t, i) => t.key ?? String(i + 1));
+  const seen = new Map<string, number>();
+  keys.forEach((k, i) => {
+    const first = seen.get(k);
+    if (first !== undefined) {
+      throw new DataError(`key '${k}' names two texts (records ${first + 1} and ${i + 1})`, { hint: 'every text needs its own key: choose a key column with unique values' });
+    }
+    seen.set(k, i);
+  });
+
+  const progress = options.progress ?? silentProgress;
+  const source = typeof options.vectors === 'string' || options.vectors === undefined ? (options.vectors ?? DEFAULT_TEXT_VECTORS) : (options.vectorsName ?? 'in-memory');
+  const vectors = typeof options.vectors === 'object' ? options.vectors : await loadVectors(source, { progress });
+  const lowercase = options.tokenizer?.lowercase ?? looksLowercase(vectors.words);
+  const tokenizer = new Tokenizer({ maxTokens: DEFAULT_TEXT_MAX_TOKENS, ...options.tokenizer, lowercase });
+  const lookup = new VectorLookup(vectors, { caseFallback: options.caseFallback });
+  const provenance: Provenance = { source };
+  const docs = tokenizer.tokenizeAll(texts.map((t) => t.text));
+  const encoder = createRepresentation(representation, tokenizer, lookup, provenance).fit(docs);
+  const vectorsOut = encoder.encodeTokens(docs);
+  const dim = encoder.dim;
+
+  const empty: string[] = [];
+  let count = 0;
+  await streamFileAtomic(out, async (stream) => {
+    progress.start('write', texts.length);
+    try {
+      let chunk = '';
+      for (let i = 0; i < texts.length; i++) {
+        const v = vectorsOut.subarray(i * dim, (i + 1) * dim);
+        if (v.every((x) => x === 0)) {
+          empty.push(keys[i]);
+          continue;
+        }
+        const record: Record<string, unknown> = { key: keys[i], vector: Array.from(v, (x) => Number(x.toPrecision(precision))) };
+        if (texts[i].label !== undefined) record.label = texts[i].label;
+        if (snippet > 0) record.text = texts[i].text.length > snippet ? `${texts[i].text.slice(0, snippet)}…` : texts[i].text;
+        chunk += JSON.stringify(record) + '\n';
+        count++;
+        if (chunk.length > 1 << 20) {
+          await writeChunk(stream, chunk);
+          chunk = '';
+          progress.update(i + 1);
+        }
+      }
+      if (count === 0) {
+        throw new DataError(`none of the ${texts.length} texts has a word with a vector: nothing to index`, {
+          hint: 'check the text column and that the vectors match the language and case of the texts',
+        });
+      }
+      await writeChunk(stream, chunk);
+      progress.update(texts.length);
+    } finally {
+      progress.stop();
+    }
+  });
+  return { count, dim, representation, empty, oov: oovReport(docs, lookup), seconds: (performance.now() - started) / 1000 };
+}
