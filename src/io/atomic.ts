@@ -3,7 +3,7 @@
  * place only when complete, so readers never see a half-written file or folder.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile, stat } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { checkOutputDir, checkOutputFile, type OutputOwner } from './output.js';
@@ -12,17 +12,45 @@ function tempSibling(target: string): string {
   return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
+/**
+ * Temp files and folders being written right now. Ctrl-C (SIGINT) or SIGTERM during a write
+ * removes them before the process dies of the signal as it would have, so an interrupted
+ * write leaves neither a half-written output nor a hidden temp file behind.
+ */
+const pending = new Set<string>();
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+function removePendingAndDie(signal: NodeJS.Signals): void {
+  for (const p of pending) rmSync(p, { recursive: true, force: true });
+  pending.clear();
+  for (const s of SIGNALS) process.off(s, removePendingAndDie);
+  process.kill(process.pid, signal); // default action now: exit by the signal (130 for SIGINT)
+}
+
+function track(tmp: string): void {
+  if (pending.size === 0) for (const s of SIGNALS) process.on(s, removePendingAndDie);
+  pending.add(tmp);
+}
+
+function untrack(tmp: string): void {
+  pending.delete(tmp);
+  if (pending.size === 0) for (const s of SIGNALS) process.off(s, removePendingAndDie);
+}
+
 /** Write a whole file atomically (temp file + rename). Creates parent folders. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await checkOutputFile(path);
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempSibling(path);
+  track(tmp);
   try {
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
+  } finally {
+    untrack(tmp);
   }
 }
 
@@ -54,6 +82,7 @@ export async function streamFileAtomic(path: string, fill: (out: WriteStream) =>
   await checkOutputFile(path);
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempSibling(path);
+  track(tmp);
   const out = createWriteStream(tmp);
   // Keep a stream error from becoming an unhandled 'error' event; it is rethrown below.
   let failure: Error | undefined;
@@ -61,9 +90,11 @@ export async function streamFileAtomic(path: string, fill: (out: WriteStream) =>
   try {
     await fill(out);
     if (failure) throw failure;
+    // Renamed only once every byte is written and the file is closed: an error opening
+    // (EACCES), writing or flushing the last bytes (ENOSPC) fails the write instead.
     await new Promise<void>((resolve, reject) => {
-      out.once('error', reject);
-      out.end(() => resolve());
+      out.once('close', () => (failure ? reject(failure) : resolve()));
+      out.end();
     });
     await rename(tmp, path);
   } catch (e) {
@@ -76,6 +107,8 @@ export async function streamFileAtomic(path: string, fill: (out: WriteStream) =>
     });
     await rm(tmp, { force: true });
     throw e;
+  } finally {
+    untrack(tmp);
   }
 }
 
@@ -89,26 +122,31 @@ export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Prom
   await checkOutputDir(dir, owner);
   await mkdir(dirname(dir), { recursive: true });
   const tmp = tempSibling(dir);
-  await mkdir(tmp, { recursive: true });
+  track(tmp);
   try {
-    await fill(tmp);
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw e;
+    await mkdir(tmp, { recursive: true });
+    try {
+      await fill(tmp);
+    } catch (e) {
+      await rm(tmp, { recursive: true, force: true });
+      throw e;
+    }
+    const exists = await stat(dir).then(() => true, () => false);
+    if (!exists) {
+      await rename(tmp, dir);
+      return;
+    }
+    const old = tempSibling(dir) + '.old';
+    await rename(dir, old);
+    try {
+      await rename(tmp, dir);
+    } catch (e) {
+      await rename(old, dir);
+      await rm(tmp, { recursive: true, force: true });
+      throw e;
+    }
+    await rm(old, { recursive: true, force: true });
+  } finally {
+    untrack(tmp);
   }
-  const exists = await stat(dir).then(() => true, () => false);
-  if (!exists) {
-    await rename(tmp, dir);
-    return;
-  }
-  const old = tempSibling(dir) + '.old';
-  await rename(dir, old);
-  try {
-    await rename(tmp, dir);
-  } catch (e) {
-    await rename(old, dir);
-    await rm(tmp, { recursive: true, force: true });
-    throw e;
-  }
-  await rm(old, { recursive: true, force: true });
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,33 @@ describe('atomic writes', () => {
     await writeFileAtomic(p, 'two');
     expect(readFileSync(p, 'utf8')).toBe('two');
     expect(readdirSync(join(dir, 'a'))).toEqual(['f.txt']);
+  });
+
+  it('an error flushing the last bytes fails the write (was: the partial file was renamed into place)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tk-at-'));
+    const p = join(dir, 'f.txt');
+    await expect(
+      streamFileAtomic(p, async (out) => {
+        // The file system refuses the bytes still buffered when fill returns (say ENOSPC).
+        out._write = (_chunk, _encoding, callback) => callback(new Error('no space left on device'));
+        out.write('the last bytes');
+      }),
+    ).rejects.toThrow('no space left on device');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('Ctrl-C during a write removes the temp output, and the process still dies of the signal', async () => {
+    const child = new URL('./interrupted-write.ts', import.meta.url).pathname;
+    for (const kind of ['file', 'dir']) {
+      const dir = mkdtempSync(join(tmpdir(), 'tk-at-'));
+      const proc = spawn(process.execPath, ['--import', 'tsx', child, join(dir, 'out'), kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => proc.stdout.on('data', (d: Buffer) => d.toString().includes('writing') && resolve()));
+      expect(readdirSync(dir)).toHaveLength(1); // the temp output
+      proc.kill('SIGINT');
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => proc.on('exit', (c, s) => resolve([c, s])));
+      expect({ code, signal }).toEqual({ code: null, signal: 'SIGINT' });
+      expect(readdirSync(dir)).toEqual([]);
+    }
   });
 
   it('a failing stream write keeps the old file intact', async () => {
