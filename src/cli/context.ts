@@ -13,9 +13,25 @@ export interface CliIO {
   interactive: boolean;
 }
 
+/**
+ * A reader that stops early (`transferkit … | head -2`) closes the pipe: further writes
+ * fail with EPIPE. The command then finishes its work (a training run still saves its
+ * bundle) and its remaining output is dropped, instead of dying with a stack trace.
+ */
+function pipeSafe(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}
+
 export const processIO: CliIO = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
+  out: pipeSafe(process.stdout),
+  err: pipeSafe(process.stderr),
   interactive: Boolean(process.stderr.isTTY),
 };
 
