@@ -1,10 +1,11 @@
 /**
  * Guards for output paths, checked before any work starts and again by the
- * atomic writers: transferkit never replaces something it did not write.
+ * atomic writers: transferkit never replaces a folder it did not write.
  *
  * A directory output (model bundle, index) may go where nothing exists yet, into
  * an empty directory, or over an earlier transferkit output of the same format
- * (and kind, for bundles). A file output may replace a file, never a directory.
+ * (and kind, for bundles). A file output replaces a file of that name, as `cp` or
+ * `gcc -o` do (the file named is what the user asked for), never a directory.
  * In every case the nearest existing ancestor must be a directory.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
@@ -41,6 +42,11 @@ async function checkAncestors(path: string): Promise<void> {
   }
 }
 
+/** "a 'text-classifier'", "an 'image-classifier'": the article a quoted name takes. */
+function withArticle(quoted: string): string {
+  return `${/^'?[aeiou]/i.test(quoted) ? 'an' : 'a'} ${quoted}`;
+}
+
 /** Throw unless `dir` can receive a directory output of `owner` (see module doc). */
 export async function checkOutputDir(dir: string, owner: OutputOwner): Promise<void> {
   await checkAncestors(dir);
@@ -61,7 +67,7 @@ export async function checkOutputDir(dir: string, owner: OutputOwner): Promise<v
   }
   if (!manifest || manifest.format !== owner.format) throw refuse(`the folder exists and does not hold a transferkit ${owner.what}`);
   if (owner.kind !== undefined && manifest.kind !== owner.kind) {
-    throw refuse(`it holds a '${String(manifest.kind)}' ${owner.what}, not a '${owner.kind}' one`);
+    throw refuse(`it holds ${withArticle(`'${String(manifest.kind)}'`)} ${owner.what}, not ${withArticle(`'${owner.kind}'`)} one`);
   }
 }
 
