@@ -11,11 +11,18 @@ export function intOption(name: string, min = 1, max = Infinity) {
   };
 }
 
-export function floatOption(name: string, min = -Infinity, max = Infinity) {
+/**
+ * A finite number in [min, max]; with `exclusiveMin` the lower bound itself is refused, for values
+ * that must be strictly positive (a learning rate, scikit-learn's C): the message then says "> 0",
+ * not "in [0, …]" followed by another check's refusal of 0.
+ */
+export function floatOption(name: string, min = -Infinity, max = Infinity, options: { exclusiveMin?: boolean } = {}) {
+  const exclusive = options.exclusiveMin === true;
+  const range = exclusive ? (max === Infinity ? `> ${min}` : `in (${min}, ${max}]`) : `in [${min}, ${max}]`;
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`${name} must be a number in [${min}, ${max}], got '${value}'`);
+    if (!Number.isFinite(n) || n < min || (exclusive && n === min) || n > max) {
+      throw new InvalidArgumentError(`${name} must be a number ${range}, got '${value}'`);
     }
     return n;
   };

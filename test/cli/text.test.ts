@@ -179,6 +179,15 @@ describe('transferkit text', () => {
     const bad = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'smoothed', '--min-similarity', '-0.1', '--out', join(dir, 'never-sm'));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--min-similarity must be a number in \[0, 1\], got '-0.1'/);
+    // --lr and --c must be > 0: the option parser says so for 0 as for a negative value (no second, later check).
+    for (const [model, flag] of [['mean', '--lr'], ['bow', '--c'], ['smoothed', '--c']]) {
+      for (const value of ['0', '-1']) {
+        const r = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', model, flag, value, '--out', join(dir, 'never-sm'));
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(`${flag} must be a number > 0, got '${value}'`);
+        expect(r.stderr).not.toMatch(/training/);
+      }
+    }
     const many = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'smoothed', '--neighbours', '5000', '--out', join(dir, 'never-sm'));
     expect(many.code).toBe(2);
     expect(many.stderr).toMatch(/--neighbours must be an integer in \[0, 1000\], got '5000'/);
