@@ -26,7 +26,8 @@ describe('transferkit text', () => {
   it('train → evaluate → predict with a hybrid model (JSON output)', async () => {
     const out = join(dir, 'bundle');
     const t = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--valid', join(dir, 'valid.jsonl'), '--test', join(dir, 'test.txt'), '--vectors', join(dir, 'toy.vec.txt'), '--out', out, '--json');
-    expect(t.stderr).toBe('');
+    // The test file's empty record is a data warning: on stderr, even with --json.
+    expect(t.stderr).toBe(`warning: ${join(dir, 'test.txt')}: skipped 1 record(s) with an empty text (line 32)\n`);
     expect(t.code).toBe(0);
     const r = JSON.parse(t.stdout);
     expect(r.bundle).toBe(out);
@@ -122,6 +123,39 @@ describe('transferkit text', () => {
     const badModel = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'xgboost', '--out', join(dir, 'x'));
     expect(badModel.code).not.toBe(0);
     expect(badModel.stderr).toMatch(/--model must be one of/);
+  });
+
+  it('with --json, data and training warnings still go to stderr (stdout stays pure JSON); --quiet drops them', async () => {
+    const oov = join(dir, 'all-oov.csv');
+    await writeFile(oov, csv([...Array.from({ length: 6 }, (_, i) => ({ text: `zork${i} blorp${i}`, label: i % 2 ? 'x' : 'y' })), { text: '', label: 'x' }]));
+    const args = ['text', 'train', '--train', oov, '--vectors', join(dir, 'toy.vec.txt'), '--json'];
+    const t = await cli(...args, '--out', join(dir, 'oov-model'));
+    expect(t.code).toBe(0);
+    expect(JSON.parse(t.stdout).oov.tokenRate).toBe(1);
+    expect(t.stderr).toMatch(/^warning: .*all-oov\.csv: skipped 1 record\(s\) with an empty text \(line 8\)$/m);
+    expect(t.stderr).toMatch(/^warning: none of the 12 training tokens has a vector in .*toy\.vec\.txt: the word vectors add nothing/m);
+    expect(t.stderr).not.toMatch(/training 'hybrid'|saved/); // progress notes stay off with --json
+    const human = await cli(...args.filter((a) => a !== '--json'), '--out', join(dir, 'oov-model-2'));
+    expect(human.code).toBe(0);
+    expect(human.stderr).toMatch(/warning: none of the 12 training tokens has a vector/);
+    const quiet = await cli('--quiet', ...args, '--out', join(dir, 'oov-model-3'));
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+    JSON.parse(quiet.stdout);
+
+    const smoothed = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--vectors', join(dir, 'toy.vec.txt'), '--model', 'smoothed', '--neighbours', '0', '--out', join(dir, 'smoothed-0-json'), '--json');
+    expect(smoothed.code).toBe(0);
+    expect(JSON.parse(smoothed.stdout).expansion.expandedWords).toBe(0);
+    expect(smoothed.stderr).toMatch(/^warning: no training word got a neighbour: this smoothed model is a plain bag of words/m);
+    const bow = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'bow', '--vectors', join(dir, 'toy.vec.txt'), '--out', join(dir, 'bow-json'), '--json');
+    expect(bow.code).toBe(0);
+    JSON.parse(bow.stdout);
+    expect(bow.stderr).toBe('note: --model bow uses no word vectors; --vectors ignored\n');
+
+    const ev = await cli('text', 'evaluate', join(dir, 'bow-json'), '--data', join(dir, 'test.txt'), '--json');
+    expect(ev.code).toBe(0);
+    JSON.parse(ev.stdout);
+    expect(ev.stderr).toMatch(/^warning: .*test\.txt: skipped 1 record\(s\) with an empty text/);
   });
 
   it('text train refuses a bad --out before reading data or training', async () => {

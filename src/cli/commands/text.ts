@@ -3,7 +3,7 @@
  * pretrained word vectors (see docs/text.md).
  */
 import type { Command } from 'commander';
-import type { DatasetFormat, ModelSpec, RepresentationName, TextEvaluation } from '../../../text/classify/index.js';
+import type { DatasetFormat, ModelSpec, RepresentationName, TextEvaluation, TrainingSummary } from '../../../text/classify/index.js';
 import { formatReport } from '../../metrics/classification.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { bundleOwner } from '../../bundle/owner.js';
@@ -110,7 +110,7 @@ function checkKindOptions(ctx: CliContext, o: TrainOpts, cmd: Command): void {
   for (const opt of KIND_OPTIONS) {
     if (opt.kinds.includes(kind) || cmd.getOptionValueSource(opt.key) !== 'cli') continue;
     if (opt.harmless && kind === 'bow') {
-      if (!o.json) ctx.note(`note: --model ${o.model} uses no word vectors; ${opt.flag} ignored`);
+      ctx.note(`note: --model ${o.model} uses no word vectors; ${opt.flag} ignored`);
       continue;
     }
     throw new InvalidArgumentError(`${opt.flag} does not apply to --model ${o.model}; it is used only by ${opt.what}`, {
@@ -119,13 +119,29 @@ function checkKindOptions(ctx: CliContext, o: TrainOpts, cmd: Command): void {
   }
 }
 
-function dataOptions(ctx: CliContext, o: DataOpts, json?: boolean) {
+/** Dataset options; data warnings (skipped empty texts, multi-label lines) go to stderr, with --json too (stdout stays pure JSON). */
+function dataOptions(ctx: CliContext, o: DataOpts) {
   return {
     format: o.format,
     textColumn: o.textColumn,
     labelColumn: o.labelColumn,
-    onWarning: (w: string) => (json ? undefined : ctx.note(`warning: ${w}`)),
+    onWarning: (w: string) => ctx.note(`warning: ${w}`),
   };
+}
+
+/** What is wrong with a trained model though training succeeded: printed to stderr in every output mode. */
+function trainingWarnings(o: TrainOpts, s: TrainingSummary): string[] {
+  const warnings: string[] = [];
+  const noKnownWord = s.oov !== undefined && s.oov.tokens > 0 && s.oov.oovTokens === s.oov.tokens;
+  if (noKnownWord) {
+    warnings.push(
+      `warning: none of the ${s.oov!.tokens} training tokens has a vector in ${o.vectors}: the word vectors add nothing to this model (check --vectors: language and case of the vectors, and --text-column)`,
+    );
+  }
+  if (s.expansion && s.expansion.expandedWords === 0 && !noKnownWord) {
+    warnings.push('warning: no training word got a neighbour: this smoothed model is a plain bag of words (check --vectors, --min-similarity, --neighbours)');
+  }
+  return warnings;
 }
 
 function addDataOptions(cmd: Command): Command {
@@ -187,7 +203,7 @@ export function registerText(program: Command, ctx: CliContext): void {
     // Refuse a bad --out before reading data or training, not after.
     await checkOutputDir(o.out, bundleOwner(TEXT_BUNDLE_KIND));
     await ctx.engine();
-    const data = dataOptions(ctx, o, o.json);
+    const data = dataOptions(ctx, o);
     const train = await readDataset(o.train, data);
     const valid = o.valid ? await readDataset(o.valid, data) : undefined;
     const test = o.test ? await readDataset(o.test, data) : undefined;
@@ -214,6 +230,7 @@ export function registerText(program: Command, ctx: CliContext): void {
     if (testEval) metrics.test = { accuracy: testEval.report.accuracy, macroF1: testEval.report.macroF1, count: testEval.report.count };
     await saveTextClassifier(o.out, clf, metrics);
     const s = clf.summary;
+    for (const w of trainingWarnings(o, s)) ctx.note(w);
     if (o.json) {
       ctx.printJson({
         bundle: o.out,
@@ -237,7 +254,6 @@ export function registerText(program: Command, ctx: CliContext): void {
       if (s.expansion) {
         const e = s.expansion;
         ctx.print(`neighbour expansion: ${e.expandedWords} of ${e.trainingWords} training words with a vector got neighbours; ${e.neighbourColumns} words added as neighbours`);
-        if (e.expandedWords === 0) ctx.note('warning: no training word got a neighbour: this smoothed model is a plain bag of words (check --vectors, --min-similarity, --neighbours)');
       }
       if (validEval) printEvaluation(ctx, textLib, '\nvalidation', validEval);
       if (testEval) printEvaluation(ctx, textLib, '\ntest', testEval);
@@ -258,7 +274,7 @@ export function registerText(program: Command, ctx: CliContext): void {
     const textLib = await textClassify();
     await ctx.engine();
     const clf = await textLib.loadTextClassifier(dir);
-    const data = await textLib.readDataset(o.data, dataOptions(ctx, o, o.json));
+    const data = await textLib.readDataset(o.data, dataOptions(ctx, o));
     const ev = await clf.evaluate(data.examples, { topK: o.topK });
     if (o.json) ctx.printJson({ ...evaluationJson(ev), skippedEmptyTexts: data.skippedEmpty.count });
     else printEvaluation(ctx, textLib, `${o.data} (${data.examples.length} texts)`, ev);
