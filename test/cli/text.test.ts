@@ -120,6 +120,17 @@ describe('transferkit text', () => {
     expect(otherLabels.code).toBe(2);
     expect(otherLabels.stderr).toMatch(/error\[E_DATA\]: none of the 2 validation texts has a label seen in training: FOOD \(1\), Sport \(1\); training labels: food, sport, tech/);
     expect(otherLabels.stderr).toMatch(/hint: check the label column of the validation data/);
+    // A test file whose labels are all unseen is refused before training: nothing trained, then lost.
+    for (const model of ['embedding-pool', 'bow']) {
+      const t0 = performance.now();
+      const otherTest = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--test', join(dir, 'valid-other-labels.csv'), '--vectors', join(dir, 'toy.vec.txt'), '--model', model, '--out', join(dir, 'x'));
+      expect(otherTest.code).toBe(2);
+      expect(otherTest.stderr).toMatch(/error\[E_DATA\]: none of the 2 test texts has a label seen in training: FOOD \(1\), Sport \(1\); training labels: food, sport, tech/);
+      expect(otherTest.stderr).toMatch(/hint: check the label column of the test data/);
+      expect(otherTest.stderr).not.toMatch(/training '/);
+      expect(performance.now() - t0).toBeLessThan(2000);
+    }
+    expect(otherLabels.stderr).not.toMatch(/training '/);
     const badModel = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'xgboost', '--out', join(dir, 'x'));
     expect(badModel.code).not.toBe(0);
     expect(badModel.stderr).toMatch(/--model must be one of/);

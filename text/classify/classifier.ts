@@ -10,7 +10,7 @@ import { classificationReport, type ClassificationReport } from '../../src/metri
 import { silentProgress, type Progress } from '../../src/progress.js';
 import { initEngine } from '../../src/engine/backend.js';
 import { loadVectors } from '../vectors/index.js';
-import { encodeLabels, trainingLabels } from './data/labels.js';
+import { encodeLabels, requireKnownLabels, trainingLabels } from './data/labels.js';
 import type { TextExample } from './data/types.js';
 import { EmbeddingNetModel } from './models/embedding-net.js';
 import { LinearTextModel } from './models/linear.js';
@@ -175,16 +175,9 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
   }
   const labels = trainingLabels(examples);
   const y = encodeLabels(examples, labels).y;
-  const validationLabels = options.validation?.length ? encodeLabels(options.validation, labels) : undefined;
-  if (options.validation?.length && validationLabels && validationLabels.unseen.reduce((n, u) => n + u.count, 0) === options.validation.length) {
-    // Like Keras/fastai with validation labels outside the training classes: an error, not a silent run
-    // without early stopping and without validation metrics. Raised before vectors are loaded or anything is fitted.
-    const shown = validationLabels.unseen.slice(0, 5).map((u) => `${u.label} (${u.count})`).join(', ');
-    throw new DataError(
-      `none of the ${options.validation.length} validation texts has a label seen in training: ${shown}${validationLabels.unseen.length > 5 ? ', …' : ''}; training labels: ${labels.join(', ')}`,
-      { hint: 'check the label column of the validation data (same names and case as the training data), or train without validation texts' },
-    );
-  }
+  // Like Keras/fastai with validation labels outside the training classes: an error, not a silent run
+  // without early stopping and without validation metrics. Raised before vectors are loaded or anything is fitted.
+  const validationLabels = options.validation?.length ? requireKnownLabels(options.validation, labels, 'validation') : undefined;
   const seed = options.seed ?? 0;
   await initEngine();
 

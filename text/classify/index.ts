@@ -5,7 +5,7 @@
 export * from './data/types.js';
 export { readDataset, parseDataset, readTexts, readTextRecords, detectFormat as detectDatasetFormat, DATASET_FORMATS } from './data/read.js';
 export type { TextRecord, ReadTextRecordsOptions } from './data/read.js';
-export { trainingLabels, encodeLabels, type EncodedLabels } from './data/labels.js';
+export { trainingLabels, encodeLabels, requireKnownLabels, type EncodedLabels } from './data/labels.js';
 export { splitExamples, stratifiedSample, type TextSplit, type TextSplitOptions } from './data/split.js';
 export { loadSpamAssassin } from './data/spam-assassin.js';
 export { parseEmail } from './data/email.js';

@@ -199,7 +199,7 @@ export function registerText(program: Command, ctx: CliContext): void {
   ).action(async (o: TrainOpts, cmd: Command) => {
     checkKindOptions(ctx, o, cmd);
     const textLib = await textClassify();
-    const { formatOov, readDataset, saveTextClassifier, trainTextClassifier, TEXT_BUNDLE_KIND } = textLib;
+    const { formatOov, readDataset, requireKnownLabels, saveTextClassifier, trainingLabels, trainTextClassifier, TEXT_BUNDLE_KIND } = textLib;
     // Refuse a bad --out before reading data or training, not after.
     await checkOutputDir(o.out, bundleOwner(TEXT_BUNDLE_KIND));
     await ctx.engine();
@@ -207,6 +207,10 @@ export function registerText(program: Command, ctx: CliContext): void {
     const train = await readDataset(o.train, data);
     const valid = o.valid ? await readDataset(o.valid, data) : undefined;
     const test = o.test ? await readDataset(o.test, data) : undefined;
+    // Held-out data that shares no label with the training data is refused now, not after training.
+    const labels = trainingLabels(train.examples);
+    if (valid) requireKnownLabels(valid.examples, labels, 'validation');
+    if (test) requireKnownLabels(test.examples, labels, 'test');
     const spec = await modelSpec(o);
     const neural = spec.kind === 'vectors' || spec.kind === 'embedding';
     if (!o.json) ctx.note(`training '${o.model}' on ${train.examples.length} texts${spec.kind === 'bow' ? '' : ` with vectors ${o.vectors}`}…`);

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError, InvalidFileError, NotFoundError } from '../../../src/errors.js';
-import { encodeLabels, parseDataset, readDataset, readTextRecords, readTexts, splitExamples, stratifiedSample, trainingLabels } from '../../../text/classify/index.js';
+import { encodeLabels, parseDataset, readDataset, readTextRecords, readTexts, requireKnownLabels, splitExamples, stratifiedSample, trainingLabels } from '../../../text/classify/index.js';
 import { tempDir } from './helpers.js';
 
 let dir: string;
@@ -139,6 +139,18 @@ describe('labels and splits', () => {
     const r = encodeLabels([{ text: 'x', label: 'a' }, { text: 'y', label: 'zzz' }, { text: 'z', label: 'zzz' }], ['a', 'b']);
     expect(Array.from(r.y)).toEqual([0, -1, -1]);
     expect(r.unseen).toEqual([{ label: 'zzz', count: 2 }]);
+  });
+
+  it('held-out data with no training label is a DataError naming the labels; some known labels are enough', () => {
+    const other = [{ text: 'x', label: 'A' }, { text: 'y', label: 'B' }, { text: 'z', label: 'A' }];
+    expect(() => requireKnownLabels(other, ['a', 'b'], 'test')).toThrow(DataError);
+    expect(() => requireKnownLabels(other, ['a', 'b'], 'test')).toThrow('none of the 3 test texts has a label seen in training: A (2), B (1); training labels: a, b');
+    try {
+      requireKnownLabels(other, ['a', 'b'], 'test');
+    } catch (e) {
+      expect((e as DataError).hint).toMatch(/check the label column of the test data .*or train without test data/);
+    }
+    expect(Array.from(requireKnownLabels([...other, { text: 'w', label: 'a' }], ['a', 'b'], 'test').y)).toEqual([-1, -1, -1, 0]);
   });
 
   it('splits seeded and stratified', () => {

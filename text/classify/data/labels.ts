@@ -35,3 +35,20 @@ export function encodeLabels(examples: readonly TextExample[], labels: readonly 
   });
   return { y, unseen: [...unseen].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count) };
 }
+
+/**
+ * Encode held-out data (validation or test) against the training labels, and throw a `DataError`
+ * when none of its texts has a training label: it could measure nothing. Callers run this before
+ * anything is trained, so a mislabelled file costs no training run.
+ */
+export function requireKnownLabels(examples: readonly TextExample[], labels: readonly string[], what: string): EncodedLabels {
+  const encoded = encodeLabels(examples, labels);
+  if (examples.length > 0 && encoded.y.every((c) => c < 0)) {
+    const shown = encoded.unseen.slice(0, 5).map((u) => `${u.label} (${u.count})`).join(', ');
+    throw new DataError(
+      `none of the ${examples.length} ${what} texts has a label seen in training: ${shown}${encoded.unseen.length > 5 ? ', …' : ''}; training labels: ${labels.join(', ')}`,
+      { hint: `check the label column of the ${what} data (same names and case as the training data), or train without ${what} data` },
+    );
+  }
+  return encoded;
+}
