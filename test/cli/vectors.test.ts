@@ -191,6 +191,31 @@ describe('transferkit vectors', () => {
     expect(hint(nofile)).toMatch(/check the path/);
   });
 
+  it('format hints name the option where it exists, and their convert command works for the text commands', async () => {
+    // Read as GloVe, word2vec text fails on its header; the hint says how to read it as word2vec.
+    const w2v = join(dir, 'hint.w2v.txt');
+    expect((await cli('vectors', 'convert', glove, w2v, '--to', 'word2vec', '--no-cache')).code).toBe(0);
+    const r = await cli('vectors', 'info', w2v, '--format', 'glove', '--no-cache');
+    expect(r.code).toBe(2);
+    const hint = /hint: (.*)/.exec(r.stderr)![1]!;
+    expect(hint).toMatch(/loadVectors\(file, \{ format: 'word2vec' \}\), or --format word2vec on the 'transferkit vectors' commands/);
+    expect(hint).not.toMatch(/on the CLI/);
+    // The conversion the hint gives for the text/index commands (whose --format, if any, is not the vectors') runs as written.
+    const command = /'transferkit vectors (convert FILE OUT [^']+)'/.exec(hint)![1]!.split(' ');
+    const out = join(dir, 'hint.glove.txt');
+    const converted = await cli('vectors', ...command.map((a) => (a === 'FILE' ? w2v : a === 'OUT' ? out : a)), '--no-cache');
+    expect(converted.code).toBe(0);
+    expect((await loadVectors(out, { cache: false })).words).toEqual([...words]);
+    // A damaged file on text embed: the generic hint is true there too.
+    const bad = join(dir, 'bad-value.txt');
+    writeFileSync(bad, 'king 1 0\nqueen 1 abc\n');
+    writeFileSync(join(dir, 'texts.txt'), 'king queen\nqueen king\n');
+    const e = await cli('text', 'embed', '--data', join(dir, 'texts.txt'), '--vectors', bad, '--out', join(dir, 'never.jsonl'));
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/non-numeric value 'abc'/);
+    expect(e.stderr).toMatch(/hint: fix or remove that line, or give the vectors' format: the format option of loadVectors, or --format on the 'transferkit vectors' commands; the text and index commands detect it, so convert the file for them first \('transferkit vectors convert FILE OUT --format FORMAT --to glove'\)/);
+  });
+
   it('says when a file looks truncated, is binary, is word2vec binary read as text, or is a folder', async () => {
     const cut = join(dir, 'cut.txt');
     writeFileSync(cut, 'man 0 1 0 0\nwoman 0 0 1 0\nking 1 1 0 0.');

@@ -22,6 +22,21 @@ export type WritableFormat = (typeof WRITABLE_FORMATS)[number];
 
 const SAMPLE_BYTES = 1 << 16;
 
+/**
+ * How to choose the format, in words true on every command that loads vectors: the library's
+ * `format` option and `--format` of the `transferkit vectors` commands set it; `text train`,
+ * `text embed` and `index build` detect it from the content (their own `--format`, if any, is
+ * about something else), so for them the file is converted once with `vectors convert`.
+ */
+export function formatHint(format?: VectorFormat): string {
+  const set = format
+    ? `read it as ${format}: loadVectors(file, { format: '${format}' }), or --format ${format} on the 'transferkit vectors' commands`
+    : "give the vectors' format: the format option of loadVectors, or --format on the 'transferkit vectors' commands";
+  // GloVe is what detection falls back to: a file that must be read as GloVe needs no conversion.
+  if (format === 'glove') return set;
+  return `${set}; the text and index commands detect it, so convert the file for them first ('transferkit vectors convert FILE OUT --format ${format ?? 'FORMAT'} --to glove')`;
+}
+
 /** Does `b` look like binary data rather than UTF-8 text? */
 function looksBinary(b: Uint8Array): boolean {
   let control = 0;
@@ -72,7 +87,7 @@ function refuseBinary(path: string, sample: Buffer, format: VectorFormat | undef
     throw new InvalidFileError(`this looks like a word2vec binary file${asked}`, {
       file: path,
       location: 'byte 0',
-      hint: "pass format 'word2vec-bin' (--format word2vec-bin on the CLI), or leave the format out: it is detected from the content",
+      hint: `${formatHint('word2vec-bin')}; or leave the format out: it is detected from the content`,
     });
   }
   if (header) return;

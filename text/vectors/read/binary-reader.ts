@@ -6,6 +6,7 @@
  * once from the header.
  */
 import { InvalidFileError } from '../../../src/errors.js';
+import { formatHint } from '../formats.js';
 import { MatrixBuilder } from './matrix-builder.js';
 import type { RawVectors, ReadOptions } from './raw.js';
 import { readVectorFile } from './vector-file.js';
@@ -20,12 +21,12 @@ export async function readWord2vecBinary(path: string, options: ReadOptions): Pr
       throw new InvalidFileError(message, {
         file: path,
         location: `byte ${r.offset(i)}`,
-        hint: hint ?? 'the file is damaged or not word2vec binary; re-download it or pass the right format (--format on the CLI)',
+        hint: hint ?? `the file is damaged or not word2vec binary; re-download it, or ${formatHint()}`,
       });
     };
     const nl = r.buf.indexOf(10);
     const m = nl > 0 && nl < 64 ? /^\s*(\d+)\s+(\d+)\s*$/.exec(r.buf.toString('latin1', 0, nl)) : null;
-    if (!m) fail("expected a header 'count dim' on the first line", 0, 'this is not a word2vec binary file; pass the right format (--format on the CLI)');
+    if (!m) fail("expected a header 'count dim' on the first line", 0, `this is not a word2vec binary file; ${formatHint()}`);
     const declared = Number(m![1]);
     const dim = Number(m![2]);
     if (declared < 1 || dim < 1) fail('the header declares no vectors or dimension 0', 0);

@@ -5,6 +5,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { InvalidFileError } from '../../../src/errors.js';
+import { formatHint } from '../formats.js';
 
 /** Default chunk size: 4 MiB. */
 export const DEFAULT_CHUNK_BYTES = 4 << 20;
@@ -64,7 +65,7 @@ export class ChunkedReader {
         throw new InvalidFileError(`a single record is longer than ${MAX_RECORD_BYTES} bytes`, {
           file: this.path,
           location: `byte ${this.base}`,
-          hint: 'the file is probably not in the format given or detected; pass the right format (--format on the CLI)',
+          hint: `the file is probably not in the format given or detected; ${formatHint()}`,
         });
       }
       const bigger = Buffer.allocUnsafe(Math.min(this.buf.length * 2, MAX_RECORD_BYTES));

@@ -9,6 +9,7 @@
  * stays one buffer).
  */
 import { InvalidFileError } from '../../../src/errors.js';
+import { formatHint } from '../formats.js';
 import { countLines } from './chunked-reader.js';
 import { MatrixBuilder } from './matrix-builder.js';
 import { parseNumberAt, parsedEnd } from './parse-number.js';
@@ -49,7 +50,7 @@ export async function readTextVectors(path: string, options: TextReadOptions): P
       if (unterminated && hint === undefined) {
         throw new InvalidFileError(`${message} (the file looks truncated)`, { ...where(i), hint: TRUNCATED });
       }
-      throw new InvalidFileError(message, { ...where(i), hint: hint ?? 'fix or remove that line, or pass the right format (--format on the CLI)' });
+      throw new InvalidFileError(message, { ...where(i), hint: hint ?? `fix or remove that line, or ${formatHint()}` });
     };
 
     /** Next line as [s, e) in r.buf (without '\n' / '\r'), or null at end of file. */
@@ -85,7 +86,7 @@ export async function readTextVectors(path: string, options: TextReadOptions): P
     if (options.header) {
       const m = /^\s*(\d+)\s+(\d+)\s*$/.exec(r.buf.toString('latin1', first[0], first[1]));
       if (!m) {
-        fail(`expected a header 'count dim', found '${token(r.buf, first[0], first[1])}…'`, first[0], "this looks like GloVe text (no header): pass format 'glove' (--format glove on the CLI)");
+        fail(`expected a header 'count dim', found '${token(r.buf, first[0], first[1])}…'`, first[0], `this looks like GloVe text (no header): ${formatHint('glove')}`);
       }
       declared = Number(m![1]);
       dim = Number(m![2]);
@@ -94,7 +95,7 @@ export async function readTextVectors(path: string, options: TextReadOptions): P
       first = null;
     } else {
       if (/^\s*\d+\s+\d+\s*$/.test(r.buf.toString('latin1', first[0], first[1]))) {
-        fail("the first line looks like a header 'count dim', which GloVe files do not have", first[0], "this is word2vec text or fastText .vec: pass format 'word2vec' (--format word2vec on the CLI)");
+        fail("the first line looks like a header 'count dim', which GloVe files do not have", first[0], `this is word2vec text or fastText .vec: ${formatHint('word2vec')}`);
       }
       let fields = 0;
       let i = first[0];
@@ -105,7 +106,7 @@ export async function readTextVectors(path: string, options: TextReadOptions): P
         while (i < first[1] && !isBlank(r.buf[i]!)) i++;
       }
       dim = fields - 1;
-      if (dim < 1) fail('the first line has a word but no values', first[0], "a word2vec/fastText header? pass format 'word2vec' (--format word2vec on the CLI)");
+      if (dim < 1) fail('the first line has a word but no values', first[0], `a word2vec/fastText header? ${formatHint('word2vec')}`);
     }
     const rowsAvailable = declared >= 0 ? declared : await countLines(path);
     // A row takes at least a word byte and two bytes per value: never allocate for

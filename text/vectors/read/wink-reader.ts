@@ -12,6 +12,7 @@
  * from the keys of `vectors`, in file order.
  */
 import { InvalidFileError } from '../../../src/errors.js';
+import { formatHint } from '../formats.js';
 import { MatrixBuilder } from './matrix-builder.js';
 import { parseNumberAt, parsedEnd } from './parse-number.js';
 import type { RawVectors, ReadOptions } from './raw.js';
@@ -38,7 +39,7 @@ export async function readWinkVectors(path: string, options: ReadOptions): Promi
       throw new InvalidFileError(message, {
         file: path,
         location: `byte ${r.offset(i)}`,
-        hint: hint ?? 'the file does not have the wink-embeddings layout; re-install the package or pass the right format (--format on the CLI)',
+        hint: hint ?? `the file does not have the wink-embeddings layout; re-install the package, or ${formatHint()}`,
       });
     };
     r.start = checkBom(r.buf, r.end, path);

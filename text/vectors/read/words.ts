@@ -1,5 +1,6 @@
 /** Decoding words from bytes, with an explicit policy for invalid UTF-8. */
 import { InvalidFileError } from '../../../src/errors.js';
+import { formatHint } from '../formats.js';
 
 const strict = new TextDecoder('utf-8', { fatal: true });
 const lenient = new TextDecoder('utf-8', { fatal: false });
@@ -24,7 +25,7 @@ export function decodeWord(
     } else if (c === 0) {
       throw new InvalidFileError('NUL byte in a word: the file is not UTF-8 text (UTF-16? binary?)', {
         ...where(),
-        hint: 'convert it to UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8`), or pass the right format (--format on the CLI)',
+        hint: `convert it to UTF-8 (e.g. \`iconv -f UTF-16 -t UTF-8\`), or, if it is not text, ${formatHint()}`,
       });
     }
   }
