@@ -33,11 +33,20 @@ const READ_AHEAD = 4;
 /** Largest single write (views, not copies). */
 const WRITE_CHUNK = 16 << 20;
 
-/** Identity of the source file: the cache is stale when either changes. */
+/** Identity of the source file: the cache is stale when any of these changes. */
 export interface SourceStamp {
   file: string;
   size: number;
   mtimeMs: number;
+  /**
+   * Status-change time: set by the kernel on every write, rename or chmod, and — unlike the
+   * mtime — not settable by touch, cp -p, tar or rsync, so a file rewritten with the same size
+   * and its old mtime put back still differs. Absent in caches written before it was recorded
+   * (they are rebuilt once).
+   */
+  ctimeMs?: number;
+  /** Inode number: a file replaced by another (atomic rename, restore from backup) differs. */
+  ino?: number;
   format: string;
 }
 
@@ -243,12 +252,13 @@ async function readFully(fh: import('node:fs/promises').FileHandle, into: Uint8A
   }
 }
 
-/** The source's current stamp (size, mtime). */
+/** The source's current stamp (size, mtime, ctime, inode). */
 export async function stampOf(file: string, format: string): Promise<SourceStamp> {
   const s = await stat(file);
-  return { file, size: s.size, mtimeMs: s.mtimeMs, format };
+  return { file, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino, format };
 }
 
+/** Same source file, unchanged since the cache was written (a stamp without ctime or inode never matches one with them). */
 export function sameStamp(a: SourceStamp, b: SourceStamp): boolean {
-  return a.file === b.file && a.size === b.size && a.mtimeMs === b.mtimeMs && a.format === b.format;
+  return a.file === b.file && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino && a.format === b.format;
 }

@@ -41,6 +41,40 @@ describe('binary vector cache', () => {
     expect((await loadVectors(path, { cacheDir })).origin.fromCache).toBe(true);
   });
 
+  it('is invalidated when the source is rewritten with the same size and its old mtime put back (ctime and inode are checked)', async () => {
+    const dir = tempDir();
+    const cacheDir = tempDir('tk-vcache-');
+    const path = write(dir, 'v.txt', gloveText());
+    const old = new Date('2024-01-01T00:00:00Z');
+    utimesSync(path, old, old);
+    expect((await loadVectors(path, { cacheDir })).origin.fromCache).toBe(false);
+    expect((await loadVectors(path, { cacheDir })).origin.fromCache).toBe(true);
+    const before = statSync(path);
+    // Same length, other values, old mtime restored (as touch -d / cp -p / rsync -t would).
+    await new Promise((r) => setTimeout(r, 15)); // past the file system's timestamp granularity
+    writeFileSync(path, gloveText().replace('man 0 1 0 0', 'man 0 3 0 0'));
+    utimesSync(path, old, old);
+    const after = statSync(path);
+    expect([after.size, after.mtimeMs]).toEqual([before.size, before.mtimeMs]);
+    expect(after.ctimeMs).not.toBe(before.ctimeMs);
+    const rewritten = await loadVectors(path, { cacheDir });
+    expect(rewritten.origin.fromCache).toBe(false);
+    expect(Array.from(rewritten.get('man'))).toEqual([0, 3, 0, 0]);
+    expect((await loadVectors(path, { cacheDir })).origin.fromCache).toBe(true);
+  });
+
+  it('a cache written without ctime and inode (older transferkit) is rebuilt once', async () => {
+    const dir = tempDir();
+    const cacheDir = tempDir('tk-vcache-');
+    const path = write(dir, 'v.txt', gloveText());
+    const s = statSync(path);
+    const cacheFile = cacheFileFor(path, 'glove', { cacheDir });
+    await writeCache(cacheFile, { words: TINY.words, matrix: tinyMatrix(), dim: 4, duplicates: 0, source: { file: path, size: s.size, mtimeMs: s.mtimeMs, format: 'glove' } });
+    expect((await loadVectors(path, { cacheDir })).origin.fromCache).toBe(false);
+    expect((await readCacheHeader(cacheFile))!.source).toMatchObject({ ctimeMs: s.ctimeMs, ino: s.ino });
+    expect((await loadVectors(path, { cacheDir })).origin.fromCache).toBe(true);
+  });
+
   it('an unwritable cache folder does not fail the load: it is reported as a warning', async () => {
     const dir = tempDir();
     const path = write(dir, 'v.txt', gloveText());
