@@ -106,6 +106,26 @@ describe('transferkit vectors', () => {
     expect(a.code).toBe(0);
     expect(a.stdout).toMatch(/royalty\s+100\.0%\s+\(2\/2, 1 OOV\)/);
     expect(a.stdout).toMatch(/OOV questions: 1/);
+    // Sections where every question is OOV have no accuracy: n/a, and null in JSON (not 0.0%).
+    const qw = join(dir, 'qw-oov.txt');
+    writeFileSync(qw, ': capital\nathens greece baghdad iraq\nman king woman unicorn\n: family\nboy girl brother sister\n');
+    const oov = await cli('vectors', 'evaluate', glove, '--analogies', qw, '--restrict', '3');
+    expect(oov.code).toBe(0);
+    expect(oov.stdout).toMatch(/^capital\s+n\/a\s+\(0\/0, 2 OOV\)$/m);
+    expect(oov.stdout).toMatch(/^total\s+n\/a\s+\(0\/0, 3 OOV\)$/m);
+    expect(oov.stdout).not.toMatch(/%\s+\(0\/0/);
+    const mixed = await cli('vectors', 'evaluate', glove, '--analogies', `${q}`, '--json');
+    expect(JSON.parse(mixed.stdout).total.accuracy).toBe(1);
+    const oovJson = JSON.parse((await cli('vectors', 'evaluate', glove, '--analogies', qw, '--restrict', '3', '--json')).stdout);
+    expect(oovJson.total).toEqual({ section: 'total', correct: 0, incorrect: 0, oov: 3, accuracy: null });
+    expect(oovJson.sections.map((s: { accuracy: unknown }) => s.accuracy)).toEqual([null, null]);
+    const onePair = join(dir, 'one-pair.txt');
+    writeFileSync(onePair, 'king prince 9\nunicorn dragon 3\n');
+    const pr = await cli('vectors', 'evaluate', glove, '--pairs', onePair);
+    expect(pr.code).toBe(0);
+    expect(pr.stdout).toMatch(/^spearman: n\/a$/m);
+    expect(pr.stdout).toMatch(/^pairs: {4}1 \(1 OOV, 50\.0%\)$/m);
+    expect(JSON.parse((await cli('vectors', 'evaluate', glove, '--pairs', onePair, '--json')).stdout)).toMatchObject({ spearman: null, pearson: null, pairs: 1 });
     const both = await cli('vectors', 'evaluate', glove, '--pairs', pairs, '--analogies', q);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/exactly one of/);

@@ -34,7 +34,7 @@ export interface AnalogyScore {
   incorrect: number;
   /** Questions skipped because a word is not in the (restricted) vocabulary. */
   oov: number;
-  /** correct / (correct + incorrect); 0 when no question was answerable. */
+  /** correct / (correct + incorrect); 0 when no question was answerable (as gensim; the CLI shows n/a, its JSON null). */
   accuracy: number;
 }
 

@@ -5,7 +5,7 @@
 import { Option, type Command } from 'commander';
 import { InvalidArgumentError } from '../../errors.js';
 import { checkOutputFile } from '../../io/output.js';
-import type { LoadVectorsOptions, Neighbor, VectorFormat, WordVectors, WritableFormat } from '../../../text/vectors/index.js';
+import type { AnalogyScore, LoadVectorsOptions, Neighbor, VectorFormat, WordVectors, WritableFormat } from '../../../text/vectors/index.js';
 import { VECTOR_FORMAT_CHOICES, WRITABLE_FORMAT_CHOICES } from '../choices.js';
 import type { CliContext } from '../context.js';
 import { intOption } from '../parse.js';
@@ -214,19 +214,28 @@ export function registerVectors(program: Command, ctx: CliContext): void {
       const common = { restrictVocab: opts.restrict, caseInsensitive: !opts.caseSensitive, progress: ctx.progress(opts.json) };
       if (opts.analogies) {
         const r = await wv.evaluateAnalogies(opts.analogies, { ...common, method: opts.method });
-        if (opts.json) return ctx.printJson(r);
+        // A section with no answerable question (all OOV) has no accuracy: n/a, and null in JSON
+        // (the library reports 0 there, as gensim does; correct + incorrect = 0 tells them apart).
+        const answerable = (s: AnalogyScore) => s.correct + s.incorrect > 0;
+        if (opts.json) {
+          const score = (s: AnalogyScore) => ({ ...s, accuracy: answerable(s) ? s.accuracy : null });
+          return ctx.printJson({ ...r, sections: r.sections.map(score), total: score(r.total) });
+        }
         const width = Math.max(7, ...r.sections.map((s) => s.section.length));
         for (const s of [...r.sections, r.total]) {
           const n = s.correct + s.incorrect;
-          ctx.print(`${s.section.padEnd(width)}  ${(100 * s.accuracy).toFixed(1).padStart(5)}%  (${s.correct}/${n}, ${s.oov} OOV)`);
+          const accuracy = answerable(s) ? `${(100 * s.accuracy).toFixed(1).padStart(5)}%` : '   n/a';
+          ctx.print(`${s.section.padEnd(width)}  ${accuracy}  (${s.correct}/${n}, ${s.oov} OOV)`);
         }
         ctx.print(`OOV questions: ${r.total.oov} (${(100 * r.oovRatio).toFixed(1)}%)`);
         return;
       }
       const r = await wv.evaluateWordPairs(opts.pairs!, common);
+      // Undefined correlations (fewer than two pairs, or constant scores) are NaN: n/a here, null in JSON.
       if (opts.json) return ctx.printJson(r);
-      ctx.print(`spearman: ${r.spearman.toFixed(4)}`);
-      ctx.print(`pearson:  ${r.pearson.toFixed(4)}`);
+      const corr = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
+      ctx.print(`spearman: ${corr(r.spearman)}`);
+      ctx.print(`pearson:  ${corr(r.pearson)}`);
       ctx.print(`pairs:    ${r.pairs} (${r.oov} OOV, ${(100 * r.oovRatio).toFixed(1)}%)`);
     },
   );
