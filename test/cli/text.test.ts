@@ -88,6 +88,24 @@ describe('transferkit text', () => {
     expect(txt.stderr).toMatch(/skipped 1 empty text: line 3/);
   });
 
+  it('evaluate --top-k K with K ≥ the number of labels warns and leaves out the trivially perfect top-K accuracy', async () => {
+    const out = join(dir, 'topk-bow'); // 3 labels
+    expect((await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'bow', '--out', out)).code).toBe(0);
+    const ok = await cli('text', 'evaluate', out, '--data', join(dir, 'test.txt'), '--top-k', '2', '--json');
+    expect(JSON.parse(ok.stdout).topK).toEqual({ k: 2, accuracy: expect.any(Number) });
+    expect(ok.stderr).not.toMatch(/top-k/);
+    for (const k of ['3', '10']) {
+      const j = await cli('text', 'evaluate', out, '--data', join(dir, 'test.txt'), '--top-k', k, '--json');
+      expect(j.code).toBe(0);
+      expect(JSON.parse(j.stdout).topK).toBeUndefined();
+      expect(j.stderr).toMatch(new RegExp(`warning: --top-k ${k} is not below the model's 3 labels.*100% by construction and is not reported \\(use --top-k 2\\)`));
+    }
+    const text = await cli('text', 'evaluate', out, '--data', join(dir, 'test.txt'), '--top-k', '3');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/accuracy .*macro-F1/);
+    expect(text.stdout).not.toMatch(/top-3 accuracy/);
+  });
+
   it('human-readable training and evaluation with a vectors + linear-head model', async () => {
     const out = join(dir, 'vec');
     const t = await cli('--quiet', 'text', 'train', '--train', join(dir, 'train.csv'), '--vectors', join(dir, 'toy.vec.txt'), '--out', out, '--model', 'mean', '--head', 'linear', '--epochs', '20');

@@ -279,7 +279,18 @@ export function registerText(program: Command, ctx: CliContext): void {
     await ctx.engine();
     const clf = await textLib.loadTextClassifier(dir);
     const data = await textLib.readDataset(o.data, dataOptions(ctx, o));
-    const ev = await clf.evaluate(data.examples, { topK: o.topK });
+    let topK = o.topK;
+    const n = clf.labels.length;
+    if (topK !== undefined && topK > 1 && topK >= n) {
+      // scikit-learn's top_k_accuracy_score warns that k ≥ n_classes gives a perfect, meaningless score; this
+      // warns the same way and leaves the number out rather than print a 100% that measures nothing.
+      ctx.note(
+        `warning: --top-k ${topK} is not below the model's ${n} labels, so every text's label is in its top ${topK}: top-${topK} accuracy would be 100% by construction and is not reported` +
+          (n > 3 ? ` (use --top-k 2 to ${n - 1})` : n === 3 ? ' (use --top-k 2)' : ' (with 2 labels, top-k accuracy says nothing beyond accuracy)'),
+      );
+      topK = undefined;
+    }
+    const ev = await clf.evaluate(data.examples, { topK });
     if (o.json) ctx.printJson({ ...evaluationJson(ev), skippedEmptyTexts: data.skippedEmpty.count });
     else printEvaluation(ctx, textLib, `${o.data} (${data.examples.length} texts)`, ev);
     clf.dispose();
