@@ -9,6 +9,7 @@ import type { Encoder, Provenance } from '../src/encoder.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import type { Progress } from '../src/progress.js';
 import { checkCut, cleanCuts } from './graph.js';
+import { inferenceBatchSize, MAX_IMAGE_SIZE, withMemoryGuard } from './memory.js';
 import { layerNamesOf, modelFromJson } from './model-json.js';
 import { decodeImage, makePreprocessSpec, normalizeInto, type ImageInput, type PreprocessSpec, type ResizeMode } from './preprocess.js';
 import { detectArchitecture, findArchitecture, getArchitecture, normalizationByName, NORMALIZATIONS, type ArchitectureSpec, type LayerGroup, type Normalization } from './registry.js';
@@ -60,6 +61,11 @@ export class Backbone implements Encoder<ImageInput> {
     const cutOption = options.cut ?? (bundle && !arch ? bundle.encoder.cut : undefined);
     if (cutOption && arch && cutOption !== arch.cut) arch = undefined;
     const size = options.imageSize === undefined ? undefined : typeof options.imageSize === 'number' ? ([options.imageSize, options.imageSize] as [number, number]) : options.imageSize;
+    if (size && Math.max(...size) > MAX_IMAGE_SIZE) {
+      throw new InvalidArgumentError(`image size ${size.join('×')} is above the maximum of ${MAX_IMAGE_SIZE} px`, {
+        hint: `use --image-size ${MAX_IMAGE_SIZE} or less (${arch ? `${arch.name} was trained at ${arch.inputSize.join('×')}; ` : ''}memory grows with the square of the size)`,
+      });
+    }
     if (arch && size && Math.min(...size) < arch.minInputSize) {
       throw new InvalidArgumentError(`image size ${size.join('×')} is below ${arch.name}'s minimum of ${arch.minInputSize}`, { hint: `use --image-size ${arch.minInputSize} or more` });
     }
@@ -117,16 +123,18 @@ export class Backbone implements Encoder<ImageInput> {
   }
 
   /** Encoder: decode, preprocess and encode images (global-average-pooled body features). */
-  async encode(inputs: readonly ImageInput[], batchSize = 16): Promise<Float32Array> {
+  async encode(inputs: readonly ImageInput[], batchSize = inferenceBatchSize(this.preprocessing.size)): Promise<Float32Array> {
     const out = new Float32Array(inputs.length * this.dim);
-    for (let start = 0; start < inputs.length; start += batchSize) {
-      const images = await Promise.all(inputs.slice(start, start + batchSize).map((i) => decodeImage(i, this.preprocessing)));
-      const [h, w] = this.preprocessing.size;
-      const x = tf.tensor4d(normalizeInto(images, this.preprocessing), [images.length, h, w, 3]);
-      out.set(await this.features(x), start * this.dim);
-      x.dispose();
-    }
-    return out;
+    return withMemoryGuard({ task: 'encoding images', imageSize: this.preprocessing.size, batchSize }, async () => {
+      for (let start = 0; start < inputs.length; start += batchSize) {
+        const images = await Promise.all(inputs.slice(start, start + batchSize).map((i) => decodeImage(i, this.preprocessing)));
+        const [h, w] = this.preprocessing.size;
+        const x = tf.tensor4d(normalizeInto(images, this.preprocessing), [images.length, h, w, 3]);
+        out.set(await this.features(x), start * this.dim);
+        x.dispose();
+      }
+      return out;
+    });
   }
 
   /** A summary for bundles and `vision backbones`. */

@@ -14,6 +14,7 @@ import { BundleError, DataError } from '../src/errors.js';
 import { classificationReport, type ClassificationReport } from '../src/metrics/classification.js';
 import type { Progress } from '../src/progress.js';
 import { decodeAll, readImages, type ImageCollection, type SkippedFile } from './data.js';
+import { inferenceBatchSize, withMemoryGuard } from './memory.js';
 import { decodeFailure, decodeImage, toBatch, type ImageInput, type PreprocessSpec, type RgbImage } from './preprocess.js';
 
 export const IMAGE_CLASSIFIER_KIND = 'image-classifier';
@@ -58,20 +59,24 @@ export class ImageClassifier {
   ) {}
 
   /** Class probabilities for decoded images, row-major n × classes. */
-  async probabilitiesOfImages(images: readonly RgbImage[], batchSize = 16): Promise<Float32Array> {
+  async probabilitiesOfImages(images: readonly RgbImage[], batchSize = inferenceBatchSize(this.preprocessing.size)): Promise<Float32Array> {
     const c = this.labels.length;
     const out = new Float32Array(images.length * c);
-    for (let start = 0; start < images.length; start += batchSize) {
-      const x = toBatch(images.slice(start, start + batchSize), this.preprocessing);
-      const p = tf.tidy(() => tf.softmax(this.model.predict(x) as tf.Tensor));
-      out.set((await p.data()) as Float32Array, start * c);
-      tf.dispose([x, p]);
-    }
-    return out;
+    const [h, w] = this.preprocessing.size;
+    const hint = `the model takes ${h}×${w} px inputs${batchSize > 1 ? ` (pass a batch size below ${batchSize})` : ''}; train one with a smaller --image-size`;
+    return withMemoryGuard({ task: 'classifying images', imageSize: this.preprocessing.size, batchSize, hint }, async () => {
+      for (let start = 0; start < images.length; start += batchSize) {
+        const x = toBatch(images.slice(start, start + batchSize), this.preprocessing);
+        const p = tf.tidy(() => tf.softmax(this.model.predict(x) as tf.Tensor));
+        out.set((await p.data()) as Float32Array, start * c);
+        tf.dispose([x, p]);
+      }
+      return out;
+    });
   }
 
   /** Class probabilities for image files or encoded bytes (throws on an unreadable image). */
-  async probabilities(inputs: readonly ImageInput[], batchSize = 16): Promise<Float32Array> {
+  async probabilities(inputs: readonly ImageInput[], batchSize?: number): Promise<Float32Array> {
     const images = await Promise.all(inputs.map((i) => decodeImage(i, this.preprocessing)));
     return this.probabilitiesOfImages(images, batchSize);
   }

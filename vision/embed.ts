@@ -8,6 +8,7 @@ import { streamFileAtomic, writeChunk } from '../src/io/atomic.js';
 import { silentProgress, type Progress } from '../src/progress.js';
 import type { Backbone } from './backbone.js';
 import { decodeAll, type ImageCollection, type SkippedFile } from './data.js';
+import { withMemoryGuard } from './memory.js';
 import { toBatch } from './preprocess.js';
 
 export interface EmbedOptions {
@@ -34,7 +35,8 @@ export async function embedImages(backbone: Backbone, collection: ImageCollectio
   const precision = options.precision ?? 6;
   const dim = backbone.dim;
   const root = collection.source.toLowerCase().endsWith('.csv') ? '.' : collection.source;
-  await streamFileAtomic(out, async (stream) => {
+  const memory = { task: 'embedding images', imageSize: backbone.preprocessing.size, batchSize };
+  await withMemoryGuard(memory, () => streamFileAtomic(out, async (stream) => {
     progress.start('embed', decoded.images.length);
     try {
       for (let start = 0; start < decoded.images.length; start += batchSize) {
@@ -53,6 +55,6 @@ export async function embedImages(backbone: Backbone, collection: ImageCollectio
     } finally {
       progress.stop();
     }
-  });
+  }));
   return { count: decoded.images.length, dim, skipped: decoded.skipped, seconds: (performance.now() - started) / 1000 };
 }

@@ -25,5 +25,6 @@ export { ImageClassifier, IMAGE_CLASSIFIER_KIND, type Prediction, type LabelScor
 export { trainImageClassifier, type TrainImageClassifierOptions, type TrainImageClassifierResult } from './train.js';
 export { embedImages, type EmbedOptions, type EmbedResult } from './embed.js';
 export { writeSyntheticImages, syntheticPixels, SYNTHETIC_CLASSES, type SyntheticOptions } from './synthetic.js';
+export { MAX_IMAGE_SIZE, inferenceBatchSize, isOutOfMemory, outOfMemoryError, withMemoryGuard, type MemoryContext } from './memory.js';
 export { runVisionDemo, type VisionDemoOptions, type VisionDemoResult } from './demo.js';
 export { visionEngine, setVisionEngine, TfjsEngine, installGradientBridge, bridgedKernels, BRIDGEABLE_KERNELS, installBatchNormGradient, uninstallBatchNormGradient, batchNormGradientBackends, type VisionEngine, type TrainingSupport } from './engine/index.js';

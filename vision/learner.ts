@@ -34,7 +34,7 @@ export interface LearnerOptions {
   trainBatchNorm?: boolean;
   /** Seed for augmentation and shuffling. Default 0. */
   seed?: number;
-  /** Batch size of activation passes. Default 32. */
+  /** Images per pass through the frozen prefix (activation caches) and per validation pass through the whole network. Default 32. */
   extractBatchSize?: number;
   /** Progress of activation passes. */
   progress?: Progress;
@@ -202,6 +202,8 @@ export class ImageLearner {
     if (boundary !== POOL_LAYER) this.trainingSupport = visionEngine().prepareTraining();
     const trainer = new Trainer(trainModel, {
       seed: this.options.seed,
+      // Validation batches through body layers (whole images, or activations before the pool): no bigger than an extraction pass.
+      ...(boundary === POOL_LAYER ? {} : { evalBatchSize: this.options.extractBatchSize ?? 32 }),
       ...fit,
       epochs,
       paramGroups: this.paramGroups(trainModel, lrMult ?? 1),
@@ -241,8 +243,9 @@ export class ImageLearner {
       const c = this.cachesAt(boundary);
       const valid = c.valid!;
       await valid.ensure(-1);
-      return predictProba(c.suffix, new ActivationSource(valid.size, valid.shape, () => valid.get(-1)));
+      const batchSize = boundary === POOL_LAYER ? undefined : this.options.extractBatchSize ?? 32;
+      return predictProba(c.suffix, new ActivationSource(valid.size, valid.shape, () => valid.get(-1)), { batchSize });
     }
-    return predictProba(this.model, new ImageBatchSource(this.data.valid.images, this.backbone.preprocessing));
+    return predictProba(this.model, new ImageBatchSource(this.data.valid.images, this.backbone.preprocessing), { batchSize: this.options.extractBatchSize ?? 32 });
   }
 }

@@ -22,6 +22,7 @@ import { ImageLearner } from './learner.js';
 import { buildClassifierModel, type Pooling } from './model.js';
 import { getStrategy, type StrategyName } from './strategies.js';
 import type { TrainingSupport } from './engine/index.js';
+import { withMemoryGuard } from './memory.js';
 
 export interface TrainImageClassifierOptions {
   /** Registry name, model.json URL, local model path, or a loaded Backbone. Default 'mobilenet_v2_nsfwjs'. */
@@ -32,8 +33,14 @@ export interface TrainImageClassifierOptions {
   strategy?: StrategyName;
   /** Default 10. */
   epochs?: number;
-  /** Default 32. */
+  /** Images per training step. Default 32. */
   batchSize?: number;
+  /**
+   * Images per pass through the frozen body when computing features (and per
+   * validation pass through the whole network). Default: `batchSize` — so a smaller
+   * batch size is the way to fit large images in memory.
+   */
+  extractBatchSize?: number;
   /** Default: the strategy's (feature-extract 1e-3, fine-tune-top/all 1e-4, fine-tune 2e-3). */
   learningRate?: number;
   /** fine-tune-top: last frozen layer group or layer name. */
@@ -87,9 +94,15 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
   if (!Number.isInteger(epochs) || epochs < 1) throw new InvalidArgumentError(`epochs must be a positive integer, got ${epochs}`);
   const head = typeof options.head === 'string' ? parseHeadSpec(options.head) : (options.head ?? { type: 'linear' as const });
   const seed = options.seed ?? 0;
+  const batchSize = options.batchSize ?? 32;
+  const extractBatchSize = options.extractBatchSize ?? batchSize;
+  for (const [name, v] of [['batch size', batchSize], ['extraction batch size', extractBatchSize]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got ${v}`);
+  }
   const collection = typeof data === 'string' ? await readImages(data) : data;
   const backbone = typeof options.backbone === 'object' ? options.backbone : await Backbone.load(options.backbone ?? 'mobilenet_v2_nsfwjs', { progress: options.progress, ...options.backboneOptions });
 
+  const memory = { task: 'training', imageSize: backbone.preprocessing.size, batchSize: Math.max(batchSize, extractBatchSize) };
   const t0 = performance.now();
   const decoded = await decodeAll(collection, backbone.preprocessing, { progress: options.progress });
   const decodeSeconds = (performance.now() - t0) / 1000;
@@ -112,18 +125,19 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
     augmentRounds: options.augmentRounds,
     trainBatchNorm: options.trainBatchNorm,
     seed,
+    extractBatchSize,
     progress: options.progress,
   });
   const learningRate = options.learningRate ?? strategy.defaultLearningRate;
   const t1 = performance.now();
-  const histories = await strategy.run(learner, {
+  const histories = await withMemoryGuard(memory, () => strategy.run(learner, {
     epochs,
     learningRate,
     freezeUntil: options.freezeUntil,
     freezeEpochs: options.freezeEpochs,
     lrMult: options.lrMult,
     fit: {
-      batchSize: options.batchSize ?? 32,
+      batchSize,
       classWeights: options.classWeights,
       optimizer: options.optimizer,
       schedule: options.schedule,
@@ -131,8 +145,8 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
       handleInterrupt: options.handleInterrupt,
       seed,
     },
-  });
-  const probs = await learner.validationProbabilities();
+  }));
+  const probs = await withMemoryGuard(memory, () => learner.validationProbabilities());
   const extractSeconds = learner.extractionStats.seconds;
   const trainSeconds = (performance.now() - t1) / 1000 - extractSeconds;
   const validation = probs && valid ? classificationReport(valid.y, probs, decoded.labels) : undefined;
@@ -142,7 +156,7 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
     training: {
       strategy: strategy.name,
       epochs,
-      batchSize: options.batchSize ?? 32,
+      batchSize,
       learningRate,
       freezeUntil: strategy.name === 'fine-tune-top' ? (options.freezeUntil ?? backbone.groups[backbone.groups.length - 2]?.name) : undefined,
       augment: Boolean(options.augment),

@@ -195,6 +195,17 @@ describe('transferkit vision', () => {
     expect(m.code).toBe(2);
     expect(hint(m)).toMatch(/mixes Windows \(CRLF.*and Unix \(LF/);
   });
+  it('an absurd --image-size is refused up front (not reported as unreadable images)', async () => {
+    for (const cmd of [['train', '--out', join(root, 'never')], ['embed', '--out', join(root, 'never.jsonl')]]) {
+      const r = await cli('vision', cmd[0], '--data', data, ...cmd.slice(1), '--image-size', '100000');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: image size 100000×100000 is above the maximum of 2048 px/);
+      expect(r.stderr).toMatch(/hint: use --image-size 2048 or less/);
+      expect(r.stderr).not.toMatch(/readable/);
+    }
+    expect(existsSync(join(root, 'never'))).toBe(false);
+  });
+
   it('train refuses options the chosen strategy would ignore, before reading images', async () => {
     const cases: [string, string[], RegExp][] = [
       ['feature-extract', ['--freeze-until', 'block10-12'], /--freeze-until applies only to --strategy fine-tune-top, not feature-extract/],
