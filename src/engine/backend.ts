@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from '../errors.js';
 import { settings } from '../settings.js';
 import { BACKEND_NAMES, parseBackend, type BackendName } from './names.js';
+import { releaseWasmWorkers, wantedWasmThreads, withWasmThreads } from './wasm-threads.js';
 
 export { BACKEND_NAMES, checkBackendName, type BackendName } from './names.js';
 
@@ -34,6 +35,8 @@ export interface EngineInfo {
   tfjsVersion: string;
   /** Threads the backend computes with (1 for pure-JS cpu and single-threaded wasm). */
   threads: number;
+  /** Anything worth knowing about how the backend started (e.g. the threaded wasm build fell back). */
+  notes: string[];
 }
 
 const PACKAGES: Record<BackendName, string | undefined> = {
@@ -45,6 +48,8 @@ const PACKAGES: Record<BackendName, string | undefined> = {
 
 const require = createRequire(import.meta.url);
 let current: Promise<EngineInfo> | undefined;
+/** Set when the threaded wasm build was wanted but did not start (shown by `transferkit info`). */
+let wasmThreadsNote: string | undefined;
 
 function shortReason(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
@@ -70,6 +75,18 @@ async function tryBackend(name: BackendName): Promise<BackendAttempt & { tfBacke
       }
       case 'wasm': {
         await import('@tensorflow/tfjs-backend-wasm');
+        const threads = wantedWasmThreads();
+        if (threads > 1) {
+          // The threaded build, made to work under Node (./wasm-threads.ts); if it cannot start,
+          // the single-threaded build below still can.
+          const threaded = await withWasmThreads(threads, () => tf.setBackend('wasm')).catch(() => false);
+          if (threaded) {
+            releaseWasmWorkers();
+            return { name, ok: true, tfBackend: 'wasm' };
+          }
+          tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+          wasmThreadsNote = `threaded wasm (${threads} threads) did not start; running single-threaded`;
+        }
         if (!(await tf.setBackend('wasm'))) return { name, ok: false, reason: 'backend failed to initialise' };
         return { name, ok: true, tfBackend: 'wasm' };
       }
@@ -121,6 +138,7 @@ async function select(forced?: { name: string; source: string }): Promise<Engine
     attempts,
     tfjsVersion: tf.version.tfjs,
     threads: threadsOf(name),
+    notes: name === 'wasm' && wasmThreadsNote ? [wasmThreadsNote] : [],
     };
   };
   if (forced) {

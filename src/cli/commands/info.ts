@@ -31,6 +31,7 @@ export function registerInfo(program: Command, ctx: CliContext): void {
         attempts: engine.attempts,
         threads: engine.threads,
         cpus: cpus().length,
+        notes: engine.notes,
         versions: {
           '@tensorflow/tfjs': engine.tfjsVersion,
           '@tensorflow/tfjs-backend-wasm': versionOf('@tensorflow/tfjs-backend-wasm'),
@@ -46,6 +47,7 @@ export function registerInfo(program: Command, ctx: CliContext): void {
       ctx.print(`backend:   ${info.backend} (${info.why})`);
       for (const a of engine.attempts.filter((x) => !x.ok)) ctx.print(`  skipped ${a.name}: ${a.reason}`);
       ctx.print(`threads:   ${info.threads} (of ${info.cpus} cpus)`);
+      for (const n of info.notes) ctx.print(`  note: ${n}`);
       ctx.print(`tfjs:      ${info.versions['@tensorflow/tfjs']}`);
       ctx.print(`cache:     ${info.cacheDir}${info.offline ? ' (offline)' : ''}`);
     });

@@ -1,0 +1,113 @@
+/**
+ * Multi-threaded wasm under Node.js.
+ *
+ * @tensorflow/tfjs-backend-wasm ships a threaded SIMD build (XNNPACK on a pool of
+ * pthreads) but never uses it under Node:
+ *   1. its feature test answers "no threads" whenever it runs in Node;
+ *   2. it hands the pthread workers `blob:` URLs, which Node's `Worker` cannot load;
+ *   3. it caps the pool at logical cores / 2 (it assumes two hyper-threads per core), so
+ *      a 2-vCPU machine gets one thread;
+ *   4. a running pthread worker keeps the process alive after the work is done.
+ * `withWasmThreads` works around all four for the duration of the backend's start-up
+ * only (the global patches are undone before it returns), and `releaseWasmWorkers`
+ * lets the process exit once the backend is up. The worker script is written to a
+ * temporary file, read by each worker when it starts, and removed afterwards.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker as NodeWorker, type WorkerOptions } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+
+const require = createRequire(import.meta.url);
+
+/** tfjs-backend-wasm pre-creates this many workers and never uses more threads. */
+export const MAX_WASM_THREADS = 8;
+
+/** Threads to ask for: TRANSFERKIT_WASM_THREADS (1 = single-threaded), else one per CPU, at most 8. */
+export function wantedWasmThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.TRANSFERKIT_WASM_THREADS;
+  if (raw !== undefined && raw.trim() !== '') {
+    const n = Number(raw);
+    if (Number.isInteger(n) && n >= 1) return Math.min(n, MAX_WASM_THREADS);
+  }
+  return Math.max(1, Math.min(os.cpus().length, MAX_WASM_THREADS));
+}
+
+/**
+ * Run `start` (which initialises the wasm backend) so that it gets the threaded build with
+ * `threads` threads. Everything patched here is restored before returning, whether `start`
+ * succeeds or not.
+ */
+export async function withWasmThreads<T>(threads: number, start: () => Promise<T>): Promise<T> {
+  const factory = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
+  const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as { wasmWorkerContents: string };
+  const dir = mkdtempSync(join(tmpdir(), 'transferkit-wasm-'));
+  const workerFile = join(dir, 'worker.cjs');
+  // In each worker, the main script arrives as a Blob the worker would turn into a blob: URL
+  // and read as a file: point it at the factory script on disk instead. The '\n' escaping is
+  // what tfjs applies to the same text before making its Blob.
+  writeFileSync(
+    workerFile,
+    `URL.createObjectURL = () => ${JSON.stringify(factory)}; URL.revokeObjectURL = () => {};\n` + wasmWorkerContents.replace(/\n/g, '\\n'),
+  );
+  const createObjectURL = URL.createObjectURL;
+  const cpus = os.cpus;
+  const env = tf.env();
+  const workerDescriptor = Object.getOwnPropertyDescriptor(globalThis, 'Worker');
+  let installed: unknown;
+  try {
+    // The module installs Node's Worker as a global and starts its pool with it. A worker
+    // inherits the parent's Node options by default (`--input-type`, `-e`, loaders), which may
+    // not apply to a plain CommonJS script: start the pool's workers with none.
+    Object.defineProperty(globalThis, 'Worker', {
+      configurable: true,
+      get: () => installed,
+      set: (W: typeof NodeWorker) => {
+        installed = W === NodeWorker ? PlainWorker : W;
+      },
+    });
+    env.set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+    // The only Blob URL made during start-up is the worker script's.
+    URL.createObjectURL = () => workerFile;
+    // Read once, at start-up, as "logical cores" (then halved): report twice the threads wanted.
+    os.cpus = () => Array.from({ length: 2 * threads }, (_, i) => cpus()[i % cpus().length]!);
+    const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { setThreadsCount(n: number): void };
+    wasm.setThreadsCount(threads);
+    return await start();
+  } finally {
+    URL.createObjectURL = createObjectURL;
+    os.cpus = cpus;
+    // What the module installed stays (as it would have): it starts workers with it later too.
+    if (installed !== undefined) Object.defineProperty(globalThis, 'Worker', { configurable: true, writable: true, value: installed });
+    else if (workerDescriptor) Object.defineProperty(globalThis, 'Worker', workerDescriptor);
+    else delete (globalThis as { Worker?: unknown }).Worker;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Node's Worker, started without the parent's Node options. */
+class PlainWorker extends NodeWorker {
+  constructor(file: string | URL, options: WorkerOptions = {}) {
+    super(file, { ...options, execArgv: [] });
+  }
+}
+
+interface EmscriptenWorker {
+  ref(): unknown;
+  unref(): unknown;
+}
+
+/** Let the process exit while pthread workers wait for work (they would keep it alive). */
+export function releaseWasmWorkers(): void {
+  const backend = tf.findBackend('wasm') as unknown as { wasm?: { PThread?: { runningWorkers: EmscriptenWorker[]; unusedWorkers: EmscriptenWorker[] } } } | null;
+  const pool = backend?.wasm?.PThread;
+  if (!pool) return;
+  for (const worker of [...pool.runningWorkers, ...pool.unusedWorkers]) {
+    worker.unref();
+    // A pthread is started (and its worker ref'd again) lazily, after start-up.
+    worker.ref = () => worker;
+  }
+}
