@@ -127,7 +127,20 @@ describe('transferkit text', () => {
     const missing = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--text-column', 'body', '--model', 'bow', '--out', join(dir, 'x'));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no text column 'body'/);
-    expect(missing.stderr).toMatch(/hint: the header has: 'text', 'label'/);
+    expect(missing.stderr).toMatch(/hint: the header has: 'text', 'label'; choose the column with --text-column/);
+    // A tab-separated file named .csv: the fix is --format tsv, which then works, on train and predict.
+    const tabbed = join(dir, 'tabbed.csv');
+    await writeFile(tabbed, 'text\tlabel\n' + toyCorpus({ n: 30, seed: 5 }).map((e) => `${e.text}\t${e.label}`).join('\n') + '\n');
+    const tabs = await cli('text', 'train', '--train', tabbed, '--model', 'bow', '--out', join(dir, 'tabbed-bow'));
+    expect(tabs.code).toBe(2);
+    expect(tabs.stderr).toMatch(/no text column 'text' in the header/);
+    expect(tabs.stderr).toMatch(/hint: the header 'text\\tlabel' is one CSV column with tabs in it: the file looks like TSV; give --format tsv/);
+    expect((await cli('text', 'train', '--train', tabbed, '--model', 'bow', '--format', 'tsv', '--out', join(dir, 'tabbed-bow'))).code).toBe(0);
+    const predictTabs = await cli('text', 'predict', join(dir, 'tabbed-bow'), '--data', tabbed);
+    expect(predictTabs.stderr).toMatch(/give --format tsv/);
+    const predicted = await cli('text', 'predict', join(dir, 'tabbed-bow'), '--data', tabbed, '--format', 'tsv', '--json');
+    expect(predicted.code).toBe(0);
+    expect(JSON.parse(predicted.stdout).predictions).toHaveLength(30);
     const nothing = await cli('text', 'predict', join(dir, 'bundle'));
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toMatch(/nothing to classify/);

@@ -209,6 +209,15 @@ describe('transferkit vectors', () => {
     expect(nofile.code).toBe(2);
     expect(nofile.stderr).toMatch(/error\[E_NOT_FOUND\]: analogy file .*nofile\.txt does not exist/);
     expect(hint(nofile)).toMatch(/check the path/);
+    const folder = await cli('vectors', 'evaluate', glove, '--analogies', dir);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/is a folder, not an analogy file/);
+    const pairsFolder = await cli('vectors', 'evaluate', glove, '--pairs', dir);
+    expect(pairsFolder.stderr).toMatch(/is a folder, not a word-pairs file/);
+    const unknown = await cli('vectors', 'neighbors', glove, 'unicorn');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/word 'unicorn' is not present/);
+    expect(hint(unknown)).toBe('the vocabulary has 8 words; check case and spelling');
   });
 
   it('format hints name the option where it exists, and their convert command works for the text commands', async () => {

@@ -73,7 +73,7 @@ function vocabulary(wv: WordVectors, rows: number, fold: (w: string) => string):
 async function readLines(file: string, what: string): Promise<string[]> {
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') throw new NotFoundError(`${what} file ${file} does not exist`, { file, cause: e, hint: 'check the path of the evaluation file' });
-    if (e.code === 'EISDIR') throw new InvalidArgumentError(`${file} is a folder, not a ${what} file`, { file, cause: e, hint: `give the ${what} file itself` });
+    if (e.code === 'EISDIR') throw new InvalidArgumentError(`${file} is a folder, not ${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what} file`, { file, cause: e, hint: `give the ${what} file itself` });
     throw e;
   });
   const lines = text.split(/\r?\n/);

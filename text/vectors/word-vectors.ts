@@ -175,7 +175,7 @@ export class WordVectors {
     const row = this.rowOf.get(word);
     if (row < 0) {
       if (options.oov === 'undefined') return undefined;
-      throw this.oovError(word);
+      throw this.oovError(word, "; pass { oov: 'undefined' } to get undefined instead of an error");
     }
     return this.matrix.slice(row * this.dim, (row + 1) * this.dim);
   }
@@ -408,10 +408,14 @@ export class WordVectors {
     return evaluateWordPairs(this, file, options);
   }
 
-  private oovError(word: string): KeyNotFoundError {
+  /**
+   * A word outside the vocabulary. The hint fits the CLI commands (neighbours, similarity, analogy)
+   * as well as the library; `get()`, which only the library calls, adds its own alternative.
+   */
+  private oovError(word: string, more = ''): KeyNotFoundError {
     return new KeyNotFoundError(word, {
       what: 'word',
-      hint: `the vocabulary has ${this.size} words; check case and spelling, or, from the library, use get(word, { oov: 'undefined' }) to get undefined instead of an error`,
+      hint: `the vocabulary has ${this.size} words; check case and spelling${more}`,
     });
   }
 

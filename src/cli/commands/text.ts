@@ -337,17 +337,18 @@ export function registerText(program: Command, ctx: CliContext): void {
     .argument('<dir>', 'bundle folder written by text train')
     .argument('[texts...]', 'texts to classify (quote each one), or use --data')
     .option('--data <file>', 'texts to classify: CSV/TSV/JSONL with a text column, or one text per line')
+    .option('--format <format>', `format of --data: ${DATASET_FORMAT_CHOICES.join(', ')} (default: from the extension; other files are one text per line)`, choiceOption('--format', DATASET_FORMAT_CHOICES))
     .option('--text-column <name>', 'column / field with the text (default: text)')
     .option('--top-k <k>', 'labels per text', intOption('--top-k'), 1)
     .option('--json', 'print JSON')
-    .action(async (dir: string, texts: string[], o: { data?: string; textColumn?: string; topK: number; json?: boolean }) => {
+    .action(async (dir: string, texts: string[], o: { data?: string; format?: DatasetFormat; textColumn?: string; topK: number; json?: boolean }) => {
       if (texts.length === 0 && !o.data) throw new InvalidArgumentError('nothing to classify', { hint: 'give texts as arguments or --data FILE' });
       if (texts.length > 0 && o.data) throw new InvalidArgumentError('give texts as arguments or --data, not both');
       const { loadTextClassifier, readTextRecords } = await textClassify();
       await ctx.engine();
       const clf = await loadTextClassifier(dir);
       const records: PredictInput[] = o.data
-        ? (await readTextRecords(o.data, { textColumn: o.textColumn })).map((r) => ({ text: r.text, line: r.line }))
+        ? (await readTextRecords(o.data, { format: o.format, textColumn: o.textColumn })).map((r) => ({ text: r.text, line: r.line }))
         : texts.map((text, i) => ({ text, position: i + 1 }));
       const kept = records.filter((r) => r.text.trim() !== '');
       const skipped = records.filter((r) => r.text.trim() === '').map(({ text: _, ...where }) => ({ ...where, reason: 'empty text' }));

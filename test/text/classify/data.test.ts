@@ -76,9 +76,27 @@ describe('dataset readers', () => {
     const err = await readDataset(f).catch((e) => e);
     expect(err).toBeInstanceOf(InvalidFileError);
     expect(err.message).toMatch(/no text column 'text'/);
-    expect(err.hint).toMatch(/'body', 'label'/);
+    expect(err.hint).toBe("the header has: 'body', 'label'; choose the column with --text-column (the textColumn option in the library)");
     const j = await write('g.jsonl', '{"body": "x", "label": "a"}\n');
     await expect(readDataset(j)).rejects.toThrow(/no field 'text'/);
+    await expect(readDataset(j)).rejects.toMatchObject({ hint: 'fields present: body, label; choose the field with --text-column (the textColumn option in the library)' });
+    const noLabel = await readDataset(await write('f2.csv', 'text,tag\nx,a\n')).catch((e) => e);
+    expect(noLabel.hint).toBe("the header has: 'text', 'tag'; choose the column with --label-column (the labelColumn option in the library)");
+  });
+
+  it('a TSV file read as CSV (or the reverse) gets a hint about the format, not the column', async () => {
+    const tabbed = await write('tabbed.csv', 'text\tlabel\nfine\ta\nalso fine\tb\n');
+    const err = await readDataset(tabbed).catch((e) => e);
+    expect(err).toBeInstanceOf(InvalidFileError);
+    expect(err.message).toMatch(/no text column 'text' in the header/);
+    expect(err.hint).toBe("the header 'text\\tlabel' is one CSV column with tabs in it: the file looks like TSV; give --format tsv (format: 'tsv' in the library)");
+    expect((await readDataset(tabbed, { format: 'tsv' })).examples).toHaveLength(2);
+    const commas = await write('commas.tsv', 'text,label\nfine,a\n');
+    await expect(readDataset(commas)).rejects.toMatchObject({ hint: expect.stringMatching(/one TSV column with commas in it: the file looks like CSV; give --format csv/) });
+    await expect(readTextRecords(tabbed)).rejects.toMatchObject({ hint: expect.stringMatching(/give --format tsv/) });
+    expect((await readTextRecords(tabbed, { format: 'tsv' })).map((r) => r.text)).toEqual(['fine', 'also fine']);
+    // A real CSV with a missing column still names the columns.
+    await expect(readDataset(await write('wide.csv', 'body,label\nx\ty,a\n'))).rejects.toMatchObject({ hint: expect.stringMatching(/^the header has: 'body', 'label'/) });
   });
 
   it('fails clearly on an empty file, a header-only file and all-empty texts', async () => {

@@ -40,6 +40,12 @@ describe('WordVectors', () => {
     expect(() => wv.get('nope')).toThrow(KeyNotFoundError);
     expect(() => wv.get('nope', { oov: 'throw' })).toThrow(/word 'nope' is not present/);
     expect(wv.get('nope', { oov: 'undefined' })).toBeUndefined();
+    // get() is library-only: its hint names the library alternative; the query methods the CLI
+    // also runs (similarity, neighbours, analogy) keep library calls out of theirs.
+    expect(() => wv.get('nope')).toThrow(expect.objectContaining({ hint: "the vocabulary has 8 words; check case and spelling; pass { oov: 'undefined' } to get undefined instead of an error" }));
+    for (const query of [() => wv.similarity('king', 'nope'), () => wv.mostSimilar('nope'), () => wv.analogy('man', 'king', 'nope')]) {
+      expect(query).toThrow(expect.objectContaining({ hint: 'the vocabulary has 8 words; check case and spelling' }));
+    }
   });
 
   it('similarity is the cosine', () => {

@@ -121,13 +121,13 @@ function readDelimited(content: string, file: string, format: 'csv' | 'tsv', opt
   }
   if (records.length === 0) throw new InvalidFileError('the file is empty', { file });
   const header = records[0].map((h) => h.trim());
-  const find = (name: string, what: string) => {
+  const find = (name: string, what: 'text' | 'label') => {
     const i = header.indexOf(name);
     if (i < 0) {
       throw new InvalidFileError(`no ${what} column '${name}' in the header`, {
         file,
         location: 'line 1',
-        hint: `the header has: ${header.map((h) => `'${h}'`).join(', ')}; choose the column with --${what}-column (textColumn/labelColumn)`,
+        hint: otherDelimiterHint(header, format) ?? `the header has: ${showHeader(header)}; ${chooseColumn(what)}`,
       });
     }
     return i;
@@ -140,6 +140,26 @@ function readDelimited(content: string, file: string, format: 'csv' | 'tsv', opt
     rows.push({ text: rec[ti] ?? '', label: checkLabel(rec[li], file, r + 1), line: r + 1 });
   }
   return { rows, warnings: [] };
+}
+
+/** Header names as hints show them, a tab written as \\t. */
+function showHeader(header: readonly string[]): string {
+  return header.map((h) => `'${h.replace(/\t/g, '\\t')}'`).join(', ');
+}
+
+/** How to choose a column (or JSONL field), in the CLI's and the library's spelling. */
+function chooseColumn(what: 'text' | 'label', kind: 'column' | 'field' = 'column'): string {
+  return `choose the ${kind} with --${what}-column (the ${what}Column option in the library)`;
+}
+
+/**
+ * A header read as one column that holds the other delimiter — a TSV file read as CSV (e.g. named
+ * .csv) or a CSV file read as TSV: the fix is the format, not a column name.
+ */
+function otherDelimiterHint(header: readonly string[], format: 'csv' | 'tsv'): string | undefined {
+  const [other, sep, what] = format === 'csv' ? (['tsv', '\t', 'tabs'] as const) : (['csv', ',', 'commas'] as const);
+  if (header.length !== 1 || !header[0]!.includes(sep)) return undefined;
+  return `the header ${showHeader(header)} is one ${format.toUpperCase()} column with ${what} in it: the file looks like ${other.toUpperCase()}; give --format ${other} (format: '${other}' in the library)`;
 }
 
 /** The parsed value of every non-blank line of a JSONL file, with its 1-based line number. */
@@ -168,10 +188,10 @@ function readJsonl(content: string, file: string, options: ReadDatasetOptions): 
     }
     const obj = value as Record<string, unknown>;
     if (!(textField in obj)) {
-      throw new InvalidFileError(`no field '${textField}'`, { file, location: `line ${line}`, hint: `fields present: ${Object.keys(obj).join(', ') || 'none'}; choose with textColumn / --text-column` });
+      throw new InvalidFileError(`no field '${textField}'`, { file, location: `line ${line}`, hint: `fields present: ${Object.keys(obj).join(', ') || 'none'}; ${chooseColumn('text', 'field')}` });
     }
     if (!(labelField in obj)) {
-      throw new InvalidFileError(`no field '${labelField}'`, { file, location: `line ${line}`, hint: `fields present: ${Object.keys(obj).join(', ') || 'none'}; choose with labelColumn / --label-column` });
+      throw new InvalidFileError(`no field '${labelField}'`, { file, location: `line ${line}`, hint: `fields present: ${Object.keys(obj).join(', ') || 'none'}; ${chooseColumn('label', 'field')}` });
     }
     const text = obj[textField];
     if (text !== null && typeof text !== 'string') {
@@ -299,13 +319,13 @@ function readDelimitedLoose(content: string, file: string, format: 'csv' | 'tsv'
     throw new InvalidFileError(`no text column '${textColumn}' in the header`, {
       file,
       location: 'line 1',
-      hint: `the header has: ${header.map((h) => `'${h}'`).join(', ')}; choose the column with --text-column`,
+      hint: otherDelimiterHint(header, format) ?? `the header has: ${showHeader(header)}; ${chooseColumn('text')}`,
     });
   }
   const column = (name: string, what: string): number => {
     const i = header.indexOf(name);
     if (i < 0) {
-      throw new InvalidFileError(`no ${what} column '${name}' in the header`, { file, location: 'line 1', hint: `the header has: ${header.map((h) => `'${h}'`).join(', ')}` });
+      throw new InvalidFileError(`no ${what} column '${name}' in the header`, { file, location: 'line 1', hint: otherDelimiterHint(header, format) ?? `the header has: ${showHeader(header)}` });
     }
     return i;
   };
