@@ -168,6 +168,8 @@ export interface TuneEfResult {
   qps: number;
   reached: boolean;
   target: number;
+  /** Number of queries the recall was measured on. */
+  queries: number;
   /** Every ef tried, in order. */
   trials: { ef: number; recall: number; qps: number }[];
 }
@@ -183,7 +185,7 @@ export function tuneEf(index: HnswIndex, queries: Float32Array | ArrayLike<numbe
   const k = options.k ?? 10;
   const maxEf = options.maxEf ?? 4096;
   if (!(target > 0 && target <= 1)) throw new InvalidArgumentError(`target recall must be in (0, 1], got ${target}`);
-  const { flat } = flattenQueries(queries, index.dim);
+  const { flat, count } = flattenQueries(queries, index.dim);
   const truthHits = options.truthHits ?? exactNeighbours(options.truth ?? groundTruthFor(index), flat, k, options.selfKeys).hits;
   const trials: TuneEfResult['trials'] = [];
   const tried = new Map<number, { recall: number; qps: number }>();
@@ -210,7 +212,7 @@ export function tuneEf(index: HnswIndex, queries: Float32Array | ArrayLike<numbe
   if (hi < 0) {
     const r = tried.get(lo)!; // lo is the last (largest) ef tried
     if (options.apply ?? true) index.ef = lo;
-    return { ef: lo, recall: r.recall, qps: r.qps, reached: false, target, trials };
+    return { ef: lo, recall: r.recall, qps: r.qps, reached: false, target, queries: count, trials };
   }
   // Bisect to within ~10 % (recall is noisy below that).
   while (hi - lo > Math.max(1, Math.floor(hi / 10))) {
@@ -220,5 +222,5 @@ export function tuneEf(index: HnswIndex, queries: Float32Array | ArrayLike<numbe
   }
   const best = tried.get(hi)!;
   if (options.apply ?? true) index.ef = hi;
-  return { ef: hi, recall: best.recall, qps: best.qps, reached: true, target, trials };
+  return { ef: hi, recall: best.recall, qps: best.qps, reached: true, target, queries: count, trials };
 }

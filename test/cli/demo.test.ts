@@ -10,16 +10,25 @@ describe('transferkit demo', () => {
     expect(out.vectors.analogies['man:king::woman'].word).toBe('queen');
     expect(out.vectors.analogies['france:paris::italy'].word).toBe('rome');
     expect(out.index.words).toBe(5000);
+    expect(out.index.heldOut).toBe(200); // the count the recall was measured on, as printed
     expect(out.index.recallAt10).toBeGreaterThanOrEqual(0.95);
     expect(out.index.paris).not.toContain('paris');
   });
 
-  it('the vision job trains, saves, reloads and predicts', async () => {
-    const r = await cli('demo', '--only', 'vision', '--json');
+  it('the vision job trains, saves, reloads and predicts; the time reported is the whole run', async () => {
+    const r = await cli('demo', '--only', 'vectors,vision', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.vision.backbone).toBe('mobilenet_v2_nsfwjs');
     expect(out.vision.predictions).toHaveLength(3);
+    // Loading the vectors is part of the run, not of the vision job.
+    expect(out.seconds).toBeGreaterThan(out.vision.seconds.total);
+  });
+
+  it('ends with the time of the whole run, after every job', async () => {
+    const r = await cli('demo', '--only', 'vectors');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^done in \d+\.\d s$/);
   });
 
   it('an unknown job is a clear error', async () => {
@@ -27,12 +36,30 @@ describe('transferkit demo', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown demo job 'sound'/);
   });
+
+  it('an empty --only is refused, not read as every job', async () => {
+    for (const only of ['', ' , ']) {
+      const r = await cli('demo', '--only', only);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: --only names no demo job/);
+      expect(r.stderr).toMatch(/hint: give a comma-separated list of: vectors, index, text, vision/);
+    }
+  });
 });
 
 describe('transferkit demo options', () => {
-  it('--index-words must be a whole number ≥ 100', async () => {
+  it('--index-words must be a whole number ≥ 1000', async () => {
     const r = await cli('demo', '--only', 'index', '--index-words', 'many');
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/--index-words must be an integer ≥ 100/);
+    expect(r.stderr).toMatch(/--index-words must be an integer ≥ 1000, got 'many'/);
+  });
+
+  it('too few --index-words is refused with the reason (200 held out, paris among them)', async () => {
+    const r = await cli('demo', '--only', 'index', '--index-words', '100');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: --index-words must be an integer ≥ 1000, got '100'/);
+    expect(r.stderr).toMatch(/hint: the index demo holds 200 of the indexed words back .*'paris'/);
   });
 });

@@ -241,7 +241,11 @@ describe('transferkit index', () => {
     const plain = await cli('index', 'build', jsonl, '--out', out, '--kind', 'hnsw', '--target', '0.9');
     expect(plain.code).toBe(0);
     expect(plain.stdout).toBe('');
-    expect(plain.stderr).toMatch(new RegExp(`ef=${summary.tuned.ef} \\(tuned for recall@10 ≥ 0\\.9: \\d\\.\\d{3}\\)`));
+    expect(plain.stderr).toMatch(new RegExp(`ef=${summary.tuned.ef} \\(tuned for recall@10 ≥ 0\\.9 on 200 held-out items: \\d\\.\\d{3}\\)`));
+    expect(summary.tuned.queries).toBe(200);
+    // A small source holds back at most half its items, and the output says how many.
+    const small = JSON.parse((await cli('index', 'build', jsonl, '--out', out, '--kind', 'hnsw', '--target', '0.9', '--limit', '100', '--json')).stdout);
+    expect(small.tuned.queries).toBe(50);
 
     // Without --target or --tune nothing is tuned: the default ef is stored.
     const untuned = JSON.parse((await cli('index', 'build', jsonl, '--out', out, '--kind', 'hnsw', '--json')).stdout);

@@ -22,8 +22,15 @@ describe('buildIndex', () => {
     expect(tuning!.reached).toBe(true);
     expect((index as HnswIndex).ef).toBe(tuning!.ef);
     expect(tuning!.ef).toBeGreaterThanOrEqual(10);
+    expect(tuning!.queries).toBe(100); // what the recall was measured on
     // The tuned ef holds up on fresh queries too (a loose check: tuning used 100 queries).
     const fresh = evaluate(index, randomMatrix(100, dim, 4), { k: 10 });
     expect(fresh.recall).toBeGreaterThan(0.8);
+  });
+
+  it('holds back at most half the items, and says how many it tuned on', () => {
+    const few = 60;
+    const { tuning } = buildIndex({ keys: keys.slice(0, few), matrix: m.subarray(0, few * dim), dim, kind: 'hnsw', tune: { queries: 200 } });
+    expect(tuning!.queries).toBe(30);
   });
 });

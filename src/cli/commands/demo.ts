@@ -18,9 +18,30 @@ interface DemoOptions {
   indexWords: number;
 }
 
+/**
+ * Fewest words the index demo indexes: it queries 'paris' (the 967th most frequent
+ * word of the bundled vectors) and holds 200 of them back to tune ef on.
+ */
+export const MIN_INDEX_WORDS = 1000;
+/** Indexed words held back as unseen queries when tuning ef. */
+const HELD_OUT_WORDS = 200;
+
+function indexWordsOption(value: string): number {
+  const n = Number(value);
+  if (Number.isInteger(n) && n < MIN_INDEX_WORDS) {
+    throw new InvalidArgumentError(`--index-words must be an integer ≥ ${MIN_INDEX_WORDS}, got '${value}'`, {
+      hint: `the index demo holds ${HELD_OUT_WORDS} of the indexed words back to tune ef on, and looks up the neighbours of 'paris' (word 967 by frequency); use --index-words ${MIN_INDEX_WORDS} or more`,
+    });
+  }
+  return intOption('--index-words', MIN_INDEX_WORDS)(value);
+}
+
 function parseJobs(only: string | undefined): DemoJob[] {
-  if (!only) return [...DEMO_JOBS];
+  if (only === undefined) return [...DEMO_JOBS];
   const jobs = only.split(',').map((s) => s.trim()).filter(Boolean);
+  if (jobs.length === 0) {
+    throw new InvalidArgumentError(`--only names no demo job (got '${only}')`, { hint: `give a comma-separated list of: ${DEMO_JOBS.join(', ')} (or leave --only out to run them all)` });
+  }
   for (const j of jobs) {
     if (!(DEMO_JOBS as readonly string[]).includes(j)) {
       throw new InvalidArgumentError(`unknown demo job '${j}'`, { hint: `use any of: ${DEMO_JOBS.join(', ')}` });
@@ -40,9 +61,10 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         'index with measured recall, a spam classifier from pretrained vectors, an image classifier from MobileNetV2',
     )
     .option('--only <jobs>', `comma-separated subset of: ${DEMO_JOBS.join(', ')}`)
-    .option('--index-words <n>', 'words indexed by the index demo', intOption('--index-words', 100), 20_000)
+    .option('--index-words <n>', `words indexed by the index demo (at least ${MIN_INDEX_WORDS})`, indexWordsOption, 20_000)
     .option('--json', 'print the results as JSON')
     .action(async (opts: DemoOptions) => {
+      const started = performance.now();
       const jobs = parseJobs(opts.only);
       const engine = await ctx.engine();
       const say = (line: string) => (opts.json ? undefined : ctx.print(line));
@@ -83,14 +105,14 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           dim: wv.dim,
           kind: 'hnsw',
           metric: 'cosine',
-          tune: { target: 0.95, k: 10, queries: 200 },
+          tune: { target: 0.95, k: 10, queries: HELD_OUT_WORDS },
           progress: ctx.progress(opts.json),
         });
         const buildSeconds = seconds(t);
         const hits = index.query(wv.get('paris', { oov: 'throw' })!, { k: 5, exclude: ['paris'] });
-        say(`built in ${buildSeconds.toFixed(1)} s; ef tuned to ${tuning?.ef} for recall@10 ${tuning?.recall.toFixed(3)} on 200 held-out words (${Math.round(tuning?.qps ?? 0)} queries/s)`);
+        say(`built in ${buildSeconds.toFixed(1)} s; ef tuned to ${tuning?.ef} for recall@10 ${tuning?.recall.toFixed(3)} on ${tuning?.queries} held-out words (${Math.round(tuning?.qps ?? 0)} queries/s)`);
         say(`nearest to paris: ${hits.map((h) => h.key).join(', ')}`);
-        results.index = { words: n, buildSeconds, ef: tuning?.ef, recallAt10: tuning?.recall, qps: tuning?.qps, paris: hits.map((h) => h.key) };
+        results.index = { words: n, heldOut: tuning?.queries, buildSeconds, ef: tuning?.ef, recallAt10: tuning?.recall, qps: tuning?.qps, paris: hits.map((h) => h.key) };
       }
 
       if (jobs.includes('text')) {
@@ -107,10 +129,13 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         say('\n== image classifier from a pretrained CNN (feature extraction) ==');
         const { runVisionDemo } = await import('../../../vision/index.js');
         const r = await runVisionDemo({ write: (line) => say(line) });
-        say(`done in ${r.seconds.total.toFixed(1)} s`);
         results.vision = r;
       }
 
+      // The whole run (engine start-up, loading vectors and every job), not the last job's.
+      const total = seconds(started);
+      results.seconds = total;
+      say(`\ndone in ${total.toFixed(1)} s`);
       if (opts.json) ctx.printJson(results);
     });
 }

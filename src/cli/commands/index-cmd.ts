@@ -102,7 +102,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     .option('--M <n>', 'HNSW links per node', intOption('--M', 2), HNSW_DEFAULTS.M)
     .option('--ef-construction <n>', 'HNSW build breadth', intOption('--ef-construction'), HNSW_DEFAULTS.efConstruction)
     .option('--ef <n>', `HNSW default query breadth (default ${HNSW_DEFAULTS.ef}, or tuned with --tune)`, intOption('--ef'))
-    .option('--tune', 'pick the smallest ef reaching --target recall@10 on 200 items held back as unseen queries (inserted afterwards), and store it')
+    .option('--tune', 'pick the smallest ef reaching --target recall@10 on 200 items (at most half of them) held back as unseen queries (inserted afterwards), and store it')
     .option('--target <recall>', 'recall@10 to tune ef for, in (0, 1]; giving it implies --tune', fractionOption('--target', 'a recall'), 0.95)
     .option('--input <format>', 'source type: auto (by extension: .jsonl/.ndjson are embeddings), vectors or jsonl', choiceOption('--input', INPUT_FORMATS), 'auto')
     .option('--limit <n>', 'read only the first n items', intOption('--limit'))
@@ -142,7 +142,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
         progress,
       });
       const buildSeconds = (performance.now() - t1) / 1000;
-      const tuned = tuning ? { ef: tuning.ef, target: tuning.target, k: 10, recall: tuning.recall, reached: tuning.reached } : null;
+      const tuned = tuning ? { ef: tuning.ef, target: tuning.target, k: 10, recall: tuning.recall, reached: tuning.reached, queries: tuning.queries } : null;
       if (tune && built instanceof HnswIndex && !tuning) {
         ctx.note(`warning: ef not tuned: no item could be held back as a query (${built.size} items; zero vectors are never queries); ef stays ${built.ef}`);
       } else if (tuning && !tuning.reached) {
@@ -166,7 +166,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
       };
       if (opts.json) return ctx.printJson(summary);
       ctx.note(`built ${summary.kind} index of ${summary.count} × ${summary.dim} (${summary.metric}) in ${summary.buildSeconds.toFixed(1)} s → ${opts.out}`);
-      if (built instanceof HnswIndex) ctx.note(`M=${built.M} efConstruction=${built.efConstruction} ef=${built.ef}${tuned ? ` (tuned for recall@10 ≥ ${tuned.target}: ${tuned.recall.toFixed(3)}${tuned.reached ? '' : ', target not reached'})` : ''}`);
+      if (built instanceof HnswIndex) ctx.note(`M=${built.M} efConstruction=${built.efConstruction} ef=${built.ef}${tuned ? ` (tuned for recall@10 ≥ ${tuned.target} on ${tuned.queries} held-out items: ${tuned.recall.toFixed(3)}${tuned.reached ? '' : ', target not reached'})` : ''}`);
     });
 
   index
