@@ -207,11 +207,40 @@ describe('transferkit index', () => {
     expect((await cli('index', 'build', small, '--out', out)).code).toBe(0);
     const big = await cli('index', 'eval', out, '-k', '50');
     expect(big.code).toBe(2);
-    expect(big.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: -k 50 is not below the 11 items a query can find \(the index holds 12; each sampled query leaves itself out\)/);
-    expect(big.stderr).toMatch(/hint: use -k below 11/);
+    expect(big.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: -k 50 is not below the 11 items a query can find \(the index holds 12 items; each sampled query leaves itself out\)/);
+    expect(big.stderr).toMatch(/hint: use -k 10 or less/);
     const ok = await cli('index', 'eval', out, '-k', '5', '--queries', '12', '--json');
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout).k).toBe(5);
+  });
+
+  it('eval on an index too small for any k says so, with a hint that can be followed', async () => {
+    const hint = (r: { stderr: string }) => r.stderr.match(/hint: (.*)/)?.[1] ?? '';
+    const build = async (count: number) => {
+      const file = join(dir, `tiny${count}.jsonl`);
+      await writeFile(file, Array.from({ length: count }, (_, i) => JSON.stringify({ key: `t${i}`, vector: Array.from(row(m, i, dim)) })).join('\n') + '\n');
+      const out = join(dir, `tiny${count}-idx`);
+      expect((await cli('index', 'build', file, '--out', out)).code).toBe(0);
+      return { file, out };
+    };
+    const two = await build(2);
+    for (const k of ['10', '1']) {
+      const r = await cli('index', 'eval', two.out, '-k', k);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: the index is too small to evaluate: a query can find only 1 item \(the index holds 2 items; each sampled query leaves itself out\), so recall is 1 for every k/);
+      expect(hint(r)).toBe('evaluate an index of at least 3 items (2 with --queries-file): build it from more items');
+      expect(hint(r)).not.toMatch(/-k below/);
+    }
+    // With held-out queries nothing is left out: 2 items allow -k 1, and the hint says so.
+    const held = await cli('index', 'eval', two.out, '--queries-file', two.file);
+    expect(held.code).toBe(2);
+    expect(hint(held)).toBe('use -k 1');
+    expect((await cli('index', 'eval', two.out, '--queries-file', two.file, '-k', '1')).code).toBe(0);
+    const one = await build(1);
+    const r = await cli('index', 'eval', one.out, '--queries-file', two.file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/too small to evaluate: a query can find only 1 item \(the index holds 1 item\)/);
+    expect(hint(r)).toBe('evaluate an index of at least 2 items: build it from more items');
   });
 
   it('query and eval --json round scores to 6 decimals and queries/s to integers', async () => {

@@ -243,11 +243,18 @@ export function registerIndex(program: Command, ctx: CliContext): void {
       // Sampled queries leave themselves out; with k at or above what is left, every search returns
       // everything and recall is 1 by construction.
       const candidates = opts.queriesFile ? idx.size : idx.size - 1;
+      const items = (count: number) => `${count} item${count === 1 ? '' : 's'}`;
+      const why = `the index holds ${items(idx.size)}${opts.queriesFile ? '' : '; each sampled query leaves itself out'}`;
+      if (candidates <= 1) {
+        // Not even -k 1 leaves a neighbour to miss: no k gives a meaningful recall.
+        throw new InvalidArgumentError(`the index is too small to evaluate: a query can find ${candidates <= 0 ? 'no item' : 'only 1 item'} (${why}), so recall is 1 for every k`, {
+          hint: `evaluate an index of at least ${opts.queriesFile ? 2 : 3} items${opts.queriesFile ? '' : ' (2 with --queries-file)'}: build it from more items`,
+        });
+      }
       if (opts.k >= candidates) {
-        throw new InvalidArgumentError(
-          `-k ${opts.k} is not below the ${candidates} items a query can find (the index holds ${idx.size}${opts.queriesFile ? '' : '; each sampled query leaves itself out'}): recall would be 1 by construction`,
-          { hint: `use -k below ${candidates}` },
-        );
+        throw new InvalidArgumentError(`-k ${opts.k} is not below the ${items(candidates)} a query can find (${why}): recall would be 1 by construction`, {
+          hint: candidates === 2 ? 'use -k 1' : `use -k ${candidates - 1} or less`,
+        });
       }
       let res;
       if (opts.queriesFile) {
