@@ -7,7 +7,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { DataError, InvalidFileError, NotFoundError } from '../src/errors.js';
+import { DataError, InvalidArgumentError, InvalidFileError, NotFoundError } from '../src/errors.js';
 import { silentProgress, type Progress } from '../src/progress.js';
 import { decodeFailure, decodeImage, type PreprocessSpec, type RgbImage } from './preprocess.js';
 
@@ -45,7 +45,13 @@ export interface ReadOptions {
   unknownLabels?: 'error' | 'exclude';
 }
 
-function finish(source: string, byLabel: Map<string, string[]>, skipped: SkippedFile[], options: ReadOptions): ImageCollection {
+/** The layout `--data` takes, for hints. */
+const LAYOUT_HINT = 'pass a folder with a sub-folder of images per label (DIR/<label>/<image>), or a .csv manifest with a path,label header and one image per row';
+
+/** Loose files in a data folder: they are not in any class. */
+const LOOSE = 'not inside a class folder';
+
+function finish(source: string, kind: 'folder' | 'csv', byLabel: Map<string, string[]>, skipped: SkippedFile[], options: ReadOptions): ImageCollection {
   const minClasses = options.minClasses ?? 2;
   const empty = [...byLabel].filter(([, files]) => files.length === 0).map(([l]) => l);
   if (empty.length) {
@@ -54,8 +60,19 @@ function finish(source: string, byLabel: Map<string, string[]>, skipped: Skipped
     });
   }
   const found = [...byLabel.keys()].sort();
+  if (found.length === 0) {
+    // Whatever the caller needs the classes for, there are no images at all.
+    if (kind === 'csv') {
+      throw new DataError(`${source} lists no image with both a path and a label`, { hint: 'fill in the path and label column of each row (paths relative to the CSV)' });
+    }
+    const loose = skipped.filter((f) => f.reason === LOOSE && IMAGE_EXTENSIONS.includes(extname(f.path).toLowerCase())).length;
+    throw new DataError(`${source} has no class folders${loose ? ` (its ${loose} image${loose === 1 ? ' sits' : 's sit'} directly in it)` : ''}`, {
+      hint: loose ? `move the images into a folder per label, ${source}/<label>/<image>, or list them in a .csv manifest with path,label rows` : LAYOUT_HINT,
+    });
+  }
   if (found.length < minClasses) {
-    throw new DataError(`${source} has ${found.length} class${found.length === 1 ? '' : 'es'}${found.length ? ` (${found.join(', ')})` : ''}; a classifier needs at least ${minClasses}`, {
+    // Only training asks for more than one class.
+    throw new DataError(`${source} has ${found.length} class${found.length === 1 ? '' : 'es'} (${found.join(', ')}); a classifier needs at least ${minClasses}`, {
       hint: 'lay images out as DIR/<label>/<image>, one folder per class, or pass a CSV with path,label rows',
     });
   }
@@ -81,8 +98,19 @@ function finish(source: string, byLabel: Map<string, string[]>, skipped: Skipped
 
 /** Read `root/<label>/*` (one level of class folders; images may sit in sub-folders of a class folder). */
 export async function readImageFolder(root: string, options: ReadOptions = {}): Promise<ImageCollection> {
-  const isDir = await stat(root).then((s) => s.isDirectory(), () => false);
-  if (!isDir) throw new NotFoundError(`data folder '${root}' does not exist or is not a folder`, { hint: 'pass DIR laid out as DIR/<label>/<image>' });
+  const info = await stat(root).catch(() => null);
+  if (!info) throw new NotFoundError(`data folder '${root}' does not exist`, { hint: `check the path; ${LAYOUT_HINT}` });
+  if (!info.isDirectory()) {
+    const ext = extname(root).toLowerCase();
+    if (IMAGE_EXTENSIONS.includes(ext)) {
+      throw new InvalidArgumentError(`'${root}' is an image file, not a data folder or CSV manifest`, {
+        hint: `${LAYOUT_HINT} (to classify single images with a trained model, use 'vision predict BUNDLE IMAGE…')`,
+      });
+    }
+    throw new InvalidArgumentError(`'${root}' is a file, not a data folder or CSV manifest (a manifest's name must end in .csv)`, {
+      hint: `${LAYOUT_HINT}; if the file is such a manifest, rename it to end in .csv`,
+    });
+  }
   const byLabel = new Map<string, string[]>();
   const skipped: SkippedFile[] = [];
   const entries = (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
@@ -90,7 +118,7 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
     if (entry.name.startsWith('.')) continue;
     const path = join(root, entry.name);
     if (!entry.isDirectory()) {
-      skipped.push({ path, reason: 'not inside a class folder' });
+      skipped.push({ path, reason: LOOSE });
       continue;
     }
     const files: string[] = [];
@@ -106,7 +134,7 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
     await walk(path);
     byLabel.set(entry.name, files);
   }
-  return finish(root, byLabel, skipped, options);
+  return finish(root, 'folder', byLabel, skipped, options);
 }
 
 /** What to do about a CSV parse error: the usual causes of a bad record length, and mixed line endings (cheap to spot). */
@@ -154,7 +182,7 @@ export async function readImageCsv(file: string, options: ReadOptions = {}): Pro
     list.push(resolve(base, row.path));
     byLabel.set(row.label, list);
   });
-  return finish(file, byLabel, skipped, options);
+  return finish(file, 'csv', byLabel, skipped, options);
 }
 
 /** A folder per class, or a .csv manifest, chosen by what `source` is. */

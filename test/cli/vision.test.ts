@@ -124,6 +124,17 @@ describe('transferkit vision', () => {
     const noBundle = await cli('vision', 'predict', join(root, 'nope'), 'a.jpg');
     expect(noBundle.code).toBe(2);
     expect(noBundle.stderr).toMatch(/E_NOT_FOUND/);
+    const image = join(data, 'disc', '000.jpg');
+    const file = await cli('vision', 'train', '--data', image, '--out', join(root, 'x'));
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: '.*000\.jpg' is an image file, not a data folder or CSV manifest/);
+    expect(file.stderr).not.toMatch(/does not exist/);
+    const emptyDir = join(root, 'empty-data');
+    (await import('node:fs')).mkdirSync(emptyDir, { recursive: true });
+    const emptyEmbed = await cli('vision', 'embed', '--data', emptyDir, '--out', join(root, 'never.jsonl'));
+    expect(emptyEmbed.code).toBe(2);
+    expect(emptyEmbed.stderr).toMatch(/error\[E_DATA\]: .*empty-data has no class folders/);
+    expect(emptyEmbed.stderr).not.toMatch(/classifier/);
     const badGroup = await cli('vision', 'train', '--data', data, '--out', join(root, 'x'), '--strategy', 'fine-tune-top', '--freeze-until', 'block99', '--image-size', '32');
     expect(badGroup.stderr).toMatch(/neither a layer group[\s\S]*hint: groups: stem/);
   });

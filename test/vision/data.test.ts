@@ -72,7 +72,44 @@ describe('reading labelled folders and CSV manifests', () => {
     const { rm } = await import('node:fs/promises');
     await rm(join(one, 'checks'), { recursive: true });
     await expect(readImageFolder(one)).rejects.toMatchObject({ code: 'E_DATA', message: expect.stringMatching(/1 class.*at least 2/) });
-    await expect(readImageFolder(join(one, 'nope'))).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+    await expect(readImageFolder(join(one, 'nope'))).rejects.toMatchObject({ code: 'E_NOT_FOUND', message: `data folder '${join(one, 'nope')}' does not exist` });
+  });
+
+  it('a file given as the data folder is named as what it is', async () => {
+    const image = join(root, 'disc', '000.png');
+    await expect(readImages(image)).rejects.toMatchObject({
+      code: 'E_INVALID_ARGUMENT',
+      message: `'${image}' is an image file, not a data folder or CSV manifest`,
+      hint: expect.stringMatching(/DIR\/<label>\/<image>.*\.csv manifest with a path,label header.*vision predict/),
+    });
+    const notes = join(root, 'disc', 'README.md');
+    await expect(readImages(notes)).rejects.toMatchObject({
+      code: 'E_INVALID_ARGUMENT',
+      message: expect.stringMatching(/README\.md' is a file, not a data folder or CSV manifest \(a manifest's name must end in \.csv\)/),
+      hint: expect.stringMatching(/rename it to end in \.csv/),
+    });
+  });
+
+  it('a folder without class folders says so, whatever the number of classes asked for (no "classifier" for embed)', async () => {
+    const empty = join(tempDir(), 'empty');
+    await mkdir(empty);
+    for (const minClasses of [1, 2]) {
+      const err = await readImageFolder(empty, { minClasses }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'E_DATA', message: `${empty} has no class folders`, hint: expect.stringMatching(/DIR\/<label>\/<image>/) });
+      expect((err as Error).message).not.toMatch(/classifier/);
+    }
+    const loose = join(tempDir(), 'loose');
+    await mkdir(loose);
+    await writeFile(join(loose, 'a.png'), 'x');
+    await writeFile(join(loose, 'b.jpg'), 'x');
+    await expect(readImageFolder(loose, { minClasses: 1 })).rejects.toMatchObject({
+      code: 'E_DATA',
+      message: `${loose} has no class folders (its 2 images sit directly in it)`,
+      hint: expect.stringMatching(/move the images into a folder per label/),
+    });
+    const csv = join(tempDir(), 'blank.csv');
+    await writeFile(csv, 'path,label\n,\n');
+    await expect(readImages(csv, { minClasses: 1 })).rejects.toMatchObject({ code: 'E_DATA', message: `${csv} lists no image with both a path and a label` });
   });
 
   it('a class whose every image is unreadable is an error naming it', async () => {
