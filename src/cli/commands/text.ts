@@ -327,7 +327,7 @@ export function registerText(program: Command, ctx: CliContext): void {
         if (r.empty.length > 0) {
           ctx.note(`left out ${r.empty.length} text(s) with no word that has a vector: ${r.empty.slice(0, 20).join(', ')}${r.empty.length > 20 ? ', …' : ''}`);
         }
-        ctx.print(`wrote ${r.count} document vectors (${r.representation} of ${o.vectors}, dim ${r.dim}) to ${o.out} in ${r.seconds.toFixed(1)} s`);
+        ctx.note(`wrote ${r.count} document vectors (${r.representation} of ${o.vectors}, dim ${r.dim}) to ${o.out} in ${r.seconds.toFixed(1)} s`);
       },
     );
 
