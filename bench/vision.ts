@@ -240,7 +240,7 @@ async function featureBench(backbone: Backbone, model: tf.LayersModel, labels: s
     validationAccuracy: report.accuracy,
     finalTrainAccuracy: history.epochs[history.epochs.length - 1].acc,
   };
-  console.log(`engine ${result.engine} (${result.threads} thread${result.threads === 1 ? '' : 's'}; TRANSFERKIT_WASM_THREADS=1 for one), ${result.cpus} cpus, load ${result.loadavg.toFixed(2)}`);
+  console.log(`engine ${result.engine} (${result.threads} thread${result.threads === 1 ? '' : 's'}; TRANSFERKIT_WASM_THREADS=N for more), ${result.cpus} cpus, load ${result.loadavg.toFixed(2)}`);
   console.log(`${result.images} Fashion-MNIST images at ${size} px (decode ${decodeSeconds.toFixed(2)} s)`);
   console.log(`one feature pass        ${passSeconds.toFixed(2)} s  (${result.imagesPerSecond.toFixed(1)} img/s; measured ${passBefore.toFixed(2)} s before and ${passAfter.toFixed(2)} s after the fit)`);
   console.log(`${epochs} epochs feature-extract ${fitSeconds.toFixed(2)} s  (features ${result.fitExtractSeconds.toFixed(2)} s + head ${result.headSeconds.toFixed(2)} s)`);

@@ -8,6 +8,7 @@
  *   3. it caps the pool at logical cores / 2 (it assumes two hyper-threads per core), so
  *      a 2-vCPU machine gets one thread;
  *   4. a running pthread worker keeps the process alive after the work is done.
+ * Threads are opt-in (`TRANSFERKIT_WASM_THREADS`, see `wantedWasmThreads`).
  * `withWasmThreads` works around all four for the duration of the backend's start-up
  * only (the global patches are undone before it returns), and `releaseWasmWorkers`
  * lets the process exit once the backend is up. The worker script is written to a
@@ -26,14 +27,21 @@ const require = createRequire(import.meta.url);
 /** tfjs-backend-wasm pre-creates this many workers and never uses more threads. */
 export const MAX_WASM_THREADS = 8;
 
-/** Threads to ask for: TRANSFERKIT_WASM_THREADS (1 = single-threaded), else one per CPU, at most 8. */
+/**
+ * Threads to ask for: TRANSFERKIT_WASM_THREADS — a whole number (at most 8) or `auto` (one per
+ * CPU). Default 1, the single-threaded build. Measured on 2 CPUs (MobileNetV2): 2 threads run
+ * feature extraction 1.27–1.3× faster, but a fine-tuning step at 96 px 1.2× slower (its many
+ * small JS-side kernels compete with the pool's waiting threads) and the test suite, whose files
+ * run side by side, 1.5× slower — so threads are opt-in, for a machine left to one job.
+ */
 export function wantedWasmThreads(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.TRANSFERKIT_WASM_THREADS;
-  if (raw !== undefined && raw.trim() !== '') {
+  const raw = env.TRANSFERKIT_WASM_THREADS?.trim().toLowerCase();
+  if (raw === 'auto') return Math.max(1, Math.min(os.cpus().length, MAX_WASM_THREADS));
+  if (raw) {
     const n = Number(raw);
     if (Number.isInteger(n) && n >= 1) return Math.min(n, MAX_WASM_THREADS);
   }
-  return Math.max(1, Math.min(os.cpus().length, MAX_WASM_THREADS));
+  return 1;
 }
 
 /**

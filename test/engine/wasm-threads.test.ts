@@ -33,17 +33,16 @@ function run(threads: string) {
 }
 
 describe('threaded wasm', () => {
-  it('TRANSFERKIT_WASM_THREADS: whole numbers ≥ 1, at most 8; otherwise one thread per CPU', () => {
-    const perCpu = Math.min(cpus().length, MAX_WASM_THREADS);
-    expect(wantedWasmThreads({ TRANSFERKIT_WASM_THREADS: '1' })).toBe(1);
+  it("TRANSFERKIT_WASM_THREADS: whole numbers ≥ 1 (at most 8) or 'auto' (one per CPU); one thread otherwise", () => {
     expect(wantedWasmThreads({ TRANSFERKIT_WASM_THREADS: '3' })).toBe(3);
     expect(wantedWasmThreads({ TRANSFERKIT_WASM_THREADS: '64' })).toBe(MAX_WASM_THREADS);
-    for (const bad of ['0', '-2', '1.5', 'many', '']) expect(wantedWasmThreads({ TRANSFERKIT_WASM_THREADS: bad })).toBe(perCpu);
-    expect(wantedWasmThreads({})).toBe(perCpu);
+    expect(wantedWasmThreads({ TRANSFERKIT_WASM_THREADS: ' Auto ' })).toBe(Math.min(cpus().length, MAX_WASM_THREADS));
+    for (const other of ['1', '0', '-2', '1.5', 'many', '']) expect(wantedWasmThreads({ TRANSFERKIT_WASM_THREADS: other })).toBe(1);
+    expect(wantedWasmThreads({})).toBe(1);
   });
 
   it('starts with the threads asked for, computes bit for bit what one thread computes, and exits by itself', () => {
-    const one = run('1');
+    const one = run('');
     const two = run('2');
     expect(one.threads).toBe(1);
     expect(two.threads).toBe(2);
