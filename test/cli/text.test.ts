@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
@@ -322,5 +322,25 @@ describe('transferkit text', () => {
     const bad = await cli('text', 'embed', '--data', data, '--key-column', 'nope', '--vectors', join(dir, 'toy.vec.txt'), '--out', join(dir, 'bad.jsonl'));
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/no string or number field 'nope' \(the key\)/);
+  });
+
+  it('train and embed say on stderr what loading the vectors noticed (here: a corrupt cache, rebuilt)', async () => {
+    const { loadVectors } = await import('../../text/vectors/index.js');
+    const vecs = join(dir, 'noticed.vec.txt');
+    await writeFile(vecs, gloveText(toyVectors()));
+    const corrupt = async () => {
+      const cacheFile = (await loadVectors(vecs)).origin.cacheFile!;
+      const bytes = await readFile(cacheFile);
+      bytes[bytes.length - 5] ^= 0x40;
+      await writeFile(cacheFile, bytes);
+    };
+    await corrupt();
+    const t = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--vectors', vecs, '--model', 'mean', '--epochs', '1', '--out', join(dir, 'noticed-model'), '--json');
+    expect(t.code).toBe(0);
+    expect(t.stderr).toMatch(/warning: .*corrupt cache/);
+    await corrupt();
+    const e = await cli('text', 'embed', '--data', join(dir, 'train.csv'), '--vectors', vecs, '--out', join(dir, 'noticed.jsonl'));
+    expect(e.code).toBe(0);
+    expect(e.stderr).toMatch(/warning: .*corrupt cache/);
   });
 });

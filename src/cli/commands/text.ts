@@ -11,6 +11,7 @@ import { checkOutputDir, checkOutputFile } from '../../io/output.js';
 import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
 import { DATASET_FORMAT_CHOICES, DEFAULT_TEXT_VECTORS, REPRESENTATION_CHOICES } from '../choices.js';
 import type { CliContext } from '../context.js';
+import { loadVectorsNoting } from '../load-vectors.js';
 import { choiceOption, floatOption, intOption } from '../parse.js';
 
 /** The text-classification module, loaded when a text command runs (not at CLI start-up). */
@@ -214,9 +215,12 @@ export function registerText(program: Command, ctx: CliContext): void {
     const spec = await modelSpec(o);
     const neural = spec.kind === 'vectors' || spec.kind === 'embedding';
     if (!o.json) ctx.note(`training '${o.model}' on ${train.examples.length} texts${spec.kind === 'bow' ? '' : ` with vectors ${o.vectors}`}…`);
+    // Loaded here (not by the library) so that what loading noticed reaches stderr.
+    const vectors = spec.kind === 'bow' ? undefined : await loadVectorsNoting(ctx, o.vectors, { progress: ctx.progress(o.json) });
     const clf = await trainTextClassifier(train.examples, {
       model: spec,
-      vectors: o.vectors,
+      vectors,
+      vectorsName: o.vectors,
       validation: valid?.examples,
       epochs: o.epochs,
       batchSize: o.batchSize,
@@ -316,7 +320,8 @@ export function registerText(program: Command, ctx: CliContext): void {
         const { embedTexts, readTextRecords, formatOov } = await textClassify();
         const records = await readTextRecords(o.data, { format: o.format, textColumn: o.textColumn, labelColumn: o.labelColumn, keyColumn: o.keyColumn });
         const r = await embedTexts(records, o.out, {
-          vectors: o.vectors,
+          vectors: await loadVectorsNoting(ctx, o.vectors, { progress: ctx.progress(o.json) }),
+          vectorsName: o.vectors,
           representation: o.representation,
           snippet: o.snippet,
           tokenizer: o.maxTokens === undefined ? undefined : { maxTokens: o.maxTokens },

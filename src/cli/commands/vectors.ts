@@ -8,6 +8,7 @@ import { checkOutputFile } from '../../io/output.js';
 import type { AnalogyScore, LoadVectorsOptions, Neighbor, VectorFormat, WordVectors, WritableFormat } from '../../../text/vectors/index.js';
 import { VECTOR_FORMAT_CHOICES, WRITABLE_FORMAT_CHOICES } from '../choices.js';
 import type { CliContext } from '../context.js';
+import { loadVectorsNoting } from '../load-vectors.js';
 import { intOption } from '../parse.js';
 
 /** The word-vectors module, loaded when a vectors command runs (not at CLI start-up). */
@@ -30,11 +31,7 @@ function sourceOptions(cmd: Command): Command {
 
 async function load(ctx: CliContext, source: string, opts: SourceOptions): Promise<WordVectors> {
   const options: LoadVectorsOptions = { format: opts.format, limit: opts.limit, cache: opts.cache, progress: ctx.progress(opts.json) };
-  const { loadVectors } = await wordVectors();
-  const wv = await loadVectors(source, options);
-  for (const w of wv.origin.warnings) ctx.note(`warning: ${w}`);
-  if (wv.origin.duplicates > 0) ctx.note(`note: dropped ${wv.origin.duplicates} duplicate word(s) (first occurrence kept)`);
-  return wv;
+  return loadVectorsNoting(ctx, source, options);
 }
 
 /** `--index <dir>`: answer nearest-neighbour queries with a saved index (e.g. HNSW from `transferkit index build`). */
