@@ -5,11 +5,13 @@
  *
  * The default engine computes with tfjs on whatever backend `initEngine()`
  * chose. On wasm it bridges the gradient kernels wasm lacks (JS kernels, or the cpu backend's),
- * and replaces the BatchNorm gradient with one that does not tile (./batchnorm-grad.ts).
+ * replaces the BatchNorm gradient with one that does not tile (./batchnorm-grad.ts), and the
+ * ClipByValue gradient (ReLU6) with one pass instead of four kernels (./clip-grad.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { bridgedKernels, installGradientBridge } from './gradient-bridge.js';
 import { installBatchNormGradient } from './batchnorm-grad.js';
+import { installClipGradient } from './clip-grad.js';
 
 export interface TrainingSupport {
   backend: string;
@@ -41,6 +43,7 @@ export class TfjsEngine implements VisionEngine {
     if (backend !== 'wasm') return { backend, emulatedKernels: [] };
     installGradientBridge(backend);
     installBatchNormGradient(backend);
+    installClipGradient(backend);
     // Every bridged kernel, whoever installed it (installGradientBridge only reports what that call added).
     return { backend, emulatedKernels: bridgedKernels() };
   }
@@ -63,3 +66,4 @@ export function setVisionEngine(engine: VisionEngine): VisionEngine {
 export { installGradientBridge, bridgedKernels, bridgePathCounts, BRIDGEABLE_KERNELS } from './gradient-bridge.js';
 export { setPointwiseFastPath, pointwiseGradientCounts, isPointwise, installPointwiseInputGradient } from './pointwise-grad.js';
 export { installBatchNormGradient, uninstallBatchNormGradient, batchNormGradientBackends, BATCHNORM_KERNEL } from './batchnorm-grad.js';
+export { installClipGradient, uninstallClipGradient, clipGradientCalls, CLIP_KERNEL } from './clip-grad.js';
