@@ -27,4 +27,4 @@ export { embedImages, type EmbedOptions, type EmbedResult } from './embed.js';
 export { writeSyntheticImages, syntheticPixels, SYNTHETIC_CLASSES, type SyntheticOptions } from './synthetic.js';
 export { MAX_IMAGE_SIZE, inferenceBatchSize, isOutOfMemory, outOfMemoryError, withMemoryGuard, type MemoryContext } from './memory.js';
 export { runVisionDemo, type VisionDemoOptions, type VisionDemoResult } from './demo.js';
-export { visionEngine, setVisionEngine, TfjsEngine, installGradientBridge, bridgedKernels, BRIDGEABLE_KERNELS, installBatchNormGradient, uninstallBatchNormGradient, batchNormGradientBackends, type VisionEngine, type TrainingSupport } from './engine/index.js';
+export { visionEngine, setVisionEngine, TfjsEngine, installGradientBridge, bridgedKernels, BRIDGEABLE_KERNELS, installBatchNormGradient, uninstallBatchNormGradient, batchNormGradientBackends, installClipGradient, uninstallClipGradient, type VisionEngine, type TrainingSupport } from './engine/index.js';
