@@ -318,7 +318,7 @@ describe('transferkit text', () => {
     expect(hits.map((h) => h.metadata.label)).toEqual([docs[0].label, docs[0].label, docs[0].label]);
     const text = await cli('text', 'embed', '--data', data, '--vectors', join(dir, 'toy.vec.txt'), '--out', join(dir, 'plain.jsonl'));
     expect(text.stdout).toBe('');
-    expect(text.stderr).toMatch(/wrote 12 document vectors \(sif of .*toy\.vec\.txt, dim 16\)/);
+    expect(text.stderr).toMatch(/wrote 12 document vectors \(mean of .*toy\.vec\.txt, dim 16\)/);
     const bad = await cli('text', 'embed', '--data', data, '--key-column', 'nope', '--vectors', join(dir, 'toy.vec.txt'), '--out', join(dir, 'bad.jsonl'));
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/no string or number field 'nope' \(the key\)/);

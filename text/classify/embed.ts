@@ -1,10 +1,14 @@
 /**
  * Document embeddings for the nearest-neighbour index: a representation built from
- * pretrained word vectors (mean, TF-IDF-weighted mean, SIF or mean‖max), fitted on the
- * texts themselves, written one JSON object per line —
- * `{"key", "vector", "label"?, "text"}` — the format `transferkit index build` reads.
- * Texts with no word that has a vector have no direction (a zero vector) and are left
- * out, with their keys reported. Written atomically.
+ * pretrained word vectors (mean, TF-IDF-weighted mean, SIF or mean‖max), written one
+ * JSON object per line — `{"key", "vector", "label"?, "text"}` — the format
+ * `transferkit index build` reads. Texts with no word that has a vector have no
+ * direction (a zero vector) and are left out, with their keys reported. Written atomically.
+ *
+ * `mean` and `mean-max` depend on each text alone, so texts embedded later (a query)
+ * land in the same space. `tfidf-mean` and `sif` are fitted on the collection given
+ * (idf, word frequencies, SIF's common component): vectors from separate runs are not
+ * comparable, and SIF needs a collection large enough to have a common component.
  */
 import type { Provenance } from '../../src/encoder.js';
 import { DataError, InvalidArgumentError } from '../../src/errors.js';
@@ -28,7 +32,7 @@ export interface EmbedTextsOptions {
   vectors?: PretrainedVectors | string;
   /** Name recorded for in-memory vectors. */
   vectorsName?: string;
-  /** Document representation. Default 'sif' (Arora et al. 2017: the strong simple baseline for text similarity). */
+  /** Document representation. Default 'mean': per text, so later queries share the space (see the module doc). */
   representation?: RepresentationName;
   /** Tokeniser options; `lowercase` defaults to whether the vectors look lowercase. */
   tokenizer?: TokenizerOptions;
@@ -39,6 +43,16 @@ export interface EmbedTextsOptions {
   /** Significant digits per component. Default 6. */
   precision?: number;
   progress?: Progress;
+}
+
+/** Fewest distinct texts (with a known word) SIF accepts. */
+export const SIF_MIN_TEXTS = 10;
+
+/** The first `n` characters of `text`, never cutting a surrogate pair in two. */
+function snippetOf(text: string, n: number): string {
+  if (text.length <= n) return text;
+  const cut = /[\uD800-\uDBFF]/.test(text[n - 1] ?? '') ? n - 1 : n;
+  return `${text.slice(0, cut)}…`;
 }
 
 export interface EmbedTextsResult {
@@ -55,7 +69,7 @@ export interface EmbedTextsResult {
 /** Embed texts with a word-vector document representation and write them as JSONL for `index build`. */
 export async function embedTexts(texts: readonly EmbeddableText[], out: string, options: EmbedTextsOptions = {}): Promise<EmbedTextsResult> {
   const started = performance.now();
-  const representation = options.representation ?? 'sif';
+  const representation = options.representation ?? 'mean';
   if (!REPRESENTATIONS.includes(representation)) {
     throw new InvalidArgumentError(`unknown representation '${representation as string}'`, { hint: `use one of ${REPRESENTATIONS.join(', ')}` });
   }
@@ -64,10 +78,6 @@ export async function embedTexts(texts: readonly EmbeddableText[], out: string, 
   if (!Number.isInteger(snippet) || snippet < 0) throw new InvalidArgumentError(`snippet must be a whole number of characters ≥ 0, got ${snippet}`);
   if (!Number.isInteger(precision) || precision < 1 || precision > 9) throw new InvalidArgumentError(`precision must be 1–9 significant digits, got ${precision}`);
   if (texts.length === 0) throw new DataError('no texts to embed', { hint: 'give a file with at least one text' });
-  if (representation === 'sif' && texts.length < 2) {
-    // SIF removes the texts' common direction; with one text that is the text itself.
-    throw new DataError('SIF needs at least two texts (it removes their common component)', { hint: "use the 'mean' or 'tfidf-mean' representation for a single text" });
-  }
   const keys = texts.map((t, i) => t.key ?? String(i + 1));
   const seen = new Map<string, number>();
   keys.forEach((k, i) => {
@@ -86,6 +96,16 @@ export async function embedTexts(texts: readonly EmbeddableText[], out: string, 
   const lookup = new VectorLookup(vectors, { caseFallback: options.caseFallback });
   const provenance: Provenance = { source };
   const docs = tokenizer.tokenizeAll(texts.map((t) => t.text));
+  if (representation === 'sif') {
+    // SIF removes the collection's common direction: with a handful of texts that direction is
+    // the texts themselves (two texts come out exactly opposite, duplicates as zero vectors).
+    const distinct = new Set(docs.filter((d) => d.some((t) => lookup.row(t) >= 0)).map((d) => d.join(' '))).size;
+    if (distinct < SIF_MIN_TEXTS) {
+      throw new DataError(`SIF needs at least ${SIF_MIN_TEXTS} distinct texts with known words to estimate their common component; got ${distinct}`, {
+        hint: "use the 'mean' representation (the default) for small collections",
+      });
+    }
+  }
   const encoder = createRepresentation(representation, tokenizer, lookup, provenance).fit(docs);
   const vectorsOut = encoder.encodeTokens(docs);
   const dim = encoder.dim;
@@ -104,7 +124,7 @@ export async function embedTexts(texts: readonly EmbeddableText[], out: string, 
         }
         const record: Record<string, unknown> = { key: keys[i], vector: Array.from(v, (x) => Number(x.toPrecision(precision))) };
         if (texts[i].label !== undefined) record.label = texts[i].label;
-        if (snippet > 0) record.text = texts[i].text.length > snippet ? `${texts[i].text.slice(0, snippet)}…` : texts[i].text;
+        if (snippet > 0) record.text = snippetOf(texts[i].text, snippet);
         chunk += JSON.stringify(record) + '\n';
         count++;
         if (chunk.length > 1 << 20) {

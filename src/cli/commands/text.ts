@@ -306,7 +306,7 @@ export function registerText(program: Command, ctx: CliContext): void {
     .requiredOption('--data <file>', 'texts: CSV/TSV/JSONL with a text column, fastText lines, or one text per line')
     .requiredOption('--out <file>', 'output JSONL file (written atomically)')
     .option('--vectors <source>', 'word vectors: a file path or a bundled name', DEFAULT_TEXT_VECTORS)
-    .option('--representation <name>', `${REPRESENTATION_CHOICES.join(', ')}`, choiceOption('--representation', REPRESENTATION_CHOICES), 'sif')
+    .option('--representation <name>', `${REPRESENTATION_CHOICES.join(', ')} (tfidf-mean and sif are fitted on --data: embed queries in the same run)`, choiceOption('--representation', REPRESENTATION_CHOICES), 'mean')
     .option('--format <format>', `data format: ${DATASET_FORMAT_CHOICES.join(', ')} (default: from the extension)`, choiceOption('--format', DATASET_FORMAT_CHOICES))
     .option('--text-column <name>', 'CSV/TSV column or JSONL field with the text (default: text)')
     .option('--label-column <name>', "column / field kept as each record's label (default: label, when present)")

@@ -43,6 +43,27 @@ describe('embedTexts', () => {
     expect(sim(1, 3)).toBeGreaterThan(sim(1, 2));
   });
 
+  it('the default representation is per text (mean), so a text embedded later lands on its own vector; SIF works on a collection', async () => {
+    const texts = Array.from({ length: 12 }, (_, i) => ({ text: `${(i % 2 ? sport : food).slice(i, i + 3).join(' ')} the`, key: `t${i}` }));
+    const all = join(dir, 'all.jsonl');
+    const alone = join(dir, 'alone.jsonl');
+    await embedTexts(texts, all, { vectors });
+    await embedTexts([texts[5]!, texts[7]!], alone, { vectors });
+    const [a, b] = [await lines(all), await lines(alone)];
+    expect(b[0]!.vector).toEqual(a[5]!.vector);
+    expect(b[1]!.vector).toEqual(a[7]!.vector);
+    const sif = await embedTexts(texts, join(dir, 'sif.jsonl'), { vectors, representation: 'sif' });
+    expect(sif).toMatchObject({ count: 12, representation: 'sif' });
+  });
+
+  it('a snippet never cuts a character in two', async () => {
+    const out = join(dir, 'emoji.jsonl');
+    await embedTexts([{ text: `\u{1F680} ${food[0]}` }], out, { vectors, snippet: 1 });
+    expect((await lines(out))[0]!.text).toBe('…');
+    await embedTexts([{ text: `\u{1F680} ${food[0]}` }], out, { vectors, snippet: 2 });
+    expect((await lines(out))[0]!.text).toBe('\u{1F680}…');
+  });
+
   it('leaves out texts with no known word (reported by key) and refuses what cannot be indexed', async () => {
     const out = join(dir, 'some.jsonl');
     const r = await embedTexts(
@@ -58,7 +79,12 @@ describe('embedTexts', () => {
     expect(r.empty).toEqual(['b', 'c']);
     expect((await lines(out)).map((g) => [g.key, 'text' in g])).toEqual([['a', false], ['d', false]]);
     await expect(embedTexts([{ text: 'x', key: 'k' }, { text: 'y', key: 'k' }], join(dir, 'dup.jsonl'), { vectors })).rejects.toMatchObject({ code: 'E_DATA', message: expect.stringMatching(/key 'k' names two texts/) });
-    await expect(embedTexts([{ text: food[0] }], join(dir, 'one.jsonl'), { vectors })).rejects.toMatchObject({ code: 'E_DATA', message: expect.stringMatching(/SIF needs at least two texts/) });
+    // SIF removes the collection's common direction: it needs a collection (two texts would come out exactly opposite).
+    const few = [{ text: `${food[0]} ${food[1]}` }, { text: `${sport[0]} ${sport[1]}` }, { text: `${food[0]} ${food[1]}` }, { text: 'zzz' }];
+    await expect(embedTexts(few, join(dir, 'few.jsonl'), { vectors, representation: 'sif' })).rejects.toMatchObject({
+      code: 'E_DATA',
+      message: expect.stringMatching(/SIF needs at least 10 distinct texts with known words .*; got 2/),
+    });
     const none = join(dir, 'none.jsonl');
     await expect(embedTexts([{ text: 'zzz' }, { text: 'qqq' }], none, { vectors })).rejects.toMatchObject({ code: 'E_DATA', message: expect.stringMatching(/none of the 2 texts/) });
     expect(existsSync(none)).toBe(false); // nothing half-written
