@@ -59,10 +59,15 @@ async function readBundleSource(dir: string): Promise<{ files: Pick<ModelFiles, 
   let manifest: { format?: unknown; kind?: unknown };
   try {
     manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as typeof manifest;
-  } catch {
-    return undefined; // a manifest.json of someone else's: read the folder as a plain tfjs model
+  } catch (e) {
+    // Not read as a plain model: a damaged bundle would silently lose its input recipe.
+    throw new InvalidFileError(`${manifestPath} is not valid JSON: a damaged transferkit bundle?`, {
+      file: manifestPath,
+      hint: 'copy the bundle again or retrain it; for a plain tfjs model, remove the stray manifest.json',
+      cause: e,
+    });
   }
-  if (manifest.format !== BUNDLE_FORMAT) return undefined;
+  if (manifest?.format !== BUNDLE_FORMAT) return undefined; // someone else's manifest: a plain tfjs model folder
   if (manifest.kind !== IMAGE_CLASSIFIER_KIND) {
     throw new InvalidFileError(`${dir} is a transferkit '${String(manifest.kind)}' bundle, not an image model`, {
       file: manifestPath,

@@ -204,6 +204,11 @@ describe('local and URL sources', () => {
     w[0] ^= 0xff;
     await writeFile(join(damaged, 'weights.bin'), w);
     await expect(Backbone.load(damaged)).rejects.toMatchObject({ code: 'E_BUNDLE', message: expect.stringMatching(/weights\.bin: checksum/) });
+    // A manifest that no longer parses is a damaged bundle, not a plain model (which would lose the recipe).
+    const garbled = join(tempDir(), 'garbled');
+    await cp(dir, garbled, { recursive: true });
+    await writeFile(join(garbled, 'manifest.json'), '{');
+    await expect(Backbone.load(garbled)).rejects.toMatchObject({ code: 'E_INVALID_FILE', message: expect.stringMatching(/manifest\.json is not valid JSON/) });
     // A bundle of another kind is not an image model.
     const other = join(tempDir(), 'text-bundle');
     await saveBundle(other, { kind: 'text-classifier', labels: ['a', 'b'] });
