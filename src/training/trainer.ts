@@ -225,6 +225,9 @@ export class Trainer implements TrainerControl {
           correctSum += correct;
           seen += idx.length;
           await this.emit({ type: 'batchEnd', epoch, batch: b, loss: lossValue, lr });
+          // On synchronous backends (wasm, cpu) every await above resolves without leaving the
+          // microtask queue, so a Ctrl-C would never be delivered: let the event loop turn.
+          if (o.handleInterrupt) await new Promise<void>((resolve) => setImmediate(resolve));
         }
         if (seen === 0) break;
         const logs: EpochLogs = { epoch, loss: lossSum / seen, acc: correctSum / seen, lr, seconds: 0 };

@@ -5,6 +5,7 @@ import { buildHead } from '../../src/heads/head.js';
 import { EarlyStopping, Trainer, predictProba, type TrainerEvent, type Callback, HistoryWriter, matrixSource } from '../../src/training/index.js';
 import { accuracy, argmaxRows } from '../../src/metrics/index.js';
 import { blobs } from '../helpers/toy.js';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +126,20 @@ describe('Trainer', () => {
 });
 
 describe('Ctrl-C', () => {
+  it('a real SIGINT reaches the trainer while it trains (the loop yields to the event loop between batches)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', new URL('./interrupted-fit.ts', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise<void>((resolve) => child.stdout.on('data', () => out.includes('training') && resolve()));
+    child.kill('SIGINT');
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000); // never leave a trainer running
+    const code = await exited;
+    clearTimeout(timer);
+    expect(code).toBe(0);
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toMatchObject({ stopReason: 'interrupted' });
+  }, 30_000);
+
   it('SIGINT stops after the current batch and keeps the best checkpoint', async () => {
     const data = blobs({ n: 64, dim: 4, classes: 2, seed: 9 });
     const x = data.tensor();
