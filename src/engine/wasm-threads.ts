@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker as NodeWorker, type WorkerOptions } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { removeOnInterrupt } from '../io/atomic.js';
 
 const require = createRequire(import.meta.url);
 
@@ -53,6 +54,7 @@ export async function withWasmThreads<T>(threads: number, start: () => Promise<T
   const factory = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
   const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as { wasmWorkerContents: string };
   const dir = mkdtempSync(join(tmpdir(), 'transferkit-wasm-'));
+  const release = removeOnInterrupt(dir);
   const workerFile = join(dir, 'worker.cjs');
   // In each worker, the main script arrives as a Blob the worker would turn into a blob: URL
   // and read as a file: point it at the factory script on disk instead. The '\n' escaping is
@@ -93,6 +95,7 @@ export async function withWasmThreads<T>(threads: number, start: () => Promise<T
     else if (workerDescriptor) Object.defineProperty(globalThis, 'Worker', workerDescriptor);
     else delete (globalThis as { Worker?: unknown }).Worker;
     rmSync(dir, { recursive: true, force: true });
+    release();
   }
 }
 

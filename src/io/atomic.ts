@@ -37,6 +37,16 @@ function untrack(tmp: string): void {
   if (pending.size === 0) for (const s of SIGNALS) process.off(s, removePendingAndDie);
 }
 
+/**
+ * Remove `path` (a temporary file or folder) if Ctrl-C or SIGTERM arrives before the returned
+ * function is called; the process then still dies of the signal. For temporaries outside the
+ * atomic writers, e.g. a worker script that only has to exist while workers start.
+ */
+export function removeOnInterrupt(path: string): () => void {
+  track(path);
+  return () => untrack(path);
+}
+
 /** Write a whole file atomically (temp file + rename). Creates parent folders. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await checkOutputFile(path);

@@ -30,7 +30,7 @@ describe('atomic writes', () => {
 
   it('Ctrl-C during a write removes the temp output, and the process still dies of the signal', async () => {
     const child = new URL('./interrupted-write.ts', import.meta.url).pathname;
-    for (const kind of ['file', 'dir']) {
+    for (const kind of ['file', 'dir', 'temp']) {
       const dir = mkdtempSync(join(tmpdir(), 'tk-at-'));
       const proc = spawn(process.execPath, ['--import', 'tsx', child, join(dir, 'out'), kind], { stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise<void>((resolve) => proc.stdout.on('data', (d: Buffer) => d.toString().includes('writing') && resolve()));
