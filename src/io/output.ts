@@ -8,8 +8,8 @@
  * `gcc -o` do (the file named is what the user asked for), never a directory.
  * In every case the nearest existing ancestor must be a directory.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 
 /** Who writes a directory: the `format` (and optional `kind`) its manifest.json records. */
@@ -77,5 +77,28 @@ export async function checkOutputFile(path: string): Promise<void> {
   const s = await statOrNull(path);
   if (s && !s.isFile()) {
     throw new InvalidArgumentError(`refusing to write ${path}: it exists and is not a regular file`, { hint: 'choose another output file name' });
+  }
+}
+
+/** The path with symbolic links resolved where it exists, else made absolute. */
+async function canonical(path: string): Promise<string> {
+  return realpath(path).catch(() => resolve(path));
+}
+
+/**
+ * Throw when an output path is one of the command's inputs (`text embed --data a.csv --out a.csv`,
+ * `vision train --backbone m --out m`): writing it would destroy what is being read. `inputs`
+ * maps each input's option name to its path (undefined: not given).
+ */
+export async function refuseInputAsOutput(output: { flag: string; path: string }, inputs: Record<string, string | undefined>): Promise<void> {
+  const out = await canonical(output.path);
+  for (const [flag, path] of Object.entries(inputs)) {
+    if (path === undefined) continue;
+    const input = await canonical(path);
+    if (input === out || input.startsWith(out + sep)) {
+      throw new InvalidArgumentError(`${output.flag} ${output.path} is the ${flag} input${input === out ? '' : `'s folder`}: writing it would destroy what is being read`, {
+        hint: `choose another ${output.flag} path`,
+      });
+    }
   }
 }

@@ -319,6 +319,10 @@ describe('transferkit text', () => {
     const text = await cli('text', 'embed', '--data', data, '--vectors', join(dir, 'toy.vec.txt'), '--out', join(dir, 'plain.jsonl'));
     expect(text.stdout).toBe('');
     expect(text.stderr).toMatch(/wrote 12 document vectors \(mean of .*toy\.vec\.txt, dim 16\)/);
+    const same = await cli('text', 'embed', '--data', data, '--vectors', join(dir, 'toy.vec.txt'), '--out', data);
+    expect(same.code).not.toBe(0);
+    expect(same.stderr).toMatch(/--out .* is the --data input/);
+    expect(JSON.parse((await readFile(data, 'utf8')).split('\n')[0]!)).toMatchObject({ id: 'doc0' }); // the data is untouched
     const bad = await cli('text', 'embed', '--data', data, '--key-column', 'nope', '--vectors', join(dir, 'toy.vec.txt'), '--out', join(dir, 'bad.jsonl'));
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/no string or number field 'nope' \(the key\)/);

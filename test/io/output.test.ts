@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkOutputDir, checkOutputFile } from '../../src/io/output.js';
+import { checkOutputDir, checkOutputFile, refuseInputAsOutput } from '../../src/io/output.js';
 import { streamFileAtomic, writeDirAtomic, writeFileAtomic } from '../../src/io/atomic.js';
 
 const owner = { format: 'transferkit-thing', kind: 'a', what: 'thing' };
@@ -40,5 +40,18 @@ describe('output guards', () => {
     await expect(streamFileAtomic(join(root, 'dir'), async () => {})).rejects.toThrow(/exists and is not a regular file/);
     await expect(checkOutputFile(join(root, 'f.txt', 'x.txt'))).rejects.toThrow(/is a file, not a folder/);
     expect(readFileSync(join(root, 'f.txt'), 'utf8')).toBe('two');
+  });
+
+  it('an output that is one of the inputs (or holds one) is refused, through symbolic links too', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tk-out-'));
+    writeFileSync(join(root, 'data.csv'), 'text\nx\n');
+    symlinkSync(join(root, 'data.csv'), join(root, 'link.csv'));
+    mkdirSync(join(root, 'model'));
+    const out = (path: string) => ({ flag: '--out', path });
+    await expect(refuseInputAsOutput(out(join(root, 'data.csv')), { '--data': join(root, 'data.csv') })).rejects.toThrow(/--out .*data\.csv is the --data input: writing it would destroy/);
+    await expect(refuseInputAsOutput(out(join(root, 'link.csv')), { '--data': join(root, 'data.csv') })).rejects.toThrow(/is the --data input/);
+    await expect(refuseInputAsOutput(out(root), { '--backbone': join(root, 'model') })).rejects.toThrow(/is the --backbone input's folder/);
+    await refuseInputAsOutput(out(join(root, 'other.jsonl')), { '--data': join(root, 'data.csv'), '--vectors': undefined });
+    await refuseInputAsOutput(out(join(root, 'model-2')), { '--backbone': join(root, 'model') });
   });
 });

@@ -7,7 +7,7 @@ import type { DatasetFormat, ModelSpec, RepresentationName, TextEvaluation, Trai
 import { formatReport } from '../../metrics/classification.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { bundleOwner } from '../../bundle/owner.js';
-import { checkOutputDir, checkOutputFile } from '../../io/output.js';
+import { checkOutputDir, checkOutputFile, refuseInputAsOutput } from '../../io/output.js';
 import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
 import { DATASET_FORMAT_CHOICES, DEFAULT_TEXT_VECTORS, REPRESENTATION_CHOICES } from '../choices.js';
 import type { CliContext } from '../context.js';
@@ -317,6 +317,7 @@ export function registerText(program: Command, ctx: CliContext): void {
     .action(
       async (o: DataOpts & { data: string; out: string; vectors: string; representation: RepresentationName; keyColumn?: string; snippet: number; maxTokens?: number; json?: boolean }) => {
         await checkOutputFile(o.out);
+        await refuseInputAsOutput({ flag: '--out', path: o.out }, { '--data': o.data, '--vectors': o.vectors });
         const { embedTexts, readTextRecords, formatOov } = await textClassify();
         const records = await readTextRecords(o.data, { format: o.format, textColumn: o.textColumn, labelColumn: o.labelColumn, keyColumn: o.keyColumn });
         const r = await embedTexts(records, o.out, {

@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { InvalidArgumentError } from '../../errors.js';
-import { checkOutputFile } from '../../io/output.js';
+import { checkOutputFile, refuseInputAsOutput } from '../../io/output.js';
 import type { AnalogyScore, LoadVectorsOptions, Neighbor, VectorFormat, WordVectors, WritableFormat } from '../../../text/vectors/index.js';
 import { VECTOR_FORMAT_CHOICES, WRITABLE_FORMAT_CHOICES } from '../choices.js';
 import type { CliContext } from '../context.js';
@@ -180,6 +180,7 @@ export function registerVectors(program: Command, ctx: CliContext): void {
       .addOption(new Option('--to <format>', 'output format').choices(WRITABLE_FORMAT_CHOICES).makeOptionMandatory()),
   ).action(async (source: string, out: string, opts: SourceOptions & { to: WritableFormat }) => {
     await checkOutputFile(out);
+    await refuseInputAsOutput({ flag: '<out>', path: out }, { '<source>': source });
     const wv = await load(ctx, source, opts);
     const { saveVectors } = await wordVectors();
     await saveVectors(wv, out, opts.to, { progress: ctx.progress() });

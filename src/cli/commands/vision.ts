@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { SkippedFile, StrategyName } from '../../../vision/index.js';
 import { bundleOwner } from '../../bundle/owner.js';
-import { checkOutputDir, checkOutputFile } from '../../io/output.js';
+import { checkOutputDir, checkOutputFile, refuseInputAsOutput } from '../../io/output.js';
 import { DataError, InvalidArgumentError, NotFoundError } from '../../errors.js';
 import { formatReport } from '../../metrics/classification.js';
 import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
@@ -74,6 +74,12 @@ function checkStrategyOptions(opts: TrainOpts, cmd: Command): void {
   }
 }
 
+/** A --backbone value that is a local path (anything with a separator, starting with '.', or ending in .json), else undefined. */
+function localPath(backbone: string): string | undefined {
+  if (/^https?:\/\//i.test(backbone)) return undefined;
+  return /[\\/]/.test(backbone) || backbone.startsWith('.') || backbone.endsWith('.json') ? backbone : undefined;
+}
+
 export function registerVision(program: Command, ctx: CliContext): void {
   const vision = program.command('vision').description('image classifiers from pretrained ImageNet CNNs');
 
@@ -103,6 +109,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
       const { Backbone, IMAGE_CLASSIFIER_KIND, readImages, trainImageClassifier } = await visionLib();
       // Refuse a bad --out before reading images or training, not after.
       await checkOutputDir(opts.out, bundleOwner(IMAGE_CLASSIFIER_KIND));
+      await refuseInputAsOutput({ flag: '--out', path: opts.out }, { '--data': opts.data, '--backbone': localPath(opts.backbone) });
       const engine = await ctx.engine();
       const progress = ctx.progress(opts.json);
       const collection = await readImages(opts.data);
@@ -217,6 +224,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .option('--json', 'print a summary as JSON')
     .action(async (opts: { backbone: string; data: string; out: string; imageSize?: number; batchSize: number; json?: boolean }) => {
       await checkOutputFile(opts.out);
+      await refuseInputAsOutput({ flag: '--out', path: opts.out }, { '--data': opts.data, '--backbone': localPath(opts.backbone) });
       const { Backbone, embedImages, readImages } = await visionLib();
       await ctx.engine();
       const progress = ctx.progress(opts.json);
