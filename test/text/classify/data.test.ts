@@ -127,6 +127,11 @@ describe('readTextRecords keys and labels', () => {
       { text: 'hello, world', line: 2, key: 'x1', label: 'pos' },
       { text: 'bye', line: 3, key: 'x2' },
     ]);
+    // Keys are trimmed and never empty (index build needs one per item); JSON numbers only when exact.
+    expect((await readTextRecords(await write('k3.csv', 'id,text\n  x1 ,a\n'), { keyColumn: 'id' }))[0]!.key).toBe('x1');
+    await expect(readTextRecords(await write('k4.csv', 'id,text\n,a\n7,b\n'), { keyColumn: 'id' })).rejects.toMatchObject({ location: 'line 2', message: expect.stringMatching(/empty key in column 'id'/) });
+    await expect(readTextRecords(await write('k4.jsonl', '{"id":9007199254740993,"text":"a"}\n'), { keyColumn: 'id' })).rejects.toMatchObject({ message: expect.stringMatching(/too large to be read exactly/) });
+    await expect(readTextRecords(await write('k5.jsonl', '{"id":" ","text":"a"}\n'), { keyColumn: 'id' })).rejects.toMatchObject({ message: expect.stringMatching(/empty key/) });
     await expect(readTextRecords(csv, { keyColumn: 'nope' })).rejects.toMatchObject({ code: 'E_INVALID_FILE', message: expect.stringMatching(/no key column 'nope'/) });
     await expect(readTextRecords(csv, { labelColumn: 'class' })).rejects.toMatchObject({ message: expect.stringMatching(/no label column 'class'/) });
     const jsonl = await write('k1.jsonl', '{"id":7,"text":"a","label":"p"}\n{"id":"b8","text":"b"}\n');

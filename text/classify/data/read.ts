@@ -260,7 +260,7 @@ export async function readTextRecords(file: string, options: ReadTextRecordsOpti
   }
   if (options.keyColumn !== undefined && format !== 'jsonl') {
     throw new InvalidArgumentError(`a key column ('${options.keyColumn}') needs a CSV, TSV or JSONL file; ${file} reads as ${format}`, {
-      hint: 'drop the key column option (records are then named by their line), or give the texts as CSV/TSV/JSONL',
+      hint: 'drop the key column option (records are then named by their position, 1 = first text), or give the texts as CSV/TSV/JSONL',
     });
   }
   const lines = content.split(/\r?\n/);
@@ -277,7 +277,14 @@ export async function readTextRecords(file: string, options: ReadTextRecordsOpti
         if (typeof key !== 'string' && typeof key !== 'number') {
           throw new InvalidFileError(`no string or number field '${options.keyColumn}' (the key)`, { file, location: `line ${line}`, hint: 'give every record a key, or choose another key field' });
         }
-        record.key = String(key);
+        if (typeof key === 'number' && !Number.isSafeInteger(key) && Number.isInteger(key)) {
+          throw new InvalidFileError(`key ${key} is too large to be read exactly as a JSON number`, {
+            file,
+            location: `line ${line}`,
+            hint: `write such keys as strings ("${options.keyColumn}": "…")`,
+          });
+        }
+        record.key = checkedKey(String(key).trim(), options.keyColumn, file, line);
       }
       const label = fields[labelField];
       if (typeof label === 'string' || typeof label === 'number') record.label = String(label);
@@ -301,6 +308,12 @@ export async function readTextRecords(file: string, options: ReadTextRecordsOpti
 /** The texts of {@link readTextRecords}, empty ones included. */
 export async function readTexts(file: string, options: Pick<ReadDatasetOptions, 'format' | 'textColumn' | 'labelPrefix'> = {}): Promise<string[]> {
   return (await readTextRecords(file, options)).map((r) => r.text);
+}
+
+/** A record's key: never empty (the index needs one per item). */
+function checkedKey(key: string, column: string, file: string, line: number): string {
+  if (key === '') throw new InvalidFileError(`empty key in column '${column}'`, { file, location: `line ${line}`, hint: 'give every record a key, or choose another key column' });
+  return key;
 }
 
 function readDelimitedLoose(content: string, file: string, format: 'csv' | 'tsv', textColumn: string, options: ReadTextRecordsOptions): TextRecord[] {
@@ -334,7 +347,7 @@ function readDelimitedLoose(content: string, file: string, format: 'csv' | 'tsv'
   const li = options.labelColumn !== undefined ? column(options.labelColumn, 'label') : header.indexOf('label');
   return parsed.slice(1).map((r) => {
     const record: TextRecord = { text: r.record[ti] ?? '', line: r.info.lines };
-    if (ki >= 0) record.key = r.record[ki] ?? '';
+    if (ki >= 0) record.key = checkedKey((r.record[ki] ?? '').trim(), options.keyColumn!, file, r.info.lines);
     if (li >= 0 && (r.record[li] ?? '').trim() !== '') record.label = r.record[li]!.trim();
     return record;
   });
