@@ -53,6 +53,9 @@ describe('transferkit vectors', () => {
     const few = await cli('vectors', 'doesnt-match', glove, 'apple', 'banana');
     expect(few.code).not.toBe(0);
     expect(few.stderr).toMatch(/at least three words, got 2/);
+    const two = await cli('vectors', 'doesnt-match', glove, 'zebra', 'apple', 'banana');
+    expect(two.code).not.toBe(0);
+    expect(two.stderr).toMatch(/at least three words in the vocabulary, got 2 \(not in it: zebra\)/);
     const none = await cli('vectors', 'doesnt-match', glove, 'zebra', 'yak', 'gnu');
     expect(none.code).not.toBe(0);
     expect(none.stderr).toMatch(/none of the words is in the vocabulary: zebra, yak, gnu/);

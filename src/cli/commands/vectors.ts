@@ -165,6 +165,13 @@ export function registerVectors(program: Command, ctx: CliContext): void {
     }
     const wv = await load(ctx, source, opts);
     const ignored = words.filter((w) => !wv.has(w));
+    const known = words.length - ignored.length;
+    if (known < 3 && known > 0) {
+      // With two words left, each is as far from the other as the other is from it: no odd one out.
+      throw new InvalidArgumentError(`doesnt-match needs at least three words in the vocabulary, got ${known} (not in it: ${ignored.join(', ')})`, {
+        hint: 'check case and spelling, or add candidates',
+      });
+    }
     const odd = wv.doesntMatch(words);
     if (opts.json) return ctx.printJson({ odd, ignored });
     if (ignored.length > 0) ctx.note(`note: not in the vocabulary, ignored: ${ignored.join(', ')}`);
