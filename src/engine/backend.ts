@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from '../errors.js';
 import { settings } from '../settings.js';
 import { BACKEND_NAMES, parseBackend, type BackendName } from './names.js';
-import { releaseWasmWorkers, wantedWasmThreads, withWasmThreads } from './wasm-threads.js';
+import { releaseWasmWorkers, wantedWasmThreads, wasmThreadsNote, withWasmThreads } from './wasm-threads.js';
 
 export { BACKEND_NAMES, checkBackendName, type BackendName } from './names.js';
 
@@ -48,8 +48,8 @@ const PACKAGES: Record<BackendName, string | undefined> = {
 
 const require = createRequire(import.meta.url);
 let current: Promise<EngineInfo> | undefined;
-/** Set when the threaded wasm build was wanted but did not start (shown by `transferkit info`). */
-let wasmThreadsNote: string | undefined;
+/** What to know about the wasm threads (did not start, more than CPUs), shown by `transferkit info`. */
+let wasmNote: string | undefined;
 
 function shortReason(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
@@ -82,10 +82,11 @@ async function tryBackend(name: BackendName): Promise<BackendAttempt & { tfBacke
           const threaded = await withWasmThreads(threads, () => tf.setBackend('wasm')).catch(() => false);
           if (threaded) {
             releaseWasmWorkers();
+            wasmNote = wasmThreadsNote(threads);
             return { name, ok: true, tfBackend: 'wasm' };
           }
           tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-          wasmThreadsNote = `threaded wasm (${threads} threads) did not start; running single-threaded`;
+          wasmNote = `threaded wasm (${threads} threads) did not start; running single-threaded`;
         }
         if (!(await tf.setBackend('wasm'))) return { name, ok: false, reason: 'backend failed to initialise' };
         return { name, ok: true, tfBackend: 'wasm' };
@@ -128,6 +129,7 @@ function quietCpuBackend(): void {
 }
 
 async function select(forced?: { name: string; source: string }): Promise<EngineInfo> {
+  wantedWasmThreads(); // a bad TRANSFERKIT_WASM_THREADS is an error, not a reason to skip wasm
   const attempts: BackendAttempt[] = [];
   const finish = (name: BackendName, tfBackend: string, why: string): EngineInfo => {
     quietCpuBackend();
@@ -138,7 +140,7 @@ async function select(forced?: { name: string; source: string }): Promise<Engine
     attempts,
     tfjsVersion: tf.version.tfjs,
     threads: threadsOf(name),
-    notes: name === 'wasm' && wasmThreadsNote ? [wasmThreadsNote] : [],
+    notes: name === 'wasm' && wasmNote ? [wasmNote] : [],
     };
   };
   if (forced) {

@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker as NodeWorker, type WorkerOptions } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../errors.js';
 import { removeOnInterrupt } from '../io/atomic.js';
 
 const require = createRequire(import.meta.url);
@@ -37,12 +38,20 @@ export const MAX_WASM_THREADS = 8;
  */
 export function wantedWasmThreads(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.TRANSFERKIT_WASM_THREADS?.trim().toLowerCase();
+  if (!raw) return 1;
   if (raw === 'auto') return Math.max(1, Math.min(os.cpus().length, MAX_WASM_THREADS));
-  if (raw) {
-    const n = Number(raw);
-    if (Number.isInteger(n) && n >= 1) return Math.min(n, MAX_WASM_THREADS);
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > MAX_WASM_THREADS) {
+    throw new InvalidArgumentError(`TRANSFERKIT_WASM_THREADS must be a whole number from 1 to ${MAX_WASM_THREADS} or 'auto', got '${env.TRANSFERKIT_WASM_THREADS}'`, {
+      hint: `e.g. TRANSFERKIT_WASM_THREADS=auto (one per CPU: ${os.cpus().length} here), or unset it for one thread`,
+    });
   }
-  return 1;
+  return n;
+}
+
+/** A note when the threads asked for exceed the CPUs (usually slower: the pool's threads wait by spinning). */
+export function wasmThreadsNote(threads: number, cpus = os.cpus().length): string | undefined {
+  return threads > cpus ? `${threads} wasm threads on ${cpus} CPUs: more threads than CPUs is usually slower` : undefined;
 }
 
 /**
