@@ -45,7 +45,7 @@ export class Backbone implements Encoder<ImageInput> {
     readonly body: tf.LayersModel,
     readonly preprocessing: PreprocessSpec,
     readonly groups: ResolvedGroup[],
-    readonly provenance: Provenance & { kind: SourceKind },
+    readonly provenance: Provenance & { kind: SourceKind; /** Set when the body comes from a `vision train` bundle (a model of your own). */ fromBundle?: boolean },
   ) {}
 
   /** Load a backbone from a registry name, a model.json URL or a local tfjs layers model. */
@@ -72,6 +72,7 @@ export class Backbone implements Encoder<ImageInput> {
     const provenance = {
       source,
       kind: files.kind,
+      fromBundle: bundle !== undefined,
       sha256: files.sha256,
       description: bundle ? `transferkit bundle: ${bundle.encoder.name} trained on ${bundle.labels.length} classes (${bundle.labels.slice(0, 5).join(', ')}${bundle.labels.length > 5 ? ', …' : ''})` : arch?.provenance,
     };

@@ -169,6 +169,7 @@ describe('transfer from a model of your own', () => {
     // The recipe the body was trained with ([0, 1] inputs), not that of the 'mobilenet_v2' row its layer names also match ([-1, 1]).
     expect(reused.preprocessing).toEqual(source.classifier.preprocessing);
     expect(reused.name).toBe('mobilenet_v2_nsfwjs');
+    expect([reused.provenance.fromBundle, pristine.provenance.fromBundle]).toEqual([true, false]); // for the CLI's banner
     expect(reused.architecture.cut).toBe('out_relu');
     expect(reused.provenance.description).toMatch(/transferkit bundle: mobilenet_v2_nsfwjs trained on 3 classes \(checks, disc, stripes\)/);
     // Its body is the trained one: the moved last block, the untouched stem.

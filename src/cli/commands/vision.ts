@@ -115,7 +115,8 @@ export function registerVision(program: Command, ctx: CliContext): void {
       const collection = await readImages(opts.data);
       const backbone = await Backbone.load(opts.backbone, { imageSize: opts.imageSize, progress });
       if (!opts.json) {
-        ctx.note(`backbone ${backbone.name} (${backbone.provenance.kind}), input ${backbone.preprocessing.size.join('×')}, ${backbone.preprocessing.normalization.name} normalisation; engine ${engine.backend}`);
+        const from = backbone.provenance.fromBundle ? `${backbone.provenance.kind}: the body of your bundle ${backbone.provenance.source}` : backbone.provenance.kind;
+        ctx.note(`backbone ${backbone.name} (${from}), input ${backbone.preprocessing.size.join('×')}, ${backbone.preprocessing.normalization.name} normalisation; engine ${engine.backend}`);
         ctx.note(`${collection.items.length} images in ${collection.labels.length} classes: ${collection.labels.join(', ')}`);
       }
       const callbacks = opts.json || ctx.globals.quiet ? [] : [new ProgressBarCallback(ctx.io.err, ctx.io.interactive)];
