@@ -146,6 +146,10 @@ describe('readTextRecords keys and labels', () => {
       { text: 'plain text', line: 2 },
     ]);
     await expect(readTextRecords(ft, { keyColumn: 'id' })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    // Column options on a one-text-per-line file are refused, not ignored.
+    await expect(readTextRecords(ft, { labelColumn: 'foo', textColumn: 'bar' })).rejects.toMatchObject({
+      message: expect.stringMatching(/text column \('bar'\), label column \('foo'\): .* has no columns/),
+    });
   });
 });
 

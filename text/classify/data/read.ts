@@ -258,10 +258,15 @@ export async function readTextRecords(file: string, options: ReadTextRecordsOpti
   if (format === 'csv' || format === 'tsv') {
     return readDelimitedLoose(content, file, format, textColumn, options);
   }
-  if (options.keyColumn !== undefined && format !== 'jsonl') {
-    throw new InvalidArgumentError(`a key column ('${options.keyColumn}') needs a CSV, TSV or JSONL file; ${file} reads as ${format}`, {
-      hint: 'drop the key column option (records are then named by their position, 1 = first text), or give the texts as CSV/TSV/JSONL',
-    });
+  if (format !== 'jsonl') {
+    // One text per line (fastText labels stripped): there are no columns to choose.
+    const given = (['keyColumn', 'textColumn', 'labelColumn'] as const).filter((k) => options[k] !== undefined);
+    if (given.length > 0) {
+      const names = given.map((k) => `${k.replace('Column', '')} column ('${options[k]}')`).join(', ');
+      throw new InvalidArgumentError(`${names}: ${file} reads as ${format} (one text per line), which has no columns`, {
+        hint: 'drop the column option(s) — records are named by their position (1 = first text), fastText labels come from their __label__ prefix — or give the texts as CSV/TSV/JSONL',
+      });
+    }
   }
   const lines = content.split(/\r?\n/);
   const out: TextRecord[] = [];
