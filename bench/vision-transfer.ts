@@ -8,7 +8,7 @@
  * (feature-extract, a linear head, --epochs E) on the same images at --size S px:
  *   baseline:    on the ImageNet-initialised MobileNetV2 body (nsfwjs);
  *   transferkit: on the body of a model first fine-tuned on the source task
- *                (`fine-tune`, --source-epochs E), saved as a bundle and reused as
+ *                (--source-strategy, default `fine-tune`; --source-epochs E), saved as a bundle and reused as
  *                `--backbone <bundle>`, the way a user of the CLI does it.
  * Prints both target accuracies, the gain in points and the time the source model took.
  * The images of the two tasks never overlap.
@@ -29,6 +29,7 @@ const testPerClass = opt('--test', 60);
 const size = opt('--size', 64);
 const epochs = opt('--epochs', 20);
 const sourceEpochs = opt('--source-epochs', 2);
+const sourceStrategy = (args.includes('--source-strategy') ? args[args.indexOf('--source-strategy') + 1] : 'fine-tune') as 'fine-tune' | 'fine-tune-top' | 'fine-tune-all';
 const NAMES = ['tshirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot'];
 
 const require = createRequire(import.meta.url);
@@ -66,7 +67,7 @@ try {
   const t0 = performance.now();
   const pretrain = await trainImageClassifier(sourceData, {
     backbone: await Backbone.load('mobilenet_v2_nsfwjs', { imageSize: size }),
-    strategy: 'fine-tune',
+    strategy: sourceStrategy,
     epochs: sourceEpochs,
     batchSize: 16,
     validationSplit: 0.2,
@@ -79,7 +80,7 @@ try {
   const transferred = await trainTarget(own);
 
   console.log(`engine ${engine.backend} (${engine.threads} thread${engine.threads === 1 ? '' : 's'}); Fashion-MNIST at ${size} px, MobileNetV2 body`);
-  console.log(`source task: classes 0–4, ${sourcePerClass} images each; fine-tune ${sourceEpochs} epoch(s) in ${sourceSeconds.toFixed(1)} s, source validation accuracy ${(100 * pretrain.validation!.accuracy).toFixed(1)} %`);
+  console.log(`source task: classes 0–4, ${sourcePerClass} images each; ${sourceStrategy} ${sourceEpochs} epoch(s) in ${sourceSeconds.toFixed(1)} s, source validation accuracy ${(100 * pretrain.validation!.accuracy).toFixed(1)} %`);
   console.log(`target task: classes 5–9, ${shots} labelled images each, scored on ${testPerClass} others each (feature-extract, ${epochs} epochs)`);
   console.log(`  ImageNet body (baseline)        ${(100 * baseline).toFixed(1)} %`);
   console.log(`  body of your source model       ${(100 * transferred).toFixed(1)} %   (${transferred >= baseline ? '+' : ''}${(100 * (transferred - baseline)).toFixed(1)} points)`);
