@@ -7,9 +7,8 @@ import type { Provenance } from '../../src/encoder.js';
 import type { ExpansionStats } from './bow/neighbour-expansion.js';
 import { DataError, InvalidArgumentError } from '../../src/errors.js';
 import { classificationReport, type ClassificationReport } from '../../src/metrics/classification.js';
-import { silentProgress, type Progress } from '../../src/progress.js';
+import type { Progress } from '../../src/progress.js';
 import { initEngine } from '../../src/engine/backend.js';
-import { loadVectors } from '../vectors/index.js';
 import { encodeLabels, requireKnownLabels, trainingLabels } from './data/labels.js';
 import type { TextExample } from './data/types.js';
 import { EmbeddingNetModel } from './models/embedding-net.js';
@@ -18,12 +17,13 @@ import type { ModelSpec, NeuralFitOptions, TextModel } from './models/model.js';
 import { MODEL_KINDS } from './models/model.js';
 import { VectorsHeadModel } from './models/vectors-head.js';
 import { createRepresentation, type RepresentationOptions } from './represent/index.js';
-import { DEFAULT_TEXT_MAX_TOKENS, looksLowercase, Tokenizer, type TokenizerOptions } from './tokenize/tokenizer.js';
+import { tokenizerFor, type Tokenizer, type TokenizerOptions } from './tokenize/tokenizer.js';
 import { oovReport, VectorLookup, type OovReport, type PretrainedVectors } from './vectors/lookup.js';
+import { resolveTextVectors } from './vectors/source.js';
 import { VectorTable } from './vectors/table.js';
 
 /** The default vectors: the bundled GloVe-derived 100-d set (no download). */
-export const DEFAULT_TEXT_VECTORS = 'glove-wink-100d';
+export { DEFAULT_TEXT_VECTORS } from './vectors/source.js';
 
 export interface TrainTextOptions extends NeuralFitOptions {
   /** What to train. Default { kind: 'hybrid' } (TF-IDF + mean‖max word vectors, logistic regression). */
@@ -181,17 +181,10 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
   const seed = options.seed ?? 0;
   await initEngine();
 
-  let vectors: PretrainedVectors | undefined;
-  let source = options.vectorsName ?? 'in-memory';
-  if (vectorsUsed(spec)) {
-    const v = options.vectors ?? DEFAULT_TEXT_VECTORS;
-    if (typeof v === 'string') {
-      vectors = await loadVectors(v, { progress: options.progress ?? silentProgress });
-      source = v;
-    } else vectors = v;
-  }
-  const lowercase = options.tokenizer?.lowercase ?? (vectors ? looksLowercase(vectors.words) : true);
-  const tokenizer = new Tokenizer({ maxTokens: DEFAULT_TEXT_MAX_TOKENS, ...options.tokenizer, lowercase });
+  const { vectors, source } = vectorsUsed(spec)
+    ? await resolveTextVectors(options.vectors, { vectorsName: options.vectorsName, progress: options.progress })
+    : { vectors: undefined, source: options.vectorsName ?? 'in-memory' };
+  const tokenizer = tokenizerFor(vectors?.words, options.tokenizer);
   const docs = tokenizer.tokenizeAll(examples.map((e) => e.text));
 
   let lookup: VectorLookup | undefined;

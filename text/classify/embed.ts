@@ -14,11 +14,10 @@ import type { Provenance } from '../../src/encoder.js';
 import { DataError, InvalidArgumentError } from '../../src/errors.js';
 import { streamFileAtomic, writeChunk } from '../../src/io/atomic.js';
 import { silentProgress, type Progress } from '../../src/progress.js';
-import { loadVectors } from '../vectors/index.js';
-import { DEFAULT_TEXT_VECTORS } from './classifier.js';
 import { createRepresentation, REPRESENTATIONS, type RepresentationName } from './represent/index.js';
-import { DEFAULT_TEXT_MAX_TOKENS, looksLowercase, Tokenizer, type TokenizerOptions } from './tokenize/tokenizer.js';
+import { tokenizerFor, type TokenizerOptions } from './tokenize/tokenizer.js';
 import { oovReport, VectorLookup, type OovReport, type PretrainedVectors } from './vectors/lookup.js';
+import { resolveTextVectors } from './vectors/source.js';
 
 /** A text to embed; `key` defaults to its position among the texts (1 = first), as a string. */
 export interface EmbeddableText {
@@ -89,10 +88,8 @@ export async function embedTexts(texts: readonly EmbeddableText[], out: string, 
   });
 
   const progress = options.progress ?? silentProgress;
-  const source = typeof options.vectors === 'string' || options.vectors === undefined ? (options.vectors ?? DEFAULT_TEXT_VECTORS) : (options.vectorsName ?? 'in-memory');
-  const vectors = typeof options.vectors === 'object' ? options.vectors : await loadVectors(source, { progress });
-  const lowercase = options.tokenizer?.lowercase ?? looksLowercase(vectors.words);
-  const tokenizer = new Tokenizer({ maxTokens: DEFAULT_TEXT_MAX_TOKENS, ...options.tokenizer, lowercase });
+  const { vectors, source } = await resolveTextVectors(options.vectors, { vectorsName: options.vectorsName, progress });
+  const tokenizer = tokenizerFor(vectors.words, options.tokenizer);
   const lookup = new VectorLookup(vectors, { caseFallback: options.caseFallback });
   const provenance: Provenance = { source };
   const docs = tokenizer.tokenizeAll(texts.map((t) => t.text));

@@ -9,7 +9,7 @@ export { trainingLabels, encodeLabels, requireKnownLabels, type EncodedLabels } 
 export { splitExamples, stratifiedSample, type TextSplit, type TextSplitOptions } from './data/split.js';
 export { loadSpamAssassin } from './data/spam-assassin.js';
 export { parseEmail } from './data/email.js';
-export { Tokenizer, DEFAULT_TOKENIZER_OPTIONS, DEFAULT_TEXT_MAX_TOKENS, looksLowercase, type TokenizerOptions, type ResolvedTokenizerOptions } from './tokenize/tokenizer.js';
+export { Tokenizer, DEFAULT_TOKENIZER_OPTIONS, DEFAULT_TEXT_MAX_TOKENS, looksLowercase, tokenizerFor, type TokenizerOptions, type ResolvedTokenizerOptions } from './tokenize/tokenizer.js';
 export { VectorLookup, oovReport, formatOov, type PretrainedVectors, type LookupOptions, type OovReport } from './vectors/lookup.js';
 export { VectorTable } from './vectors/table.js';
 export * from './represent/index.js';

@@ -127,3 +127,12 @@ export function looksLowercase(words: readonly string[], sample = 5000): boolean
   for (let i = 0; i < n; i++) if (words[i] !== words[i].toLowerCase()) upper++;
   return upper <= n * 0.01;
 }
+
+/**
+ * A tokeniser matched to word vectors with these words: lowercase when they look lowercase
+ * (GloVe), at most DEFAULT_TEXT_MAX_TOKENS tokens per text; `options` override both.
+ */
+export function tokenizerFor(words: readonly string[] | undefined, options: TokenizerOptions = {}): Tokenizer {
+  const lowercase = options.lowercase ?? (words ? looksLowercase(words) : true);
+  return new Tokenizer({ maxTokens: DEFAULT_TEXT_MAX_TOKENS, ...options, lowercase });
+}
