@@ -121,19 +121,8 @@ function readDelimited(content: string, file: string, format: 'csv' | 'tsv', opt
   }
   if (records.length === 0) throw new InvalidFileError('the file is empty', { file });
   const header = records[0].map((h) => h.trim());
-  const find = (name: string, what: 'text' | 'label') => {
-    const i = header.indexOf(name);
-    if (i < 0) {
-      throw new InvalidFileError(`no ${what} column '${name}' in the header`, {
-        file,
-        location: 'line 1',
-        hint: otherDelimiterHint(header, format) ?? `the header has: ${showHeader(header)}; ${chooseColumn(what)}`,
-      });
-    }
-    return i;
-  };
-  const ti = find(textColumn, 'text');
-  const li = find(labelColumn, 'label');
+  const ti = headerColumn(header, textColumn, 'text', file, format);
+  const li = headerColumn(header, labelColumn, 'label', file, format);
   const rows: RawRecords['rows'] = [];
   for (let r = 1; r < records.length; r++) {
     const rec = records[r];
@@ -148,8 +137,21 @@ function showHeader(header: readonly string[]): string {
 }
 
 /** How to choose a column (or JSONL field), in the CLI's and the library's spelling. */
-function chooseColumn(what: 'text' | 'label', kind: 'column' | 'field' = 'column'): string {
+function chooseColumn(what: 'text' | 'label' | 'key', kind: 'column' | 'field' = 'column'): string {
   return `choose the ${kind} with --${what}-column (the ${what}Column option in the library)`;
+}
+
+/** Index of the `what` column named `name` in a CSV/TSV header; a clear error naming the columns present when absent. */
+function headerColumn(header: readonly string[], name: string, what: 'text' | 'label' | 'key', file: string, format: 'csv' | 'tsv'): number {
+  const i = header.indexOf(name);
+  if (i < 0) {
+    throw new InvalidFileError(`no ${what} column '${name}' in the header`, {
+      file,
+      location: 'line 1',
+      hint: otherDelimiterHint(header, format) ?? `the header has: ${showHeader(header)}; ${chooseColumn(what)}`,
+    });
+  }
+  return i;
 }
 
 /**
@@ -332,24 +334,10 @@ function readDelimitedLoose(content: string, file: string, format: 'csv' | 'tsv'
     throw new InvalidFileError(`not valid ${format.toUpperCase()}: ${(e as Error).message}`, { file, cause: e });
   }
   const header = parsed[0].record.map((h) => h.trim());
-  const ti = header.indexOf(textColumn);
-  if (ti < 0) {
-    throw new InvalidFileError(`no text column '${textColumn}' in the header`, {
-      file,
-      location: 'line 1',
-      hint: otherDelimiterHint(header, format) ?? `the header has: ${showHeader(header)}; ${chooseColumn('text')}`,
-    });
-  }
-  const column = (name: string, what: string): number => {
-    const i = header.indexOf(name);
-    if (i < 0) {
-      throw new InvalidFileError(`no ${what} column '${name}' in the header`, { file, location: 'line 1', hint: otherDelimiterHint(header, format) ?? `the header has: ${showHeader(header)}` });
-    }
-    return i;
-  };
-  const ki = options.keyColumn === undefined ? -1 : column(options.keyColumn, 'key');
+  const ti = headerColumn(header, textColumn, 'text', file, format);
+  const ki = options.keyColumn === undefined ? -1 : headerColumn(header, options.keyColumn, 'key', file, format);
   // An explicit label column must exist; the default 'label' is used when present.
-  const li = options.labelColumn !== undefined ? column(options.labelColumn, 'label') : header.indexOf('label');
+  const li = options.labelColumn !== undefined ? headerColumn(header, options.labelColumn, 'label', file, format) : header.indexOf('label');
   return parsed.slice(1).map((r) => {
     const record: TextRecord = { text: r.record[ti] ?? '', line: r.info.lines };
     if (ki >= 0) record.key = checkedKey((r.record[ki] ?? '').trim(), options.keyColumn!, file, r.info.lines);
