@@ -13,13 +13,12 @@
  * Prints both target accuracies, the gain in points and the time the source model took.
  * The images of the two tasks never overlap.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { initEngine } from '../src/engine/backend.js';
 import { Backbone, readImageFolder, trainImageClassifier } from '../vision/index.js';
+import { writeFashionImages } from './fashion-mnist.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
@@ -30,30 +29,16 @@ const size = opt('--size', 64);
 const epochs = opt('--epochs', 20);
 const sourceEpochs = opt('--source-epochs', 2);
 const sourceStrategy = (args.includes('--source-strategy') ? args[args.indexOf('--source-strategy') + 1] : 'fine-tune') as 'fine-tune' | 'fine-tune-top' | 'fine-tune-all';
-const NAMES = ['tshirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot'];
 
-const require = createRequire(import.meta.url);
 const engine = await initEngine();
 const work = await mkdtemp(join(tmpdir(), 'tk-bench-transfer-'));
-
-/** Write images [from, from + count) of each class into root/<name>/. */
-async function writeSplit(root: string, classes: number[], from: number, count: number): Promise<void> {
-  for (const c of classes) {
-    const rows = (require(`fashion-mnist/src/clothes/${c}.json`) as { data: number[][] }).data;
-    const dir = join(root, NAMES[c]!);
-    await mkdir(dir, { recursive: true });
-    for (let i = from; i < from + count; i++) {
-      await sharp(Buffer.from(Uint8Array.from(rows[i]!)), { raw: { width: 28, height: 28, channels: 1 } }).toColourspace('b-w').png().toFile(join(dir, `${i}.png`));
-    }
-  }
-}
 
 try {
   const source = [0, 1, 2, 3, 4];
   const target = [5, 6, 7, 8, 9];
-  await writeSplit(join(work, 'source'), source, 0, sourcePerClass);
-  await writeSplit(join(work, 'target-train'), target, 0, shots);
-  await writeSplit(join(work, 'target-test'), target, shots, testPerClass);
+  await writeFashionImages(join(work, 'source'), source, 0, sourcePerClass);
+  await writeFashionImages(join(work, 'target-train'), target, 0, shots);
+  await writeFashionImages(join(work, 'target-test'), target, shots, testPerClass);
   const [sourceData, targetTrain] = await Promise.all([readImageFolder(join(work, 'source')), readImageFolder(join(work, 'target-train'))]);
   const targetTest = join(work, 'target-test');
   const trainTarget = async (backbone: Backbone) => {

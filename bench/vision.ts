@@ -29,16 +29,15 @@
  * kernel (vision/engine/gradient-bridge.ts) ran a JS kernel and how many the cpu backend's, in one step.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../src/engine/backend.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { stratifiedSplit } from '../src/metrics/split.js';
 import { classificationReport } from '../src/metrics/classification.js';
 import { Backbone, ImageLearner, ActivationCache, POOL_LAYER, buildClassifierModel, decodeAll, prefixModel, readImageFolder, setBatchNormPolicy, toBatch } from '../vision/index.js';
+import { writeFashionImages } from './fashion-mnist.js';
 import { bridgePathCounts, installBatchNormGradient, installClipGradient, installGradientBridge, setPointwiseFastPath, uninstallBatchNormGradient, uninstallClipGradient } from '../vision/engine/index.js';
 
 const args = process.argv.slice(2);
@@ -56,23 +55,11 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const LABELS = ['tshirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot'];
 
-const require = createRequire(import.meta.url);
 const engine = await initEngine();
 const work = await mkdtemp(join(tmpdir(), 'tk-bench-vision-'));
 try {
-  for (let c = 0; c < 10; c++) {
-    const rows = (require(`fashion-mnist/src/clothes/${c}.json`) as { data: number[][] }).data;
-    const dir = join(work, LABELS[c]);
-    await (await import('node:fs/promises')).mkdir(dir, { recursive: true });
-    for (let i = 0; i < perClass; i++) {
-      await sharp(Buffer.from(Uint8Array.from(rows[i])), { raw: { width: 28, height: 28, channels: 1 } })
-        .toColourspace('b-w')
-        .png()
-        .toFile(join(dir, `${i}.png`));
-    }
-  }
+  await writeFashionImages(work, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 0, perClass);
   const backbone = await Backbone.load('mobilenet_v2_nsfwjs', { imageSize: size });
   const collection = await readImageFolder(work);
   const t0 = performance.now();
