@@ -86,7 +86,8 @@ async function readBundleSource(dir: string): Promise<{ files: Pick<ModelFiles, 
   }
   const text = loaded.text('model.json');
   const json = parseModelJson(text, join(dir, 'model.json'));
-  const weights = json.weightsManifest.flatMap((g) => g.paths.map((p) => new Uint8Array(loaded.file(p))));
+  // The verified contents as read (a Buffer is a Uint8Array: no copy).
+  const weights = json.weightsManifest.flatMap((g) => g.paths.map((p) => loaded.file(p) as Uint8Array));
   return { files: { json, weights, sha256: sha256(text) }, bundle: { preprocessing, encoder: { name: encoder.name, cut: encoder.cut }, labels: m.labels } };
 }
 

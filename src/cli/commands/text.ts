@@ -302,7 +302,7 @@ export function registerText(program: Command, ctx: CliContext): void {
 
   text
     .command('embed')
-    .description('document vectors from word vectors (fitted on the texts), as JSONL for index build: {key, vector, label?, text}')
+    .description('document vectors from word vectors (their mean by default), as JSONL for index build: {key, vector, label?, text}')
     .requiredOption('--data <file>', 'texts: CSV/TSV/JSONL with a text column, fastText lines, or one text per line')
     .requiredOption('--out <file>', 'output JSONL file (written atomically)')
     .option('--vectors <source>', 'word vectors: a file path or a bundled name', DEFAULT_TEXT_VECTORS)
