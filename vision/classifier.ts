@@ -10,12 +10,14 @@
 import { stat } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { saveBundle, loadBundle, type BundleManifest } from '../src/bundle/bundle.js';
+import { predictProba } from '../src/training/trainer.js';
+import { ImageBatchSource } from './image-source.js';
 import { BundleError, DataError } from '../src/errors.js';
 import { classificationReport, type ClassificationReport } from '../src/metrics/classification.js';
 import type { Progress } from '../src/progress.js';
 import { decodeAll, readImages, type ImageCollection, type SkippedFile } from './data.js';
 import { inferenceBatchSize, withMemoryGuard } from './memory.js';
-import { decodeFailure, decodeImage, toBatch, type ImageInput, type PreprocessSpec, type RgbImage } from './preprocess.js';
+import { decodeFailure, decodeImage, type ImageInput, type PreprocessSpec, type RgbImage } from './preprocess.js';
 
 export const IMAGE_CLASSIFIER_KIND = 'image-classifier';
 export const VISION_BUNDLE_VERSION = 1;
@@ -60,19 +62,11 @@ export class ImageClassifier {
 
   /** Class probabilities for decoded images, row-major n × classes. */
   async probabilitiesOfImages(images: readonly RgbImage[], batchSize = inferenceBatchSize(this.preprocessing.size)): Promise<Float32Array> {
-    const c = this.labels.length;
-    const out = new Float32Array(images.length * c);
     const [h, w] = this.preprocessing.size;
     const hint = `the model takes ${h}×${w} px inputs${batchSize > 1 ? ` (pass a batch size below ${batchSize})` : ''}; train one with a smaller --image-size`;
-    return withMemoryGuard({ task: 'classifying images', imageSize: this.preprocessing.size, batchSize, hint }, async () => {
-      for (let start = 0; start < images.length; start += batchSize) {
-        const x = toBatch(images.slice(start, start + batchSize), this.preprocessing);
-        const p = tf.tidy(() => tf.softmax(this.model.predict(x) as tf.Tensor));
-        out.set((await p.data()) as Float32Array, start * c);
-        tf.dispose([x, p]);
-      }
-      return out;
-    });
+    return withMemoryGuard({ task: 'classifying images', imageSize: this.preprocessing.size, batchSize, hint }, () =>
+      predictProba(this.model, new ImageBatchSource(images, this.preprocessing), { batchSize, forward: (model, x) => model.predict(x as tf.Tensor) as tf.Tensor }),
+    );
   }
 
   /** Class probabilities for image files or encoded bytes (throws on an unreadable image). */
