@@ -16,11 +16,9 @@
  * value per channel, uses tfjs's gradient unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GradConfig, NamedAttrMap } from '@tensorflow/tfjs';
+import { gradientOverride } from './gradient-override.js';
 
 export const BATCHNORM_KERNEL = 'FusedBatchNorm';
-
-type GradFunc = GradConfig['gradFunc'];
 
 /** Partial derivatives of FusedBatchNorm with per-channel (rank-1) statistics, NHWC. */
 function channelGradients(dy: tf.Tensor, x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, scale: tf.Tensor | undefined, epsilon: number): Record<string, () => tf.Tensor> {
@@ -52,8 +50,12 @@ function channelGradients(dy: tf.Tensor, x: tf.Tensor, mean: tf.Tensor, variance
   };
 }
 
-const installed = new Set<string>();
-let original: GradConfig | undefined;
+const override = gradientOverride(BATCHNORM_KERNEL, (dy, saved, attrs, fallback) => {
+  const [x, mean, variance, scale] = saved;
+  const grad = Array.isArray(dy) ? dy[0] : dy;
+  if (mean.rank !== 1 || variance.rank !== 1 || (scale != null && scale.rank !== 1) || grad.rank !== x.rank) return fallback(dy, saved, attrs);
+  return channelGradients(grad, x, mean, variance, scale ?? undefined, attrs.varianceEpsilon as number);
+});
 
 /**
  * Replace the FusedBatchNorm gradient for `backendName` (default: wasm): the
@@ -62,38 +64,15 @@ let original: GradConfig | undefined;
  * this call installed it.
  */
 export function installBatchNormGradient(backendName = 'wasm'): boolean {
-  if (installed.has(backendName)) return false;
-  if (!original) original = tf.getGradient(BATCHNORM_KERNEL);
-  if (!original) return false;
-  const fallback: GradFunc = original.gradFunc;
-  const backends = installed;
-  backends.add(backendName);
-  if (backends.size > 1) return true; // the registered wrapper reads the set
-  tf.registerGradient({
-    kernelName: BATCHNORM_KERNEL,
-    inputsToSave: original.inputsToSave,
-    outputsToSave: original.outputsToSave,
-    saveAllInputs: original.saveAllInputs,
-    gradFunc: (dy, saved, attrs: NamedAttrMap) => {
-      const [x, mean, variance, scale] = saved;
-      const grad = Array.isArray(dy) ? dy[0] : dy;
-      if (!backends.has(tf.getBackend()) || mean.rank !== 1 || variance.rank !== 1 || (scale != null && scale.rank !== 1) || grad.rank !== x.rank) {
-        return fallback(dy, saved, attrs);
-      }
-      return channelGradients(grad, x, mean, variance, scale ?? undefined, attrs.varianceEpsilon as number);
-    },
-  });
-  return true;
+  return override.install(backendName);
 }
 
 /** Backends the cheaper gradient is installed for. */
 export function batchNormGradientBackends(): string[] {
-  return [...installed];
+  return override.backends();
 }
 
 /** Put tfjs's own FusedBatchNorm gradient back for every backend. */
 export function uninstallBatchNormGradient(): void {
-  if (!original) return;
-  tf.registerGradient(original);
-  installed.clear();
+  override.uninstall();
 }

@@ -14,7 +14,8 @@
  * everywhere else, and for anything but float32).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GradConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
+import { gradientOverride } from './gradient-override.js';
 
 export const CLIP_KERNEL = 'ClipByValue';
 /** The kernel computing the gradient in one pass. */
@@ -35,8 +36,6 @@ export function clipGradient(dy: Float32Array, x: Float32Array, min: number, max
   return out;
 }
 
-const installed = new Set<string>();
-let original: GradConfig | undefined;
 let calls = 0;
 
 /** How many ClipByValue gradients took the one-pass kernel (for benchmarks and tests). */
@@ -44,11 +43,20 @@ export function clipGradientCalls(): number {
   return calls;
 }
 
+const override = gradientOverride(CLIP_KERNEL, (dy, saved, attrs, fallback) => {
+  const [x] = saved;
+  const grad = Array.isArray(dy) ? dy[0]! : dy;
+  if (x!.dtype !== 'float32' || grad.dtype !== 'float32') return fallback(dy, saved, attrs);
+  return {
+    x: () => {
+      calls++;
+      return tf.engine().runKernel(CLIP_GRAD_KERNEL, { dy: grad, x: x! }, attrs) as tf.Tensor;
+    },
+  };
+});
+
 /** Replace the ClipByValue gradient for `backendName` (default: wasm). Idempotent; true when this call installed it. */
 export function installClipGradient(backendName = 'wasm'): boolean {
-  if (installed.has(backendName)) return false;
-  if (!original) original = tf.getGradient(CLIP_KERNEL);
-  if (!original) return false;
   if (!tf.getKernel(CLIP_GRAD_KERNEL, backendName)) {
     tf.registerKernel({
       kernelName: CLIP_GRAD_KERNEL,
@@ -66,30 +74,10 @@ export function installClipGradient(backendName = 'wasm'): boolean {
       },
     });
   }
-  const fallback = original.gradFunc;
-  installed.add(backendName);
-  if (installed.size > 1) return true; // the registered wrapper reads the set
-  tf.registerGradient({
-    kernelName: CLIP_KERNEL,
-    inputsToSave: original.inputsToSave,
-    gradFunc: (dy, saved, attrs: NamedAttrMap) => {
-      const [x] = saved;
-      const grad = Array.isArray(dy) ? dy[0]! : dy;
-      if (!installed.has(tf.getBackend()) || x!.dtype !== 'float32' || grad.dtype !== 'float32') return fallback(dy, saved, attrs);
-      return {
-        x: () => {
-          calls++;
-          return tf.engine().runKernel(CLIP_GRAD_KERNEL, { dy: grad, x: x! }, attrs) as tf.Tensor;
-        },
-      };
-    },
-  });
-  return true;
+  return override.install(backendName);
 }
 
 /** Put tfjs's own ClipByValue gradient back for every backend. */
 export function uninstallClipGradient(): void {
-  if (!original) return;
-  tf.registerGradient(original);
-  installed.clear();
+  override.uninstall();
 }
