@@ -19,8 +19,9 @@
  */
 import { exactTopK, rowInverseNorms } from '../../../embeddings/index.js';
 import { InvalidArgumentError } from '../../../src/errors.js';
-import type { Csr } from '../linear/features.js';
-import { caseVariants, type VectorLookup } from '../vectors/lookup.js';
+import { appendL2Row, type Csr } from '../linear/features.js';
+import { findCaseVariant, LOOKUP_CACHE_LIMIT, type VectorLookup } from '../vectors/lookup.js';
+import { smoothIdf } from './tfidf.js';
 
 export interface NeighbourExpansionOptions {
   /** Neighbours per training word (0 … 1000). Default 25. */
@@ -149,7 +150,7 @@ export class NeighbourExpansion {
     // Columns: training words first (most document-frequent first, then by vector row).
     const trainingRows = [...df.keys()].sort((a, b) => df.get(b)! - df.get(a)! || a - b);
     const n = docs.length;
-    const idfOf = (d: number) => Math.log((1 + n) / (1 + d)) + 1;
+    const idfOf = (d: number) => smoothIdf(n, d);
     const rowColumn = new Map<number, number>();
     const words: string[] = [];
     const idf: number[] = [];
@@ -213,15 +214,8 @@ export class NeighbourExpansion {
     if (!this.caseFallback) return -1;
     const seen = this.resolved.get(token);
     if (seen !== undefined) return seen;
-    let found = -1;
-    for (const v of caseVariants(token)) {
-      const c = this.column.get(v);
-      if (c !== undefined) {
-        found = c;
-        break;
-      }
-    }
-    if (this.resolved.size < 1_000_000) this.resolved.set(token, found);
+    const found = findCaseVariant(token, (v) => this.column.get(v) ?? -1);
+    if (this.resolved.size < LOOKUP_CACHE_LIMIT) this.resolved.set(token, found);
     return found;
   }
 
@@ -244,24 +238,18 @@ export class NeighbourExpansion {
         const c = this.columnOf(t);
         if (c >= 0) tf.set(c, (tf.get(c) ?? 0) + 1);
       }
-      const row = new Map<number, number>();
-      for (const [c, count] of tf) row.set(c, (row.get(c) ?? 0) + (1 + Math.log(count)) * this.idf[c]);
+      // Each word's own weight (sublinear tf × idf), which its neighbours also receive a share of.
+      const own = new Map<number, number>();
+      for (const [c, count] of tf) own.set(c, (1 + Math.log(count)) * this.idf[c]);
+      const row = new Map(own);
       if (expand) {
-        for (const [c, count] of tf) {
+        for (const [c, w] of own) {
           const nb = this.neighbourLists.get(c);
           if (!nb) continue;
-          const own = (1 + Math.log(count)) * this.idf[c];
-          for (let j = 0; j < nb.columns.length; j++) row.set(nb.columns[j], (row.get(nb.columns[j]) ?? 0) + weight * nb.similarities[j] * own);
+          for (let j = 0; j < nb.columns.length; j++) row.set(nb.columns[j], (row.get(nb.columns[j]) ?? 0) + weight * nb.similarities[j] * w);
         }
       }
-      const entries = [...row].sort((a, b) => a[0] - b[0]);
-      let norm = 0;
-      for (const [, v] of entries) norm += v * v;
-      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      for (const [c, v] of entries) {
-        cols.push(c);
-        vals.push(v * inv);
-      }
+      appendL2Row([...row].sort((a, b) => a[0] - b[0]), cols, vals);
       indptr[d + 1] = cols.length;
     }
     return { rows: docs.length, cols: this.words.length, indptr, indices: Int32Array.from(cols), values: Float32Array.from(vals) };

@@ -3,7 +3,12 @@
  * log((1+n)/(1+df)) + 1, optional sublinear tf 1 + log(tf), rows L2-normalised.
  */
 import { DataError, InvalidArgumentError } from '../../../src/errors.js';
-import type { Csr } from '../linear/features.js';
+import { appendL2Row, type Csr } from '../linear/features.js';
+
+/** scikit-learn's smoothed idf: ln((1 + n) / (1 + df)) + 1, for n documents of which df hold the term. */
+export function smoothIdf(n: number, df: number): number {
+  return Math.log((1 + n) / (1 + df)) + 1;
+}
 
 export interface TfidfOptions {
   /** Largest n-gram length: 1 (unigrams) or 2 (unigrams and bigrams). Default 2. */
@@ -78,7 +83,7 @@ export class TfidfVectorizer {
     kept.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     if (kept.length === 0) throw new DataError('the training texts have no terms to build a bag-of-words from');
     this.terms = kept.map(([t]) => t);
-    this.idf = Float32Array.from(kept, ([, d]) => Math.log((1 + n) / (1 + d)) + 1);
+    this.idf = Float32Array.from(kept, ([, d]) => smoothIdf(n, d));
     this.buildIndex();
     return this;
   }
@@ -129,17 +134,11 @@ export class TfidfVectorizer {
         if (i > 0 && sorted[i] === sorted[i - 1]) entries[entries.length - 1][1]++;
         else entries.push([sorted[i], 1]);
       }
-      let norm = 0;
-      const w = entries.map(([c, tf]) => {
-        const v = (this.options.sublinearTf ? 1 + Math.log(tf) : tf) * this.idf[c];
-        norm += v * v;
-        return v;
-      });
-      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      entries.forEach(([c], i) => {
-        cols.push(c);
-        vals.push(w[i] * inv);
-      });
+      appendL2Row(
+        entries.map(([c, tf]) => [c, (this.options.sublinearTf ? 1 + Math.log(tf) : tf) * this.idf[c]]),
+        cols,
+        vals,
+      );
       indptr[r + 1] = cols.length;
     }
     return { rows: docs.length, cols: this.terms.length, indptr, indices: Int32Array.from(cols), values: Float32Array.from(vals) };

@@ -91,3 +91,14 @@ export function selectRows(f: Features, idx: ArrayLike<number>): Features {
   }
   return { rows: idx.length, sparse, dense };
 }
+
+/** Append one L2-normalised sparse row: `entries` as [column, value] in ascending column order (a zero row stays zero). */
+export function appendL2Row(entries: ReadonlyArray<readonly [number, number]>, cols: number[], vals: number[]): void {
+  let norm = 0;
+  for (const [, v] of entries) norm += v * v;
+  const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (const [c, v] of entries) {
+    cols.push(c);
+    vals.push(v * inv);
+  }
+}

@@ -26,6 +26,18 @@ export function caseVariants(token: string): string[] {
   return [lower, cap, upper].filter((v, i, all) => v !== token && all.indexOf(v) === i);
 }
 
+/** The first of a token's case variants (see caseVariants) that `find` knows (≥ 0), else −1. */
+export function findCaseVariant(token: string, find: (form: string) => number): number {
+  for (const v of caseVariants(token)) {
+    const r = find(v);
+    if (r >= 0) return r;
+  }
+  return -1;
+}
+
+/** Bound on the per-token memo of case-fallback lookups. */
+export const LOOKUP_CACHE_LIMIT = 1_000_000;
+
 export class VectorLookup {
   private readonly cache = new Map<string, number>();
   readonly caseFallback: boolean;
@@ -46,13 +58,8 @@ export class VectorLookup {
     const hit = this.cache.get(token);
     if (hit !== undefined) return hit;
     let r = this.vectors.indexOf(token);
-    if (r < 0 && this.caseFallback) {
-      for (const v of caseVariants(token)) {
-        r = this.vectors.indexOf(v);
-        if (r >= 0) break;
-      }
-    }
-    if (this.cache.size < 1_000_000) this.cache.set(token, r);
+    if (r < 0 && this.caseFallback) r = findCaseVariant(token, (v) => this.vectors.indexOf(v));
+    if (this.cache.size < LOOKUP_CACHE_LIMIT) this.cache.set(token, r);
     return r;
   }
 }
