@@ -130,7 +130,8 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
   });
   const learningRate = options.learningRate ?? strategy.defaultLearningRate;
   const t1 = performance.now();
-  const histories = await withMemoryGuard(memory, () => strategy.run(learner, {
+  const { histories, probs } = await withMemoryGuard(memory, async () => {
+    const histories = await strategy.run(learner, {
     epochs,
     learningRate,
     freezeUntil: options.freezeUntil,
@@ -145,8 +146,9 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
       handleInterrupt: options.handleInterrupt,
       seed,
     },
-  }));
-  const probs = await withMemoryGuard(memory, () => learner.validationProbabilities());
+    });
+    return { histories, probs: await learner.validationProbabilities() };
+  });
   const extractSeconds = learner.extractionStats.seconds;
   const trainSeconds = (performance.now() - t1) / 1000 - extractSeconds;
   const validation = probs && valid ? classificationReport(valid.y, probs, decoded.labels) : undefined;

@@ -59,12 +59,17 @@ export async function verifyListedFile(path: string, entry: FileEntry, options: 
     if (st.size !== entry.bytes) throw options.error({ kind: 'size', path, expected: entry.bytes, actual: st.size });
     if (!checksum && !keep) return undefined;
     const hash = createHash('sha256');
-    const chunks: Buffer[] = [];
     let read = 0;
-    for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      read += chunk.length;
-      if (keep) chunks.push(chunk);
+    // Kept contents are read in one buffer (not chunks then a copy of them all): one file's size in memory.
+    const contents = keep ? await handle.readFile() : undefined;
+    if (contents) {
+      hash.update(contents);
+      read = contents.length;
+    } else {
+      for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        read += chunk.length;
+      }
     }
     // The file changed size while being read: report what was actually read.
     if (read !== entry.bytes) throw options.error({ kind: 'size', path, expected: entry.bytes, actual: read });
@@ -72,7 +77,7 @@ export async function verifyListedFile(path: string, entry: FileEntry, options: 
       const actual = hash.digest('hex');
       if (actual !== entry.sha256) throw options.error({ kind: 'checksum', path, expected: entry.sha256, actual });
     }
-    return keep ? Buffer.concat(chunks, read) : undefined;
+    return contents;
   } finally {
     await handle.close();
   }

@@ -64,6 +64,6 @@ export function setVisionEngine(engine: VisionEngine): VisionEngine {
 }
 
 export { installGradientBridge, bridgedKernels, bridgePathCounts, BRIDGEABLE_KERNELS } from './gradient-bridge.js';
-export { setPointwiseFastPath, pointwiseGradientCounts, isPointwise, installPointwiseInputGradient } from './pointwise-grad.js';
-export { installBatchNormGradient, uninstallBatchNormGradient, batchNormGradientBackends, BATCHNORM_KERNEL } from './batchnorm-grad.js';
-export { installClipGradient, uninstallClipGradient, clipGradientCalls, CLIP_KERNEL } from './clip-grad.js';
+export { setPointwiseFastPath, pointwiseGradientCounts } from './pointwise-grad.js';
+export { installBatchNormGradient, uninstallBatchNormGradient, batchNormGradientBackends } from './batchnorm-grad.js';
+export { installClipGradient, uninstallClipGradient, clipGradientCalls } from './clip-grad.js';

@@ -39,7 +39,7 @@ export function pointwiseGradientCounts(): { filter: number; input: number } {
 }
 
 /** True when a convolution of `inShape` by `filterShape` is pointwise: 1×1, stride 1, no padding, NHWC. */
-export function isPointwise(inShape: Shape4, filterShape: Shape4, attrs: ConvGradAttrs): boolean {
+function isPointwise(inShape: Shape4, filterShape: Shape4, attrs: ConvGradAttrs): boolean {
   if (filterShape[0] !== 1 || filterShape[1] !== 1) return false;
   if (attrs.dataFormat === 'NCHW') return false;
   const info = tf.backend_util.computeConv2DInfo(inShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
@@ -83,7 +83,7 @@ function dispose(backend: unknown, ...ms: Matrix[]): void {
 const as = (m: Matrix, shape: number[]): TensorInfo => ({ dataId: m.info.dataId, shape, dtype: 'float32' });
 
 /** dW of a pointwise convolution as Xᵀ · dY, or undefined when the call is not pointwise (or the fast path is off). */
-export function pointwiseBackpropFilter(inputs: { x?: TensorInfo; dy?: TensorInfo }, attrs: ConvGradAttrs & { filterShape: Shape4 }, backend: unknown): TensorInfo | undefined {
+function pointwiseBackpropFilter(inputs: { x?: TensorInfo; dy?: TensorInfo }, attrs: ConvGradAttrs & { filterShape: Shape4 }, backend: unknown): TensorInfo | undefined {
   const { x, dy } = inputs;
   if (!enabled || !x || !dy || x.dtype !== 'float32' || dy.dtype !== 'float32' || x.shape.length !== 4) return undefined;
   if (!isPointwise(x.shape as Shape4, attrs.filterShape, attrs)) return undefined;
@@ -109,7 +109,7 @@ export function pointwiseBackpropFilter(inputs: { x?: TensorInfo; dy?: TensorInf
 }
 
 /** dX of a pointwise convolution as dY · Wᵀ, or undefined when the call is not pointwise (or the fast path is off). */
-export function pointwiseBackpropInput(inputs: { dy?: TensorInfo; filter?: TensorInfo }, attrs: ConvGradAttrs & { inputShape: Shape4 }, backend: unknown): TensorInfo | undefined {
+function pointwiseBackpropInput(inputs: { dy?: TensorInfo; filter?: TensorInfo }, attrs: ConvGradAttrs & { inputShape: Shape4 }, backend: unknown): TensorInfo | undefined {
   const { dy, filter } = inputs;
   if (!enabled || !dy || !filter || dy.dtype !== 'float32' || filter.dtype !== 'float32' || filter.shape.length !== 4) return undefined;
   if (!isPointwise(attrs.inputShape, filter.shape as Shape4, attrs)) return undefined;

@@ -9,7 +9,7 @@
 import { InvalidArgumentError } from '../../../src/errors.js';
 import { NeighbourExpansion, type NeighbourExpansionState } from '../bow/neighbour-expansion.js';
 import { TfidfVectorizer, type TfidfState } from '../bow/tfidf.js';
-import { hstackCsr, makeFeatures, type Dense, type Features } from '../linear/features.js';
+import { featureDim, hstackCsr, makeFeatures, type Dense, type Features } from '../linear/features.js';
 import { SoftmaxRegression, type SoftmaxRegressionState } from '../linear/softmax-regression.js';
 import type { DocumentEncoder } from '../represent/document-encoder.js';
 import type { BowModelSpec, FitContext, HybridModelSpec, ModelState, SmoothedModelSpec, TextModel } from './model.js';
@@ -79,8 +79,7 @@ export class LinearTextModel implements TextModel {
     this.expansion?.fit(docs, ctx.vectors!);
     const x = this.features(docs, true);
     const emptyRepresentations = this.encoder?.emptyCount;
-    const dim = this.tfidf.size + (this.encoder?.dim ?? 0) + (this.expansion?.size ?? 0);
-    this.regression = new SoftmaxRegression(dim, ctx.numClasses);
+    this.regression = new SoftmaxRegression(featureDim(x), ctx.numClasses);
     this.fitInfo = this.regression.fit(x, y, {
       c: this.spec.c ?? DEFAULT_C,
       classWeights: ctx.classWeights === 'balanced' ? 'balanced' : undefined,

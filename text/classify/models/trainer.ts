@@ -30,7 +30,7 @@ export function textTrainer(
     seed: ctx.seed,
     validationData,
     classWeights: ctx.classWeights === 'balanced' ? 'balanced' : undefined,
-    ...(paramGroups ? { paramGroups } : {}),
+    paramGroups,
     callbacks,
   });
 }
