@@ -202,14 +202,21 @@ async function main() {
   const curve: Array<Record<string, unknown>> = [];
   const curveBase = new Map<number, Result[]>();
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : 0);
+  const sd = (xs: number[]) => {
+    if (xs.length < 2) return 0;
+    const m = mean(xs);
+    return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+  };
+  // The draws of each size, made once: every row trains on the same ones (stratifiedSample returns all at full size).
+  const seedsOf = (n: number) => (n >= train.length ? [0] : Array.from({ length: DRAWS }, (_, i) => i + 1));
+  const draws = new Map(sizes.map((n) => [n, seedsOf(n).map((seed) => stratifiedSample(train, n, seed))]));
   for (const row of CURVE.filter(selected)) {
     const cells: string[] = [];
     for (const n of sizes) {
-      const seeds = n >= train.length ? [0] : Array.from({ length: DRAWS }, (_, i) => i + 1);
+      const seeds = seedsOf(n);
       const spec = chosen.get(choiceKey(row.spec)) ?? row.spec;
       const runs: Result[] = [];
-      for (const seed of seeds) runs.push(await run(n >= train.length ? train : stratifiedSample(train, n, seed), test, spec, vectors));
+      for (const sample of draws.get(n)!) runs.push(await run(sample, test, spec, vectors));
       if (isBaseline(row)) curveBase.set(n, runs);
       const base = isBaseline(row) ? undefined : curveBase.get(n);
       const acc = runs.map((r) => r.accuracy);
