@@ -149,7 +149,10 @@ async function stepBench(backbone: Backbone, model: tf.LayersModel, train: Split
   const once = gradients();
   tf.dispose([once.value, ...Object.values(once.grads)]);
   const bridgedPaths = Object.fromEntries(
-    Object.entries(bridgePathCounts()).map(([k, v]) => [k, { js: v.js - (countsBefore[k]?.js ?? 0), cpu: v.cpu - (countsBefore[k]?.cpu ?? 0) }]),
+    Object.entries(bridgePathCounts()).map(([k, v]) => [
+      k,
+      { js: v.js - (countsBefore[k]?.js ?? 0), resident: v.resident - (countsBefore[k]?.resident ?? 0), cpu: v.cpu - (countsBefore[k]?.cpu ?? 0) },
+    ]),
   );
 
   const runs: { tfjs: number[]; ours: number[] } = { tfjs: [], ours: [] };
@@ -184,7 +187,7 @@ async function stepBench(backbone: Backbone, model: tf.LayersModel, train: Split
   console.log(`engine ${result.engine} (${engine.threads} thread${engine.threads === 1 ? '' : 's'}), ${result.cpus} cpus, load ${result.loadavg.toFixed(2)}; fine-tune-all step, batch ${batchSize} at ${size} px, BatchNorm with ${result.batchNorm}`);
   console.log(`gradients of ${vars.length} weights: ${identical ? 'identical' : `max abs diff ${maxAbsDiff.toExponential(2)}`}`);
   console.log(`pointwise convolutions as matrix products vs general kernels: max diff ${pointwiseRelDiff.toExponential(2)} of the weight's largest |gradient|`);
-  console.log(`bridged kernels per step (JS / cpu backend): ${Object.entries(bridgedPaths).map(([k, v]) => `${k} ${v.js} / ${v.cpu}`).join(', ')}`);
+  console.log(`bridged kernels per step (JS kernel / on wasm, e.g. pointwise as matMul / cpu backend): ${Object.entries(bridgedPaths).map(([k, v]) => `${k} ${v.js} / ${v.resident} / ${v.cpu}`).join(', ')}`);
   console.log(`tfjs BN + clip gradients  ${runs.tfjs.map((t) => t.toFixed(0)).join(' / ')} ms  (median ${result.medianMsTfjs.toFixed(0)})`);
   console.log(`transferkit's gradients   ${runs.ours.map((t) => t.toFixed(0)).join(' / ')} ms  (median ${result.medianMsOurs.toFixed(0)})   ${result.speedup.toFixed(2)}× faster`);
   if (jsonOut) await writeFileAtomic(jsonOut, JSON.stringify(result, null, 2) + '\n');

@@ -44,10 +44,17 @@ function cpuBackend(): CpuBackendLike {
   return backend;
 }
 
-const pathCounts: Record<string, { js: number; cpu: number }> = {};
+/** Calls of a bridged kernel by path: our JS kernel, a path on the backend itself (e.g. the pointwise matrix product), the cpu backend's kernel. */
+export interface BridgePathCount {
+  js: number;
+  resident: number;
+  cpu: number;
+}
 
-/** How many calls of each bridged kernel ran our JS kernel (or the pointwise matrix product) and how many the cpu backend's kernel. */
-export function bridgePathCounts(): Record<string, { js: number; cpu: number }> {
+const pathCounts: Record<string, BridgePathCount> = {};
+
+/** How many calls of each bridged kernel took each path. */
+export function bridgePathCounts(): Record<string, BridgePathCount> {
   return Object.fromEntries(Object.entries(pathCounts).map(([k, v]) => [k, { ...v }]));
 }
 
@@ -58,12 +65,12 @@ function bridge(kernelName: string, targetBackend: string): KernelConfig {
     kernelName,
     backendName: targetBackend,
     kernelFunc: ({ inputs, attrs, backend }) => {
-      const count = (pathCounts[kernelName] ??= { js: 0, cpu: 0 });
+      const count = (pathCounts[kernelName] ??= { js: 0, resident: 0, cpu: 0 });
       const target = backend as unknown as WasmBackendLike;
       // Paths that compute on the backend itself, data never leaving wasm (e.g. pointwise convolutions as one matMul).
       const resident = RESIDENT_KERNELS[kernelName]?.(inputs, attrs as Record<string, unknown>, backend);
       if (resident) {
-        count.js++;
+        count.resident++;
         return resident;
       }
       const js = JS_KERNELS[kernelName];
