@@ -13,6 +13,9 @@ import { decodeFailure, decodeImage, type PreprocessSpec, type RgbImage } from '
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.heif', '.jfif'];
 
+/** Whether a path names an image by its extension (any case). */
+const isImagePath = (path: string) => IMAGE_EXTENSIONS.includes(extname(path).toLowerCase());
+
 export interface ImageItem {
   path: string;
   /** Class index into `labels`. */
@@ -65,7 +68,7 @@ function finish(source: string, kind: 'folder' | 'csv', byLabel: Map<string, str
     if (kind === 'csv') {
       throw new DataError(`${source} lists no image with both a path and a label`, { hint: 'fill in the path and label column of each row (paths relative to the CSV)' });
     }
-    const loose = skipped.filter((f) => f.reason === LOOSE && IMAGE_EXTENSIONS.includes(extname(f.path).toLowerCase())).length;
+    const loose = skipped.filter((f) => f.reason === LOOSE && isImagePath(f.path)).length;
     throw new DataError(`${source} has no class folders${loose ? ` (its ${loose} image${loose === 1 ? ' sits' : 's sit'} directly in it)` : ''}`, {
       hint: loose ? `move the images into a folder per label, ${source}/<label>/<image>, or list them in a .csv manifest with path,label rows` : LAYOUT_HINT,
     });
@@ -101,8 +104,7 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
   const info = await stat(root).catch(() => null);
   if (!info) throw new NotFoundError(`data folder '${root}' does not exist`, { hint: `check the path; ${LAYOUT_HINT}` });
   if (!info.isDirectory()) {
-    const ext = extname(root).toLowerCase();
-    if (IMAGE_EXTENSIONS.includes(ext)) {
+    if (isImagePath(root)) {
       throw new InvalidArgumentError(`'${root}' is an image file, not a data folder or CSV manifest`, {
         hint: `${LAYOUT_HINT} (to classify single images with a trained model, use 'vision predict BUNDLE IMAGE…')`,
       });
@@ -127,7 +129,7 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
         if (e.name.startsWith('.')) continue;
         const p = join(dir, e.name);
         if (e.isDirectory()) await walk(p);
-        else if (IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase())) files.push(p);
+        else if (isImagePath(e.name)) files.push(p);
         else skipped.push({ path: p, reason: `not an image file (extension '${extname(e.name) || 'none'}')` });
       }
     };
