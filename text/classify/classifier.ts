@@ -8,6 +8,7 @@ import type { ExpansionStats } from './bow/neighbour-expansion.js';
 import { DataError, InvalidArgumentError } from '../../src/errors.js';
 import { classificationReport, type ClassificationReport } from '../../src/metrics/classification.js';
 import type { Progress } from '../../src/progress.js';
+import type { History } from '../../src/training/events.js';
 import { initEngine } from '../../src/engine/backend.js';
 import { encodeLabels, requireKnownLabels, trainingLabels } from './data/labels.js';
 import type { TextExample } from './data/types.js';
@@ -15,6 +16,7 @@ import { EmbeddingNetModel } from './models/embedding-net.js';
 import { LinearTextModel } from './models/linear.js';
 import type { ModelSpec, NeuralFitOptions, TextModel } from './models/model.js';
 import { MODEL_KINDS } from './models/model.js';
+import type { TextFitContext } from './models/trainer.js';
 import { VectorsHeadModel } from './models/vectors-head.js';
 import { createRepresentation, type RepresentationOptions } from './represent/index.js';
 import { tokenizerFor, type Tokenizer, type TokenizerOptions } from './tokenize/tokenizer.js';
@@ -57,6 +59,14 @@ export interface TrainTextOptions extends NeuralFitOptions {
   seed?: number;
   /** Progress while loading vectors. */
   progress?: Progress;
+  /**
+   * Ctrl-C (SIGINT) while a neural kind ('vectors', 'embedding') trains stops it after the current
+   * batch; the classifier keeps the weights trained so far (the best epoch's, with validation texts)
+   * and `summary.interrupted` is true. The linear kinds are fitted in one synchronous run that a
+   * signal cannot enter: Ctrl-C ends the process there as it would without this option. Default
+   * false: SIGINT is left alone.
+   */
+  handleInterrupt?: boolean;
 }
 
 export interface TrainingSummary {
@@ -71,6 +81,8 @@ export interface TrainingSummary {
   /** 'smoothed': training words with a vector, words expanded, neighbour columns added. */
   expansion?: ExpansionStats;
   epochs?: number;
+  /** True when Ctrl-C stopped a neural kind's training (see `handleInterrupt`): the weights are those trained so far. */
+  interrupted?: boolean;
   /** The vectors used; `keptWords` = rows stored with the classifier (0 for 'smoothed', which stores none). */
   vectors?: { source: string; dim: number; keptWords: number };
   tokenizer: Record<string, unknown>;
@@ -217,7 +229,9 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
           y: validationLabels.y.filter((c) => c >= 0),
         }
       : undefined;
-  const fitted = await model.fit(docs, y, { ...options, seed, numClasses: labels.length, validation, vectors: spec.kind === 'smoothed' ? full : undefined });
+  const ctx: TextFitContext = { ...options, seed, numClasses: labels.length, validation, vectors: spec.kind === 'smoothed' ? full : undefined };
+  const fitted = await model.fit(docs, y, ctx);
+  const interrupted = (fitted.history as History | undefined)?.stopReason === 'interrupted';
   const summary: TrainingSummary = {
     model: spec,
     trainTexts: examples.length,
@@ -227,6 +241,7 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
     emptyRepresentations: fitted.emptyRepresentations,
     expansion: fitted.expansion,
     epochs: fitted.epochs,
+    ...(interrupted ? { interrupted } : {}),
     vectors: full ? { source, dim: full.dim, keptWords: lookup?.vectors.words.length ?? 0 } : undefined,
     tokenizer: { ...tokenizer.toJSON() },
     seed,

@@ -133,6 +133,10 @@ function dataOptions(ctx: CliContext, o: DataOpts) {
 /** What is wrong with a trained model though training succeeded: printed to stderr in every output mode. */
 function trainingWarnings(o: TrainOpts, s: TrainingSummary): string[] {
   const warnings: string[] = [];
+  if (s.interrupted) {
+    const n = s.epochs ?? 0;
+    warnings.push(`warning: training was interrupted (Ctrl-C) after ${n} epoch${n === 1 ? '' : 's'} (the last may be partial): the bundle holds the weights trained so far; train again for a finished model`);
+  }
   const noKnownWord = s.oov !== undefined && s.oov.tokens > 0 && s.oov.oovTokens === s.oov.tokens;
   if (noKnownWord) {
     warnings.push(
@@ -230,6 +234,9 @@ export function registerText(program: Command, ctx: CliContext): void {
       seed: o.seed,
       progress: ctx.progress(o.json),
       callbacks: neural && !o.json && !ctx.globals.quiet ? [new ProgressBarCallback((t) => ctx.io.err(t), ctx.io.interactive)] : [],
+      // As vision train: Ctrl-C stops a neural model after the current batch and the weights so far are saved.
+      // (The linear kinds are fitted in one synchronous run; Ctrl-C ends the command there, before anything is written.)
+      handleInterrupt: true,
     });
     const metrics: Record<string, unknown> = {};
     const validEval = valid ? await clf.evaluate(valid.examples) : undefined;
@@ -248,6 +255,7 @@ export function registerText(program: Command, ctx: CliContext): void {
         skippedEmptyTexts: train.skippedEmpty.count,
         seconds: s.seconds,
         epochs: s.epochs,
+        interrupted: s.interrupted,
         oov: s.oov,
         emptyRepresentations: s.emptyRepresentations,
         expansion: s.expansion,

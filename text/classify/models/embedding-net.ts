@@ -11,11 +11,11 @@ import * as tf from '@tensorflow/tfjs';
 import { headLayers, type HeadSpec } from '../../../src/heads/head.js';
 import type { BatchSource } from '../../../src/training/data.js';
 import { predictProba, type ParamGroup } from '../../../src/training/trainer.js';
-import { textTrainer } from './trainer.js';
+import { textTrainer, type TextFitContext } from './trainer.js';
 import { InvalidArgumentError } from '../../../src/errors.js';
 import type { VectorLookup } from '../vectors/lookup.js';
 import { TkMaskedPooling, TkPretrainedEmbedding, TkWindowConv } from './layers.js';
-import type { EmbeddingModelSpec, FitContext, ModelState, TextModel } from './model.js';
+import type { EmbeddingModelSpec, ModelState, TextModel } from './model.js';
 
 export const DEFAULT_EMBEDDING_HEAD: HeadSpec = { type: 'mlp', hidden: [128], dropout: 0.3 };
 const PAD = 0;
@@ -112,7 +112,7 @@ export class EmbeddingNetModel implements TextModel {
     return { model, embedding };
   }
 
-  async fit(docs: string[][], y: Int32Array, ctx: FitContext) {
+  async fit(docs: string[][], y: Int32Array, ctx: TextFitContext) {
     const { model, embedding } = this.build(ctx.numClasses, ctx.seed);
     this.model = model;
     const finetune = this.spec.finetune ?? false;

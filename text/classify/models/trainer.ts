@@ -1,7 +1,8 @@
 /**
  * The core Trainer as the neural text models use it: the caller's callbacks, early stopping
  * on validation loss (best weights restored) when validation texts are given, class weights,
- * and the fit options of `FitContext` over the model kind's own defaults.
+ * Ctrl-C handling when the caller opts in, and the fit options of `FitContext` over the model
+ * kind's own defaults.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { EarlyStopping } from '../../../src/training/callbacks/early-stopping.js';
@@ -14,9 +15,15 @@ export interface TextTrainerDefaults {
   learningRate: number;
 }
 
+/** `FitContext` as trainTextClassifier passes it to the neural kinds (its options spread in). */
+export interface TextFitContext extends FitContext {
+  /** Ctrl-C stops training after the current batch, keeping the weights so far (the core trainer's option). Default false. */
+  handleInterrupt?: boolean;
+}
+
 export function textTrainer(
   model: tf.LayersModel,
-  ctx: FitContext,
+  ctx: TextFitContext,
   defaults: TextTrainerDefaults,
   options: { validationData?: Dataset; paramGroups?: ParamGroup[] } = {},
 ): Trainer {
@@ -32,5 +39,6 @@ export function textTrainer(
     classWeights: ctx.classWeights === 'balanced' ? 'balanced' : undefined,
     paramGroups,
     callbacks,
+    handleInterrupt: ctx.handleInterrupt ?? false,
   });
 }

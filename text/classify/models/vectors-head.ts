@@ -7,9 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import { buildHead, type HeadSpec } from '../../../src/heads/head.js';
 import { matrixSource } from '../../../src/training/data.js';
 import { predictProba } from '../../../src/training/trainer.js';
-import { textTrainer } from './trainer.js';
+import { textTrainer, type TextFitContext } from './trainer.js';
 import type { DocumentEncoder } from '../represent/document-encoder.js';
-import type { FitContext, ModelState, TextModel, VectorsModelSpec } from './model.js';
+import type { ModelState, TextModel, VectorsModelSpec } from './model.js';
 
 export const DEFAULT_VECTORS_HEAD: HeadSpec = { type: 'linear' };
 
@@ -36,7 +36,7 @@ export class VectorsHeadModel implements TextModel {
     return x;
   }
 
-  async fit(docs: string[][], y: Int32Array, ctx: FitContext) {
+  async fit(docs: string[][], y: Int32Array, ctx: TextFitContext) {
     this.encoder.fit(docs);
     const raw = this.encoder.encodeTokens(docs);
     const emptyRepresentations = this.encoder.emptyCount;
