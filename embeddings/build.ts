@@ -11,6 +11,9 @@ import type { JsonValue, Metric } from './types.js';
 /** Below this many items `kind: 'auto'` builds an exact index: fast enough, and no recall loss. */
 export const EXACT_THRESHOLD = 20_000;
 
+/** The tuning `tune: true` asks for; an option left out of a `tune` object takes its value from here. */
+export const TUNE_DEFAULTS = { target: 0.95, k: 10, queries: 200, seed: 1 } as const;
+
 export interface TuneAtBuildOptions {
   /** Recall@k to reach. Default 0.95. */
   target?: number;
@@ -71,7 +74,7 @@ export function buildIndex(options: BuildIndexOptions): BuiltIndex {
   const n = keys.length;
   // Under cosine, zero rows cannot be queries (no direction): they are never held back.
   const zeroRow = (r: number) => index.metric === 'cosine' && isZeroVector(matrix, r * dim, (r + 1) * dim);
-  const held = tune ? sampleIndices(n, Math.min(tune.queries ?? 200, Math.floor(n / 2)), tune.seed ?? 1).filter((r) => !zeroRow(r)) : [];
+  const held = tune ? sampleIndices(n, Math.min(tune.queries ?? TUNE_DEFAULTS.queries, Math.floor(n / 2)), tune.seed ?? TUNE_DEFAULTS.seed).filter((r) => !zeroRow(r)) : [];
   const heldSet = new Set(held);
   const add = (r: number) => index.add(keys[r]!, matrix.subarray(r * dim, (r + 1) * dim), options.metadata?.[r]);
   progress.start('building HNSW index', n);
@@ -88,12 +91,12 @@ export function buildIndex(options: BuildIndexOptions): BuiltIndex {
       tick();
     }
     if (tune && held.length > 0) {
-      const k = tune.k ?? 10;
+      const k = tune.k ?? TUNE_DEFAULTS.k;
       const queries = new Float32Array(held.length * dim);
       held.forEach((r, i) => queries.set(matrix.subarray(r * dim, (r + 1) * dim), i * dim));
       const exact = ExactIndex.fromMatrix({ keys, matrix, dim, metric: options.metric });
       const truthHits = exact.queryBatch(queries, { k, exclude: held.map((r) => keys[r]!) });
-      tuning = tuneEf(index, queries, { target: tune.target ?? 0.95, k, truthHits, apply: true });
+      tuning = tuneEf(index, queries, { target: tune.target ?? TUNE_DEFAULTS.target, k, truthHits, apply: true });
     }
     for (const r of held) {
       add(r);

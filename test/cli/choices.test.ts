@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as choices from '../../src/cli/choices.js';
-import { DEFAULT_EF, DEFAULT_EF_CONSTRUCTION, DEFAULT_M, METRICS } from '../../embeddings/index.js';
+import { DEFAULT_EF, DEFAULT_EF_CONSTRUCTION, DEFAULT_M, METRICS, TUNE_DEFAULTS } from '../../embeddings/index.js';
+import { TUNE_HELP_DEFAULTS } from '../../src/cli/commands/index-cmd.js';
+import { cli } from '../helpers/cli.js';
 import { DATASET_FORMATS, DEFAULT_TEXT_VECTORS, REPRESENTATIONS, VECTOR_FORMATS, WRITABLE_FORMATS } from '../../text/index.js';
 import { STRATEGY_NAMES } from '../../vision/index.js';
 import { BACKEND_NAMES } from '../../src/engine/backend.js';
@@ -20,6 +22,14 @@ describe('CLI copies of domain choices and defaults', () => {
     expect(choices.REPRESENTATION_CHOICES).toEqual(REPRESENTATIONS);
     expect(choices.DEFAULT_TEXT_VECTORS).toBe(DEFAULT_TEXT_VECTORS);
     expect(choices.STRATEGY_CHOICES).toEqual(STRATEGY_NAMES);
+    expect(TUNE_HELP_DEFAULTS).toEqual({ target: TUNE_DEFAULTS.target, k: TUNE_DEFAULTS.k, queries: TUNE_DEFAULTS.queries });
+  });
+
+  it("index build --help shows buildIndex's tuning defaults", async () => {
+    const help = (await cli('index', 'build', '--help')).stdout.replace(/\s+/g, ' ');
+    const { target, k, queries } = TUNE_DEFAULTS;
+    expect(help).toContain(`--target recall@${k} on ${queries} items`);
+    expect(help).toContain(`recall@${k} to tune ef for, in (0, 1]; giving it implies --tune (default: ${target})`);
   });
 
   it('the light core modules the CLI starts with are the ones the heavy ones re-export', () => {

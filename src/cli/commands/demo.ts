@@ -8,6 +8,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import type { WordVectors } from '../../../text/vectors/index.js';
 import type { CliContext } from '../context.js';
 import { intOption } from '../parse.js';
+import { TUNE_HELP_DEFAULTS } from './index-cmd.js';
 
 export const DEMO_JOBS = ['vectors', 'index', 'text', 'vision'] as const;
 type DemoJob = (typeof DEMO_JOBS)[number];
@@ -20,11 +21,11 @@ interface DemoOptions {
 
 /**
  * Fewest words the index demo indexes: it queries 'paris' (the 967th most frequent
- * word of the bundled vectors) and holds 200 of them back to tune ef on.
+ * word of the bundled vectors) and holds HELD_OUT_WORDS of them back to tune ef on.
  */
 export const MIN_INDEX_WORDS = 1000;
-/** Indexed words held back as unseen queries when tuning ef. */
-const HELD_OUT_WORDS = 200;
+/** Indexed words held back as unseen queries when tuning ef: buildIndex's default (the demo tunes with `tune: true`). */
+const HELD_OUT_WORDS = TUNE_HELP_DEFAULTS.queries;
 
 function indexWordsOption(value: string): number {
   const n = Number(value);
@@ -97,7 +98,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         const wv = await needVectors();
         const n = Math.min(opts.indexWords, wv.size);
         say(`\n== nearest-neighbour index (HNSW over the ${n.toLocaleString('en')} most frequent words) ==`);
-        const { buildIndex } = await import('../../../embeddings/index.js');
+        const { buildIndex, TUNE_DEFAULTS } = await import('../../../embeddings/index.js');
         const t = performance.now();
         const { index, tuning } = buildIndex({
           keys: wv.words.slice(0, n),
@@ -105,12 +106,12 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           dim: wv.dim,
           kind: 'hnsw',
           metric: 'cosine',
-          tune: { target: 0.95, k: 10, queries: HELD_OUT_WORDS },
+          tune: true, // buildIndex's TUNE_DEFAULTS: its target recall, k and held-out words
           progress: ctx.progress(opts.json),
         });
         const buildSeconds = seconds(t);
         const hits = index.query(wv.get('paris', { oov: 'throw' })!, { k: 5, exclude: ['paris'] });
-        say(`built in ${buildSeconds.toFixed(1)} s; ef tuned to ${tuning?.ef} for recall@10 ${tuning?.recall.toFixed(3)} on ${tuning?.queries} held-out words (${Math.round(tuning?.qps ?? 0)} queries/s)`);
+        say(`built in ${buildSeconds.toFixed(1)} s; ef tuned to ${tuning?.ef} for recall@${TUNE_DEFAULTS.k} ${tuning?.recall.toFixed(3)} on ${tuning?.queries} held-out words (${Math.round(tuning?.qps ?? 0)} queries/s)`);
         say(`nearest to paris: ${hits.map((h) => h.key).join(', ')}`);
         results.index = { words: n, heldOut: tuning?.queries, buildSeconds, ef: tuning?.ef, recallAt10: tuning?.recall, qps: tuning?.qps, paris: hits.map((h) => h.key) };
       }

@@ -4,7 +4,7 @@
  */
 import { extname } from 'node:path';
 import type { Command } from 'commander';
-import type { EmbeddingsTable, Metric, SearchHit } from '../../../embeddings/index.js';
+import type { EmbeddingsTable, Metric, SearchHit, TUNE_DEFAULTS } from '../../../embeddings/index.js';
 import { DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../errors.js';
 import type { Progress } from '../../progress.js';
 import { checkOutputDir } from '../../io/output.js';
@@ -14,6 +14,13 @@ import { choiceOption, fractionOption, intOption } from '../parse.js';
 
 /** The embeddings module, loaded when an index command runs (not at CLI start-up). */
 const embeddings = () => import('../../../embeddings/index.js');
+
+/**
+ * buildIndex's ef-tuning defaults (embeddings TUNE_DEFAULTS), for --help: start-up loads no embeddings
+ * module. `satisfies` makes tsc refuse any value that differs from the library's (and
+ * test/cli/choices.test.ts compares them); the build passes none of them but --target.
+ */
+export const TUNE_HELP_DEFAULTS = { target: 0.95, k: 10, queries: 200 } as const satisfies Pick<typeof TUNE_DEFAULTS, 'target' | 'k' | 'queries'>;
 
 const JSONL_EXTENSIONS = ['.jsonl', '.ndjson'];
 const INPUT_FORMATS = ['auto', 'vectors', 'jsonl'] as const;
@@ -102,8 +109,11 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     .option('--M <n>', 'HNSW links per node', intOption('--M', 2), HNSW_DEFAULTS.M)
     .option('--ef-construction <n>', 'HNSW build breadth', intOption('--ef-construction'), HNSW_DEFAULTS.efConstruction)
     .option('--ef <n>', `HNSW default query breadth (default ${HNSW_DEFAULTS.ef}, or tuned with --tune)`, intOption('--ef'))
-    .option('--tune', 'pick the smallest ef reaching --target recall@10 on 200 items (at most half of them) held back as unseen queries (inserted afterwards), and store it')
-    .option('--target <recall>', 'recall@10 to tune ef for, in (0, 1]; giving it implies --tune', fractionOption('--target', 'a recall'), 0.95)
+    .option(
+      '--tune',
+      `pick the smallest ef reaching --target recall@${TUNE_HELP_DEFAULTS.k} on ${TUNE_HELP_DEFAULTS.queries} items (at most half of them) held back as unseen queries (inserted afterwards), and store it`,
+    )
+    .option('--target <recall>', `recall@${TUNE_HELP_DEFAULTS.k} to tune ef for, in (0, 1]; giving it implies --tune`, fractionOption('--target', 'a recall'), TUNE_HELP_DEFAULTS.target)
     .option('--input <format>', 'source type: auto (by extension: .jsonl/.ndjson are embeddings), vectors or jsonl', choiceOption('--input', INPUT_FORMATS), 'auto')
     .option('--limit <n>', 'read only the first n items', intOption('--limit'))
     .option('--json', 'print the summary as JSON')
@@ -121,7 +131,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
           hint: `drop --ef to tune ef for the recall target, or drop ${opts.tune ? '--tune' : '--target'} to keep ef=${opts.ef}`,
         });
       }
-      const { buildIndex, HnswIndex, INDEX_OWNER } = await embeddings();
+      const { buildIndex, HnswIndex, INDEX_OWNER, TUNE_DEFAULTS: tuneDefaults } = await embeddings();
       await checkOutputDir(opts.out, INDEX_OWNER);
       const progress = ctx.progress(opts.json);
       const t0 = performance.now();
@@ -138,15 +148,16 @@ export function registerIndex(program: Command, ctx: CliContext): void {
         M: opts.M,
         efConstruction: opts.efConstruction,
         ef: opts.ef,
-        tune: tune ? { target: opts.target, k: 10, queries: 200, seed: 1 } : false,
+        tune: tune ? { target: opts.target } : false, // k, queries and seed: the library's defaults
         progress,
       });
       const buildSeconds = (performance.now() - t1) / 1000;
-      const tuned = tuning ? { ef: tuning.ef, target: tuning.target, k: 10, recall: tuning.recall, reached: tuning.reached, queries: tuning.queries } : null;
+      const k = tuneDefaults.k;
+      const tuned = tuning ? { ef: tuning.ef, target: tuning.target, k, recall: tuning.recall, reached: tuning.reached, queries: tuning.queries } : null;
       if (tune && built instanceof HnswIndex && !tuning) {
         ctx.note(`warning: ef not tuned: no item could be held back as a query (${built.size} items; zero vectors are never queries); ef stays ${built.ef}`);
       } else if (tuning && !tuning.reached) {
-        ctx.note(`warning: recall@10 ${tuning.recall.toFixed(3)} < target ${opts.target} even at ef=${tuning.ef}; consider a larger --M or --ef-construction`);
+        ctx.note(`warning: recall@${k} ${tuning.recall.toFixed(3)} < target ${opts.target} even at ef=${tuning.ef}; consider a larger --M or --ef-construction`);
       } else if (!(built instanceof HnswIndex) && hnswOnly.length > 0) {
         // --kind auto chose exact for a small source: the HNSW options are harmless, but say so.
         ctx.note(`note: ${hnswOnly.join(', ')} ignored: --kind auto built an exact index for ${built.size} items (recall is 1; --kind hnsw forces HNSW)`);
@@ -166,7 +177,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
       };
       if (opts.json) return ctx.printJson(summary);
       ctx.note(`built ${summary.kind} index of ${summary.count} × ${summary.dim} (${summary.metric}) in ${summary.buildSeconds.toFixed(1)} s → ${opts.out}`);
-      if (built instanceof HnswIndex) ctx.note(`M=${built.M} efConstruction=${built.efConstruction} ef=${built.ef}${tuned ? ` (tuned for recall@10 ≥ ${tuned.target} on ${tuned.queries} held-out items: ${tuned.recall.toFixed(3)}${tuned.reached ? '' : ', target not reached'})` : ''}`);
+      if (built instanceof HnswIndex) ctx.note(`M=${built.M} efConstruction=${built.efConstruction} ef=${built.ef}${tuned ? ` (tuned for recall@${k} ≥ ${tuned.target} on ${tuned.queries} held-out items: ${tuned.recall.toFixed(3)}${tuned.reached ? '' : ', target not reached'})` : ''}`);
     });
 
   index
