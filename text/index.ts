@@ -1,2 +1,3 @@
 export * from './vectors/index.js';
 export * from './classify/index.js';
+export * from './sentence/index.js';
