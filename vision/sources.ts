@@ -16,7 +16,7 @@ import { download } from '../src/io/download.js';
 import { sha256 } from '../src/io/hash.js';
 import { InvalidFileError, NotFoundError } from '../src/errors.js';
 import { silentProgress, type Progress } from '../src/progress.js';
-import { BUNDLE_FORMAT, loadBundle, MANIFEST_FILE } from '../src/bundle/bundle.js';
+import { BUNDLE_FORMAT, loadBundle, MANIFEST_FILE, type LoadedBundle } from '../src/bundle/bundle.js';
 import { IMAGE_CLASSIFIER_KIND } from './classifier.js';
 import type { PreprocessSpec } from './preprocess.js';
 import { getArchitecture, type ArchitectureSpec } from './registry.js';
@@ -52,29 +52,22 @@ export interface SourceBundle {
   labels: string[];
 }
 
-/** A folder holding a transferkit bundle: verified, and described as a backbone source; anything else is left to the plain reader. */
+/**
+ * A folder holding a transferkit bundle: verified, and described as a backbone source; anything
+ * else is left to the plain reader. An image bundle's manifest is read once, by `loadBundle`; only
+ * when that refuses the folder is the manifest read again, to tell someone else's manifest (a plain
+ * tfjs model folder) from a damaged bundle or one of another kind.
+ */
 async function readBundleSource(dir: string): Promise<{ files: Pick<ModelFiles, 'json' | 'weights' | 'sha256'>; bundle: SourceBundle } | undefined> {
   const manifestPath = join(dir, MANIFEST_FILE);
   if (!(await access(manifestPath).then(() => true, () => false))) return undefined;
-  let manifest: { format?: unknown; kind?: unknown };
+  let loaded: LoadedBundle;
   try {
-    manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as typeof manifest;
+    loaded = await loadBundle(dir, { kind: IMAGE_CLASSIFIER_KIND, rebuildModel: false });
   } catch (e) {
-    // Not read as a plain model: a damaged bundle would silently lose its input recipe.
-    throw new InvalidFileError(`${manifestPath} is not valid JSON: a damaged transferkit bundle?`, {
-      file: manifestPath,
-      hint: 'copy the bundle again or retrain it; for a plain tfjs model, remove the stray manifest.json',
-      cause: e,
-    });
+    if (!(await claimsImageBundle(dir, manifestPath))) return undefined;
+    throw e; // an image bundle loadBundle found damaged: its own error says how
   }
-  if (manifest?.format !== BUNDLE_FORMAT) return undefined; // someone else's manifest: a plain tfjs model folder
-  if (manifest.kind !== IMAGE_CLASSIFIER_KIND) {
-    throw new InvalidFileError(`${dir} is a transferkit '${String(manifest.kind)}' bundle, not an image model`, {
-      file: manifestPath,
-      hint: "a backbone can be a bundle written by 'transferkit vision train', a registry name, a model.json URL or a tfjs layers-model folder",
-    });
-  }
-  const loaded = await loadBundle(dir, { kind: IMAGE_CLASSIFIER_KIND, rebuildModel: false });
   const m = loaded.manifest;
   const preprocessing = m.preprocessing as unknown as PreprocessSpec;
   const encoder = (m.encoder ?? {}) as { name?: unknown; cut?: unknown };
@@ -89,6 +82,33 @@ async function readBundleSource(dir: string): Promise<{ files: Pick<ModelFiles, 
   // The verified contents as read (a Buffer is a Uint8Array: no copy).
   const weights = json.weightsManifest.flatMap((g) => g.paths.map((p) => loaded.file(p) as Uint8Array));
   return { files: { json, weights, sha256: sha256(text) }, bundle: { preprocessing, encoder: { name: encoder.name, cut: encoder.cut }, labels: m.labels } };
+}
+
+/**
+ * Whether the manifest a bundle load refused is a transferkit image bundle's (then the load's error
+ * stands); false for someone else's manifest (a plain tfjs model folder); a damaged manifest or a
+ * bundle of another kind is refused here, in a backbone's terms.
+ */
+async function claimsImageBundle(dir: string, manifestPath: string): Promise<boolean> {
+  let manifest: { format?: unknown; kind?: unknown };
+  try {
+    manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as typeof manifest;
+  } catch (e) {
+    // Not read as a plain model: a damaged bundle would silently lose its input recipe.
+    throw new InvalidFileError(`${manifestPath} is not valid JSON: a damaged transferkit bundle?`, {
+      file: manifestPath,
+      hint: 'copy the bundle again or retrain it; for a plain tfjs model, remove the stray manifest.json',
+      cause: e,
+    });
+  }
+  if (manifest?.format !== BUNDLE_FORMAT) return false; // someone else's manifest: a plain tfjs model folder
+  if (manifest.kind !== IMAGE_CLASSIFIER_KIND) {
+    throw new InvalidFileError(`${dir} is a transferkit '${String(manifest.kind)}' bundle, not an image model`, {
+      file: manifestPath,
+      hint: "a backbone can be a bundle written by 'transferkit vision train', a registry name, a model.json URL or a tfjs layers-model folder",
+    });
+  }
+  return true;
 }
 
 export interface FetchOptions {
