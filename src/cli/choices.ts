@@ -8,7 +8,7 @@
  * value (order and defaults included) with the domain's own constant.
  */
 import type { Metric } from '../../embeddings/index.js';
-import type { DatasetFormat, RepresentationName, VectorFormat, WritableFormat } from '../../text/index.js';
+import type { DatasetFormat, RepresentationName, SentencePooling, VectorFormat, WritableFormat } from '../../text/index.js';
 import type { StrategyName } from '../../vision/index.js';
 
 /** `true` only when A and B have the same members. */
@@ -36,6 +36,10 @@ export type DatasetFormatChecked = Check<SameMembers<(typeof DATASET_FORMAT_CHOI
 /** text REPRESENTATIONS. */
 export const REPRESENTATION_CHOICES = ['mean', 'tfidf-mean', 'sif', 'mean-max'] as const satisfies readonly RepresentationName[];
 export type RepresentationChecked = Check<SameMembers<(typeof REPRESENTATION_CHOICES)[number], RepresentationName>>;
+
+/** text SENTENCE_POOLINGS. */
+export const SENTENCE_POOLING_CHOICES = ['mean', 'cls'] as const satisfies readonly SentencePooling[];
+export type SentencePoolingChecked = Check<SameMembers<(typeof SENTENCE_POOLING_CHOICES)[number], SentencePooling>>;
 
 /** text DEFAULT_TEXT_VECTORS. */
 export const DEFAULT_TEXT_VECTORS = 'glove-wink-100d';

@@ -3,7 +3,7 @@ import * as choices from '../../src/cli/choices.js';
 import { DEFAULT_EF, DEFAULT_EF_CONSTRUCTION, DEFAULT_M, METRICS, TUNE_DEFAULTS } from '../../embeddings/index.js';
 import { TUNE_HELP_DEFAULTS } from '../../src/cli/commands/index-cmd.js';
 import { cli } from '../helpers/cli.js';
-import { DATASET_FORMATS, DEFAULT_TEXT_VECTORS, REPRESENTATIONS, VECTOR_FORMATS, WRITABLE_FORMATS } from '../../text/index.js';
+import { DATASET_FORMATS, DEFAULT_TEXT_VECTORS, REPRESENTATIONS, SENTENCE_POOLINGS, VECTOR_FORMATS, WRITABLE_FORMATS } from '../../text/index.js';
 import { STRATEGY_NAMES } from '../../vision/index.js';
 import { BACKEND_NAMES } from '../../src/engine/backend.js';
 import * as names from '../../src/engine/names.js';
@@ -20,6 +20,7 @@ describe('CLI copies of domain choices and defaults', () => {
     expect(choices.WRITABLE_FORMAT_CHOICES).toEqual(WRITABLE_FORMATS);
     expect(choices.DATASET_FORMAT_CHOICES).toEqual(DATASET_FORMATS);
     expect(choices.REPRESENTATION_CHOICES).toEqual(REPRESENTATIONS);
+    expect(choices.SENTENCE_POOLING_CHOICES).toEqual(SENTENCE_POOLINGS);
     expect(choices.DEFAULT_TEXT_VECTORS).toBe(DEFAULT_TEXT_VECTORS);
     expect(choices.STRATEGY_CHOICES).toEqual(STRATEGY_NAMES);
     expect(TUNE_HELP_DEFAULTS).toEqual({ target: TUNE_DEFAULTS.target, k: TUNE_DEFAULTS.k, queries: TUNE_DEFAULTS.queries });

@@ -2,7 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
-import { gloveText, tempDir, toyCorpus, toyVectors } from '../text/classify/helpers.js';
+import { writeOnnxEncoder } from '../helpers/onnx-encoder.js';
+import { gloveText, tempDir, TOPICS, toyCorpus, toyVectors } from '../text/classify/helpers.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -326,6 +327,46 @@ describe('transferkit text', () => {
     const bad = await cli('text', 'embed', '--data', data, '--key-column', 'nope', '--vectors', join(dir, 'toy.vec.txt'), '--out', join(dir, 'bad.jsonl'));
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/no string or number field 'nope' \(the key\)/);
+  });
+
+  it('embed --encoder runs a transformers.js model folder; index build and query use its vectors', async () => {
+    // The model knows the topic words only (filler words become [UNK], whose row is zero).
+    const toy = toyVectors();
+    const topical = toy.words.map((w, i) => [w, i] as const).filter(([w]) => TOPICS.some((t) => w.startsWith(t)));
+    const rows = new Float32Array(topical.length * toy.dim);
+    topical.forEach(([, i], j) => rows.set(toy.matrix.subarray(i * toy.dim, (i + 1) * toy.dim), j * toy.dim));
+    const model = writeOnnxEncoder(join(dir, 'toy-encoder'), { words: topical.map(([w]) => w), vectors: rows, dim: toy.dim });
+    const data = join(dir, 'enc-docs.jsonl');
+    const docs = toyCorpus({ n: 12, seed: 9 }).map((e, i) => ({ id: `doc${i}`, ...e }));
+    await writeFile(data, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+    const out = join(dir, 'enc-vectors.jsonl');
+    const e = await cli('text', 'embed', '--data', data, '--key-column', 'id', '--encoder', model, '--out', out, '--json');
+    expect(e.code).toBe(0);
+    const summary = JSON.parse(e.stdout);
+    expect(summary).toMatchObject({ out, count: 12, dim: 16, representation: 'sentence', empty: [], encoder: { name: 'toy-encoder/mean', source: model } });
+    expect(summary.vectors).toBeUndefined();
+    expect(summary.oov).toBeUndefined();
+    const first = JSON.parse((await readFile(out, 'utf8')).split('\n')[0]!) as { key: string; vector: number[] };
+    expect(first.key).toBe('doc0');
+    expect(Math.hypot(...first.vector)).toBeCloseTo(1, 4);
+    const idx = join(dir, 'enc-docs.idx');
+    expect((await cli('index', 'build', out, '--out', idx, '--metric', 'cosine')).code).toBe(0);
+    const q = await cli('index', 'query', idx, '--key', 'doc0', '-k', '3', '--json');
+    const hits = JSON.parse(q.stdout) as { metadata: { label: string } }[];
+    expect(hits.map((h) => h.metadata.label)).toEqual([docs[0].label, docs[0].label, docs[0].label]);
+    const plain = await cli('text', 'embed', '--data', data, '--encoder', model, '--pooling', 'mean', '--max-tokens', '8', '--out', join(dir, 'enc-plain.jsonl'));
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toMatch(/wrote 12 document vectors \(toy-encoder\/mean, dim 16\)/);
+    // Options of the other kind of representation are refused, before any work.
+    const mixed = await cli('text', 'embed', '--data', data, '--encoder', model, '--representation', 'sif', '--out', join(dir, 'never.jsonl'));
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/--encoder replaces word vectors: drop --representation/);
+    const pooling = await cli('text', 'embed', '--data', data, '--pooling', 'cls', '--out', join(dir, 'never.jsonl'));
+    expect(pooling.code).toBe(2);
+    expect(pooling.stderr).toMatch(/--pooling applies to a sentence encoder/);
+    const missing = await cli('text', 'embed', '--data', data, '--encoder', join(dir, 'no-such-model'), '--out', join(dir, 'never.jsonl'));
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/no model folder at/);
   });
 
   it('train and embed say on stderr what loading the vectors noticed (here: a corrupt cache, rebuilt)', async () => {

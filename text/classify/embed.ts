@@ -9,11 +9,15 @@
  * land in the same space. `tfidf-mean` and `sif` are fitted on the collection given
  * (idf, word frequencies, SIF's common component): vectors from separate runs are not
  * comparable, and SIF needs a collection large enough to have a common component.
+ *
+ * With `encoder`, a sentence encoder (../sentence: a transformers.js ONNX model) replaces
+ * the word vectors; its vectors depend on each text alone.
  */
 import type { Provenance } from '../../src/encoder.js';
 import { DataError, InvalidArgumentError } from '../../src/errors.js';
 import { streamFileAtomic, writeChunk } from '../../src/io/atomic.js';
 import { silentProgress, type Progress } from '../../src/progress.js';
+import { SentenceEncoder, type SentenceEncoderOptions } from '../sentence/index.js';
 import { createRepresentation, REPRESENTATIONS, type RepresentationName } from './represent/index.js';
 import { tokenizerFor, type TokenizerOptions } from './tokenize/tokenizer.js';
 import { oovReport, VectorLookup, type OovReport, type PretrainedVectors } from './vectors/lookup.js';
@@ -27,6 +31,13 @@ export interface EmbeddableText {
 }
 
 export interface EmbedTextsOptions {
+  /**
+   * A sentence encoder (a transformers.js ONNX model: folder, hub id, options or a loaded encoder)
+   * instead of word vectors: each text becomes the model's pooled output. Excludes `vectors`,
+   * `representation`, `tokenizer` and `caseFallback`. A loaded encoder is left open; one this
+   * function loads is disposed when it ends.
+   */
+  encoder?: SentenceEncoder | SentenceEncoderOptions | string;
   /** Word vectors: a loaded set, or a source for `loadVectors` (path or bundled name). Default 'glove-wink-100d'. */
   vectors?: PretrainedVectors | string;
   /** Name recorded for in-memory vectors. */
@@ -58,16 +69,24 @@ export interface EmbedTextsResult {
   /** Documents written. */
   count: number;
   dim: number;
-  representation: RepresentationName;
-  /** Keys of the texts left out because no word of theirs has a vector. */
+  /** The word-vector representation, or 'sentence' for a sentence encoder. */
+  representation: RepresentationName | 'sentence';
+  /** Keys of the texts left out because their vector is zero (no word with a vector, or an encoder output of zero). */
   empty: string[];
-  oov: OovReport;
+  /** Out-of-vocabulary rates (word vectors only). */
+  oov?: OovReport;
+  /** The sentence encoder's name and source (sentence encoders only). */
+  encoder?: { name: string; source: string; maxTokens: number };
   seconds: number;
 }
 
 /** Embed texts with a word-vector document representation and write them as JSONL for `index build`. */
 export async function embedTexts(texts: readonly EmbeddableText[], out: string, options: EmbedTextsOptions = {}): Promise<EmbedTextsResult> {
   const started = performance.now();
+  if (options.encoder !== undefined) {
+    const clash = (['vectors', 'representation', 'tokenizer', 'caseFallback'] as const).filter((k) => options[k] !== undefined);
+    if (clash.length) throw new InvalidArgumentError(`a sentence encoder replaces word vectors: drop ${clash.join(', ')}`, { hint: 'give either a sentence encoder or word vectors with a representation' });
+  }
   const representation = options.representation ?? 'mean';
   if (!REPRESENTATIONS.includes(representation)) {
     throw new InvalidArgumentError(`unknown representation '${representation as string}'`, { hint: `use one of ${REPRESENTATIONS.join(', ')}` });
@@ -88,24 +107,8 @@ export async function embedTexts(texts: readonly EmbeddableText[], out: string, 
   });
 
   const progress = options.progress ?? silentProgress;
-  const { vectors, source } = await resolveTextVectors(options.vectors, { vectorsName: options.vectorsName, progress });
-  const tokenizer = tokenizerFor(vectors.words, options.tokenizer);
-  const lookup = new VectorLookup(vectors, { caseFallback: options.caseFallback });
-  const provenance: Provenance = { source };
-  const docs = tokenizer.tokenizeAll(texts.map((t) => t.text));
-  if (representation === 'sif') {
-    // SIF removes the collection's common direction: with a handful of texts that direction is
-    // the texts themselves (two texts come out exactly opposite, duplicates as zero vectors).
-    const distinct = new Set(docs.filter((d) => d.some((t) => lookup.row(t) >= 0)).map((d) => d.join(' '))).size;
-    if (distinct < SIF_MIN_TEXTS) {
-      throw new DataError(`SIF needs at least ${SIF_MIN_TEXTS} distinct texts with known words to estimate their common component; got ${distinct}`, {
-        hint: "use the 'mean' representation (the default) for small collections",
-      });
-    }
-  }
-  const encoder = createRepresentation(representation, tokenizer, lookup, provenance).fit(docs);
-  const vectorsOut = encoder.encodeTokens(docs);
-  const dim = encoder.dim;
+  const embedded = options.encoder !== undefined ? await embedWithEncoder(texts, options.encoder, progress) : await embedWithVectors(texts, representation, options, progress);
+  const { matrix: vectorsOut, dim } = embedded;
 
   const empty: string[] = [];
   let count = 0;
@@ -131,9 +134,11 @@ export async function embedTexts(texts: readonly EmbeddableText[], out: string, 
         }
       }
       if (count === 0) {
-        throw new DataError(`none of the ${texts.length} texts has a word with a vector: nothing to index`, {
-          hint: 'check the text column and that the vectors match the language and case of the texts',
-        });
+        throw embedded.oov
+          ? new DataError(`none of the ${texts.length} texts has a word with a vector: nothing to index`, {
+              hint: 'check the text column and that the vectors match the language and case of the texts',
+            })
+          : new DataError(`the sentence encoder gave a zero vector for all ${texts.length} texts: nothing to index`, { hint: 'check the text column and the model' });
       }
       await writeChunk(stream, chunk);
       progress.update(texts.length);
@@ -141,5 +146,52 @@ export async function embedTexts(texts: readonly EmbeddableText[], out: string, 
       progress.stop();
     }
   });
-  return { count, dim, representation, empty, oov: oovReport(docs, lookup), seconds: (performance.now() - started) / 1000 };
+  return {
+    count,
+    dim,
+    representation: embedded.encoder ? 'sentence' : representation,
+    empty,
+    ...(embedded.oov ? { oov: embedded.oov } : {}),
+    ...(embedded.encoder ? { encoder: embedded.encoder } : {}),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+interface Embedded {
+  matrix: Float32Array;
+  dim: number;
+  oov?: OovReport;
+  encoder?: EmbedTextsResult['encoder'];
+}
+
+async function embedWithEncoder(texts: readonly EmbeddableText[], given: NonNullable<EmbedTextsOptions['encoder']>, progress: Progress): Promise<Embedded> {
+  const owned = !(given instanceof SentenceEncoder);
+  const encoder = given instanceof SentenceEncoder ? given : await SentenceEncoder.load(typeof given === 'string' ? { model: given } : given);
+  try {
+    const matrix = await encoder.encode(texts.map((t) => t.text), progress);
+    return { matrix, dim: encoder.dim, encoder: { name: encoder.name, source: encoder.provenance.source, maxTokens: encoder.maxTokens } };
+  } finally {
+    if (owned) encoder.dispose();
+  }
+}
+
+async function embedWithVectors(texts: readonly EmbeddableText[], representation: RepresentationName, options: EmbedTextsOptions, progress: Progress): Promise<Embedded> {
+  const { vectors, source } = await resolveTextVectors(options.vectors, { vectorsName: options.vectorsName, progress });
+  const tokenizer = tokenizerFor(vectors.words, options.tokenizer);
+  const lookup = new VectorLookup(vectors, { caseFallback: options.caseFallback });
+  const provenance: Provenance = { source };
+  const docs = tokenizer.tokenizeAll(texts.map((t) => t.text));
+  if (representation === 'sif') {
+    // SIF removes the collection's common direction: with a handful of texts that direction is
+    // the texts themselves (two texts come out exactly opposite, duplicates as zero vectors).
+    const distinct = new Set(docs.filter((d) => d.some((t) => lookup.row(t) >= 0)).map((d) => d.join(' '))).size;
+    if (distinct < SIF_MIN_TEXTS) {
+      throw new DataError(`SIF needs at least ${SIF_MIN_TEXTS} distinct texts with known words to estimate their common component; got ${distinct}`, {
+        hint: "use the 'mean' representation (the default) for small collections",
+      });
+    }
+  }
+  const encoder = createRepresentation(representation, tokenizer, lookup, provenance).fit(docs);
+  const matrix = encoder.encodeTokens(docs);
+  return { matrix, dim: encoder.dim, oov: oovReport(docs, lookup) };
 }

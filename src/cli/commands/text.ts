@@ -4,12 +4,13 @@
  */
 import type { Command } from 'commander';
 import type { DatasetFormat, ModelSpec, RepresentationName, TextEvaluation, TrainingSummary } from '../../../text/classify/index.js';
+import type { SentencePooling } from '../../../text/sentence/index.js';
 import { formatReport } from '../../metrics/classification.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { bundleOwner } from '../../bundle/owner.js';
 import { checkOutputDir, checkOutputFile, refuseInputAsOutput } from '../../io/output.js';
 import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
-import { DATASET_FORMAT_CHOICES, DEFAULT_TEXT_VECTORS, REPRESENTATION_CHOICES } from '../choices.js';
+import { DATASET_FORMAT_CHOICES, DEFAULT_TEXT_VECTORS, REPRESENTATION_CHOICES, SENTENCE_POOLING_CHOICES } from '../choices.js';
 import type { CliContext } from '../context.js';
 import { loadVectorsNoting } from '../load-vectors.js';
 import { choiceOption, floatOption, intOption } from '../parse.js';
@@ -310,38 +311,56 @@ export function registerText(program: Command, ctx: CliContext): void {
 
   text
     .command('embed')
-    .description('document vectors from word vectors (their mean by default), as JSONL for index build: {key, vector, label?, text}')
+    .description('document vectors for index build, as JSONL {key, vector, label?, text}: from word vectors (their mean by default) or from a sentence encoder (--encoder)')
     .requiredOption('--data <file>', 'texts: CSV/TSV/JSONL with a text column, fastText lines, or one text per line')
     .requiredOption('--out <file>', 'output JSONL file (written atomically)')
     .option('--vectors <source>', 'word vectors: a file path or a bundled name', DEFAULT_TEXT_VECTORS)
     .option('--representation <name>', `${REPRESENTATION_CHOICES.join(', ')} (tfidf-mean and sif are fitted on --data: embed queries in the same run)`, choiceOption('--representation', REPRESENTATION_CHOICES), 'mean')
+    .option('--encoder <model>', 'a sentence encoder instead of word vectors: a transformers.js model folder (config.json, tokenizer.json, onnx/model.onnx) or a Hugging Face hub id such as Xenova/all-MiniLM-L6-v2 (downloaded once into the cache)')
+    .option('--pooling <how>', `with --encoder: ${SENTENCE_POOLING_CHOICES.join(' or ')} of the token vectors (default mean)`, choiceOption('--pooling', SENTENCE_POOLING_CHOICES))
+    .option('--quantized', "with --encoder: use the folder's onnx/model_quantized.onnx (default: when the folder has it)")
     .option('--format <format>', `data format: ${DATASET_FORMAT_CHOICES.join(', ')} (default: from the extension)`, choiceOption('--format', DATASET_FORMAT_CHOICES))
     .option('--text-column <name>', 'CSV/TSV column or JSONL field with the text (default: text)')
     .option('--label-column <name>', "column / field kept as each record's label (default: label, when present)")
     .option('--key-column <name>', 'column / field naming each text (default: its position in the file, 1 = first text)')
     .option('--snippet <n>', 'characters of each text kept as metadata, 0 = none', intOption('--snippet', 0), 200)
-    .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500)', intOption('--max-tokens', 0))
+    .option('--max-tokens <n>', 'tokens kept per text; word vectors: 0 = all (default 500); --encoder: at least 2 (default: the model\'s limit, at most 512)', intOption('--max-tokens', 0))
     .option('--json', 'print the summary as JSON')
     .action(
-      async (o: DataOpts & { data: string; out: string; vectors: string; representation: RepresentationName; keyColumn?: string; snippet: number; maxTokens?: number; json?: boolean }) => {
+      async (
+        o: DataOpts & { data: string; out: string; vectors: string; representation: RepresentationName; encoder?: string; pooling?: SentencePooling; quantized?: boolean; keyColumn?: string; snippet: number; maxTokens?: number; json?: boolean },
+        cmd: Command,
+      ) => {
+        if (o.encoder === undefined) {
+          const encoderOnly = (['pooling', 'quantized'] as const).filter((k) => o[k] !== undefined);
+          if (encoderOnly.length) throw new InvalidArgumentError(`--${encoderOnly[0]} applies to a sentence encoder`, { hint: 'add --encoder <model folder or hub id>, or drop it' });
+        } else {
+          const wordOnly = (['vectors', 'representation'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
+          if (wordOnly.length) throw new InvalidArgumentError(`--encoder replaces word vectors: drop --${wordOnly[0]}`);
+        }
         await checkOutputFile(o.out);
-        await refuseInputAsOutput({ flag: '--out', path: o.out }, { '--data': o.data, '--vectors': o.vectors });
+        await refuseInputAsOutput({ flag: '--out', path: o.out }, o.encoder === undefined ? { '--data': o.data, '--vectors': o.vectors } : { '--data': o.data, '--encoder': o.encoder });
         const { embedTexts, readTextRecords, formatOov } = await textClassify();
         const records = await readTextRecords(o.data, { format: o.format, textColumn: o.textColumn, labelColumn: o.labelColumn, keyColumn: o.keyColumn });
-        const r = await embedTexts(records, o.out, {
-          vectors: await loadVectorsNoting(ctx, o.vectors, { progress: ctx.progress(o.json) }),
-          vectorsName: o.vectors,
-          representation: o.representation,
-          snippet: o.snippet,
-          tokenizer: o.maxTokens === undefined ? undefined : { maxTokens: o.maxTokens },
-          progress: ctx.progress(o.json),
-        });
-        if (o.json) return ctx.printJson({ out: o.out, vectors: o.vectors, ...r });
-        ctx.note(formatOov(r.oov));
+        const common = { snippet: o.snippet, progress: ctx.progress(o.json) };
+        const r =
+          o.encoder !== undefined
+            ? await embedTexts(records, o.out, { ...common, encoder: { model: o.encoder, pooling: o.pooling, quantized: o.quantized, maxTokens: o.maxTokens || undefined } })
+            : await embedTexts(records, o.out, {
+                ...common,
+                vectors: await loadVectorsNoting(ctx, o.vectors, { progress: ctx.progress(o.json) }),
+                vectorsName: o.vectors,
+                representation: o.representation,
+                tokenizer: o.maxTokens === undefined ? undefined : { maxTokens: o.maxTokens },
+              });
+        const from = r.encoder ? `sentence encoder ${r.encoder.source}` : o.vectors;
+        if (o.json) return ctx.printJson({ out: o.out, ...(r.encoder ? {} : { vectors: o.vectors }), ...r });
+        if (r.oov) ctx.note(formatOov(r.oov));
         if (r.empty.length > 0) {
-          ctx.note(`left out ${r.empty.length} text(s) with no word that has a vector: ${r.empty.slice(0, 20).join(', ')}${r.empty.length > 20 ? ', …' : ''}`);
+          const why = r.encoder ? 'whose encoding is a zero vector' : 'with no word that has a vector';
+          ctx.note(`left out ${r.empty.length} text(s) ${why}: ${r.empty.slice(0, 20).join(', ')}${r.empty.length > 20 ? ', …' : ''}`);
         }
-        ctx.note(`wrote ${r.count} document vectors (${r.representation} of ${o.vectors}, dim ${r.dim}) to ${o.out} in ${r.seconds.toFixed(1)} s`);
+        ctx.note(`wrote ${r.count} document vectors (${r.encoder ? r.encoder.name : `${r.representation} of ${o.vectors}`}, dim ${r.dim}) to ${o.out} in ${r.seconds.toFixed(1)} s${r.encoder ? ` [${from}]` : ''}`);
       },
     );
 

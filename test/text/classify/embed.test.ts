@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedTexts } from '../../../text/classify/index.js';
+import { SentenceEncoder } from '../../../text/sentence/index.js';
+import { writeOnnxEncoder } from '../../helpers/onnx-encoder.js';
 import { tempDir, toyVectors, topicWords } from './helpers.js';
 
 let dir: string;
@@ -89,5 +91,29 @@ describe('embedTexts', () => {
     await expect(embedTexts([{ text: 'zzz' }, { text: 'qqq' }], none, { vectors })).rejects.toMatchObject({ code: 'E_DATA', message: expect.stringMatching(/none of the 2 texts/) });
     expect(existsSync(none)).toBe(false); // nothing half-written
     await expect(embedTexts([{ text: 'a' }], join(dir, 'x.jsonl'), { vectors, representation: 'median' as never })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+  });
+
+  it('with a sentence encoder: one vector per text from the model, zero encodings left out, word-vector options refused', async () => {
+    const words = [...food.slice(0, 4), ...sport.slice(0, 4)];
+    const rows = new Float32Array(words.length * vectors.dim);
+    words.forEach((w, j) => rows.set(vectors.matrix.subarray(vectors.words.indexOf(w) * vectors.dim, (vectors.words.indexOf(w) + 1) * vectors.dim), j * vectors.dim));
+    const model = writeOnnxEncoder(join(dir, 'enc'), { words, vectors: rows, dim: vectors.dim });
+    const encoder = await SentenceEncoder.load({ model });
+    const out = join(dir, 'sentences.jsonl');
+    const texts = [{ text: `${food[0]} ${food[1]}` }, { text: 'zzz qqq' }, { text: `${food[2]} and ${food[3]}` }, { text: `${sport[0]} ${sport[1]}` }];
+    const r = await embedTexts(texts, out, { encoder });
+    expect(r).toMatchObject({ count: 3, dim: vectors.dim, representation: 'sentence', empty: ['2'], encoder: { name: 'enc/mean', source: model } });
+    expect(r.oov).toBeUndefined();
+    const got = await lines(out);
+    expect(got.map((g) => g.key)).toEqual(['1', '3', '4']);
+    expect(cosine(got[0].vector, got[1].vector)).toBeGreaterThan(cosine(got[0].vector, got[2].vector));
+    // The same vectors as the encoder's own (a loaded encoder is left open for the caller).
+    const direct = await encoder.encode([texts[0].text]);
+    got[0].vector.forEach((x, k) => expect(x).toBeCloseTo(direct[k], 5));
+    encoder.dispose();
+    await expect(embedTexts(texts, join(dir, 'clash.jsonl'), { encoder: model, representation: 'sif' })).rejects.toThrow(/a sentence encoder replaces word vectors: drop representation/);
+    const none = join(dir, 'none-enc.jsonl');
+    await expect(embedTexts([{ text: 'zzz' }], none, { encoder: model })).rejects.toThrow(/zero vector for all 1 texts/);
+    expect(existsSync(none)).toBe(false);
   });
 });
