@@ -3,75 +3,58 @@
  * SIF, mean‖max), standardised with training statistics, feeding a core head
  * (linear or MLP) trained by the core trainer.
  */
-import * as tf from '@tensorflow/tfjs';
-import { buildHead, type HeadSpec } from '../../../src/heads/head.js';
-import { matrixSource } from '../../../src/training/data.js';
-import { predictProba } from '../../../src/training/trainer.js';
-import { textTrainer, type TextFitContext } from './trainer.js';
+import type * as tf from '@tensorflow/tfjs';
+import type { HeadSpec } from '../../../src/heads/head.js';
 import type { DocumentEncoder } from '../represent/document-encoder.js';
 import type { ModelState, TextModel, VectorsModelSpec } from './model.js';
+import { DEFAULT_DOCUMENT_HEAD, StandardisedHead } from './standardised-head.js';
+import type { TextFitContext } from './trainer.js';
 
-export const DEFAULT_VECTORS_HEAD: HeadSpec = { type: 'linear' };
-
-/** Enough passes for ~600 optimiser steps, between 10 and 200 epochs (small training sets need many passes). */
-export function defaultEpochs(n: number, batchSize: number): number {
-  return Math.min(200, Math.max(10, Math.ceil(600 / Math.ceil(n / batchSize))));
-}
+export { defaultEpochs } from './standardised-head.js';
+export const DEFAULT_VECTORS_HEAD: HeadSpec = DEFAULT_DOCUMENT_HEAD;
 
 export class VectorsHeadModel implements TextModel {
   readonly kind = 'vectors' as const;
-  model?: tf.LayersModel;
-  mean = new Float32Array(0);
-  std = new Float32Array(0);
+  private head: StandardisedHead;
 
   constructor(
     readonly spec: VectorsModelSpec,
     readonly encoder: DocumentEncoder,
-  ) {}
+  ) {
+    this.head = new StandardisedHead(spec.head ?? DEFAULT_VECTORS_HEAD, encoder.dim);
+  }
 
-  private standardised(docs: string[][], encoded?: Float32Array): Float32Array {
-    const x = encoded ?? this.encoder.encodeTokens(docs);
-    const d = this.encoder.dim;
-    for (let i = 0; i < x.length; i++) x[i] = (x[i] - this.mean[i % d]) / this.std[i % d];
-    return x;
+  /** The trained tfjs head. */
+  get model(): tf.LayersModel | undefined {
+    return this.head.model;
   }
 
   async fit(docs: string[][], y: Int32Array, ctx: TextFitContext) {
     this.encoder.fit(docs);
-    const raw = this.encoder.encodeTokens(docs);
+    const x = this.encoder.encodeTokens(docs);
     const emptyRepresentations = this.encoder.emptyCount;
-    const d = this.encoder.dim;
-    const n = docs.length;
-    this.mean = new Float32Array(d);
-    this.std = new Float32Array(d);
-    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) this.mean[k] += raw[i * d + k] / n;
-    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) this.std[k] += (raw[i * d + k] - this.mean[k]) ** 2 / n;
-    for (let k = 0; k < d; k++) this.std[k] = Math.sqrt(this.std[k]) || 1;
-    const x = this.standardised(docs, raw);
-    this.model = buildHead(this.spec.head ?? DEFAULT_VECTORS_HEAD, { inputDim: d, numClasses: ctx.numClasses, seed: ctx.seed, name: 'text_head' });
-    const validationData = ctx.validation ? { x: matrixSource(this.standardised(ctx.validation.docs), d), y: ctx.validation.y } : undefined;
-    const trainer = textTrainer(this.model, ctx, { epochs: defaultEpochs(docs.length, ctx.batchSize ?? 32), learningRate: 3e-3 }, { validationData });
-    const history = await trainer.fit({ x: matrixSource(x, d), y });
+    // The head's size is known once the representation is fitted.
+    this.head = new StandardisedHead(this.head.head, this.encoder.dim);
+    const validation = ctx.validation ? { x: this.encoder.encodeTokens(ctx.validation.docs), y: ctx.validation.y } : undefined;
+    const history = await this.head.fit(x, y, ctx, validation);
     return { epochs: history.epochs.length, history, emptyRepresentations };
   }
 
   async predictProba(docs: string[][]): Promise<Float32Array> {
-    return predictProba(this.model!, matrixSource(this.standardised(docs), this.encoder.dim));
+    return this.head.predictProba(this.encoder.encodeTokens(docs));
   }
 
   state(): ModelState {
-    return { json: { mean: Array.from(this.mean), std: Array.from(this.std) }, tfModel: this.model };
+    return { json: this.head.toJSON(), tfModel: this.head.model };
   }
 
   static restore(spec: VectorsModelSpec, json: Record<string, unknown>, encoder: DocumentEncoder, model: tf.LayersModel): VectorsHeadModel {
     const m = new VectorsHeadModel(spec, encoder);
-    m.mean = Float32Array.from(json.mean as number[]);
-    m.std = Float32Array.from(json.std as number[]);
-    m.model = model;
+    m.head = StandardisedHead.restore(m.head.head, encoder.dim, json, model);
     return m;
   }
 
   dispose(): void {
-    this.model?.dispose();
+    this.head.dispose();
   }
 }

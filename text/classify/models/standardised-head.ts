@@ -1,0 +1,75 @@
+/**
+ * A core head (linear or MLP) on fixed-size document vectors, standardised with the
+ * training texts' per-dimension mean and standard deviation, trained by the core trainer
+ * (early stopping on validation loss when validation vectors are given). Shared by the
+ * model kinds that turn texts into vectors first: 'vectors' (word-vector representations)
+ * and 'sentence' (a sentence encoder).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { buildHead, type HeadSpec } from '../../../src/heads/head.js';
+import { matrixSource } from '../../../src/training/data.js';
+import type { History } from '../../../src/training/events.js';
+import { predictProba } from '../../../src/training/trainer.js';
+import { textTrainer, type TextFitContext } from './trainer.js';
+
+export const DEFAULT_DOCUMENT_HEAD: HeadSpec = { type: 'linear' };
+
+/** Enough passes for ~600 optimiser steps, between 10 and 200 epochs (small training sets need many passes). */
+export function defaultEpochs(n: number, batchSize: number): number {
+  return Math.min(200, Math.max(10, Math.ceil(600 / Math.ceil(n / batchSize))));
+}
+
+export class StandardisedHead {
+  model?: tf.LayersModel;
+  mean = new Float32Array(0);
+  std = new Float32Array(0);
+
+  constructor(
+    readonly head: HeadSpec,
+    readonly dim: number,
+  ) {}
+
+  /** Standardise a row-major n × dim matrix in place (training statistics) and return it. */
+  standardise(x: Float32Array): Float32Array {
+    const d = this.dim;
+    for (let i = 0; i < x.length; i++) x[i] = (x[i] - this.mean[i % d]) / this.std[i % d];
+    return x;
+  }
+
+  /** Fit the statistics on `x` (n × dim, standardised in place), build the head and train it. */
+  async fit(x: Float32Array, y: Int32Array, ctx: TextFitContext, validation?: { x: Float32Array; y: Int32Array }): Promise<History> {
+    const d = this.dim;
+    const n = x.length / d;
+    this.mean = new Float32Array(d);
+    this.std = new Float32Array(d);
+    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) this.mean[k] += x[i * d + k] / n;
+    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) this.std[k] += (x[i * d + k] - this.mean[k]) ** 2 / n;
+    for (let k = 0; k < d; k++) this.std[k] = Math.sqrt(this.std[k]) || 1;
+    this.standardise(x);
+    this.model = buildHead(this.head, { inputDim: d, numClasses: ctx.numClasses, seed: ctx.seed, name: 'text_head' });
+    const validationData = validation ? { x: matrixSource(this.standardise(validation.x), d), y: validation.y } : undefined;
+    const trainer = textTrainer(this.model, ctx, { epochs: defaultEpochs(n, ctx.batchSize ?? 32), learningRate: 3e-3 }, { validationData });
+    return trainer.fit({ x: matrixSource(x, d), y });
+  }
+
+  /** Class probabilities of raw (unstandardised) vectors; `x` is standardised in place. */
+  predictProba(x: Float32Array): Promise<Float32Array> {
+    return predictProba(this.model!, matrixSource(this.standardise(x), this.dim));
+  }
+
+  toJSON(): { mean: number[]; std: number[] } {
+    return { mean: Array.from(this.mean), std: Array.from(this.std) };
+  }
+
+  static restore(head: HeadSpec, dim: number, json: Record<string, unknown>, model: tf.LayersModel): StandardisedHead {
+    const h = new StandardisedHead(head, dim);
+    h.mean = Float32Array.from(json.mean as number[]);
+    h.std = Float32Array.from(json.std as number[]);
+    h.model = model;
+    return h;
+  }
+
+  dispose(): void {
+    this.model?.dispose();
+  }
+}
