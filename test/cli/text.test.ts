@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
@@ -22,6 +23,15 @@ beforeAll(async () => {
   await writeFile(join(dir, 'valid-other-labels.csv'), 'text,label\nfooda the,FOOD\nsporta a,Sport\n');
 });
 afterAll(() => cleanup());
+
+/** A sentence encoder (transformers.js folder) that knows the topic words only: filler words become [UNK], whose row is zero. */
+function toyEncoder(at: string): string {
+  const toy = toyVectors();
+  const topical = toy.words.map((w, i) => [w, i] as const).filter(([w]) => TOPICS.some((t) => w.startsWith(t)));
+  const rows = new Float32Array(topical.length * toy.dim);
+  topical.forEach(([, i], j) => rows.set(toy.matrix.subarray(i * toy.dim, (i + 1) * toy.dim), j * toy.dim));
+  return writeOnnxEncoder(at, { words: topical.map(([w]) => w), vectors: rows, dim: toy.dim });
+}
 
 describe('transferkit text', () => {
   it('train → evaluate → predict with a hybrid model (JSON output)', async () => {
@@ -302,6 +312,42 @@ describe('transferkit text', () => {
     expect(ok.stderr).toMatch(/--extra-words ignored/);
   });
 
+  it('train --model sentence --encoder DIR: the bundle holds the encoder; evaluate and predict need nothing else', async () => {
+    const model = toyEncoder(join(dir, 'train-encoder'));
+    const out = join(dir, 'sentence-bundle');
+    const t = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--test', join(dir, 'test.txt'), '--model', 'sentence', '--encoder', model, '--epochs', '60', '--out', out, '--json');
+    expect(t.code).toBe(0);
+    const r = JSON.parse(t.stdout);
+    expect(r.model).toEqual({ kind: 'sentence', encoder: { model } });
+    expect(r.sentenceEncoder).toMatchObject({ name: 'train-encoder/mean', source: model, dim: 16, pooling: 'mean' });
+    expect(r.vectors).toBeUndefined();
+    expect(r.test.accuracy).toBeGreaterThan(0.9);
+    await rm(model, { recursive: true }); // the bundle is self-contained
+    const p = await cli('text', 'predict', out, 'sportd the sportk', '--json');
+    expect(p.code).toBe(0);
+    expect(JSON.parse(p.stdout).predictions[0].top[0].label).toBe('sport');
+    const e = await cli('text', 'evaluate', out, '--data', join(dir, 'valid.jsonl'));
+    expect(e.code).toBe(0);
+    expect(e.stdout).toMatch(/accuracy/);
+    // Human-readable output names the encoder; word-vector options get a note, not an error.
+    const again = toyEncoder(join(dir, 'train-encoder-2'));
+    const h = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'sentence', '--encoder', again, '--pooling', 'mean', '--max-tokens', '64', '--vectors', join(dir, 'toy.vec.txt'), '--out', join(dir, 'sentence-2'));
+    expect(h.code).toBe(0);
+    expect(h.stderr).toMatch(/note: --model sentence uses no word vectors; --vectors ignored/);
+    expect(h.stdout).toMatch(/sentence encoder: train-encoder-2\/mean \(.*\), dim 16, up to 64 tokens per text; stored in the bundle/);
+    // Refused before any work: no encoder, an encoder for another kind, the encoder folder as --out.
+    const none = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'sentence', '--out', join(dir, 'never'));
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/--model sentence needs --encoder/);
+    const bow = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'bow', '--encoder', again, '--out', join(dir, 'never'));
+    expect(bow.code).toBe(2);
+    expect(bow.stderr).toMatch(/--encoder does not apply to --model bow/);
+    const over = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'sentence', '--encoder', again, '--out', again);
+    expect(over.code).not.toBe(0);
+    expect(over.stderr).toMatch(/refusing to write the text-classifier bundle/);
+    expect(existsSync(join(again, 'onnx', 'model.onnx'))).toBe(true);
+  });
+
   it('embed writes document vectors that index build and query use, keyed by a column', async () => {
     const data = join(dir, 'docs.jsonl');
     const docs = toyCorpus({ n: 12, seed: 9 }).map((e, i) => ({ id: `doc${i}`, ...e }));
@@ -330,12 +376,7 @@ describe('transferkit text', () => {
   });
 
   it('embed --encoder runs a transformers.js model folder; index build and query use its vectors', async () => {
-    // The model knows the topic words only (filler words become [UNK], whose row is zero).
-    const toy = toyVectors();
-    const topical = toy.words.map((w, i) => [w, i] as const).filter(([w]) => TOPICS.some((t) => w.startsWith(t)));
-    const rows = new Float32Array(topical.length * toy.dim);
-    topical.forEach(([, i], j) => rows.set(toy.matrix.subarray(i * toy.dim, (i + 1) * toy.dim), j * toy.dim));
-    const model = writeOnnxEncoder(join(dir, 'toy-encoder'), { words: topical.map(([w]) => w), vectors: rows, dim: toy.dim });
+    const model = toyEncoder(join(dir, 'toy-encoder'));
     const data = join(dir, 'enc-docs.jsonl');
     const docs = toyCorpus({ n: 12, seed: 9 }).map((e, i) => ({ id: `doc${i}`, ...e }));
     await writeFile(data, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');

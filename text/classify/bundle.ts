@@ -8,9 +8,15 @@
  *   vectors.f32          their vectors, float32 little-endian, row-major; not written for the
  *                        'embedding' kind, whose network already holds them (rows 2.. of its
  *                        embedding weight): they are read back from weights.bin at load
- *   model.json/weights.bin  the tfjs network, for the 'vectors' and 'embedding' kinds
- * A bundle is self-contained: it loads without the original vector file.
+ *   model.json/weights.bin  the tfjs network, for the 'vectors', 'embedding' and 'sentence' kinds
+ *   encoder-*            'sentence': the sentence encoder's files (config, tokenizer, ONNX model),
+ *                        flattened (encoder-onnx-model.onnx for onnx/model.onnx); the manifest's
+ *                        encoder.files maps each back to its place in a transformers.js folder
+ * A bundle is self-contained: it loads without the original vector file or model folder.
  */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { BundleError } from '../../src/errors.js';
 import { loadBundle, saveBundle, type BundleManifest } from '../../src/bundle/bundle.js';
@@ -20,7 +26,9 @@ import { EmbeddingNetModel } from './models/embedding-net.js';
 import { TkPretrainedEmbedding } from './models/layers.js'; // also registers the custom layers with tfjs
 import { LinearTextModel } from './models/linear.js';
 import type { ModelSpec, TextModel } from './models/model.js';
+import { SentenceHeadModel } from './models/sentence-head.js';
 import { VectorsHeadModel } from './models/vectors-head.js';
+import { SENTENCE_MODEL_FILES, SentenceEncoder, type SentencePooling } from '../sentence/index.js';
 import { restoreRepresentation, type RepresentationState } from './represent/index.js';
 import { Tokenizer, type ResolvedTokenizerOptions } from './tokenize/tokenizer.js';
 import { VectorLookup } from './vectors/lookup.js';
@@ -29,6 +37,56 @@ import { VectorTable } from './vectors/table.js';
 export const TEXT_BUNDLE_KIND = 'text-classifier';
 const STATE_FILE = 'state.json';
 const VECTORS_FILE = 'vectors.f32';
+
+/** What the manifest records of a 'sentence' model's encoder. */
+interface SentenceEncoderEntry {
+  source: string;
+  name: string;
+  dim: number;
+  pooling: SentencePooling;
+  maxTokens: number;
+  quantized: boolean;
+  /** Place in a transformers.js model folder → bundle file name. */
+  files: Record<string, string>;
+}
+
+/** The files a sentence encoder folder may hold in a bundle (nothing else is ever written out at load). */
+const ENCODER_PLACES = new Set<string>([...SENTENCE_MODEL_FILES, 'onnx/model.onnx', 'onnx/model_quantized.onnx']);
+
+async function encoderFiles(encoder: SentenceEncoder): Promise<{ entry: SentenceEncoderEntry; files: Record<string, Uint8Array> }> {
+  const folder = encoder.folder;
+  if (!folder) {
+    throw new BundleError(`the files of sentence encoder ${encoder.provenance.source} cannot be found to store in the bundle`, {
+      hint: 'train with a local model folder (--encoder DIR) so the bundle can hold the model',
+    });
+  }
+  const files: Record<string, Uint8Array> = {};
+  const places: Record<string, string> = {};
+  for (const rel of folder.files) {
+    const place = rel.split(/[\\/]/).join('/');
+    const name = `encoder-${place.replace(/\//g, '-')}`;
+    files[name] = await readFile(join(folder.dir, rel));
+    places[place] = name;
+  }
+  const entry = { source: encoder.provenance.source, name: encoder.name, dim: encoder.dim, pooling: encoder.pooling, maxTokens: encoder.maxTokens, quantized: encoder.quantized, files: places };
+  return { entry, files };
+}
+
+/** Load a bundle's sentence encoder: its verified files are laid out as a transformers.js folder in a temp dir, loaded, and removed. */
+async function loadBundledEncoder(dir: string, entry: SentenceEncoderEntry, file: (name: string) => Buffer): Promise<SentenceEncoder> {
+  const tmp = await mkdtemp(join(tmpdir(), 'transferkit-encoder-'));
+  try {
+    const folder = join(tmp, 'encoder');
+    for (const [place, name] of Object.entries(entry.files ?? {})) {
+      if (!ENCODER_PLACES.has(place)) throw new BundleError(`${dir}: the manifest lists an unexpected encoder file '${place}'`, { hint: 'the manifest is corrupt or was tampered with' });
+      await mkdir(dirname(join(folder, place)), { recursive: true });
+      await writeFile(join(folder, place), file(name));
+    }
+    return await SentenceEncoder.load({ model: folder, pooling: entry.pooling, maxTokens: entry.maxTokens, quantized: entry.quantized });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
 
 /**
  * The classifier's vector rows as an embedding network holds them: rows 2.. of its embedding
@@ -55,6 +113,8 @@ export async function saveTextClassifier(dir: string, clf: TextClassifier, metri
     [STATE_FILE]: JSON.stringify({ model: state.json, representation: encoder?.toJSON() }),
   };
   const table = clf.lookup?.vectors as VectorTable | undefined;
+  const sentence = clf.model instanceof SentenceHeadModel ? await encoderFiles(clf.model.sentenceEncoder) : undefined;
+  if (sentence) Object.assign(files, sentence.files);
   if (table) {
     const tableFiles = table.toFiles();
     // An embedding network stores the vectors in its embedding weight; do not store them twice.
@@ -67,7 +127,7 @@ export async function saveTextClassifier(dir: string, clf: TextClassifier, metri
       kind: TEXT_BUNDLE_KIND,
       labels: clf.labels,
       preprocessing: { tokenizer: clf.tokenizer.toJSON(), caseFallback: clf.lookup?.caseFallback ?? (clf.model as { expansion?: { usesCaseFallback: boolean } }).expansion?.usesCaseFallback ?? true },
-      encoder: clf.provenance && table ? { ...clf.provenance, dim: table.dim, words: table.size } : null,
+      encoder: sentence ? { ...sentence.entry } : clf.provenance && table ? { ...clf.provenance, dim: table.dim, words: table.size } : null,
       training: { ...clf.summary },
       metrics,
       extra: { spec: clf.spec },
@@ -90,7 +150,7 @@ export async function loadTextClassifier(dir: string): Promise<TextClassifier> {
     if (!b.model) throw new BundleError(`${dir}: a '${spec.kind}' classifier bundle has no network`, { hint: 'the bundle is incomplete; retrain' });
     return b.model;
   };
-  if (enc) {
+  if (enc && spec.kind !== 'sentence') {
     const words = b.text('vectors.words.txt');
     let table: VectorTable;
     if (VECTORS_FILE in m.files || spec.kind !== 'embedding') {
@@ -121,6 +181,13 @@ export async function loadTextClassifier(dir: string): Promise<TextClassifier> {
     case 'embedding':
       model = EmbeddingNetModel.restore(spec, lookup!, needTf());
       break;
+    case 'sentence': {
+      if (!enc) throw new BundleError(`${dir}: a 'sentence' classifier bundle records no encoder`, { hint: 'the bundle is incomplete; retrain' });
+      const head = needTf();
+      const encoder = await loadBundledEncoder(dir, enc as unknown as SentenceEncoderEntry, b.file);
+      model = SentenceHeadModel.restore(spec, state.model, encoder, head);
+      break;
+    }
     default:
       throw new BundleError(`${dir}: unknown model kind '${(spec as { kind: string }).kind}'`, { hint: 'upgrade transferkit' });
   }

@@ -17,7 +17,9 @@ import { LinearTextModel } from './models/linear.js';
 import type { ModelSpec, NeuralFitOptions, TextModel } from './models/model.js';
 import { MODEL_KINDS } from './models/model.js';
 import type { TextFitContext } from './models/trainer.js';
+import { SentenceHeadModel } from './models/sentence-head.js';
 import { VectorsHeadModel } from './models/vectors-head.js';
+import { SentenceEncoder } from '../sentence/index.js';
 import { createRepresentation, type RepresentationOptions } from './represent/index.js';
 import { tokenizerFor, type Tokenizer, type TokenizerOptions } from './tokenize/tokenizer.js';
 import { oovReport, VectorLookup, type OovReport, type PretrainedVectors } from './vectors/lookup.js';
@@ -30,7 +32,7 @@ export { DEFAULT_TEXT_VECTORS } from './vectors/source.js';
 export interface TrainTextOptions extends NeuralFitOptions {
   /** What to train. Default { kind: 'hybrid' } (TF-IDF + mean‖max word vectors, logistic regression). */
   model?: ModelSpec;
-  /** Vectors: a `loadVectors` source (file path or bundled name) or vectors already loaded. Default 'glove-wink-100d'. Unused by 'bow'. */
+  /** Vectors: a `loadVectors` source (file path or bundled name) or vectors already loaded. Default 'glove-wink-100d'. Unused by 'bow' and 'sentence'. */
   vectors?: string | PretrainedVectors;
   /** Name recorded in the bundle when `vectors` is an object. */
   vectorsName?: string;
@@ -83,6 +85,8 @@ export interface TrainingSummary {
   epochs?: number;
   /** True when Ctrl-C stopped a neural kind's training (see `handleInterrupt`): the weights are those trained so far. */
   interrupted?: boolean;
+  /** 'sentence': the encoder, as loaded (its files are stored in the bundle). */
+  sentenceEncoder?: { source: string; name: string; dim: number; pooling: string; maxTokens: number; quantized: boolean };
   /** The vectors used; `keptWords` = rows stored with the classifier (0 for 'smoothed', which stores none). */
   vectors?: { source: string; dim: number; keptWords: number };
   tokenizer: Record<string, unknown>;
@@ -124,11 +128,16 @@ export class TextClassifier {
     return this.tokenizer.tokenizeAll(texts);
   }
 
+  /** What the model reads of `texts`: their tokens ('sentence' reads the texts themselves). */
+  private tokensFor(texts: readonly string[]): string[][] {
+    return this.spec.kind === 'sentence' ? [] : this.tokenize(texts);
+  }
+
   /** Class probabilities, row-major texts × labels. */
   async predictProba(texts: readonly string[]): Promise<Float32Array> {
     if (texts.length === 0) return new Float32Array(0);
     await initEngine();
-    return this.model.predictProba(this.tokenize(texts));
+    return this.model.predictProba(this.tokensFor(texts), texts);
   }
 
   /** The top-k labels of each text with their probabilities. */
@@ -154,8 +163,9 @@ export class TextClassifier {
         hint: 'check the label column, or evaluate with the data the model was trained for',
       });
     }
-    const docs = this.tokenize(keep.map((e) => e.text));
-    const scores = await this.model.predictProba(docs);
+    const texts = keep.map((e) => e.text);
+    const docs = this.tokensFor(texts);
+    const scores = await this.model.predictProba(docs, texts);
     const report = classificationReport(
       y.filter((c) => c >= 0),
       scores,
@@ -171,7 +181,7 @@ export class TextClassifier {
 }
 
 function vectorsUsed(spec: ModelSpec): boolean {
-  return spec.kind !== 'bow';
+  return spec.kind !== 'bow' && spec.kind !== 'sentence';
 }
 
 /** Train a text classifier on labelled texts. */
@@ -197,7 +207,10 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
     ? await resolveTextVectors(options.vectors, { vectorsName: options.vectorsName, progress: options.progress })
     : { vectors: undefined, source: options.vectorsName ?? 'in-memory' };
   const tokenizer = tokenizerFor(vectors?.words, options.tokenizer);
-  const docs = tokenizer.tokenizeAll(examples.map((e) => e.text));
+  const texts = examples.map((e) => e.text);
+  // A sentence encoder reads the texts themselves (its own tokenizer is part of the model).
+  const sentence = spec.kind === 'sentence' ? await SentenceEncoder.load({ ...spec.encoder }) : undefined;
+  const docs = sentence ? [] : tokenizer.tokenizeAll(texts);
 
   let lookup: VectorLookup | undefined;
   let full: VectorLookup | undefined;
@@ -220,17 +233,22 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
     }
   }
 
-  const model = createModel(spec, tokenizer, lookup, provenance, options.representation);
+  if (sentence) provenance = sentence.provenance;
+  const model = createModel(spec, tokenizer, lookup, provenance, options.representation, sentence);
   // Validation texts with labels unseen in training are left out (and reported in the summary).
+  const validationTexts = options.validation?.filter((_, i) => validationLabels!.y[i] >= 0).map((e) => e.text);
   const validation =
-    options.validation?.length && validationLabels
-      ? {
-          docs: tokenizer.tokenizeAll(options.validation.filter((_, i) => validationLabels.y[i] >= 0).map((e) => e.text)),
-          y: validationLabels.y.filter((c) => c >= 0),
-        }
+    validationTexts && validationLabels
+      ? { docs: sentence ? [] : tokenizer.tokenizeAll(validationTexts), texts: validationTexts, y: validationLabels.y.filter((c) => c >= 0) }
       : undefined;
-  const ctx: TextFitContext = { ...options, seed, numClasses: labels.length, validation, vectors: spec.kind === 'smoothed' ? full : undefined };
-  const fitted = await model.fit(docs, y, ctx);
+  const ctx: TextFitContext = { ...options, seed, numClasses: labels.length, texts, validation, vectors: spec.kind === 'smoothed' ? full : undefined };
+  let fitted: Awaited<ReturnType<TextModel['fit']>>;
+  try {
+    fitted = await model.fit(docs, y, ctx);
+  } catch (e) {
+    model.dispose(); // with a sentence encoder, its ONNX session too
+    throw e;
+  }
   const interrupted = (fitted.history as History | undefined)?.stopReason === 'interrupted';
   const summary: TrainingSummary = {
     model: spec,
@@ -243,6 +261,18 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
     epochs: fitted.epochs,
     ...(interrupted ? { interrupted } : {}),
     vectors: full ? { source, dim: full.dim, keptWords: lookup?.vectors.words.length ?? 0 } : undefined,
+    ...(sentence
+      ? {
+          sentenceEncoder: {
+            source: sentence.provenance.source,
+            name: sentence.name,
+            dim: sentence.dim,
+            pooling: sentence.pooling,
+            maxTokens: sentence.maxTokens,
+            quantized: sentence.quantized,
+          },
+        }
+      : {}),
     tokenizer: { ...tokenizer.toJSON() },
     seed,
     validation:
@@ -259,6 +289,7 @@ export function createModel(
   lookup: VectorLookup | undefined,
   provenance: Provenance | undefined,
   representation: RepresentationOptions = {},
+  sentence?: SentenceEncoder,
 ): TextModel {
   const encoder = (name: string | undefined) =>
     createRepresentation((name ?? 'mean-max') as Parameters<typeof createRepresentation>[0], tokenizer, lookup!, provenance!, representation);
@@ -273,5 +304,8 @@ export function createModel(
       return new VectorsHeadModel(spec, encoder(spec.representation));
     case 'embedding':
       return new EmbeddingNetModel(spec, lookup!);
+    case 'sentence':
+      if (!sentence) throw new InvalidArgumentError("a 'sentence' model needs its loaded SentenceEncoder");
+      return new SentenceHeadModel(spec, sentence);
   }
 }

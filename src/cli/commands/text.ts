@@ -19,8 +19,8 @@ import { choiceOption, floatOption, intOption } from '../parse.js';
 const textClassify = () => import('../../../text/classify/index.js');
 type TextClassify = Awaited<ReturnType<typeof textClassify>>;
 
-/** --model values: the linear kinds, one per representation (vectors + head), and the embedding networks. */
-export const MODEL_CHOICES = ['bow', 'hybrid', 'smoothed', ...REPRESENTATION_CHOICES, 'embedding-pool', 'embedding-cnn'] as const;
+/** --model values: the linear kinds, one per representation (vectors + head), the embedding networks, and a sentence encoder + head. */
+export const MODEL_CHOICES = ['bow', 'hybrid', 'smoothed', ...REPRESENTATION_CHOICES, 'embedding-pool', 'embedding-cnn', 'sentence'] as const;
 type ModelChoice = (typeof MODEL_CHOICES)[number];
 
 interface DataOpts {
@@ -48,6 +48,9 @@ interface TrainOpts extends DataOpts {
   maxLength?: number;
   extraWords?: number;
   maxTokens?: number;
+  encoder?: string;
+  pooling?: SentencePooling;
+  quantized?: boolean;
   seed: number;
   json?: boolean;
 }
@@ -72,19 +75,28 @@ async function modelSpec(o: TrainOpts): Promise<ModelSpec> {
     case 'embedding-pool':
     case 'embedding-cnn':
       return { kind: 'embedding', architecture: o.model === 'embedding-cnn' ? 'cnn' : 'pool', finetune: o.finetune ?? false, head, maxLength: o.maxLength };
+    case 'sentence':
+      if (!o.encoder) throw new InvalidArgumentError('--model sentence needs --encoder', { hint: 'give a transformers.js model folder or a hub id such as Xenova/all-MiniLM-L6-v2' });
+      return {
+        kind: 'sentence',
+        encoder: { model: o.encoder, ...(o.pooling ? { pooling: o.pooling } : {}), ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}), ...(o.quantized ? { quantized: true } : {}) },
+        head,
+      };
     default:
       return { kind: 'vectors', representation: o.model, head };
   }
 }
 
-type KindGroup = 'bow' | 'hybrid' | 'smoothed' | 'vectors' | 'embedding';
+type KindGroup = 'bow' | 'hybrid' | 'smoothed' | 'vectors' | 'embedding' | 'sentence';
 
 function kindGroup(model: ModelChoice): KindGroup {
-  if (model === 'bow' || model === 'hybrid' || model === 'smoothed') return model;
+  if (model === 'bow' || model === 'hybrid' || model === 'smoothed' || model === 'sentence') return model;
   return model === 'embedding-pool' || model === 'embedding-cnn' ? 'embedding' : 'vectors';
 }
 
-const NEURAL: readonly KindGroup[] = ['vectors', 'embedding'];
+const NEURAL: readonly KindGroup[] = ['vectors', 'embedding', 'sentence'];
+/** Kinds that read no word vectors. */
+const NO_VECTORS: readonly KindGroup[] = ['bow', 'sentence'];
 
 /**
  * Training options and the model kinds that read them. Given with another kind they would be
@@ -93,7 +105,10 @@ const NEURAL: readonly KindGroup[] = ['vectors', 'embedding'];
  * they get a note.
  */
 const KIND_OPTIONS: { flag: string; key: keyof TrainOpts; kinds: readonly KindGroup[]; what: string; harmless?: boolean }[] = [
-  { flag: '--head', key: 'head', kinds: NEURAL, what: 'the vector and embedding models (--model ' + [...REPRESENTATION_CHOICES, 'embedding-pool', 'embedding-cnn'].join('|') + ')' },
+  { flag: '--head', key: 'head', kinds: NEURAL, what: 'the vector, embedding and sentence models (--model ' + [...REPRESENTATION_CHOICES, 'embedding-pool', 'embedding-cnn', 'sentence'].join('|') + ')' },
+  { flag: '--encoder', key: 'encoder', kinds: ['sentence'], what: '--model sentence' },
+  { flag: '--pooling', key: 'pooling', kinds: ['sentence'], what: '--model sentence' },
+  { flag: '--quantized', key: 'quantized', kinds: ['sentence'], what: '--model sentence' },
   { flag: '--epochs', key: 'epochs', kinds: NEURAL, what: 'the neural models' },
   { flag: '--batch-size', key: 'batchSize', kinds: NEURAL, what: 'the neural models' },
   { flag: '--lr', key: 'lr', kinds: NEURAL, what: 'the neural models' },
@@ -111,7 +126,7 @@ function checkKindOptions(ctx: CliContext, o: TrainOpts, cmd: Command): void {
   const kind = kindGroup(o.model);
   for (const opt of KIND_OPTIONS) {
     if (opt.kinds.includes(kind) || cmd.getOptionValueSource(opt.key) !== 'cli') continue;
-    if (opt.harmless && kind === 'bow') {
+    if (opt.harmless && NO_VECTORS.includes(kind)) {
       ctx.note(`note: --model ${o.model} uses no word vectors; ${opt.flag} ignored`);
       continue;
     }
@@ -176,7 +191,7 @@ function printEvaluation(ctx: CliContext, { formatOov }: TextClassify, what: str
 type PredictInput = { text: string; line: number } | { text: string; position: number };
 
 export function registerText(program: Command, ctx: CliContext): void {
-  const text = program.command('text').description('text classifiers from pretrained word vectors');
+  const text = program.command('text').description('text classifiers from pretrained word vectors or sentence encoders; document vectors for the index');
 
   addDataOptions(
     text
@@ -199,7 +214,10 @@ export function registerText(program: Command, ctx: CliContext): void {
       .option('--min-similarity <cos>', 'smoothed model: keep neighbours at least this cosine-similar (default 0.5)', floatOption('--min-similarity', 0, 1))
       .option('--max-length <n>', 'embedding models: tokens kept per text (default 256)', intOption('--max-length'))
       .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
-      .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500)', intOption('--max-tokens', 0))
+      .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500); --model sentence: the encoder\'s tokens, 0 = its limit (at most 512)', intOption('--max-tokens', 0))
+      .option('--encoder <model>', 'sentence model: a transformers.js model folder (config.json, tokenizer.json, onnx/model.onnx) or a hub id such as Xenova/all-MiniLM-L6-v2; stored in the bundle')
+      .option('--pooling <how>', `sentence model: ${SENTENCE_POOLING_CHOICES.join(' or ')} of the token vectors (default mean)`, choiceOption('--pooling', SENTENCE_POOLING_CHOICES))
+      .option('--quantized', "sentence model: use the folder's onnx/model_quantized.onnx (default: when the folder has it)")
       .option('--seed <n>', 'random seed', intOption('--seed', 0), 0)
       .option('--json', 'print the results as JSON'),
   ).action(async (o: TrainOpts, cmd: Command) => {
@@ -208,6 +226,7 @@ export function registerText(program: Command, ctx: CliContext): void {
     const { formatOov, readDataset, requireKnownLabels, saveTextClassifier, trainingLabels, trainTextClassifier, TEXT_BUNDLE_KIND } = textLib;
     // Refuse a bad --out before reading data or training, not after.
     await checkOutputDir(o.out, bundleOwner(TEXT_BUNDLE_KIND));
+    await refuseInputAsOutput({ flag: '--out', path: o.out }, { '--encoder': o.encoder });
     await ctx.engine();
     const data = dataOptions(ctx, o);
     const train = await readDataset(o.train, data);
@@ -218,10 +237,11 @@ export function registerText(program: Command, ctx: CliContext): void {
     if (valid) requireKnownLabels(valid.examples, labels, 'validation');
     if (test) requireKnownLabels(test.examples, labels, 'test');
     const spec = await modelSpec(o);
-    const neural = spec.kind === 'vectors' || spec.kind === 'embedding';
-    if (!o.json) ctx.note(`training '${o.model}' on ${train.examples.length} texts${spec.kind === 'bow' ? '' : ` with vectors ${o.vectors}`}…`);
+    const neural = spec.kind === 'vectors' || spec.kind === 'embedding' || spec.kind === 'sentence';
+    const usesVectors = spec.kind !== 'bow' && spec.kind !== 'sentence';
+    if (!o.json) ctx.note(`training '${o.model}' on ${train.examples.length} texts${usesVectors ? ` with vectors ${o.vectors}` : spec.kind === 'sentence' ? ` with sentence encoder ${o.encoder}` : ''}…`);
     // Loaded here (not by the library) so that what loading noticed reaches stderr.
-    const vectors = spec.kind === 'bow' ? undefined : await loadVectorsNoting(ctx, o.vectors, { progress: ctx.progress(o.json) });
+    const vectors = usesVectors ? await loadVectorsNoting(ctx, o.vectors, { progress: ctx.progress(o.json) }) : undefined;
     const clf = await trainTextClassifier(train.examples, {
       model: spec,
       vectors,
@@ -261,13 +281,20 @@ export function registerText(program: Command, ctx: CliContext): void {
         emptyRepresentations: s.emptyRepresentations,
         expansion: s.expansion,
         vectors: s.vectors,
+        sentenceEncoder: s.sentenceEncoder,
         validation: validEval ? evaluationJson(validEval) : undefined,
         test: testEval ? evaluationJson(testEval) : undefined,
       });
     } else {
       ctx.print(`trained '${o.model}' on ${s.trainTexts} texts, ${clf.labels.length} labels (${clf.labels.join(', ')}) in ${s.seconds.toFixed(1)} s${s.epochs ? `, ${s.epochs} epochs` : ''}`);
       if (s.oov) ctx.print(`training texts: ${formatOov(s.oov)}`);
-      if (s.emptyRepresentations) ctx.print(`${s.emptyRepresentations} training text(s) had no word with a vector: encoded as the zero vector`);
+      if (s.sentenceEncoder) {
+        const e = s.sentenceEncoder;
+        ctx.print(`sentence encoder: ${e.name} (${e.source}), dim ${e.dim}, up to ${e.maxTokens} tokens per text${e.quantized ? ', 8-bit' : ''}; stored in the bundle`);
+      }
+      if (s.emptyRepresentations) {
+        ctx.print(`${s.emptyRepresentations} training text(s) ${s.sentenceEncoder ? 'were encoded as the zero vector by the sentence encoder' : 'had no word with a vector: encoded as the zero vector'}`);
+      }
       if (s.expansion) {
         const e = s.expansion;
         ctx.print(`neighbour expansion: ${e.expandedWords} of ${e.trainingWords} training words with a vector got neighbours; ${e.neighbourColumns} words added as neighbours`);

@@ -10,6 +10,8 @@ import type { ExpansionStats, NeighbourExpansionOptions } from '../bow/neighbour
 import type { TfidfOptions } from '../bow/tfidf.js';
 import type { VectorLookup } from '../vectors/lookup.js';
 import type { RepresentationName } from '../represent/document-encoder.js';
+import type { Progress } from '../../../src/progress.js';
+import type { SentencePooling } from '../../sentence/index.js';
 
 /** (c) The bag-of-words baseline: TF-IDF unigrams+bigrams → L2-regularised logistic regression (no pretrained vectors). */
 export interface BowModelSpec {
@@ -73,11 +75,34 @@ export interface EmbeddingModelSpec {
   head?: HeadSpec;
 }
 
-export type ModelSpec = BowModelSpec | VectorsModelSpec | HybridModelSpec | SmoothedModelSpec | EmbeddingModelSpec;
-export type ModelKind = ModelSpec['kind'];
-export const MODEL_KINDS: readonly ModelKind[] = ['bow', 'vectors', 'hybrid', 'smoothed', 'embedding'];
+/** The sentence encoder of a 'sentence' model: what `SentenceEncoder.load` needs to load it again. */
+export interface SentenceEncoderSpec {
+  /** A transformers.js model folder or a Hugging Face hub id. */
+  model: string;
+  /** Default 'mean'. */
+  pooling?: SentencePooling;
+  /** Tokens kept per text. Default: the model's limit, at most 512. */
+  maxTokens?: number;
+  /** Use onnx/model_quantized.onnx. Default: when the folder has it (hub ids: true). */
+  quantized?: boolean;
+}
 
-/** Options of the neural model kinds (vectors, embedding); the linear kinds ignore them. */
+/**
+ * (d) A sentence encoder (a transformers.js ONNX model such as all-MiniLM-L6-v2) → a core head, as
+ * 'vectors' does with word vectors. The bundle stores the encoder's files, so it stays self-contained.
+ */
+export interface SentenceModelSpec {
+  kind: 'sentence';
+  encoder: SentenceEncoderSpec;
+  /** Default { type: 'linear' }. */
+  head?: HeadSpec;
+}
+
+export type ModelSpec = BowModelSpec | VectorsModelSpec | HybridModelSpec | SmoothedModelSpec | EmbeddingModelSpec | SentenceModelSpec;
+export type ModelKind = ModelSpec['kind'];
+export const MODEL_KINDS: readonly ModelKind[] = ['bow', 'vectors', 'hybrid', 'smoothed', 'embedding', 'sentence'];
+
+/** Options of the neural model kinds (vectors, embedding, sentence); the linear kinds ignore them. */
 export interface NeuralFitOptions {
   /** Default: 'vectors' enough for ~600 steps (10 to 200 epochs); 'embedding' 8. */
   epochs?: number;
@@ -98,8 +123,12 @@ export interface FitContext extends NeuralFitOptions {
   numClasses: number;
   /** The full pretrained vectors (not the classifier's subset), for models that search them while fitting ('smoothed'). */
   vectors?: VectorLookup;
-  /** Tokenised validation texts and labels, when given. */
-  validation?: { docs: string[][]; y: Int32Array };
+  /** The training texts themselves, for models that read text, not tokens ('sentence'). */
+  texts?: readonly string[];
+  /** Validation texts (tokenised and as given) and labels, when given. */
+  validation?: { docs: string[][]; texts: readonly string[]; y: Int32Array };
+  /** Progress of long preparation steps (encoding the training texts). */
+  progress?: Progress;
 }
 
 export interface ModelState {
@@ -121,7 +150,8 @@ export interface TextModel {
   readonly kind: ModelKind;
   /** Fit; reports epochs run (neural kinds) and training texts whose representation was empty (no known word). */
   fit(docs: string[][], y: Int32Array, ctx: FitContext): Promise<FitResult>;
-  predictProba(docs: string[][]): Promise<Float32Array>;
+  /** Class probabilities of tokenised texts; `texts` are the same texts as given (read by 'sentence'). */
+  predictProba(docs: string[][], texts: readonly string[]): Promise<Float32Array>;
   state(): ModelState;
   dispose(): void;
 }
