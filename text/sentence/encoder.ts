@@ -81,6 +81,14 @@ export function checkModelFolder(dir: string, quantized?: boolean): SentenceMode
   return { dir: abs, files: [...SENTENCE_MODEL_FILES, useQuantized ? ONNX_QUANTIZED : ONNX_FULL], quantized: useQuantized };
 }
 
+function cachedFolder(dir: string, quantized: boolean): SentenceModelFolder | undefined {
+  try {
+    return checkModelFolder(dir, quantized);
+  } catch {
+    return undefined;
+  }
+}
+
 type FeatureExtractor = {
   (texts: string[], options: { pooling: 'mean' | 'cls'; normalize: boolean }): Promise<{ data: Float32Array; dims: number[]; dispose?: () => void }>;
   tokenizer: { model_max_length?: number };
@@ -96,11 +104,13 @@ async function loadExtractor(location: { folder?: SentenceModelFolder; hubId?: s
     if (location.folder) {
       env.allowLocalModels = true;
       env.allowRemoteModels = false;
+      env.useFSCache = false; // the folder, never a cached hub model of the same name
       env.localModelPath = `${dirname(location.folder.dir)}/`;
       return pipeline('feature-extraction', basename(location.folder.dir), { quantized: location.folder.quantized });
     }
     env.allowLocalModels = false;
     env.allowRemoteModels = !(options.offline ?? settings.offline);
+    env.useFSCache = true;
     env.cacheDir = options.cacheDir ?? cachePath('transformers');
     return pipeline('feature-extraction', location.hubId!, { quantized: options.quantized ?? true });
   };
@@ -116,12 +126,18 @@ export class SentenceEncoder implements Encoder<string> {
   readonly pooling: SentencePooling;
   readonly normalize: boolean;
   readonly maxTokens: number;
-  /** The checked folder, for a local model (a hub model lives in the cache). */
+  /** Whether the 8-bit onnx/model_quantized.onnx runs (else onnx/model.onnx). */
+  readonly quantized: boolean;
+  /** The model's files: the folder given, or where a hub model was cached (absent if that cannot be found). */
   readonly folder?: SentenceModelFolder;
   private extractor: FeatureExtractor | null;
   private readonly batchSize: number;
 
-  private constructor(extractor: FeatureExtractor, dim: number, options: Required<Pick<SentenceEncoderOptions, 'pooling' | 'normalize' | 'batchSize'>> & { model: string; maxTokens: number; folder?: SentenceModelFolder }) {
+  private constructor(
+    extractor: FeatureExtractor,
+    dim: number,
+    options: Required<Pick<SentenceEncoderOptions, 'pooling' | 'normalize' | 'batchSize' | 'quantized'>> & { model: string; maxTokens: number; folder?: SentenceModelFolder; local: boolean },
+  ) {
     this.extractor = extractor;
     this.dim = dim;
     this.pooling = options.pooling;
@@ -129,8 +145,9 @@ export class SentenceEncoder implements Encoder<string> {
     this.batchSize = options.batchSize;
     this.maxTokens = options.maxTokens;
     this.folder = options.folder;
-    this.name = `${options.folder ? basename(options.folder.dir) : options.model}/${options.pooling}`;
-    this.provenance = { source: options.folder?.dir ?? options.model, description: `transformers.js feature extraction, ${options.pooling} pooling${options.normalize ? ', L2-normalised' : ''}` };
+    this.quantized = options.quantized;
+    this.name = `${options.local && options.folder ? basename(options.folder.dir) : options.model}/${options.pooling}`;
+    this.provenance = { source: options.local && options.folder ? options.folder.dir : options.model, description: `transformers.js feature extraction, ${options.pooling} pooling${options.normalize ? ', L2-normalised' : ''}` };
   }
 
   /** Load a model folder or hub model and probe its output size. */
@@ -164,7 +181,10 @@ export class SentenceEncoder implements Encoder<string> {
     const probe = await extractor(['probe'], { pooling, normalize: false });
     const dim = probe.dims[probe.dims.length - 1];
     probe.dispose?.();
-    return new SentenceEncoder(extractor, dim, { model, pooling, normalize: options.normalize ?? true, batchSize, maxTokens, folder });
+    const quantized = folder?.quantized ?? options.quantized ?? true;
+    // A hub model is cached in the transformers.js layout under <cacheDir>/<id>: its files, for a bundle.
+    const cached = folder ?? cachedFolder(join(options.cacheDir ?? cachePath('transformers'), model), quantized);
+    return new SentenceEncoder(extractor, dim, { model, pooling, normalize: options.normalize ?? true, batchSize, maxTokens, folder: cached, quantized, local: Boolean(folder) });
   }
 
   /** Encode texts: row-major texts.length × dim. A text whose pooled vector is zero stays zero (it is not normalised). */
