@@ -25,7 +25,9 @@
  *    above (on the validation split of the full train part).
  * Options: --quick (fewer models), --only TEXT (rows whose name contains TEXT, plus the baseline),
  *   --no-select (linear rows with the library defaults, no validation search), --draws N (learning-curve
- *   draws per size, default 10), --json FILE (write the results).
+ *   draws per size, default 10), --json FILE (write the results), --encoder DIR|HUB-ID (adds a 'sentence'
+ *   row and learning-curve row: that sentence encoder + a linear head; it re-encodes the test part for every
+ *   draw, so with a real transformer on 2 cores the curve takes tens of minutes).
  */
 import { cpus, loadavg } from 'node:os';
 import { writeFileAtomic } from '../src/io/atomic.js';
@@ -61,6 +63,8 @@ const select = !args.includes('--no-select');
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const DRAWS = args.includes('--draws') ? Number(args[args.indexOf('--draws') + 1]) : 10;
+const ENCODER = args.includes('--encoder') ? args[args.indexOf('--encoder') + 1] : undefined;
+if (args.includes('--encoder') && !ENCODER) throw new Error('--encoder needs a model folder or hub id');
 if (!Number.isInteger(DRAWS) || DRAWS < 1) throw new Error('--draws must be a positive integer');
 const BASELINE = 'bow';
 const isBaseline = (row: Row) => row.spec.kind === BASELINE;
@@ -80,7 +84,9 @@ const MODELS: Row[] = [
   { name: 'embedding: fine-tuned GloVe (lr × 0.1), pool + MLP', spec: { kind: 'embedding', architecture: 'pool', finetune: true }, options: { epochs: 4, batchSize: 64 } },
   { name: 'embedding: frozen GloVe, Kim CNN (3,4,5 × 32), 128 tokens', spec: { kind: 'embedding', architecture: 'cnn', finetune: false, filters: 32, maxLength: 128 }, options: { epochs: 4, batchSize: 64 } },
 ];
-const QUICK = new Set([0, 1, 3, 4, 7, 9]);
+const QUICK = new Set([0, 1, 3, 4, 7, 9, 12]);
+const sentenceRow = (name: string): Row => ({ name, spec: { kind: 'sentence', encoder: { model: ENCODER! } } });
+if (ENCODER) MODELS.push(sentenceRow(`sentence: ${ENCODER} (mean pooling) + linear head`));
 
 const CURVE: Row[] = [
   { name: 'bow baseline', spec: { kind: 'bow' } },
@@ -89,6 +95,7 @@ const CURVE: Row[] = [
   { name: 'hybrid: TF-IDF + mean‖max', spec: { kind: 'hybrid', representation: 'mean-max' } },
   { name: 'smoothed: TF-IDF + neighbour-expanded words', spec: { kind: 'smoothed' } },
 ];
+if (ENCODER) CURVE.push(sentenceRow(`sentence: ${ENCODER} + linear`));
 
 /** Validation grid of the linear rows (scikit-learn's C; hybrid: also the weight of the document vector). */
 const GRID_C = [10, 30, 100, 300];
