@@ -9,6 +9,11 @@ describe('transferkit info', () => {
     expect(info.backend).toBeTruthy();
     expect(info.why).toBeTruthy();
     expect(info.cacheDir).toBeTruthy();
+    // The sentence-encoder runtime (text embed --encoder, --model sentence) is a dependency.
+    expect(info.versions['@xenova/transformers']).toMatch(/^2\./);
+    expect(info.versions['onnxruntime-node']).toMatch(/^\d+\./);
+    const text = await cli('info');
+    expect(text.stdout).toMatch(/sentence encoders: @xenova\/transformers 2\.\S+ on onnxruntime-node \d/);
     if (info.backend === 'wasm') {
       expect(info.attempts.filter((a: { ok: boolean }) => !a.ok).map((a: { name: string }) => a.name)).toEqual(['node-gpu', 'node']);
     }

@@ -18,7 +18,7 @@ function versionOf(pkg: string): string | null {
 export function registerInfo(program: Command, ctx: CliContext): void {
   program
     .command('info')
-    .description('show the compute backend in use and why, versions, threads and the cache folder')
+    .description('show the compute backend in use and why, versions (tfjs, sentence-encoder runtime), threads and the cache folder')
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) => {
       const engine = await ctx.engine();
@@ -38,6 +38,8 @@ export function registerInfo(program: Command, ctx: CliContext): void {
           '@tensorflow/tfjs-node': versionOf('@tensorflow/tfjs-node'),
           '@tensorflow/tfjs-node-gpu': versionOf('@tensorflow/tfjs-node-gpu'),
           'hnswlib-node': versionOf('hnswlib-node'),
+          '@xenova/transformers': versionOf('@xenova/transformers'),
+          'onnxruntime-node': versionOf('onnxruntime-node'),
         },
         cacheDir: settings.cacheDir,
         offline: settings.offline,
@@ -49,6 +51,9 @@ export function registerInfo(program: Command, ctx: CliContext): void {
       ctx.print(`threads:   ${info.threads} (of ${info.cpus} cpus)`);
       for (const n of info.notes) ctx.print(`  note: ${n}`);
       ctx.print(`tfjs:      ${info.versions['@tensorflow/tfjs']}`);
+      const transformers = info.versions['@xenova/transformers'];
+      const ort = info.versions['onnxruntime-node'];
+      ctx.print(`sentence encoders: ${transformers ? `@xenova/transformers ${transformers}${ort ? ` on onnxruntime-node ${ort}` : ''}` : 'unavailable (@xenova/transformers not installed)'}`);
       ctx.print(`cache:     ${info.cacheDir}${info.offline ? ' (offline)' : ''}`);
     });
 }
