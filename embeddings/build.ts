@@ -41,6 +41,8 @@ export interface BuildIndexOptions extends Omit<HnswIndexOptions, 'dim' | 'capac
    * then they are inserted too — so the estimate is that of new queries.
    */
   tune?: boolean | TuneAtBuildOptions;
+  /** How a new input becomes a vector of this space; saved with the index (see `VectorIndex.recipe`). */
+  recipe?: JsonValue;
   progress?: Progress;
 }
 
@@ -58,7 +60,9 @@ export function buildIndex(options: BuildIndexOptions): BuiltIndex {
   const kind = options.kind ?? 'auto';
   const useExact = kind === 'exact' || (kind === 'auto' && keys.length < EXACT_THRESHOLD);
   if (useExact) {
-    return { index: ExactIndex.fromMatrix({ keys, matrix, dim, metric: options.metric, metadata: options.metadata }), tuning: null };
+    const exact = ExactIndex.fromMatrix({ keys, matrix, dim, metric: options.metric, metadata: options.metadata });
+    if (options.recipe !== undefined) exact.recipe = options.recipe;
+    return { index: exact, tuning: null };
   }
   const progress = options.progress ?? silentProgress;
   const index = new HnswIndex({
@@ -105,5 +109,6 @@ export function buildIndex(options: BuildIndexOptions): BuiltIndex {
   } finally {
     progress.stop();
   }
+  if (options.recipe !== undefined) index.recipe = options.recipe;
   return { index, tuning };
 }

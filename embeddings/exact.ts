@@ -43,6 +43,8 @@ export class ExactIndex implements VectorIndex {
   readonly kind = 'exact' as const;
   readonly dim: number;
   readonly metric: Metric;
+  /** See `VectorIndex.recipe`. */
+  recipe?: JsonValue;
   /** The caller's matrix (fromMatrix), never written to; null once we own the rows. */
   private borrowed: Float32Array | null = null;
   /** Our own rows (in WebAssembly memory when available). */
@@ -199,6 +201,7 @@ export class ExactIndex implements VectorIndex {
       count: this.size,
       slots: rows,
       params: { unitRows: this.metric === 'cosine' ? this.unitRows : false },
+      recipe: this.recipe,
       keys: snapshot.keys,
       metadata: snapshot.metadata,
       payload: { name: 'vectors.f32', bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) },

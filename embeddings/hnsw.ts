@@ -57,6 +57,8 @@ export class HnswIndex implements VectorIndex {
   readonly kind = 'hnsw' as const;
   readonly dim: number;
   readonly metric: Metric;
+  /** See `VectorIndex.recipe`. */
+  recipe?: JsonValue;
   readonly M: number;
   readonly efConstruction: number;
   readonly seed: number;
@@ -255,6 +257,7 @@ export class HnswIndex implements VectorIndex {
       count: this.size,
       slots: this.table.slotCount,
       params: { M: this.M, efConstruction: this.efConstruction, ef: this._ef, seed: this.seed, capacity: this.capacity },
+      recipe: this.recipe,
       keys: snapshot.keys,
       metadata: snapshot.metadata,
       payload: {

@@ -32,15 +32,10 @@ export async function loadIndex(dir: string, options: LoadOptions = {}): Promise
       hint: `rebuild with --metric ${options.metric}`,
     });
   }
-  if (manifest.kind === 'exact') {
-    const data = await readFile(payloadPath);
-    return ExactIndex.fromParts({
-      dim: manifest.dim,
-      metric: manifest.metric,
-      table,
-      data,
-      unitRows: manifest.params.unitRows === true,
-    });
-  }
-  return HnswIndex.fromSaved(parts);
+  const index =
+    manifest.kind === 'exact'
+      ? ExactIndex.fromParts({ dim: manifest.dim, metric: manifest.metric, table, data: await readFile(payloadPath), unitRows: manifest.params.unitRows === true })
+      : await HnswIndex.fromSaved(parts);
+  if (manifest.recipe !== undefined) index.recipe = manifest.recipe;
+  return index;
 }

@@ -39,6 +39,8 @@ export interface IndexManifest {
   slots: number;
   /** Kind-specific parameters (M, efConstruction, ef, capacity… for hnsw). */
   params: Record<string, JsonValue>;
+  /** How a new input becomes a vector of this space (see `VectorIndex.recipe`); absent when unknown. */
+  recipe?: JsonValue;
   files: Record<string, FileEntry>;
   createdAt: string;
   transferkit: { indexFormat: number };
@@ -51,6 +53,7 @@ export interface SaveSpec {
   count: number;
   slots: number;
   params: Record<string, JsonValue>;
+  recipe?: JsonValue;
   keys: (string | null)[];
   metadata: (JsonValue | null)[] | null;
   /** The main data file: bytes to write, or a function that writes it at the given path. */
@@ -84,6 +87,7 @@ export async function saveIndexDir(dir: string, spec: SaveSpec): Promise<void> {
       count: spec.count,
       slots: spec.slots,
       params: spec.params,
+      ...(spec.recipe === undefined ? {} : { recipe: spec.recipe }),
       files,
       createdAt: new Date().toISOString(),
       transferkit: { indexFormat: INDEX_FORMAT_VERSION },
@@ -131,6 +135,7 @@ export async function readManifest(dir: string): Promise<IndexManifest> {
   if (!Number.isInteger(m.count) || !Number.isInteger(m.slots) || m.count > m.slots) throw bad('invalid count/slots');
   if (m.files === null || typeof m.files !== 'object' || !m.files[KEYS_FILE]) throw bad('file list is missing');
   if (m.params === null || typeof m.params !== 'object') throw bad('params are missing');
+  if (m.recipe !== undefined && (m.recipe === null || typeof m.recipe !== 'object' || Array.isArray(m.recipe))) throw bad('recipe is not a JSON object');
   return m;
 }
 

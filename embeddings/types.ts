@@ -32,6 +32,12 @@ export interface VectorIndex {
   readonly kind: 'exact' | 'hnsw';
   readonly dim: number;
   readonly metric: Metric;
+  /**
+   * How a new input becomes a vector of this index's space (the model or word vectors, representation,
+   * input size …), recorded by whoever made the vectors and saved with the index. Opaque here: the
+   * index never reads it. `transferkit index query --text/--image` uses it to embed a query.
+   */
+  recipe?: JsonValue;
   /** Number of live (not deleted) items. */
   readonly size: number;
   has(key: string): boolean;
