@@ -410,6 +410,52 @@ describe('transferkit text', () => {
     expect(missing.stderr).toMatch(/no model folder at/);
   });
 
+  it('index query --text embeds a new text with the recipe text embed wrote and index build saved', async () => {
+    const data = join(dir, 'q-docs.jsonl');
+    const docs = toyCorpus({ n: 12, seed: 9 }).map((e, i) => ({ id: `doc${i}`, ...e }));
+    await writeFile(data, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+    const vecs = join(dir, 'toy.vec.txt');
+    // Word vectors, mean: the recipe names the vectors by absolute path, so it works from anywhere.
+    const out = join(dir, 'q-mean.jsonl');
+    const e = await cli('text', 'embed', '--data', data, '--key-column', 'id', '--vectors', vecs, '--out', out, '--json');
+    expect(JSON.parse(e.stdout)).toMatchObject({ recipe: { kind: 'text-vectors', vectors: vecs, representation: 'mean', dim: 16 }, recipeFile: `${out}.recipe.json` });
+    const idx = join(dir, 'q-mean.idx');
+    const b = await cli('index', 'build', out, '--out', idx);
+    expect(b.stderr).toMatch(/recipe: texts → mean of word vectors .*toy\.vec\.txt \(index query --text\)/);
+    const q = await cli('index', 'query', idx, '--text', 'sportc sporte sportf the', '-k', '3', '--json');
+    expect(q.code).toBe(0);
+    expect((JSON.parse(q.stdout) as { metadata: { label: string } }[]).map((h) => h.metadata.label)).toEqual(['sport', 'sport', 'sport']);
+    const none = await cli('index', 'query', idx, '--text', 'zzz qqq');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/error\[E_DATA\]: the query text has no direction .*none of its words has a vector/);
+    expect((await cli('index', 'query', idx, '--image', join(dir, 'x.jpg'))).stderr).toMatch(/embeds texts → .*, not images[\s\S]*hint: query it with --text/);
+    // A sentence encoder's recipe works the same way.
+    const model = toyEncoder(join(dir, 'q-encoder'));
+    const encOut = join(dir, 'q-enc.jsonl');
+    expect((await cli('text', 'embed', '--data', data, '--key-column', 'id', '--encoder', model, '--out', encOut)).code).toBe(0);
+    const encIdx = join(dir, 'q-enc.idx');
+    expect((await cli('index', 'build', encOut, '--out', encIdx)).code).toBe(0);
+    const eq = await cli('index', 'query', encIdx, '--text', 'techa techb', '-k', '2', '--json');
+    expect((JSON.parse(eq.stdout) as { metadata: { label: string } }[]).map((h) => h.metadata.label)).toEqual(['tech', 'tech']);
+    // tfidf-mean is fitted on the collection: no recipe, and a stale one from the earlier run is removed.
+    const fitted = await cli('text', 'embed', '--data', data, '--vectors', vecs, '--representation', 'tfidf-mean', '--out', out);
+    expect(fitted.stderr).toMatch(/note: no recipe for query texts: 'tfidf-mean' is fitted on the collection/);
+    expect(existsSync(`${out}.recipe.json`)).toBe(false);
+    const plainIdx = join(dir, 'q-tfidf.idx');
+    expect((await cli('index', 'build', out, '--out', plainIdx)).code).toBe(0);
+    expect((await cli('index', 'info', plainIdx)).stdout).toMatch(/recipe: +none/);
+    const refused = await cli('index', 'query', plainIdx, '--text', 'fooda');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/has no embedding recipe[\s\S]*hint: build it from the JSONL/);
+    // --recipe names one explicitly; a broken one is refused before building.
+    const withRecipe = join(dir, 'q-explicit.idx');
+    await writeFile(join(dir, 'r.json'), JSON.stringify({ kind: 'text-vectors', vectors: vecs, representation: 'mean', tokenizer: {}, caseFallback: true, dim: 16 }));
+    expect((await cli('index', 'build', out, '--out', withRecipe, '--recipe', join(dir, 'r.json'))).code).toBe(0);
+    await writeFile(join(dir, 'bad.json'), '[1, 2]');
+    const bad = await cli('index', 'build', out, '--out', join(dir, 'never.idx'), '--recipe', join(dir, 'bad.json'));
+    expect(bad.stderr).toMatch(/recipe file must hold a JSON object with a string "kind"/);
+  });
+
   it('train and embed say on stderr what loading the vectors noticed (here: a corrupt cache, rebuilt)', async () => {
     const { loadVectors } = await import('../../text/vectors/index.js');
     const vecs = join(dir, 'noticed.vec.txt');

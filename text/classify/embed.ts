@@ -18,6 +18,7 @@ import { DataError, InvalidArgumentError } from '../../src/errors.js';
 import { streamFileAtomic, writeChunk } from '../../src/io/atomic.js';
 import { silentProgress, type Progress } from '../../src/progress.js';
 import { SentenceEncoder, type SentenceEncoderOptions } from '../sentence/index.js';
+import { PER_TEXT_REPRESENTATIONS, reloadableVectorsSource, type PerTextRepresentation, type TextEmbeddingRecipe } from './query-encoder.js';
 import { createRepresentation, REPRESENTATIONS, type RepresentationName } from './represent/index.js';
 import { tokenizerFor, type TokenizerOptions } from './tokenize/tokenizer.js';
 import { oovReport, VectorLookup, type OovReport, type PretrainedVectors } from './vectors/lookup.js';
@@ -77,6 +78,13 @@ export interface EmbedTextsResult {
   oov?: OovReport;
   /** The sentence encoder's name and source (sentence encoders only). */
   encoder?: { name: string; source: string; maxTokens: number };
+  /**
+   * How to embed a query text into the same space (`textQueryEncoder`; saved with an index by
+   * `index build`), or undefined with `noRecipe` saying why (tfidf-mean and sif are fitted on the
+   * collection; in-memory vectors cannot be loaded again).
+   */
+  recipe?: TextEmbeddingRecipe;
+  noRecipe?: string;
   seconds: number;
 }
 
@@ -153,6 +161,7 @@ export async function embedTexts(texts: readonly EmbeddableText[], out: string, 
     empty,
     ...(embedded.oov ? { oov: embedded.oov } : {}),
     ...(embedded.encoder ? { encoder: embedded.encoder } : {}),
+    ...(typeof embedded.recipe === 'string' ? { noRecipe: embedded.recipe } : { recipe: embedded.recipe }),
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -162,6 +171,8 @@ interface Embedded {
   dim: number;
   oov?: OovReport;
   encoder?: EmbedTextsResult['encoder'];
+  /** The recipe, or why there is none. */
+  recipe: TextEmbeddingRecipe | string;
 }
 
 async function embedWithEncoder(texts: readonly EmbeddableText[], given: NonNullable<EmbedTextsOptions['encoder']>, progress: Progress): Promise<Embedded> {
@@ -169,7 +180,8 @@ async function embedWithEncoder(texts: readonly EmbeddableText[], given: NonNull
   const encoder = given instanceof SentenceEncoder ? given : await SentenceEncoder.load(typeof given === 'string' ? { model: given } : given);
   try {
     const matrix = await encoder.encode(texts.map((t) => t.text), progress);
-    return { matrix, dim: encoder.dim, encoder: { name: encoder.name, source: encoder.provenance.source, maxTokens: encoder.maxTokens } };
+    const recipe: TextEmbeddingRecipe = { kind: 'text-encoder', model: encoder.provenance.source, pooling: encoder.pooling, maxTokens: encoder.maxTokens, quantized: encoder.quantized, dim: encoder.dim };
+    return { matrix, dim: encoder.dim, encoder: { name: encoder.name, source: encoder.provenance.source, maxTokens: encoder.maxTokens }, recipe };
   } finally {
     if (owned) encoder.dispose();
   }
@@ -193,5 +205,11 @@ async function embedWithVectors(texts: readonly EmbeddableText[], representation
   }
   const encoder = createRepresentation(representation, tokenizer, lookup, provenance).fit(docs);
   const matrix = encoder.encodeTokens(docs);
-  return { matrix, dim: encoder.dim, oov: oovReport(docs, lookup) };
+  const reloadable = reloadableVectorsSource(source);
+  const recipe: TextEmbeddingRecipe | string = !PER_TEXT_REPRESENTATIONS.includes(representation as PerTextRepresentation)
+    ? `'${representation}' is fitted on the collection: a query embedded on its own would land in another space`
+    : reloadable === undefined
+      ? `the vectors '${source}' are not a file or bundled name that can be loaded again`
+      : { kind: 'text-vectors', vectors: reloadable, representation: representation as PerTextRepresentation, tokenizer: tokenizer.toJSON(), caseFallback: lookup.caseFallback, dim: encoder.dim };
+  return { matrix, dim: encoder.dim, oov: oovReport(docs, lookup), recipe };
 }

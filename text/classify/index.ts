@@ -30,4 +30,13 @@ export {
 } from './classifier.js';
 export { saveTextClassifier, loadTextClassifier, TEXT_BUNDLE_KIND } from './bundle.js';
 export { embedTexts, type EmbeddableText, type EmbedTextsOptions, type EmbedTextsResult } from './embed.js';
+export {
+  textQueryEncoder,
+  isTextRecipe,
+  PER_TEXT_REPRESENTATIONS,
+  type TextEmbeddingRecipe,
+  type TextVectorsRecipe,
+  type TextEncoderRecipe,
+  type PerTextRepresentation,
+} from './query-encoder.js';
 export { runTextDemo, type TextDemoOptions, type TextDemoResult } from './demo.js';

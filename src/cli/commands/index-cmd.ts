@@ -5,7 +5,7 @@
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import type { EmbeddingsTable, Metric, SearchHit, TUNE_DEFAULTS } from '../../../embeddings/index.js';
-import { DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../errors.js';
+import { DataError, DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../errors.js';
 import type { Progress } from '../../progress.js';
 import { checkOutputDir } from '../../io/output.js';
 import { HNSW_DEFAULTS, METRIC_CHOICES } from '../choices.js';
@@ -37,6 +37,7 @@ interface BuildOpts {
   limit?: number;
   tune?: boolean;
   target: number;
+  recipe?: string;
   json?: boolean;
 }
 
@@ -50,6 +51,65 @@ async function readSource(source: string, opts: BuildOpts, progress: Progress): 
   const { loadVectors } = await import('../../../text/vectors/index.js');
   const wv = await loadVectors(source, { limit: opts.limit, progress });
   return { keys: [...wv.words], matrix: wv.matrix, dim: wv.dim, metadata: [], from: 'vectors' };
+}
+
+/** One line on what a recipe embeds with (for notes and `index info`). */
+function describeRecipe(recipe: unknown): string {
+  const r = (recipe ?? {}) as Record<string, unknown>;
+  switch (r.kind) {
+    case 'text-vectors':
+      return `texts → ${String(r.representation)} of word vectors ${String(r.vectors)} (index query --text)`;
+    case 'text-encoder':
+      return `texts → sentence encoder ${String(r.model)}, ${String(r.pooling)} pooling (index query --text)`;
+    case 'image-backbone':
+      return `images → backbone ${String(r.backbone)} at ${(r.imageSize as number[] | undefined)?.join('×') ?? '?'} px (index query --image)`;
+    default:
+      return `kind '${String(r.kind)}' (not one this version can embed queries with)`;
+  }
+}
+
+/**
+ * Embed one query (a text or an image file) the way the index's vectors were made, from the recipe
+ * saved with it. The CLI is the one layer that knows the domains: the index itself never reads it.
+ */
+async function embedQuery(ctx: CliContext, dir: string, recipe: unknown, dim: number, query: { text: string } | { image: string }, progress: Progress): Promise<Float32Array> {
+  const kind = (recipe as { kind?: unknown } | undefined)?.kind;
+  const wanted = 'text' in query ? 'text' : 'image';
+  if (recipe === undefined) {
+    throw new InvalidArgumentError(`the index in ${dir} has no embedding recipe, so a query ${wanted} cannot be embedded`, {
+      hint: `build it from the JSONL that 'text embed' or 'vision embed' wrote (its .recipe.json is picked up, or give --recipe), or query with --vector / --key`,
+    });
+  }
+  let vector: Float32Array;
+  if ('text' in query) {
+    const { isTextRecipe, textQueryEncoder } = await import('../../../text/classify/index.js');
+    if (!isTextRecipe(recipe)) throw new InvalidArgumentError(`the index in ${dir} embeds ${describeRecipe(recipe)}, not texts`, { hint: kind === 'image-backbone' ? 'query it with --image FILE' : 'query it with --vector or --key' });
+    const encoder = await textQueryEncoder(recipe, { progress });
+    try {
+      vector = await encoder.encode([query.text]);
+    } finally {
+      encoder.dispose?.();
+    }
+    if (vector.every((x) => x === 0)) {
+      throw new DataError(`the query text has no direction in this index's space (${recipe.kind === 'text-vectors' ? 'none of its words has a vector' : 'the encoder gave a zero vector'})`, {
+        hint: 'use words the vectors know, or query with --key',
+      });
+    }
+  } else {
+    const { isImageRecipe, imageQueryEncoder } = await import('../../../vision/index.js');
+    if (!isImageRecipe(recipe)) throw new InvalidArgumentError(`the index in ${dir} embeds ${describeRecipe(recipe)}, not images`, { hint: String(kind).startsWith('text') ? 'query it with --text "…"' : 'query it with --vector or --key' });
+    await ctx.engine();
+    const backbone = await imageQueryEncoder(recipe, { progress });
+    try {
+      vector = await backbone.encode([query.image]);
+    } finally {
+      backbone.dispose();
+    }
+  }
+  if (vector.length !== dim) {
+    throw new DimensionMismatchError(dim, vector.length, { what: 'the embedded query', hint: `the recipe's ${'text' in query ? 'vectors or encoder' : 'backbone'} no longer matches the index; rebuild the index` });
+  }
+  return vector;
 }
 
 /** JSON numbers as `vectors --json` prints them: 6 decimals. */
@@ -116,6 +176,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     .option('--target <recall>', `recall@${TUNE_HELP_DEFAULTS.k} to tune ef for, in (0, 1]; giving it implies --tune`, fractionOption('--target', 'a recall'), TUNE_HELP_DEFAULTS.target)
     .option('--input <format>', 'source type: auto (by extension: .jsonl/.ndjson are embeddings), vectors or jsonl', choiceOption('--input', INPUT_FORMATS), 'auto')
     .option('--limit <n>', 'read only the first n items', intOption('--limit'))
+    .option('--recipe <file>', "embedding recipe saved with the index, for index query --text/--image (default: the JSONL's .recipe.json that text embed / vision embed wrote, when present)")
     .option('--json', 'print the summary as JSON')
     .action(async (source: string, opts: BuildOpts, cmd: Command) => {
       const hnswOnly = hnswOptionsGiven(cmd);
@@ -131,8 +192,10 @@ export function registerIndex(program: Command, ctx: CliContext): void {
           hint: `drop --ef to tune ef for the recall target, or drop ${opts.tune ? '--tune' : '--target'} to keep ef=${opts.ef}`,
         });
       }
-      const { buildIndex, HnswIndex, INDEX_OWNER, TUNE_DEFAULTS: tuneDefaults } = await embeddings();
+      const { buildIndex, HnswIndex, INDEX_OWNER, TUNE_DEFAULTS: tuneDefaults, readRecipeFile, recipeFileFor } = await embeddings();
       await checkOutputDir(opts.out, INDEX_OWNER);
+      // How a query becomes a vector of this space: given, or the sidecar text embed / vision embed wrote.
+      const recipe = opts.recipe !== undefined ? await readRecipeFile(opts.recipe) : await readRecipeFile(recipeFileFor(source), { optional: true });
       const progress = ctx.progress(opts.json);
       const t0 = performance.now();
       const table = await readSource(source, opts, progress);
@@ -149,6 +212,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
         efConstruction: opts.efConstruction,
         ef: opts.ef,
         tune: tune ? { target: opts.target } : false, // k, queries and seed: the library's defaults
+        recipe,
         progress,
       });
       const buildSeconds = (performance.now() - t1) / 1000;
@@ -172,28 +236,32 @@ export function registerIndex(program: Command, ctx: CliContext): void {
         metric: built.metric,
         ...(built instanceof HnswIndex ? { M: built.M, efConstruction: built.efConstruction, ef: built.ef } : {}),
         tuned,
+        recipe: recipe ?? null,
         readSeconds: Number(readSeconds.toFixed(3)),
         buildSeconds: Number(buildSeconds.toFixed(3)),
       };
       if (opts.json) return ctx.printJson(summary);
       ctx.note(`built ${summary.kind} index of ${summary.count} × ${summary.dim} (${summary.metric}) in ${summary.buildSeconds.toFixed(1)} s → ${opts.out}`);
       if (built instanceof HnswIndex) ctx.note(`M=${built.M} efConstruction=${built.efConstruction} ef=${built.ef}${tuned ? ` (tuned for recall@${k} ≥ ${tuned.target} on ${tuned.queries} held-out items: ${tuned.recall.toFixed(3)}${tuned.reached ? '' : ', target not reached'})` : ''}`);
+      if (recipe !== undefined) ctx.note(`recipe: ${describeRecipe(recipe)}`);
     });
 
   index
     .command('query')
-    .description('nearest neighbours of a stored key, a word, or a vector (give exactly one of --key, --word, --vector)')
+    .description('nearest neighbours of a stored key, a word, a vector, or a new text or image embedded as the index\'s items were (give exactly one of --key, --word, --vector, --text, --image)')
     .argument('<dir>', 'index folder written by index build')
     .option('--key <key>', 'query with the vector stored under this key (the key itself is left out)')
     .option('--word <word>', 'same as --key, for word-vector indexes')
     .option('--vector <json>', 'query with this vector, e.g. \'[0.1, 0.2, …]\'')
+    .option('--text <text>', 'query with this text, embedded by the recipe saved with the index (built from text embed output)')
+    .option('--image <file>', 'query with this image, embedded by the recipe saved with the index (built from vision embed output)')
     .option('-k, --k <n>', 'number of neighbours', intOption('-k'), 10)
     .option('--ef <n>', 'HNSW search breadth for this query (default: the index\'s)', intOption('--ef'))
     .option('--json', 'print hits as JSON')
-    .action(async (dir: string, opts: { key?: string; word?: string; vector?: string; k: number; ef?: number; json?: boolean }) => {
-      const given = [opts.key, opts.word, opts.vector].filter((x) => x !== undefined).length;
+    .action(async (dir: string, opts: { key?: string; word?: string; vector?: string; text?: string; image?: string; k: number; ef?: number; json?: boolean }) => {
+      const given = [opts.key, opts.word, opts.vector, opts.text, opts.image].filter((x) => x !== undefined).length;
       if (given !== 1) {
-        throw new InvalidArgumentError(`give exactly one of --key, --word or --vector${given > 1 ? ` (got ${given})` : ''}`, {
+        throw new InvalidArgumentError(`give exactly one of --key, --word, --vector, --text or --image${given > 1 ? ` (got ${given})` : ''}`, {
           hint: `e.g. 'index query ${dir} --key KEY' (an item stored in the index) or --vector '[0.1, …]'`,
         });
       }
@@ -203,6 +271,10 @@ export function registerIndex(program: Command, ctx: CliContext): void {
       let exclude: string[] = [];
       if (opts.vector !== undefined) {
         vector = parseVector(opts.vector);
+      } else if (opts.text !== undefined || opts.image !== undefined) {
+        if (opts.text !== undefined && opts.text.trim() === '') throw new InvalidArgumentError('--text is empty', { hint: 'give the text to search with' });
+        const query = opts.text !== undefined ? { text: opts.text } : { image: opts.image! };
+        vector = await embedQuery(ctx, dir, idx.recipe, idx.dim, query, ctx.progress(opts.json));
       } else {
         const key = (opts.key ?? opts.word)!;
         const v = idx.vector(key);
@@ -233,6 +305,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
       ctx.print(`metric:   ${m.metric}`);
       const params = Object.entries(m.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
       if (params) ctx.print(`params:   ${params}`);
+      ctx.print(`recipe:   ${m.recipe === undefined ? 'none (query with --key, --word or --vector)' : describeRecipe(m.recipe)}`);
       for (const [name, f] of Object.entries(m.files)) ctx.print(`file:     ${name} ${f.bytes} bytes sha256 ${f.sha256.slice(0, 12)}…`);
       ctx.print(`created:  ${m.createdAt}`);
     });

@@ -381,13 +381,17 @@ export function registerText(program: Command, ctx: CliContext): void {
                 tokenizer: o.maxTokens === undefined ? undefined : { maxTokens: o.maxTokens },
               });
         const from = r.encoder ? `sentence encoder ${r.encoder.source}` : o.vectors;
-        if (o.json) return ctx.printJson({ out: o.out, ...(r.encoder ? {} : { vectors: o.vectors }), ...r });
+        // The recipe sidecar lets index build / index query --text embed a query the same way (a stale one is removed).
+        const { writeRecipeFile, recipeFileFor } = await import('../../../embeddings/index.js');
+        await writeRecipeFile(o.out, r.recipe);
+        if (o.json) return ctx.printJson({ out: o.out, ...(r.encoder ? {} : { vectors: o.vectors }), ...r, recipeFile: r.recipe ? recipeFileFor(o.out) : null });
         if (r.oov) ctx.note(formatOov(r.oov));
         if (r.empty.length > 0) {
           const why = r.encoder ? 'whose encoding is a zero vector' : 'with no word that has a vector';
           ctx.note(`left out ${r.empty.length} text(s) ${why}: ${r.empty.slice(0, 20).join(', ')}${r.empty.length > 20 ? ', …' : ''}`);
         }
         ctx.note(`wrote ${r.count} document vectors (${r.encoder ? r.encoder.name : `${r.representation} of ${o.vectors}`}, dim ${r.dim}) to ${o.out} in ${r.seconds.toFixed(1)} s${r.encoder ? ` [${from}]` : ''}`);
+        ctx.note(r.recipe ? `recipe for queries: ${recipeFileFor(o.out)} (index build saves it; then index query --text)` : `note: no recipe for query texts: ${r.noRecipe}`);
       },
     );
 

@@ -232,12 +232,16 @@ export function registerVision(program: Command, ctx: CliContext): void {
       const collection = await readImages(opts.data, { minClasses: 1 });
       const backbone = await Backbone.load(opts.backbone, { imageSize: opts.imageSize, progress });
       const result = await embedImages(backbone, collection, opts.out, { batchSize: opts.batchSize, progress });
+      // The recipe sidecar lets index build / index query --image embed a query image the same way.
+      const { writeRecipeFile, recipeFileFor } = await import('../../../embeddings/index.js');
+      await writeRecipeFile(opts.out, result.recipe);
       if (opts.json) {
-        ctx.printJson({ out: opts.out, backbone: backbone.describe(), ...result });
+        ctx.printJson({ out: opts.out, backbone: backbone.describe(), ...result, recipeFile: recipeFileFor(opts.out) });
         return;
       }
       reportSkipped(ctx, result.skipped);
       ctx.note(`wrote ${result.count} embeddings of dimension ${result.dim} to ${opts.out} (${result.seconds.toFixed(1)} s)`);
+      ctx.note(`recipe for queries: ${recipeFileFor(opts.out)} (index build saves it; then index query --image)`);
     });
 
   vision

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { embedTexts } from '../../../text/classify/index.js';
+import { embedTexts, isTextRecipe, textQueryEncoder } from '../../../text/classify/index.js';
 import { SentenceEncoder } from '../../../text/sentence/index.js';
 import { writeOnnxEncoder } from '../../helpers/onnx-encoder.js';
 import { tempDir, toyVectors, topicWords } from './helpers.js';
@@ -115,5 +115,28 @@ describe('embedTexts', () => {
     const none = join(dir, 'none-enc.jsonl');
     await expect(embedTexts([{ text: 'zzz' }], none, { encoder: model })).rejects.toThrow(/zero vector for all 1 texts/);
     expect(existsSync(none)).toBe(false);
+  });
+
+  it('gives a recipe for per-text representations, whose query encoder puts a text exactly where embedTexts did', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const { gloveText } = await import('./helpers.js');
+    const file = join(dir, 'recipe.vec.txt');
+    await writeFile(file, gloveText(vectors));
+    const texts = [{ text: `${food[0]} ${food[1]} the` }, { text: `${sport[2]} and ${sport[3]}` }];
+    for (const representation of ['mean', 'mean-max'] as const) {
+      const out = join(dir, `recipe-${representation}.jsonl`);
+      const r = await embedTexts(texts, out, { vectors: file, representation });
+      expect(r.recipe).toMatchObject({ kind: 'text-vectors', vectors: file, representation, dim: r.dim, caseFallback: true });
+      expect(isTextRecipe(r.recipe)).toBe(true);
+      const enc = await textQueryEncoder(r.recipe!);
+      const again = await enc.encode([texts[1].text]);
+      (await lines(out))[1].vector.forEach((x, k) => expect(x).toBeCloseTo(again[k], 5));
+    }
+    const sif = await embedTexts([...Array(12)].map((_, i) => ({ text: `${food[i % 5]} ${sport[i % 7]}` })), join(dir, 'recipe-sif.jsonl'), { vectors: file, representation: 'sif' });
+    expect(sif.recipe).toBeUndefined();
+    expect(sif.noRecipe).toMatch(/'sif' is fitted on the collection/);
+    const inMemory = await embedTexts(texts, join(dir, 'recipe-mem.jsonl'), { vectors });
+    expect(inMemory.noRecipe).toMatch(/not a file or bundled name/);
+    expect(isTextRecipe({ kind: 'image-backbone' })).toBe(false);
   });
 });
