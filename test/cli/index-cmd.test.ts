@@ -123,7 +123,7 @@ describe('transferkit index', () => {
     expect(wrong.stderr).toMatch(/E_DIMENSION_MISMATCH.*expected 8/);
     const both = await cli('index', 'query', out, '--key', 'item1', '--vector', '[1]');
     expect(both.code).toBe(2);
-    expect(both.stderr).toMatch(/exactly one of --key, --word or --vector/);
+    expect(both.stderr).toMatch(/exactly one of --key, --word, --vector, --text or --image/);
     const badM = await cli('index', 'build', jsonl, '--out', out, '--M', 'x');
     expect(badM.code).not.toBe(0);
     expect(badM.stderr).toMatch(/--M must be an integer/);
@@ -183,7 +183,7 @@ describe('transferkit index', () => {
     expect((await cli('index', 'build', jsonl, '--out', out, '--kind', 'exact')).code).toBe(0);
     const none = await cli('index', 'query', out);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/give exactly one of --key, --word or --vector/);
+    expect(none.stderr).toMatch(/give exactly one of --key, --word, --vector, --text or --image/);
     expect(hint(none)).toMatch(/--key KEY/);
     const obj = await cli('index', 'query', out, '--vector', '{"a":1}');
     expect(obj.code).toBe(2);
