@@ -6,7 +6,7 @@ import { ExactIndex } from './exact.js';
 import { HnswIndex, type HnswIndexOptions } from './hnsw.js';
 import { sampleIndices } from './sample.js';
 import { isZeroVector } from './vectors.js';
-import type { JsonValue, Metric } from './types.js';
+import type { EmbeddingRecipe, JsonValue, Metric } from './types.js';
 
 /** Below this many items `kind: 'auto'` builds an exact index: fast enough, and no recall loss. */
 export const EXACT_THRESHOLD = 20_000;
@@ -42,7 +42,7 @@ export interface BuildIndexOptions extends Omit<HnswIndexOptions, 'dim' | 'capac
    */
   tune?: boolean | TuneAtBuildOptions;
   /** How a new input becomes a vector of this space; saved with the index (see `VectorIndex.recipe`). */
-  recipe?: JsonValue;
+  recipe?: EmbeddingRecipe;
   progress?: Progress;
 }
 

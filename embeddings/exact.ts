@@ -8,7 +8,7 @@ import { exactTopK, rowInverseNorms, rowSquaredNorms } from './kernel.js';
 import { KeyTable } from './keytable.js';
 import { saveIndexDir } from './persist.js';
 import { RowStore } from './rowstore.js';
-import type { JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
+import type { EmbeddingRecipe, JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
 import { checkMetric, checkQueryDirections, checkVector, flattenQueries, scoreToDistance } from './vectors.js';
 
 export interface ExactIndexOptions {
@@ -44,7 +44,7 @@ export class ExactIndex implements VectorIndex {
   readonly dim: number;
   readonly metric: Metric;
   /** See `VectorIndex.recipe`. */
-  recipe?: JsonValue;
+  recipe?: EmbeddingRecipe;
   /** The caller's matrix (fromMatrix), never written to; null once we own the rows. */
   private borrowed: Float32Array | null = null;
   /** Our own rows (in WebAssembly memory when available). */

@@ -11,7 +11,7 @@ import { DEFAULT_K } from './exact.js';
 import { evaluate, tuneEf, type EvaluateOptions, type EvaluateResult, type TuneEfOptions, type TuneEfResult } from './evaluate.js';
 import { KeyTable } from './keytable.js';
 import { saveIndexDir, type IndexParts } from './persist.js';
-import type { JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
+import type { EmbeddingRecipe, JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
 import { checkMetric, checkQueryDirections, checkVector, distanceToScore, flattenQueries } from './vectors.js';
 
 /** Graph degree (hnswlib M). */
@@ -58,7 +58,7 @@ export class HnswIndex implements VectorIndex {
   readonly dim: number;
   readonly metric: Metric;
   /** See `VectorIndex.recipe`. */
-  recipe?: JsonValue;
+  recipe?: EmbeddingRecipe;
   readonly M: number;
   readonly efConstruction: number;
   readonly seed: number;

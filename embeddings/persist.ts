@@ -17,7 +17,8 @@ import type { OutputOwner } from '../src/io/output.js';
 import { sha256, sha256File } from '../src/io/hash.js';
 import { verifyListedFile, type FileEntry, type ListedFileProblem } from '../src/io/listed-file.js';
 import { KeyTable } from './keytable.js';
-import type { JsonValue, Metric } from './types.js';
+import type { EmbeddingRecipe, JsonValue, Metric } from './types.js';
+import { isRecipe } from './recipe-file.js';
 import { METRICS } from './vectors.js';
 
 export const INDEX_FORMAT = 'transferkit-vector-index';
@@ -40,7 +41,7 @@ export interface IndexManifest {
   /** Kind-specific parameters (M, efConstruction, ef, capacity… for hnsw). */
   params: Record<string, JsonValue>;
   /** How a new input becomes a vector of this space (see `VectorIndex.recipe`); absent when unknown. */
-  recipe?: JsonValue;
+  recipe?: EmbeddingRecipe;
   files: Record<string, FileEntry>;
   createdAt: string;
   transferkit: { indexFormat: number };
@@ -53,7 +54,7 @@ export interface SaveSpec {
   count: number;
   slots: number;
   params: Record<string, JsonValue>;
-  recipe?: JsonValue;
+  recipe?: EmbeddingRecipe;
   keys: (string | null)[];
   metadata: (JsonValue | null)[] | null;
   /** The main data file: bytes to write, or a function that writes it at the given path. */
@@ -135,7 +136,7 @@ export async function readManifest(dir: string): Promise<IndexManifest> {
   if (!Number.isInteger(m.count) || !Number.isInteger(m.slots) || m.count > m.slots) throw bad('invalid count/slots');
   if (m.files === null || typeof m.files !== 'object' || !m.files[KEYS_FILE]) throw bad('file list is missing');
   if (m.params === null || typeof m.params !== 'object') throw bad('params are missing');
-  if (m.recipe !== undefined && (m.recipe === null || typeof m.recipe !== 'object' || Array.isArray(m.recipe))) throw bad('recipe is not a JSON object');
+  if (m.recipe !== undefined && !isRecipe(m.recipe)) throw bad('recipe is not a JSON object with a string "kind"');
   return m;
 }
 

@@ -7,7 +7,7 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { InvalidFileError } from '../src/errors.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
-import type { JsonValue } from './types.js';
+import type { EmbeddingRecipe } from './types.js';
 
 /** Where the recipe of an embeddings file lives. */
 export function recipeFileFor(embeddingsFile: string): string {
@@ -15,7 +15,7 @@ export function recipeFileFor(embeddingsFile: string): string {
 }
 
 /** Write (atomically) the recipe of an embeddings file, or remove a stale one when there is none. */
-export async function writeRecipeFile(embeddingsFile: string, recipe: object | undefined): Promise<void> {
+export async function writeRecipeFile(embeddingsFile: string, recipe: EmbeddingRecipe | undefined): Promise<void> {
   const path = recipeFileFor(embeddingsFile);
   if (recipe === undefined) {
     await rm(path, { force: true });
@@ -25,7 +25,7 @@ export async function writeRecipeFile(embeddingsFile: string, recipe: object | u
 }
 
 /** Read a recipe file; undefined when `path` does not exist and `optional` is set. */
-export async function readRecipeFile(path: string, options: { optional?: boolean } = {}): Promise<JsonValue | undefined> {
+export async function readRecipeFile(path: string, options: { optional?: boolean } = {}): Promise<EmbeddingRecipe | undefined> {
   const info = await stat(path).catch(() => null);
   if (!info) {
     if (options.optional) return undefined;
@@ -37,8 +37,13 @@ export async function readRecipeFile(path: string, options: { optional?: boolean
   } catch (e) {
     throw new InvalidFileError('recipe file is not valid JSON', { file: path, cause: e, hint: 'embed the data again to rewrite it' });
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || typeof (value as { kind?: unknown }).kind !== 'string') {
+  if (!isRecipe(value)) {
     throw new InvalidFileError('recipe file must hold a JSON object with a string "kind"', { file: path, hint: 'embed the data again to rewrite it' });
   }
-  return value as JsonValue;
+  return value;
+}
+
+/** A JSON object with a string `kind`. */
+export function isRecipe(value: unknown): value is EmbeddingRecipe {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as { kind?: unknown }).kind === 'string';
 }

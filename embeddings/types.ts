@@ -28,6 +28,14 @@ export interface QueryOptions {
   ef?: number;
 }
 
+/**
+ * How a new input becomes a vector of an index's space: a JSON object with a string `kind`,
+ * whose other fields belong to whoever wrote it (see `VectorIndex.recipe`).
+ */
+export interface EmbeddingRecipe {
+  readonly kind: string;
+}
+
 export interface VectorIndex {
   readonly kind: 'exact' | 'hnsw';
   readonly dim: number;
@@ -37,7 +45,7 @@ export interface VectorIndex {
    * input size …), recorded by whoever made the vectors and saved with the index. Opaque here: the
    * index never reads it. `transferkit index query --text/--image` uses it to embed a query.
    */
-  recipe?: JsonValue;
+  recipe?: EmbeddingRecipe;
   /** Number of live (not deleted) items. */
   readonly size: number;
   has(key: string): boolean;

@@ -40,3 +40,4 @@ export {
   type PerTextRepresentation,
 } from './query-encoder.js';
 export { runTextDemo, type TextDemoOptions, type TextDemoResult } from './demo.js';
+export { runSearchDemo, DEFAULT_SEARCH_QUERIES, type SearchDemoOptions, type SearchDemoResult } from './search-demo.js';
