@@ -405,6 +405,12 @@ describe('transferkit text', () => {
     const pooling = await cli('text', 'embed', '--data', data, '--pooling', 'cls', '--out', join(dir, 'never.jsonl'));
     expect(pooling.code).toBe(2);
     expect(pooling.stderr).toMatch(/--pooling applies to a sentence encoder/);
+    const full = await cli('text', 'embed', '--data', data, '--no-quantized', '--out', join(dir, 'never.jsonl'));
+    expect(full.stderr).toMatch(/--no-quantized applies to a sentence encoder/);
+    // --prefix goes before every text and into the recipe.
+    const prefixed = await cli('text', 'embed', '--data', data, '--encoder', model, '--prefix', 'query: ', '--no-quantized', '--out', join(dir, 'enc-prefixed.jsonl'), '--json');
+    expect(prefixed.code).toBe(0);
+    expect(JSON.parse(prefixed.stdout).recipe).toMatchObject({ kind: 'text-encoder', prefix: 'query: ', quantized: false });
     const missing = await cli('text', 'embed', '--data', data, '--encoder', join(dir, 'no-such-model'), '--out', join(dir, 'never.jsonl'));
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/no model folder at/);

@@ -25,6 +25,10 @@ export interface OnnxEncoderFixture {
   onnxFile?: string;
   /** tokenizer_config's model_max_length. Default 512. */
   maxLength?: number;
+  /** config.json's max_position_embeddings. Default 512. */
+  maxPositions?: number;
+  /** An extra int64 graph input the model requires but transformers.js does not feed (a model that loads but cannot run). */
+  extraInput?: string;
 }
 
 function floatTensor(name: string, dims: number[], data: Float32Array): Onnx.ITensorProto {
@@ -36,10 +40,10 @@ function int64Input(name: string): Onnx.IValueInfoProto {
 }
 
 /** Encoded ONNX model bytes for the embedding-table encoder. */
-export function embeddingTableOnnx(table: Float32Array, rows: number, dim: number): Uint8Array {
+export function embeddingTableOnnx(table: Float32Array, rows: number, dim: number, extraInput?: string): Uint8Array {
   const graph: Onnx.IGraphProto = {
     name: 'embedding_table_encoder',
-    input: [int64Input('input_ids'), int64Input('attention_mask'), int64Input('token_type_ids')],
+    input: [int64Input('input_ids'), int64Input('attention_mask'), int64Input('token_type_ids'), ...(extraInput ? [int64Input(extraInput)] : [])],
     output: [{ name: 'last_hidden_state', type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimParam: 'sequence' }, { dimValue: dim }] } } } }],
     initializer: [
       floatTensor('word_embeddings', [rows, dim], table),
@@ -68,8 +72,8 @@ export function writeOnnxEncoder(dir: string, fixture: OnnxEncoderFixture): stri
   const table = new Float32Array(rows * dim);
   table.set(vectors.subarray(0, words.length * dim), SPECIAL_TOKENS.length * dim);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
-  writeFileSync(join(dir, 'onnx', fixture.onnxFile ?? 'model.onnx'), embeddingTableOnnx(table, rows, dim));
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'bert', architectures: ['BertModel'], hidden_size: dim, vocab_size: rows, max_position_embeddings: 512 }));
+  writeFileSync(join(dir, 'onnx', fixture.onnxFile ?? 'model.onnx'), embeddingTableOnnx(table, rows, dim, fixture.extraInput));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'bert', architectures: ['BertModel'], hidden_size: dim, vocab_size: rows, max_position_embeddings: fixture.maxPositions ?? 512 }));
   const special = (content: string) => ({ id: vocab[content], content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
   const tokenizer = {
     version: '1.0',

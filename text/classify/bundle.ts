@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { BundleError } from '../../src/errors.js';
 import { loadBundle, saveBundle, type BundleManifest } from '../../src/bundle/bundle.js';
+import { removeOnInterrupt } from '../../src/io/atomic.js';
 import { initEngine } from '../../src/engine/backend.js';
 import { TextClassifier, type TrainingSummary } from './classifier.js';
 import { EmbeddingNetModel } from './models/embedding-net.js';
@@ -46,6 +47,7 @@ interface SentenceEncoderEntry {
   pooling: SentencePooling;
   maxTokens: number;
   quantized: boolean;
+  prefix?: string;
   /** Place in a transformers.js model folder → bundle file name. */
   files: Record<string, string>;
 }
@@ -68,23 +70,44 @@ async function encoderFiles(encoder: SentenceEncoder): Promise<{ entry: Sentence
     files[name] = await readFile(join(folder.dir, rel));
     places[place] = name;
   }
-  const entry = { source: encoder.provenance.source, name: encoder.name, dim: encoder.dim, pooling: encoder.pooling, maxTokens: encoder.maxTokens, quantized: encoder.quantized, files: places };
+  const entry = {
+    source: encoder.provenance.source,
+    name: encoder.name,
+    dim: encoder.dim,
+    pooling: encoder.pooling,
+    maxTokens: encoder.maxTokens,
+    quantized: encoder.quantized,
+    ...(encoder.prefix ? { prefix: encoder.prefix } : {}),
+    files: places,
+  };
   return { entry, files };
 }
 
-/** Load a bundle's sentence encoder: its verified files are laid out as a transformers.js folder in a temp dir, loaded, and removed. */
+/**
+ * Load a bundle's sentence encoder: its verified files are laid out as a transformers.js folder in a
+ * temp dir (removed afterwards, also on Ctrl-C), and loaded. Any failure is the bundle's.
+ */
 async function loadBundledEncoder(dir: string, entry: SentenceEncoderEntry, file: (name: string) => Buffer): Promise<SentenceEncoder> {
+  const corrupt = (what: string, cause?: unknown) => new BundleError(`${dir}: the bundle's sentence encoder ${what}`, { hint: 'the bundle is damaged or was edited; copy it again or retrain', cause });
+  const files = Object.entries(entry.files ?? {});
+  if (files.length === 0 || !Object.keys(entry.files).includes('config.json')) throw corrupt('is not listed in the manifest');
   const tmp = await mkdtemp(join(tmpdir(), 'transferkit-encoder-'));
+  const release = removeOnInterrupt(tmp);
   try {
     const folder = join(tmp, 'encoder');
-    for (const [place, name] of Object.entries(entry.files ?? {})) {
-      if (!ENCODER_PLACES.has(place)) throw new BundleError(`${dir}: the manifest lists an unexpected encoder file '${place}'`, { hint: 'the manifest is corrupt or was tampered with' });
+    for (const [place, name] of files) {
+      if (!ENCODER_PLACES.has(place)) throw corrupt(`lists an unexpected file '${place}'`);
       await mkdir(dirname(join(folder, place)), { recursive: true });
       await writeFile(join(folder, place), file(name));
     }
-    return await SentenceEncoder.load({ model: folder, pooling: entry.pooling, maxTokens: entry.maxTokens, quantized: entry.quantized });
+    try {
+      return await SentenceEncoder.load({ model: folder, pooling: entry.pooling, maxTokens: entry.maxTokens, quantized: entry.quantized, prefix: entry.prefix, offline: true });
+    } catch (e) {
+      throw corrupt(`cannot be loaded: ${(e as Error).message.replaceAll(folder, '<bundle encoder>')}`, e);
+    }
   } finally {
     await rm(tmp, { recursive: true, force: true });
+    release();
   }
 }
 
@@ -182,10 +205,15 @@ export async function loadTextClassifier(dir: string): Promise<TextClassifier> {
       model = EmbeddingNetModel.restore(spec, lookup!, needTf());
       break;
     case 'sentence': {
-      if (!enc) throw new BundleError(`${dir}: a 'sentence' classifier bundle records no encoder`, { hint: 'the bundle is incomplete; retrain' });
       const head = needTf();
-      const encoder = await loadBundledEncoder(dir, enc as unknown as SentenceEncoderEntry, b.file);
-      model = SentenceHeadModel.restore(spec, state.model, encoder, head);
+      try {
+        if (!enc) throw new BundleError(`${dir}: a 'sentence' classifier bundle records no encoder`, { hint: 'the bundle is incomplete; retrain' });
+        const encoder = await loadBundledEncoder(dir, enc as unknown as SentenceEncoderEntry, b.file);
+        model = SentenceHeadModel.restore(spec, state.model, encoder, head);
+      } catch (e) {
+        head.dispose();
+        throw e;
+      }
       break;
     }
     default:

@@ -86,7 +86,7 @@ export interface TrainingSummary {
   /** True when Ctrl-C stopped a neural kind's training (see `handleInterrupt`): the weights are those trained so far. */
   interrupted?: boolean;
   /** 'sentence': the encoder, as loaded (its files are stored in the bundle). */
-  sentenceEncoder?: { source: string; name: string; dim: number; pooling: string; maxTokens: number; quantized: boolean };
+  sentenceEncoder?: { source: string; name: string; dim: number; pooling: string; maxTokens: number; quantized: boolean; prefix: string };
   /** The vectors used; `keptWords` = rows stored with the classifier (0 for 'smoothed', which stores none). */
   vectors?: { source: string; dim: number; keptWords: number };
   tokenizer: Record<string, unknown>;
@@ -270,6 +270,7 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
             pooling: sentence.pooling,
             maxTokens: sentence.maxTokens,
             quantized: sentence.quantized,
+            prefix: sentence.prefix,
           },
         }
       : {}),

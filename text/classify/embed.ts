@@ -180,7 +180,15 @@ async function embedWithEncoder(texts: readonly EmbeddableText[], given: NonNull
   const encoder = given instanceof SentenceEncoder ? given : await SentenceEncoder.load(typeof given === 'string' ? { model: given } : given);
   try {
     const matrix = await encoder.encode(texts.map((t) => t.text), progress);
-    const recipe: TextEmbeddingRecipe = { kind: 'text-encoder', model: encoder.provenance.source, pooling: encoder.pooling, maxTokens: encoder.maxTokens, quantized: encoder.quantized, dim: encoder.dim };
+    const recipe: TextEmbeddingRecipe = {
+      kind: 'text-encoder',
+      model: encoder.provenance.source,
+      pooling: encoder.pooling,
+      maxTokens: encoder.maxTokens,
+      quantized: encoder.quantized,
+      ...(encoder.prefix ? { prefix: encoder.prefix } : {}),
+      dim: encoder.dim,
+    };
     return { matrix, dim: encoder.dim, encoder: { name: encoder.name, source: encoder.provenance.source, maxTokens: encoder.maxTokens }, recipe };
   } finally {
     if (owned) encoder.dispose();

@@ -37,6 +37,8 @@ export interface TextEncoderRecipe {
   pooling: SentencePooling;
   maxTokens: number;
   quantized: boolean;
+  /** Put before every text (absent: none). */
+  prefix?: string;
   dim: number;
 }
 
@@ -63,7 +65,7 @@ export function isTextRecipe(value: unknown): value is TextEmbeddingRecipe {
 export async function textQueryEncoder(recipe: TextEmbeddingRecipe, options: { progress?: Progress } = {}): Promise<Encoder<string>> {
   if (!isTextRecipe(recipe)) throw new InvalidArgumentError('not a text embedding recipe', { hint: "a recipe written by 'text embed' has kind 'text-vectors' or 'text-encoder'" });
   if (recipe.kind === 'text-encoder') {
-    return SentenceEncoder.load({ model: recipe.model, pooling: recipe.pooling, maxTokens: recipe.maxTokens, quantized: recipe.quantized });
+    return SentenceEncoder.load({ model: recipe.model, pooling: recipe.pooling, maxTokens: recipe.maxTokens, quantized: recipe.quantized, prefix: recipe.prefix });
   }
   const vectors = await loadVectors(recipe.vectors, { progress: options.progress });
   const tokenizer = new Tokenizer(recipe.tokenizer);

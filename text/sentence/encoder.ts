@@ -10,7 +10,7 @@
  * TRANSFERKIT_OFFLINE=1). A folder is checked before anything is loaded, so a missing file
  * is named instead of surfacing as an ONNX runtime error.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Encoder, Provenance } from '../../src/encoder.js';
 import { InvalidArgumentError, NotFoundError, OfflineError, TransferkitError } from '../../src/errors.js';
@@ -23,7 +23,10 @@ export const SENTENCE_POOLINGS: readonly SentencePooling[] = ['mean', 'cls'];
 export interface SentenceEncoderOptions {
   /** A model folder (transformers.js layout) or a Hugging Face hub id such as 'Xenova/all-MiniLM-L6-v2'. */
   model: string;
-  /** 'mean' over the tokens (sentence-transformers' usual pooling) or the 'cls' token. Default 'mean'. */
+  /**
+   * 'mean' over the tokens or the 'cls' token. Default: what the folder's sentence-transformers
+   * `1_Pooling/config.json` says when it has one, else 'mean'.
+   */
   pooling?: SentencePooling;
   /** L2-normalise each vector. Default true. */
   normalize?: boolean;
@@ -32,16 +35,19 @@ export interface SentenceEncoderOptions {
    * quantized file when the folder has it, else model.onnx; for a hub id, true (as transformers.js).
    */
   quantized?: boolean;
-  /** Texts per model call. Default 16. */
+  /** Texts per model call (texts are sorted by length first, so a batch pads little). Default 16. */
   batchSize?: number;
   /**
    * Tokens kept per text, counting [CLS]; longer texts are cut at the end (transformers.js then drops the
-   * closing [SEP] too). Default: the tokenizer's model_max_length, at most 512.
+   * closing [SEP] too). At most what the model's positions allow. Default: the folder's
+   * sentence-transformers `max_seq_length` when it has one, else the tokenizer's limit; at most 512.
    */
   maxTokens?: number;
+  /** Put before every text, for models trained with one (e5: 'query: '). Default none. */
+  prefix?: string;
   /** Where hub downloads are kept. Default <transferkit cache>/transformers. */
   cacheDir?: string;
-  /** Refuse hub downloads. Default: TRANSFERKIT_OFFLINE. */
+  /** Refuse hub downloads (a cached hub model still loads). Default: TRANSFERKIT_OFFLINE. */
   offline?: boolean;
 }
 
@@ -81,7 +87,7 @@ export function checkModelFolder(dir: string, quantized?: boolean): SentenceMode
   return { dir: abs, files: [...SENTENCE_MODEL_FILES, useQuantized ? ONNX_QUANTIZED : ONNX_FULL], quantized: useQuantized };
 }
 
-function cachedFolder(dir: string, quantized: boolean): SentenceModelFolder | undefined {
+function cachedFolder(dir: string, quantized?: boolean): SentenceModelFolder | undefined {
   try {
     return checkModelFolder(dir, quantized);
   } catch {
@@ -92,31 +98,85 @@ function cachedFolder(dir: string, quantized: boolean): SentenceModelFolder | un
 type FeatureExtractor = {
   (texts: string[], options: { pooling: 'mean' | 'cls'; normalize: boolean }): Promise<{ data: Float32Array; dims: number[]; dispose?: () => void }>;
   tokenizer: { model_max_length?: number };
+  model: { config?: { max_position_embeddings?: number; model_type?: string } };
   dispose(): Promise<void>;
 };
 
-/** transformers.js keeps its settings in one global object: loads are serialised while they change it. */
-let loading: Promise<unknown> = Promise.resolve();
+/** What the sentence-transformers files of a folder say (sentence_bert_config.json, 1_Pooling/config.json), when present. */
+interface SentenceTransformersConfig {
+  maxSeqLength?: number;
+  pooling?: SentencePooling;
+}
 
-async function loadExtractor(location: { folder?: SentenceModelFolder; hubId?: string }, options: SentenceEncoderOptions): Promise<FeatureExtractor> {
+function readJsonIfPresent(path: string): Record<string, unknown> | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const v = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sentenceTransformersConfig(dir: string): SentenceTransformersConfig {
+  const st = readJsonIfPresent(join(dir, 'sentence_bert_config.json'));
+  const pool = readJsonIfPresent(join(dir, '1_Pooling', 'config.json'));
+  const maxSeqLength = typeof st?.max_seq_length === 'number' && Number.isInteger(st.max_seq_length) && st.max_seq_length >= 2 ? st.max_seq_length : undefined;
+  const pooling = pool?.pooling_mode_cls_token === true ? 'cls' : pool?.pooling_mode_mean_tokens === true ? 'mean' : undefined;
+  return { maxSeqLength, pooling };
+}
+
+/** Tokens the model's position embeddings allow (RoBERTa-style models reserve two positions), if its config says. */
+function positionLimit(extractor: FeatureExtractor): number | undefined {
+  const config = extractor.model?.config;
+  const positions = config?.max_position_embeddings;
+  if (typeof positions !== 'number' || !(positions > 0)) return undefined;
+  return /roberta|camembert/i.test(config?.model_type ?? '') ? positions - 2 : positions;
+}
+
+/** transformers.js keeps its settings in one global object: loads are serialised, and the settings restored after each. */
+let loading: Promise<unknown> = Promise.resolve();
+const ENV_FIELDS = ['allowLocalModels', 'allowRemoteModels', 'useFSCache', 'localModelPath', 'cacheDir'] as const;
+
+async function loadExtractor(location: { folder: SentenceModelFolder } | { hubId: string }, options: SentenceEncoderOptions): Promise<{ extractor: FeatureExtractor; warnings: string[] }> {
   const { env, pipeline } = await import('@xenova/transformers');
   const run = async () => {
-    if (location.folder) {
-      env.allowLocalModels = true;
-      env.allowRemoteModels = false;
-      env.useFSCache = false; // the folder, never a cached hub model of the same name
-      env.localModelPath = `${dirname(location.folder.dir)}/`;
-      return pipeline('feature-extraction', basename(location.folder.dir), { quantized: location.folder.quantized });
+    const saved = Object.fromEntries(ENV_FIELDS.map((k) => [k, env[k]]));
+    // transformers.js reports a model it cannot open on the console (with a stack) before its own error: keep it for ours.
+    const warnings: string[] = [];
+    const { warn, error } = console;
+    console.warn = console.error = (...args: unknown[]) => void warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+    try {
+      if ('folder' in location) {
+        env.allowLocalModels = true;
+        env.allowRemoteModels = false;
+        env.useFSCache = false; // the folder, never a cached hub model of the same name
+        env.localModelPath = `${dirname(location.folder.dir)}/`;
+        return { extractor: (await pipeline('feature-extraction', basename(location.folder.dir), { quantized: location.folder.quantized })) as unknown as FeatureExtractor, warnings };
+      }
+      env.allowLocalModels = false;
+      env.allowRemoteModels = true;
+      env.useFSCache = true;
+      env.cacheDir = options.cacheDir ?? cachePath('transformers');
+      return { extractor: (await pipeline('feature-extraction', location.hubId, { quantized: options.quantized ?? true })) as unknown as FeatureExtractor, warnings };
+    } catch (e) {
+      throw Object.assign(e instanceof Error ? e : new Error(String(e)), { warnings });
+    } finally {
+      console.warn = warn;
+      console.error = error;
+      Object.assign(env, saved);
     }
-    env.allowLocalModels = false;
-    env.allowRemoteModels = !(options.offline ?? settings.offline);
-    env.useFSCache = true;
-    env.cacheDir = options.cacheDir ?? cachePath('transformers');
-    return pipeline('feature-extraction', location.hubId!, { quantized: options.quantized ?? true });
   };
   const result = loading.then(run, run);
   loading = result.catch(() => undefined);
-  return (await result) as unknown as FeatureExtractor;
+  return result;
+}
+
+/** A model error as a typed one, with the first thing transformers.js printed about it. */
+function modelError(model: string, e: unknown, hint: string): TransferkitError {
+  const message = (e as Error)?.message ?? String(e);
+  const printed = ((e as { warnings?: string[] })?.warnings ?? []).map((w) => w.split('\n')[0]).find((w) => w && !message.includes(w));
+  return new TransferkitError('E_MODEL', `could not load sentence model ${model}: ${message}${printed ? ` (${printed})` : ''}`, { hint, cause: e });
 }
 
 export class SentenceEncoder implements Encoder<string> {
@@ -126,6 +186,7 @@ export class SentenceEncoder implements Encoder<string> {
   readonly pooling: SentencePooling;
   readonly normalize: boolean;
   readonly maxTokens: number;
+  readonly prefix: string;
   /** Whether the 8-bit onnx/model_quantized.onnx runs (else onnx/model.onnx). */
   readonly quantized: boolean;
   /** The model's files: the folder given, or where a hub model was cached (absent if that cannot be found). */
@@ -136,7 +197,7 @@ export class SentenceEncoder implements Encoder<string> {
   private constructor(
     extractor: FeatureExtractor,
     dim: number,
-    options: Required<Pick<SentenceEncoderOptions, 'pooling' | 'normalize' | 'batchSize' | 'quantized'>> & { model: string; maxTokens: number; folder?: SentenceModelFolder; local: boolean },
+    options: Required<Pick<SentenceEncoderOptions, 'pooling' | 'normalize' | 'batchSize' | 'quantized' | 'prefix'>> & { model: string; maxTokens: number; folder?: SentenceModelFolder; local: boolean },
   ) {
     this.extractor = extractor;
     this.dim = dim;
@@ -144,6 +205,7 @@ export class SentenceEncoder implements Encoder<string> {
     this.normalize = options.normalize;
     this.batchSize = options.batchSize;
     this.maxTokens = options.maxTokens;
+    this.prefix = options.prefix;
     this.folder = options.folder;
     this.quantized = options.quantized;
     this.name = `${options.local && options.folder ? basename(options.folder.dir) : options.model}/${options.pooling}`;
@@ -152,39 +214,60 @@ export class SentenceEncoder implements Encoder<string> {
 
   /** Load a model folder or hub model and probe its output size. */
   static async load(options: SentenceEncoderOptions): Promise<SentenceEncoder> {
-    const pooling = options.pooling ?? 'mean';
-    if (!SENTENCE_POOLINGS.includes(pooling)) throw new InvalidArgumentError(`unknown pooling '${pooling as string}'`, { hint: `use one of ${SENTENCE_POOLINGS.join(', ')}` });
+    if (options.pooling !== undefined && !SENTENCE_POOLINGS.includes(options.pooling)) {
+      throw new InvalidArgumentError(`unknown pooling '${options.pooling as string}'`, { hint: `use one of ${SENTENCE_POOLINGS.join(', ')}` });
+    }
     const batchSize = options.batchSize ?? DEFAULT_BATCH;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batch size must be a whole number ≥ 1, got ${batchSize}`);
     if (options.maxTokens !== undefined && (!Number.isInteger(options.maxTokens) || options.maxTokens < 2)) {
-      throw new InvalidArgumentError(`maxTokens must be a whole number ≥ 2 (room for the special tokens), got ${options.maxTokens}`);
+      throw new InvalidArgumentError(`maxTokens must be a whole number ≥ 2 (room for the special tokens), got ${options.maxTokens}`, { hint: 'on the command line: --max-tokens N with N ≥ 2 (0 = the model\'s default)' });
     }
+    const prefix = options.prefix ?? '';
     const model = options.model?.trim();
     if (!model) throw new InvalidArgumentError('no sentence model given', { hint: 'give a model folder or a hub id such as Xenova/all-MiniLM-L6-v2' });
+    const offline = options.offline ?? settings.offline;
     const isPath = existsSync(model) || /^(\.{0,2}\/|~)/.test(model) || !HUB_ID.test(model);
-    const folder = isPath ? checkModelFolder(model, options.quantized) : undefined;
-    let extractor: FeatureExtractor;
-    try {
-      extractor = await loadExtractor(folder ? { folder } : { hubId: model }, options);
-    } catch (e) {
-      const message = (e as Error).message ?? String(e);
-      if (!folder && (options.offline ?? settings.offline)) {
-        throw new OfflineError(`sentence model ${model} is not in the cache and downloads are off (TRANSFERKIT_OFFLINE)`, { hint: 'unset TRANSFERKIT_OFFLINE once to download it, or give a local model folder' });
-      }
-      throw new TransferkitError('E_MODEL', `could not load sentence model ${model}: ${message}`, {
-        hint: folder ? 'the folder must hold a transformers.js feature-extraction model (ONNX export of a BERT-like encoder)' : 'check the hub id, or download the model folder and give its path',
+    const given = isPath ? checkModelFolder(model, options.quantized) : undefined;
+    // A hub model already in the cache is a folder in the transformers.js layout: offline, load it from there.
+    const cacheDir = join(options.cacheDir ?? cachePath('transformers'), model);
+    const cachedHub = given ? undefined : cachedFolder(cacheDir, options.quantized);
+    if (!given && !cachedHub && offline) {
+      throw new OfflineError(`sentence model ${model} is not in the cache and downloads are off (TRANSFERKIT_OFFLINE)`, {
+        hint: `unset TRANSFERKIT_OFFLINE once to download it, or give a local model folder (there is no folder ${resolve(model)})`,
       });
     }
-    const fromTokenizer = extractor.tokenizer.model_max_length;
-    const maxTokens = options.maxTokens ?? Math.min(Number.isFinite(fromTokenizer) && fromTokenizer! > 0 ? fromTokenizer! : MAX_TOKENS_CAP, MAX_TOKENS_CAP);
-    extractor.tokenizer.model_max_length = maxTokens;
-    const probe = await extractor(['probe'], { pooling, normalize: false });
-    const dim = probe.dims[probe.dims.length - 1];
-    probe.dispose?.();
+    const folder = given ?? (offline ? cachedHub : undefined);
+    let extractor: FeatureExtractor;
+    let dim: number;
+    let maxTokens: number;
+    const config = folder ? sentenceTransformersConfig(folder.dir) : cachedHub ? sentenceTransformersConfig(cachedHub.dir) : {};
+    const pooling = options.pooling ?? config.pooling ?? 'mean';
+    try {
+      ({ extractor } = await loadExtractor(folder ? { folder } : { hubId: model }, options));
+    } catch (e) {
+      const notLocal = isPath ? '' : ` — and there is no local folder ${resolve(model)}`;
+      throw modelError(`${model}${notLocal}`, e, folder ? 'the folder must hold a transformers.js feature-extraction model (ONNX export of a BERT-like encoder)' : 'check the hub id, or download the model folder and give its path');
+    }
+    try {
+      const fromTokenizer = extractor.tokenizer.model_max_length;
+      const limit = Math.min(Number.isFinite(fromTokenizer) && fromTokenizer! > 0 ? fromTokenizer! : MAX_TOKENS_CAP, positionLimit(extractor) ?? MAX_TOKENS_CAP, MAX_TOKENS_CAP);
+      if (options.maxTokens !== undefined && options.maxTokens > (positionLimit(extractor) ?? Infinity)) {
+        throw new InvalidArgumentError(`maxTokens ${options.maxTokens} is more than the ${positionLimit(extractor)} positions model ${model} has`, { hint: `use at most ${positionLimit(extractor)} (--max-tokens)` });
+      }
+      maxTokens = options.maxTokens ?? Math.min(config.maxSeqLength ?? limit, limit);
+      extractor.tokenizer.model_max_length = maxTokens;
+      const probe = await extractor(['probe'], { pooling, normalize: false });
+      dim = probe.dims[probe.dims.length - 1];
+      probe.dispose?.();
+    } catch (e) {
+      void extractor.dispose();
+      if (e instanceof TransferkitError) throw e;
+      throw modelError(model, e, 'the model loads but does not run as a feature-extraction model (inputs input_ids / attention_mask [/ token_type_ids], output last_hidden_state)');
+    }
     const quantized = folder?.quantized ?? options.quantized ?? true;
     // A hub model is cached in the transformers.js layout under <cacheDir>/<id>: its files, for a bundle.
-    const cached = folder ?? cachedFolder(join(options.cacheDir ?? cachePath('transformers'), model), quantized);
-    return new SentenceEncoder(extractor, dim, { model, pooling, normalize: options.normalize ?? true, batchSize, maxTokens, folder: cached, quantized, local: Boolean(folder) });
+    const files = folder ?? cachedFolder(cacheDir, quantized);
+    return new SentenceEncoder(extractor, dim, { model, pooling, normalize: options.normalize ?? true, batchSize, maxTokens, prefix, folder: files, quantized, local: Boolean(given) });
   }
 
   /** Encode texts: row-major texts.length × dim. A text whose pooled vector is zero stays zero (it is not normalised). */
@@ -192,15 +275,29 @@ export class SentenceEncoder implements Encoder<string> {
     const extractor = this.extractor;
     if (!extractor) throw new InvalidArgumentError('this sentence encoder was disposed');
     const out = new Float32Array(texts.length * this.dim);
+    // Longest first, so each batch holds texts of about one length and pads little; rows go back in place.
+    const order = texts.map((_, i) => i).sort((a, b) => String(texts[b]).length - String(texts[a]).length || a - b);
     progress.start('encoding texts', texts.length);
-    for (let i = 0; i < texts.length; i += this.batchSize) {
-      const batch = texts.slice(i, i + this.batchSize).map((t) => (typeof t === 'string' ? t : String(t)));
-      const result = await extractor(batch, { pooling: this.pooling, normalize: false });
-      out.set(result.data.subarray(0, batch.length * this.dim), i * this.dim);
-      result.dispose?.();
-      progress.update(i + batch.length);
+    try {
+      for (let i = 0; i < order.length; i += this.batchSize) {
+        const rows = order.slice(i, i + this.batchSize);
+        const batch = rows.map((r) => this.prefix + (typeof texts[r] === 'string' ? texts[r] : String(texts[r])));
+        let result: Awaited<ReturnType<FeatureExtractor>>;
+        try {
+          result = await extractor(batch, { pooling: this.pooling, normalize: false });
+        } catch (e) {
+          throw new TransferkitError('E_MODEL', `sentence model ${this.provenance.source} failed on a batch of ${batch.length} texts: ${(e as Error).message ?? String(e)}`, {
+            hint: 'the model may not accept these inputs; try a smaller --max-tokens',
+            cause: e,
+          });
+        }
+        rows.forEach((r, j) => out.set(result.data.subarray(j * this.dim, (j + 1) * this.dim), r * this.dim));
+        result.dispose?.();
+        progress.update(i + rows.length);
+      }
+    } finally {
+      progress.stop();
     }
-    progress.stop();
     if (this.normalize) {
       for (let r = 0; r < texts.length; r++) {
         const row = out.subarray(r * this.dim, (r + 1) * this.dim);

@@ -51,6 +51,7 @@ interface TrainOpts extends DataOpts {
   encoder?: string;
   pooling?: SentencePooling;
   quantized?: boolean;
+  prefix?: string;
   seed: number;
   json?: boolean;
 }
@@ -79,7 +80,13 @@ async function modelSpec(o: TrainOpts): Promise<ModelSpec> {
       if (!o.encoder) throw new InvalidArgumentError('--model sentence needs --encoder', { hint: 'give a transformers.js model folder or a hub id such as Xenova/all-MiniLM-L6-v2' });
       return {
         kind: 'sentence',
-        encoder: { model: o.encoder, ...(o.pooling ? { pooling: o.pooling } : {}), ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}), ...(o.quantized ? { quantized: true } : {}) },
+        encoder: {
+          model: o.encoder,
+          ...(o.pooling ? { pooling: o.pooling } : {}),
+          ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
+          ...(o.quantized !== undefined ? { quantized: o.quantized } : {}),
+          ...(o.prefix ? { prefix: o.prefix } : {}),
+        },
         head,
       };
     default:
@@ -109,6 +116,7 @@ const KIND_OPTIONS: { flag: string; key: keyof TrainOpts; kinds: readonly KindGr
   { flag: '--encoder', key: 'encoder', kinds: ['sentence'], what: '--model sentence' },
   { flag: '--pooling', key: 'pooling', kinds: ['sentence'], what: '--model sentence' },
   { flag: '--quantized', key: 'quantized', kinds: ['sentence'], what: '--model sentence' },
+  { flag: '--prefix', key: 'prefix', kinds: ['sentence'], what: '--model sentence' },
   { flag: '--epochs', key: 'epochs', kinds: NEURAL, what: 'the neural models' },
   { flag: '--batch-size', key: 'batchSize', kinds: NEURAL, what: 'the neural models' },
   { flag: '--lr', key: 'lr', kinds: NEURAL, what: 'the neural models' },
@@ -215,9 +223,11 @@ export function registerText(program: Command, ctx: CliContext): void {
       .option('--max-length <n>', 'embedding models: tokens kept per text (default 256)', intOption('--max-length'))
       .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
       .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500); --model sentence: the encoder\'s tokens, 0 = its limit (at most 512)', intOption('--max-tokens', 0))
-      .option('--encoder <model>', 'sentence model: a transformers.js model folder (config.json, tokenizer.json, onnx/model.onnx) or a hub id such as Xenova/all-MiniLM-L6-v2; stored in the bundle')
-      .option('--pooling <how>', `sentence model: ${SENTENCE_POOLING_CHOICES.join(' or ')} of the token vectors (default mean)`, choiceOption('--pooling', SENTENCE_POOLING_CHOICES))
-      .option('--quantized', "sentence model: use the folder's onnx/model_quantized.onnx (default: when the folder has it)")
+      .option('--encoder <model>', 'sentence model: a transformers.js model folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx or model_quantized.onnx) or a hub id such as Xenova/all-MiniLM-L6-v2; stored in the bundle')
+      .option('--pooling <how>', `sentence model: ${SENTENCE_POOLING_CHOICES.join(' or ')} of the token vectors (default: the folder's sentence-transformers pooling, else mean)`, choiceOption('--pooling', SENTENCE_POOLING_CHOICES))
+      .option('--quantized', 'sentence model: use onnx/model_quantized.onnx (default: when the folder has it)')
+      .option('--no-quantized', 'sentence model: use onnx/model.onnx even when the folder also has the 8-bit file')
+      .option('--prefix <text>', "sentence model: put this before every text (e5 models: 'query: ')")
       .option('--seed <n>', 'random seed', intOption('--seed', 0), 0)
       .option('--json', 'print the results as JSON'),
   ).action(async (o: TrainOpts, cmd: Command) => {
@@ -343,24 +353,29 @@ export function registerText(program: Command, ctx: CliContext): void {
     .requiredOption('--out <file>', 'output JSONL file (written atomically)')
     .option('--vectors <source>', 'word vectors: a file path or a bundled name', DEFAULT_TEXT_VECTORS)
     .option('--representation <name>', `${REPRESENTATION_CHOICES.join(', ')} (tfidf-mean and sif are fitted on --data: embed queries in the same run)`, choiceOption('--representation', REPRESENTATION_CHOICES), 'mean')
-    .option('--encoder <model>', 'a sentence encoder instead of word vectors: a transformers.js model folder (config.json, tokenizer.json, onnx/model.onnx) or a Hugging Face hub id such as Xenova/all-MiniLM-L6-v2 (downloaded once into the cache)')
-    .option('--pooling <how>', `with --encoder: ${SENTENCE_POOLING_CHOICES.join(' or ')} of the token vectors (default mean)`, choiceOption('--pooling', SENTENCE_POOLING_CHOICES))
-    .option('--quantized', "with --encoder: use the folder's onnx/model_quantized.onnx (default: when the folder has it)")
+    .option('--encoder <model>', 'a sentence encoder instead of word vectors: a transformers.js model folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx or model_quantized.onnx) or a Hugging Face hub id such as Xenova/all-MiniLM-L6-v2 (downloaded once into the cache)')
+    .option('--pooling <how>', `with --encoder: ${SENTENCE_POOLING_CHOICES.join(' or ')} of the token vectors (default: the folder's sentence-transformers pooling, else mean)`, choiceOption('--pooling', SENTENCE_POOLING_CHOICES))
+    .option('--quantized', "with --encoder: use onnx/model_quantized.onnx (default: when the folder has it)")
+    .option('--no-quantized', 'with --encoder: use onnx/model.onnx even when the folder also has the 8-bit file')
+    .option('--prefix <text>', "with --encoder: put this before every text (e5 models: 'query: ')")
     .option('--format <format>', `data format: ${DATASET_FORMAT_CHOICES.join(', ')} (default: from the extension)`, choiceOption('--format', DATASET_FORMAT_CHOICES))
     .option('--text-column <name>', 'CSV/TSV column or JSONL field with the text (default: text)')
     .option('--label-column <name>', "column / field kept as each record's label (default: label, when present)")
     .option('--key-column <name>', 'column / field naming each text (default: its position in the file, 1 = first text)')
     .option('--snippet <n>', 'characters of each text kept as metadata, 0 = none', intOption('--snippet', 0), 200)
-    .option('--max-tokens <n>', 'tokens kept per text; word vectors: 0 = all (default 500); --encoder: at least 2 (default: the model\'s limit, at most 512)', intOption('--max-tokens', 0))
+    .option('--max-tokens <n>', 'tokens kept per text; word vectors: 0 = all (default 500); --encoder: 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512)', intOption('--max-tokens', 0))
     .option('--json', 'print the summary as JSON')
     .action(
       async (
-        o: DataOpts & { data: string; out: string; vectors: string; representation: RepresentationName; encoder?: string; pooling?: SentencePooling; quantized?: boolean; keyColumn?: string; snippet: number; maxTokens?: number; json?: boolean },
+        o: DataOpts & { data: string; out: string; vectors: string; representation: RepresentationName; encoder?: string; pooling?: SentencePooling; quantized?: boolean; prefix?: string; keyColumn?: string; snippet: number; maxTokens?: number; json?: boolean },
         cmd: Command,
       ) => {
         if (o.encoder === undefined) {
-          const encoderOnly = (['pooling', 'quantized'] as const).filter((k) => o[k] !== undefined);
-          if (encoderOnly.length) throw new InvalidArgumentError(`--${encoderOnly[0]} applies to a sentence encoder`, { hint: 'add --encoder <model folder or hub id>, or drop it' });
+          const encoderOnly = (['pooling', 'quantized', 'prefix'] as const).filter((k) => o[k] !== undefined);
+          if (encoderOnly.length) {
+            const flag = encoderOnly[0] === 'quantized' && o.quantized === false ? 'no-quantized' : encoderOnly[0];
+            throw new InvalidArgumentError(`--${flag} applies to a sentence encoder`, { hint: 'add --encoder <model folder or hub id>, or drop it' });
+          }
         } else {
           const wordOnly = (['vectors', 'representation'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
           if (wordOnly.length) throw new InvalidArgumentError(`--encoder replaces word vectors: drop --${wordOnly[0]}`);
@@ -372,7 +387,7 @@ export function registerText(program: Command, ctx: CliContext): void {
         const common = { snippet: o.snippet, progress: ctx.progress(o.json) };
         const r =
           o.encoder !== undefined
-            ? await embedTexts(records, o.out, { ...common, encoder: { model: o.encoder, pooling: o.pooling, quantized: o.quantized, maxTokens: o.maxTokens || undefined } })
+            ? await embedTexts(records, o.out, { ...common, encoder: { model: o.encoder, pooling: o.pooling, quantized: o.quantized, prefix: o.prefix, maxTokens: o.maxTokens || undefined } })
             : await embedTexts(records, o.out, {
                 ...common,
                 vectors: await loadVectorsNoting(ctx, o.vectors, { progress: ctx.progress(o.json) }),

@@ -84,4 +84,24 @@ describe("model kind 'sentence'", () => {
     await expect(loadTextClassifier(out)).rejects.toMatchObject({ name: 'BundleError' });
     await expect(trainTextClassifier(train, sentence(join(dir, 'no-such-model')))).rejects.toThrow(/no model folder at/);
   });
+
+  it('a bundle whose encoder cannot load is a BundleError that names the bundle; the head and the temp folder are released', async () => {
+    const { readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const folder = writeToyEncoder(join(dir, 'to-break'));
+    const clf = await trainTextClassifier(train, sentence(folder));
+    // The model file is broken after training: the bundle stores (and checksums) what is there when it is saved.
+    await writeFile(join(folder, 'onnx', 'model.onnx'), 'not a model');
+    const out = join(dir, 'broken-encoder');
+    await saveTextClassifier(out, clf);
+    clf.dispose();
+    const temps = () => readdirSync(tmpdir()).filter((f) => f.startsWith('transferkit-encoder-')).length;
+    const tempsBefore = temps();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) {
+      await expect(loadTextClassifier(out)).rejects.toMatchObject({ name: 'BundleError', message: expect.stringMatching(/broken-encoder: the bundle's sentence encoder cannot be loaded: .*<bundle encoder>/) });
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    expect(temps()).toBe(tempsBefore);
+  });
 });

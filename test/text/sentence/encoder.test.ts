@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,5 +75,63 @@ describe('SentenceEncoder', () => {
     await expect(SentenceEncoder.load({ model, pooling: 'max' as never })).rejects.toThrow(/unknown pooling/);
     await expect(SentenceEncoder.load({ model, batchSize: 0 })).rejects.toThrow(/batch size/);
     await expect(SentenceEncoder.load({ model: '  ' })).rejects.toThrow(/no sentence model/);
+  });
+
+  it('offline, loads a hub model already in the cache (and only then)', async () => {
+    const cacheDir = join(root, 'hub-cache');
+    writeOnnxEncoder(join(cacheDir, 'Owner', 'tiny'), { words: WORDS, vectors: VECTORS, dim: DIM });
+    const enc = await SentenceEncoder.load({ model: 'Owner/tiny', offline: true, cacheDir });
+    expect(enc.name).toBe('Owner/tiny/mean');
+    expect(enc.provenance.source).toBe('Owner/tiny');
+    expect(enc.folder?.dir).toBe(join(cacheDir, 'Owner', 'tiny'));
+    expect(Array.from(await enc.encode(['spam ham']))).toEqual(normalisedSum(['spam', 'ham']).map((x) => expect.closeTo(x, 5)));
+    enc.dispose();
+    await expect(SentenceEncoder.load({ model: 'Owner/other', offline: true, cacheDir })).rejects.toMatchObject({ code: 'E_OFFLINE', hint: expect.stringMatching(/there is no folder .*Owner\/other/) });
+  });
+
+  it("leaves transformers.js's global settings as they were", async () => {
+    const { env } = await import('@xenova/transformers');
+    const before = { allowLocalModels: env.allowLocalModels, allowRemoteModels: env.allowRemoteModels, useFSCache: env.useFSCache, localModelPath: env.localModelPath, cacheDir: env.cacheDir };
+    (await SentenceEncoder.load({ model })).dispose();
+    expect({ allowLocalModels: env.allowLocalModels, allowRemoteModels: env.allowRemoteModels, useFSCache: env.useFSCache, localModelPath: env.localModelPath, cacheDir: env.cacheDir }).toEqual(before);
+  });
+
+  it("keeps maxTokens within the model's positions; a sentence-transformers folder sets the default length and pooling", async () => {
+    const short = writeOnnxEncoder(join(root, 'short'), { words: WORDS, vectors: VECTORS, dim: DIM, maxPositions: 16 });
+    const enc = await SentenceEncoder.load({ model: short });
+    expect(enc.maxTokens).toBe(16);
+    enc.dispose();
+    await expect(SentenceEncoder.load({ model: short, maxTokens: 100 })).rejects.toThrow(/maxTokens 100 is more than the 16 positions/);
+    const st = writeOnnxEncoder(join(root, 'st'), { words: WORDS, vectors: VECTORS, dim: DIM });
+    writeFileSync(join(st, 'sentence_bert_config.json'), JSON.stringify({ max_seq_length: 5, do_lower_case: false }));
+    mkdirSync(join(st, '1_Pooling'));
+    writeFileSync(join(st, '1_Pooling', 'config.json'), JSON.stringify({ word_embedding_dimension: DIM, pooling_mode_cls_token: true, pooling_mode_mean_tokens: false }));
+    const fromSt = await SentenceEncoder.load({ model: st });
+    expect([fromSt.maxTokens, fromSt.pooling]).toEqual([5, 'cls']);
+    fromSt.dispose();
+    const overridden = await SentenceEncoder.load({ model: st, pooling: 'mean', maxTokens: 8 });
+    expect([overridden.maxTokens, overridden.pooling]).toEqual([8, 'mean']);
+    overridden.dispose();
+  });
+
+  it('a model that loads but cannot run, or an ONNX file that is not one, is a typed E_MODEL error', async () => {
+    const needs = writeOnnxEncoder(join(root, 'needs-positions'), { words: WORDS, vectors: VECTORS, dim: DIM, extraInput: 'position_ids' });
+    await expect(SentenceEncoder.load({ model: needs })).rejects.toMatchObject({ code: 'E_MODEL', message: expect.stringMatching(/Missing the following inputs: position_ids/) });
+    const broken = writeOnnxEncoder(join(root, 'truncated'), { words: WORDS, vectors: VECTORS, dim: DIM });
+    writeFileSync(join(broken, 'onnx', 'model.onnx'), 'not a model');
+    await expect(SentenceEncoder.load({ model: broken })).rejects.toMatchObject({ code: 'E_MODEL', message: expect.stringMatching(/could not load sentence model .*truncated/) });
+  });
+
+  it('a prefix goes before every text; quantized: false picks model.onnx when both files are there', async () => {
+    const enc = await SentenceEncoder.load({ model, prefix: 'spam ' });
+    expect(Array.from(await enc.encode(['ham']))).toEqual(normalisedSum(['spam', 'ham']).map((x) => expect.closeTo(x, 5)));
+    enc.dispose();
+    const both = writeOnnxEncoder(join(root, 'both'), { words: WORDS, vectors: VECTORS, dim: DIM });
+    const { copyFileSync } = await import('node:fs');
+    copyFileSync(join(both, 'onnx', 'model.onnx'), join(both, 'onnx', 'model_quantized.onnx'));
+    expect(checkModelFolder(both).files.at(-1)).toBe(join('onnx', 'model_quantized.onnx'));
+    const full = await SentenceEncoder.load({ model: both, quantized: false });
+    expect([full.quantized, full.folder?.files.at(-1)]).toEqual([false, join('onnx', 'model.onnx')]);
+    full.dispose();
   });
 });

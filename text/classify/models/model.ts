@@ -85,6 +85,8 @@ export interface SentenceEncoderSpec {
   maxTokens?: number;
   /** Use onnx/model_quantized.onnx. Default: when the folder has it (hub ids: true). */
   quantized?: boolean;
+  /** Put before every text (e5 models: 'query: '). Default none. */
+  prefix?: string;
 }
 
 /**
