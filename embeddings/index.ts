@@ -21,7 +21,7 @@ export {
   type TuneEfResult,
 } from './evaluate.js';
 export { readEmbeddingsJsonl, type ReadJsonlOptions, type EmbeddingsTable } from './jsonl.js';
-export { recipeFileFor, writeRecipeFile, readRecipeFile, isRecipe } from './recipe-file.js';
+export { recipeFileFor, writeRecipeFile, readRecipeFile, recipeMismatch, isRecipe, MAX_RECIPE_BYTES, type RecipeFile, type RecipeFingerprint } from './recipe-file.js';
 export { buildIndex, EXACT_THRESHOLD, TUNE_DEFAULTS, type BuildIndexOptions, type BuiltIndex, type TuneAtBuildOptions } from './build.js';
 export { seededRandom, sampleIndices } from './sample.js';
 export { addEncoded, queryEncoded, type AddEncodedOptions } from './encoded.js';

@@ -25,6 +25,18 @@ describe('transferkit demo', () => {
     expect(out.seconds).toBeGreaterThan(out.vision.seconds.total);
   });
 
+  it('the search job finds e-mails by a new text through the recipe their vectors were made with', async () => {
+    const r = await cli('demo', '--only', 'search', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.search.documents).toBe(2000);
+    expect(out.search.neighbourLabelAgreement).toBeGreaterThan(0.9);
+    // A mortgage query finds spam about mortgages; a kernel query finds the Linux lists' (ham) mail.
+    expect(out.search.queries[0].hits.map((h: { label: string }) => h.label)).toEqual(['spam', 'spam', 'spam']);
+    expect(out.search.queries[0].hits.some((h: { subject: string }) => /mortgage/i.test(h.subject))).toBe(true);
+    expect(out.search.queries[1].hits.map((h: { label: string }) => h.label)).toEqual(['ham', 'ham', 'ham']);
+  });
+
   it('ends with the time of the whole run, after every job', async () => {
     const r = await cli('demo', '--only', 'vectors');
     expect(r.code, r.stderr).toBe(0);
@@ -43,7 +55,7 @@ describe('transferkit demo', () => {
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: --only names no demo job/);
-      expect(r.stderr).toMatch(/hint: give a comma-separated list of: vectors, index, text, vision/);
+      expect(r.stderr).toMatch(/hint: give a comma-separated list of: vectors, index, search, text, vision/);
     }
   });
 });

@@ -425,6 +425,7 @@ describe('transferkit text', () => {
     const out = join(dir, 'q-mean.jsonl');
     const e = await cli('text', 'embed', '--data', data, '--key-column', 'id', '--vectors', vecs, '--out', out, '--json');
     expect(JSON.parse(e.stdout)).toMatchObject({ recipe: { kind: 'text-vectors', vectors: vecs, representation: 'mean', dim: 16 }, recipeFile: `${out}.recipe.json` });
+    const meanRecipe = JSON.parse(await readFile(`${out}.recipe.json`, 'utf8')).recipe;
     const idx = join(dir, 'q-mean.idx');
     const b = await cli('index', 'build', out, '--out', idx);
     expect(b.stderr).toMatch(/recipe: texts → mean of word vectors .*toy\.vec\.txt \(index query --text\)/);
@@ -452,14 +453,33 @@ describe('transferkit text', () => {
     expect((await cli('index', 'info', plainIdx)).stdout).toMatch(/recipe: +none/);
     const refused = await cli('index', 'query', plainIdx, '--text', 'fooda');
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/has no embedding recipe[\s\S]*hint: build it from the JSONL/);
-    // --recipe names one explicitly; a broken one is refused before building.
+    expect(refused.stderr).toMatch(/has no embedding recipe[\s\S]*hint: query it with --key, --word .*or rebuild it from the JSONL/);
+    // --recipe names one explicitly (a bare recipe works too); malformed or mismatched ones are refused before building.
     const withRecipe = join(dir, 'q-explicit.idx');
-    await writeFile(join(dir, 'r.json'), JSON.stringify({ kind: 'text-vectors', vectors: vecs, representation: 'mean', tokenizer: {}, caseFallback: true, dim: 16 }));
+    await writeFile(join(dir, 'r.json'), JSON.stringify(meanRecipe));
     expect((await cli('index', 'build', out, '--out', withRecipe, '--recipe', join(dir, 'r.json'))).code).toBe(0);
     await writeFile(join(dir, 'bad.json'), '[1, 2]');
     const bad = await cli('index', 'build', out, '--out', join(dir, 'never.idx'), '--recipe', join(dir, 'bad.json'));
-    expect(bad.stderr).toMatch(/recipe file must hold a JSON object with a string "kind"/);
+    expect(bad.stderr).toMatch(/recipe file must hold a recipe/);
+    await writeFile(join(dir, 'loose.json'), JSON.stringify({ ...meanRecipe, tokenizer: { lowercase: 'no' } }));
+    const loose = await cli('index', 'build', out, '--out', join(dir, 'never.idx'), '--recipe', join(dir, 'loose.json'));
+    expect(loose.stderr).toMatch(/not a usable recipe: tokenizer\.\w+ is missing/);
+    await writeFile(join(dir, 'wide.json'), JSON.stringify({ ...meanRecipe, dim: 300 }));
+    const wide = await cli('index', 'build', out, '--out', join(dir, 'never.idx'), '--recipe', join(dir, 'wide.json'));
+    expect(wide.stderr).toMatch(/E_DIMENSION_MISMATCH/);
+    // A sidecar written for another version of the JSONL is not used (here: the mean run's, beside a file rewritten since).
+    const stale = join(dir, 'q-stale.jsonl');
+    expect((await cli('text', 'embed', '--data', data, '--vectors', vecs, '--out', stale)).code).toBe(0);
+    await writeFile(stale, await readFile(out, 'utf8')); // the tfidf-mean vectors, under the mean run's sidecar
+    const staleBuild = await cli('index', 'build', stale, '--out', join(dir, 'q-stale.idx'));
+    expect(staleBuild.code).toBe(0);
+    expect(staleBuild.stderr).toMatch(/warning: .*q-stale\.jsonl\.recipe\.json not used: it was written for a \d+-byte q-stale\.jsonl/);
+    expect((await cli('index', 'info', join(dir, 'q-stale.idx'))).stdout).toMatch(/recipe: +none/);
+    // An index built from word vectors gets their mean as its recipe: a text finds words near it.
+    const words = join(dir, 'q-words.idx');
+    expect((await cli('index', 'build', vecs, '--out', words)).stderr).toMatch(/recipe: texts → mean of word vectors/);
+    const near = await cli('index', 'query', words, '--text', 'fooda foodb', '-k', '3', '--json');
+    expect((JSON.parse(near.stdout) as { key: string }[]).every((h) => h.key.startsWith('food'))).toBe(true);
   });
 
   it('train and embed say on stderr what loading the vectors noticed (here: a corrupt cache, rebuilt)', async () => {

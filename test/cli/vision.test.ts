@@ -107,13 +107,20 @@ describe('transferkit vision', () => {
     const hits = JSON.stringify(JSON.parse(q.stdout));
     expect((hits.match(/"label":"disc"/g) ?? []).length).toBeGreaterThanOrEqual(2);
     // embed wrote a recipe next to its output; index build saved it, so a new image can be the query.
-    expect(JSON.parse(readFileSync(`${file}.recipe.json`, 'utf8'))).toMatchObject({ kind: 'image-backbone', backbone: 'mobilenet_v2_nsfwjs', imageSize: [32, 32], dim: 1280 });
+    expect(JSON.parse(readFileSync(`${file}.recipe.json`, 'utf8'))).toMatchObject({
+      recipe: { kind: 'image-backbone', backbone: 'mobilenet_v2_nsfwjs', imageSize: [32, 32], dim: 1280 },
+      for: { file: 'emb.jsonl', bytes: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
     expect((await cli('index', 'info', index)).stdout).toMatch(/recipe: +images → backbone mobilenet_v2_nsfwjs at 32×32 px/);
     const byImage = await cli('index', 'query', index, '--image', join(data, 'disc', '003.jpg'), '-k', '1', '--json');
     expect(byImage.code).toBe(0);
     const top = JSON.parse(byImage.stdout)[0];
     expect(top.key).toBe(join('disc', '003.jpg')); // the image itself, embedded the same way
     expect(top.score).toBeCloseTo(1, 4);
+    const missing = await cli('index', 'query', index, '--image', join(root, 'nope.jpg'));
+    expect(missing.stderr).toMatch(/error\[E_NOT_FOUND\]: image .*nope\.jpg does not exist/);
+    const notImage = await cli('index', 'query', index, '--image', `${file}.recipe.json`);
+    expect(notImage.stderr).toMatch(/error\[E_DATA\]: .*recipe\.json: unreadable image/);
     const byText = await cli('index', 'query', index, '--text', 'a disc');
     expect(byText.code).toBe(2);
     expect(byText.stderr).toMatch(/embeds images → backbone .*, not texts[\s\S]*hint: query it with --image FILE/);

@@ -39,6 +39,11 @@ export interface EmbedTextsOptions {
    * function loads is disposed when it ends.
    */
   encoder?: SentenceEncoder | SentenceEncoderOptions | string;
+  /**
+   * With `encoder`: the prefix a query text gets, recorded in the recipe, when it differs from the
+   * prefix the embedded texts got (e5: texts 'passage: ', queries 'query: '). Default: the same.
+   */
+  queryPrefix?: string;
   /** Word vectors: a loaded set, or a source for `loadVectors` (path or bundled name). Default 'glove-wink-100d'. */
   vectors?: PretrainedVectors | string;
   /** Name recorded for in-memory vectors. */
@@ -115,7 +120,9 @@ export async function embedTexts(texts: readonly EmbeddableText[], out: string, 
   });
 
   const progress = options.progress ?? silentProgress;
-  const embedded = options.encoder !== undefined ? await embedWithEncoder(texts, options.encoder, progress) : await embedWithVectors(texts, representation, options, progress);
+  if (options.queryPrefix !== undefined && options.encoder === undefined) throw new InvalidArgumentError('queryPrefix applies to a sentence encoder', { hint: 'give encoder, or drop queryPrefix' });
+  const embedded =
+    options.encoder !== undefined ? await embedWithEncoder(texts, options.encoder, options.queryPrefix, progress) : await embedWithVectors(texts, representation, options, progress);
   const { matrix: vectorsOut, dim } = embedded;
 
   const empty: string[] = [];
@@ -175,7 +182,7 @@ interface Embedded {
   recipe: TextEmbeddingRecipe | string;
 }
 
-async function embedWithEncoder(texts: readonly EmbeddableText[], given: NonNullable<EmbedTextsOptions['encoder']>, progress: Progress): Promise<Embedded> {
+async function embedWithEncoder(texts: readonly EmbeddableText[], given: NonNullable<EmbedTextsOptions['encoder']>, queryPrefix: string | undefined, progress: Progress): Promise<Embedded> {
   const owned = !(given instanceof SentenceEncoder);
   const encoder = given instanceof SentenceEncoder ? given : await SentenceEncoder.load(typeof given === 'string' ? { model: given } : given);
   try {
@@ -186,7 +193,9 @@ async function embedWithEncoder(texts: readonly EmbeddableText[], given: NonNull
       pooling: encoder.pooling,
       maxTokens: encoder.maxTokens,
       quantized: encoder.quantized,
+      ...(encoder.normalize ? {} : { normalize: false }),
       ...(encoder.prefix ? { prefix: encoder.prefix } : {}),
+      ...(queryPrefix !== undefined && queryPrefix !== encoder.prefix ? { queryPrefix } : {}),
       dim: encoder.dim,
     };
     return { matrix, dim: encoder.dim, encoder: { name: encoder.name, source: encoder.provenance.source, maxTokens: encoder.maxTokens }, recipe };
@@ -213,11 +222,11 @@ async function embedWithVectors(texts: readonly EmbeddableText[], representation
   }
   const encoder = createRepresentation(representation, tokenizer, lookup, provenance).fit(docs);
   const matrix = encoder.encodeTokens(docs);
-  const reloadable = reloadableVectorsSource(source);
+  const reloadable = reloadableVectorsSource(options.vectors, source);
   const recipe: TextEmbeddingRecipe | string = !PER_TEXT_REPRESENTATIONS.includes(representation as PerTextRepresentation)
     ? `'${representation}' is fitted on the collection: a query embedded on its own would land in another space`
     : reloadable === undefined
-      ? `the vectors '${source}' are not a file or bundled name that can be loaded again`
+      ? `the vectors '${source}' cannot be loaded again as they were (in memory, or only the first words of a file)`
       : { kind: 'text-vectors', vectors: reloadable, representation: representation as PerTextRepresentation, tokenizer: tokenizer.toJSON(), caseFallback: lookup.caseFallback, dim: encoder.dim };
   return { matrix, dim: encoder.dim, oov: oovReport(docs, lookup), recipe };
 }

@@ -33,6 +33,8 @@ export { embedTexts, type EmbeddableText, type EmbedTextsOptions, type EmbedText
 export {
   textQueryEncoder,
   isTextRecipe,
+  textRecipeProblem,
+  wordVectorsRecipe,
   PER_TEXT_REPRESENTATIONS,
   type TextEmbeddingRecipe,
   type TextVectorsRecipe,

@@ -3,18 +3,22 @@
  * can later be embedded into the same space (`transferkit index query --text`). Only
  * representations that depend on each text alone have one: `mean` and `mean-max` of word
  * vectors, and sentence encoders. `tfidf-mean` and `sif` are fitted on the collection, so a text
- * embedded outside that run would land in another space: they get no recipe.
+ * embedded outside that run would land in another space: they get no recipe. Nor do vectors that
+ * cannot be loaded again as they were (built in memory, or only the first words of a file).
+ *
+ * A recipe names its files (absolute paths); it does not fingerprint them: a vectors file or
+ * model folder replaced by another of the same size answers queries in another space.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Encoder } from '../../src/encoder.js';
-import { InvalidArgumentError } from '../../src/errors.js';
+import { InvalidArgumentError, TransferkitError } from '../../src/errors.js';
 import type { Progress } from '../../src/progress.js';
 import { SentenceEncoder, SENTENCE_POOLINGS, type SentencePooling } from '../sentence/index.js';
 import { findBundled, loadVectors } from '../vectors/index.js';
 import { createRepresentation, type RepresentationName } from './represent/index.js';
-import { Tokenizer, type ResolvedTokenizerOptions } from './tokenize/tokenizer.js';
-import { VectorLookup } from './vectors/lookup.js';
+import { DEFAULT_TOKENIZER_OPTIONS, Tokenizer, tokenizerFor, type ResolvedTokenizerOptions } from './tokenize/tokenizer.js';
+import { VectorLookup, type PretrainedVectors } from './vectors/lookup.js';
 
 /** Representations whose vectors depend on each text alone. */
 export const PER_TEXT_REPRESENTATIONS = ['mean', 'mean-max'] as const satisfies readonly RepresentationName[];
@@ -37,39 +41,117 @@ export interface TextEncoderRecipe {
   pooling: SentencePooling;
   maxTokens: number;
   quantized: boolean;
-  /** Put before every text (absent: none). */
+  /** Whether vectors are L2-normalised (absent: true). */
+  normalize?: boolean;
+  /** Put before every embedded text (absent: none). */
   prefix?: string;
+  /** Put before a query text instead of `prefix` (e5: documents 'passage: ', queries 'query: '). */
+  queryPrefix?: string;
   dim: number;
 }
 
 export type TextEmbeddingRecipe = TextVectorsRecipe | TextEncoderRecipe;
 
-/** A vectors source that can be loaded again from elsewhere: a bundled name, or an existing file made absolute; else undefined. */
-export function reloadableVectorsSource(source: string): string | undefined {
+/**
+ * The source to name in a recipe for word vectors: a string source as given (a bundled name, or an
+ * existing file made absolute), or what loaded vectors came from when they were loaded whole; else undefined.
+ */
+export function reloadableVectorsSource(given: string | PretrainedVectors | undefined, fallback: string): string | undefined {
+  let source: string | undefined;
+  if (given === undefined || typeof given === 'string') source = given ?? fallback;
+  else {
+    const origin = (given as { origin?: { source?: string; limit?: number } }).origin;
+    if (!origin?.source || origin.limit !== undefined) return undefined;
+    source = origin.source;
+  }
   if (findBundled(source)) return source;
   return existsSync(source) ? resolve(source) : undefined;
 }
 
-/** Whether a JSON value is a text recipe this version can use. */
-export function isTextRecipe(value: unknown): value is TextEmbeddingRecipe {
-  if (value === null || typeof value !== 'object') return false;
-  const r = value as Record<string, unknown>;
-  if (r.kind === 'text-vectors') {
-    return typeof r.vectors === 'string' && PER_TEXT_REPRESENTATIONS.includes(r.representation as PerTextRepresentation) && typeof r.tokenizer === 'object' && r.tokenizer !== null;
+const isInt = (x: unknown, min: number) => Number.isInteger(x) && (x as number) >= min;
+const isBool = (x: unknown) => typeof x === 'boolean';
+const isText = (x: unknown) => typeof x === 'string';
+
+function tokenizerProblem(t: unknown): string | undefined {
+  if (t === null || typeof t !== 'object' || Array.isArray(t)) return 'tokenizer is not an object';
+  const o = t as Record<string, unknown>;
+  for (const key of Object.keys(DEFAULT_TOKENIZER_OPTIONS) as (keyof ResolvedTokenizerOptions)[]) {
+    if (!(key in o)) return `tokenizer.${key} is missing`;
   }
-  if (r.kind === 'text-encoder') return typeof r.model === 'string' && SENTENCE_POOLINGS.includes(r.pooling as SentencePooling);
-  return false;
+  for (const key of ['lowercase', 'urls', 'emails', 'numbers', 'punctuation'] as const) if (!isBool(o[key])) return `tokenizer.${key} must be true or false`;
+  if (!['NFC', 'NFKC', 'none'].includes(o.unicodeForm as string)) return "tokenizer.unicodeForm must be 'NFC', 'NFKC' or 'none'";
+  if (!isInt(o.maxTokens, 0) || !isInt(o.maxTokenLength, 1)) return 'tokenizer.maxTokens / maxTokenLength must be whole numbers';
+  const p = o.placeholders as Record<string, unknown> | null;
+  if (p === null || typeof p !== 'object' || !['url', 'email', 'number'].every((k) => isText(p[k]))) return 'tokenizer.placeholders must name url, email and number';
+  return undefined;
 }
 
-/** Load what a recipe names (word vectors or a sentence encoder) as an encoder of texts into the recipe's space. */
-export async function textQueryEncoder(recipe: TextEmbeddingRecipe, options: { progress?: Progress } = {}): Promise<Encoder<string>> {
-  if (!isTextRecipe(recipe)) throw new InvalidArgumentError('not a text embedding recipe', { hint: "a recipe written by 'text embed' has kind 'text-vectors' or 'text-encoder'" });
-  if (recipe.kind === 'text-encoder') {
-    return SentenceEncoder.load({ model: recipe.model, pooling: recipe.pooling, maxTokens: recipe.maxTokens, quantized: recipe.quantized, prefix: recipe.prefix });
+/** What is wrong with a value as a text recipe (undefined: it is a usable one). */
+export function textRecipeProblem(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
+  const r = value as Record<string, unknown>;
+  if (!isInt(r.dim, 1)) return 'dim must be a whole number ≥ 1';
+  if (r.kind === 'text-vectors') {
+    if (!isText(r.vectors) || !r.vectors) return 'vectors must name a vectors file or bundled set';
+    if (!PER_TEXT_REPRESENTATIONS.includes(r.representation as PerTextRepresentation)) return `representation must be ${PER_TEXT_REPRESENTATIONS.join(' or ')} (others are fitted on the collection)`;
+    if (!isBool(r.caseFallback)) return 'caseFallback must be true or false';
+    return tokenizerProblem(r.tokenizer);
   }
-  const vectors = await loadVectors(recipe.vectors, { progress: options.progress });
-  const tokenizer = new Tokenizer(recipe.tokenizer);
-  const lookup = new VectorLookup(vectors, { caseFallback: recipe.caseFallback });
-  // A per-text representation needs no fitting: it is an Encoder<string> as it stands.
-  return createRepresentation(recipe.representation, tokenizer, lookup, { source: recipe.vectors });
+  if (r.kind === 'text-encoder') {
+    if (!isText(r.model) || !r.model) return 'model must name a model folder or hub id';
+    if (!SENTENCE_POOLINGS.includes(r.pooling as SentencePooling)) return `pooling must be ${SENTENCE_POOLINGS.join(' or ')}`;
+    if (!isInt(r.maxTokens, 2)) return 'maxTokens must be a whole number ≥ 2';
+    if (!isBool(r.quantized)) return 'quantized must be true or false';
+    if (r.normalize !== undefined && !isBool(r.normalize)) return 'normalize must be true or false';
+    if ((r.prefix !== undefined && !isText(r.prefix)) || (r.queryPrefix !== undefined && !isText(r.queryPrefix))) return 'prefix and queryPrefix must be strings';
+    return undefined;
+  }
+  return `kind '${String(r.kind)}' is not a text recipe`;
+}
+
+/** Whether a JSON value is a text recipe this version can use. */
+export function isTextRecipe(value: unknown): value is TextEmbeddingRecipe {
+  return textRecipeProblem(value) === undefined;
+}
+
+/** The mean recipe of a word-vectors source (an index built from the vectors themselves can then be queried with a text). */
+export function wordVectorsRecipe(vectors: PretrainedVectors & { words: readonly string[] }, source: string): TextVectorsRecipe | undefined {
+  // The source as named (an index over the first N words still embeds a query with all of them).
+  const reloadable = reloadableVectorsSource(source, source);
+  if (!reloadable) return undefined;
+  return { kind: 'text-vectors', vectors: reloadable, representation: 'mean', tokenizer: tokenizerFor(vectors.words).toJSON(), caseFallback: true, dim: vectors.dim };
+}
+
+/**
+ * Load what a recipe names (word vectors or a sentence encoder) as an encoder of query texts into the
+ * recipe's space. Failures say they come from the recipe.
+ */
+export async function textQueryEncoder(recipe: TextEmbeddingRecipe, options: { progress?: Progress } = {}): Promise<Encoder<string>> {
+  const problem = textRecipeProblem(recipe);
+  if (problem) throw new InvalidArgumentError(`not a usable text embedding recipe: ${problem}`, { hint: 'rebuild the index from the JSONL that text embed wrote, or give index build --recipe FILE' });
+  try {
+    if (recipe.kind === 'text-encoder') {
+      return await SentenceEncoder.load({
+        model: recipe.model,
+        pooling: recipe.pooling,
+        maxTokens: recipe.maxTokens,
+        quantized: recipe.quantized,
+        normalize: recipe.normalize ?? true,
+        prefix: recipe.queryPrefix ?? recipe.prefix,
+      });
+    }
+    const vectors = await loadVectors(recipe.vectors, { progress: options.progress });
+    const tokenizer = new Tokenizer(recipe.tokenizer);
+    const lookup = new VectorLookup(vectors, { caseFallback: recipe.caseFallback });
+    // A per-text representation needs no fitting: it is an Encoder<string> as it stands.
+    const representation = createRepresentation(recipe.representation, tokenizer, lookup, { source: recipe.vectors });
+    if (representation.dim !== recipe.dim) throw new InvalidArgumentError(`the vectors now give ${representation.dim}-d ${recipe.representation} vectors, the recipe says ${recipe.dim}`);
+    return representation;
+  } catch (e) {
+    const what = recipe.kind === 'text-encoder' ? `sentence encoder ${recipe.model}` : `word vectors ${recipe.vectors}`;
+    throw new TransferkitError((e as TransferkitError).code ?? 'E_DATA', `the index's recipe names ${what}, which cannot be used: ${(e as Error).message}`, {
+      hint: 'the files it names must still be where they were when the data was embedded; otherwise embed the data again and rebuild the index',
+      cause: e,
+    });
+  }
 }

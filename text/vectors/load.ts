@@ -112,7 +112,7 @@ export async function loadVectors(source: string, options: LoadVectorsOptions = 
           matrix: cached.matrix,
           dim: cached.header.dim,
           wordIndex: cached.index,
-          origin: { source, file, format, duplicates: cached.header.duplicates, fromCache: true, cacheFile, warnings },
+          origin: { source, file, format, duplicates: cached.header.duplicates, fromCache: true, cacheFile, warnings, ...(options.limit !== undefined ? { limit: options.limit } : {}) },
         });
       }
     } catch (e) {
@@ -137,6 +137,6 @@ export async function loadVectors(source: string, options: LoadVectorsOptions = 
     matrix: raw.matrix,
     dim: raw.dim,
     wordIndex: raw.index,
-    origin: { source, file, format, duplicates: raw.duplicates, fromCache: false, cacheFile: written, warnings },
+    origin: { source, file, format, duplicates: raw.duplicates, fromCache: false, cacheFile: written, warnings, ...(options.limit !== undefined ? { limit: options.limit } : {}) },
   });
 }

@@ -72,6 +72,8 @@ export interface VectorsOrigin {
   cacheFile?: string;
   /** Problems that did not stop the load (e.g. the cache could not be written). */
   warnings: string[];
+  /** Set when only the first `limit` words were loaded. */
+  limit?: number;
 }
 
 export interface FromArraysOptions {

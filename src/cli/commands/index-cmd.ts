@@ -4,7 +4,8 @@
  */
 import { extname } from 'node:path';
 import type { Command } from 'commander';
-import type { EmbeddingsTable, Metric, SearchHit, TUNE_DEFAULTS } from '../../../embeddings/index.js';
+import type { EmbeddingRecipe, EmbeddingsTable, Metric, SearchHit, TUNE_DEFAULTS } from '../../../embeddings/index.js';
+import type { WordVectors } from '../../../text/vectors/index.js';
 import { DataError, DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../errors.js';
 import type { Progress } from '../../progress.js';
 import { checkOutputDir } from '../../io/output.js';
@@ -42,7 +43,7 @@ interface BuildOpts {
 }
 
 /** Keys + matrix from a JSONL embeddings file or a word-vectors source (file or bundled name). */
-async function readSource(source: string, opts: BuildOpts, progress: Progress): Promise<EmbeddingsTable & { from: string }> {
+async function readSource(source: string, opts: BuildOpts, progress: Progress): Promise<EmbeddingsTable & { from: string; wordVectors?: WordVectors }> {
   const jsonl = opts.input === 'jsonl' || (opts.input === 'auto' && JSONL_EXTENSIONS.includes(extname(source).toLowerCase()));
   if (jsonl) {
     const { readEmbeddingsJsonl } = await embeddings();
@@ -50,21 +51,34 @@ async function readSource(source: string, opts: BuildOpts, progress: Progress): 
   }
   const { loadVectors } = await import('../../../text/vectors/index.js');
   const wv = await loadVectors(source, { limit: opts.limit, progress });
-  return { keys: [...wv.words], matrix: wv.matrix, dim: wv.dim, metadata: [], from: 'vectors' };
+  return { keys: [...wv.words], matrix: wv.matrix, dim: wv.dim, metadata: [], from: 'vectors', wordVectors: wv };
 }
 
-/** One line on what a recipe embeds with (for notes and `index info`). */
-function describeRecipe(recipe: unknown): string {
+/** The recipe validators of the domains, loaded when needed. */
+async function recipeProblem(recipe: unknown): Promise<{ domain: 'text' | 'image' | undefined; problem: string | undefined }> {
+  const kind = String((recipe as { kind?: unknown } | undefined)?.kind ?? '');
+  if (kind.startsWith('text-')) {
+    const { textRecipeProblem } = await import('../../../text/classify/index.js');
+    return { domain: 'text', problem: textRecipeProblem(recipe) };
+  }
+  if (kind.startsWith('image-')) {
+    const { imageRecipeProblem } = await import('../../../vision/index.js');
+    return { domain: 'image', problem: imageRecipeProblem(recipe) };
+  }
+  return { domain: undefined, problem: `kind '${kind}' is not one this version can embed queries with (text-vectors, text-encoder, image-backbone)` };
+}
+
+/** One line on what a recipe embeds with (for notes and `index info`); `usable` from `recipeProblem`. */
+function describeRecipe(recipe: unknown, usable: boolean): string {
   const r = (recipe ?? {}) as Record<string, unknown>;
+  if (!usable) return `kind '${String(r.kind)}', not usable by this version`;
   switch (r.kind) {
     case 'text-vectors':
       return `texts → ${String(r.representation)} of word vectors ${String(r.vectors)} (index query --text)`;
     case 'text-encoder':
       return `texts → sentence encoder ${String(r.model)}, ${String(r.pooling)} pooling (index query --text)`;
-    case 'image-backbone':
-      return `images → backbone ${String(r.backbone)} at ${(r.imageSize as number[] | undefined)?.join('×') ?? '?'} px (index query --image)`;
     default:
-      return `kind '${String(r.kind)}' (not one this version can embed queries with)`;
+      return `images → backbone ${String(r.backbone)} at ${(r.imageSize as number[] | undefined)?.join('×') ?? '?'} px (index query --image)`;
   }
 }
 
@@ -73,54 +87,96 @@ function describeRecipe(recipe: unknown): string {
  * saved with it. The CLI is the one layer that knows the domains: the index itself never reads it.
  */
 async function embedQuery(ctx: CliContext, dir: string, recipe: unknown, dim: number, query: { text: string } | { image: string }, progress: Progress): Promise<Float32Array> {
-  const kind = (recipe as { kind?: unknown } | undefined)?.kind;
   const wanted = 'text' in query ? 'text' : 'image';
   if (recipe === undefined) {
     throw new InvalidArgumentError(`the index in ${dir} has no embedding recipe, so a query ${wanted} cannot be embedded`, {
-      hint: `build it from the JSONL that 'text embed' or 'vision embed' wrote (its .recipe.json is picked up, or give --recipe), or query with --vector / --key`,
+      hint: `query it with --key, --word (word-vector indexes) or --vector; or rebuild it from the JSONL that 'text embed' or 'vision embed' wrote (its .recipe.json is picked up), or with --recipe FILE`,
     });
+  }
+  const { domain, problem } = await recipeProblem(recipe);
+  if (problem) throw new InvalidArgumentError(`the index in ${dir} has a recipe this version cannot use: ${problem}`, { hint: 'rebuild the index with a recipe from text embed or vision embed (--recipe FILE)' });
+  if (domain !== wanted) {
+    throw new InvalidArgumentError(`the index in ${dir} embeds ${describeRecipe(recipe, true)}, not ${wanted}s`, { hint: domain === 'image' ? 'query it with --image FILE' : 'query it with --text "…"' });
   }
   let vector: Float32Array;
   if ('text' in query) {
-    const { isTextRecipe, textQueryEncoder } = await import('../../../text/classify/index.js');
-    if (!isTextRecipe(recipe)) throw new InvalidArgumentError(`the index in ${dir} embeds ${describeRecipe(recipe)}, not texts`, { hint: kind === 'image-backbone' ? 'query it with --image FILE' : 'query it with --vector or --key' });
-    const encoder = await textQueryEncoder(recipe, { progress });
+    const { textQueryEncoder } = await import('../../../text/classify/index.js');
+    const encoder = await textQueryEncoder(recipe as never, { progress });
     try {
       vector = await encoder.encode([query.text]);
     } finally {
       encoder.dispose?.();
     }
     if (vector.every((x) => x === 0)) {
-      throw new DataError(`the query text has no direction in this index's space (${recipe.kind === 'text-vectors' ? 'none of its words has a vector' : 'the encoder gave a zero vector'})`, {
+      throw new DataError(`the query text has no direction in this index's space (${(recipe as { kind: string }).kind === 'text-vectors' ? 'none of its words has a vector' : 'the encoder gave a zero vector'})`, {
         hint: 'use words the vectors know, or query with --key',
       });
     }
   } else {
-    const { isImageRecipe, imageQueryEncoder } = await import('../../../vision/index.js');
-    if (!isImageRecipe(recipe)) throw new InvalidArgumentError(`the index in ${dir} embeds ${describeRecipe(recipe)}, not images`, { hint: String(kind).startsWith('text') ? 'query it with --text "…"' : 'query it with --vector or --key' });
+    const { embedQueryImage, imageQueryEncoder } = await import('../../../vision/index.js');
     await ctx.engine();
-    const backbone = await imageQueryEncoder(recipe, { progress });
+    const backbone = await imageQueryEncoder(recipe as never, { progress });
     try {
-      vector = await backbone.encode([query.image]);
+      vector = await embedQueryImage(backbone, query.image);
     } finally {
       backbone.dispose();
     }
   }
   if (vector.length !== dim) {
-    throw new DimensionMismatchError(dim, vector.length, { what: 'the embedded query', hint: `the recipe's ${'text' in query ? 'vectors or encoder' : 'backbone'} no longer matches the index; rebuild the index` });
+    throw new DimensionMismatchError(dim, vector.length, { what: 'the embedded query', hint: `the recipe's ${'text' in query ? 'vectors or encoder' : 'backbone'} now gives other vectors than the index holds; embed the data again and rebuild the index` });
   }
   return vector;
 }
 
-/** JSON numbers as `vectors --json` prints them: 6 decimals. */
-const round6 = (x: number) => Number(x.toFixed(6));
+/**
+ * The recipe to save with a new index: `--recipe FILE` as given; else the JSONL's sidecar when it
+ * was written for this very file; else, for word vectors, their mean (so `--text` works on a word index).
+ */
+async function chooseRecipe(ctx: CliContext, source: string, opts: BuildOpts, table: EmbeddingsTable & { from: string; wordVectors?: WordVectors }): Promise<EmbeddingRecipe | undefined> {
+  const { readRecipeFile, recipeFileFor, recipeMismatch } = await embeddings();
+  let recipe: EmbeddingRecipe | undefined;
+  let from: string;
+  if (opts.recipe !== undefined) {
+    recipe = (await readRecipeFile(opts.recipe))!.recipe;
+    from = opts.recipe;
+  } else if (table.from === 'jsonl') {
+    from = recipeFileFor(source);
+    const side = await readRecipeFile(from, { optional: true });
+    if (!side) {
+      // (With --json the summary's recipe: null says it.)
+      if (!opts.json) ctx.note(`note: no recipe next to ${source} (${from}): the index can be queried with --key or --vector, not --text/--image`);
+      return undefined;
+    }
+    const why = await recipeMismatch(side, source);
+    if (why) {
+      ctx.note(`warning: ${from} not used: ${why}. Embed the data again, or give --recipe ${from} if you know it still applies`);
+      return undefined;
+    }
+    recipe = side.recipe;
+  } else {
+    const { wordVectorsRecipe } = await import('../../../text/classify/index.js');
+    return table.wordVectors ? wordVectorsRecipe(table.wordVectors, source) : undefined;
+  }
+  const { problem } = await recipeProblem(recipe);
+  if (problem) throw new InvalidArgumentError(`${from}: not a usable recipe: ${problem}`, { hint: 'give the .recipe.json that text embed or vision embed wrote' });
+  const recipeDim = (recipe as { dim?: unknown }).dim;
+  if (recipeDim !== table.dim) {
+    throw new DimensionMismatchError(table.dim, Number(recipeDim), { what: `the recipe in ${from}`, hint: 'the recipe was written for other vectors; give the one written with this data' });
+  }
+  return recipe;
+}
+
+/** JSON numbers as `vectors --json` prints them: 6 decimals (and no negative zero). */
+const round6 = (x: number) => Number(x.toFixed(6)) + 0;
+/** A score or distance for the table: 4 decimals, rounding errors around 0 shown as 0. */
+const fixed4 = (x: number) => (Math.abs(x) < 5e-5 ? 0 : x).toFixed(4);
 
 function printHits(ctx: CliContext, hits: SearchHit[]): void {
   const width = Math.max(3, ...hits.map((h) => h.key.length));
   ctx.print(`${'#'.padStart(3)}  ${'key'.padEnd(width)}  ${'score'.padStart(9)}  ${'distance'.padStart(9)}`);
   hits.forEach((h, i) => {
     const meta = h.metadata === undefined ? '' : `  ${JSON.stringify(h.metadata)}`;
-    ctx.print(`${String(i + 1).padStart(3)}  ${h.key.padEnd(width)}  ${h.score.toFixed(4).padStart(9)}  ${h.distance.toFixed(4).padStart(9)}${meta}`);
+    ctx.print(`${String(i + 1).padStart(3)}  ${h.key.padEnd(width)}  ${fixed4(h.score).padStart(9)}  ${fixed4(h.distance).padStart(9)}${meta}`);
   });
 }
 
@@ -192,14 +248,15 @@ export function registerIndex(program: Command, ctx: CliContext): void {
           hint: `drop --ef to tune ef for the recall target, or drop ${opts.tune ? '--tune' : '--target'} to keep ef=${opts.ef}`,
         });
       }
-      const { buildIndex, HnswIndex, INDEX_OWNER, TUNE_DEFAULTS: tuneDefaults, readRecipeFile, recipeFileFor } = await embeddings();
+      const { buildIndex, HnswIndex, INDEX_OWNER, TUNE_DEFAULTS: tuneDefaults, readRecipeFile } = await embeddings();
       await checkOutputDir(opts.out, INDEX_OWNER);
-      // How a query becomes a vector of this space: given, or the sidecar text embed / vision embed wrote.
-      const recipe = opts.recipe !== undefined ? await readRecipeFile(opts.recipe) : await readRecipeFile(recipeFileFor(source), { optional: true });
+      if (opts.recipe !== undefined) await readRecipeFile(opts.recipe); // a bad --recipe fails before the source is read
       const progress = ctx.progress(opts.json);
       const t0 = performance.now();
       const table = await readSource(source, opts, progress);
       const readSeconds = (performance.now() - t0) / 1000;
+      // How a query becomes a vector of this space (see chooseRecipe).
+      const recipe = await chooseRecipe(ctx, source, opts, table);
       const t1 = performance.now();
       const { index: built, tuning } = buildIndex({
         keys: table.keys,
@@ -243,7 +300,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
       if (opts.json) return ctx.printJson(summary);
       ctx.note(`built ${summary.kind} index of ${summary.count} × ${summary.dim} (${summary.metric}) in ${summary.buildSeconds.toFixed(1)} s → ${opts.out}`);
       if (built instanceof HnswIndex) ctx.note(`M=${built.M} efConstruction=${built.efConstruction} ef=${built.ef}${tuned ? ` (tuned for recall@${k} ≥ ${tuned.target} on ${tuned.queries} held-out items: ${tuned.recall.toFixed(3)}${tuned.reached ? '' : ', target not reached'})` : ''}`);
-      if (recipe !== undefined) ctx.note(`recipe: ${describeRecipe(recipe)}`);
+      if (recipe !== undefined) ctx.note(`recipe: ${describeRecipe(recipe, true)}`);
     });
 
   index
@@ -298,14 +355,14 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     .action(async (dir: string, opts: { json?: boolean }) => {
       const { readManifest } = await embeddings();
       const m = await readManifest(dir);
-      if (opts.json) return ctx.printJson(m);
+      if (opts.json) return ctx.printJson({ ...m, recipe: m.recipe ?? null });
       ctx.print(`kind:     ${m.kind}`);
       ctx.print(`items:    ${m.count}${m.slots > m.count ? ` (+${m.slots - m.count} deleted slots)` : ''}`);
       ctx.print(`dim:      ${m.dim}`);
       ctx.print(`metric:   ${m.metric}`);
       const params = Object.entries(m.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
       if (params) ctx.print(`params:   ${params}`);
-      ctx.print(`recipe:   ${m.recipe === undefined ? 'none (query with --key, --word or --vector)' : describeRecipe(m.recipe)}`);
+      ctx.print(`recipe:   ${m.recipe === undefined ? 'none (query with --key, --word or --vector)' : describeRecipe(m.recipe, !(await recipeProblem(m.recipe)).problem)}`);
       for (const [name, f] of Object.entries(m.files)) ctx.print(`file:     ${name} ${f.bytes} bytes sha256 ${f.sha256.slice(0, 12)}…`);
       ctx.print(`created:  ${m.createdAt}`);
     });

@@ -357,7 +357,8 @@ export function registerText(program: Command, ctx: CliContext): void {
     .option('--pooling <how>', `with --encoder: ${SENTENCE_POOLING_CHOICES.join(' or ')} of the token vectors (default: the folder's sentence-transformers pooling, else mean)`, choiceOption('--pooling', SENTENCE_POOLING_CHOICES))
     .option('--quantized', "with --encoder: use onnx/model_quantized.onnx (default: when the folder has it)")
     .option('--no-quantized', 'with --encoder: use onnx/model.onnx even when the folder also has the 8-bit file')
-    .option('--prefix <text>', "with --encoder: put this before every text (e5 models: 'query: ')")
+    .option('--prefix <text>', "with --encoder: put this before every text (e5 models: 'passage: ' for documents to search)")
+    .option('--query-prefix <text>', "with --encoder: the prefix a query text gets in index query --text (default: --prefix; e5: 'query: ')")
     .option('--format <format>', `data format: ${DATASET_FORMAT_CHOICES.join(', ')} (default: from the extension)`, choiceOption('--format', DATASET_FORMAT_CHOICES))
     .option('--text-column <name>', 'CSV/TSV column or JSONL field with the text (default: text)')
     .option('--label-column <name>', "column / field kept as each record's label (default: label, when present)")
@@ -367,13 +368,27 @@ export function registerText(program: Command, ctx: CliContext): void {
     .option('--json', 'print the summary as JSON')
     .action(
       async (
-        o: DataOpts & { data: string; out: string; vectors: string; representation: RepresentationName; encoder?: string; pooling?: SentencePooling; quantized?: boolean; prefix?: string; keyColumn?: string; snippet: number; maxTokens?: number; json?: boolean },
+        o: DataOpts & {
+          data: string;
+          out: string;
+          vectors: string;
+          representation: RepresentationName;
+          encoder?: string;
+          pooling?: SentencePooling;
+          quantized?: boolean;
+          prefix?: string;
+          queryPrefix?: string;
+          keyColumn?: string;
+          snippet: number;
+          maxTokens?: number;
+          json?: boolean;
+        },
         cmd: Command,
       ) => {
         if (o.encoder === undefined) {
-          const encoderOnly = (['pooling', 'quantized', 'prefix'] as const).filter((k) => o[k] !== undefined);
+          const encoderOnly = (['pooling', 'quantized', 'prefix', 'queryPrefix'] as const).filter((k) => o[k] !== undefined);
           if (encoderOnly.length) {
-            const flag = encoderOnly[0] === 'quantized' && o.quantized === false ? 'no-quantized' : encoderOnly[0];
+            const flag = encoderOnly[0] === 'quantized' && o.quantized === false ? 'no-quantized' : encoderOnly[0] === 'queryPrefix' ? 'query-prefix' : encoderOnly[0];
             throw new InvalidArgumentError(`--${flag} applies to a sentence encoder`, { hint: 'add --encoder <model folder or hub id>, or drop it' });
           }
         } else {
@@ -387,7 +402,7 @@ export function registerText(program: Command, ctx: CliContext): void {
         const common = { snippet: o.snippet, progress: ctx.progress(o.json) };
         const r =
           o.encoder !== undefined
-            ? await embedTexts(records, o.out, { ...common, encoder: { model: o.encoder, pooling: o.pooling, quantized: o.quantized, prefix: o.prefix, maxTokens: o.maxTokens || undefined } })
+            ? await embedTexts(records, o.out, { ...common, queryPrefix: o.queryPrefix, encoder: { model: o.encoder, pooling: o.pooling, quantized: o.quantized, prefix: o.prefix, maxTokens: o.maxTokens || undefined } })
             : await embedTexts(records, o.out, {
                 ...common,
                 vectors: await loadVectorsNoting(ctx, o.vectors, { progress: ctx.progress(o.json) }),
@@ -399,7 +414,7 @@ export function registerText(program: Command, ctx: CliContext): void {
         // The recipe sidecar lets index build / index query --text embed a query the same way (a stale one is removed).
         const { writeRecipeFile, recipeFileFor } = await import('../../../embeddings/index.js');
         await writeRecipeFile(o.out, r.recipe);
-        if (o.json) return ctx.printJson({ out: o.out, ...(r.encoder ? {} : { vectors: o.vectors }), ...r, recipeFile: r.recipe ? recipeFileFor(o.out) : null });
+        if (o.json) return ctx.printJson({ out: o.out, ...(r.encoder ? {} : { vectors: o.vectors }), ...r, recipe: r.recipe ?? null, noRecipe: r.noRecipe ?? null, recipeFile: r.recipe ? recipeFileFor(o.out) : null });
         if (r.oov) ctx.note(formatOov(r.oov));
         if (r.empty.length > 0) {
           const why = r.encoder ? 'whose encoding is a zero vector' : 'with no word that has a vector';

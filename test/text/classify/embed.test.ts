@@ -136,7 +136,16 @@ describe('embedTexts', () => {
     expect(sif.recipe).toBeUndefined();
     expect(sif.noRecipe).toMatch(/'sif' is fitted on the collection/);
     const inMemory = await embedTexts(texts, join(dir, 'recipe-mem.jsonl'), { vectors });
-    expect(inMemory.noRecipe).toMatch(/not a file or bundled name/);
+    expect(inMemory.noRecipe).toMatch(/cannot be loaded again as they were/);
+    // Vectors loaded whole from a file name that file; loaded with a limit, none (a query would see words the data did not).
+    const { loadVectors } = await import('../../../text/vectors/index.js');
+    expect((await embedTexts(texts, join(dir, 'recipe-file.jsonl'), { vectors: await loadVectors(file) })).recipe).toMatchObject({ vectors: file });
+    expect((await embedTexts(texts, join(dir, 'recipe-limit.jsonl'), { vectors: await loadVectors(file, { limit: 20 }) })).recipe).toBeUndefined();
     expect(isTextRecipe({ kind: 'image-backbone' })).toBe(false);
+    const good = (await embedTexts(texts, join(dir, 'recipe-good.jsonl'), { vectors: file })).recipe!;
+    expect(isTextRecipe({ ...good, tokenizer: {} })).toBe(false);
+    expect(isTextRecipe({ ...good, tokenizer: { ...good.tokenizer, lowercase: 'no' } })).toBe(false);
+    expect(isTextRecipe({ ...good, dim: 0 })).toBe(false);
+    await expect(textQueryEncoder({ ...good, vectors: join(dir, 'gone.vec.txt') })).rejects.toThrow(/the index's recipe names word vectors .*gone\.vec\.txt, which cannot be used/);
   });
 });
