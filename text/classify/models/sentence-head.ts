@@ -5,59 +5,46 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../../../src/errors.js';
+import type { Progress } from '../../../src/progress.js';
 import type { SentenceEncoder } from '../../sentence/index.js';
-import type { ModelState, SentenceModelSpec, TextModel } from './model.js';
-import { DEFAULT_DOCUMENT_HEAD, StandardisedHead } from './standardised-head.js';
+import type { SentenceModelSpec, TextModel } from './model.js';
+import { HeadOnVectorsModel } from './standardised-head.js';
 import type { TextFitContext } from './trainer.js';
 
-/** Rows of a row-major matrix that are all zero. */
-function zeroRows(x: Float32Array, dim: number): number {
-  let n = 0;
-  for (let r = 0; r < x.length; r += dim) if (x.subarray(r, r + dim).every((v) => v === 0)) n++;
-  return n;
-}
-
-export class SentenceHeadModel implements TextModel {
+export class SentenceHeadModel extends HeadOnVectorsModel implements TextModel {
   readonly kind = 'sentence' as const;
-  private head: StandardisedHead;
 
   constructor(
     readonly spec: SentenceModelSpec,
     readonly sentenceEncoder: SentenceEncoder,
   ) {
-    this.head = new StandardisedHead(spec.head ?? DEFAULT_DOCUMENT_HEAD, sentenceEncoder.dim);
+    super(spec.head, sentenceEncoder.dim);
   }
 
-  get model(): tf.LayersModel | undefined {
-    return this.head.model;
+  protected override async prepare(_docs: string[][], ctx: TextFitContext): Promise<number> {
+    if (!ctx.texts) throw new InvalidArgumentError("a 'sentence' model is fitted on the texts themselves: pass them as ctx.texts");
+    return this.sentenceEncoder.dim;
   }
 
-  async fit(_docs: string[][], y: Int32Array, ctx: TextFitContext) {
-    if (!ctx.texts || ctx.texts.length !== y.length) throw new InvalidArgumentError("a 'sentence' model is fitted on the texts themselves: pass them as ctx.texts");
-    const x = await this.sentenceEncoder.encode(ctx.texts, ctx.progress);
-    const emptyRepresentations = zeroRows(x, this.sentenceEncoder.dim);
-    const validation = ctx.validation ? { x: await this.sentenceEncoder.encode(ctx.validation.texts), y: ctx.validation.y } : undefined;
-    const history = await this.head.fit(x, y, ctx, validation);
-    return { epochs: history.epochs.length, history, emptyRepresentations };
+  protected async vectorsOf(_docs: string[][], texts: readonly string[], progress?: Progress): Promise<Float32Array> {
+    return this.sentenceEncoder.encode(texts, progress);
   }
 
-  async predictProba(_docs: string[][], texts: readonly string[]): Promise<Float32Array> {
-    return this.head.predictProba(await this.sentenceEncoder.encode(texts));
-  }
-
-  state(): ModelState {
-    return { json: this.head.toJSON(), tfModel: this.head.model };
+  /** Rows that are all zero. */
+  protected emptyCount(x: Float32Array): number {
+    const dim = this.sentenceEncoder.dim;
+    let n = 0;
+    for (let r = 0; r < x.length; r += dim) if (x.subarray(r, r + dim).every((v) => v === 0)) n++;
+    return n;
   }
 
   static restore(spec: SentenceModelSpec, json: Record<string, unknown>, encoder: SentenceEncoder, model: tf.LayersModel): SentenceHeadModel {
-    const m = new SentenceHeadModel(spec, encoder);
-    m.head = StandardisedHead.restore(m.head.head, encoder.dim, json, model);
-    return m;
+    return new SentenceHeadModel(spec, encoder).restoreHead(json, model);
   }
 
   /** Release the head and the encoder's ONNX session. */
-  dispose(): void {
-    this.head.dispose();
+  override dispose(): void {
+    super.dispose();
     this.sentenceEncoder.dispose();
   }
 }

@@ -10,6 +10,8 @@ import { buildHead, type HeadSpec } from '../../../src/heads/head.js';
 import { matrixSource } from '../../../src/training/data.js';
 import type { History } from '../../../src/training/events.js';
 import { predictProba } from '../../../src/training/trainer.js';
+import type { Progress } from '../../../src/progress.js';
+import type { ModelState } from './model.js';
 import { textTrainer, type TextFitContext } from './trainer.js';
 
 export const DEFAULT_DOCUMENT_HEAD: HeadSpec = { type: 'linear' };
@@ -71,5 +73,64 @@ export class StandardisedHead {
 
   dispose(): void {
     this.model?.dispose();
+  }
+}
+
+/**
+ * A model kind that turns texts into fixed-size vectors and classifies them with a
+ * `StandardisedHead` ('vectors', 'sentence'): the subclass says how texts become vectors
+ * (`vectorsOf`) and what fitting that takes (`prepare`); fitting the head, predicting,
+ * the state and disposal are shared.
+ */
+export abstract class HeadOnVectorsModel {
+  protected head: StandardisedHead;
+
+  constructor(headSpec: HeadSpec | undefined, dim: number) {
+    this.head = new StandardisedHead(headSpec ?? DEFAULT_DOCUMENT_HEAD, dim);
+  }
+
+  /** Vectors of texts (as tokens and as given), row-major texts × dim. */
+  protected abstract vectorsOf(docs: string[][], texts: readonly string[], progress?: Progress): Promise<Float32Array>;
+
+  /** Fit what turns texts into vectors on the training texts; returns the vector size. Default: nothing to fit. */
+  protected async prepare(_docs: string[][], _ctx: TextFitContext): Promise<number> {
+    return this.head.dim;
+  }
+
+  /** Training texts that came out as the zero vector (no known word, or a zero encoding). */
+  protected abstract emptyCount(x: Float32Array): number;
+
+  /** The trained tfjs head. */
+  get model(): tf.LayersModel | undefined {
+    return this.head.model;
+  }
+
+  async fit(docs: string[][], y: Int32Array, ctx: TextFitContext) {
+    const dim = await this.prepare(docs, ctx);
+    const x = await this.vectorsOf(docs, ctx.texts ?? [], ctx.progress);
+    const emptyRepresentations = this.emptyCount(x);
+    // The head's size is known once the representation is fitted.
+    this.head = new StandardisedHead(this.head.head, dim);
+    const validation = ctx.validation ? { x: await this.vectorsOf(ctx.validation.docs, ctx.validation.texts), y: ctx.validation.y } : undefined;
+    const history = await this.head.fit(x, y, ctx, validation);
+    return { epochs: history.epochs.length, history, emptyRepresentations };
+  }
+
+  async predictProba(docs: string[][], texts: readonly string[]): Promise<Float32Array> {
+    return this.head.predictProba(await this.vectorsOf(docs, texts));
+  }
+
+  state(): ModelState {
+    return { json: this.head.toJSON(), tfModel: this.head.model };
+  }
+
+  /** Put back a saved head (statistics and network). */
+  protected restoreHead(json: Record<string, unknown>, model: tf.LayersModel): this {
+    this.head = StandardisedHead.restore(this.head.head, this.head.dim, json, model);
+    return this;
+  }
+
+  dispose(): void {
+    this.head.dispose();
   }
 }
