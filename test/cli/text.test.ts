@@ -475,6 +475,15 @@ describe('transferkit text', () => {
     expect(staleBuild.code).toBe(0);
     expect(staleBuild.stderr).toMatch(/warning: .*q-stale\.jsonl\.recipe\.json not used: it was written for a \d+-byte q-stale\.jsonl/);
     expect((await cli('index', 'info', join(dir, 'q-stale.idx'))).stdout).toMatch(/recipe: +none/);
+    // A sidecar without a fingerprint (older versions), or one that cannot be read, is skipped with a warning: the build goes on.
+    await writeFile(`${stale}.recipe.json`, JSON.stringify(meanRecipe));
+    const bare = await cli('index', 'build', stale, '--out', join(dir, 'q-bare.idx'));
+    expect(bare.code).toBe(0);
+    expect(bare.stderr).toMatch(/not used: it records no fingerprint/);
+    await writeFile(`${stale}.recipe.json`, '{broken');
+    const corrupt = await cli('index', 'build', stale, '--out', join(dir, 'q-corrupt.idx'));
+    expect(corrupt.code).toBe(0);
+    expect(corrupt.stderr).toMatch(/not used: .*recipe file is not valid JSON/);
     // An index built from word vectors gets their mean as its recipe: a text finds words near it.
     const words = join(dir, 'q-words.idx');
     expect((await cli('index', 'build', vecs, '--out', words)).stderr).toMatch(/recipe: texts → mean of word vectors/);

@@ -226,7 +226,7 @@ async function embedWithVectors(texts: readonly EmbeddableText[], representation
   const recipe: TextEmbeddingRecipe | string = !PER_TEXT_REPRESENTATIONS.includes(representation as PerTextRepresentation)
     ? `'${representation}' is fitted on the collection: a query embedded on its own would land in another space`
     : reloadable === undefined
-      ? `the vectors '${source}' cannot be loaded again as they were (in memory, or only the first words of a file)`
+      ? `the vectors '${(options.vectors as { origin?: { source?: string } } | undefined)?.origin?.source ?? source}' cannot be loaded again as they were (${(options.vectors as { origin?: { limit?: number } } | undefined)?.origin?.limit !== undefined ? 'only their first words were loaded' : 'built in memory, or not a file or bundled name'})`
       : { kind: 'text-vectors', vectors: reloadable, representation: representation as PerTextRepresentation, tokenizer: tokenizer.toJSON(), caseFallback: lookup.caseFallback, dim: encoder.dim };
   return { matrix, dim: encoder.dim, oov: oovReport(docs, lookup), recipe };
 }

@@ -10,7 +10,7 @@
  * model folder replaced by another of the same size answers queries in another space.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import type { Encoder } from '../../src/encoder.js';
 import { InvalidArgumentError, TransferkitError } from '../../src/errors.js';
 import type { Progress } from '../../src/progress.js';
@@ -133,6 +133,8 @@ export async function textQueryEncoder(recipe: TextEmbeddingRecipe, options: { p
     if (recipe.kind === 'text-encoder') {
       return await SentenceEncoder.load({
         model: recipe.model,
+        // Local models are recorded by absolute path: anything else is a hub id, whatever folder of that name is here.
+        hub: !isAbsolute(recipe.model),
         pooling: recipe.pooling,
         maxTokens: recipe.maxTokens,
         quantized: recipe.quantized,

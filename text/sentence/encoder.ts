@@ -49,6 +49,8 @@ export interface SentenceEncoderOptions {
   cacheDir?: string;
   /** Refuse hub downloads (a cached hub model still loads). Default: TRANSFERKIT_OFFLINE. */
   offline?: boolean;
+  /** `model` is a hub id even if a folder of that name exists here (a recipe's hub model). Default false. */
+  hub?: boolean;
 }
 
 /** Files a model folder needs besides the ONNX weights. */
@@ -226,7 +228,8 @@ export class SentenceEncoder implements Encoder<string> {
     const model = options.model?.trim();
     if (!model) throw new InvalidArgumentError('no sentence model given', { hint: 'give a model folder or a hub id such as Xenova/all-MiniLM-L6-v2' });
     const offline = options.offline ?? settings.offline;
-    const isPath = existsSync(model) || /^(\.{0,2}\/|~)/.test(model) || !HUB_ID.test(model);
+    const isPath = !options.hub && (existsSync(model) || /^(\.{0,2}\/|~)/.test(model) || !HUB_ID.test(model));
+    if (options.hub && !HUB_ID.test(model)) throw new InvalidArgumentError(`'${model}' is not a hub id (owner/name)`);
     const given = isPath ? checkModelFolder(model, options.quantized) : undefined;
     // A hub model already in the cache is a folder in the transformers.js layout: offline, load it from there.
     const cacheDir = join(options.cacheDir ?? cachePath('transformers'), model);
@@ -236,7 +239,8 @@ export class SentenceEncoder implements Encoder<string> {
         hint: `unset TRANSFERKIT_OFFLINE once to download it, or give a local model folder (there is no folder ${resolve(model)})`,
       });
     }
-    const folder = given ?? (offline ? cachedHub : undefined);
+    // A cached hub model loads from the cache, online or offline (so both pick the same ONNX file).
+    const folder = given ?? cachedHub;
     let extractor: FeatureExtractor;
     let dim: number;
     let maxTokens: number;

@@ -140,19 +140,30 @@ async function chooseRecipe(ctx: CliContext, source: string, opts: BuildOpts, ta
     recipe = (await readRecipeFile(opts.recipe))!.recipe;
     from = opts.recipe;
   } else if (table.from === 'jsonl') {
+    // A sidecar is only a guess at what the JSONL holds: one that does not fit is skipped with a warning, never fatal.
     from = recipeFileFor(source);
-    const side = await readRecipeFile(from, { optional: true });
+    const skip = (why: string) => {
+      ctx.note(`warning: ${from} not used: ${why}. Embed the data again, or give --recipe ${from} if you know it applies`);
+      return undefined;
+    };
+    let side: Awaited<ReturnType<typeof readRecipeFile>>;
+    try {
+      side = await readRecipeFile(from, { optional: true });
+    } catch (e) {
+      return skip((e as Error).message);
+    }
     if (!side) {
       // (With --json the summary's recipe: null says it.)
       if (!opts.json) ctx.note(`note: no recipe next to ${source} (${from}): the index can be queried with --key or --vector, not --text/--image`);
       return undefined;
     }
+    if (!side.for) return skip('it records no fingerprint of the file it was written for (written by an older transferkit?)');
     const why = await recipeMismatch(side, source);
-    if (why) {
-      ctx.note(`warning: ${from} not used: ${why}. Embed the data again, or give --recipe ${from} if you know it still applies`);
-      return undefined;
-    }
-    recipe = side.recipe;
+    if (why) return skip(why);
+    const { problem } = await recipeProblem(side.recipe);
+    if (problem) return skip(problem);
+    if ((side.recipe as { dim?: unknown }).dim !== table.dim) return skip(`its dim ${String((side.recipe as { dim?: unknown }).dim)} is not the data's ${table.dim}`);
+    return side.recipe;
   } else {
     const { wordVectorsRecipe } = await import('../../../text/classify/index.js');
     return table.wordVectors ? wordVectorsRecipe(table.wordVectors, source) : undefined;

@@ -138,8 +138,9 @@ function checkKindOptions(ctx: CliContext, o: TrainOpts, cmd: Command): void {
       ctx.note(`note: --model ${o.model} uses no word vectors; ${opt.flag} ignored`);
       continue;
     }
-    throw new InvalidArgumentError(`${opt.flag} does not apply to --model ${o.model}; it is used only by ${opt.what}`, {
-      hint: `drop ${opt.flag}, or choose a --model that uses it`,
+    const flag = opt.key === 'quantized' && o.quantized === false ? '--no-quantized' : opt.flag;
+    throw new InvalidArgumentError(`${flag} does not apply to --model ${o.model}; it is used only by ${opt.what}`, {
+      hint: `drop ${flag}, or choose a --model that uses it`,
     });
   }
 }

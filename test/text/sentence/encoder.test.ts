@@ -87,6 +87,9 @@ describe('SentenceEncoder', () => {
     expect(Array.from(await enc.encode(['spam ham']))).toEqual(normalisedSum(['spam', 'ham']).map((x) => expect.closeTo(x, 5)));
     enc.dispose();
     await expect(SentenceEncoder.load({ model: 'Owner/other', offline: true, cacheDir })).rejects.toMatchObject({ code: 'E_OFFLINE', hint: expect.stringMatching(/there is no folder .*Owner\/other/) });
+    // hub: true (a recipe's hub model) never takes a local folder of that name: test/fixtures exists here, and is not a model.
+    expect(() => checkModelFolder('test/fixtures')).toThrow(/lacks config\.json/);
+    await expect(SentenceEncoder.load({ model: 'test/fixtures', hub: true, offline: true, cacheDir })).rejects.toMatchObject({ code: 'E_OFFLINE' });
   });
 
   it("leaves transformers.js's global settings as they were", async () => {
