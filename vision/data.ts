@@ -46,6 +46,11 @@ export interface ReadOptions {
   labels?: string[];
   /** With `labels`: what to do with a class not among them — 'error' (default) or 'exclude' (left out, listed in `unseenLabels`). */
   unknownLabels?: 'error' | 'exclude';
+  /**
+   * Images need no label (for embedding, not training): image files directly in the folder, and CSV rows
+   * without a label (or a CSV without a label column), get the empty label ''. Default false.
+   */
+  unlabelled?: boolean;
 }
 
 /** The layout `--data` takes, for hints. */
@@ -66,8 +71,10 @@ function finish(source: string, kind: 'folder' | 'csv', byLabel: Map<string, str
   if (found.length === 0) {
     // Whatever the caller needs the classes for, there are no images at all.
     if (kind === 'csv') {
+      if (options.unlabelled) throw new DataError(`${source} lists no image`, { hint: 'fill in the path column of each row (paths relative to the CSV)' });
       throw new DataError(`${source} lists no image with both a path and a label`, { hint: 'fill in the path and label column of each row (paths relative to the CSV)' });
     }
+    if (options.unlabelled) throw new DataError(`${source} has no images (neither image files nor class folders with images)`, { hint: `add images (${IMAGE_EXTENSIONS.join(' ')}), directly or in a folder per label` });
     const loose = skipped.filter((f) => f.reason === LOOSE && isImagePath(f.path)).length;
     throw new DataError(`${source} has no class folders${loose ? ` (its ${loose} image${loose === 1 ? ' sits' : 's sit'} directly in it)` : ''}`, {
       hint: loose ? `move the images into a folder per label, ${source}/<label>/<image>, or list them in a .csv manifest with path,label rows` : LAYOUT_HINT,
@@ -120,7 +127,8 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
     if (entry.name.startsWith('.')) continue;
     const path = join(root, entry.name);
     if (!entry.isDirectory()) {
-      skipped.push({ path, reason: LOOSE });
+      if (options.unlabelled && isImagePath(entry.name)) byLabel.set('', [...(byLabel.get('') ?? []), path]);
+      else skipped.push({ path, reason: LOOSE });
       continue;
     }
     const files: string[] = [];
@@ -163,9 +171,10 @@ export async function readImageCsv(file: string, options: ReadOptions = {}): Pro
   } catch (e) {
     throw new InvalidFileError(`not valid CSV: ${(e as Error).message}`, { file, cause: e, hint: csvHint(text, e) });
   }
-  if (rows.length === 0 || !('path' in rows[0]) || !('label' in rows[0])) {
+  const needed = options.unlabelled ? ['path'] : ['path', 'label'];
+  if (rows.length === 0 || needed.some((c) => !(c in rows[0]))) {
     const header = text.split(/\r?\n/, 1)[0].slice(0, 80);
-    const missing = rows.length === 0 ? 'no data rows after the header' : `missing ${['path', 'label'].filter((c) => !(c in rows[0])).map((c) => `"${c}"`).join(' and ')}`;
+    const missing = rows.length === 0 ? 'no data rows after the header' : `missing ${needed.filter((c) => !(c in rows[0])).map((c) => `"${c}"`).join(' and ')}`;
     throw new InvalidFileError(`needs a header row with "path" and "label" columns (${missing})`, {
       file,
       location: 'line 1',
@@ -176,13 +185,14 @@ export async function readImageCsv(file: string, options: ReadOptions = {}): Pro
   const byLabel = new Map<string, string[]>();
   const skipped: SkippedFile[] = [];
   rows.forEach((row, i) => {
-    if (!row.path || !row.label) {
+    const label = row.label ?? '';
+    if (!row.path || (!label && !options.unlabelled)) {
       skipped.push({ path: `${file}:${i + 2}`, reason: 'empty path or label' });
       return;
     }
-    const list = byLabel.get(row.label) ?? [];
+    const list = byLabel.get(label) ?? [];
     list.push(resolve(base, row.path));
-    byLabel.set(row.label, list);
+    byLabel.set(label, list);
   });
   return finish(file, 'csv', byLabel, skipped, options);
 }

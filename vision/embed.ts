@@ -3,7 +3,7 @@
  * `{"key": <path relative to the data root>, "vector": [...], "label": ..., "path": ...}`
  * (the format `transferkit index build` reads). Written atomically.
  */
-import { relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { DataError, InvalidArgumentError, NotFoundError, TransferkitError } from '../src/errors.js';
 import { streamFileAtomic, writeChunk } from '../src/io/atomic.js';
@@ -121,7 +121,8 @@ export async function embedImages(backbone: Backbone, collection: ImageCollectio
   const batchSize = options.batchSize ?? 16;
   const precision = options.precision ?? 6;
   const dim = backbone.dim;
-  const root = collection.source.toLowerCase().endsWith('.csv') ? '.' : collection.source;
+  // Keys are paths relative to the data: the folder, or the CSV's own folder (whatever the working directory).
+  const root = collection.source.toLowerCase().endsWith('.csv') ? dirname(resolve(collection.source)) : collection.source;
   const memory = { task: 'embedding images', imageSize: backbone.preprocessing.size, batchSize };
   await withMemoryGuard(memory, () => streamFileAtomic(out, async (stream) => {
     progress.start('embed', decoded.images.length);
@@ -134,7 +135,8 @@ export async function embedImages(backbone: Backbone, collection: ImageCollectio
         for (let i = 0; i < features.length / dim; i++) {
           const item = decoded.items[start + i];
           const vector = Array.from(features.subarray(i * dim, (i + 1) * dim), (v) => Number(v.toPrecision(precision)));
-          text += JSON.stringify({ key: relative(root, item.path) || item.path, vector, label: collection.labels[item.label], path: item.path }) + '\n';
+          const label = collection.labels[item.label];
+          text += JSON.stringify({ key: relative(root, item.path) || item.path, vector, ...(label ? { label } : {}), path: item.path }) + '\n';
         }
         await writeChunk(stream, text);
         progress.update(Math.min(decoded.images.length, start + batchSize));

@@ -335,6 +335,11 @@ describe('transferkit text', () => {
     expect(h.code).toBe(0);
     expect(h.stderr).toMatch(/note: --model sentence uses no word vectors; --vectors ignored/);
     expect(h.stdout).toMatch(/sentence encoder: train-encoder-2\/mean \(.*\), dim 16, up to 64 tokens per text; stored in the bundle/);
+    // An encoder that knows none of the words gives every text a zero vector: a warning, not a silent useless model.
+    const alien = writeOnnxEncoder(join(dir, 'alien-encoder'), { words: ['zebra'], vectors: new Float32Array(16).fill(1), dim: 16 });
+    const blind = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'sentence', '--encoder', alien, '--epochs', '2', '--out', join(dir, 'blind'));
+    expect(blind.code).toBe(0);
+    expect(blind.stderr).toMatch(/warning: the sentence encoder gave every training text a zero vector/);
     // Refused before any work: no encoder, an encoder for another kind, the encoder folder as --out.
     const none = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'sentence', '--out', join(dir, 'never'));
     expect(none.code).toBe(2);
@@ -408,9 +413,11 @@ describe('transferkit text', () => {
     const full = await cli('text', 'embed', '--data', data, '--no-quantized', '--out', join(dir, 'never.jsonl'));
     expect(full.stderr).toMatch(/--no-quantized applies to a sentence encoder/);
     // --prefix goes before every text and into the recipe.
-    const prefixed = await cli('text', 'embed', '--data', data, '--encoder', model, '--prefix', 'query: ', '--no-quantized', '--out', join(dir, 'enc-prefixed.jsonl'), '--json');
+    const prefixed = await cli('text', 'embed', '--data', data, '--encoder', model, '--prefix', 'passage: ', '--query-prefix', 'query: ', '--no-quantized', '--out', join(dir, 'enc-prefixed.jsonl'), '--json');
     expect(prefixed.code).toBe(0);
-    expect(JSON.parse(prefixed.stdout).recipe).toMatchObject({ kind: 'text-encoder', prefix: 'query: ', quantized: false });
+    expect(JSON.parse(prefixed.stdout).recipe).toMatchObject({ kind: 'text-encoder', prefix: 'passage: ', queryPrefix: 'query: ', quantized: false });
+    expect((await cli('index', 'build', join(dir, 'enc-prefixed.jsonl'), '--out', join(dir, 'enc-prefixed.idx'))).code).toBe(0);
+    expect((await cli('index', 'info', join(dir, 'enc-prefixed.idx'))).stdout).toMatch(/recipe: +texts → sentence encoder .*, mean pooling, ≤ 512 tokens, prefix "passage: ", query prefix "query: "/);
     const missing = await cli('text', 'embed', '--data', data, '--encoder', join(dir, 'no-such-model'), '--out', join(dir, 'never.jsonl'));
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/no model folder at/);
@@ -453,7 +460,7 @@ describe('transferkit text', () => {
     expect((await cli('index', 'info', plainIdx)).stdout).toMatch(/recipe: +none/);
     const refused = await cli('index', 'query', plainIdx, '--text', 'fooda');
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/has no embedding recipe[\s\S]*hint: query it with --key, --word .*or rebuild it from the JSONL/);
+    expect(refused.stderr).toMatch(/has no embedding recipe[\s\S]*hint: query it with --key, --word .*or rebuild it from a JSONL with a recipe/);
     // --recipe names one explicitly (a bare recipe works too); malformed or mismatched ones are refused before building.
     const withRecipe = join(dir, 'q-explicit.idx');
     await writeFile(join(dir, 'r.json'), JSON.stringify(meanRecipe));
@@ -484,6 +491,12 @@ describe('transferkit text', () => {
     const corrupt = await cli('index', 'build', stale, '--out', join(dir, 'q-corrupt.idx'));
     expect(corrupt.code).toBe(0);
     expect(corrupt.stderr).toMatch(/not used: .*recipe file is not valid JSON/);
+    // Embeddings JSONL named otherwise (docs.json) is recognised by its first line.
+    const named = join(dir, 'q-named.json');
+    await writeFile(named, await readFile(out, 'utf8'));
+    const namedBuild = await cli('index', 'build', named, '--out', join(dir, 'q-named.idx'), '--json');
+    expect(namedBuild.code, namedBuild.stderr).toBe(0);
+    expect(JSON.parse(namedBuild.stdout)).toMatchObject({ source: 'jsonl', count: 12 });
     // An index built from word vectors gets their mean as its recipe: a text finds words near it.
     const words = join(dir, 'q-words.idx');
     expect((await cli('index', 'build', vecs, '--out', words)).stderr).toMatch(/recipe: texts → mean of word vectors/);

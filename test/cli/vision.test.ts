@@ -121,6 +121,20 @@ describe('transferkit vision', () => {
     expect(missing.stderr).toMatch(/error\[E_NOT_FOUND\]: image .*nope\.jpg does not exist/);
     const notImage = await cli('index', 'query', index, '--image', `${file}.recipe.json`);
     expect(notImage.stderr).toMatch(/error\[E_DATA\]: .*recipe\.json: unreadable image/);
+    // Images to search need no labels: a flat folder, or a CSV with a path column only (keys relative to the CSV's folder).
+    const { cpSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const flat = join(root, 'flat');
+    mkdirSync(flat, { recursive: true });
+    cpSync(join(data, 'disc', '000.jpg'), join(flat, 'a.jpg'));
+    cpSync(join(data, 'checks', '000.jpg'), join(flat, 'b.jpg'));
+    const flatOut = join(root, 'flat.jsonl');
+    expect((await cli('vision', 'embed', '--data', flat, '--out', flatOut, '--image-size', '32')).code).toBe(0);
+    const flatLines = readFileSync(flatOut, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(flatLines.map((l: { key: string; label?: string }) => [l.key, l.label])).toEqual([['a.jpg', undefined], ['b.jpg', undefined]]);
+    writeFileSync(join(flat, 'list.csv'), 'path\na.jpg\nb.jpg\n');
+    const csvOut = join(root, 'flat-csv.jsonl');
+    expect((await cli('vision', 'embed', '--data', join(flat, 'list.csv'), '--out', csvOut, '--image-size', '32')).code).toBe(0);
+    expect(readFileSync(csvOut, 'utf8').trim().split('\n').map((l) => JSON.parse(l).key)).toEqual(['a.jpg', 'b.jpg']);
     const byText = await cli('index', 'query', index, '--text', 'a disc');
     expect(byText.code).toBe(2);
     expect(byText.stderr).toMatch(/embeds images → backbone .*, not texts[\s\S]*hint: query it with --image FILE/);
@@ -151,7 +165,7 @@ describe('transferkit vision', () => {
     (await import('node:fs')).mkdirSync(emptyDir, { recursive: true });
     const emptyEmbed = await cli('vision', 'embed', '--data', emptyDir, '--out', join(root, 'never.jsonl'));
     expect(emptyEmbed.code).toBe(2);
-    expect(emptyEmbed.stderr).toMatch(/error\[E_DATA\]: .*empty-data has no class folders/);
+    expect(emptyEmbed.stderr).toMatch(/error\[E_DATA\]: .*empty-data has no images/);
     expect(emptyEmbed.stderr).not.toMatch(/classifier/);
     const badGroup = await cli('vision', 'train', '--data', data, '--out', join(root, 'x'), '--strategy', 'fine-tune-top', '--freeze-until', 'block99', '--image-size', '32');
     expect(badGroup.stderr).toMatch(/neither a layer group[\s\S]*hint: groups: stem/);

@@ -151,8 +151,13 @@ export async function textQueryEncoder(recipe: TextEmbeddingRecipe, options: { p
     return representation;
   } catch (e) {
     const what = recipe.kind === 'text-encoder' ? `sentence encoder ${recipe.model}` : `word vectors ${recipe.vectors}`;
-    throw new TransferkitError((e as TransferkitError).code ?? 'E_DATA', `the index's recipe names ${what}, which cannot be used: ${(e as Error).message}`, {
-      hint: 'the files it names must still be where they were when the data was embedded; otherwise embed the data again and rebuild the index',
+    const code = (e as TransferkitError).code ?? 'E_DATA';
+    throw new TransferkitError(code, `the index's recipe names ${what}, which cannot be used: ${(e as Error).message}`, {
+      // Offline and download failures have their own remedy; anything else means the files moved or changed.
+      hint:
+        code === 'E_OFFLINE' || code === 'E_MODEL'
+          ? (e as TransferkitError).hint
+          : 'the files it names must still be where they were when the data was embedded; otherwise embed the data again and rebuild the index',
       cause: e,
     });
   }

@@ -250,7 +250,13 @@ export class SentenceEncoder implements Encoder<string> {
       ({ extractor } = await loadExtractor(folder ? { folder } : { hubId: model }, options));
     } catch (e) {
       const notLocal = isPath ? '' : ` — and there is no local folder ${resolve(model)}`;
-      throw modelError(`${model}${notLocal}`, e, folder ? 'the folder must hold a transformers.js feature-extraction model (ONNX export of a BERT-like encoder)' : 'check the hub id, or download the model folder and give its path');
+      throw modelError(
+        `${model}${notLocal}`,
+        e,
+        folder
+          ? 'the folder must hold a transformers.js feature-extraction model (ONNX export of a BERT-like encoder)'
+          : `check the hub id and the network; without a network, put the model's files in ${cacheDir} (the transformers.js layout) or give a local model folder`,
+      );
     }
     try {
       const fromTokenizer = extractor.tokenizer.model_max_length;

@@ -42,9 +42,24 @@ interface BuildOpts {
   json?: boolean;
 }
 
+/** Whether a file of another extension starts like embeddings JSONL: a first line that is an object with "key" and "vector". */
+async function looksLikeEmbeddingsJsonl(source: string): Promise<boolean> {
+  const { open } = await import('node:fs/promises');
+  const handle = await open(source, 'r').catch(() => null);
+  if (!handle) return false;
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    const head = buffer.subarray(0, bytesRead).toString('utf8').trimStart();
+    const first = head.split('\n')[0];
+    return first.startsWith('{') && /"key"\s*:/.test(first) && /"vector"\s*:\s*\[/.test(head);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Keys + matrix from a JSONL embeddings file or a word-vectors source (file or bundled name). */
 async function readSource(source: string, opts: BuildOpts, progress: Progress): Promise<EmbeddingsTable & { from: string; wordVectors?: WordVectors }> {
-  const jsonl = opts.input === 'jsonl' || (opts.input === 'auto' && JSONL_EXTENSIONS.includes(extname(source).toLowerCase()));
+  const jsonl = opts.input === 'jsonl' || (opts.input === 'auto' && (JSONL_EXTENSIONS.includes(extname(source).toLowerCase()) || (await looksLikeEmbeddingsJsonl(source))));
   if (jsonl) {
     const { readEmbeddingsJsonl } = await embeddings();
     return { ...(await readEmbeddingsJsonl(source, { limit: opts.limit, progress })), from: 'jsonl' };
@@ -75,8 +90,10 @@ function describeRecipe(recipe: unknown, usable: boolean): string {
   switch (r.kind) {
     case 'text-vectors':
       return `texts → ${String(r.representation)} of word vectors ${String(r.vectors)} (index query --text)`;
-    case 'text-encoder':
-      return `texts → sentence encoder ${String(r.model)}, ${String(r.pooling)} pooling (index query --text)`;
+    case 'text-encoder': {
+      const extras = [`${String(r.pooling)} pooling`, `≤ ${String(r.maxTokens)} tokens`, r.prefix ? `prefix ${JSON.stringify(r.prefix)}` : '', r.queryPrefix !== undefined ? `query prefix ${JSON.stringify(r.queryPrefix)}` : ''];
+      return `texts → sentence encoder ${String(r.model)}, ${extras.filter(Boolean).join(', ')} (index query --text)`;
+    }
     default:
       return `images → backbone ${String(r.backbone)} at ${(r.imageSize as number[] | undefined)?.join('×') ?? '?'} px (index query --image)`;
   }
@@ -90,7 +107,7 @@ async function embedQuery(ctx: CliContext, dir: string, recipe: unknown, dim: nu
   const wanted = 'text' in query ? 'text' : 'image';
   if (recipe === undefined) {
     throw new InvalidArgumentError(`the index in ${dir} has no embedding recipe, so a query ${wanted} cannot be embedded`, {
-      hint: `query it with --key, --word (word-vector indexes) or --vector; or rebuild it from the JSONL that 'text embed' or 'vision embed' wrote (its .recipe.json is picked up), or with --recipe FILE`,
+      hint: `query it with --key, --word (word-vector indexes) or --vector; or rebuild it from a JSONL with a recipe: 'vision embed', and 'text embed' with mean, mean-max or --encoder (tfidf-mean and sif have none), write one next to it`,
     });
   }
   const { domain, problem } = await recipeProblem(recipe);

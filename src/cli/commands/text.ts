@@ -168,6 +168,11 @@ function trainingWarnings(o: TrainOpts, s: TrainingSummary): string[] {
       `warning: none of the ${s.oov!.tokens} training tokens has a vector in ${o.vectors}: the word vectors add nothing to this model (check --vectors: language and case of the vectors, and --text-column)`,
     );
   }
+  if (s.sentenceEncoder && s.emptyRepresentations !== undefined && s.emptyRepresentations > s.trainTexts / 2) {
+    warnings.push(
+      `warning: the sentence encoder gave ${s.emptyRepresentations === s.trainTexts ? 'every training text' : `${s.emptyRepresentations} of the ${s.trainTexts} training texts`} a zero vector: the model cannot learn from ${s.emptyRepresentations === s.trainTexts ? 'them' : 'those'} (check --encoder and --text-column)`,
+    );
+  }
   if (s.expansion && s.expansion.expandedWords === 0 && !noKnownWord) {
     warnings.push('warning: no training word got a neighbour: this smoothed model is a plain bag of words (check --vectors, --min-similarity, --neighbours)');
   }
@@ -223,7 +228,7 @@ export function registerText(program: Command, ctx: CliContext): void {
       .option('--min-similarity <cos>', 'smoothed model: keep neighbours at least this cosine-similar (default 0.5)', floatOption('--min-similarity', 0, 1))
       .option('--max-length <n>', 'embedding models: tokens kept per text (default 256)', intOption('--max-length'))
       .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
-      .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500); --model sentence: the encoder\'s tokens, 0 = its limit (at most 512)', intOption('--max-tokens', 0))
+      .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500); --model sentence: the encoder\'s tokens, 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512)', intOption('--max-tokens', 0))
       .option('--encoder <model>', 'sentence model: a transformers.js model folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx or model_quantized.onnx) or a hub id such as Xenova/all-MiniLM-L6-v2; stored in the bundle')
       .option('--pooling <how>', `sentence model: ${SENTENCE_POOLING_CHOICES.join(' or ')} of the token vectors (default: the folder's sentence-transformers pooling, else mean)`, choiceOption('--pooling', SENTENCE_POOLING_CHOICES))
       .option('--quantized', 'sentence model: use onnx/model_quantized.onnx (default: when the folder has it)')

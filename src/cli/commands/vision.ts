@@ -218,7 +218,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .command('embed')
     .description('write backbone features (global average pooled) of images as JSONL for the index')
     .option('--backbone <name|url|path>', 'registry name, model.json URL, tfjs layers-model folder, or a bundle from vision train (a source model of your own)', 'mobilenet_v2_nsfwjs')
-    .requiredOption('--data <dir>', 'a folder per class, or a CSV manifest')
+    .requiredOption('--data <dir>', 'a folder of images (optionally in a folder per label), or a CSV manifest with a path column (label optional)')
     .requiredOption('--out <file>', 'JSONL output ({"key","vector","label","path"} per line)')
     .option('--image-size <px>', "input size, at most 2048 (default: the backbone's)", intOption('--image-size', 16))
     .option('--batch-size <n>', 'images per forward pass', intOption('--batch-size'), 16)
@@ -229,7 +229,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
       const { Backbone, embedImages, readImages } = await visionLib();
       await ctx.engine();
       const progress = ctx.progress(opts.json);
-      const collection = await readImages(opts.data, { minClasses: 1 });
+      const collection = await readImages(opts.data, { minClasses: 1, unlabelled: true });
       const backbone = await Backbone.load(opts.backbone, { imageSize: opts.imageSize, progress });
       const result = await embedImages(backbone, collection, opts.out, { batchSize: opts.batchSize, progress });
       // The recipe sidecar lets index build / index query --image embed a query image the same way.

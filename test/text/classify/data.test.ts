@@ -117,6 +117,9 @@ describe('dataset readers', () => {
     expect(await readTexts(await write('p.txt', 'first one\n\n__label__x second\n'))).toEqual(['first one', 'second']);
     expect(await readTexts(await write('q.csv', 'text\n"a, b"\nc\n'))).toEqual(['a, b', 'c']);
     expect(await readTexts(await write('r.jsonl', '{"text":"z"}\n'))).toEqual(['z']);
+    // A file whose extension says nothing is one text per line unless its first line names the text column.
+    expect(await readTexts(await write('lines', 'Win a FREE cruise, now\nMinutes of the meeting\n'))).toEqual(['Win a FREE cruise, now', 'Minutes of the meeting']);
+    expect(await readTexts(await write('lines.dat', 'id,text\n1,"a, b"\n'))).toEqual(['a, b']);
   });
 });
 

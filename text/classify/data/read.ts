@@ -255,8 +255,16 @@ export async function readTextRecords(file: string, options: ReadTextRecordsOpti
   await requireFile(file, 'file');
   const content = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
   if (content.trim() === '') throw new InvalidFileError('the file is empty', { file, hint: 'give one text per line, or a CSV/TSV/JSONL file with a text column' });
-  const format = !options.format || options.format === 'auto' ? detectFormat(file, content, options.labelPrefix) : options.format;
+  const auto = !options.format || options.format === 'auto';
+  let format = auto ? detectFormat(file, content, options.labelPrefix) : options.format!;
   const textColumn = options.textColumn ?? 'text';
+  // A file whose extension says nothing and whose first line names no text column is one text per line
+  // (as the CLI's help says of "other files"), not a CSV with a missing column.
+  if (auto && !EXTENSIONS[extname(file).toLowerCase()] && (format === 'csv' || format === 'tsv') && options.textColumn === undefined && options.keyColumn === undefined) {
+    const first = content.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+    const names = first.split(format === 'tsv' ? '\t' : ',').map((h) => h.trim().replace(/^"|"$/g, ''));
+    if (!names.includes(textColumn)) format = 'fasttext';
+  }
   if (format === 'csv' || format === 'tsv') {
     return readDelimitedLoose(content, file, format, textColumn, options);
   }
