@@ -16,6 +16,7 @@ import type { Encoder, Provenance } from '../../src/encoder.js';
 import { InvalidArgumentError, NotFoundError, OfflineError, TransferkitError } from '../../src/errors.js';
 import { silentProgress, type Progress } from '../../src/progress.js';
 import { cachePath, settings } from '../../src/settings.js';
+import { rowInverseNorms } from '../../embeddings/index.js';
 
 export type SentencePooling = 'mean' | 'cls';
 export const SENTENCE_POOLINGS: readonly SentencePooling[] = ['mean', 'cls'];
@@ -43,7 +44,7 @@ export interface SentenceEncoderOptions {
    * sentence-transformers `max_seq_length` when it has one, else the tokenizer's limit; at most 512.
    */
   maxTokens?: number;
-  /** Put before every text, for models trained with one (e5: 'query: '). Default none. */
+  /** Put before every text, for models trained with one (e5: 'passage: ' for documents, 'query: ' for queries). Default none. */
   prefix?: string;
   /** Where hub downloads are kept. Default <transferkit cache>/transformers. */
   cacheDir?: string;
@@ -231,9 +232,9 @@ export class SentenceEncoder implements Encoder<string> {
     const isPath = !options.hub && (existsSync(model) || /^(\.{0,2}\/|~)/.test(model) || !HUB_ID.test(model));
     if (options.hub && !HUB_ID.test(model)) throw new InvalidArgumentError(`'${model}' is not a hub id (owner/name)`);
     const given = isPath ? checkModelFolder(model, options.quantized) : undefined;
-    // A hub model already in the cache is a folder in the transformers.js layout: offline, load it from there.
-    const cacheDir = join(options.cacheDir ?? cachePath('transformers'), model);
-    const cachedHub = given ? undefined : cachedFolder(cacheDir, options.quantized);
+    // A hub model already in the cache is a folder in the transformers.js layout.
+    const cachedModelDir = join(options.cacheDir ?? cachePath('transformers'), model);
+    const cachedHub = given ? undefined : cachedFolder(cachedModelDir, options.quantized);
     if (!given && !cachedHub && offline) {
       throw new OfflineError(`sentence model ${model} is not in the cache and downloads are off (TRANSFERKIT_OFFLINE)`, {
         hint: `unset TRANSFERKIT_OFFLINE once to download it, or give a local model folder (there is no folder ${resolve(model)})`,
@@ -244,25 +245,26 @@ export class SentenceEncoder implements Encoder<string> {
     let extractor: FeatureExtractor;
     let dim: number;
     let maxTokens: number;
-    const config = folder ? sentenceTransformersConfig(folder.dir) : cachedHub ? sentenceTransformersConfig(cachedHub.dir) : {};
+    const config = folder ? sentenceTransformersConfig(folder.dir) : {};
     const pooling = options.pooling ?? config.pooling ?? 'mean';
     try {
       ({ extractor } = await loadExtractor(folder ? { folder } : { hubId: model }, options));
     } catch (e) {
-      const notLocal = isPath ? '' : ` — and there is no local folder ${resolve(model)}`;
+      const notLocal = folder ? '' : ` — and there is no local folder ${resolve(model)}`;
       throw modelError(
         `${model}${notLocal}`,
         e,
         folder
           ? 'the folder must hold a transformers.js feature-extraction model (ONNX export of a BERT-like encoder)'
-          : `check the hub id and the network; without a network, put the model's files in ${cacheDir} (the transformers.js layout) or give a local model folder`,
+          : `check the hub id and the network; without a network, put the model's files in ${cachedModelDir} (the transformers.js layout) or give a local model folder`,
       );
     }
     try {
       const fromTokenizer = extractor.tokenizer.model_max_length;
-      const limit = Math.min(Number.isFinite(fromTokenizer) && fromTokenizer! > 0 ? fromTokenizer! : MAX_TOKENS_CAP, positionLimit(extractor) ?? MAX_TOKENS_CAP, MAX_TOKENS_CAP);
-      if (options.maxTokens !== undefined && options.maxTokens > (positionLimit(extractor) ?? Infinity)) {
-        throw new InvalidArgumentError(`maxTokens ${options.maxTokens} is more than the ${positionLimit(extractor)} positions model ${model} has`, { hint: `use at most ${positionLimit(extractor)} (--max-tokens)` });
+      const positions = positionLimit(extractor);
+      const limit = Math.min(Number.isFinite(fromTokenizer) && fromTokenizer! > 0 ? fromTokenizer! : MAX_TOKENS_CAP, positions ?? MAX_TOKENS_CAP, MAX_TOKENS_CAP);
+      if (options.maxTokens !== undefined && positions !== undefined && options.maxTokens > positions) {
+        throw new InvalidArgumentError(`maxTokens ${options.maxTokens} is more than the ${positions} positions model ${model} has`, { hint: `use at most ${positions} (--max-tokens)` });
       }
       maxTokens = options.maxTokens ?? Math.min(config.maxSeqLength ?? limit, limit);
       extractor.tokenizer.model_max_length = maxTokens;
@@ -276,7 +278,7 @@ export class SentenceEncoder implements Encoder<string> {
     }
     const quantized = folder?.quantized ?? options.quantized ?? true;
     // A hub model is cached in the transformers.js layout under <cacheDir>/<id>: its files, for a bundle.
-    const files = folder ?? cachedFolder(cacheDir, quantized);
+    const files = folder ?? cachedFolder(cachedModelDir, quantized);
     return new SentenceEncoder(extractor, dim, { model, pooling, normalize: options.normalize ?? true, batchSize, maxTokens, prefix, folder: files, quantized, local: Boolean(given) });
   }
 
@@ -309,15 +311,9 @@ export class SentenceEncoder implements Encoder<string> {
       progress.stop();
     }
     if (this.normalize) {
-      for (let r = 0; r < texts.length; r++) {
-        const row = out.subarray(r * this.dim, (r + 1) * this.dim);
-        let n = 0;
-        for (let k = 0; k < row.length; k++) n += row[k] * row[k];
-        if (n > 0) {
-          const s = 1 / Math.sqrt(n);
-          for (let k = 0; k < row.length; k++) row[k] *= s;
-        }
-      }
+      // Unit rows; a zero row's inverse norm is 0, so it stays zero.
+      const inverse = rowInverseNorms(out, this.dim, texts.length);
+      for (let i = 0; i < out.length; i++) out[i] *= inverse[Math.floor(i / this.dim)]!;
     }
     return out;
   }
