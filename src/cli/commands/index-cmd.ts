@@ -5,7 +5,9 @@
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import type { EmbeddingRecipe, EmbeddingsTable, Metric, SearchHit, TUNE_DEFAULTS } from '../../../embeddings/index.js';
+import type { TextEmbeddingRecipe } from '../../../text/classify/index.js';
 import type { WordVectors } from '../../../text/vectors/index.js';
+import type { ImageEmbeddingRecipe } from '../../../vision/index.js';
 import { DataError, DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../errors.js';
 import type { Progress } from '../../progress.js';
 import { checkOutputDir } from '../../io/output.js';
@@ -118,7 +120,7 @@ async function embedQuery(ctx: CliContext, dir: string, recipe: unknown, dim: nu
   let vector: Float32Array;
   if ('text' in query) {
     const { textQueryEncoder } = await import('../../../text/classify/index.js');
-    const encoder = await textQueryEncoder(recipe as never, { progress });
+    const encoder = await textQueryEncoder(recipe as TextEmbeddingRecipe, { progress });
     try {
       vector = await encoder.encode([query.text]);
     } finally {
@@ -132,7 +134,7 @@ async function embedQuery(ctx: CliContext, dir: string, recipe: unknown, dim: nu
   } else {
     const { embedQueryImage, imageQueryEncoder } = await import('../../../vision/index.js');
     await ctx.engine();
-    const backbone = await imageQueryEncoder(recipe as never, { progress });
+    const backbone = await imageQueryEncoder(recipe as ImageEmbeddingRecipe, { progress });
     try {
       vector = await embedQueryImage(backbone, query.image);
     } finally {
@@ -145,20 +147,38 @@ async function embedQuery(ctx: CliContext, dir: string, recipe: unknown, dim: nu
   return vector;
 }
 
+/** Why a recipe cannot serve data of dimension `dim`: a problem with the recipe itself, or another dimension. */
+async function recipeUnfit(recipe: EmbeddingRecipe, dim: number): Promise<{ problem?: string; otherDim?: number }> {
+  const { problem } = await recipeProblem(recipe);
+  if (problem) return { problem };
+  const recipeDim = (recipe as { dim?: unknown }).dim;
+  return recipeDim === dim ? {} : { otherDim: Number(recipeDim) };
+}
+
 /**
- * The recipe to save with a new index: `--recipe FILE` as given; else the JSONL's sidecar when it
- * was written for this very file; else, for word vectors, their mean (so `--text` works on a word index).
+ * The recipe to save with a new index: `--recipe FILE` as given (read already, `given`); else the
+ * JSONL's sidecar when it was written for this very file; else, for word vectors, their mean (so
+ * `--text` works on a word index).
  */
-async function chooseRecipe(ctx: CliContext, source: string, opts: BuildOpts, table: EmbeddingsTable & { from: string; wordVectors?: WordVectors }): Promise<EmbeddingRecipe | undefined> {
-  const { readRecipeFile, recipeFileFor, recipeMismatch } = await embeddings();
-  let recipe: EmbeddingRecipe | undefined;
-  let from: string;
-  if (opts.recipe !== undefined) {
-    recipe = (await readRecipeFile(opts.recipe))!.recipe;
-    from = opts.recipe;
-  } else if (table.from === 'jsonl') {
+async function chooseRecipe(
+  ctx: CliContext,
+  source: string,
+  opts: BuildOpts,
+  table: EmbeddingsTable & { from: string; wordVectors?: WordVectors },
+  given: EmbeddingRecipe | undefined,
+): Promise<EmbeddingRecipe | undefined> {
+  if (given !== undefined) {
+    const { problem, otherDim } = await recipeUnfit(given, table.dim);
+    if (problem) throw new InvalidArgumentError(`${opts.recipe}: not a usable recipe: ${problem}`, { hint: 'give the .recipe.json that text embed or vision embed wrote' });
+    if (otherDim !== undefined) {
+      throw new DimensionMismatchError(table.dim, otherDim, { what: `the recipe in ${opts.recipe}`, hint: 'the recipe was written for other vectors; give the one written with this data' });
+    }
+    return given;
+  }
+  if (table.from === 'jsonl') {
+    const { readRecipeFile, recipeFileFor, recipeMismatch } = await embeddings();
     // A sidecar is only a guess at what the JSONL holds: one that does not fit is skipped with a warning, never fatal.
-    from = recipeFileFor(source);
+    const from = recipeFileFor(source);
     const skip = (why: string) => {
       ctx.note(`warning: ${from} not used: ${why}. Embed the data again, or give --recipe ${from} if you know it applies`);
       return undefined;
@@ -177,21 +197,13 @@ async function chooseRecipe(ctx: CliContext, source: string, opts: BuildOpts, ta
     if (!side.for) return skip('it records no fingerprint of the file it was written for (written by an older transferkit?)');
     const why = await recipeMismatch(side, source);
     if (why) return skip(why);
-    const { problem } = await recipeProblem(side.recipe);
+    const { problem, otherDim } = await recipeUnfit(side.recipe, table.dim);
     if (problem) return skip(problem);
-    if ((side.recipe as { dim?: unknown }).dim !== table.dim) return skip(`its dim ${String((side.recipe as { dim?: unknown }).dim)} is not the data's ${table.dim}`);
+    if (otherDim !== undefined) return skip(`its dim ${otherDim} is not the data's ${table.dim}`);
     return side.recipe;
-  } else {
-    const { wordVectorsRecipe } = await import('../../../text/classify/index.js');
-    return table.wordVectors ? wordVectorsRecipe(table.wordVectors, source) : undefined;
   }
-  const { problem } = await recipeProblem(recipe);
-  if (problem) throw new InvalidArgumentError(`${from}: not a usable recipe: ${problem}`, { hint: 'give the .recipe.json that text embed or vision embed wrote' });
-  const recipeDim = (recipe as { dim?: unknown }).dim;
-  if (recipeDim !== table.dim) {
-    throw new DimensionMismatchError(table.dim, Number(recipeDim), { what: `the recipe in ${from}`, hint: 'the recipe was written for other vectors; give the one written with this data' });
-  }
-  return recipe;
+  const { wordVectorsRecipe } = await import('../../../text/classify/index.js');
+  return table.wordVectors ? wordVectorsRecipe(table.wordVectors, source) : undefined;
 }
 
 /** JSON numbers as `vectors --json` prints them: 6 decimals (and no negative zero). */
@@ -278,13 +290,14 @@ export function registerIndex(program: Command, ctx: CliContext): void {
       }
       const { buildIndex, HnswIndex, INDEX_OWNER, TUNE_DEFAULTS: tuneDefaults, readRecipeFile } = await embeddings();
       await checkOutputDir(opts.out, INDEX_OWNER);
-      if (opts.recipe !== undefined) await readRecipeFile(opts.recipe); // a bad --recipe fails before the source is read
+      // Read now, so that a bad --recipe fails before the source is read.
+      const givenRecipe = opts.recipe !== undefined ? (await readRecipeFile(opts.recipe))!.recipe : undefined;
       const progress = ctx.progress(opts.json);
       const t0 = performance.now();
       const table = await readSource(source, opts, progress);
       const readSeconds = (performance.now() - t0) / 1000;
       // How a query becomes a vector of this space (see chooseRecipe).
-      const recipe = await chooseRecipe(ctx, source, opts, table);
+      const recipe = await chooseRecipe(ctx, source, opts, table, givenRecipe);
       const t1 = performance.now();
       const { index: built, tuning } = buildIndex({
         keys: table.keys,
