@@ -138,7 +138,7 @@ function checkKindOptions(ctx: CliContext, o: TrainOpts, cmd: Command): void {
       ctx.note(`note: --model ${o.model} uses no word vectors; ${opt.flag} ignored`);
       continue;
     }
-    const flag = opt.key === 'quantized' && o.quantized === false ? '--no-quantized' : opt.flag;
+    const flag = opt.key === 'quantized' ? encoderFlag('quantized', o) : opt.flag;
     throw new InvalidArgumentError(`${flag} does not apply to --model ${o.model}; it is used only by ${opt.what}`, {
       hint: `drop ${flag}, or choose a --model that uses it`,
     });
@@ -179,6 +179,25 @@ function trainingWarnings(o: TrainOpts, s: TrainingSummary): string[] {
   return warnings;
 }
 
+/**
+ * The sentence-encoder options `text train --model sentence` and `text embed --encoder` share.
+ * `scope` starts each help line ('sentence model:'), `use` says what the model is for, `prefixExample` is e5's prefix there.
+ */
+function addEncoderOptions(cmd: Command, scope: string, use: string, prefixExample: string): Command {
+  return cmd
+    .option('--encoder <model>', `${use}: a transformers.js model folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx or model_quantized.onnx) or a Hugging Face hub id such as Xenova/all-MiniLM-L6-v2 (downloaded once into the cache)`)
+    .option('--pooling <how>', `${scope} ${SENTENCE_POOLING_CHOICES.join(' or ')} of the token vectors (default: the folder's sentence-transformers pooling, else mean)`, choiceOption('--pooling', SENTENCE_POOLING_CHOICES))
+    .option('--quantized', `${scope} use onnx/model_quantized.onnx (default: when the folder has it)`)
+    .option('--no-quantized', `${scope} use onnx/model.onnx even when the folder also has the 8-bit file`)
+    .option('--prefix <text>', `${scope} put this before every text (e5 models: ${prefixExample})`);
+}
+
+/** How an encoder option was spelled on the command line (`quantized: false` came from --no-quantized). */
+function encoderFlag(key: 'pooling' | 'quantized' | 'prefix' | 'queryPrefix' | 'encoder', o: { quantized?: boolean }): string {
+  if (key === 'quantized' && o.quantized === false) return '--no-quantized';
+  return key === 'queryPrefix' ? '--query-prefix' : `--${key}`;
+}
+
 function addDataOptions(cmd: Command): Command {
   return cmd
     .option('--format <format>', `data format: ${DATASET_FORMAT_CHOICES.join(', ')} (default: from the extension)`, choiceOption('--format', DATASET_FORMAT_CHOICES))
@@ -207,35 +226,35 @@ type PredictInput = { text: string; line: number } | { text: string; position: n
 export function registerText(program: Command, ctx: CliContext): void {
   const text = program.command('text').description('text classifiers from pretrained word vectors or sentence encoders; document vectors for the index');
 
-  addDataOptions(
-    text
-      .command('train')
-      .description('train a text classifier and save it as a bundle')
-      .requiredOption('--train <file>', 'training data (CSV/TSV with a header, JSONL, or fastText format)')
-      .option('--valid <file>', 'validation data (early stopping for neural models; reported)')
-      .option('--test <file>', 'test data (reported and stored in the bundle)')
-      .option('--vectors <source>', 'word vectors: a file path or a bundled name', DEFAULT_TEXT_VECTORS)
-      .requiredOption('--out <dir>', 'bundle directory to write')
-      .option('--model <kind>', `${MODEL_CHOICES.join(' | ')}`, choiceOption('--model', MODEL_CHOICES), 'hybrid')
-      .option('--representation <name>', `document representation for --model hybrid: ${REPRESENTATION_CHOICES.join(', ')}`, choiceOption('--representation', REPRESENTATION_CHOICES), 'mean-max')
-      .option('--head <spec>', "head for vector and embedding models: 'linear' or 'mlp[:sizes]'")
-      .option('--finetune', 'embedding models: fine-tune the pretrained embedding (at 0.1 × the learning rate)')
-      .option('--epochs <n>', 'epochs for neural models', intOption('--epochs'))
-      .option('--batch-size <n>', 'batch size for neural models', intOption('--batch-size'))
-      .option('--lr <rate>', 'learning rate for neural models', floatOption('--lr', 0, Infinity, { exclusiveMin: true }))
-      .option('--c <value>', 'inverse L2 strength of the linear models (scikit-learn C; default 100)', floatOption('--c', 0, Infinity, { exclusiveMin: true }))
-      .option('--neighbours <n>', 'smoothed model: pretrained-vector neighbours each training word switches on (default 25)', intOption('--neighbours', 0, 1000))
-      .option('--min-similarity <cos>', 'smoothed model: keep neighbours at least this cosine-similar (default 0.5)', floatOption('--min-similarity', 0, 1))
-      .option('--max-length <n>', 'embedding models: tokens kept per text (default 256)', intOption('--max-length'))
-      .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
-      .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500); --model sentence: the encoder\'s tokens, 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512)', intOption('--max-tokens', 0))
-      .option('--encoder <model>', 'sentence model: a transformers.js model folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx or model_quantized.onnx) or a hub id such as Xenova/all-MiniLM-L6-v2; stored in the bundle')
-      .option('--pooling <how>', `sentence model: ${SENTENCE_POOLING_CHOICES.join(' or ')} of the token vectors (default: the folder's sentence-transformers pooling, else mean)`, choiceOption('--pooling', SENTENCE_POOLING_CHOICES))
-      .option('--quantized', 'sentence model: use onnx/model_quantized.onnx (default: when the folder has it)')
-      .option('--no-quantized', 'sentence model: use onnx/model.onnx even when the folder also has the 8-bit file')
-      .option('--prefix <text>', "sentence model: put this before every text (e5 models: 'query: ')")
-      .option('--seed <n>', 'random seed', intOption('--seed', 0), 0)
-      .option('--json', 'print the results as JSON'),
+  addEncoderOptions(
+    addDataOptions(
+      text
+        .command('train')
+        .description('train a text classifier and save it as a bundle')
+        .requiredOption('--train <file>', 'training data (CSV/TSV with a header, JSONL, or fastText format)')
+        .option('--valid <file>', 'validation data (early stopping for neural models; reported)')
+        .option('--test <file>', 'test data (reported and stored in the bundle)')
+        .option('--vectors <source>', 'word vectors: a file path or a bundled name', DEFAULT_TEXT_VECTORS)
+        .requiredOption('--out <dir>', 'bundle directory to write')
+        .option('--model <kind>', `${MODEL_CHOICES.join(' | ')}`, choiceOption('--model', MODEL_CHOICES), 'hybrid')
+        .option('--representation <name>', `document representation for --model hybrid: ${REPRESENTATION_CHOICES.join(', ')}`, choiceOption('--representation', REPRESENTATION_CHOICES), 'mean-max')
+        .option('--head <spec>', "head for vector and embedding models: 'linear' or 'mlp[:sizes]'")
+        .option('--finetune', 'embedding models: fine-tune the pretrained embedding (at 0.1 × the learning rate)')
+        .option('--epochs <n>', 'epochs for neural models', intOption('--epochs'))
+        .option('--batch-size <n>', 'batch size for neural models', intOption('--batch-size'))
+        .option('--lr <rate>', 'learning rate for neural models', floatOption('--lr', 0, Infinity, { exclusiveMin: true }))
+        .option('--c <value>', 'inverse L2 strength of the linear models (scikit-learn C; default 100)', floatOption('--c', 0, Infinity, { exclusiveMin: true }))
+        .option('--neighbours <n>', 'smoothed model: pretrained-vector neighbours each training word switches on (default 25)', intOption('--neighbours', 0, 1000))
+        .option('--min-similarity <cos>', 'smoothed model: keep neighbours at least this cosine-similar (default 0.5)', floatOption('--min-similarity', 0, 1))
+        .option('--max-length <n>', 'embedding models: tokens kept per text (default 256)', intOption('--max-length'))
+        .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
+        .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500); --model sentence: the encoder\'s tokens, 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512)', intOption('--max-tokens', 0))
+        .option('--seed <n>', 'random seed', intOption('--seed', 0), 0)
+        .option('--json', 'print the results as JSON'),
+    ),
+    'sentence model:',
+    'sentence model (stored in the bundle)',
+    "'query: '",
   ).action(async (o: TrainOpts, cmd: Command) => {
     checkKindOptions(ctx, o, cmd);
     const textLib = await textClassify();
@@ -352,26 +371,26 @@ export function registerText(program: Command, ctx: CliContext): void {
     clf.dispose();
   });
 
-  text
-    .command('embed')
-    .description('document vectors for index build, as JSONL {key, vector, label?, text}: from word vectors (their mean by default) or from a sentence encoder (--encoder)')
-    .requiredOption('--data <file>', 'texts: CSV/TSV/JSONL with a text column, fastText lines, or one text per line')
-    .requiredOption('--out <file>', 'output JSONL file (written atomically)')
-    .option('--vectors <source>', 'word vectors: a file path or a bundled name', DEFAULT_TEXT_VECTORS)
-    .option('--representation <name>', `${REPRESENTATION_CHOICES.join(', ')} (tfidf-mean and sif are fitted on --data: embed queries in the same run)`, choiceOption('--representation', REPRESENTATION_CHOICES), 'mean')
-    .option('--encoder <model>', 'a sentence encoder instead of word vectors: a transformers.js model folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx or model_quantized.onnx) or a Hugging Face hub id such as Xenova/all-MiniLM-L6-v2 (downloaded once into the cache)')
-    .option('--pooling <how>', `with --encoder: ${SENTENCE_POOLING_CHOICES.join(' or ')} of the token vectors (default: the folder's sentence-transformers pooling, else mean)`, choiceOption('--pooling', SENTENCE_POOLING_CHOICES))
-    .option('--quantized', "with --encoder: use onnx/model_quantized.onnx (default: when the folder has it)")
-    .option('--no-quantized', 'with --encoder: use onnx/model.onnx even when the folder also has the 8-bit file')
-    .option('--prefix <text>', "with --encoder: put this before every text (e5 models: 'passage: ' for documents to search)")
-    .option('--query-prefix <text>', "with --encoder: the prefix a query text gets in index query --text (default: --prefix; e5: 'query: ')")
-    .option('--format <format>', `data format: ${DATASET_FORMAT_CHOICES.join(', ')} (default: from the extension)`, choiceOption('--format', DATASET_FORMAT_CHOICES))
-    .option('--text-column <name>', 'CSV/TSV column or JSONL field with the text (default: text)')
-    .option('--label-column <name>', "column / field kept as each record's label (default: label, when present)")
-    .option('--key-column <name>', 'column / field naming each text (default: its position in the file, 1 = first text)')
-    .option('--snippet <n>', 'characters of each text kept as metadata, 0 = none', intOption('--snippet', 0), 200)
-    .option('--max-tokens <n>', 'tokens kept per text; word vectors: 0 = all (default 500); --encoder: 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512)', intOption('--max-tokens', 0))
-    .option('--json', 'print the summary as JSON')
+  addEncoderOptions(
+    text
+      .command('embed')
+      .description('document vectors for index build, as JSONL {key, vector, label?, text}: from word vectors (their mean by default) or from a sentence encoder (--encoder)')
+      .requiredOption('--data <file>', 'texts: CSV/TSV/JSONL with a text column, fastText lines, or one text per line')
+      .requiredOption('--out <file>', 'output JSONL file (written atomically)')
+      .option('--vectors <source>', 'word vectors: a file path or a bundled name', DEFAULT_TEXT_VECTORS)
+      .option('--representation <name>', `${REPRESENTATION_CHOICES.join(', ')} (tfidf-mean and sif are fitted on --data: embed queries in the same run)`, choiceOption('--representation', REPRESENTATION_CHOICES), 'mean')
+      .option('--query-prefix <text>', "with --encoder: the prefix a query text gets in index query --text (default: --prefix; e5: 'query: ')")
+      .option('--format <format>', `data format: ${DATASET_FORMAT_CHOICES.join(', ')} (default: from the extension)`, choiceOption('--format', DATASET_FORMAT_CHOICES))
+      .option('--text-column <name>', 'CSV/TSV column or JSONL field with the text (default: text)')
+      .option('--label-column <name>', "column / field kept as each record's label (default: label, when present)")
+      .option('--key-column <name>', 'column / field naming each text (default: its position in the file, 1 = first text)')
+      .option('--snippet <n>', 'characters of each text kept as metadata, 0 = none', intOption('--snippet', 0), 200)
+      .option('--max-tokens <n>', 'tokens kept per text; word vectors: 0 = all (default 500); --encoder: 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512)', intOption('--max-tokens', 0))
+      .option('--json', 'print the summary as JSON'),
+    'with --encoder:',
+    'a sentence encoder instead of word vectors',
+    "'passage: ' for documents to search",
+  )
     .action(
       async (
         o: DataOpts & {
@@ -394,8 +413,7 @@ export function registerText(program: Command, ctx: CliContext): void {
         if (o.encoder === undefined) {
           const encoderOnly = (['pooling', 'quantized', 'prefix', 'queryPrefix'] as const).filter((k) => o[k] !== undefined);
           if (encoderOnly.length) {
-            const flag = encoderOnly[0] === 'quantized' && o.quantized === false ? 'no-quantized' : encoderOnly[0] === 'queryPrefix' ? 'query-prefix' : encoderOnly[0];
-            throw new InvalidArgumentError(`--${flag} applies to a sentence encoder`, { hint: 'add --encoder <model folder or hub id>, or drop it' });
+            throw new InvalidArgumentError(`${encoderFlag(encoderOnly[0], o)} applies to a sentence encoder`, { hint: 'add --encoder <model folder or hub id>, or drop it' });
           }
         } else {
           const wordOnly = (['vectors', 'representation'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
