@@ -18,7 +18,7 @@ import { DataError, InvalidArgumentError } from '../../src/errors.js';
 import { streamFileAtomic, writeChunk } from '../../src/io/atomic.js';
 import { silentProgress, type Progress } from '../../src/progress.js';
 import { SentenceEncoder, type SentenceEncoderOptions } from '../sentence/index.js';
-import { PER_TEXT_REPRESENTATIONS, reloadableVectorsSource, type PerTextRepresentation, type TextEmbeddingRecipe } from './query-encoder.js';
+import { textEncoderRecipe, textVectorsRecipe, type TextEmbeddingRecipe } from './query-encoder.js';
 import { createRepresentation, REPRESENTATIONS, type RepresentationName } from './represent/index.js';
 import { tokenizerFor, type TokenizerOptions } from './tokenize/tokenizer.js';
 import { oovReport, VectorLookup, type OovReport, type PretrainedVectors } from './vectors/lookup.js';
@@ -99,6 +99,8 @@ export async function embedTexts(texts: readonly EmbeddableText[], out: string, 
   if (options.encoder !== undefined) {
     const clash = (['vectors', 'representation', 'tokenizer', 'caseFallback'] as const).filter((k) => options[k] !== undefined);
     if (clash.length) throw new InvalidArgumentError(`a sentence encoder replaces word vectors: drop ${clash.join(', ')}`, { hint: 'give either a sentence encoder or word vectors with a representation' });
+  } else if (options.queryPrefix !== undefined) {
+    throw new InvalidArgumentError('queryPrefix applies to a sentence encoder', { hint: 'give encoder, or drop queryPrefix' });
   }
   const representation = options.representation ?? 'mean';
   if (!REPRESENTATIONS.includes(representation)) {
@@ -120,7 +122,6 @@ export async function embedTexts(texts: readonly EmbeddableText[], out: string, 
   });
 
   const progress = options.progress ?? silentProgress;
-  if (options.queryPrefix !== undefined && options.encoder === undefined) throw new InvalidArgumentError('queryPrefix applies to a sentence encoder', { hint: 'give encoder, or drop queryPrefix' });
   const embedded =
     options.encoder !== undefined ? await embedWithEncoder(texts, options.encoder, options.queryPrefix, progress) : await embedWithVectors(texts, representation, options, progress);
   const { matrix: vectorsOut, dim } = embedded;
@@ -187,18 +188,8 @@ async function embedWithEncoder(texts: readonly EmbeddableText[], given: NonNull
   const encoder = given instanceof SentenceEncoder ? given : await SentenceEncoder.load(typeof given === 'string' ? { model: given } : given);
   try {
     const matrix = await encoder.encode(texts.map((t) => t.text), progress);
-    const recipe: TextEmbeddingRecipe = {
-      kind: 'text-encoder',
-      model: encoder.provenance.source,
-      pooling: encoder.pooling,
-      maxTokens: encoder.maxTokens,
-      quantized: encoder.quantized,
-      ...(encoder.normalize ? {} : { normalize: false }),
-      ...(encoder.prefix ? { prefix: encoder.prefix } : {}),
-      ...(queryPrefix !== undefined && queryPrefix !== encoder.prefix ? { queryPrefix } : {}),
-      dim: encoder.dim,
-    };
-    return { matrix, dim: encoder.dim, encoder: { name: encoder.name, source: encoder.provenance.source, maxTokens: encoder.maxTokens }, recipe };
+    const encoderInfo = { name: encoder.name, source: encoder.provenance.source, maxTokens: encoder.maxTokens };
+    return { matrix, dim: encoder.dim, encoder: encoderInfo, recipe: textEncoderRecipe(encoder, queryPrefix) };
   } finally {
     if (owned) encoder.dispose();
   }
@@ -222,11 +213,6 @@ async function embedWithVectors(texts: readonly EmbeddableText[], representation
   }
   const encoder = createRepresentation(representation, tokenizer, lookup, provenance).fit(docs);
   const matrix = encoder.encodeTokens(docs);
-  const reloadable = reloadableVectorsSource(options.vectors, source);
-  const recipe: TextEmbeddingRecipe | string = !PER_TEXT_REPRESENTATIONS.includes(representation as PerTextRepresentation)
-    ? `'${representation}' is fitted on the collection: a query embedded on its own would land in another space`
-    : reloadable === undefined
-      ? `the vectors '${(options.vectors as { origin?: { source?: string } } | undefined)?.origin?.source ?? source}' cannot be loaded again as they were (${(options.vectors as { origin?: { limit?: number } } | undefined)?.origin?.limit !== undefined ? 'only their first words were loaded' : 'built in memory, or not a file or bundled name'})`
-      : { kind: 'text-vectors', vectors: reloadable, representation: representation as PerTextRepresentation, tokenizer: tokenizer.toJSON(), caseFallback: lookup.caseFallback, dim: encoder.dim };
+  const recipe = textVectorsRecipe(options.vectors, source, representation, tokenizer.toJSON(), lookup.caseFallback, encoder.dim);
   return { matrix, dim: encoder.dim, oov: oovReport(docs, lookup), recipe };
 }

@@ -53,19 +53,52 @@ export interface TextEncoderRecipe {
 export type TextEmbeddingRecipe = TextVectorsRecipe | TextEncoderRecipe;
 
 /**
- * The source to name in a recipe for word vectors: a string source as given (a bundled name, or an
- * existing file made absolute), or what loaded vectors came from when they were loaded whole; else undefined.
+ * The source to name in a recipe for word vectors — a string source as given (a bundled name, or an
+ * existing file made absolute), or what loaded vectors came from when they were loaded whole — or why
+ * there is none. `name` is what the caller calls the vectors (for the reason).
  */
-export function reloadableVectorsSource(given: string | PretrainedVectors | undefined, fallback: string): string | undefined {
-  let source: string | undefined;
-  if (given === undefined || typeof given === 'string') source = given ?? fallback;
-  else {
-    const origin = (given as { origin?: { source?: string; limit?: number } }).origin;
-    if (!origin?.source || origin.limit !== undefined) return undefined;
-    source = origin.source;
+function reloadableVectors(given: string | PretrainedVectors | undefined, name: string): { source: string } | { reason: string } {
+  const origin = typeof given === 'object' ? (given as { origin?: { source?: string; limit?: number } }).origin : undefined;
+  const source = typeof given === 'object' ? origin?.source : (given ?? name);
+  if (origin?.limit !== undefined) return { reason: `the vectors '${source}' cannot be loaded again as they were (only their first words were loaded)` };
+  if (source !== undefined && findBundled(source)) return { source };
+  if (source !== undefined && existsSync(source)) return { source: resolve(source) };
+  return { reason: `the vectors '${source ?? name}' cannot be loaded again as they were (built in memory, or not a file or bundled name)` };
+}
+
+/**
+ * The recipe of a word-vector representation (vectors as given to `embedTexts`, named `name`), or why
+ * there is none: the representation is fitted on the collection, or the vectors cannot be loaded again.
+ */
+export function textVectorsRecipe(
+  given: string | PretrainedVectors | undefined,
+  name: string,
+  representation: RepresentationName,
+  tokenizer: ResolvedTokenizerOptions,
+  caseFallback: boolean,
+  dim: number,
+): TextVectorsRecipe | string {
+  if (!PER_TEXT_REPRESENTATIONS.includes(representation as PerTextRepresentation)) {
+    return `'${representation}' is fitted on the collection: a query embedded on its own would land in another space`;
   }
-  if (findBundled(source)) return source;
-  return existsSync(source) ? resolve(source) : undefined;
+  const vectors = reloadableVectors(given, name);
+  if ('reason' in vectors) return vectors.reason;
+  return { kind: 'text-vectors', vectors: vectors.source, representation: representation as PerTextRepresentation, tokenizer, caseFallback, dim };
+}
+
+/** The recipe of a loaded sentence encoder; `queryPrefix` is recorded when it differs from the encoder's prefix. */
+export function textEncoderRecipe(encoder: SentenceEncoder, queryPrefix?: string): TextEncoderRecipe {
+  return {
+    kind: 'text-encoder',
+    model: encoder.provenance.source,
+    pooling: encoder.pooling,
+    maxTokens: encoder.maxTokens,
+    quantized: encoder.quantized,
+    ...(encoder.normalize ? {} : { normalize: false }),
+    ...(encoder.prefix ? { prefix: encoder.prefix } : {}),
+    ...(queryPrefix !== undefined && queryPrefix !== encoder.prefix ? { queryPrefix } : {}),
+    dim: encoder.dim,
+  };
 }
 
 const isInt = (x: unknown, min: number) => Number.isInteger(x) && (x as number) >= min;
@@ -117,9 +150,8 @@ export function isTextRecipe(value: unknown): value is TextEmbeddingRecipe {
 /** The mean recipe of a word-vectors source (an index built from the vectors themselves can then be queried with a text). */
 export function wordVectorsRecipe(vectors: PretrainedVectors & { words: readonly string[] }, source: string): TextVectorsRecipe | undefined {
   // The source as named (an index over the first N words still embeds a query with all of them).
-  const reloadable = reloadableVectorsSource(source, source);
-  if (!reloadable) return undefined;
-  return { kind: 'text-vectors', vectors: reloadable, representation: 'mean', tokenizer: tokenizerFor(vectors.words).toJSON(), caseFallback: true, dim: vectors.dim };
+  const recipe = textVectorsRecipe(source, source, 'mean', tokenizerFor(vectors.words).toJSON(), true, vectors.dim);
+  return typeof recipe === 'string' ? undefined : recipe;
 }
 
 /**
