@@ -29,7 +29,7 @@ import { LinearTextModel } from './models/linear.js';
 import type { ModelSpec, TextModel } from './models/model.js';
 import { SentenceHeadModel } from './models/sentence-head.js';
 import { VectorsHeadModel } from './models/vectors-head.js';
-import { SENTENCE_MODEL_FILES, SentenceEncoder, type SentencePooling } from '../sentence/index.js';
+import { SENTENCE_MODEL_FILES, SentenceEncoder, type SentenceEncoderDescription } from '../sentence/index.js';
 import { restoreRepresentation, type RepresentationState } from './represent/index.js';
 import { Tokenizer, type ResolvedTokenizerOptions } from './tokenize/tokenizer.js';
 import { VectorLookup } from './vectors/lookup.js';
@@ -39,15 +39,8 @@ export const TEXT_BUNDLE_KIND = 'text-classifier';
 const STATE_FILE = 'state.json';
 const VECTORS_FILE = 'vectors.f32';
 
-/** What the manifest records of a 'sentence' model's encoder. */
-interface SentenceEncoderEntry {
-  source: string;
-  name: string;
-  dim: number;
-  pooling: SentencePooling;
-  maxTokens: number;
-  quantized: boolean;
-  prefix?: string;
+/** What the manifest records of a 'sentence' model's encoder (bundles written before `normalize` and `prefix` lack them). */
+interface SentenceEncoderEntry extends Omit<SentenceEncoderDescription, 'normalize' | 'prefix'>, Partial<Pick<SentenceEncoderDescription, 'normalize' | 'prefix'>> {
   /** Place in a transformers.js model folder → bundle file name. */
   files: Record<string, string>;
 }
@@ -70,17 +63,7 @@ async function encoderFiles(encoder: SentenceEncoder): Promise<{ entry: Sentence
     files[name] = await readFile(join(folder.dir, rel));
     places[place] = name;
   }
-  const entry = {
-    source: encoder.provenance.source,
-    name: encoder.name,
-    dim: encoder.dim,
-    pooling: encoder.pooling,
-    maxTokens: encoder.maxTokens,
-    quantized: encoder.quantized,
-    ...(encoder.prefix ? { prefix: encoder.prefix } : {}),
-    files: places,
-  };
-  return { entry, files };
+  return { entry: { ...encoder.describe(), files: places }, files };
 }
 
 /**
@@ -101,7 +84,8 @@ async function loadBundledEncoder(dir: string, entry: SentenceEncoderEntry, file
       await writeFile(join(folder, place), file(name));
     }
     try {
-      return await SentenceEncoder.load({ model: folder, pooling: entry.pooling, maxTokens: entry.maxTokens, quantized: entry.quantized, prefix: entry.prefix, offline: true });
+      const { pooling, maxTokens, quantized, normalize, prefix } = entry;
+      return await SentenceEncoder.load({ model: folder, pooling, maxTokens, quantized, normalize, prefix, offline: true });
     } catch (e) {
       throw corrupt(`cannot be loaded: ${(e as Error).message.replaceAll(folder, '<bundle encoder>')}`, e);
     }

@@ -19,7 +19,7 @@ import { MODEL_KINDS } from './models/model.js';
 import type { TextFitContext } from './models/trainer.js';
 import { SentenceHeadModel } from './models/sentence-head.js';
 import { VectorsHeadModel } from './models/vectors-head.js';
-import { SentenceEncoder } from '../sentence/index.js';
+import { SentenceEncoder, type SentenceEncoderDescription } from '../sentence/index.js';
 import { createRepresentation, type RepresentationOptions } from './represent/index.js';
 import { tokenizerFor, type Tokenizer, type TokenizerOptions } from './tokenize/tokenizer.js';
 import { oovReport, VectorLookup, type OovReport, type PretrainedVectors } from './vectors/lookup.js';
@@ -86,7 +86,7 @@ export interface TrainingSummary {
   /** True when Ctrl-C stopped a neural kind's training (see `handleInterrupt`): the weights are those trained so far. */
   interrupted?: boolean;
   /** 'sentence': the encoder, as loaded (its files are stored in the bundle). */
-  sentenceEncoder?: { source: string; name: string; dim: number; pooling: string; maxTokens: number; quantized: boolean; prefix: string };
+  sentenceEncoder?: SentenceEncoderDescription;
   /** The vectors used; `keptWords` = rows stored with the classifier (0 for 'smoothed', which stores none). */
   vectors?: { source: string; dim: number; keptWords: number };
   tokenizer: Record<string, unknown>;
@@ -209,7 +209,7 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
   const tokenizer = tokenizerFor(vectors?.words, options.tokenizer);
   const texts = examples.map((e) => e.text);
   // A sentence encoder reads the texts themselves (its own tokenizer is part of the model).
-  const sentence = spec.kind === 'sentence' ? await SentenceEncoder.load({ ...spec.encoder }) : undefined;
+  const sentence = spec.kind === 'sentence' ? await SentenceEncoder.load(spec.encoder) : undefined;
   const docs = sentence ? [] : tokenizer.tokenizeAll(texts);
 
   let lookup: VectorLookup | undefined;
@@ -261,19 +261,7 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
     epochs: fitted.epochs,
     ...(interrupted ? { interrupted } : {}),
     vectors: full ? { source, dim: full.dim, keptWords: lookup?.vectors.words.length ?? 0 } : undefined,
-    ...(sentence
-      ? {
-          sentenceEncoder: {
-            source: sentence.provenance.source,
-            name: sentence.name,
-            dim: sentence.dim,
-            pooling: sentence.pooling,
-            maxTokens: sentence.maxTokens,
-            quantized: sentence.quantized,
-            prefix: sentence.prefix,
-          },
-        }
-      : {}),
+    ...(sentence ? { sentenceEncoder: sentence.describe() } : {}),
     tokenizer: { ...tokenizer.toJSON() },
     seed,
     validation:

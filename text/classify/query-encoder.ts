@@ -88,16 +88,17 @@ export function textVectorsRecipe(
 
 /** The recipe of a loaded sentence encoder; `queryPrefix` is recorded when it differs from the encoder's prefix. */
 export function textEncoderRecipe(encoder: SentenceEncoder, queryPrefix?: string): TextEncoderRecipe {
+  const e = encoder.describe();
   return {
     kind: 'text-encoder',
-    model: encoder.provenance.source,
-    pooling: encoder.pooling,
-    maxTokens: encoder.maxTokens,
-    quantized: encoder.quantized,
-    ...(encoder.normalize ? {} : { normalize: false }),
-    ...(encoder.prefix ? { prefix: encoder.prefix } : {}),
-    ...(queryPrefix !== undefined && queryPrefix !== encoder.prefix ? { queryPrefix } : {}),
-    dim: encoder.dim,
+    model: e.source,
+    pooling: e.pooling,
+    maxTokens: e.maxTokens,
+    quantized: e.quantized,
+    ...(e.normalize ? {} : { normalize: false }),
+    ...(e.prefix ? { prefix: e.prefix } : {}),
+    ...(queryPrefix !== undefined && queryPrefix !== e.prefix ? { queryPrefix } : {}),
+    dim: e.dim,
   };
 }
 

@@ -182,6 +182,19 @@ function modelError(model: string, e: unknown, hint: string): TransferkitError {
   return new TransferkitError('E_MODEL', `could not load sentence model ${model}: ${message}${printed ? ` (${printed})` : ''}`, { hint, cause: e });
 }
 
+/** What bundles, recipes and summaries record of a loaded encoder: enough to load it again the same way. */
+export interface SentenceEncoderDescription {
+  /** The model folder (absolute) or hub id. */
+  source: string;
+  name: string;
+  dim: number;
+  pooling: SentencePooling;
+  maxTokens: number;
+  quantized: boolean;
+  normalize: boolean;
+  prefix: string;
+}
+
 export class SentenceEncoder implements Encoder<string> {
   readonly name: string;
   readonly dim: number;
@@ -280,6 +293,12 @@ export class SentenceEncoder implements Encoder<string> {
     // A hub model is cached in the transformers.js layout under <cacheDir>/<id>: its files, for a bundle.
     const files = folder ?? cachedFolder(cachedModelDir, quantized);
     return new SentenceEncoder(extractor, dim, { model, pooling, normalize: options.normalize ?? true, batchSize, maxTokens, prefix, folder: files, quantized, local: Boolean(given) });
+  }
+
+  /** See `SentenceEncoderDescription`. */
+  describe(): SentenceEncoderDescription {
+    const { name, dim, pooling, maxTokens, quantized, normalize, prefix } = this;
+    return { source: this.provenance.source, name, dim, pooling, maxTokens, quantized, normalize, prefix };
   }
 
   /** Encode texts: row-major texts.length × dim. A text whose pooled vector is zero stays zero (it is not normalised). */
