@@ -16,7 +16,7 @@ import { download } from '../src/io/download.js';
 import { sha256 } from '../src/io/hash.js';
 import { InvalidFileError, NotFoundError } from '../src/errors.js';
 import { silentProgress, type Progress } from '../src/progress.js';
-import { BUNDLE_FORMAT, loadBundle, MANIFEST_FILE, type LoadedBundle } from '../src/bundle/bundle.js';
+import { BUNDLE_FORMAT, loadBundle, MANIFEST_FILE } from '../src/bundle/bundle.js';
 import { IMAGE_CLASSIFIER_KIND } from './classifier.js';
 import type { PreprocessSpec } from './preprocess.js';
 import { getArchitecture, type ArchitectureSpec } from './registry.js';
@@ -54,20 +54,15 @@ export interface SourceBundle {
 
 /**
  * A folder holding a transferkit bundle: verified, and described as a backbone source; anything
- * else is left to the plain reader. An image bundle's manifest is read once, by `loadBundle`; only
- * when that refuses the folder is the manifest read again, to tell someone else's manifest (a plain
- * tfjs model folder) from a damaged bundle or one of another kind.
+ * else is left to the plain reader. The manifest is read once: to tell someone else's manifest (a
+ * plain tfjs model folder) from a damaged bundle or one of another kind, then handed to `loadBundle`.
  */
 async function readBundleSource(dir: string): Promise<{ files: Pick<ModelFiles, 'json' | 'weights' | 'sha256'>; bundle: SourceBundle } | undefined> {
   const manifestPath = join(dir, MANIFEST_FILE);
   if (!(await access(manifestPath).then(() => true, () => false))) return undefined;
-  let loaded: LoadedBundle;
-  try {
-    loaded = await loadBundle(dir, { kind: IMAGE_CLASSIFIER_KIND, rebuildModel: false });
-  } catch (e) {
-    if (!(await claimsImageBundle(dir, manifestPath))) return undefined;
-    throw e; // an image bundle loadBundle found damaged: its own error says how
-  }
+  const manifest = await imageBundleManifest(dir, manifestPath);
+  if (manifest === undefined) return undefined;
+  const loaded = await loadBundle(dir, { kind: IMAGE_CLASSIFIER_KIND, rebuildModel: false, manifest });
   const m = loaded.manifest;
   const preprocessing = m.preprocessing as unknown as PreprocessSpec;
   const encoder = (m.encoder ?? {}) as { name?: unknown; cut?: unknown };
@@ -85,11 +80,11 @@ async function readBundleSource(dir: string): Promise<{ files: Pick<ModelFiles, 
 }
 
 /**
- * Whether the manifest a bundle load refused is a transferkit image bundle's (then the load's error
- * stands); false for someone else's manifest (a plain tfjs model folder); a damaged manifest or a
- * bundle of another kind is refused here, in a backbone's terms.
+ * The parsed manifest when it is a transferkit image bundle's (`loadBundle` then checks the rest);
+ * undefined for someone else's manifest (a plain tfjs model folder); a damaged manifest or a bundle of
+ * another kind is refused here, in a backbone's terms.
  */
-async function claimsImageBundle(dir: string, manifestPath: string): Promise<boolean> {
+async function imageBundleManifest(dir: string, manifestPath: string): Promise<unknown> {
   let manifest: { format?: unknown; kind?: unknown };
   try {
     manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as typeof manifest;
@@ -101,14 +96,14 @@ async function claimsImageBundle(dir: string, manifestPath: string): Promise<boo
       cause: e,
     });
   }
-  if (manifest?.format !== BUNDLE_FORMAT) return false; // someone else's manifest: a plain tfjs model folder
+  if (manifest?.format !== BUNDLE_FORMAT) return undefined; // someone else's manifest: a plain tfjs model folder
   if (manifest.kind !== IMAGE_CLASSIFIER_KIND) {
     throw new InvalidFileError(`${dir} is a transferkit '${String(manifest.kind)}' bundle, not an image model`, {
       file: manifestPath,
       hint: "a backbone can be a bundle written by 'transferkit vision train', a registry name, a model.json URL or a tfjs layers-model folder",
     });
   }
-  return true;
+  return manifest;
 }
 
 export interface FetchOptions {

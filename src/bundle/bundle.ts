@@ -148,6 +148,8 @@ export interface LoadBundleOptions {
   kind?: string;
   /** Rebuild the saved model (default true); false only verifies its files, read them with `file()`. */
   rebuildModel?: boolean;
+  /** The manifest's parsed JSON when the caller has read it already (it is checked all the same). */
+  manifest?: unknown;
 }
 
 /** How a bundle names a listed file that does not match the manifest. */
@@ -177,7 +179,7 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
   const manifestPath = join(dir, MANIFEST_FILE);
   let manifest: BundleManifest;
   try {
-    manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as BundleManifest;
+    manifest = (options.manifest ?? JSON.parse(await readFile(manifestPath, 'utf8'))) as BundleManifest;
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
     throw new BundleError(`${manifestPath}: ${missing ? 'missing' : 'not valid JSON'}`, {
