@@ -4,14 +4,13 @@
  * (the format `transferkit index build` reads). Written atomically.
  */
 import { dirname, relative, resolve } from 'node:path';
-import { stat } from 'node:fs/promises';
-import { DataError, InvalidArgumentError, NotFoundError, TransferkitError } from '../src/errors.js';
 import { streamFileAtomic, writeChunk } from '../src/io/atomic.js';
 import { silentProgress, type Progress } from '../src/progress.js';
-import { Backbone } from './backbone.js';
+import type { Backbone } from './backbone.js';
 import { decodeAll, type ImageCollection, type SkippedFile } from './data.js';
 import { withMemoryGuard } from './memory.js';
-import { decodeFailure, toBatch } from './preprocess.js';
+import { toBatch } from './preprocess.js';
+import { imageRecipe, type ImageEmbeddingRecipe } from './query-encoder.js';
 
 export interface EmbedOptions {
   /** Default 16. */
@@ -28,89 +27,6 @@ export interface EmbedResult {
   seconds: number;
   /** How to embed a query image into the same space (`imageQueryEncoder`; saved with an index by `index build`). */
   recipe: ImageEmbeddingRecipe;
-}
-
-/** The backbone and input size that made a set of image vectors, enough to embed a query image the same way. */
-export interface ImageEmbeddingRecipe {
-  kind: 'image-backbone';
-  /** A registry name, a model.json URL, or an absolute local path (tfjs model folder or vision bundle). */
-  backbone: string;
-  imageSize: [number, number];
-  dim: number;
-  /** sha256 of the backbone's model JSON: a query with a different model file is refused (weight shards are not hashed). */
-  sha256?: string;
-}
-
-/** What is wrong with a value as an image recipe (undefined: it is a usable one). */
-export function imageRecipeProblem(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
-  const r = value as Record<string, unknown>;
-  if (r.kind !== 'image-backbone') return `kind '${String(r.kind)}' is not an image recipe`;
-  if (typeof r.backbone !== 'string' || !r.backbone) return 'backbone must name a registry backbone, a URL or a path';
-  if (!Array.isArray(r.imageSize) || r.imageSize.length !== 2 || !r.imageSize.every((x) => Number.isInteger(x) && (x as number) > 0)) return 'imageSize must be [height, width] in pixels';
-  if (!Number.isInteger(r.dim) || (r.dim as number) < 1) return 'dim must be a whole number ≥ 1';
-  if (r.sha256 !== undefined && (typeof r.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(r.sha256))) return 'sha256 must be 64 hex digits';
-  return undefined;
-}
-
-export function isImageRecipe(value: unknown): value is ImageEmbeddingRecipe {
-  return imageRecipeProblem(value) === undefined;
-}
-
-/** The recipe of a loaded backbone (a local source is made absolute, so the recipe works from any folder). */
-export function imageRecipe(backbone: Backbone): ImageEmbeddingRecipe {
-  const source = backbone.provenance.source;
-  // As the backbone was resolved: a registry name stays a name even if a folder of that name is here.
-  const local = backbone.provenance.kind === 'local';
-  return {
-    kind: 'image-backbone',
-    backbone: local ? resolve(source) : source,
-    imageSize: [...backbone.preprocessing.size] as [number, number],
-    dim: backbone.dim,
-    ...(backbone.provenance.sha256 ? { sha256: backbone.provenance.sha256 } : {}),
-  };
-}
-
-/**
- * Load the backbone a recipe names, as it was (same input size); refuses a model JSON that changed
- * since (weight shards are not fingerprinted). Failures say they come from the recipe.
- */
-export async function imageQueryEncoder(recipe: ImageEmbeddingRecipe, options: { progress?: Progress } = {}): Promise<Backbone> {
-  const problem = imageRecipeProblem(recipe);
-  if (problem) throw new InvalidArgumentError(`not a usable image embedding recipe: ${problem}`, { hint: 'rebuild the index from the JSONL that vision embed wrote, or give index build --recipe FILE' });
-  let backbone: Backbone;
-  try {
-    backbone = await Backbone.load(recipe.backbone, { imageSize: recipe.imageSize, progress: options.progress });
-  } catch (e) {
-    throw new TransferkitError((e as TransferkitError).code ?? 'E_DATA', `the index's recipe names backbone ${recipe.backbone}, which cannot be loaded: ${(e as Error).message}`, {
-      hint: 'the backbone must still be where it was when the images were embedded; otherwise embed them again and rebuild the index',
-      cause: e,
-    });
-  }
-  const now = backbone.provenance.sha256;
-  if (recipe.sha256 && now && now !== recipe.sha256) {
-    backbone.dispose();
-    throw new DataError(`backbone ${recipe.backbone} changed since these image vectors were made (model JSON sha256 ${recipe.sha256.slice(0, 12)}… then, ${now.slice(0, 12)}… now)`, {
-      hint: 'embed the images again with the current backbone and rebuild the index',
-    });
-  }
-  if (backbone.dim !== recipe.dim) {
-    backbone.dispose();
-    throw new DataError(`backbone ${recipe.backbone} now gives ${backbone.dim}-d features; the recipe says ${recipe.dim}`, { hint: 'embed the images again and rebuild the index' });
-  }
-  return backbone;
-}
-
-/** Embed one query image with a recipe's backbone; a missing or unreadable file is a typed error. */
-export async function embedQueryImage(backbone: Backbone, file: string): Promise<Float32Array> {
-  const info = await stat(file).catch(() => null);
-  if (!info) throw new NotFoundError(`image ${file} does not exist`, { file, hint: 'check the path (relative paths are from the current folder)' });
-  if (!info.isFile()) throw new InvalidArgumentError(`${file} is a folder, not an image`, { file, hint: 'give one image file' });
-  try {
-    return await backbone.encode([file]);
-  } catch (e) {
-    throw new DataError(`${file}: ${decodeFailure(e)}`, { file, hint: 'give a JPEG, PNG, WebP, GIF, AVIF or TIFF image', cause: e });
-  }
 }
 
 /** Encode every readable image of a collection with the backbone (global-average-pooled) and write JSONL. */

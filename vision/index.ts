@@ -23,7 +23,8 @@ export { ImageLearner, type LearnerOptions, type LearnerFitOptions } from './lea
 export { STRATEGIES, STRATEGY_NAMES, getStrategy, type StrategyName, type StrategyInfo, type StrategyOptions } from './strategies.js';
 export { ImageClassifier, IMAGE_CLASSIFIER_KIND, type Prediction, type LabelScore, type Evaluation, type ClassifierInfo } from './classifier.js';
 export { trainImageClassifier, type TrainImageClassifierOptions, type TrainImageClassifierResult } from './train.js';
-export { embedImages, embedQueryImage, imageQueryEncoder, imageRecipe, imageRecipeProblem, isImageRecipe, type EmbedOptions, type EmbedResult, type ImageEmbeddingRecipe } from './embed.js';
+export { embedImages, type EmbedOptions, type EmbedResult } from './embed.js';
+export { embedQueryImage, imageQueryEncoder, imageRecipe, imageRecipeProblem, isImageRecipe, type ImageEmbeddingRecipe } from './query-encoder.js';
 export { writeSyntheticImages, syntheticPixels, SYNTHETIC_CLASSES, type SyntheticOptions } from './synthetic.js';
 export { MAX_IMAGE_SIZE, inferenceBatchSize, isOutOfMemory, outOfMemoryError, withMemoryGuard, type MemoryContext } from './memory.js';
 export { runVisionDemo, type VisionDemoOptions, type VisionDemoResult } from './demo.js';
