@@ -159,7 +159,7 @@ export function wordVectorsRecipe(vectors: PretrainedVectors & { words: readonly
  * Load what a recipe names (word vectors or a sentence encoder) as an encoder of query texts into the
  * recipe's space. Failures say they come from the recipe.
  */
-export async function textQueryEncoder(recipe: TextEmbeddingRecipe, options: { progress?: Progress } = {}): Promise<Encoder<string>> {
+export async function textQueryEncoder(recipe: TextEmbeddingRecipe, options: { progress?: Progress; vectors?: PretrainedVectors } = {}): Promise<Encoder<string>> {
   const problem = textRecipeProblem(recipe);
   if (problem) throw new InvalidArgumentError(`not a usable text embedding recipe: ${problem}`, { hint: 'rebuild the index from the JSONL that text embed wrote, or give index build --recipe FILE' });
   try {
@@ -175,7 +175,9 @@ export async function textQueryEncoder(recipe: TextEmbeddingRecipe, options: { p
         prefix: recipe.queryPrefix ?? recipe.prefix,
       });
     }
-    const vectors = await loadVectors(recipe.vectors, { progress: options.progress });
+    // Vectors the caller has loaded already serve when they are the very ones the recipe names.
+    const given = options.vectors && reloadableVectors(options.vectors, '');
+    const vectors = given && 'source' in given && given.source === recipe.vectors ? options.vectors! : await loadVectors(recipe.vectors, { progress: options.progress });
     const tokenizer = new Tokenizer(recipe.tokenizer);
     const lookup = new VectorLookup(vectors, { caseFallback: recipe.caseFallback });
     // A per-text representation needs no fitting: it is an Encoder<string> as it stands.

@@ -13,6 +13,7 @@ import { loadSpamAssassin } from './data/spam-assassin.js';
 import { stratifiedSample } from './data/split.js';
 import { embedTexts } from './embed.js';
 import { textQueryEncoder } from './query-encoder.js';
+import type { PretrainedVectors } from './vectors/lookup.js';
 
 export const DEFAULT_SEARCH_QUERIES = ['lowest mortgage rates, refinance your home today', 'kernel patch breaks the build on debian'];
 
@@ -23,6 +24,8 @@ export interface SearchDemoOptions {
   queries?: string[];
   /** Hits shown per query. Default 3. */
   k?: number;
+  /** glove-wink-100d when already loaded (else loaded here). */
+  vectors?: PretrainedVectors;
 }
 
 export interface SearchDemoResult {
@@ -41,7 +44,8 @@ export async function runSearchDemo(options: SearchDemoOptions = {}): Promise<Se
   const dir = await mkdtemp(join(tmpdir(), 'transferkit-search-demo-'));
   try {
     const file = join(dir, 'mails.jsonl');
-    const embedded = await embedTexts(mails.map((m) => ({ text: m.text, label: m.label })), file, { vectors: DEFAULT_TEXT_VECTORS, snippet: 80 });
+    const vectors = options.vectors ?? DEFAULT_TEXT_VECTORS;
+    const embedded = await embedTexts(mails.map((m) => ({ text: m.text, label: m.label })), file, { vectors, snippet: 80 });
     const table = await readEmbeddingsJsonl(file);
     const { index } = buildIndex({ keys: table.keys, matrix: table.matrix, dim: table.dim, metadata: table.metadata, kind: 'exact', metric: 'cosine', recipe: embedded.recipe });
     const labelOf = (key: string) => (index.metadata(key) as { label: string }).label;
@@ -51,7 +55,7 @@ export async function runSearchDemo(options: SearchDemoOptions = {}): Promise<Se
       const other = hits.find((h) => h.key !== table.keys[i]);
       if (other && labelOf(other.key) === labelOf(table.keys[i])) agree++;
     });
-    const encoder = await textQueryEncoder(embedded.recipe!);
+    const encoder = await textQueryEncoder(embedded.recipe!, { vectors: typeof vectors === 'string' ? undefined : vectors });
     const queries = [];
     for (const text of options.queries ?? DEFAULT_SEARCH_QUERIES) {
       const hits = index.query(await encoder.encode([text]), { k });

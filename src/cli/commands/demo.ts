@@ -119,7 +119,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       if (jobs.includes('search')) {
         say('\n== document search (SpamAssassin e-mails, mean of GloVe, exact cosine index, queried by new texts) ==');
         const { runSearchDemo } = await import('../../../text/classify/index.js');
-        const r = await runSearchDemo();
+        const r = await runSearchDemo({ vectors: await needVectors() });
         say(`embedded ${r.documents} e-mails (dim ${r.dim}) in ${r.embedSeconds.toFixed(1)} s; an e-mail's nearest other e-mail has its label ${pct(r.neighbourLabelAgreement)} of the time`);
         for (const q of r.queries) {
           say(`"${q.text}":`);

@@ -139,7 +139,12 @@ describe('embedTexts', () => {
     expect(inMemory.noRecipe).toMatch(/cannot be loaded again as they were/);
     // Vectors loaded whole from a file name that file; loaded with a limit, none (a query would see words the data did not).
     const { loadVectors } = await import('../../../text/vectors/index.js');
-    expect((await embedTexts(texts, join(dir, 'recipe-file.jsonl'), { vectors: await loadVectors(file) })).recipe).toMatchObject({ vectors: file });
+    const loaded = await loadVectors(file);
+    const fromLoaded = (await embedTexts(texts, join(dir, 'recipe-file.jsonl'), { vectors: loaded })).recipe!;
+    expect(fromLoaded).toMatchObject({ vectors: file });
+    // Vectors already loaded serve the query encoder when they are the ones the recipe names.
+    const reused = await textQueryEncoder(fromLoaded, { vectors: loaded });
+    expect(Array.from(await reused.encode([texts[0].text]))).toEqual(Array.from(await (await textQueryEncoder(fromLoaded)).encode([texts[0].text])));
     expect((await embedTexts(texts, join(dir, 'recipe-limit.jsonl'), { vectors: await loadVectors(file, { limit: 20 }) })).recipe).toBeUndefined();
     expect(isTextRecipe({ kind: 'image-backbone' })).toBe(false);
     const good = (await embedTexts(texts, join(dir, 'recipe-good.jsonl'), { vectors: file })).recipe!;
