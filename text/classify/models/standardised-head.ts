@@ -14,10 +14,10 @@ import type { Progress } from '../../../src/progress.js';
 import type { ModelState } from './model.js';
 import { textTrainer, type TextFitContext } from './trainer.js';
 
-export const DEFAULT_DOCUMENT_HEAD: HeadSpec = { type: 'linear' };
+const DEFAULT_DOCUMENT_HEAD: HeadSpec = { type: 'linear' };
 
 /** Enough passes for ~600 optimiser steps, between 10 and 200 epochs (small training sets need many passes). */
-export function defaultEpochs(n: number, batchSize: number): number {
+function defaultEpochs(n: number, batchSize: number): number {
   return Math.min(200, Math.max(10, Math.ceil(600 / Math.ceil(n / batchSize))));
 }
 

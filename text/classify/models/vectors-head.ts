@@ -4,14 +4,11 @@
  * (linear or MLP) trained by the core trainer.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { HeadSpec } from '../../../src/heads/head.js';
 import type { DocumentEncoder } from '../represent/document-encoder.js';
 import type { TextModel, VectorsModelSpec } from './model.js';
-import { DEFAULT_DOCUMENT_HEAD, HeadOnVectorsModel } from './standardised-head.js';
+import { HeadOnVectorsModel } from './standardised-head.js';
 import type { TextFitContext } from './trainer.js';
 
-export { defaultEpochs } from './standardised-head.js';
-export const DEFAULT_VECTORS_HEAD: HeadSpec = DEFAULT_DOCUMENT_HEAD;
 
 export class VectorsHeadModel extends HeadOnVectorsModel implements TextModel {
   readonly kind = 'vectors' as const;
