@@ -128,9 +128,9 @@ export class TextClassifier {
     return this.tokenizer.tokenizeAll(texts);
   }
 
-  /** What the model reads of `texts`: their tokens ('sentence' reads the texts themselves). */
+  /** What the model reads of `texts`: their tokens, or none when it reads the texts themselves. */
   private tokensFor(texts: readonly string[]): string[][] {
-    return this.spec.kind === 'sentence' ? [] : this.tokenize(texts);
+    return this.model.reads === 'text' ? [] : this.tokenize(texts);
   }
 
   /** Class probabilities, row-major texts × labels. */

@@ -23,6 +23,7 @@ const UNK = 1;
 
 export class EmbeddingNetModel implements TextModel {
   readonly kind = 'embedding' as const;
+  readonly reads = 'tokens' as const;
   model?: tf.LayersModel;
   readonly maxLength: number;
 

@@ -31,6 +31,7 @@ export const DEFAULT_VECTOR_WEIGHT = 1;
 
 export class LinearTextModel implements TextModel {
   readonly kind: LinearSpec['kind'];
+  readonly reads = 'tokens' as const;
   readonly tfidf: TfidfVectorizer;
   /** Present for 'smoothed'. */
   readonly expansion?: NeighbourExpansion;

@@ -148,11 +148,16 @@ export interface FitResult {
   expansion?: ExpansionStats;
 }
 
+/** What a model reads of each text: its tokens (from the classifier's tokenizer), or the text itself. */
+export type ModelInput = 'tokens' | 'text';
+
 export interface TextModel {
   readonly kind: ModelKind;
+  /** 'text' for models with their own tokenizer ('sentence'): they get no tokens, only the texts. */
+  readonly reads: ModelInput;
   /** Fit; reports epochs run (neural kinds) and training texts whose representation was empty (no known word). */
   fit(docs: string[][], y: Int32Array, ctx: FitContext): Promise<FitResult>;
-  /** Class probabilities of tokenised texts; `texts` are the same texts as given (read by 'sentence'). */
+  /** Class probabilities of tokenised texts; `texts` are the same texts as given (read by models with `reads: 'text'`). */
   predictProba(docs: string[][], texts: readonly string[]): Promise<Float32Array>;
   state(): ModelState;
   dispose(): void;

@@ -13,6 +13,8 @@ import type { TextFitContext } from './trainer.js';
 
 export class SentenceHeadModel extends HeadOnVectorsModel implements TextModel {
   readonly kind = 'sentence' as const;
+  /** The encoder has its own tokenizer: the model reads the texts, not the classifier's tokens. */
+  readonly reads = 'text' as const;
 
   constructor(
     readonly spec: SentenceModelSpec,

@@ -12,6 +12,7 @@ import type { TextFitContext } from './trainer.js';
 
 export class VectorsHeadModel extends HeadOnVectorsModel implements TextModel {
   readonly kind = 'vectors' as const;
+  readonly reads = 'tokens' as const;
 
   constructor(
     readonly spec: VectorsModelSpec,
