@@ -213,6 +213,6 @@ async function embedWithVectors(texts: readonly EmbeddableText[], representation
   }
   const encoder = createRepresentation(representation, tokenizer, lookup, provenance).fit(docs);
   const matrix = encoder.encodeTokens(docs);
-  const recipe = textVectorsRecipe(options.vectors, source, representation, tokenizer.toJSON(), lookup.caseFallback, encoder.dim);
+  const recipe = textVectorsRecipe(options.vectors, source, representation, tokenizer.toJSON(), lookup.caseFallback, encoder.dim, vectors);
   return { matrix, dim: encoder.dim, oov: oovReport(docs, lookup), recipe };
 }

@@ -6,13 +6,16 @@
  * embedded outside that run would land in another space: they get no recipe. Nor do vectors that
  * cannot be loaded again as they were (built in memory, or only the first words of a file).
  *
- * A recipe names its files (absolute paths); it does not fingerprint them: a vectors file or
- * model folder replaced by another of the same size answers queries in another space.
+ * A recipe names its files (absolute paths) and carries a check of what they held: for word
+ * vectors, their number and a hash of evenly spaced rows (`vectorsCheck`); for a sentence encoder,
+ * its vector of a fixed probe text (`SentenceEncoder.probe`). Loading a recipe whose files now hold
+ * something else is an error, not queries answered in another space.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Encoder } from '../../src/encoder.js';
-import { InvalidArgumentError, TransferkitError } from '../../src/errors.js';
+import { DataError, InvalidArgumentError, TransferkitError } from '../../src/errors.js';
 import type { Progress } from '../../src/progress.js';
 import { SentenceEncoder, SENTENCE_POOLINGS, type SentencePooling } from '../sentence/index.js';
 import { findBundled, loadVectors } from '../vectors/index.js';
@@ -32,6 +35,29 @@ export interface TextVectorsRecipe {
   tokenizer: ResolvedTokenizerOptions;
   caseFallback: boolean;
   dim: number;
+  /** What the vectors held (absent in recipes written before it was recorded, and for vectors loaded only in part). */
+  check?: VectorsCheck;
+}
+
+/** Rows of the vectors hashed by `vectorsCheck` (evenly spaced, first and last included). */
+export const VECTORS_CHECK_ROWS = 64;
+
+/** The number of words of a vectors set and a sha256 of its words and values at evenly spaced rows. */
+export interface VectorsCheck {
+  words: number;
+  sha256: string;
+}
+
+/** What a recipe records of word vectors, to tell later whether a source still holds the same ones. */
+export function vectorsCheck(vectors: PretrainedVectors): VectorsCheck {
+  const n = vectors.words.length;
+  const hash = createHash('sha256').update(`${n} ${vectors.dim}\n`);
+  const picks = n === 0 ? [] : [...new Set(Array.from({ length: Math.min(n, VECTORS_CHECK_ROWS) }, (_, i) => Math.round((i * (n - 1)) / Math.max(Math.min(n, VECTORS_CHECK_ROWS) - 1, 1))))];
+  for (const r of picks) {
+    const row = vectors.matrix.subarray(r * vectors.dim, (r + 1) * vectors.dim);
+    hash.update(`${vectors.words[r]}\n`).update(new Uint8Array(row.buffer, row.byteOffset, row.byteLength));
+  }
+  return { words: n, sha256: hash.digest('hex') };
 }
 
 export interface TextEncoderRecipe {
@@ -48,6 +74,8 @@ export interface TextEncoderRecipe {
   /** Put before a query text instead of `prefix` (e5: documents 'passage: ', queries 'query: '). */
   queryPrefix?: string;
   dim: number;
+  /** `SentenceEncoder.probe` of the model: first values of its vector of a fixed text (absent in recipes written before it was recorded). */
+  probe?: number[];
 }
 
 export type TextEmbeddingRecipe = TextVectorsRecipe | TextEncoderRecipe;
@@ -77,13 +105,17 @@ export function textVectorsRecipe(
   tokenizer: ResolvedTokenizerOptions,
   caseFallback: boolean,
   dim: number,
+  /** The vectors as loaded, to record their check (left out for vectors loaded only in part). */
+  loaded?: PretrainedVectors,
 ): TextVectorsRecipe | string {
   if (!PER_TEXT_REPRESENTATIONS.includes(representation as PerTextRepresentation)) {
     return `'${representation}' is fitted on the collection: a query embedded on its own would land in another space`;
   }
   const vectors = reloadableVectors(given, name);
   if ('reason' in vectors) return vectors.reason;
-  return { kind: 'text-vectors', vectors: vectors.source, representation: representation as PerTextRepresentation, tokenizer, caseFallback, dim };
+  const partial = (loaded as { origin?: { limit?: number } } | undefined)?.origin?.limit !== undefined;
+  const check = loaded && !partial ? { check: vectorsCheck(loaded) } : {};
+  return { kind: 'text-vectors', vectors: vectors.source, representation: representation as PerTextRepresentation, tokenizer, caseFallback, dim, ...check };
 }
 
 /** The recipe of a loaded sentence encoder; `queryPrefix` is recorded when it differs from the encoder's prefix. */
@@ -99,6 +131,7 @@ export function textEncoderRecipe(encoder: SentenceEncoder, queryPrefix?: string
     ...(e.prefix ? { prefix: e.prefix } : {}),
     ...(queryPrefix !== undefined && queryPrefix !== e.prefix ? { queryPrefix } : {}),
     dim: e.dim,
+    probe: encoder.probe,
   };
 }
 
@@ -129,6 +162,10 @@ export function textRecipeProblem(value: unknown): string | undefined {
     if (!isText(r.vectors) || !r.vectors) return 'vectors must name a vectors file or bundled set';
     if (!PER_TEXT_REPRESENTATIONS.includes(r.representation as PerTextRepresentation)) return `representation must be ${PER_TEXT_REPRESENTATIONS.join(' or ')} (others are fitted on the collection)`;
     if (!isBool(r.caseFallback)) return 'caseFallback must be true or false';
+    if (r.check !== undefined) {
+      const c = r.check as Record<string, unknown> | null;
+      if (c === null || typeof c !== 'object' || !isInt(c.words, 0) || !/^[0-9a-f]{64}$/.test(String(c.sha256))) return 'check must be { words, sha256 } as text embed writes it';
+    }
     return tokenizerProblem(r.tokenizer);
   }
   if (r.kind === 'text-encoder') {
@@ -138,6 +175,7 @@ export function textRecipeProblem(value: unknown): string | undefined {
     if (!isBool(r.quantized)) return 'quantized must be true or false';
     if (r.normalize !== undefined && !isBool(r.normalize)) return 'normalize must be true or false';
     if ((r.prefix !== undefined && !isText(r.prefix)) || (r.queryPrefix !== undefined && !isText(r.queryPrefix))) return 'prefix and queryPrefix must be strings';
+    if (r.probe !== undefined && !(Array.isArray(r.probe) && r.probe.length > 0 && r.probe.every((x) => typeof x === 'number' && Number.isFinite(x)))) return 'probe must be a list of numbers';
     return undefined;
   }
   return `kind '${String(r.kind)}' is not a text recipe`;
@@ -151,8 +189,20 @@ export function isTextRecipe(value: unknown): value is TextEmbeddingRecipe {
 /** The mean recipe of a word-vectors source (an index built from the vectors themselves can then be queried with a text). */
 export function wordVectorsRecipe(vectors: PretrainedVectors & { words: readonly string[] }, source: string): TextVectorsRecipe | undefined {
   // The source as named (an index over the first N words still embeds a query with all of them).
-  const recipe = textVectorsRecipe(source, source, 'mean', tokenizerFor(vectors.words).toJSON(), true, vectors.dim);
+  const recipe = textVectorsRecipe(source, source, 'mean', tokenizerFor(vectors.words).toJSON(), true, vectors.dim, vectors);
   return typeof recipe === 'string' ? undefined : recipe;
+}
+
+/** Whether two probe vectors agree (cosine ≥ 0.999 over the recorded values: same model, up to float noise). */
+function sameProbe(recorded: readonly number[], now: readonly number[]): boolean {
+  if (recorded.length !== now.length) return false;
+  let dot = 0, a = 0, b = 0;
+  for (let i = 0; i < now.length; i++) {
+    dot += recorded[i] * now[i];
+    a += recorded[i] ** 2;
+    b += now[i] ** 2;
+  }
+  return a > 0 && b > 0 ? dot / Math.sqrt(a * b) >= 0.999 : a === b;
 }
 
 /**
@@ -164,7 +214,7 @@ export async function textQueryEncoder(recipe: TextEmbeddingRecipe, options: { p
   if (problem) throw new InvalidArgumentError(`not a usable text embedding recipe: ${problem}`, { hint: 'rebuild the index from the JSONL that text embed wrote, or give index build --recipe FILE' });
   try {
     if (recipe.kind === 'text-encoder') {
-      return await SentenceEncoder.load({
+      const encoder = await SentenceEncoder.load({
         model: recipe.model,
         // Local models are recorded by absolute path: anything else is a hub id, whatever folder of that name is here.
         hub: !isAbsolute(recipe.model),
@@ -174,10 +224,23 @@ export async function textQueryEncoder(recipe: TextEmbeddingRecipe, options: { p
         normalize: recipe.normalize ?? true,
         prefix: recipe.queryPrefix ?? recipe.prefix,
       });
+      const changed = recipe.probe && !sameProbe(recipe.probe, encoder.probe);
+      if (changed) {
+        encoder.dispose();
+        throw new DataError('the model there is not the one the data was embedded with (its vector of a fixed probe text differs)');
+      }
+      return encoder;
     }
     // Vectors the caller has loaded already serve when they are the very ones the recipe names.
     const given = options.vectors && reloadableVectors(options.vectors, '');
     const vectors = given && 'source' in given && given.source === recipe.vectors ? options.vectors! : await loadVectors(recipe.vectors, { progress: options.progress });
+    if (recipe.check) {
+      const now = vectorsCheck(vectors);
+      if (now.words !== recipe.check.words || now.sha256 !== recipe.check.sha256) {
+        const what = now.words !== recipe.check.words ? `${now.words} words, the data was embedded with ${recipe.check.words}` : 'the same number of words, other values';
+        throw new DataError(`the vectors there are not the ones the data was embedded with (${what})`);
+      }
+    }
     const tokenizer = new Tokenizer(recipe.tokenizer);
     const lookup = new VectorLookup(vectors, { caseFallback: recipe.caseFallback });
     // A per-text representation needs no fitting: it is an Encoder<string> as it stands.

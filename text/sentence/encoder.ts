@@ -98,6 +98,10 @@ function cachedFolder(dir: string, quantized?: boolean): SentenceModelFolder | u
   }
 }
 
+/** The text whose vector fingerprints a model (`SentenceEncoder.probe`), and how many of its values are kept. */
+export const PROBE_TEXT = 'probe';
+export const PROBE_VALUES = 16;
+
 type FeatureExtractor = {
   (texts: string[], options: { pooling: 'mean' | 'cls'; normalize: boolean }): Promise<{ data: Float32Array; dims: number[]; dispose?: () => void }>;
   tokenizer: { model_max_length?: number };
@@ -205,6 +209,11 @@ export class SentenceEncoder implements Encoder<string> {
   readonly prefix: string;
   /** Whether the 8-bit onnx/model_quantized.onnx runs (else onnx/model.onnx). */
   readonly quantized: boolean;
+  /**
+   * A fingerprint of the model: the first `PROBE_VALUES` values of its pooled, unnormalised vector of
+   * `PROBE_TEXT` (no prefix). Recipes record it, so a folder that later holds another model is caught.
+   */
+  readonly probe: number[];
   /** The model's files: the folder given, or where a hub model was cached (absent if that cannot be found). */
   readonly folder?: SentenceModelFolder;
   private extractor: FeatureExtractor | null;
@@ -213,9 +222,10 @@ export class SentenceEncoder implements Encoder<string> {
   private constructor(
     extractor: FeatureExtractor,
     dim: number,
-    options: Required<Pick<SentenceEncoderOptions, 'pooling' | 'normalize' | 'batchSize' | 'quantized' | 'prefix'>> & { model: string; maxTokens: number; folder?: SentenceModelFolder; local: boolean },
+    options: Required<Pick<SentenceEncoderOptions, 'pooling' | 'normalize' | 'batchSize' | 'quantized' | 'prefix'>> & { model: string; maxTokens: number; folder?: SentenceModelFolder; local: boolean; probe: number[] },
   ) {
     this.extractor = extractor;
+    this.probe = options.probe;
     this.dim = dim;
     this.pooling = options.pooling;
     this.normalize = options.normalize;
@@ -258,6 +268,7 @@ export class SentenceEncoder implements Encoder<string> {
     let extractor: FeatureExtractor;
     let dim: number;
     let maxTokens: number;
+    let probeValues: number[];
     const config = folder ? sentenceTransformersConfig(folder.dir) : {};
     const pooling = options.pooling ?? config.pooling ?? 'mean';
     try {
@@ -281,8 +292,9 @@ export class SentenceEncoder implements Encoder<string> {
       }
       maxTokens = options.maxTokens ?? Math.min(config.maxSeqLength ?? limit, limit);
       extractor.tokenizer.model_max_length = maxTokens;
-      const probe = await extractor(['probe'], { pooling, normalize: false });
+      const probe = await extractor([PROBE_TEXT], { pooling, normalize: false });
       dim = probe.dims[probe.dims.length - 1];
+      probeValues = Array.from(probe.data.subarray(0, Math.min(PROBE_VALUES, dim)), (x) => Number(x.toPrecision(7)));
       probe.dispose?.();
     } catch (e) {
       void extractor.dispose();
@@ -292,7 +304,7 @@ export class SentenceEncoder implements Encoder<string> {
     const quantized = folder?.quantized ?? options.quantized ?? true;
     // A hub model is cached in the transformers.js layout under <cacheDir>/<id>: its files, for a bundle.
     const files = folder ?? cachedFolder(cachedModelDir, quantized);
-    return new SentenceEncoder(extractor, dim, { model, pooling, normalize: options.normalize ?? true, batchSize, maxTokens, prefix, folder: files, quantized, local: Boolean(given) });
+    return new SentenceEncoder(extractor, dim, { model, pooling, normalize: options.normalize ?? true, batchSize, maxTokens, prefix, folder: files, quantized, local: Boolean(given), probe: probeValues });
   }
 
   /** See `SentenceEncoderDescription`. */

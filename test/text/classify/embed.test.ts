@@ -153,4 +153,43 @@ describe('embedTexts', () => {
     expect(isTextRecipe({ ...good, dim: 0 })).toBe(false);
     await expect(textQueryEncoder({ ...good, vectors: join(dir, 'gone.vec.txt') })).rejects.toThrow(/the index's recipe names word vectors .*gone\.vec\.txt, which cannot be used/);
   });
+
+  it('records a check of the vectors, so a file that now holds other vectors is refused, not queried in another space', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const { gloveText } = await import('./helpers.js');
+    const file = join(dir, 'checked.vec.txt');
+    await writeFile(file, gloveText(vectors));
+    const texts = [{ text: `${food[0]} ${food[1]}` }, { text: `${sport[2]} ${sport[3]}` }];
+    const recipe = (await embedTexts(texts, join(dir, 'checked.jsonl'), { vectors: file })).recipe!;
+    expect(recipe).toMatchObject({ kind: 'text-vectors', check: { words: vectors.words.length, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect((await textQueryEncoder(recipe)).dim).toBe(recipe.dim);
+    // Same words, other values (another training run of the same vocabulary):
+    await writeFile(file, gloveText(toyVectors(16, 99)));
+    await expect(textQueryEncoder(recipe)).rejects.toThrow(/not the ones the data was embedded with \(the same number of words, other values\)/);
+    // Fewer words:
+    const { WordVectors } = await import('../../../text/vectors/index.js');
+    const n = vectors.words.length - 3;
+    await writeFile(file, gloveText(WordVectors.fromArrays({ words: vectors.words.slice(0, n), matrix: vectors.matrix.slice(0, n * vectors.dim), dim: vectors.dim })));
+    await expect(textQueryEncoder(recipe)).rejects.toThrow(new RegExp(`${n} words, the data was embedded with ${vectors.words.length}`));
+    // A recipe written before checks were recorded still loads; a malformed check is not a usable recipe.
+    const { check: _check, ...old } = recipe as typeof recipe & { check?: unknown };
+    expect((await textQueryEncoder(old)).dim).toBe(recipe.dim);
+    expect(isTextRecipe({ ...recipe, check: { words: 3, sha256: 'abc' } })).toBe(false);
+  });
+
+  it("records the sentence model's probe vector, so a folder that now holds another model is refused", async () => {
+    const { rmSync } = await import('node:fs');
+    const words = ['probe', 'alpha', 'beta'];
+    const folder = join(dir, 'probe-model');
+    writeOnnxEncoder(folder, { words, vectors: Float32Array.from({ length: 12 }, (_, k) => Math.cos(k + 1)), dim: 4 });
+    const recipe = (await embedTexts([{ text: 'alpha beta' }], join(dir, 'probe.jsonl'), { encoder: folder })).recipe!;
+    expect(recipe).toMatchObject({ kind: 'text-encoder', probe: expect.any(Array) });
+    expect((recipe as { probe: number[] }).probe).toHaveLength(4);
+    const first = await textQueryEncoder(recipe);
+    (first as SentenceEncoder).dispose();
+    rmSync(folder, { recursive: true });
+    writeOnnxEncoder(folder, { words, vectors: Float32Array.from({ length: 12 }, (_, k) => Math.sin(3 * k + 2)), dim: 4 });
+    await expect(textQueryEncoder(recipe)).rejects.toThrow(/sentence encoder .*probe-model, which cannot be used: the model there is not the one the data was embedded with/);
+    expect(isTextRecipe({ ...recipe, probe: ['x'] })).toBe(false);
+  });
 });
