@@ -109,6 +109,24 @@ describe('embedding pool: unknown words', () => {
   });
 });
 
+describe('document-vector models: a text with no known word', () => {
+  for (const representation of ['mean', 'tfidf-mean', 'mean-max'] as const) {
+    it(`${representation}: is answered from the head's bias (the mean training text), not from a point far outside the data`, async () => {
+      const clf = await trainTextClassifier(train, { ...base, model: { kind: 'vectors', representation } });
+      const p = await clf.predictProba(['zzqx qqzx', '']);
+      const head = (clf.model as unknown as { model: import('@tensorflow/tfjs').LayersModel }).model;
+      const dense = head.layers[head.layers.length - 1];
+      const bias = Array.from((dense.getWeights()[1].dataSync() as Float32Array));
+      const z = Math.max(...bias);
+      const e = bias.map((b) => Math.exp(b - z));
+      const softmax = e.map((v) => v / e.reduce((a, b) => a + b));
+      const C = clf.labels.length;
+      for (const i of [0, 1]) softmax.forEach((v, c) => expect(p[i * C + c]).toBeCloseTo(v, 5));
+      clf.dispose();
+    });
+  }
+});
+
 describe('embedding networks: batches padded to their longest text', () => {
   it('CNN and pooling scores equal those with every text padded to maxLength, and do not depend on the batch', async () => {
     for (const spec of [

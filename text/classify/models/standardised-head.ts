@@ -16,6 +16,11 @@ import { textTrainer, type TextFitContext } from './trainer.js';
 
 const DEFAULT_DOCUMENT_HEAD: HeadSpec = { type: 'linear' };
 
+function isZeroRow(x: Float32Array, o: number, d: number): boolean {
+  for (let k = 0; k < d; k++) if (x[o + k] !== 0) return false;
+  return true;
+}
+
 /** Enough passes for ~600 optimiser steps, between 10 and 200 epochs (small training sets need many passes). */
 function defaultEpochs(n: number, batchSize: number): number {
   return Math.min(200, Math.max(10, Math.ceil(600 / Math.ceil(n / batchSize))));
@@ -31,10 +36,17 @@ export class StandardisedHead {
     readonly dim: number,
   ) {}
 
-  /** Standardise a row-major n × dim matrix in place (training statistics) and return it. */
+  /**
+   * Standardise a row-major n × dim matrix in place (training statistics) and return it. An all-zero
+   * row (a text with no known word, or a zero encoding) becomes the origin — the mean training text —
+   * so the head answers it from its bias rather than from a point far outside the training data.
+   */
   standardise(x: Float32Array): Float32Array {
     const d = this.dim;
-    for (let i = 0; i < x.length; i++) x[i] = (x[i] - this.mean[i % d]) / this.std[i % d];
+    for (let o = 0; o < x.length; o += d) {
+      if (isZeroRow(x, o, d)) continue;
+      for (let k = 0; k < d; k++) x[o + k] = (x[o + k] - this.mean[k]) / this.std[k];
+    }
     return x;
   }
 
@@ -42,10 +54,14 @@ export class StandardisedHead {
   async fit(x: Float32Array, y: Int32Array, ctx: TextFitContext, validation?: { x: Float32Array; y: Int32Array }): Promise<History> {
     const d = this.dim;
     const n = x.length / d;
+    // Statistics of the texts that have a representation (all of them if none has).
+    const rows = Array.from({ length: n }, (_, i) => i).filter((i) => !isZeroRow(x, i * d, d));
+    const used = rows.length > 0 ? rows : Array.from({ length: n }, (_, i) => i);
+    const m = used.length;
     this.mean = new Float32Array(d);
     this.std = new Float32Array(d);
-    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) this.mean[k] += x[i * d + k] / n;
-    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) this.std[k] += (x[i * d + k] - this.mean[k]) ** 2 / n;
+    for (const i of used) for (let k = 0; k < d; k++) this.mean[k] += x[i * d + k] / m;
+    for (const i of used) for (let k = 0; k < d; k++) this.std[k] += (x[i * d + k] - this.mean[k]) ** 2 / m;
     for (let k = 0; k < d; k++) this.std[k] = Math.sqrt(this.std[k]) || 1;
     this.standardise(x);
     this.model = buildHead(this.head, { inputDim: d, numClasses: ctx.numClasses, seed: ctx.seed, name: 'text_head' });
