@@ -4,7 +4,8 @@
  * `decodeAll` decodes them, reporting every unreadable file (path + reason)
  * instead of failing the run.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import type { Dirent, Stats } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { DataError, InvalidArgumentError, InvalidFileError, NotFoundError } from '../src/errors.js';
@@ -106,6 +107,23 @@ function finish(source: string, kind: 'folder' | 'csv', byLabel: Map<string, str
   return { labels, items, skipped, source, ...(options.unknownLabels === 'exclude' ? { unseenLabels } : {}) };
 }
 
+/** A folder's entries, sorted by name. */
+async function listFolder(dir: string): Promise<Dirent[]> {
+  return (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Whether a folder entry is a folder, following symbolic links (a Dirent describes the link itself);
+ * a link whose target is missing gets the reason it is skipped.
+ */
+async function entryKind(entry: Dirent, path: string): Promise<{ dir: boolean; broken?: string }> {
+  if (!entry.isSymbolicLink()) return { dir: entry.isDirectory() };
+  const target: Stats | null = await stat(path).catch(() => null);
+  if (target) return { dir: target.isDirectory() };
+  const to = await readlink(path).catch(() => '?');
+  return { dir: false, broken: `broken symbolic link (its target '${to}' does not exist)` };
+}
+
 /** Read `root/<label>/*` (one level of class folders; images may sit in sub-folders of a class folder). */
 export async function readImageFolder(root: string, options: ReadOptions = {}): Promise<ImageCollection> {
   const info = await stat(root).catch(() => null);
@@ -122,21 +140,35 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
   }
   const byLabel = new Map<string, string[]>();
   const skipped: SkippedFile[] = [];
-  const entries = (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
+  for (const entry of await listFolder(root)) {
     if (entry.name.startsWith('.')) continue;
     const path = join(root, entry.name);
-    if (!entry.isDirectory()) {
+    const kind = await entryKind(entry, path);
+    if (kind.broken) {
+      skipped.push({ path, reason: kind.broken });
+      continue;
+    }
+    if (!kind.dir) {
       if (options.unlabelled && isImagePath(entry.name)) byLabel.set('', [...(byLabel.get('') ?? []), path]);
       else skipped.push({ path, reason: LOOSE });
       continue;
     }
     const files: string[] = [];
+    // Folders already walked (by real path): a symbolic link back up the tree is walked once, not forever.
+    const seen = new Set<string>([await realpath(root)]);
     const walk = async (dir: string): Promise<void> => {
-      for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const real = await realpath(dir);
+      if (seen.has(real)) {
+        skipped.push({ path: dir, reason: `symbolic link to a folder already read (${real}); not read again` });
+        return;
+      }
+      seen.add(real);
+      for (const e of await listFolder(dir)) {
         if (e.name.startsWith('.')) continue;
         const p = join(dir, e.name);
-        if (e.isDirectory()) await walk(p);
+        const k = await entryKind(e, p);
+        if (k.broken) skipped.push({ path: p, reason: k.broken });
+        else if (k.dir) await walk(p);
         else if (isImagePath(e.name)) files.push(p);
         else skipped.push({ path: p, reason: `not an image file (extension '${extname(e.name) || 'none'}')` });
       }

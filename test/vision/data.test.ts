@@ -199,3 +199,35 @@ describe('augmentation', () => {
     expect(() => resolveAugment({ cropScale: [0.9, 0.5] })).toThrow(/cropScale/);
   });
 });
+
+describe('symbolic links in a data folder are followed', () => {
+  it('a symlinked class folder, sub-folder and image count; a broken link is skipped with a note', async () => {
+    const { symlink, copyFile } = await import('node:fs/promises');
+    const base = tempDir();
+    const src = join(base, 'src');
+    await writeSyntheticImages(src, { classes: 3, perClass: 2, size: 16 });
+    const root = join(base, 'data');
+    await mkdir(join(root, 'checks'), { recursive: true });
+    await copyFile(join(src, 'checks', '000.png'), join(root, 'checks', 'own.png'));
+    await symlink(join(src, 'checks', '001.png'), join(root, 'checks', 'linked.png')); // a symlinked image
+    await symlink(join(src, 'disc'), join(root, 'checks', 'more')); // a symlinked sub-folder
+    await symlink(join(src, 'stripes'), join(root, 'stripes')); // a symlinked class folder
+    await symlink(join(base, 'gone'), join(root, 'lost')); // broken, in the data folder
+    await symlink(join(base, 'gone.png'), join(root, 'checks', 'gone.png')); // broken, in a class folder
+    await symlink(root, join(root, 'checks', 'loop')); // a link back up the tree is walked once
+    const c = await readImageFolder(root);
+    expect(c.labels).toEqual(['checks', 'stripes']);
+    const names = (label: string) => c.items.filter((it) => c.labels[it.label] === label).map((it) => it.path.slice(root.length + 1)).sort();
+    expect(names('stripes')).toEqual([join('stripes', '000.png'), join('stripes', '001.png')]);
+    expect(names('checks')).toEqual([join('checks', 'linked.png'), join('checks', 'more', '000.png'), join('checks', 'more', '001.png'), join('checks', 'own.png')].sort());
+    expect(c.skipped.map((s) => s.reason).join('\n')).not.toMatch(/not inside a class folder/);
+    expect(c.skipped).toEqual(
+      expect.arrayContaining([
+        { path: join(root, 'lost'), reason: `broken symbolic link (its target '${join(base, 'gone')}' does not exist)` },
+        { path: join(root, 'checks', 'gone.png'), reason: `broken symbolic link (its target '${join(base, 'gone.png')}' does not exist)` },
+        { path: join(root, 'checks', 'loop'), reason: expect.stringMatching(/^symbolic link to a folder already read/) },
+      ]),
+    );
+    expect(c.items).toHaveLength(6);
+  });
+});
