@@ -15,7 +15,7 @@ import { ImageBatchSource } from './image-source.js';
 import { BundleError, DataError } from '../src/errors.js';
 import { classificationReport, type ClassificationReport } from '../src/metrics/classification.js';
 import type { Progress } from '../src/progress.js';
-import { decodeAll, readImages, type ImageCollection, type SkippedFile } from './data.js';
+import { decodeAll, readImages, requireSomeImage, type ImageCollection, type SkippedFile } from './data.js';
 import { inferenceBatchSize, withMemoryGuard } from './memory.js';
 import { decodeFailure, decodeImage, type ImageInput, type PreprocessSpec, type RgbImage } from './preprocess.js';
 
@@ -118,6 +118,7 @@ export class ImageClassifier {
       );
     }
     const decoded = await decodeAll(collection, this.preprocessing, { progress: options.progress, requireEveryClass: false });
+    requireSomeImage(collection, decoded, 'nothing to evaluate');
     const probs = await this.probabilitiesOfImages(decoded.images);
     return { report: classificationReport(decoded.y, probs, this.labels, { topK: options.topK }), skipped: decoded.skipped, unseenLabels, excluded };
   }

@@ -253,6 +253,24 @@ export interface DecodeOptions {
   requireEveryClass?: boolean;
 }
 
+/** The first few skipped files with their reasons, for messages. */
+export function listSkipped(skipped: readonly SkippedFile[], max = 3): string {
+  return skipped.slice(0, max).map((s) => `${s.path} (${s.reason})`).join('; ') + (skipped.length > max ? `; … ${skipped.length - max} more` : '');
+}
+
+/**
+ * Refuse a decoded collection with no image in it (every file was skipped): there is nothing to
+ * evaluate or embed. `what` ends the message ('nothing to evaluate').
+ */
+export function requireSomeImage(collection: ImageCollection, decoded: DecodedCollection, what: string): void {
+  if (decoded.images.length > 0) return;
+  const n = collection.items.length;
+  const files = n === 1 ? `the only image file in ${collection.source} could not be read` : `none of the ${n} image files in ${collection.source} could be read`;
+  throw new DataError(`${files}: ${what}`, {
+    hint: `skipped: ${listSkipped(decoded.skipped)}; the files must be images sharp can decode (${IMAGE_EXTENSIONS.join(' ')})`,
+  });
+}
+
 /** Decode every image of a collection at the preprocessing size; unreadable files are skipped and reported. */
 export async function decodeAll(collection: ImageCollection, spec: PreprocessSpec, options: DecodeOptions = {}): Promise<DecodedCollection> {
   const progress = options.progress ?? silentProgress;
@@ -268,7 +286,9 @@ export async function decodeAll(collection: ImageCollection, spec: PreprocessSpe
       try {
         results[i] = await decodeImage(item.path, spec);
       } catch (e) {
-        results[i] = { path: item.path, reason: decodeFailure(e) };
+        // sharp calls a folder an 'unsupported image format': say what it is (a CSV row can name one).
+        const folder = (await stat(item.path).catch(() => null))?.isDirectory();
+        results[i] = { path: item.path, reason: folder ? 'is a folder, not an image file' : decodeFailure(e) };
       }
       progress.update(++done);
     }
@@ -293,7 +313,7 @@ export async function decodeAll(collection: ImageCollection, spec: PreprocessSpe
     const missing = collection.labels.filter((_, i) => !present.has(i) && collection.items.some((it) => it.label === i));
     if (missing.length) {
       throw new DataError(`class${missing.length > 1 ? 'es' : ''} ${missing.join(', ')} ha${missing.length > 1 ? 've' : 's'} no readable images`, {
-        hint: `see the skipped files: ${skipped.slice(0, 3).map((s) => `${s.path} (${s.reason})`).join('; ')}`,
+        hint: `see the skipped files: ${listSkipped(skipped)}`,
       });
     }
   }

@@ -7,7 +7,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { streamFileAtomic, writeChunk } from '../src/io/atomic.js';
 import { silentProgress, type Progress } from '../src/progress.js';
 import type { Backbone } from './backbone.js';
-import { decodeAll, type ImageCollection, type SkippedFile } from './data.js';
+import { decodeAll, requireSomeImage, type ImageCollection, type SkippedFile } from './data.js';
 import { withMemoryGuard } from './memory.js';
 import { toBatch } from './preprocess.js';
 import { imageRecipe, type ImageEmbeddingRecipe } from './query-encoder.js';
@@ -34,6 +34,8 @@ export async function embedImages(backbone: Backbone, collection: ImageCollectio
   const started = performance.now();
   const progress = options.progress ?? silentProgress;
   const decoded = await decodeAll(collection, backbone.preprocessing, { progress, requireEveryClass: false });
+  // Before anything is written: no empty JSONL (and so no recipe) for a folder of unreadable files.
+  requireSomeImage(collection, decoded, 'nothing to embed');
   const batchSize = options.batchSize ?? 16;
   const precision = options.precision ?? 6;
   const dim = backbone.dim;

@@ -196,6 +196,38 @@ describe('transferkit vision', () => {
     expect(none.stderr).toMatch(/hint: class folder names/);
   });
 
+  it('evaluate and embed with no decodable image fail with E_DATA naming the files, and embed leaves nothing', async () => {
+    const { mkdirSync, readdirSync } = await import('node:fs');
+    const bad = join(root, 'all-bad');
+    mkdirSync(join(bad, 'disc'), { recursive: true });
+    mkdirSync(join(bad, 'checks'), { recursive: true });
+    writeFileSync(join(bad, 'disc', 'a.jpg'), 'not a jpeg');
+    writeFileSync(join(bad, 'checks', 'b.png'), 'not a png');
+    const e = await cli('vision', 'evaluate', bundle, '--data', bad);
+    expect(e.code).toBe(2);
+    expect(e.stdout).toBe('');
+    expect(e.stderr).not.toMatch(/NaN/);
+    expect(e.stderr).toMatch(/error\[E_DATA\]: none of the 2 image files in .*all-bad could be read: nothing to evaluate/);
+    expect(e.stderr).toMatch(/hint: skipped: .*b\.png \(unreadable image: .*a\.jpg \(unreadable image/);
+    const outDir = join(root, 'embed-out');
+    mkdirSync(outDir);
+    const m = await cli('vision', 'embed', '--data', bad, '--out', join(outDir, 'e.jsonl'), '--image-size', '32');
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/error\[E_DATA\]: none of the 2 image files in .*all-bad could be read: nothing to embed/);
+    expect(readdirSync(outDir)).toEqual([]); // no JSONL, no recipe, no temporary file
+  });
+
+  it('a CSV row naming a folder is reported as a folder, not as an unsupported image format', async () => {
+    const { mkdirSync, cpSync } = await import('node:fs');
+    const dir = join(root, 'csv-folder');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    cpSync(join(data, 'disc', '000.jpg'), join(dir, 'd.jpg'));
+    writeFileSync(join(dir, 'list.csv'), 'path,label\nsub,checks\nd.jpg,disc\n');
+    const r = await cli('vision', 'evaluate', bundle, '--data', join(dir, 'list.csv'), '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).skipped).toEqual([{ path: join(dir, 'sub'), reason: 'is a folder, not an image file' }]);
+  });
+
   it('train and embed refuse a bad --out before reading images', async () => {
     const { mkdirSync, readdirSync } = await import('node:fs');
     const user = join(root, 'user-files');
