@@ -11,7 +11,7 @@ import type { Progress } from '../src/progress.js';
 import { checkCut, cleanCuts } from './graph.js';
 import { inferenceBatchSize, MAX_IMAGE_SIZE, withMemoryGuard } from './memory.js';
 import { layerNamesOf, modelFromJson } from './model-json.js';
-import { decodeImage, makePreprocessSpec, normalizeInto, type ImageInput, type PreprocessSpec, type ResizeMode } from './preprocess.js';
+import { checkResizeMode, decodeImageOrThrow, makePreprocessSpec, normalizeInto, type ImageInput, type PreprocessSpec, type ResizeMode } from './preprocess.js';
 import { detectArchitecture, findArchitecture, getArchitecture, normalizationByName, NORMALIZATIONS, type ArchitectureSpec, type LayerGroup, type Normalization } from './registry.js';
 import { fetchModelFiles, type SourceKind } from './sources.js';
 
@@ -50,6 +50,9 @@ export class Backbone implements Encoder<ImageInput> {
 
   /** Load a backbone from a registry name, a model.json URL or a local tfjs layers model. */
   static async load(source: string, options: BackboneOptions = {}): Promise<Backbone> {
+    // Options are checked before any file is read or downloaded.
+    checkResizeMode(options.resize);
+    if (typeof options.normalization === 'string') normalizationByName(options.normalization);
     const files = await fetchModelFiles(source, { progress: options.progress });
     const names = layerNamesOf(files.json, files.location);
     // A bundle of our own (vision train --out) keeps the body it was trained with: its backbone's row and cut.
@@ -128,7 +131,7 @@ export class Backbone implements Encoder<ImageInput> {
     const out = new Float32Array(inputs.length * this.dim);
     return withMemoryGuard({ task: 'encoding images', imageSize: this.preprocessing.size, batchSize }, async () => {
       for (let start = 0; start < inputs.length; start += batchSize) {
-        const images = await Promise.all(inputs.slice(start, start + batchSize).map((i) => decodeImage(i, this.preprocessing)));
+        const images = await Promise.all(inputs.slice(start, start + batchSize).map((input, i) => decodeImageOrThrow(input, this.preprocessing, `input ${start + i}`)));
         const [h, w] = this.preprocessing.size;
         const x = tf.tensor4d(normalizeInto(images, this.preprocessing), [images.length, h, w, 3]);
         out.set(await this.features(x), start * this.dim);

@@ -17,7 +17,7 @@ import { classificationReport, type ClassificationReport } from '../src/metrics/
 import type { Progress } from '../src/progress.js';
 import { decodeAll, readImages, requireSomeImage, type ImageCollection, type SkippedFile } from './data.js';
 import { inferenceBatchSize, withMemoryGuard } from './memory.js';
-import { decodeFailure, decodeImage, type ImageInput, type PreprocessSpec, type RgbImage } from './preprocess.js';
+import { decodeFailure, decodeImage, decodeImageOrThrow, type ImageInput, type PreprocessSpec, type RgbImage } from './preprocess.js';
 
 export const IMAGE_CLASSIFIER_KIND = 'image-classifier';
 export const VISION_BUNDLE_VERSION = 1;
@@ -69,9 +69,9 @@ export class ImageClassifier {
     );
   }
 
-  /** Class probabilities for image files or encoded bytes (throws on an unreadable image). */
+  /** Class probabilities for image files or encoded bytes (a missing file is E_NOT_FOUND, an unreadable image E_DATA naming it). */
   async probabilities(inputs: readonly ImageInput[], batchSize?: number): Promise<Float32Array> {
-    const images = await Promise.all(inputs.map((i) => decodeImage(i, this.preprocessing)));
+    const images = await Promise.all(inputs.map((input, i) => decodeImageOrThrow(input, this.preprocessing, `input ${i}`)));
     return this.probabilitiesOfImages(images, batchSize);
   }
 

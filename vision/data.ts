@@ -10,7 +10,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { DataError, InvalidArgumentError, InvalidFileError, NotFoundError } from '../src/errors.js';
 import { silentProgress, type Progress } from '../src/progress.js';
-import { decodeFailure, decodeImage, type PreprocessSpec, type RgbImage } from './preprocess.js';
+import { DECODABLE_FORMATS, decodeFailure, decodeImage, type PreprocessSpec, type RgbImage } from './preprocess.js';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.heif', '.jfif'];
 
@@ -267,7 +267,7 @@ export function requireSomeImage(collection: ImageCollection, decoded: DecodedCo
   const n = collection.items.length;
   const files = n === 1 ? `the only image file in ${collection.source} could not be read` : `none of the ${n} image files in ${collection.source} could be read`;
   throw new DataError(`${files}: ${what}`, {
-    hint: `skipped: ${listSkipped(decoded.skipped)}; the files must be images sharp can decode (${IMAGE_EXTENSIONS.join(' ')})`,
+    hint: `skipped: ${listSkipped(decoded.skipped)}; the files must be images sharp can decode (${DECODABLE_FORMATS})`,
   });
 }
 

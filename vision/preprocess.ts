@@ -8,10 +8,22 @@
  */
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../src/errors.js';
+import { stat } from 'node:fs/promises';
+import { DataError, InvalidArgumentError, NotFoundError } from '../src/errors.js';
 import type { Normalization } from './registry.js';
 
-export type ResizeMode = 'squash' | 'center-crop' | 'pad';
+export const RESIZE_MODES = ['squash', 'center-crop', 'pad'] as const;
+export type ResizeMode = (typeof RESIZE_MODES)[number];
+
+/** The image formats sharp decodes here, for hints (the extensions read from folders are IMAGE_EXTENSIONS in data.ts). */
+export const DECODABLE_FORMATS = 'JPEG, PNG, WebP, GIF, TIFF, AVIF';
+
+/** Throws unless `resize` is a resize mode (for options from JavaScript callers). */
+export function checkResizeMode(resize: unknown): asserts resize is ResizeMode | undefined {
+  if (resize !== undefined && !(RESIZE_MODES as readonly unknown[]).includes(resize)) {
+    throw new InvalidArgumentError(`unknown resize mode '${String(resize)}'`, { hint: `use one of: ${RESIZE_MODES.join(', ')}` });
+  }
+}
 
 export interface PreprocessSpec {
   /** Network input [height, width]. */
@@ -25,6 +37,7 @@ export interface PreprocessSpec {
 
 export function makePreprocessSpec(size: [number, number], normalization: Normalization, options: Partial<Pick<PreprocessSpec, 'resize' | 'background'>> = {}): PreprocessSpec {
   if (!size.every((s) => Number.isInteger(s) && s >= 1)) throw new InvalidArgumentError(`image size must be positive integers, got ${size.join('×')}`);
+  checkResizeMode(options.resize);
   return { size, resize: options.resize ?? 'squash', normalization, background: options.background ?? [255, 255, 255] };
 }
 
@@ -56,6 +69,23 @@ export async function decodeImage(input: ImageInput, spec: PreprocessSpec): Prom
     throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}, expected ${width}×${height}×3`);
   }
   return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+/**
+ * `decodeImage` for API callers that get an error rather than a skip report: a missing file is
+ * E_NOT_FOUND, a folder E_INVALID_ARGUMENT, anything sharp cannot decode E_DATA naming the file
+ * (`what` names bytes inputs, e.g. 'input 3').
+ */
+export async function decodeImageOrThrow(input: ImageInput, spec: PreprocessSpec, what = 'image bytes'): Promise<RgbImage> {
+  try {
+    return await decodeImage(input, spec);
+  } catch (e) {
+    const file = typeof input === 'string' ? input : undefined;
+    const reason = decodeFailure(e);
+    if (file && reason === 'file not found') throw new NotFoundError(`image ${file} does not exist`, { file, hint: 'check the path (relative paths are from the current folder)', cause: e });
+    if (file && (await stat(file).catch(() => null))?.isDirectory()) throw new InvalidArgumentError(`${file} is a folder, not an image`, { file, hint: 'give image files', cause: e });
+    throw new DataError(`${file ?? what}: ${reason}`, { ...(file ? { file } : {}), hint: `give an image sharp can decode (${DECODABLE_FORMATS})`, cause: e });
+  }
 }
 
 /** Why an image could not be used, in one line (for skip reports). */

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { DataError, InvalidArgumentError, NotFoundError, TransferkitError } from '../src/errors.js';
 import type { Progress } from '../src/progress.js';
 import { Backbone } from './backbone.js';
-import { decodeFailure } from './preprocess.js';
+import { decodeFailure, DECODABLE_FORMATS } from './preprocess.js';
 
 /** The backbone and input size that made a set of image vectors, enough to embed a query image the same way. */
 export interface ImageEmbeddingRecipe {
@@ -89,6 +89,7 @@ export async function embedQueryImage(backbone: Backbone, file: string): Promise
   try {
     return await backbone.encode([file]);
   } catch (e) {
-    throw new DataError(`${file}: ${decodeFailure(e)}`, { file, hint: 'give a JPEG, PNG, WebP, GIF, AVIF or TIFF image', cause: e });
+    if (e instanceof DataError) throw e; // already names the file
+    throw new DataError(`${file}: ${decodeFailure(e)}`, { file, hint: `give an image sharp can decode (${DECODABLE_FORMATS})`, cause: e });
   }
 }

@@ -9,7 +9,7 @@
  * format (tensorflowjs_converter --input_format keras). A URL or a local model
  * whose layers carry a row's names is recognised as that architecture.
  */
-import { NotFoundError } from '../src/errors.js';
+import { InvalidArgumentError, NotFoundError } from '../src/errors.js';
 
 /** How pixel values in [0, 255] become network inputs: channel c of the network gets `(pixel − mean[c]) / std[c]`, channels in `channels` order (mean/std are in that order too). */
 export interface Normalization {
@@ -288,6 +288,6 @@ export function detectArchitecture(layerNames: Iterable<string>, preferred?: str
 
 export function normalizationByName(name: string): Normalization {
   const n = (NORMALIZATIONS as Record<string, Normalization>)[name];
-  if (!n) throw new NotFoundError(`unknown normalisation '${name}'`, { hint: `use one of: ${Object.keys(NORMALIZATIONS).join(', ')}` });
+  if (!n) throw new InvalidArgumentError(`unknown normalisation '${name}'`, { hint: `use one of: ${Object.keys(NORMALIZATIONS).join(', ')}` });
   return n;
 }

@@ -87,18 +87,45 @@ export interface TrainImageClassifierResult {
   trainingSupport?: TrainingSupport;
 }
 
+/**
+ * Check the training options that need no data or backbone (strategy, epochs, head, batch sizes,
+ * learning rate, validation split, fine-tune's warm-up epochs and rate ratio, pooling), so a bad
+ * value is refused before any image is read or model loaded. Returns the parsed head.
+ */
+export function checkTrainOptions(options: TrainImageClassifierOptions): HeadSpec {
+  getStrategy(options.strategy ?? 'feature-extract');
+  const positiveInt = (name: string, v: number | undefined) => {
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new InvalidArgumentError(`${name} must be a positive integer, got ${v}`);
+  };
+  positiveInt('epochs', options.epochs);
+  positiveInt('batch size', options.batchSize);
+  positiveInt('extraction batch size', options.extractBatchSize);
+  positiveInt('freezeEpochs (head warm-up epochs)', options.freezeEpochs);
+  const lr = options.learningRate;
+  if (lr !== undefined && !(Number.isFinite(lr) && lr > 0)) {
+    throw new InvalidArgumentError(`learning rate must be a number > 0, got ${lr}`, { hint: 'leave it out for the strategy\'s default (feature-extract 1e-3, fine-tune-top/all 1e-4, fine-tune 2e-3)' });
+  }
+  const split = options.validationSplit;
+  if (split !== undefined && !(Number.isFinite(split) && split >= 0 && split < 1)) {
+    throw new InvalidArgumentError(`validationSplit must be a fraction in [0, 1), got ${split}`, { hint: 'e.g. 0.2 to hold out a fifth of each class; 0 for no validation' });
+  }
+  if (options.lrMult !== undefined && !(Number.isFinite(options.lrMult) && options.lrMult >= 1)) {
+    throw new InvalidArgumentError(`lrMult must be a number ≥ 1, got ${options.lrMult}`, { hint: 'the head\'s rate ÷ the first layer group\'s, e.g. 100' });
+  }
+  if (options.pooling !== undefined && options.pooling !== 'avg' && options.pooling !== 'flatten') {
+    throw new InvalidArgumentError(`unknown pooling '${String(options.pooling)}'`, { hint: "use 'avg' or 'flatten'" });
+  }
+  return typeof options.head === 'string' ? parseHeadSpec(options.head) : (options.head ?? { type: 'linear' as const });
+}
+
 /** Train an image classifier from a folder per class or a CSV manifest. */
 export async function trainImageClassifier(data: string | ImageCollection, options: TrainImageClassifierOptions = {}): Promise<TrainImageClassifierResult> {
+  const head = checkTrainOptions(options);
   const strategy = getStrategy(options.strategy ?? 'feature-extract');
   const epochs = options.epochs ?? 10;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new InvalidArgumentError(`epochs must be a positive integer, got ${epochs}`);
-  const head = typeof options.head === 'string' ? parseHeadSpec(options.head) : (options.head ?? { type: 'linear' as const });
   const seed = options.seed ?? 0;
   const batchSize = options.batchSize ?? 32;
   const extractBatchSize = options.extractBatchSize ?? batchSize;
-  for (const [name, v] of [['batch size', batchSize], ['extraction batch size', extractBatchSize]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got ${v}`);
-  }
   const collection = typeof data === 'string' ? await readImages(data) : data;
   const backbone = typeof options.backbone === 'object' ? options.backbone : await Backbone.load(options.backbone ?? 'mobilenet_v2_nsfwjs', { progress: options.progress, ...options.backboneOptions });
 

@@ -84,6 +84,7 @@ describe('transferkit vision', () => {
     const r = await cli('vision', 'train', '--data', data, '--out', out, '--strategy', 'fine-tune-top', '--freeze-until', 'block13-16', '--image-size', '32', '--epochs', '2', '--batch-size', '8');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/trained fine-tune-top on \d+ images/);
+    expect(r.stderr).toMatch(/^25 image files found in 3 classes: checks, disc, stripes$/m); // one of them does not decode
     // "done" notes go to stderr; stdout carries only results
     expect(r.stdout).not.toMatch(/saved/);
     expect(r.stderr).toContain(`saved ${out}`);
@@ -238,7 +239,7 @@ describe('transferkit vision', () => {
       const r = await cli('vision', 'train', '--data', data, '--out', out, '--image-size', '32', '--epochs', '50');
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]/);
-      expect(r.stderr).not.toMatch(/images in/);
+      expect(r.stderr).not.toMatch(/image files found/);
     }
     for (const out of [user, join(afile, 'e.jsonl')]) {
       const r = await cli('vision', 'embed', '--data', data, '--out', out, '--image-size', '32');
@@ -279,6 +280,21 @@ describe('transferkit vision', () => {
       expect(r.stderr).not.toMatch(/readable/);
     }
     expect(existsSync(join(root, 'never'))).toBe(false);
+  });
+
+  it('train refuses a bad --head or --lr before reading images or loading the backbone', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--head', 'bogus'], /error\[E_INVALID_ARGUMENT\]: unknown head 'bogus'/],
+      [['--head', 'mlp:0'], /error\[E_INVALID_ARGUMENT\]: bad hidden sizes in head 'mlp:0'/],
+      [['--lr', '0'], /--lr must be a number > 0, got '0'/],
+    ];
+    for (const [extra, message] of cases) {
+      // The data folder does not exist: were it read first, the error would be E_NOT_FOUND.
+      const r = await cli('vision', 'train', '--data', join(root, 'no-such-folder'), '--out', join(root, 'never'), ...extra);
+      expect(r.code, extra.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/does not exist|backbone/);
+    }
   });
 
   it('train refuses options the chosen strategy would ignore, before reading images', async () => {

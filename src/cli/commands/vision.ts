@@ -52,7 +52,7 @@ function skippedImagesError(skipped: SkippedFile[], given: number, predicted: nu
   const message = `${what}: ${listed}`;
   if (skipped.some((s) => s.reason === 'file not found')) return new NotFoundError(message, { hint: 'check the image paths (relative paths are from the current folder)' });
   if (skipped.some((s) => s.reason.startsWith('is a folder'))) return new InvalidArgumentError(message, { hint: "pass image files, e.g. 'DIR/*.jpg'; to classify a labelled folder use 'vision evaluate'" });
-  return new DataError(message, { hint: 'the files are not images sharp can decode (JPEG, PNG, WebP, GIF, TIFF, AVIF, SVG)' });
+  return new DataError(message, { hint: 'the files are not images sharp can decode (JPEG, PNG, WebP, GIF, TIFF, AVIF)' });
 }
 
 /**
@@ -92,7 +92,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .requiredOption('--out <dir>', 'bundle folder to write')
     .option('--epochs <n>', 'training epochs (fine-tune: after the warm-up)', intOption('--epochs'), 10)
     .option('--batch-size <n>', 'images per training step and per feature pass (lower it to fit large --image-size)', intOption('--batch-size'), 32)
-    .option('--lr <x>', 'base learning rate (default: per strategy)', floatOption('--lr', 0))
+    .option('--lr <x>', 'base learning rate (default: per strategy)', floatOption('--lr', 0, Infinity, { exclusiveMin: true }))
     .option('--freeze-until <group|layer>', 'fine-tune-top: last frozen layer group or layer')
     .option('--freeze-epochs <n>', 'fine-tune: head warm-up epochs', intOption('--freeze-epochs'), 1)
     .option('--lr-mult <x>', 'fine-tune: head rate ÷ first group rate', floatOption('--lr-mult', 1), 100)
@@ -106,7 +106,9 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: TrainOpts, cmd: Command) => {
       checkStrategyOptions(opts, cmd);
-      const { Backbone, IMAGE_CLASSIFIER_KIND, readImages, trainImageClassifier } = await visionLib();
+      const { Backbone, IMAGE_CLASSIFIER_KIND, checkTrainOptions, readImages, trainImageClassifier } = await visionLib();
+      // --head (and the rest) before any image is read or the backbone loaded.
+      checkTrainOptions({ strategy: opts.strategy, head: opts.head, learningRate: opts.lr, epochs: opts.epochs, batchSize: opts.batchSize });
       // Refuse a bad --out before reading images or training, not after.
       await checkOutputDir(opts.out, bundleOwner(IMAGE_CLASSIFIER_KIND));
       await refuseInputAsOutput({ flag: '--out', path: opts.out }, { '--data': opts.data, '--backbone': localPath(opts.backbone) });
@@ -117,7 +119,8 @@ export function registerVision(program: Command, ctx: CliContext): void {
       if (!opts.json) {
         const from = backbone.provenance.fromBundle ? `${backbone.provenance.kind}: the body of your bundle ${backbone.provenance.source}` : backbone.provenance.kind;
         ctx.note(`backbone ${backbone.name} (${from}), input ${backbone.preprocessing.size.join('×')}, ${backbone.preprocessing.normalization.name} normalisation; engine ${engine.backend}`);
-        ctx.note(`${collection.items.length} images in ${collection.labels.length} classes: ${collection.labels.join(', ')}`);
+        // Counted before decoding: files that turn out unreadable are reported (and left out) after training.
+        ctx.note(`${collection.items.length} image files found in ${collection.labels.length} classes: ${collection.labels.join(', ')}`);
       }
       const callbacks = opts.json || ctx.globals.quiet ? [] : [new ProgressBarCallback(ctx.io.err, ctx.io.interactive)];
       const result = await trainImageClassifier(collection, {

@@ -1,0 +1,84 @@
+/**
+ * The vision API refuses bad options with typed errors before doing any work, and reports
+ * unreadable images as typed errors naming the file (not sharp's raw errors).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { initEngine } from '../../src/engine/backend.js';
+import { TransferkitError } from '../../src/errors.js';
+import { Backbone, buildClassifierModel, ImageClassifier, trainImageClassifier, writeSyntheticImages } from '../../vision/index.js';
+import { tempDir, writeTinyModel } from './helpers.js';
+
+let dir: string;
+let tiny: string;
+
+beforeAll(async () => {
+  await initEngine();
+  dir = tempDir();
+  tiny = join(dir, 'tiny');
+  await writeTinyModel(tiny);
+  await writeSyntheticImages(join(dir, 'data'), { classes: 2, perClass: 2, size: 16 });
+  writeFileSync(join(dir, 'notes.txt'), 'not an image');
+  mkdirSync(join(dir, 'folder'));
+});
+
+/** The error a promise rejects with (fails the test when it resolves). */
+async function failure(p: Promise<unknown>): Promise<TransferkitError> {
+  const e = await p.then(() => undefined, (e: unknown) => e);
+  expect(e).toBeInstanceOf(TransferkitError);
+  return e as TransferkitError;
+}
+
+describe('vision API errors', () => {
+  it('trainImageClassifier refuses bad options before reading any image', async () => {
+    const missing = join(dir, 'no-such-folder'); // were the data read first, this would be E_NOT_FOUND
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ validationSplit: -0.5 }, /validationSplit must be a fraction in \[0, 1\), got -0\.5/],
+      [{ validationSplit: 1 }, /validationSplit must be a fraction in \[0, 1\), got 1/],
+      [{ learningRate: 0 }, /learning rate must be a number > 0, got 0/],
+      [{ head: 'bogus' }, /unknown head 'bogus'/],
+      [{ head: 'mlp:0' }, /bad hidden sizes in head 'mlp:0'/],
+      [{ lrMult: 0.5 }, /lrMult must be a number ≥ 1/],
+      [{ freezeEpochs: 0 }, /freezeEpochs \(head warm-up epochs\) must be a positive integer/],
+    ];
+    for (const [options, message] of cases) {
+      const e = await failure(trainImageClassifier(missing, options));
+      expect(e.code, JSON.stringify(options)).toBe('E_INVALID_ARGUMENT');
+      expect(e.message).toMatch(message);
+    }
+  });
+
+  it('Backbone.load refuses an unknown resize mode or normalisation as a bad argument', async () => {
+    const resize = await failure(Backbone.load(tiny, { resize: 'bogus' as never }));
+    expect(resize.code).toBe('E_INVALID_ARGUMENT');
+    expect(resize.message).toBe("unknown resize mode 'bogus'");
+    expect(resize.hint).toBe('use one of: squash, center-crop, pad');
+    const norm = await failure(Backbone.load(tiny, { normalization: 'bogus' }));
+    expect(norm.code).toBe('E_INVALID_ARGUMENT');
+    expect(norm.message).toBe("unknown normalisation 'bogus'");
+  });
+
+  it('encode() and probabilities() report an unreadable image as E_DATA naming it, a missing one as E_NOT_FOUND', async () => {
+    const backbone = await Backbone.load(tiny);
+    const clf = new ImageClassifier(buildClassifierModel(backbone, { numClasses: 2, head: { type: 'linear' } }), ['a', 'b'], backbone.preprocessing);
+    const good = join(dir, 'data', 'checks', '000.png');
+    const notes = join(dir, 'notes.txt');
+    for (const run of [(i: string[]) => backbone.encode(i), (i: string[]) => clf.probabilities(i)]) {
+      const bad = await failure(run([good, notes]));
+      expect(bad.code, bad.message).toBe("E_DATA");
+      expect(bad.message).toMatch(new RegExp(`^${notes.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: unreadable image: `));
+      expect(bad.hint).toMatch(/JPEG, PNG/);
+      const bytes = await failure(run([new Uint8Array([1, 2, 3]) as never]));
+      expect(bytes.code).toBe('E_DATA');
+      expect(bytes.message).toMatch(/^input 0: unreadable image/);
+      const missing = await failure(run([join(dir, 'gone.png')]));
+      expect(missing.code).toBe('E_NOT_FOUND');
+      expect(missing.message).toMatch(/image .*gone\.png does not exist/);
+      const folder = await failure(run([join(dir, 'folder')]));
+      expect(folder.code).toBe('E_INVALID_ARGUMENT');
+      expect(folder.message).toMatch(/folder is a folder, not an image/);
+    }
+    expect(await backbone.encode([good])).toHaveLength(backbone.dim);
+  });
+});
