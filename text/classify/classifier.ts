@@ -156,6 +156,7 @@ export class TextClassifier {
 
   /** Accuracy, macro-F1, per-class P/R/F1 and confusion matrix; unseen labels are reported, not fatal. */
   async evaluate(examples: readonly TextExample[], options: { topK?: number } = {}): Promise<TextEvaluation> {
+    if (examples.length === 0) throw new DataError('no texts to evaluate', { hint: 'give labelled texts' });
     const { y, unseen } = encodeLabels(examples, this.labels);
     const keep = examples.filter((_, i) => y[i] >= 0);
     if (keep.length === 0) {
@@ -190,6 +191,9 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
   const spec: ModelSpec = options.model ?? { kind: 'hybrid' };
   if (!MODEL_KINDS.includes(spec.kind)) {
     throw new InvalidArgumentError(`unknown model kind '${spec.kind as string}'`, { hint: `use one of ${MODEL_KINDS.join(', ')}` });
+  }
+  if (options.extraWords !== undefined && (!Number.isInteger(options.extraWords) || options.extraWords < 0)) {
+    throw new InvalidArgumentError(`extraWords must be a whole number ≥ 0, got ${options.extraWords}`);
   }
   const empty = examples.filter((e) => e.text.trim() === '').length;
   if (empty > 0) {

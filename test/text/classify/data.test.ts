@@ -99,6 +99,42 @@ describe('dataset readers', () => {
     await expect(readDataset(await write('wide.csv', 'body,label\nx\ty,a\n'))).rejects.toMatchObject({ hint: expect.stringMatching(/^the header has: 'body', 'label'/) });
   });
 
+  it('the format hint also comes when the misread file does not parse (texts with commas or quotes)', async () => {
+    const tabbed = await write('tabbed2.csv', 'text\tlabel\nhello, world\tx\nsay "hi"\ty\n');
+    await expect(readDataset(tabbed)).rejects.toMatchObject({ hint: expect.stringMatching(/looks like TSV; give --format tsv/) });
+    await expect(readTextRecords(tabbed)).rejects.toMatchObject({ hint: expect.stringMatching(/looks like TSV; give --format tsv/) });
+  });
+
+  it('line numbers are those of the file: blank lines and newlines inside quoted fields (LF or CRLF) count', async () => {
+    for (const eol of ['\n', '\r\n']) {
+      const content = ['text,label', '"a', 'b', 'c",x', '', '', 'hello,', 'bye,y', ''].join(eol);
+      await expect(readDataset(await write('lines.csv', content))).rejects.toThrow(/line 7\): empty label/);
+      const texts = ['text,label', '"multi', 'line",x', '', ',y', '"é, ü",x', ''].join(eol);
+      const d = await readDataset(await write('lines2.csv', texts));
+      expect(d.skippedEmpty).toEqual({ count: 1, lines: [5] });
+      expect((await readTextRecords(await write('lines3.csv', texts))).map((r) => r.line)).toEqual([2, 5, 6]);
+    }
+  });
+
+  it('names a UTF-16 file, a JSON array and JSONL labels or texts that are not strings', async () => {
+    const utf16 = await write('u16.tsv', '');
+    await writeFile(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('text\tlabel\r\nfree money\tspam\r\n', 'utf16le')]));
+    await expect(readDataset(utf16)).rejects.toThrow(/the file is UTF-16 text/);
+    await expect(readTextRecords(utf16)).rejects.toThrow(/the file is UTF-16 text/);
+    const array = await write('arr.json', '[\n {"text": "a", "label": "x"},\n {"text": "b", "label": "y"}\n]\n');
+    await expect(readDataset(array)).rejects.toThrow(/one JSON array, not JSONL/);
+    await expect(readTextRecords(array)).rejects.toThrow(/one JSON array, not JSONL/);
+    // A text line that merely starts with '[' is a text.
+    expect(await readTexts(await write('brackets.txt', '[URGENT] buy now\nhello\n'))).toEqual(['[URGENT] buy now', 'hello']);
+    await expect(readDataset(await write('obj.jsonl', '{"text":"a","label":"x"}\n{"text":"b","label":{"a":1}}\n'))).rejects.toThrow(/line 2\): the label is an object, not a string or number/);
+    await expect(readDataset(await write('arrl.jsonl', '{"text":"a","label":[0]}\n'))).rejects.toThrow(/the label is an array/);
+    await expect(readDataset(await write('bool.jsonl', '{"text":"a","label":true}\n'))).rejects.toThrow(/the label is a boolean/);
+    await expect(readDataset(await write('numtext.jsonl', '{"text":5,"label":"x"}\n'))).rejects.toMatchObject({ message: expect.stringMatching(/field 'text' is a number, not a string/), hint: 'a text is a JSON string' });
+    // Texts to classify: null is an empty text (kept for the caller to report), as in datasets; a missing field lists those present.
+    expect(await readTextRecords(await write('null.jsonl', '{"text":"free money"}\n{"text":null}\n'))).toEqual([{ text: 'free money', line: 1 }, { text: '', line: 2 }]);
+    await expect(readTextRecords(await write('nofield.jsonl', '{"body":"x"}\n'))).rejects.toMatchObject({ hint: expect.stringMatching(/fields present: body/) });
+  });
+
   it('fails clearly on an empty file, a header-only file and all-empty texts', async () => {
     await expect(readDataset(await write('h.csv', ''))).rejects.toThrow(/the file is empty/);
     await expect(readDataset(await write('i.csv', 'text,label\n'))).rejects.toThrow(/no records/);
@@ -181,6 +217,12 @@ describe('labels and splits', () => {
       expect((e as DataError).hint).toMatch(/check the label column of the test data .*or train without test data/);
     }
     expect(Array.from(requireKnownLabels([...other, { text: 'w', label: 'a' }], ['a', 'b'], 'test').y)).toEqual([-1, -1, -1, 0]);
+  });
+
+  it('a sample size must be a whole number ≥ 1', () => {
+    const ex = [...Array(10)].map((_, i) => ({ text: `t${i}`, label: i < 9 ? 'a' : 'b' }));
+    for (const n of [0, -2, 2.5]) expect(() => stratifiedSample(ex, n)).toThrow(/whole number n ≥ 1/);
+    expect(stratifiedSample(ex, 5, 1).filter((e) => e.label === 'b')).toHaveLength(1);
   });
 
   it('splits seeded and stratified', () => {

@@ -256,6 +256,12 @@ describe('training errors', () => {
     await expect(trainTextClassifier([{ text: 'a', label: 'x' }, { text: 'b', label: 'x' }], base)).rejects.toBeInstanceOf(DataError);
     await expect(trainTextClassifier([{ text: ' ', label: 'x' }, { text: 'b', label: 'y' }], base)).rejects.toThrow(/empty/);
     await expect(trainTextClassifier(train, { ...base, model: { kind: 'nope' } as unknown as ModelSpec })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(trainTextClassifier([], base)).rejects.toThrow(/the training set is empty/);
+    for (const extraWords of [-5, 1.5]) await expect(trainTextClassifier(train, { ...base, extraWords })).rejects.toThrow(/extraWords must be a whole number ≥ 0/);
+    const clf = await trainTextClassifier(train, { ...base, model: { kind: 'bow' } });
+    await expect(clf.evaluate([])).rejects.toThrow(/no texts to evaluate/);
+    await expect(clf.evaluate(train, { topK: 1.5 })).rejects.toThrow(/topK must be a whole number/);
+    clf.dispose();
   });
 
   it('validation texts whose labels were all unseen in training: a DataError naming the cause, before training', async () => {

@@ -6,6 +6,7 @@ import { labelCounts } from './types.js';
 /** Sorted distinct labels of a training set; fails when there is only one class. */
 export function trainingLabels(examples: readonly TextExample[], what = 'training set'): string[] {
   const counts = labelCounts(examples);
+  if (examples.length === 0) throw new DataError(`the ${what} is empty`, { hint: 'give labelled texts of at least two labels' });
   if (counts.length < 2) {
     throw new DataError(`the ${what} has only one class ('${counts[0]?.label ?? ''}', ${examples.length} texts)`, {
       hint: 'a classifier needs texts of at least two labels; check the label column',

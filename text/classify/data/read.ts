@@ -45,11 +45,45 @@ async function requireFile(file: string, what: string): Promise<void> {
   if (!st?.isFile()) throw new NotFoundError(`${what} '${file}' does not exist`, { file, hint: 'check the path' });
 }
 
+/**
+ * The text of a data file as UTF-8, BOM removed. A UTF-16 file (Excel's "Unicode text" export: a
+ * UTF-16 byte-order mark, or NUL bytes between ASCII letters) is named as such rather than parsed
+ * into nonsense.
+ */
+async function readUtf8Text(file: string): Promise<string> {
+  const bytes = await readFile(file);
+  const utf16Bom = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+  if (utf16Bom || bytes.subarray(0, 4096).includes(0)) {
+    throw new InvalidFileError(utf16Bom ? 'the file is UTF-16 text; texts are read as UTF-8' : 'the file holds NUL bytes: it is UTF-16 text or binary, not UTF-8 text', {
+      file,
+      hint: "save it as UTF-8 (Excel: 'CSV UTF-8'; or iconv -f UTF-16 -t UTF-8 in > out)",
+    });
+  }
+  return bytes.toString('utf8').replace(/^\uFEFF/, '');
+}
+
+/** A whole-file JSON array (a .json export) given where JSONL or text lines are read: say so. */
+function refuseJsonArray(content: string, file: string): void {
+  const t = content.trim();
+  if (!t.startsWith('[') || !t.endsWith(']')) return;
+  let value: unknown;
+  try {
+    value = JSON.parse(t);
+  } catch {
+    return;
+  }
+  if (Array.isArray(value)) {
+    throw new InvalidFileError('the file is one JSON array, not JSONL (one JSON object per line)', {
+      file,
+      hint: "write one object per line, e.g. jq -c '.[]' file.json > file.jsonl",
+    });
+  }
+}
+
 /** Read a dataset file. Throws NotFoundError, InvalidFileError (empty file, missing column, bad record). */
 export async function readDataset(file: string, options: ReadDatasetOptions = {}): Promise<TextDataset> {
   await requireFile(file, 'dataset file');
-  const content = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
-  return parseDataset(content, { ...options, file });
+  return parseDataset(await readUtf8Text(file), { ...options, file });
 }
 
 /** Parse dataset text already in memory; `file` only names it in messages and picks the format by extension. */
@@ -58,6 +92,7 @@ export function parseDataset(content: string, options: ReadDatasetOptions & { fi
   if (content.trim() === '') {
     throw new InvalidFileError('the file is empty', { file, hint: 'a dataset needs a header (CSV/TSV) or at least one labelled line' });
   }
+  refuseJsonArray(content, file);
   const format = !options.format || options.format === 'auto' ? detectFormat(file, content, options.labelPrefix) : options.format;
   if (!DATASET_FORMATS.includes(format)) {
     throw new InvalidArgumentError(`unknown dataset format '${format as string}'`, { hint: `use one of ${DATASET_FORMATS.join(', ')}` });
@@ -95,38 +130,80 @@ function checkLabel(label: unknown, file: string, line: number): string {
   if (label === undefined || label === null || String(label).trim() === '') {
     throw new InvalidFileError('empty label', { file, location: `line ${line}`, hint: 'every record needs a label' });
   }
+  if (typeof label !== 'string' && typeof label !== 'number') {
+    throw new InvalidFileError(`the label is ${Array.isArray(label) ? 'an array' : typeof label === 'object' ? 'an object' : `a ${typeof label}`}, not a string or number`, {
+      file,
+      location: `line ${line}`,
+      hint: 'a label is one string or number (single-label classification)',
+    });
+  }
   return String(label).trim();
+}
+
+/** One CSV/TSV record and the file line it starts on. */
+interface DelimitedRecord {
+  record: string[];
+  line: number;
+}
+
+/**
+ * Parse CSV/TSV (csv-parse; blank lines skipped) and give each record the line it starts on in the
+ * file — counted from the bytes, so blank lines and newlines inside quoted fields (LF or CRLF) are
+ * counted as the file has them. A parse error says whether the file looks like the other format.
+ */
+function parseDelimitedRecords(content: string, file: string, format: 'csv' | 'tsv', tsvRelaxQuotes = false): DelimitedRecord[] {
+  const bytes = Buffer.from(content, 'utf8');
+  let parsed: Array<{ record: string[]; info: { bytes: number; lines: number } }>;
+  try {
+    parsed = parseCsv(bytes, {
+      delimiter: format === 'tsv' ? '\t' : ',',
+      bom: true,
+      relax_quotes: format === 'tsv' && tsvRelaxQuotes,
+      quote: format === 'tsv' ? false : '"',
+      skip_empty_lines: true,
+      info: true,
+    }) as unknown as typeof parsed;
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    const firstLine = content.split(/\r?\n/, 1)[0] ?? '';
+    const other = format === 'csv' ? (firstLine.includes('\t') && !firstLine.includes(',') ? 'tsv' : undefined) : firstLine.includes(',') && !firstLine.includes('\t') ? 'csv' : undefined;
+    throw new InvalidFileError(`not valid ${format.toUpperCase()}: ${err.message}`, {
+      file,
+      location: err.lines ? `near line ${err.lines}` : undefined,
+      hint: other
+        ? `the header line has ${other === 'tsv' ? 'tabs and no commas' : 'commas and no tabs'}: the file looks like ${other.toUpperCase()}; give --format ${other} (format: '${other}' in the library)`
+        : format === 'csv'
+          ? 'texts with commas, quotes or newlines must be double-quoted ("" for a quote inside)'
+          : 'every row needs the same number of tab-separated fields',
+      cause: e,
+    });
+  }
+  // Walk the bytes once: a record starts after the previous one's end and any blank lines.
+  const out: DelimitedRecord[] = [];
+  let offset = 0;
+  let line = 1;
+  for (const { record, info } of parsed) {
+    while (offset < bytes.length && (bytes[offset] === 0x0a || bytes[offset] === 0x0d)) {
+      if (bytes[offset] === 0x0a) line++;
+      offset++;
+    }
+    out.push({ record, line });
+    for (; offset < info.bytes && offset < bytes.length; offset++) if (bytes[offset] === 0x0a) line++;
+  }
+  return out;
 }
 
 function readDelimited(content: string, file: string, format: 'csv' | 'tsv', options: ReadDatasetOptions): RawRecords {
   const textColumn = options.textColumn ?? 'text';
   const labelColumn = options.labelColumn ?? 'label';
-  let records: string[][];
-  try {
-    records = parseCsv(content, {
-      delimiter: format === 'tsv' ? '\t' : ',',
-      bom: true,
-      relax_quotes: format === 'tsv',
-      quote: format === 'tsv' ? false : '"',
-      skip_empty_lines: true,
-    }) as string[][];
-  } catch (e) {
-    const err = e as Error & { lines?: number };
-    throw new InvalidFileError(`not valid ${format.toUpperCase()}: ${err.message}`, {
-      file,
-      location: err.lines ? `line ${err.lines}` : undefined,
-      hint: format === 'csv' ? 'texts with commas, quotes or newlines must be double-quoted ("" for a quote inside)' : 'every row needs the same number of tab-separated fields',
-      cause: e,
-    });
-  }
+  const records = parseDelimitedRecords(content, file, format, true);
   if (records.length === 0) throw new InvalidFileError('the file is empty', { file });
-  const header = records[0].map((h) => h.trim());
+  const header = records[0].record.map((h) => h.trim());
   const ti = headerColumn(header, textColumn, 'text', file, format);
   const li = headerColumn(header, labelColumn, 'label', file, format);
   const rows: RawRecords['rows'] = [];
-  for (let r = 1; r < records.length; r++) {
-    const rec = records[r];
-    rows.push({ text: rec[ti] ?? '', label: checkLabel(rec[li], file, r + 1), line: r + 1 });
+  for (const { record, line } of records.slice(1)) {
+    rows.push({ text: record[ti] ?? '', label: checkLabel(record[li], file, line), line });
   }
   return { rows, warnings: [] };
 }
@@ -197,7 +274,11 @@ function readJsonl(content: string, file: string, options: ReadDatasetOptions): 
     }
     const text = obj[textField];
     if (text !== null && typeof text !== 'string') {
-      throw new InvalidFileError(`field '${textField}' is not a string`, { file, location: `line ${line}` });
+      throw new InvalidFileError(`field '${textField}' is ${Array.isArray(text) ? 'an array' : typeof text === 'object' ? 'an object' : `a ${typeof text}`}, not a string`, {
+        file,
+        location: `line ${line}`,
+        hint: 'a text is a JSON string',
+      });
     }
     rows.push({ text: text ?? '', label: checkLabel(obj[labelField], file, line), line });
   }
@@ -253,8 +334,9 @@ export interface ReadTextRecordsOptions extends Pick<ReadDatasetOptions, 'format
  */
 export async function readTextRecords(file: string, options: ReadTextRecordsOptions = {}): Promise<TextRecord[]> {
   await requireFile(file, 'file');
-  const content = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
+  const content = await readUtf8Text(file);
   if (content.trim() === '') throw new InvalidFileError('the file is empty', { file, hint: 'give one text per line, or a CSV/TSV/JSONL file with a text column' });
+  if (!options.format || options.format === 'auto' || options.format === 'jsonl') refuseJsonArray(content, file);
   const auto = !options.format || options.format === 'auto';
   let format = auto ? detectFormat(file, content, options.labelPrefix) : options.format!;
   const textColumn = options.textColumn ?? 'text';
@@ -283,10 +365,19 @@ export async function readTextRecords(file: string, options: ReadTextRecordsOpti
   if (format === 'jsonl') {
     const labelField = options.labelColumn ?? 'label';
     for (const { value, line } of jsonlValues(content, file)) {
-      const fields = (value ?? {}) as Record<string, unknown>;
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new InvalidFileError('expected a JSON object', { file, location: `line ${line}`, hint: `write {"${textColumn}": "…"} per line` });
+      }
+      const fields = value as Record<string, unknown>;
       const t = fields[textColumn];
-      if (typeof t !== 'string') throw new InvalidFileError(`no string field '${textColumn}'`, { file, location: `line ${line}` });
-      const record: TextRecord = { text: t, line };
+      if (!(textColumn in fields)) {
+        throw new InvalidFileError(`no field '${textColumn}'`, { file, location: `line ${line}`, hint: `fields present: ${Object.keys(fields).join(', ') || 'none'}; ${chooseColumn('text', 'field')}` });
+      }
+      // null is an empty text (kept, so callers report it), as the dataset reader treats it.
+      if (t !== null && typeof t !== 'string') {
+        throw new InvalidFileError(`field '${textColumn}' is ${Array.isArray(t) ? 'an array' : typeof t === 'object' ? 'an object' : `a ${typeof t}`}, not a string`, { file, location: `line ${line}`, hint: 'a text is a JSON string' });
+      }
+      const record: TextRecord = { text: t ?? '', line };
       if (options.keyColumn !== undefined) {
         const key = fields[options.keyColumn];
         if (typeof key !== 'string' && typeof key !== 'number') {
@@ -332,23 +423,15 @@ function checkedKey(key: string, column: string, file: string, line: number): st
 }
 
 function readDelimitedLoose(content: string, file: string, format: 'csv' | 'tsv', textColumn: string, options: ReadTextRecordsOptions): TextRecord[] {
-  let parsed: Array<{ record: string[]; info: { lines: number } }>;
-  try {
-    parsed = parseCsv(content, { delimiter: format === 'tsv' ? '\t' : ',', bom: true, quote: format === 'tsv' ? false : '"', skip_empty_lines: true, info: true }) as unknown as Array<{
-      record: string[];
-      info: { lines: number };
-    }>;
-  } catch (e) {
-    throw new InvalidFileError(`not valid ${format.toUpperCase()}: ${(e as Error).message}`, { file, cause: e });
-  }
+  const parsed = parseDelimitedRecords(content, file, format);
   const header = parsed[0].record.map((h) => h.trim());
   const ti = headerColumn(header, textColumn, 'text', file, format);
   const ki = options.keyColumn === undefined ? -1 : headerColumn(header, options.keyColumn, 'key', file, format);
   // An explicit label column must exist; the default 'label' is used when present.
   const li = options.labelColumn !== undefined ? headerColumn(header, options.labelColumn, 'label', file, format) : header.indexOf('label');
   return parsed.slice(1).map((r) => {
-    const record: TextRecord = { text: r.record[ti] ?? '', line: r.info.lines };
-    if (ki >= 0) record.key = checkedKey((r.record[ki] ?? '').trim(), options.keyColumn!, file, r.info.lines);
+    const record: TextRecord = { text: r.record[ti] ?? '', line: r.line };
+    if (ki >= 0) record.key = checkedKey((r.record[ki] ?? '').trim(), options.keyColumn!, file, r.line);
     if (li >= 0 && (r.record[li] ?? '').trim() !== '') record.label = r.record[li]!.trim();
     return record;
   });

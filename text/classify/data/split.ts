@@ -1,5 +1,6 @@
 /** Seeded stratified splits of a text dataset (each label keeps its proportion). */
 import { stratifiedSplit } from '../../../src/metrics/split.js';
+import { InvalidArgumentError } from '../../../src/errors.js';
 import type { TextExample } from './types.js';
 
 export interface TextSplitOptions {
@@ -26,8 +27,13 @@ export function splitExamples(examples: readonly TextExample[], options: TextSpl
   return { train: pick(s.train), validation: pick(s.validation), test: pick(s.test) };
 }
 
-/** A stratified sample of `n` examples (seeded); all of them when n ≥ length. */
+/**
+ * A stratified sample of about `n` examples (seeded); all of them when n ≥ length. Each label keeps
+ * its share, rounded, and at least one example — so with rare labels (or n below the number of
+ * labels) the sample can hold a few more than n.
+ */
 export function stratifiedSample(examples: readonly TextExample[], n: number, seed = 0): TextExample[] {
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`a sample needs a whole number n ≥ 1 of examples, got ${n}`);
   if (n >= examples.length) return [...examples];
   return splitExamples(examples, { validation: 1 - n / examples.length, seed }).train;
 }
