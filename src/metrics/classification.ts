@@ -122,6 +122,9 @@ export function classificationReport(
     labels,
     count: yTrue.length,
   };
+  if (options.topK !== undefined && (!Number.isInteger(options.topK) || options.topK < 1)) {
+    throw new InvalidArgumentError(`topK must be a whole number ≥ 1, got ${options.topK}`);
+  }
   if (options.topK && options.topK > 1) {
     report.topK = { k: options.topK, accuracy: topKAccuracy(yTrue, scores, numClasses, options.topK) };
   }
@@ -141,7 +144,9 @@ export function formatReport(r: ClassificationReport): string {
     lines.push(`${c.label.padEnd(w)}  ${pct(c.precision)}   ${pct(c.recall)} ${pct(c.f1)}  ${String(c.support).padStart(7)}`);
   }
   lines.push('', 'confusion (rows: true, columns: predicted)');
-  lines.push(`${''.padEnd(w)}  ${r.labels.map((l) => l.slice(0, 7).padStart(7)).join(' ')}`);
-  r.confusion.forEach((row, i) => lines.push(`${r.labels[i].padEnd(w)}  ${row.map((v) => String(v).padStart(7)).join(' ')}`));
+  // Columns as wide as the longest label (and its counts), so no two labels print alike.
+  const cw = Math.max(7, ...r.labels.map((l) => l.length), ...r.confusion.flat().map((v) => String(v).length));
+  lines.push(`${''.padEnd(w)}  ${r.labels.map((l) => l.padStart(cw)).join(' ')}`);
+  r.confusion.forEach((row, i) => lines.push(`${r.labels[i].padEnd(w)}  ${row.map((v) => String(v).padStart(cw)).join(' ')}`));
   return lines.join('\n');
 }

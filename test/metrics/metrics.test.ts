@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, classificationReport, confusionMatrix, macroF1, perClassScores, stratifiedSplit, topKAccuracy, balancedClassWeights } from '../../src/metrics/index.js';
+import { accuracy, classificationReport, formatReport, confusionMatrix, macroF1, perClassScores, stratifiedSplit, topKAccuracy, balancedClassWeights } from '../../src/metrics/index.js';
 import { lrMultiplier } from '../../src/training/schedules.js';
 
 describe('metrics', () => {
@@ -24,6 +24,18 @@ describe('metrics', () => {
     expect(r.accuracy).toBeCloseTo(1 / 3);
     expect(r.topK!.accuracy).toBeCloseTo(2 / 3);
     expect(r.perClass.map((c) => c.label)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('refuses a topK that is not a whole number ≥ 1', () => {
+    const scores = [0.6, 0.4, 0.3, 0.7];
+    for (const k of [0, -1, 1.5]) expect(() => classificationReport([0, 1], scores, ['a', 'b'], { topK: k })).toThrow(/topK must be a whole number ≥ 1/);
+  });
+
+  it('prints confusion columns as wide as the longest label, so labels sharing a prefix stay apart', () => {
+    const text = formatReport(classificationReport([0, 1], [0.9, 0.1, 0.2, 0.8], ['category_ham', 'category_spam']));
+    const header = text.split('\n').find((l) => l.includes('category_ham') && l.includes('category_spam'));
+    expect(header).toBeDefined();
+    expect(text).not.toMatch(/categor categor/);
   });
 
   it('stratified split keeps proportions, is seeded, and covers every index once', () => {
