@@ -4,7 +4,8 @@ import { isTransferkitError } from '../errors.js';
 export interface DescribedError {
   code: string;
   message: string;
-  hint: string;
+  /** How to fix it; absent when the error has none and the command's --help would not help either. */
+  hint?: string;
   /** A user-facing problem (exit 2), as opposed to a bug or an unknown failure (exit 1). */
   expected: boolean;
 }
@@ -22,9 +23,11 @@ const SYSTEM_HINTS: Record<string, string> = {
 };
 
 export function describeError(e: unknown, commandPath: string): DescribedError {
-  const fallbackHint = `run '${commandPath} --help' for usage`;
   if (isTransferkitError(e)) {
-    return { code: e.code, message: e.message, hint: e.hint ?? fallbackHint, expected: true };
+    // An option or argument the command refused: its --help says what it takes. A file or data
+    // problem without a hint of its own is better left without one than sent to --help.
+    const fallback = e.code === 'E_INVALID_ARGUMENT' ? `run '${commandPath} --help' for usage` : undefined;
+    return { code: e.code, message: e.message, hint: e.hint ?? fallback, expected: true };
   }
   const sys = e as NodeJS.ErrnoException;
   if (sys && typeof sys.code === 'string' && SYSTEM_HINTS[sys.code]) {

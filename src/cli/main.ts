@@ -70,12 +70,14 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
     if (e instanceof CommanderError) {
       if (e.exitCode === 0 || usageErrors.length === 0) return e.exitCode; // --help, --version, help on a bare group
       io.err(`error[E_USAGE]: ${usageErrors.join('; ')}\n`);
-      io.err(`  hint: run '${path} --help' for usage\n`);
+      // An unknown "option" is often a text or number that starts with '-': it goes after '--'.
+      const dash = usageErrors.some((u) => /^unknown option '-/.test(u) && !/^unknown option '(--[a-zA-Z][\w-]*|-[a-zA-Z])'/.test(u)) ? `; a value that starts with '-' goes after '--' (${path} … -- "-50% off")` : '';
+      io.err(`  hint: run '${path} --help' for usage${dash}\n`);
       return 2;
     }
     const described = describeError(e, path);
     io.err(`error[${described.code}]: ${described.message}\n`);
-    io.err(`  hint: ${described.hint}\n`);
+    if (described.hint) io.err(`  hint: ${described.hint}\n`);
     if (verbose && e instanceof Error && e.stack) io.err(e.stack + '\n');
     return described.expected ? 2 : 1;
   }

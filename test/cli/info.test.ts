@@ -57,6 +57,9 @@ describe('CLI error wording', () => {
     const r = await cli('info', '--colour');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("error[E_USAGE]: unknown option '--colour'\n  hint: run 'transferkit info --help' for usage\n");
+    // A value that starts with '-' (a text, a negative number) is read as an option: the hint says where it goes.
+    const dashed = await cli('text', 'predict', 'some-model', '-50% off');
+    expect(dashed.stderr).toMatch(/hint: run 'transferkit text predict --help' for usage; a value that starts with '-' goes after '--'/);
   });
 
   it('file-system errors become E_IO with a hint; unknown failures say they are bugs', async () => {
