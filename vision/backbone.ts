@@ -197,11 +197,29 @@ function genericArchitecture(source: string, body: tf.LayersModel, cut: string, 
   };
 }
 
-/** Check a group name or layer name against the backbone; returns the body layer name to freeze through. */
+/** Whether freezing through `layer` (a name `resolveFreezePoint` returned) freezes the whole body: only the head trains. */
+export function freezesWholeBody(backbone: Backbone, layer: string): boolean {
+  const layers = backbone.body.layers;
+  return layers[layers.length - 1].name === layer;
+}
+
+/**
+ * Check a group name or layer name against the backbone; returns the body layer name to freeze through.
+ * The body's last layer (or its last group) freezes the whole body; the input layer is refused (it would freeze nothing).
+ */
 export function resolveFreezePoint(backbone: Backbone, until: string): string {
   const group = backbone.groups.find((g) => g.name === until);
   if (group) return group.end;
-  if (backbone.body.layers.some((l) => l.name === until)) {
+  const layers = backbone.body.layers;
+  const layer = layers.find((l) => l.name === until);
+  if (layer) {
+    // The body's last layer (the cut) freezes the whole body, as its last group does: feature extraction.
+    if (layer === layers[layers.length - 1]) return until;
+    if (layer.getClassName() === 'InputLayer') {
+      throw new InvalidArgumentError(`'${until}' is the input layer of ${backbone.name}: freezing through it freezes nothing`, {
+        hint: `to train every layer use --strategy fine-tune-all; to freeze part of the body pass a layer group (${backbone.groups.map((g) => g.name).join(', ')}) or a later layer`,
+      });
+    }
     checkCut(backbone.body, until);
     return until;
   }

@@ -7,7 +7,7 @@
  *   const { predictions } = await (await ImageClassifier.load('my-model')).predict(['cat.jpg'], { topK: 3 });
  */
 export * from './registry.js';
-export { Backbone, resolveFreezePoint, type BackboneOptions, type ResolvedGroup } from './backbone.js';
+export { Backbone, freezesWholeBody, resolveFreezePoint, type BackboneOptions, type ResolvedGroup } from './backbone.js';
 export { classifySource, fetchModelFiles, readLocalModel, downloadModel, urlCacheDir, type ModelFiles, type SourceKind } from './sources.js';
 export { modelFromJson, layerNamesOf, type LayersModelJson, type WeightSpec, type PrepareOptions } from './model-json.js';
 export { readPackagedModel } from './nsfwjs.js';

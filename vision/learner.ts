@@ -17,7 +17,7 @@ import { Trainer, predictProba, type Callback, type FitOptions, type ParamGroup 
 import type { Dataset } from '../src/training/data.js';
 import type { Progress } from '../src/progress.js';
 import { resolveAugment, type AugmentOptions, type ResolvedAugment } from './augment.js';
-import { resolveFreezePoint, type Backbone } from './backbone.js';
+import { freezesWholeBody, resolveFreezePoint, type Backbone } from './backbone.js';
 import { visionEngine, type TrainingSupport } from './engine/index.js';
 import { ActivationCache } from './feature-cache.js';
 import { freezeThrough, frozenPrefixEnd, setBatchNormPolicy, unfreezeAll } from './freeze.js';
@@ -88,7 +88,9 @@ export class ImageLearner {
   /** Freeze up to and including a layer group (by name) or a layer; what follows trains. */
   freezeTo(groupOrLayer: string): this {
     if (groupOrLayer === POOL_LAYER || groupOrLayer === 'body') return this.freeze();
-    return this.setFrozen(resolveFreezePoint(this.backbone, groupOrLayer));
+    const layer = resolveFreezePoint(this.backbone, groupOrLayer);
+    // Through the body's last layer (or last group) is the whole body: feature extraction, on pooled features.
+    return freezesWholeBody(this.backbone, layer) ? this.freeze() : this.setFrozen(layer);
   }
 
   /** Train everything. */
@@ -113,6 +115,13 @@ export class ImageLearner {
     // A model compiled with tfjs's own compile() captured its trainable weights: compile it again.
     const m = this.model as tf.LayersModel & { optimizer?: tf.Optimizer; loss?: string | string[] };
     if (m.optimizer && m.loss) m.compile({ optimizer: m.optimizer, loss: m.loss });
+  }
+
+  /** Whether any layer of the body trains with the model frozen through `boundary`. */
+  private bodyTrains(boundary: string | undefined): boolean {
+    if (!boundary) return true;
+    const bodyLayers = this.backbone.body.layers;
+    return this.positions.get(boundary)! < this.positions.get(bodyLayers[bodyLayers.length - 1].name)!;
   }
 
   /** Total seconds and images spent computing frozen activations so far. */
@@ -199,7 +208,8 @@ export class ImageLearner {
       x = new ImageBatchSource(this.data.train.images, this.backbone.preprocessing, this.augment, this.options.seed ?? 0);
       if (this.data.valid) validation = { x: new ImageBatchSource(this.data.valid.images, this.backbone.preprocessing), y: this.data.valid.y };
     }
-    if (boundary !== POOL_LAYER) this.trainingSupport = visionEngine().prepareTraining();
+    // Gradient kernels matter only when a layer of the body trains (not when only the pooling and head do).
+    if (this.bodyTrains(boundary)) this.trainingSupport = visionEngine().prepareTraining();
     const trainer = new Trainer(trainModel, {
       seed: this.options.seed,
       // Validation batches through body layers (whole images, or activations before the pool): no bigger than an extraction pass.

@@ -91,6 +91,24 @@ describe('transferkit vision', () => {
     expect(existsSync(join(out, 'weights.bin'))).toBe(true);
   });
 
+  it('--freeze-until at the cut layer is feature extraction, said in a note (no emulated-kernel note); the input layer is refused', async () => {
+    const out = join(root, 'top-cut');
+    const r = await cli('vision', 'train', '--data', data, '--out', out, '--strategy', 'fine-tune-top', '--freeze-until', 'out_relu', '--image-size', '32', '--epochs', '1', '--batch-size', '8');
+    expect(r.stderr).not.toMatch(/skip connection/);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/note: --freeze-until out_relu freezes the whole body: only the head trains \(feature extraction, as --strategy feature-extract\)/);
+    expect(r.stderr).not.toMatch(/emulated/);
+    const top = await cli('vision', 'train', '--data', data, '--out', join(root, 'top-group'), '--strategy', 'fine-tune-top', '--freeze-until', 'top', '--image-size', '32', '--epochs', '1', '--batch-size', '8');
+    expect(top.code).toBe(0);
+    expect(top.stderr).toMatch(/note: --freeze-until top freezes the whole body/);
+    expect(top.stderr).not.toMatch(/emulated/);
+    const input = await cli('vision', 'train', '--data', data, '--out', join(root, 'never'), '--strategy', 'fine-tune-top', '--freeze-until', 'input_1', '--image-size', '32');
+    expect(input.code).toBe(2);
+    expect(input.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: 'input_1' is the input layer of mobilenet_v2_nsfwjs: freezing through it freezes nothing/);
+    expect(input.stderr).toMatch(/hint: to train every layer use --strategy fine-tune-all/);
+    expect(existsSync(join(root, 'never'))).toBe(false);
+  });
+
   it('embed writes one JSONL line per readable image, in the index format', async () => {
     const file = join(root, 'emb.jsonl');
     const r = await cli('vision', 'embed', '--data', data, '--out', file, '--image-size', '32', '--json');

@@ -100,6 +100,10 @@ describe('graph cuts', () => {
     expect(() => resolveFreezePoint(mobilenet, 'block_5_expand')).toThrow(/skip connection/);
     expect(resolveFreezePoint(mobilenet, 'block10-12')).toBe('block_12_add');
     expect(() => resolveFreezePoint(mobilenet, 'nope')).toThrow(/neither a layer group/);
+    // The cut layer freezes the whole body, like its last group; the input layer would freeze nothing.
+    expect(resolveFreezePoint(mobilenet, 'out_relu')).toBe('out_relu');
+    expect(resolveFreezePoint(mobilenet, 'top')).toBe('out_relu');
+    expect(() => resolveFreezePoint(mobilenet, 'input_1')).toThrow(/is the input layer of mobilenet_v2_nsfwjs: freezing through it freezes nothing/);
   });
 
   it('prefix then suffix computes what the whole body computes', async () => {

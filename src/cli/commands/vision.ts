@@ -106,7 +106,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: TrainOpts, cmd: Command) => {
       checkStrategyOptions(opts, cmd);
-      const { Backbone, IMAGE_CLASSIFIER_KIND, checkTrainOptions, readImages, trainImageClassifier } = await visionLib();
+      const { Backbone, IMAGE_CLASSIFIER_KIND, checkTrainOptions, freezesWholeBody, readImages, resolveFreezePoint, trainImageClassifier } = await visionLib();
       // --head (and the rest) before any image is read or the backbone loaded.
       checkTrainOptions({ strategy: opts.strategy, head: opts.head, learningRate: opts.lr, epochs: opts.epochs, batchSize: opts.batchSize });
       // Refuse a bad --out before reading images or training, not after.
@@ -121,6 +121,10 @@ export function registerVision(program: Command, ctx: CliContext): void {
         ctx.note(`backbone ${backbone.name} (${from}), input ${backbone.preprocessing.size.join('×')}, ${backbone.preprocessing.normalization.name} normalisation; engine ${engine.backend}`);
         // Counted before decoding: files that turn out unreadable are reported (and left out) after training.
         ctx.note(`${collection.items.length} image files found in ${collection.labels.length} classes: ${collection.labels.join(', ')}`);
+      }
+      if (opts.strategy === 'fine-tune-top' && opts.freezeUntil !== undefined && freezesWholeBody(backbone, resolveFreezePoint(backbone, opts.freezeUntil))) {
+        // Said in every output mode (stderr): the run is not what the strategy's name suggests.
+        ctx.note(`note: --freeze-until ${opts.freezeUntil} freezes the whole body: only the head trains (feature extraction, as --strategy feature-extract)`);
       }
       const callbacks = opts.json || ctx.globals.quiet ? [] : [new ProgressBarCallback(ctx.io.err, ctx.io.interactive)];
       const result = await trainImageClassifier(collection, {
