@@ -9,7 +9,7 @@
  * In every case the nearest existing ancestor must be a directory.
  */
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 
 /** Who writes a directory: the `format` (and optional `kind`) its manifest.json records. */
@@ -80,15 +80,25 @@ export async function checkOutputFile(path: string): Promise<void> {
   }
 }
 
-/** The path with symbolic links resolved where it exists, else made absolute. */
+/** The path with symbolic links resolved in its longest existing part (the rest appended as given). */
 async function canonical(path: string): Promise<string> {
-  return realpath(path).catch(() => resolve(path));
+  let head = resolve(path);
+  const rest: string[] = [];
+  for (;;) {
+    const real = await realpath(head).catch(() => undefined);
+    if (real !== undefined) return rest.length ? join(real, ...rest.reverse()) : real;
+    const parent = dirname(head);
+    if (parent === head) return resolve(path);
+    rest.push(basename(head));
+    head = parent;
+  }
 }
 
 /**
  * Throw when an output path is one of the command's inputs (`text embed --data a.csv --out a.csv`,
- * `vision train --backbone m --out m`): writing it would destroy what is being read. `inputs`
- * maps each input's option name to its path (undefined: not given).
+ * `vision train --backbone m --out m`), holds one, or lies inside an input folder (`vision train
+ * --data imgs --out imgs/model`): writing it would destroy what is being read, or add to the data
+ * the next run reads. `inputs` maps each input's option name to its path (undefined: not given).
  */
 export async function refuseInputAsOutput(output: { flag: string; path: string }, inputs: Record<string, string | undefined>): Promise<void> {
   const out = await canonical(output.path);
@@ -98,6 +108,11 @@ export async function refuseInputAsOutput(output: { flag: string; path: string }
     if (input === out || input.startsWith(out + sep)) {
       throw new InvalidArgumentError(`${output.flag} ${output.path} is the ${flag} input${input === out ? '' : `'s folder`}: writing it would destroy what is being read`, {
         hint: `choose another ${output.flag} path`,
+      });
+    }
+    if (out.startsWith(input + sep)) {
+      throw new InvalidArgumentError(`${output.flag} ${output.path} is inside the ${flag} folder ${path}: it could overwrite an input, and later runs would read it as data`, {
+        hint: `write ${output.flag} outside ${path}`,
       });
     }
   }

@@ -52,6 +52,12 @@ describe('output guards', () => {
     await expect(refuseInputAsOutput(out(join(root, 'link.csv')), { '--data': join(root, 'data.csv') })).rejects.toThrow(/is the --data input/);
     await expect(refuseInputAsOutput(out(root), { '--backbone': join(root, 'model') })).rejects.toThrow(/is the --backbone input's folder/);
     await refuseInputAsOutput(out(join(root, 'other.jsonl')), { '--data': join(root, 'data.csv'), '--vectors': undefined });
+    // An output inside an input folder would overwrite an input or be read as data by the next run.
+    await expect(refuseInputAsOutput(out(join(root, 'model', 'emb.jsonl')), { '--data': join(root, 'model') })).rejects.toThrow(/is inside the --data folder/);
+    await expect(refuseInputAsOutput(out(join(root, 'model', 'new', 'deeper')), { '--data': join(root, 'model') })).rejects.toThrow(/is inside the --data folder/);
+    // …also through a symbolic link to the folder, for an output that does not exist yet.
+    symlinkSync(join(root, 'model'), join(root, 'model-link'));
+    await expect(refuseInputAsOutput(out(join(root, 'model-link', 'new', 'x.jsonl')), { '--data': join(root, 'model') })).rejects.toThrow(/is inside the --data folder/);
     await refuseInputAsOutput(out(join(root, 'model-2')), { '--backbone': join(root, 'model') });
   });
 });
