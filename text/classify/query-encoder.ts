@@ -7,7 +7,7 @@
  * cannot be loaded again as they were (built in memory, or only the first words of a file).
  *
  * A recipe names its files (absolute paths) and carries a check of what they held: for word
- * vectors, their number and a hash of evenly spaced rows (`vectorsCheck`); for a sentence encoder,
+ * vectors, their number and a hash of a sample of words' values (`vectorsCheck`); for a sentence encoder,
  * its vector of a fixed probe text (`SentenceEncoder.probe`). Loading a recipe whose files now hold
  * something else is an error, not queries answered in another space.
  */
@@ -39,25 +39,47 @@ export interface TextVectorsRecipe {
   check?: VectorsCheck;
 }
 
-/** Rows of the vectors hashed by `vectorsCheck` (evenly spaced, first and last included). */
-export const VECTORS_CHECK_ROWS = 64;
+/** Words of the vectors whose values `vectorsCheck` hashes (evenly spaced rows, first and last included). */
+export const VECTORS_CHECK_WORDS = 64;
 
-/** The number of words of a vectors set and a sha256 of its words and values at evenly spaced rows. */
+/**
+ * What a recipe records of word vectors: their number of words, a sample of them (evenly spaced
+ * rows) and a sha256 of the sampled words' values. Checked by word, not by row, so the same vectors
+ * in another row order pass.
+ */
 export interface VectorsCheck {
   words: number;
+  sample: string[];
   sha256: string;
 }
 
-/** What a recipe records of word vectors, to tell later whether a source still holds the same ones. */
+function sampleHash(vectors: PretrainedVectors, sample: readonly string[]): string | undefined {
+  const hash = createHash('sha256').update(`${vectors.dim}\n`);
+  for (const word of sample) {
+    const r = vectors.indexOf(word);
+    if (r < 0) return undefined;
+    const row = vectors.matrix.subarray(r * vectors.dim, (r + 1) * vectors.dim);
+    hash.update(`${word}\n`).update(new Uint8Array(row.buffer, row.byteOffset, row.byteLength));
+  }
+  return hash.digest('hex');
+}
+
+/** The check of loaded vectors (see `VectorsCheck`). */
 export function vectorsCheck(vectors: PretrainedVectors): VectorsCheck {
   const n = vectors.words.length;
-  const hash = createHash('sha256').update(`${n} ${vectors.dim}\n`);
-  const picks = n === 0 ? [] : [...new Set(Array.from({ length: Math.min(n, VECTORS_CHECK_ROWS) }, (_, i) => Math.round((i * (n - 1)) / Math.max(Math.min(n, VECTORS_CHECK_ROWS) - 1, 1))))];
-  for (const r of picks) {
-    const row = vectors.matrix.subarray(r * vectors.dim, (r + 1) * vectors.dim);
-    hash.update(`${vectors.words[r]}\n`).update(new Uint8Array(row.buffer, row.byteOffset, row.byteLength));
-  }
-  return { words: n, sha256: hash.digest('hex') };
+  const m = Math.min(n, VECTORS_CHECK_WORDS);
+  const rows = [...new Set(Array.from({ length: m }, (_, i) => Math.round((i * (n - 1)) / Math.max(m - 1, 1))))];
+  const sample = rows.map((r) => vectors.words[r]);
+  return { words: n, sample, sha256: sampleHash(vectors, sample)! };
+}
+
+/** Why loaded vectors are not the ones a check was recorded for, or undefined when they are. */
+export function vectorsCheckProblem(vectors: PretrainedVectors, check: VectorsCheck): string | undefined {
+  if (vectors.words.length !== check.words) return `${vectors.words.length} words, the data was embedded with ${check.words}`;
+  const missing = check.sample.find((w) => vectors.indexOf(w) < 0);
+  if (missing !== undefined) return `the word '${missing}' is no longer in them`;
+  if (sampleHash(vectors, check.sample) !== check.sha256) return 'the same words, other values';
+  return undefined;
 }
 
 export interface TextEncoderRecipe {
@@ -164,7 +186,8 @@ export function textRecipeProblem(value: unknown): string | undefined {
     if (!isBool(r.caseFallback)) return 'caseFallback must be true or false';
     if (r.check !== undefined) {
       const c = r.check as Record<string, unknown> | null;
-      if (c === null || typeof c !== 'object' || !isInt(c.words, 0) || !/^[0-9a-f]{64}$/.test(String(c.sha256))) return 'check must be { words, sha256 } as text embed writes it';
+      const sampleOk = Array.isArray(c?.sample) && (c!.sample as unknown[]).length <= VECTORS_CHECK_WORDS && (c!.sample as unknown[]).every(isText);
+      if (c === null || typeof c !== 'object' || !isInt(c.words, 0) || !sampleOk || !/^[0-9a-f]{64}$/.test(String(c.sha256))) return 'check must be { words, sample, sha256 } as text embed writes it';
     }
     return tokenizerProblem(r.tokenizer);
   }
@@ -234,13 +257,8 @@ export async function textQueryEncoder(recipe: TextEmbeddingRecipe, options: { p
     // Vectors the caller has loaded already serve when they are the very ones the recipe names.
     const given = options.vectors && reloadableVectors(options.vectors, '');
     const vectors = given && 'source' in given && given.source === recipe.vectors ? options.vectors! : await loadVectors(recipe.vectors, { progress: options.progress });
-    if (recipe.check) {
-      const now = vectorsCheck(vectors);
-      if (now.words !== recipe.check.words || now.sha256 !== recipe.check.sha256) {
-        const what = now.words !== recipe.check.words ? `${now.words} words, the data was embedded with ${recipe.check.words}` : 'the same number of words, other values';
-        throw new DataError(`the vectors there are not the ones the data was embedded with (${what})`);
-      }
-    }
+    const changed = recipe.check && vectorsCheckProblem(vectors, recipe.check);
+    if (changed) throw new DataError(`the vectors there are not the ones the data was embedded with (${changed})`);
     const tokenizer = new Tokenizer(recipe.tokenizer);
     const lookup = new VectorLookup(vectors, { caseFallback: recipe.caseFallback });
     // A per-text representation needs no fitting: it is an Encoder<string> as it stands.

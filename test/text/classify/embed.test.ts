@@ -161,20 +161,29 @@ describe('embedTexts', () => {
     await writeFile(file, gloveText(vectors));
     const texts = [{ text: `${food[0]} ${food[1]}` }, { text: `${sport[2]} ${sport[3]}` }];
     const recipe = (await embedTexts(texts, join(dir, 'checked.jsonl'), { vectors: file })).recipe!;
-    expect(recipe).toMatchObject({ kind: 'text-vectors', check: { words: vectors.words.length, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(recipe).toMatchObject({ kind: 'text-vectors', check: { words: vectors.words.length, sample: expect.any(Array), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect((await textQueryEncoder(recipe)).dim).toBe(recipe.dim);
+    // The same vectors in another row order pass (the check goes by word).
+    const { WordVectors } = await import('../../../text/vectors/index.js');
+    const order = vectors.words.map((_, i) => i).reverse();
+    const reordered = WordVectors.fromArrays({ words: order.map((i) => vectors.words[i]), matrix: Float32Array.from(order.flatMap((i) => Array.from(vectors.matrix.subarray(i * vectors.dim, (i + 1) * vectors.dim)))), dim: vectors.dim });
+    await writeFile(file, gloveText(reordered));
     expect((await textQueryEncoder(recipe)).dim).toBe(recipe.dim);
     // Same words, other values (another training run of the same vocabulary):
     await writeFile(file, gloveText(toyVectors(16, 99)));
-    await expect(textQueryEncoder(recipe)).rejects.toThrow(/not the ones the data was embedded with \(the same number of words, other values\)/);
+    await expect(textQueryEncoder(recipe)).rejects.toThrow(/not the ones the data was embedded with \(the same words, other values\)/);
+    // A sampled word renamed (the first row is always sampled):
+    await writeFile(file, gloveText(WordVectors.fromArrays({ words: ['renamedword', ...vectors.words.slice(1)], matrix: vectors.matrix, dim: vectors.dim })));
+    await expect(textQueryEncoder(recipe)).rejects.toThrow(new RegExp(`the word '${vectors.words[0]}' is no longer in them`));
     // Fewer words:
-    const { WordVectors } = await import('../../../text/vectors/index.js');
     const n = vectors.words.length - 3;
     await writeFile(file, gloveText(WordVectors.fromArrays({ words: vectors.words.slice(0, n), matrix: vectors.matrix.slice(0, n * vectors.dim), dim: vectors.dim })));
     await expect(textQueryEncoder(recipe)).rejects.toThrow(new RegExp(`${n} words, the data was embedded with ${vectors.words.length}`));
     // A recipe written before checks were recorded still loads; a malformed check is not a usable recipe.
     const { check: _check, ...old } = recipe as typeof recipe & { check?: unknown };
     expect((await textQueryEncoder(old)).dim).toBe(recipe.dim);
-    expect(isTextRecipe({ ...recipe, check: { words: 3, sha256: 'abc' } })).toBe(false);
+    expect(isTextRecipe({ ...recipe, check: { words: 3, sample: [], sha256: 'abc' } })).toBe(false);
+    expect(isTextRecipe({ ...recipe, check: { words: 3, sha256: 'a'.repeat(64) } })).toBe(false);
   });
 
   it("records the sentence model's probe vector, so a folder that now holds another model is refused", async () => {
