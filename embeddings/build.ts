@@ -5,7 +5,7 @@ import { tuneEf, type TuneEfResult } from './evaluate.js';
 import { ExactIndex } from './exact.js';
 import { HnswIndex, type HnswIndexOptions } from './hnsw.js';
 import { sampleIndices } from './sample.js';
-import { isZeroVector } from './vectors.js';
+import { checkMatrix, isZeroVector } from './vectors.js';
 import type { EmbeddingRecipe, JsonValue, Metric } from './types.js';
 
 /** Below this many items `kind: 'auto'` builds an exact index: fast enough, and no recall loss. */
@@ -57,6 +57,8 @@ export function buildIndex(options: BuildIndexOptions): BuiltIndex {
   if (matrix.length !== keys.length * dim) {
     throw new InvalidArgumentError(`matrix has ${matrix.length} values, need ${keys.length} × ${dim}`);
   }
+  // An exact index uses the matrix as is: refuse NaN and ±Infinity here (HNSW's add checks each row too).
+  checkMatrix(matrix, dim, (r) => `the vector of '${keys[r]}' (row ${r})`);
   const kind = options.kind ?? 'auto';
   const useExact = kind === 'exact' || (kind === 'auto' && keys.length < EXACT_THRESHOLD);
   if (useExact) {

@@ -9,7 +9,8 @@ import { KeyTable } from './keytable.js';
 import { saveIndexDir } from './persist.js';
 import { RowStore } from './rowstore.js';
 import type { EmbeddingRecipe, JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
-import { checkMetric, checkQueryDirections, checkVector, flattenQueries, scoreToDistance } from './vectors.js';
+import { checkBatch } from './batch.js';
+import { checkMetric, checkQueryDirections, checkVector, flattenQueries, isZeroVector, scoreToDistance } from './vectors.js';
 
 export interface ExactIndexOptions {
   /** Vector dimension (required). */
@@ -55,6 +56,11 @@ export class ExactIndex implements VectorIndex {
   private rowScale: Float64Array | null = null;
   /** L2: squared row norms. */
   private sqNorms: Float64Array | null = null;
+  /**
+   * Cosine over unit rows: the rows that are zero (with `rowScale` the kernel skips rows of factor 0).
+   * A zero vector has no direction, so it never matches.
+   */
+  private zeroRows = new Set<number>();
 
   constructor(options: ExactIndexOptions) {
     if (!Number.isInteger(options.dim) || options.dim < 1) {
@@ -89,6 +95,7 @@ export class ExactIndex implements VectorIndex {
     if (index.metric === 'cosine') {
       index.unitRows = options.normalized === true;
       if (!index.unitRows) index.rowScale = rowInverseNorms(matrix, dim, rows);
+      else index.findZeroRows(matrix, rows);
     } else if (index.metric === 'l2') {
       index.sqNorms = rowSquaredNorms(matrix, dim, rows);
     }
@@ -107,6 +114,7 @@ export class ExactIndex implements VectorIndex {
     if (parts.metric === 'cosine') {
       index.unitRows = parts.unitRows;
       if (!index.unitRows) index.rowScale = rowInverseNorms(matrix, parts.dim, rows);
+      else index.findZeroRows(matrix, rows);
     } else if (parts.metric === 'l2') {
       index.sqNorms = rowSquaredNorms(matrix, parts.dim, rows);
     }
@@ -115,6 +123,11 @@ export class ExactIndex implements VectorIndex {
 
   get size(): number {
     return this.table.size;
+  }
+
+  /** Cosine over unit rows: note the live rows that are all zeros (most rows stop at their first value). */
+  private findZeroRows(matrix: Float32Array, rows: number): void {
+    for (let r = 0; r < rows; r++) if (this.table.live(r) && isZeroVector(matrix, r * this.dim, (r + 1) * this.dim)) this.zeroRows.add(r);
   }
 
   /** Rows the matrix can hold before it has to grow. */
@@ -154,6 +167,31 @@ export class ExactIndex implements VectorIndex {
     this.writeRow(slot, vector);
   }
 
+  /**
+   * Add many items; `vectors` is a flat row-major matrix (keys.length × dim) or an array of vectors.
+   * All or nothing: every key and vector is checked before the first is added. Grows once.
+   */
+  addBatch(
+    keys: readonly string[],
+    vectors: Float32Array | ArrayLike<number>[],
+    options: { metadata?: readonly (JsonValue | undefined)[]; onProgress?: (done: number) => void } = {},
+  ): void {
+    const flat = vectors instanceof Float32Array;
+    if (flat && vectors.length !== keys.length * this.dim) {
+      throw new InvalidArgumentError(`matrix has ${vectors.length} values, need ${keys.length} × ${this.dim}`);
+    }
+    if (!flat && vectors.length !== keys.length) throw new InvalidArgumentError(`${vectors.length} vectors for ${keys.length} keys`);
+    const rowOf = (i: number) => (flat ? (vectors as Float32Array).subarray(i * this.dim, (i + 1) * this.dim) : (vectors as ArrayLike<number>[])[i]!);
+    checkBatch(keys, rowOf, this.dim, (key) => this.table.has(key), options.metadata);
+    this.ensureWritable(this.table.slotCount + Math.max(0, keys.length - this.table.freeCount));
+    for (let i = 0; i < keys.length; i++) {
+      const slot = this.table.insert(keys[i]!, options.metadata?.[i]);
+      this.writeRow(slot, rowOf(i));
+      if (options.onProgress && (i + 1) % 1000 === 0) options.onProgress(i + 1);
+    }
+    options.onProgress?.(keys.length);
+  }
+
   update(key: string, vector: ArrayLike<number>, metadata?: JsonValue): void {
     checkVector(vector, this.dim);
     const slot = this.table.requireSlot(key);
@@ -163,7 +201,10 @@ export class ExactIndex implements VectorIndex {
   }
 
   delete(key: string): boolean {
-    return this.table.remove(key) !== undefined;
+    const slot = this.table.remove(key);
+    if (slot === undefined) return false;
+    this.zeroRows.delete(slot);
+    return true;
   }
 
   query(vector: ArrayLike<number>, options: QueryOptions = {}): SearchHit[] {
@@ -181,10 +222,11 @@ export class ExactIndex implements VectorIndex {
   /** Top-k rows (not keys) for flat queries: the raw kernel result, for tools that need speed. */
   searchRows(queries: Float32Array, count: number, k: number): { rows: Int32Array; scores: Float64Array }[] {
     const table = this.table;
-    const needsCheck = table.freeCount > 0;
+    const zeros = this.zeroRows;
+    const needsCheck = table.freeCount > 0 || zeros.size > 0;
     return exactTopK(this.scanInput(), queries, count, {
       k: Math.min(k, this.size),
-      accept: needsCheck ? (row) => table.live(row) : undefined,
+      accept: needsCheck ? (row) => table.live(row) && !zeros.has(row) : undefined,
     });
   }
 
@@ -230,11 +272,12 @@ export class ExactIndex implements VectorIndex {
       if (slot !== undefined) excluded.add(slot);
     }
     const filter = options.filter;
-    const needsCheck = table.freeCount > 0 || excluded.size > 0 || filter !== undefined;
+    const zeros = this.zeroRows;
+    const needsCheck = table.freeCount > 0 || excluded.size > 0 || filter !== undefined || zeros.size > 0;
     const accept = needsCheck
       ? (row: number) => {
           const key = table.keyAt(row);
-          if (key === undefined || excluded.has(row)) return false;
+          if (key === undefined || excluded.has(row) || zeros.has(row)) return false;
           return filter === undefined || filter(key, table.metadataAt(row));
         }
       : undefined;
@@ -290,6 +333,8 @@ export class ExactIndex implements VectorIndex {
     if (this.metric === 'cosine' && this.unitRows) {
       const inv = sq > 0 ? 1 / Math.sqrt(sq) : 0;
       for (let d = 0; d < this.dim; d++) m[o + d] = vector[d]! * inv;
+      if (sq > 0) this.zeroRows.delete(slot);
+      else this.zeroRows.add(slot);
       return;
     }
     for (let d = 0; d < this.dim; d++) m[o + d] = vector[d]!;

@@ -5,17 +5,22 @@
  * graph never needs rebuilding. The index grows automatically (doubling) past
  * its capacity.
  */
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { InvalidArgumentError, InvalidFileError } from '../src/errors.js';
 import { DEFAULT_K } from './exact.js';
 import { evaluate, tuneEf, type EvaluateOptions, type EvaluateResult, type TuneEfOptions, type TuneEfResult } from './evaluate.js';
+import { checkBatch } from './batch.js';
 import { KeyTable } from './keytable.js';
-import { saveIndexDir, type IndexParts } from './persist.js';
+import { MANIFEST_FILE, saveIndexDir, type IndexParts } from './persist.js';
 import type { EmbeddingRecipe, JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
-import { checkMetric, checkQueryDirections, checkVector, distanceToScore, flattenQueries } from './vectors.js';
+import { checkMetric, checkQueryDirections, checkVector, distanceToScore, flattenQueries, isZeroVector } from './vectors.js';
 
 /** Graph degree (hnswlib M). */
 export const DEFAULT_M = 16;
+/** Largest M: hnswlib silently caps M at 10,000, so a larger value would be recorded but not used. */
+export const MAX_M = 10_000;
 /** Build-time search breadth (hnswlib ef_construction). */
 export const DEFAULT_EF_CONSTRUCTION = 200;
 /**
@@ -47,6 +52,26 @@ export interface HnswIndexOptions {
 }
 
 const NO_SLOTS: ReadonlySet<number> = new Set<number>();
+/** Past this many zero rows (cosine), searches skip them with hnswlib's filter instead of asking for more hits. */
+const ZERO_SLOTS_BY_FILTER = 64;
+
+/**
+ * The vector dimension recorded in an hnswlib index file's header: hnswlib stores
+ * offsetLevel0, maxElements, count, sizeDataPerElement, labelOffset, offsetData as
+ * 8-byte integers, and a row's data (dim float32) lies between offsetData and labelOffset.
+ */
+async function hnswFileDim(path: string): Promise<number | undefined> {
+  const handle = await open(path, 'r');
+  try {
+    const header = Buffer.alloc(48);
+    const { bytesRead } = await handle.read(header, 0, 48, 0);
+    if (bytesRead < 48) return undefined;
+    const bytes = Number(header.readBigUInt64LE(32) - header.readBigUInt64LE(40));
+    return bytes > 0 && bytes % 4 === 0 ? bytes / 4 : undefined;
+  } finally {
+    await handle.close();
+  }
+}
 
 function positiveInt(name: string, v: number): number {
   if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got ${v}`);
@@ -68,15 +93,26 @@ export class HnswIndex implements VectorIndex {
   private table: KeyTable;
   /** Reused conversion buffer: hnswlib-node takes plain arrays. */
   private readonly scratch: number[];
+  /**
+   * Cosine: slots that hold a zero vector. They have no direction, so they never match (cosine
+   * would be undefined; hnswlib scores them 0). Tracked by add/update; in a loaded index they are
+   * found when a search meets one (`zeroSlotsComplete` false).
+   */
+  private readonly zeroSlots = new Set<number>();
+  private zeroSlotsComplete: boolean;
 
   constructor(options: HnswIndexOptions, existing?: { native: hnswlib.HierarchicalNSW; table: KeyTable }) {
     this.dim = positiveInt('dim', options.dim);
     this.metric = checkMetric(options.metric ?? 'cosine');
     this.M = positiveInt('M', options.M ?? DEFAULT_M);
+    if (this.M > MAX_M) {
+      throw new InvalidArgumentError(`M must be at most ${MAX_M}, got ${this.M}`, { hint: `hnswlib caps M at ${MAX_M} (typical values are 8 to 64; the default is ${DEFAULT_M})` });
+    }
     this.efConstruction = positiveInt('efConstruction', options.efConstruction ?? DEFAULT_EF_CONSTRUCTION);
     this._ef = positiveInt('ef', options.ef ?? DEFAULT_EF);
     this.seed = options.seed ?? DEFAULT_SEED;
     this.scratch = new Array<number>(this.dim).fill(0);
+    this.zeroSlotsComplete = existing === undefined;
     if (existing) {
       this.native = existing.native;
       this.table = existing.table;
@@ -98,6 +134,15 @@ export class HnswIndex implements VectorIndex {
   /** Rebuild from a saved directory's parts (used by loadIndex). */
   static async fromSaved(parts: IndexParts): Promise<HnswIndex> {
     const { manifest, table, payloadPath } = parts;
+    // hnswlib reads its file with the dimension it is given, unchecked: a manifest whose dim was
+    // changed would give an index that answers queries of the wrong size from misread rows.
+    const fileDim = await hnswFileDim(payloadPath);
+    if (fileDim !== manifest.dim) {
+      throw new InvalidFileError(
+        fileDim === undefined ? 'is not an hnswlib index file (its header is unreadable)' : `holds ${fileDim}-dimensional vectors, but the manifest says dim ${manifest.dim}`,
+        { file: fileDim === undefined ? payloadPath : join(payloadPath, '..', MANIFEST_FILE), hint: 'the index directory was edited or mixes files from different saves; rebuild it' },
+      );
+    }
     const native = new hnswlib.HierarchicalNSW(manifest.metric, manifest.dim);
     try {
       await native.readIndex(payloadPath, false);
@@ -163,6 +208,11 @@ export class HnswIndex implements VectorIndex {
 
   add(key: string, vector: ArrayLike<number>, metadata?: JsonValue): void {
     checkVector(vector, this.dim);
+    this.insertChecked(key, vector, metadata);
+  }
+
+  /** Add a vector already checked (checkVector) under a key not in the index. */
+  private insertChecked(key: string, vector: ArrayLike<number>, metadata: JsonValue | undefined): void {
     const slot = this.table.peekSlot();
     if (slot >= this.native.getMaxElements()) this.native.resizeIndex(Math.max(slot + 1, this.native.getMaxElements() * 2));
     this.table.insert(key, metadata);
@@ -172,11 +222,21 @@ export class HnswIndex implements VectorIndex {
       this.table.remove(key);
       throw e;
     }
+    this.noteZero(slot, vector);
+  }
+
+  private noteZero(slot: number, vector: ArrayLike<number>): void {
+    if (this.metric !== 'cosine') return;
+    if (isZeroVector(vector, 0, this.dim)) this.zeroSlots.add(slot);
+    else this.zeroSlots.delete(slot);
   }
 
   /**
    * Add many items; `vectors` is a flat row-major matrix (keys.length × dim) or an array of vectors.
-   * Reserves capacity once. `onProgress(done)` is called every 1,000 items.
+   * All or nothing: every key and vector is checked before the first is added (a key already in the
+   * index or twice in the batch, a vector of the wrong size or with a value that is not a finite
+   * float32 throws, and the index is left as it was). Reserves capacity once. `onProgress(done)`
+   * is called every 1,000 items.
    */
   addBatch(
     keys: readonly string[],
@@ -188,11 +248,12 @@ export class HnswIndex implements VectorIndex {
       throw new InvalidArgumentError(`matrix has ${vectors.length} values, need ${keys.length} × ${this.dim}`);
     }
     if (!flat && vectors.length !== keys.length) throw new InvalidArgumentError(`${vectors.length} vectors for ${keys.length} keys`);
+    const rowOf = (i: number) => (flat ? (vectors as Float32Array).subarray(i * this.dim, (i + 1) * this.dim) : (vectors as ArrayLike<number>[])[i]!);
+    checkBatch(keys, rowOf, this.dim, (key) => this.table.has(key), options.metadata);
     const needed = this.table.slotCount + Math.max(0, keys.length - this.table.freeCount);
     if (needed > this.native.getMaxElements()) this.native.resizeIndex(needed);
     for (let i = 0; i < keys.length; i++) {
-      const v = flat ? (vectors as Float32Array).subarray(i * this.dim, (i + 1) * this.dim) : (vectors as ArrayLike<number>[])[i]!;
-      this.add(keys[i]!, v, options.metadata?.[i]);
+      this.insertChecked(keys[i]!, rowOf(i), options.metadata?.[i]);
       if (options.onProgress && (i + 1) % 1000 === 0) options.onProgress(i + 1);
     }
     options.onProgress?.(keys.length);
@@ -202,6 +263,7 @@ export class HnswIndex implements VectorIndex {
     checkVector(vector, this.dim);
     const slot = this.table.requireSlot(key);
     this.native.addPoint(this.toScratch(vector), slot);
+    this.noteZero(slot, vector);
     if (metadata !== undefined) this.table.setMetadata(slot, metadata);
   }
 
@@ -209,18 +271,21 @@ export class HnswIndex implements VectorIndex {
     const slot = this.table.remove(key);
     if (slot === undefined) return false;
     this.native.markDelete(slot);
+    this.zeroSlots.delete(slot);
     return true;
   }
 
   query(vector: ArrayLike<number>, options: QueryOptions = {}): SearchHit[] {
     checkVector(vector, this.dim, 'query vector');
     checkQueryDirections(this.metric, vector, 1, this.dim);
+    this.checkL2Range(vector, 0, 'query vector');
     return this.searchOne(vector, options, this.excludedSlots(options));
   }
 
   queryBatch(vectors: Float32Array | ArrayLike<number>[], options: QueryOptions = {}): SearchHit[][] {
     const { flat, count } = flattenQueries(vectors, this.dim);
     checkQueryDirections(this.metric, flat, count, this.dim, (i) => `query ${i}`);
+    for (let i = 0; i < count; i++) this.checkL2Range(flat, i * this.dim, `query ${i}`);
     const excluded = this.excludedSlots(options);
     const out: SearchHit[][] = [];
     for (let i = 0; i < count; i++) out.push(this.searchOne(flat.subarray(i * this.dim, (i + 1) * this.dim), options, excluded));
@@ -286,39 +351,113 @@ export class HnswIndex implements VectorIndex {
     }
   }
 
+  /**
+   * l2: hnswlib computes squared distances in float32. A query whose squared length overflows
+   * float32 (values around 1.8e19 and up) is at distance Infinity from every ordinary item, so the
+   * search could not rank anything: refused (an exact index computes in float64 and answers it).
+   */
+  private checkL2Range(v: ArrayLike<number>, start: number, what: string): void {
+    if (this.metric !== 'l2') return;
+    let sq = 0;
+    for (let d = 0; d < this.dim; d++) sq += v[start + d]! * v[start + d]!;
+    if (!Number.isFinite(Math.fround(sq))) {
+      throw new InvalidArgumentError(`${what} is too long for an l2 HNSW search: its squared length ${sq.toPrecision(3)} overflows float32, the precision hnswlib computes distances in`, {
+        hint: 'scale the vectors down (e.g. normalise them), or use an exact index (--kind exact, ExactIndex), which computes distances in float64',
+      });
+    }
+  }
+
   private toScratch(vector: ArrayLike<number>): number[] {
     const s = this.scratch;
     for (let d = 0; d < this.dim; d++) s[d] = vector[d]!;
+    if (this.metric === 'cosine') {
+      // hnswlib normalises in float32, where the squared length of a vector with values beyond
+      // ~1e19 (or below ~1e-19) overflows (underflows): the vector would become zero (or NaN).
+      // Such vectors are normalised here, in float64; ordinary ones are passed as they are.
+      let sq = 0;
+      for (let d = 0; d < this.dim; d++) sq += s[d]! * s[d]!;
+      if (sq > 0 && (sq > 1e30 || sq < 1e-30)) {
+        const inv = 1 / Math.sqrt(sq);
+        for (let d = 0; d < this.dim; d++) s[d] = s[d]! * inv;
+      }
+    }
     return s;
+  }
+
+  /** Cosine: does `slot` hold a zero vector (see zeroSlots)? */
+  private isZeroSlot(slot: number, distance: number): boolean {
+    if (this.zeroSlots.has(slot)) return true;
+    // A loaded index learns its zero rows as searches meet them: hnswlib gives them distance 1 exactly.
+    if (this.zeroSlotsComplete || distance !== 1) return false;
+    if (!this.native.getPoint(slot).every((x) => x === 0)) return false;
+    this.zeroSlots.add(slot);
+    return true;
+  }
+
+  /** A distance hnswlib's float32 arithmetic overflowed (l2, ip), recomputed in float64 from the stored vector. */
+  private exactDistance(slot: number, vector: ArrayLike<number>): number {
+    const p = this.native.getPoint(slot);
+    let s = 0;
+    if (this.metric === 'l2') {
+      for (let d = 0; d < this.dim; d++) s += (p[d]! - vector[d]!) ** 2;
+      return s;
+    }
+    for (let d = 0; d < this.dim; d++) s += p[d]! * vector[d]!;
+    return 1 - s;
   }
 
   private searchOne(vector: ArrayLike<number>, options: QueryOptions, excluded: ReadonlySet<number>): SearchHit[] {
     const k = options.k ?? DEFAULT_K;
     if (!Number.isInteger(k) || k < 0) throw new InvalidArgumentError(`k must be a non-negative integer, got ${k}`);
-    const want = Math.min(k + excluded.size, this.size);
-    if (want === 0 || k === 0) return [];
+    if (k === 0 || this.size === 0) return [];
     this.setNativeEf(options.ef ?? this._ef);
     const table = this.table;
     const filter = options.filter;
-    const result = filter
-      ? this.native.searchKnn(this.toScratch(vector), want, (label) => {
-          if (excluded.has(label)) return false;
-          const key = table.keyAt(label);
-          return key !== undefined && filter(key, table.metadataAt(label));
-        })
-      : this.native.searchKnn(this.toScratch(vector), want);
-    const hits: SearchHit[] = [];
-    for (let i = 0; i < result.neighbors.length && hits.length < k; i++) {
-      const slot = result.neighbors[i]!;
-      if (excluded.has(slot)) continue;
-      const key = table.keyAt(slot);
-      if (key === undefined) continue;
-      const distance = result.distances[i]!;
-      const hit: SearchHit = { key, score: distanceToScore(this.metric, distance), distance };
-      const meta = table.metadataAt(slot);
-      if (meta !== undefined) hit.metadata = meta;
-      hits.push(hit);
+    const cosine = this.metric === 'cosine';
+    const zeros = this.zeroSlots;
+    for (;;) {
+      // Zero rows (cosine) are skipped like excluded keys: by asking for more hits, or, when there
+      // are many of them or a filter runs anyway, in hnswlib's filter.
+      const zeroFilter = cosine && zeros.size > ZERO_SLOTS_BY_FILTER;
+      const want = Math.min(k + excluded.size + (cosine && !zeroFilter ? zeros.size : 0), this.size);
+      const result =
+        filter || zeroFilter
+          ? this.native.searchKnn(this.toScratch(vector), want, (label) => {
+              if (excluded.has(label) || (zeroFilter && zeros.has(label))) return false;
+              if (!filter) return true;
+              const key = table.keyAt(label);
+              return key !== undefined && filter(key, table.metadataAt(label));
+            })
+          : this.native.searchKnn(this.toScratch(vector), want);
+      const hits: SearchHit[] = [];
+      let newZeros = 0;
+      let rescored = false;
+      for (let i = 0; i < result.neighbors.length && hits.length < k; i++) {
+        const slot = result.neighbors[i]!;
+        if (excluded.has(slot)) continue;
+        const key = table.keyAt(slot);
+        if (key === undefined) continue;
+        let distance = result.distances[i]!;
+        if (cosine) {
+          const known = zeros.has(slot);
+          if (this.isZeroSlot(slot, distance)) {
+            if (!known) newZeros++;
+            continue;
+          }
+        } else if (!Number.isFinite(distance)) {
+          distance = this.exactDistance(slot, vector);
+          rescored = true;
+        }
+        const hit: SearchHit = { key, score: distanceToScore(this.metric, distance), distance };
+        const meta = table.metadataAt(slot);
+        if (meta !== undefined) hit.metadata = meta;
+        hits.push(hit);
+      }
+      // A loaded index met zero rows it did not know of: search again, now skipping them.
+      if (newZeros > 0 && hits.length < k && want < this.size) continue;
+      if (rescored) hits.sort((a, b) => a.distance - b.distance);
+      return hits;
     }
-    return hits;
   }
 }
+

@@ -3,10 +3,10 @@ export * from './types.js';
 export { ExactIndex, DEFAULT_K, type ExactIndexOptions, type FromMatrixOptions } from './exact.js';
 export { exactTopK, wasmKernelAvailable, rowInverseNorms, rowSquaredNorms, type ScanInput, type ScanOptions, type ScanResult } from './kernel.js';
 export { TopK } from './topk.js';
-export { HnswIndex, DEFAULT_M, DEFAULT_EF, DEFAULT_EF_CONSTRUCTION, DEFAULT_HNSW_CAPACITY, DEFAULT_SEED, type HnswIndexOptions } from './hnsw.js';
+export { HnswIndex, DEFAULT_M, MAX_M, DEFAULT_EF, DEFAULT_EF_CONSTRUCTION, DEFAULT_HNSW_CAPACITY, DEFAULT_SEED, type HnswIndexOptions } from './hnsw.js';
 export { loadIndex, type LoadOptions } from './load.js';
 export { readManifest, INDEX_OWNER, INDEX_FORMAT, INDEX_FORMAT_VERSION, type IndexManifest, type FileEntry, type ReadOptions } from './persist.js';
-export { METRICS, scoreToDistance, distanceToScore } from './vectors.js';
+export { METRICS, FLOAT32_MAX, scoreToDistance, distanceToScore } from './vectors.js';
 export {
   evaluate,
   tuneEf,

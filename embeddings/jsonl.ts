@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { DimensionMismatchError, InvalidArgumentError, InvalidFileError, NotFoundError } from '../src/errors.js';
 import { silentProgress, type Progress } from '../src/progress.js';
 import type { JsonValue } from './types.js';
+import { FLOAT32_MAX } from './vectors.js';
 
 export interface ReadJsonlOptions {
   /** Stop after this many items. Default: all. */
@@ -85,10 +86,15 @@ export async function readEmbeddingsJsonl(file: string, options: ReadJsonlOption
       }
       for (let d = 0; d < dim; d++) {
         const x = vector[d];
-        if (typeof x !== 'number' || !Number.isFinite(x)) {
-          throw new InvalidFileError(`"vector"[${d}] is not a finite number (got ${JSON.stringify(x)?.slice(0, 30)})`, {
+        if (typeof x !== 'number' || !Number.isFinite(Math.fround(x))) {
+          // JSON.parse reads 1e400 as Infinity, which JSON.stringify would print as null: say what it is.
+          const got =
+            typeof x !== 'number'
+              ? `got ${JSON.stringify(x)?.slice(0, 30)}`
+              : `got ${Number.isFinite(x) ? x : `a number too large even for a double, read as ${x}`}: out of float32 range, at most ±${FLOAT32_MAX.toPrecision(3)}`;
+          throw new InvalidFileError(`"vector"[${d}] is not a finite float32 number (${got})`, {
             ...where,
-            hint: 'vector entries must be JSON numbers, not strings, null, NaN or Infinity',
+            hint: `vector entries must be JSON numbers, not strings, null, NaN or Infinity, of magnitude at most ${FLOAT32_MAX.toPrecision(3)} (vectors are stored as float32)`,
           });
         }
         matrix[r * dim + d] = x;

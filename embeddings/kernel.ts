@@ -32,7 +32,7 @@ export interface ScanInput {
   metric: Metric;
   /**
    * Cosine only: per-row factor 1/‖row‖. Omit when rows are already unit-norm.
-   * (Zero rows should have factor 0.)
+   * Zero rows must have factor 0: they have no direction and are never returned.
    */
   rowScale?: Float64Array | Float32Array | null;
   /** L2 only: per-row squared norms ‖row‖². Required for `l2`. */
@@ -215,11 +215,13 @@ export function exactTopK(input: ScanInput, queries: Float32Array | Float64Array
 function scanJs(input: ScanInput, count: number, prep: Prepared, accept: ScanOptions['accept']): void {
   const { matrix, dim, rows } = input;
   const { q, heaps, score } = prep;
+  const scale = input.metric === 'cosine' ? input.rowScale ?? null : null;
   const dots = new Float64Array(ROW_BLOCK * 4);
   const offer = (qi: number, row: number, dot: number) => {
     const s = score(qi, row, dot);
     const heap = heaps[qi]!;
-    if (s > heap.threshold && (accept === undefined || accept(row, qi))) heap.push(s, row);
+    // A zero row (cosine factor 0) has no direction: it never matches.
+    if (s > heap.threshold && (scale === null || scale[row] !== 0) && (accept === undefined || accept(row, qi))) heap.push(s, row);
   };
   for (let r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
     const r1 = Math.min(rows, r0 + ROW_BLOCK);
@@ -349,8 +351,10 @@ function scanWasm(wasm: WasmDots, resident: boolean, input: ScanInput, count: nu
           if (scale !== null) {
             for (let i = 0, p = out + j; i < n; i++, p += lanes) {
               const row = r0 + i;
-              const s = mem[p]! * scale[row]!;
-              if (s > threshold && (accept === undefined || accept(row, qi))) {
+              const f = scale[row]!;
+              const s = mem[p]! * f;
+              // A zero row (factor 0) has no direction: it never matches.
+              if (s > threshold && f !== 0 && (accept === undefined || accept(row, qi))) {
                 heap.push(s, row);
                 threshold = heap.threshold;
               }

@@ -1,7 +1,7 @@
 /** `loadIndex(dir)`: open any saved index, whichever kind it is. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DimensionMismatchError, InvalidFileError } from '../src/errors.js';
+import { DimensionMismatchError, InvalidArgumentError } from '../src/errors.js';
 import { ExactIndex } from './exact.js';
 import { HnswIndex } from './hnsw.js';
 import { MANIFEST_FILE, readIndexDir, type ReadOptions } from './persist.js';
@@ -27,9 +27,10 @@ export async function loadIndex(dir: string, options: LoadOptions = {}): Promise
     });
   }
   if (options.metric !== undefined && manifest.metric !== options.metric) {
-    throw new InvalidFileError(`index uses metric '${manifest.metric}', expected '${options.metric}'`, {
+    // The index is fine; it is the wrong one for this use: an argument error, not a file error.
+    throw new InvalidArgumentError(`the index at ${dir} uses metric '${manifest.metric}', expected '${options.metric}'`, {
       file: manifestPath,
-      hint: `rebuild with --metric ${options.metric}`,
+      hint: `give an index built with --metric ${options.metric}, or rebuild it with --metric ${options.metric}`,
     });
   }
   const index =

@@ -51,6 +51,15 @@ export interface VectorIndex {
   has(key: string): boolean;
   /** Add a new item; throws if the key exists (use `update`). */
   add(key: string, vector: ArrayLike<number>, metadata?: JsonValue): void;
+  /**
+   * Add many items: a flat row-major matrix (keys.length × dim) or an array of vectors. All or
+   * nothing: the whole batch is checked (new, distinct keys; sizes; finite float32 values) first.
+   */
+  addBatch(
+    keys: readonly string[],
+    vectors: Float32Array | ArrayLike<number>[],
+    options?: { metadata?: readonly (JsonValue | undefined)[]; onProgress?: (done: number) => void },
+  ): void;
   /** Replace the vector (and metadata, when given) of an existing key. */
   update(key: string, vector: ArrayLike<number>, metadata?: JsonValue): void;
   /** Remove an item; returns false when the key was not present. */

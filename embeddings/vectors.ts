@@ -11,7 +11,33 @@ export function checkMetric(metric: string): Metric {
   return metric as Metric;
 }
 
-/** Throws DimensionMismatchError unless `vector` has `dim` finite numbers. */
+/** Largest finite float32 (values are stored as float32: anything larger in magnitude becomes ±Infinity). */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Why `x` cannot be stored as a float32 value, or undefined when it can: not a number, NaN, ±Infinity,
+ * or a finite double beyond float32's range (e.g. 1e39), which float32 would turn into ±Infinity.
+ */
+export function float32Problem(x: unknown): string | undefined {
+  if (typeof x !== 'number') return `is not a number (got ${typeof x === 'string' ? JSON.stringify(x.slice(0, 30)) : x === null ? 'null' : typeof x})`;
+  if (Number.isNaN(x)) return 'is NaN';
+  if (!Number.isFinite(x)) return `is ${x > 0 ? 'Infinity' : '-Infinity'}`;
+  if (!Number.isFinite(Math.fround(x))) return `is ${x} (out of float32 range: at most ±${FLOAT32_MAX.toPrecision(3)})`;
+  return undefined;
+}
+
+/** The error for a value that is not storable as float32 (see float32Problem). */
+function valueError(what: string, position: number, problem: string): InvalidArgumentError {
+  return new InvalidArgumentError(`${what}: the value at position ${position} ${problem}`, {
+    hint: `vectors are stored as float32: every value must be a finite number of magnitude at most ${FLOAT32_MAX.toPrecision(3)}`,
+  });
+}
+
+/**
+ * Throws DimensionMismatchError unless `vector` has `dim` values, and InvalidArgumentError
+ * (naming the position) unless each is finite as a float32 (NaN, ±Infinity and values beyond
+ * ±3.4e38 are refused: they would be stored as NaN or ±Infinity and break every distance).
+ */
 export function checkVector(vector: ArrayLike<number>, dim: number, what = 'vector'): void {
   if (vector === null || typeof vector !== 'object' || typeof vector.length !== 'number') {
     throw new InvalidArgumentError(`${what} must be an array of numbers`);
@@ -20,7 +46,19 @@ export function checkVector(vector: ArrayLike<number>, dim: number, what = 'vect
     throw new DimensionMismatchError(dim, vector.length, { what, hint: `this index holds ${dim}-dimensional vectors` });
   }
   for (let i = 0; i < dim; i++) {
-    if (!Number.isFinite(vector[i])) throw new InvalidArgumentError(`${what} has a non-finite value at position ${i}`);
+    const x = vector[i];
+    // Fast path: a finite float32 (the common case) needs no message.
+    if (typeof x === 'number' && Number.isFinite(Math.fround(x))) continue;
+    throw valueError(what, i, float32Problem(x) ?? 'is not a finite float32');
+  }
+}
+
+/** Throws unless every value of the row-major `matrix` (rows × dim) is a finite float32; names the row and position. */
+export function checkMatrix(matrix: ArrayLike<number>, dim: number, rowName: (row: number) => string = (r) => `row ${r}`): void {
+  for (let i = 0; i < matrix.length; i++) {
+    const x = matrix[i]!;
+    if (Number.isFinite(Math.fround(x))) continue;
+    throw valueError(rowName(Math.floor(i / dim)), i % dim, float32Problem(x) ?? 'is not a finite float32');
   }
 }
 
@@ -56,9 +94,7 @@ export function flattenQueries(vectors: Float32Array | ArrayLike<number>[], dim:
       });
     }
     const count = vectors.length / dim;
-    for (let i = 0; i < vectors.length; i++) {
-      if (!Number.isFinite(vectors[i])) throw new InvalidArgumentError(`query ${Math.floor(i / dim)} has a non-finite value`);
-    }
+    checkMatrix(vectors, dim, (r) => `query ${r}`);
     return { flat: vectors, count };
   }
   const flat = new Float32Array(vectors.length * dim);

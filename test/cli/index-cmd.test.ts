@@ -168,7 +168,7 @@ describe('transferkit index', () => {
       ['nokey.jsonl', '{"vector": [1, 2]}\n', /line 1.*no "key" field/, /\{"key": "name", "vector"/],
       ['novec.jsonl', '{"key": "a"}\n', /line 1.*no "vector" field/, /\{"key": "name", "vector"/],
       ['empty.jsonl', '', /no embeddings found/, /each line must be one JSON object/],
-      ['nan.jsonl', '{"key": "a", "vector": [1, "2"]}\n', /"vector"\[1\] is not a finite number \(got "2"\)/, /JSON numbers, not strings/],
+      ['nan.jsonl', '{"key": "a", "vector": [1, "2"]}\n', /"vector"\[1\] is not a finite float32 number \(got "2"\)/, /JSON numbers, not strings/],
     ];
     for (const [name, content, message, h] of cases) {
       await writeFile(join(dir, name), content);

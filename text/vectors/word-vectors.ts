@@ -94,6 +94,10 @@ export interface FromArraysOptions {
 
 /** Default number of neighbours. */
 export const DEFAULT_TOPN = 10;
+/** `useIndex` compares the index's stored vectors of this many evenly spaced keys with the word vectors. */
+export const INDEX_CHECK_SAMPLE = 48;
+/** … and accepts a stored vector whose cosine with the word vector is at least 1 − this (float32 normalisation). */
+const INDEX_CHECK_TOLERANCE = 1e-4;
 /** 3CosMul's ε (as gensim). */
 const COSMUL_EPSILON = 1e-6;
 
@@ -252,22 +256,61 @@ export class WordVectors {
   }
 
   /**
-   * Use `index` for nearest-neighbour queries (its keys must be these words and its
-   * metric cosine), or `null` to go back to exact search.
+   * Use `index` for nearest-neighbour queries, or `null` to go back to exact search. The index
+   * must have been built from these vectors: its metric must be cosine, its dimension theirs, its
+   * keys words of theirs, and (when it can give its stored vectors) the vectors stored under
+   * `INDEX_CHECK_SAMPLE` evenly spaced keys must point the way the word vectors do (cosine ≥
+   * 0.9999: float32 normalisation passes, vectors of another space do not). `name` (e.g. the
+   * index folder) is used in error messages.
    */
-  useIndex(index: VectorIndex | null): void {
+  useIndex(index: VectorIndex | null, options: { name?: string } = {}): void {
     if (index) {
-      if (index.dim !== this.dim) throw new DimensionMismatchError(this.dim, index.dim, { what: 'index' });
-      if (index.metric !== 'cosine') throw new InvalidArgumentError(`the index's metric is ${index.metric}; word similarity needs cosine`);
+      const which = options.name === undefined ? 'the index' : `the index at ${options.name}`;
+      const rebuild = `rebuild ${which === 'the index' ? 'it' : options.name} from these vectors (transferkit index build <source> --out DIR), or use the vectors it was built from`;
+      if (index.dim !== this.dim) throw new DimensionMismatchError(this.dim, index.dim, { what: which, hint: rebuild });
+      if (index.metric !== 'cosine') throw new InvalidArgumentError(`${which} uses metric ${index.metric}; word similarity needs cosine`, { hint: 'build the index with --metric cosine (the default)' });
       // Answers come back as index keys: they must be words of these vectors.
-      const stranger = index.keys().find((key) => this.indexOf(key) < 0);
+      const keys = index.keys();
+      const stranger = keys.find((key) => this.indexOf(key) < 0);
       if (stranger !== undefined) {
-        throw new InvalidArgumentError(`the index holds '${stranger}', which is not a word of these vectors`, {
-          hint: 'plug in an index built from these same vectors (transferkit index build <source>)',
-        });
+        throw new InvalidArgumentError(`${which} holds '${stranger}', which is not a word of these vectors`, { hint: rebuild });
       }
+      const mismatch = this.storedVectorMismatch(index, keys);
+      if (mismatch) throw new InvalidArgumentError(`${which} was built from other vectors: ${mismatch}`, { hint: rebuild });
     }
     this.index = index;
+  }
+
+  /** Why the index's stored vectors are not these word vectors (a sample of keys), or undefined. */
+  private storedVectorMismatch(index: VectorIndex, keys: readonly string[]): string | undefined {
+    if (typeof index.vector !== 'function' || keys.length === 0) return undefined;
+    const n = keys.length;
+    const count = Math.min(INDEX_CHECK_SAMPLE, n);
+    const m = this.matrix;
+    const dim = this.dim;
+    for (let i = 0; i < count; i++) {
+      const key = keys[count === 1 ? 0 : Math.round((i * (n - 1)) / (count - 1))]!;
+      const stored = index.vector(key);
+      if (stored === undefined) continue;
+      const o = this.indexOf(key) * dim;
+      let dot = 0;
+      let ww = 0;
+      let ss = 0;
+      for (let d = 0; d < dim; d++) {
+        const w = m[o + d]!;
+        const x = stored[d]!;
+        dot += w * x;
+        ww += w * w;
+        ss += x * x;
+      }
+      if (ww === 0 && ss === 0) continue;
+      const cos = ww === 0 || ss === 0 ? 0 : dot / Math.sqrt(ww * ss);
+      if (!(cos >= 1 - INDEX_CHECK_TOLERANCE)) {
+        const what = ww === 0 ? 'the word vector is all zeros, the stored one is not' : ss === 0 ? 'the stored vector is all zeros, the word vector is not' : `cosine ${cos.toFixed(4)} between them`;
+        return `its vector of '${key}' is not the word vector of '${key}' (${what})`;
+      }
+    }
+    return undefined;
   }
 
   /** The plugged-in index, or null when queries use exact search. */
@@ -349,7 +392,8 @@ export class WordVectors {
       score[i] = p / (n + COSMUL_EPSILON);
     }
     const top = new TopK(k);
-    for (let r = 0; r < rows; r++) if (score[r]! > top.threshold && !exclude.has(r)) top.push(score[r]!, r);
+    // Zero rows have no direction (their shifted similarity would be 0.5): they never match.
+    for (let r = 0; r < rows; r++) if (score[r]! > top.threshold && inv[r] !== 0 && !exclude.has(r)) top.push(score[r]!, r);
     return Array.from(top.sorted().ids, (r) => ({ word: this.words[r]!, score: score[r]! }));
   }
 

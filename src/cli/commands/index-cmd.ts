@@ -127,9 +127,11 @@ async function embedQuery(ctx: CliContext, dir: string, recipe: unknown, dim: nu
       encoder.dispose?.();
     }
     if (vector.every((x) => x === 0)) {
-      throw new DataError(`the query text has no direction in this index's space (${(recipe as { kind: string }).kind === 'text-vectors' ? 'none of its words has a vector' : 'the encoder gave a zero vector'})`, {
-        hint: 'use words the vectors know, or query with --key',
-      });
+      const words = (recipe as { kind: string }).kind === 'text-vectors';
+      throw new DataError(
+        `the query text has no direction in this index's space: ${words ? 'its embedding is all zeros (none of its words has a vector, or the vectors of those it has are all zeros)' : 'the encoder gave a zero vector'}`,
+        { hint: words ? 'use other words (words whose vectors are all zeros carry no meaning), or query with --key' : 'use another text, or query with --key' },
+      );
     }
   } else {
     const { embedQueryImage, imageQueryEncoder } = await import('../../../vision/index.js');
@@ -230,6 +232,14 @@ function parseVector(text: string): number[] {
   if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'number')) {
     throw new InvalidArgumentError(`--vector must be a non-empty JSON array of numbers, got '${text.slice(0, 40)}'`, { hint: `e.g. --vector '[0.1, -0.3, …]' with as many numbers as the index dimension ('index info' shows it)` });
   }
+  // JSON reads 1e400 as Infinity; 1e39 is a double but Infinity as float32, the precision of the index.
+  const bad = (v as number[]).findIndex((x) => !Number.isFinite(Math.fround(x)));
+  if (bad >= 0) {
+    const x = (v as number[])[bad]!;
+    throw new InvalidArgumentError(`--vector: the value at position ${bad} (0-based) is out of float32 range (${Number.isFinite(x) ? x : `too large even for a double, read as ${x}`})`, {
+      hint: 'vectors are stored as float32: every value must be of magnitude at most 3.40e+38',
+    });
+  }
   return v as number[];
 }
 
@@ -288,7 +298,11 @@ export function registerIndex(program: Command, ctx: CliContext): void {
           hint: `drop --ef to tune ef for the recall target, or drop ${opts.tune ? '--tune' : '--target'} to keep ef=${opts.ef}`,
         });
       }
-      const { buildIndex, HnswIndex, INDEX_OWNER, TUNE_DEFAULTS: tuneDefaults, readRecipeFile } = await embeddings();
+      const { buildIndex, HnswIndex, INDEX_OWNER, MAX_M, TUNE_DEFAULTS: tuneDefaults, readRecipeFile } = await embeddings();
+      // hnswlib caps M silently: the index would record a value it does not use. Refused even when auto builds exact.
+      if (opts.M > MAX_M) {
+        throw new InvalidArgumentError(`--M ${opts.M} is above ${MAX_M}, the largest M hnswlib uses`, { hint: `give --M ${MAX_M} or less (typical values are 8 to 64; the default is ${HNSW_DEFAULTS.M})` });
+      }
       await checkOutputDir(opts.out, INDEX_OWNER);
       // Read now, so that a bad --recipe fails before the source is read.
       const givenRecipe = opts.recipe !== undefined ? (await readRecipeFile(opts.recipe))!.recipe : undefined;

@@ -40,7 +40,7 @@ async function plugIndex(ctx: CliContext, wv: WordVectors, dir: string | undefin
   const { loadIndex } = await import('../../../embeddings/index.js');
   const index = await loadIndex(dir, { dim: wv.dim, metric: 'cosine' });
   if (index.size !== wv.size) ctx.note(`note: the index holds ${index.size} items, the vectors ${wv.size} words`);
-  wv.useIndex(index);
+  wv.useIndex(index, { name: dir });
 }
 
 function printNeighbors(ctx: CliContext, hits: Neighbor[], json: boolean | undefined): void {

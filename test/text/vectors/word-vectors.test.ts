@@ -112,16 +112,21 @@ describe('WordVectors', () => {
     expect(wv.norms()[2]).toBeCloseTo(Math.SQRT2, 6);
   });
 
-  it('a zero vector has similarity 0 to everything rather than NaN', () => {
+  it('a zero vector has similarity 0 to everything rather than NaN, and is never a neighbour', () => {
     const z = WordVectors.fromArrays({ words: ['zero', 'one', 'two'], matrix: Float32Array.from([0, 0, 1, 0, 0.6, -0.8]), dim: 2 });
     expect(z.similarity('zero', 'one')).toBe(0);
-    expect(z.mostSimilar('one', 2)).toEqual([
-      { word: 'two', score: expect.closeTo(0.6, 6) },
-      { word: 'zero', score: 0 },
-    ]);
+    expect(z.mostSimilar('one', 2)).toEqual([{ word: 'two', score: expect.closeTo(0.6, 6) }]);
+    // 3CosMul shifts similarities to [0, 1]: a zero row would score 0.5 there; it is left out too.
+    const m = WordVectors.fromArrays({ words: ['zero', 'a', 'b', 'c', 'd'], matrix: Float32Array.from([0, 0, 1, 0, 0.6, -0.8, 0, 1, -1, 0.2]), dim: 2 });
+    expect(m.analogy('a', 'b', 'c', { method: 'mul', topn: 5 }).map((h) => h.word)).toEqual(['d']);
+    // Through a plugged-in HNSW index as well.
+    const h = new HnswIndex({ dim: 2 });
+    h.addBatch(z.words, z.matrix);
+    z.useIndex(h);
+    expect(z.mostSimilar('one', 2).map((n) => n.word)).toEqual(['two']);
   });
 
-  it('refuses a zero query vector or a zero word as a term (cosine is undefined); zero rows still rank', () => {
+  it('refuses a zero query vector or a zero word as a term (cosine is undefined); zero rows never match', () => {
     const z = WordVectors.fromArrays({ words: ['zero', 'one', 'two'], matrix: Float32Array.from([0, 0, 1, 0, 0.6, -0.8]), dim: 2 });
     const zeroMessage = /all zeros: a zero vector has no direction; cosine similarity is undefined/;
     for (const q of [{ positive: [[0, 0]] }, { positive: ['one', [0, 0]] }, { positive: ['one'], negative: [Float32Array.from([0, 0])] }]) {
@@ -134,7 +139,7 @@ describe('WordVectors', () => {
     const withIndex = WordVectors.fromArrays({ words: ['zero', 'one', 'two'], matrix: Float32Array.from([0, 0, 1, 0, 0.6, -0.8]), dim: 2 });
     withIndex.useIndex(withIndex.searchIndex);
     expect(() => withIndex.mostSimilar({ positive: [[0, 0]] })).toThrow(zeroMessage);
-    expect(withIndex.mostSimilar({ positive: [[1, 0]] }, 3).map((n) => n.word)).toEqual(['one', 'two', 'zero']);
+    expect(withIndex.mostSimilar({ positive: [[1, 0]] }, 3).map((n) => n.word)).toEqual(['one', 'two']);
   });
 
   it('searchIndex exposes the vectors as an exact VectorIndex (zero-copy)', () => {
@@ -172,6 +177,18 @@ describe('WordVectors', () => {
     subset.add(TINY.words[0]!, wv.get(TINY.words[0]!)!);
     wv.useIndex(subset); // a subset of the vocabulary is fine
     expect(wv.pluggedIndex).toBe(subset);
+    wv.useIndex(null);
+    // Same words, dim and metric, other vectors: refused by comparing stored vectors with the words'.
+    const shuffled = new HnswIndex({ dim: 4 });
+    TINY.words.forEach((w, i) => shuffled.add(w, wv.get(TINY.words[(i + 1) % TINY.words.length]!)!));
+    expect(() => wv.useIndex(shuffled, { name: 'idx/other' })).toThrow(InvalidArgumentError);
+    expect(() => wv.useIndex(shuffled, { name: 'idx/other' })).toThrow(new RegExp(`^the index at idx/other was built from other vectors: its vector of '${TINY.words[0]}' is not the word vector`));
+    expect(wv.pluggedIndex).toBeNull();
+    // Scaled copies (an HNSW cosine index stores unit vectors) are the same vectors.
+    const own = new HnswIndex({ dim: 4 });
+    own.addBatch(TINY.words, wv.matrix.map((x) => x * 3));
+    wv.useIndex(own);
+    expect(wv.pluggedIndex).toBe(own);
     wv.useIndex(null);
   });
 

@@ -1,0 +1,25 @@
+/** Checks shared by the indexes' addBatch: a batch is validated whole before anything is added. */
+import { InvalidArgumentError } from '../src/errors.js';
+import { checkVector } from './vectors.js';
+
+/** Validate a whole batch before anything is added: sizes, values, and keys (new, and once each). */
+export function checkBatch(
+  keys: readonly string[],
+  rowOf: (i: number) => ArrayLike<number>,
+  dim: number,
+  present: (key: string) => boolean,
+  metadata: readonly unknown[] | undefined,
+): void {
+  if (metadata !== undefined && metadata.length !== keys.length) {
+    throw new InvalidArgumentError(`metadata has ${metadata.length} entries for ${keys.length} keys`);
+  }
+  const seen = new Set<string>();
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (typeof key !== 'string') throw new InvalidArgumentError(`keys must be strings, got ${typeof key} at position ${i}`);
+    if (present(key)) throw new InvalidArgumentError(`key '${key}' (batch item ${i}) is already in the index; nothing was added`, { hint: 'use update() to replace its vector, or leave it out of the batch' });
+    if (seen.has(key)) throw new InvalidArgumentError(`key '${key}' appears twice in the batch (item ${i}); nothing was added`, { hint: 'keys must be unique' });
+    seen.add(key);
+    checkVector(rowOf(i), dim, `the vector of '${key}' (batch item ${i})`);
+  }
+}

@@ -1,0 +1,131 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { randomMatrix, row } from '../embeddings/helpers.js';
+
+const dim = 6;
+const words = ['king', 'queen', 'man', 'woman', 'apple', 'pear', 'car', 'bus', 'train', 'plane', 'zero', 'ship'];
+const m = randomMatrix(words.length, dim, 5);
+m.fill(0, 10 * dim, 11 * dim); // 'zero' has an all-zero vector
+const other = randomMatrix(words.length, dim, 99);
+let dir: string;
+let glove: string;
+let otherJsonl: string;
+
+const fmt = (v: Float32Array) => Array.from(v).map((x) => x.toFixed(6)).join(' ');
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tk-idxvec-'));
+  process.env.TRANSFERKIT_CACHE = join(dir, 'cache');
+  glove = join(dir, 'g.txt');
+  await writeFile(glove, words.map((w, i) => `${w} ${fmt(row(m, i, dim))}`).join('\n') + '\n');
+  otherJsonl = join(dir, 'other.jsonl');
+  await writeFile(otherJsonl, words.map((w, i) => JSON.stringify({ key: w, vector: Array.from(row(other, i, dim)) })).join('\n') + '\n');
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('index and vectors commands: values, spaces, zero rows', () => {
+  it('index query --vector refuses values beyond float32 range, naming the position', async () => {
+    const out = join(dir, 'ig');
+    expect((await cli('index', 'build', glove, '--out', out)).code).toBe(0);
+    for (const [v, got] of [['[1, 1e39, 0, 0, 0, 0]', /1e\+39/], ['[1, 1e400, 0, 0, 0, 0]', /too large even for a double, read as Infinity/]] as const) {
+      const r = await cli('index', 'query', out, '--vector', v);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: --vector: the value at position 1 \(0-based\) is out of float32 range/);
+      expect(r.stderr).toMatch(got);
+    }
+  });
+
+  it('index build refuses --M above 10000 (hnswlib would cap it while the manifest records it)', async () => {
+    for (const kind of ['hnsw', 'auto']) {
+      const r = await cli('index', 'build', glove, '--out', join(dir, 'im'), '--kind', kind, '--M', '20000');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: --M 20000 is above 10000, the largest M hnswlib uses\n\s*hint: give --M 10000 or less/);
+    }
+  });
+
+  it('index build from JSONL refuses 1e400 as out of range, not "(got null)"', async () => {
+    const f = join(dir, 'big.jsonl');
+    await writeFile(f, '{"key": "a", "vector": [1, 2]}\n{"key": "b", "vector": [1, 1e400]}\n');
+    const r = await cli('index', 'build', f, '--out', join(dir, 'ibig'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error\[E_INVALID_FILE\]: .*big\.jsonl \(line 2\): "vector"\[1\] is not a finite float32 number \(got a number too large even for a double/);
+    expect(r.stderr).not.toMatch(/got null/);
+  });
+
+  it('l2 HNSW: --json never prints null scores for a huge query (refused) or a far item (float64 distance)', async () => {
+    const f = join(dir, 'l2.jsonl');
+    const lines = Array.from({ length: 30 }, (_, i) => JSON.stringify({ key: `k${i}`, vector: i === 0 ? [1e20, 0, 0, 0] : [i, 1, 0, 0] }));
+    await writeFile(f, lines.join('\n') + '\n');
+    const out = join(dir, 'il2');
+    expect((await cli('index', 'build', f, '--out', out, '--metric', 'l2', '--kind', 'hnsw')).code).toBe(0);
+    const huge = await cli('index', 'query', out, '--vector', '[1e20, 0, 0, 0]', '--json');
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: query vector is too long for an l2 HNSW search[\s\S]*hint: .*exact index/);
+    const all = await cli('index', 'query', out, '--vector', '[0, 1, 0, 0]', '-k', '30', '--json');
+    expect(all.code).toBe(0);
+    const hits = JSON.parse(all.stdout) as { key: string; score: number | null; distance: number | null }[];
+    expect(hits).toHaveLength(30);
+    expect(hits.every((h) => typeof h.score === 'number' && typeof h.distance === 'number')).toBe(true);
+    expect(hits[29]!.key).toBe('k0');
+  });
+
+  it('vectors neighbors --index refuses an index built from other vectors (same words, dim and metric)', async () => {
+    const out = join(dir, 'iother');
+    expect((await cli('index', 'build', otherJsonl, '--out', out)).code).toBe(0);
+    const r = await cli('vectors', 'neighbors', glove, 'king', '--index', out);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(new RegExp(`error\\[E_INVALID_ARGUMENT\\]: the index at ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} was built from other vectors: its vector of 'king' is not the word vector of 'king' \\(cosine -?0\\.\\d{4} between them\\)`));
+    expect(r.stderr).toMatch(/hint: rebuild .* from these vectors/);
+    const a = await cli('vectors', 'analogy', glove, 'man', 'king', 'woman', '--index', out);
+    expect(a.stderr).toMatch(/was built from other vectors/);
+    // The index built from these very vectors (exact or HNSW) is accepted.
+    for (const kind of ['exact', 'hnsw']) {
+      const own = join(dir, `own-${kind}`);
+      expect((await cli('index', 'build', glove, '--out', own, '--kind', kind)).code).toBe(0);
+      const ok = await cli('vectors', 'neighbors', glove, 'king', '--index', own, '--json');
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+    }
+  });
+
+  it('vectors neighbors --index with an index of another metric is E_INVALID_ARGUMENT', async () => {
+    const out = join(dir, 'il2-words');
+    expect((await cli('index', 'build', glove, '--out', out, '--metric', 'l2')).code).toBe(0);
+    const r = await cli('vectors', 'neighbors', glove, 'king', '--index', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: the index at .* uses metric 'l2', expected 'cosine'/);
+  });
+
+  it('zero rows never match: vectors neighbors (exact and --index) and index query leave them out', async () => {
+    const k = String(words.length);
+    const exact = await cli('vectors', 'neighbors', glove, 'king', '-k', k, '--json');
+    expect(exact.code).toBe(0);
+    const got = (JSON.parse(exact.stdout) as { word: string }[]).map((h) => h.word);
+    expect(got).toHaveLength(words.length - 2);
+    expect(got).not.toContain('zero');
+    for (const kind of ['exact', 'hnsw']) {
+      const out = join(dir, `zero-${kind}`);
+      expect((await cli('index', 'build', glove, '--out', out, '--kind', kind)).code).toBe(0);
+      const viaIndex = await cli('vectors', 'neighbors', glove, 'king', '-k', k, '--index', out, '--json');
+      expect((JSON.parse(viaIndex.stdout) as { word: string }[]).map((h) => h.word)).not.toContain('zero');
+      const q = await cli('index', 'query', out, '--word', 'king', '-k', k, '--json');
+      const keys = (JSON.parse(q.stdout) as { key: string }[]).map((h) => h.key);
+      expect(keys).toHaveLength(words.length - 2);
+      expect(keys).not.toContain('zero');
+    }
+  });
+
+  it("index query --text with a word whose vector is all zeros says so (not 'none of its words has a vector' alone)", async () => {
+    const out = join(dir, 'zero-text');
+    expect((await cli('index', 'build', glove, '--out', out)).code).toBe(0);
+    const r = await cli('index', 'query', out, '--text', 'zero');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error\[E_DATA\]: the query text has no direction in this index's space: its embedding is all zeros \(none of its words has a vector, or the vectors of those it has are all zeros\)/);
+  });
+});
