@@ -30,6 +30,8 @@ export interface StrategyInfo {
   description: string;
   /** Learning rate used when none is given. */
   defaultLearningRate: number;
+  /** Names of the training phases, in order, when there are several (one History each). */
+  phases?: readonly string[];
   run(learner: ImageLearner, options: StrategyOptions): Promise<History[]>;
 }
 
@@ -70,6 +72,7 @@ const fineTune: StrategyInfo = {
   name: 'fine-tune',
   description: 'head warm-up with the body frozen (--freeze-epochs), then unfreeze and train everything with lower rates for earlier layer groups',
   defaultLearningRate: 2e-3,
+  phases: ['head', 'fine-tune'],
   async run(learner, o) {
     learner.freeze();
     const warm = await learner.fit(o.freezeEpochs ?? 1, { ...o.fit, learningRate: o.learningRate, schedule: o.fit.schedule ?? { type: 'one-cycle' } });

@@ -73,12 +73,47 @@ export interface TrainImageClassifierOptions {
   handleInterrupt?: boolean;
 }
 
+/** One epoch of a training run: the trainer's logs, numbered across phases. */
+export interface VisionEpochRecord {
+  /** 0-based, running across phases (fine-tune's phase 2 continues after the warm-up). */
+  epoch: number;
+  /** fine-tune: 'head' (warm-up, body frozen) or 'fine-tune' (everything); absent for one-phase strategies. */
+  phase?: string;
+  /** fine-tune: 0-based epoch within its phase. */
+  phaseEpoch?: number;
+  loss: number;
+  acc: number;
+  val_loss?: number;
+  val_acc?: number;
+  lr: number;
+  seconds: number;
+}
+
+/** The phases' histories as one list of epoch records (see VisionEpochRecord). */
+export function epochRecords(histories: readonly History[], phases?: readonly string[]): VisionEpochRecord[] {
+  const out: VisionEpochRecord[] = [];
+  histories.forEach((h, p) => {
+    for (const e of h.epochs) {
+      const { epoch, loss, acc, lr, seconds, ...rest } = e;
+      const phase = phases && phases.length > 1 ? { phase: phases[p], phaseEpoch: epoch } : {};
+      out.push({ epoch: out.length, ...phase, loss, acc, ...(rest as Pick<VisionEpochRecord, 'val_loss' | 'val_acc'>), lr, seconds });
+    }
+  });
+  return out;
+}
+
 export interface TrainImageClassifierResult {
   classifier: ImageClassifier;
   backbone: Backbone;
   learner: ImageLearner;
   /** One history per training phase (fine-tune has two). */
   histories: History[];
+  /** Every epoch run, numbered across phases and tagged with its phase (fine-tune). */
+  history: VisionEpochRecord[];
+  /** Epochs run in all, across phases (after an interrupt the last may be partial). */
+  epochsRun: number;
+  /** Why training ended early ('interrupted' after Ctrl-C with handleInterrupt), if it did. */
+  stopReason?: string;
   /** Validation report (absent without a validation split). */
   validation?: ClassificationReport;
   skipped: SkippedFile[];
@@ -179,12 +214,19 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
   const extractSeconds = learner.extractionStats.seconds;
   const trainSeconds = (performance.now() - t1) / 1000 - extractSeconds;
   const validation = probs && valid ? classificationReport(valid.y, probs, decoded.labels) : undefined;
+  const history = epochRecords(histories, strategy.phases);
+  const stopReason = histories.map((h) => h.stopReason).find((r) => r !== undefined);
+  const fineTune = strategy.name === 'fine-tune' ? { freezeEpochs: options.freezeEpochs ?? 1, lrMult: options.lrMult ?? 100 } : {};
 
   const classifier = new ImageClassifier(model, decoded.labels, backbone.preprocessing, {
     encoder: backbone.describe(),
     training: {
       strategy: strategy.name,
       epochs,
+      ...fineTune,
+      // What actually ran: differs from the epochs asked for when training stopped early.
+      epochsRun: history.length,
+      ...(stopReason ? { stopReason, ...(stopReason === 'interrupted' ? { interrupted: true } : {}) } : {}),
       batchSize,
       learningRate,
       freezeUntil: strategy.name === 'fine-tune-top' ? (options.freezeUntil ?? backbone.groups[backbone.groups.length - 2]?.name) : undefined,
@@ -194,7 +236,7 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
       classWeights: options.classWeights,
       trainExamples: train.images.length,
       validationExamples: valid?.images.length ?? 0,
-      history: histories.flatMap((h) => h.epochs),
+      history,
     },
     metrics: validation ? { validation: { accuracy: validation.accuracy, macroF1: validation.macroF1, count: validation.count } } : {},
     architecture: { head, pooling: options.pooling ?? 'avg' },
@@ -204,6 +246,9 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
     backbone,
     learner,
     histories,
+    history,
+    epochsRun: history.length,
+    ...(stopReason ? { stopReason } : {}),
     validation,
     skipped: decoded.skipped,
     counts: { train: train.images.length, validation: valid?.images.length ?? 0 },

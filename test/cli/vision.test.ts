@@ -109,6 +109,28 @@ describe('transferkit vision', () => {
     expect(existsSync(join(root, 'never'))).toBe(false);
   });
 
+  it('fine-tune names its two phases: in the progress, and in each epoch record of --json and the manifest (running epoch numbers)', async () => {
+    const out = join(root, 'ft');
+    const r = await cli('vision', 'train', '--data', data, '--out', out, '--strategy', 'fine-tune', '--freeze-epochs', '2', '--epochs', '1', '--lr-mult', '10', '--image-size', '32', '--batch-size', '16');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/phase 1\/2: head warm-up, body frozen \(2 epochs\)\ntraining on \d+ examples[^]*epoch 2\/2 [^]*phase 2\/2: fine-tune, all layers with discriminative rates \(1 epoch, --lr-mult 10\)\ntraining on/);
+    const phases = [
+      { epoch: 0, phase: 'head', phaseEpoch: 0 },
+      { epoch: 1, phase: 'head', phaseEpoch: 1 },
+      { epoch: 2, phase: 'fine-tune', phaseEpoch: 0 },
+    ];
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.training).toMatchObject({ strategy: 'fine-tune', epochs: 1, freezeEpochs: 2, lrMult: 10, epochsRun: 3 });
+    expect(manifest.training.stopReason).toBeUndefined();
+    expect(manifest.training.history.map((h: Record<string, unknown>) => ({ epoch: h.epoch, phase: h.phase, phaseEpoch: h.phaseEpoch }))).toEqual(phases);
+    const j = await cli('vision', 'train', '--data', data, '--out', join(root, 'ft-json'), '--strategy', 'fine-tune', '--freeze-epochs', '2', '--epochs', '1', '--lr-mult', '10', '--image-size', '32', '--batch-size', '16', '--json');
+    expect(j.code).toBe(0);
+    const jo = JSON.parse(j.stdout);
+    expect(jo).toMatchObject({ epochs: 1, freezeEpochs: 2, lrMult: 10, epochsRun: 3 });
+    expect(jo.history.map((h: Record<string, unknown>) => ({ epoch: h.epoch, phase: h.phase, phaseEpoch: h.phaseEpoch }))).toEqual(phases);
+    expect(jo.history[2]).toEqual(expect.objectContaining({ loss: expect.any(Number), acc: expect.any(Number), lr: expect.any(Number) }));
+  });
+
   it('embed writes one JSONL line per readable image, in the index format', async () => {
     const file = join(root, 'emb.jsonl');
     const r = await cli('vision', 'embed', '--data', data, '--out', file, '--image-size', '32', '--json');

@@ -10,6 +10,7 @@ import { checkOutputDir, checkOutputFile, refuseInputAsOutput } from '../../io/o
 import { DataError, InvalidArgumentError, NotFoundError } from '../../errors.js';
 import { formatReport } from '../../metrics/classification.js';
 import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
+import type { Callback } from '../../training/trainer.js';
 import { STRATEGY_CHOICES } from '../choices.js';
 import type { CliContext } from '../context.js';
 import { choiceOption, floatOption, intOption } from '../parse.js';
@@ -74,6 +75,20 @@ function checkStrategyOptions(opts: TrainOpts, cmd: Command): void {
   }
 }
 
+/**
+ * fine-tune runs two fits; name each in the plain-text progress before its first epoch
+ * (the progress bar numbers epochs within a phase).
+ */
+function phaseHeaders(ctx: CliContext, opts: TrainOpts): Callback[] {
+  if (opts.strategy !== 'fine-tune') return [];
+  const names = [
+    `phase 1/2: head warm-up, body frozen (${opts.freezeEpochs} epoch${opts.freezeEpochs === 1 ? '' : 's'})`,
+    `phase 2/2: fine-tune, all layers with discriminative rates (${opts.epochs} epoch${opts.epochs === 1 ? '' : 's'}, --lr-mult ${opts.lrMult})`,
+  ];
+  let phase = 0;
+  return [{ onEvent: (event) => void (event.type === 'fitBegin' && names[phase] !== undefined && ctx.note(names[phase++])) }];
+}
+
 /** A --backbone value that is a local path (anything with a separator, starting with '.', or ending in .json), else undefined. */
 function localPath(backbone: string): string | undefined {
   if (/^https?:\/\//i.test(backbone)) return undefined;
@@ -126,7 +141,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
         // Said in every output mode (stderr): the run is not what the strategy's name suggests.
         ctx.note(`note: --freeze-until ${opts.freezeUntil} freezes the whole body: only the head trains (feature extraction, as --strategy feature-extract)`);
       }
-      const callbacks = opts.json || ctx.globals.quiet ? [] : [new ProgressBarCallback(ctx.io.err, ctx.io.interactive)];
+      const callbacks: Callback[] = opts.json || ctx.globals.quiet ? [] : [...phaseHeaders(ctx, opts), new ProgressBarCallback(ctx.io.err, ctx.io.interactive)];
       const result = await trainImageClassifier(collection, {
         backbone,
         strategy: opts.strategy,
@@ -147,6 +162,11 @@ export function registerVision(program: Command, ctx: CliContext): void {
         handleInterrupt: true,
       });
       await result.classifier.save(opts.out);
+      if (result.stopReason === 'interrupted') {
+        // As text train: in every output mode, on stderr; the exit code stays 0 (the bundle was written).
+        const n = result.epochsRun;
+        ctx.note(`warning: training was interrupted (Ctrl-C) after ${n} epoch${n === 1 ? '' : 's'} (the last may be partial): the bundle holds the weights trained so far; train again for a finished model`);
+      }
       if (opts.json) {
         ctx.printJson({
           bundle: opts.out,
@@ -156,7 +176,11 @@ export function registerVision(program: Command, ctx: CliContext): void {
           labels: result.classifier.labels,
           counts: result.counts,
           validation: result.validation,
-          history: result.histories.flatMap((h) => h.epochs),
+          epochs: opts.epochs,
+          ...(opts.strategy === 'fine-tune' ? { freezeEpochs: opts.freezeEpochs, lrMult: opts.lrMult } : {}),
+          epochsRun: result.epochsRun,
+          ...(result.stopReason ? { stopReason: result.stopReason, ...(result.stopReason === 'interrupted' ? { interrupted: true } : {}) } : {}),
+          history: result.history,
           timings: result.timings,
           emulatedKernels: result.trainingSupport?.emulatedKernels ?? [],
           skipped: result.skipped,
