@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { saveBundle, loadBundle, type BundleManifest } from '../src/bundle/bundle.js';
 import { predictProba } from '../src/training/trainer.js';
 import { ImageBatchSource } from './image-source.js';
-import { BundleError, DataError } from '../src/errors.js';
+import { BundleError, DataError, InvalidArgumentError } from '../src/errors.js';
 import { classificationReport, type ClassificationReport } from '../src/metrics/classification.js';
 import type { Progress } from '../src/progress.js';
 import { decodeAll, readImages, requireSomeImage, type ImageCollection, type SkippedFile } from './data.js';
@@ -51,6 +51,12 @@ export interface Evaluation {
   excluded: number;
 }
 
+function checkBatchSize(batchSize: number | undefined): void {
+  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1)) {
+    throw new InvalidArgumentError(`batch size must be a positive integer, got ${batchSize}`, { hint: 'leave it out for the default (16 images at 224 px, fewer for larger inputs)' });
+  }
+}
+
 export class ImageClassifier {
   constructor(
     /** Normalised image [n, h, w, 3] → logits [n, classes]. */
@@ -63,7 +69,7 @@ export class ImageClassifier {
   /** Class probabilities for decoded images, row-major n × classes. */
   async probabilitiesOfImages(images: readonly RgbImage[], batchSize = inferenceBatchSize(this.preprocessing.size)): Promise<Float32Array> {
     const [h, w] = this.preprocessing.size;
-    const hint = `the model takes ${h}×${w} px inputs${batchSize > 1 ? ` (pass a batch size below ${batchSize})` : ''}; train one with a smaller --image-size`;
+    const hint = `the model takes ${h}×${w} px inputs${batchSize > 1 ? ` (pass a batch size below ${batchSize}: --batch-size)` : ''}; train one with a smaller --image-size`;
     return withMemoryGuard({ task: 'classifying images', imageSize: this.preprocessing.size, batchSize, hint }, () =>
       predictProba(this.model, new ImageBatchSource(images, this.preprocessing), { batchSize, forward: (model, x) => model.predict(x as tf.Tensor) as tf.Tensor }),
     );
@@ -76,7 +82,8 @@ export class ImageClassifier {
   }
 
   /** Top-k labels of each input; unreadable inputs come back in `skipped`. */
-  async predict(inputs: readonly ImageInput[], options: { topK?: number } = {}): Promise<{ predictions: Prediction[]; skipped: SkippedFile[] }> {
+  async predict(inputs: readonly ImageInput[], options: { topK?: number; /** Images per forward pass. Default: by input size (16 at 224 px). */ batchSize?: number } = {}): Promise<{ predictions: Prediction[]; skipped: SkippedFile[] }> {
+    checkBatchSize(options.batchSize);
     const k = Math.max(1, Math.min(options.topK ?? 1, this.labels.length));
     const images: RgbImage[] = [];
     const kept: ImageInput[] = [];
@@ -93,7 +100,7 @@ export class ImageClassifier {
         skipped.push({ path: typeof input === 'string' ? input : '<bytes>', reason: decodeFailure(e) });
       }
     }
-    const probs = await this.probabilitiesOfImages(images);
+    const probs = await this.probabilitiesOfImages(images, options.batchSize);
     const c = this.labels.length;
     const predictions = kept.map((input, i) => {
       const row = Array.from(probs.subarray(i * c, (i + 1) * c), (p, j) => ({ label: this.labels[j], probability: p }));
@@ -107,7 +114,8 @@ export class ImageClassifier {
    * Accuracy, per-class scores and confusion on a labelled collection (folder or CSV path, or a read collection).
    * Classes the model does not know are left out and reported (as `text evaluate` does); it throws if nothing is left.
    */
-  async evaluate(data: string | ImageCollection, options: { progress?: Progress; topK?: number } = {}): Promise<Evaluation> {
+  async evaluate(data: string | ImageCollection, options: { progress?: Progress; topK?: number; /** Images per forward pass. Default: by input size. */ batchSize?: number } = {}): Promise<Evaluation> {
+    checkBatchSize(options.batchSize);
     const collection = typeof data === 'string' ? await readImages(data, { labels: this.labels, minClasses: 1, unknownLabels: 'exclude' }) : data;
     const unseenLabels = collection.unseenLabels ?? [];
     const excluded = unseenLabels.reduce((n, u) => n + u.count, 0);
@@ -119,7 +127,7 @@ export class ImageClassifier {
     }
     const decoded = await decodeAll(collection, this.preprocessing, { progress: options.progress, requireEveryClass: false });
     requireSomeImage(collection, decoded, 'nothing to evaluate');
-    const probs = await this.probabilitiesOfImages(decoded.images);
+    const probs = await this.probabilitiesOfImages(decoded.images, options.batchSize);
     return { report: classificationReport(decoded.y, probs, this.labels, { topK: options.topK }), skipped: decoded.skipped, unseenLabels, excluded };
   }
 

@@ -14,12 +14,12 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { cachePath } from '../src/settings.js';
 import { download } from '../src/io/download.js';
 import { sha256 } from '../src/io/hash.js';
-import { InvalidFileError, NotFoundError } from '../src/errors.js';
+import { InvalidFileError, NotFoundError, OfflineError } from '../src/errors.js';
 import { silentProgress, type Progress } from '../src/progress.js';
 import { BUNDLE_FORMAT, loadBundle, MANIFEST_FILE } from '../src/bundle/bundle.js';
 import { IMAGE_CLASSIFIER_KIND } from './classifier.js';
 import type { PreprocessSpec } from './preprocess.js';
-import { getArchitecture, type ArchitectureSpec } from './registry.js';
+import { ARCHITECTURES, getArchitecture, type ArchitectureSpec } from './registry.js';
 import { readPackagedModel } from './nsfwjs.js';
 import type { LayersModelJson } from './model-json.js';
 
@@ -132,6 +132,19 @@ function parseModelJson(text: string, file: string): LayersModelJson {
   return json;
 }
 
+/**
+ * What to do about a folder without model.json. nsfwjs ships its models as JS modules
+ * (model.min.js, group1-shard1of1.min.js) that only its registry row reads.
+ */
+async function missingModelJsonHint(dir: string): Promise<string> {
+  const plain = 'a tfjs layers-model folder holds model.json and its weight shards';
+  if (!(await access(join(dir, 'model.min.js')).then(() => true, () => false))) return plain;
+  const row = ARCHITECTURES.find((a) => a.sources.some((s) => s.url.startsWith('package:') && basename(s.url) === basename(dir)));
+  return row
+    ? `this folder holds a model packaged as JS modules (model.min.js, as nsfwjs ships it): use --backbone ${row.name}, which reads it`
+    : `this folder holds a model packaged as JS modules (model.min.js, as nsfwjs ships it), which transferkit reads only for registry rows (transferkit vision backbones); ${plain}`;
+}
+
 /** Read a local tfjs layers model (folder with model.json, or the model.json itself). */
 export async function readLocalModel(path: string): Promise<ModelFiles> {
   const abs = resolve(path);
@@ -140,8 +153,8 @@ export async function readLocalModel(path: string): Promise<ModelFiles> {
   const file = info.isDirectory() ? join(abs, 'model.json') : abs;
   const fromBundle = await readBundleSource(dirname(file));
   if (fromBundle) return { kind: 'local', source: path, location: dirname(file), ...fromBundle.files, bundle: fromBundle.bundle };
-  const text = await readFile(file, 'utf8').catch((e) => {
-    throw new NotFoundError(`${file}: cannot read (${(e as Error).message})`, { hint: 'a tfjs layers-model folder holds model.json and its weight shards', cause: e });
+  const text = await readFile(file, 'utf8').catch(async (e) => {
+    throw new NotFoundError(`${file}: cannot read (${(e as Error).message})`, { hint: await missingModelJsonHint(dirname(file)), cause: e });
   });
   const json = parseModelJson(text, file);
   const weights: Uint8Array[] = [];
@@ -163,11 +176,21 @@ export async function readLocalModel(path: string): Promise<ModelFiles> {
 /** Download a model.json and its shards into `dir` (once; later calls read the cache). */
 export async function downloadModel(url: string, dir: string, options: FetchOptions & { sha256?: string } = {}): Promise<ModelFiles> {
   const progress = options.progress ?? silentProgress;
-  const jsonPath = await download(url, join(dir, 'model.json'), { sha256: options.sha256, progress });
+  // Offline, the user can place the files themselves: all of them, not only model.json.
+  const offline = (e: unknown): never => {
+    if (e instanceof OfflineError && /offline mode is on/.test(e.message)) {
+      throw new OfflineError(e.message, {
+        hint: `unset TRANSFERKIT_OFFLINE, or place model.json and its weight shards (the files its weightsManifest lists) in ${dir} yourself, or pass a local tfjs layers-model folder`,
+        cause: e,
+      });
+    }
+    throw e;
+  };
+  const jsonPath = await download(url, join(dir, 'model.json'), { sha256: options.sha256, progress }).catch(offline);
   const text = await readFile(jsonPath, 'utf8');
   const json = parseModelJson(text, jsonPath);
   for (const group of json.weightsManifest) {
-    for (const p of group.paths) await download(new URL(p, url).href, join(dir, basename(p)), { progress });
+    for (const p of group.paths) await download(new URL(p, url).href, join(dir, basename(p)), { progress }).catch(offline);
   }
   const files = await readLocalModel(dir);
   return { ...files, kind: 'url', source: url };

@@ -69,6 +69,17 @@ describe('transferkit vision', () => {
     expect(folder.code).toBe(2);
     expect(folder.stderr).toMatch(/error\[E_INVALID_ARGUMENT\].*disc: is a folder; pass image files/);
 
+    // --batch-size: the out-of-memory hint's advice exists as an option, validated.
+    const batched = await cli('vision', 'predict', bundle, join(data, 'stripes', '000.jpg'), join(data, 'checks', '001.jpg'), '--batch-size', '1', '--json');
+    expect(batched.code).toBe(0);
+    expect(JSON.parse(batched.stdout).predictions).toHaveLength(2);
+    const zero = await cli('vision', 'predict', bundle, join(data, 'stripes', '000.jpg'), '--batch-size', '0');
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/--batch-size must be an integer ≥ 1, got '0'/);
+    const evBatched = await cli('vision', 'evaluate', bundle, '--data', data, '--batch-size', '5', '--json');
+    expect(evBatched.code).toBe(0);
+    expect(JSON.parse(evBatched.stdout).count).toBe(24);
+
     const e = await cli('vision', 'evaluate', bundle, '--data', data, '--json');
     expect(e.code).toBe(0);
     const ej = JSON.parse(e.stdout);

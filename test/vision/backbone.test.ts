@@ -170,6 +170,17 @@ describe('local and URL sources', () => {
     await expect(downloadModel(`${base}/again/model.json`, join(tempDir(), 'c3'), { sha256: sha256(json) })).resolves.toMatchObject({ kind: 'url' });
   });
 
+  it("nsfwjs's packaged model folder (model.min.js, no model.json) given as a path points to its registry name", async () => {
+    const folder = join(import.meta.dirname, '../../node_modules/nsfwjs/dist/models/mobilenet_v2');
+    await expect(Backbone.load(folder)).rejects.toMatchObject({
+      code: 'E_NOT_FOUND',
+      hint: 'this folder holds a model packaged as JS modules (model.min.js, as nsfwjs ships it): use --backbone mobilenet_v2_nsfwjs, which reads it',
+    });
+    const other = join(tempDir(), 'mobilenet_v2_mid');
+    await cp(join(folder, 'model.min.js'), join(other, 'model.min.js'), { recursive: true });
+    await expect(Backbone.load(other)).rejects.toMatchObject({ code: 'E_NOT_FOUND', hint: expect.stringMatching(/JS modules .* which transferkit reads only for registry rows/) });
+  });
+
   it('a URL backbone loads through the cache; offline without a cached copy is a clear E_OFFLINE', async () => {
     const previous = settings.cacheDir;
     settings.cacheDir = join(tempDir(), 'cache');
@@ -179,7 +190,11 @@ describe('local and URL sources', () => {
       settings.offline = true;
       await expect(Backbone.load(`${base}/net/model.json`)).resolves.toBeInstanceOf(Backbone);
       await expect(Backbone.load(`${base}/elsewhere/model.json`)).rejects.toMatchObject({ code: 'E_OFFLINE', hint: expect.stringMatching(/TRANSFERKIT_OFFLINE/) });
-      await expect(Backbone.load('mobilenet_v1')).rejects.toMatchObject({ code: 'E_OFFLINE' });
+      // Placing the files by hand takes the weight shards too, not only model.json.
+      await expect(Backbone.load('mobilenet_v1')).rejects.toMatchObject({
+        code: 'E_OFFLINE',
+        hint: expect.stringMatching(/^unset TRANSFERKIT_OFFLINE, or place model\.json and its weight shards \(the files its weightsManifest lists\) in .*mobilenet_v1.* yourself, or pass a local tfjs layers-model folder$/),
+      });
     } finally {
       settings.offline = false;
       settings.cacheDir = previous;

@@ -202,12 +202,13 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .argument('<bundle>', 'bundle folder written by vision train')
     .requiredOption('--data <dir>', 'labelled images (same layout as for training)')
     .option('--top-k <k>', 'also report top-k accuracy', intOption('--top-k'))
+    .option('--batch-size <n>', 'images per forward pass (default: 16 at 224 px, fewer for larger inputs; lower it if memory runs out)', intOption('--batch-size'))
     .option('--json', 'print the report as JSON')
-    .action(async (dir: string, opts: { data: string; topK?: number; json?: boolean }) => {
+    .action(async (dir: string, opts: { data: string; topK?: number; batchSize?: number; json?: boolean }) => {
       const { ImageClassifier } = await visionLib();
       await ctx.engine();
       const classifier = await ImageClassifier.load(dir);
-      const { report, skipped, unseenLabels, excluded } = await classifier.evaluate(opts.data, { progress: ctx.progress(opts.json), topK: opts.topK });
+      const { report, skipped, unseenLabels, excluded } = await classifier.evaluate(opts.data, { progress: ctx.progress(opts.json), topK: opts.topK, batchSize: opts.batchSize });
       if (opts.json) {
         ctx.printJson({ ...report, skipped, unseenLabels, excluded });
         return;
@@ -227,12 +228,13 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .argument('<bundle>', 'bundle folder written by vision train')
     .argument('<images...>', 'image files')
     .option('--top-k <k>', 'labels per image', intOption('--top-k'), 1)
+    .option('--batch-size <n>', 'images per forward pass (default: 16 at 224 px, fewer for larger inputs; lower it if memory runs out)', intOption('--batch-size'))
     .option('--json', 'print predictions as JSON')
-    .action(async (dir: string, images: string[], opts: { topK: number; json?: boolean }) => {
+    .action(async (dir: string, images: string[], opts: { topK: number; batchSize?: number; json?: boolean }) => {
       const { ImageClassifier } = await visionLib();
       await ctx.engine();
       const classifier = await ImageClassifier.load(dir);
-      const { predictions, skipped } = await classifier.predict(images, { topK: opts.topK });
+      const { predictions, skipped } = await classifier.predict(images, { topK: opts.topK, batchSize: opts.batchSize });
       if (opts.json) {
         ctx.printJson({ predictions, skipped });
       } else {
