@@ -48,6 +48,23 @@ describe('index and vectors commands: values, spaces, zero rows', () => {
     }
   });
 
+  it('--unicode-errors replace on the vectors commands and index build reads a Latin-1 word as U+FFFD; strict names the place', async () => {
+    const f = join(dir, 'latin1w2v.txt');
+    await writeFile(f, Buffer.concat([Buffer.from('3 2\nking 0.5 -1\nqueen 1 2\ncaf'), Buffer.from([0xe9]), Buffer.from(' 3 4\n')]));
+    const strict = await cli('vectors', 'info', f, '--format', 'word2vec');
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toMatch(/error\[E_INVALID_FILE\]: .*latin1w2v\.txt \(line 4, byte \d+\): invalid UTF-8 in a word\n\s*hint: convert the file to UTF-8 \(for Latin-1 text: iconv -f LATIN1 -t UTF-8 FILE > OUT\), or read invalid bytes as U\+FFFD: --unicode-errors replace/);
+    const info = await cli('vectors', 'info', f, '--unicode-errors', 'replace', '--json');
+    expect(info.code).toBe(0);
+    expect(JSON.parse(info.stdout)).toMatchObject({ format: 'word2vec', words: 3, first: ['king', 'queen', 'caf\ufffd'] });
+    const out = join(dir, 'ilatin1');
+    const b = await cli('index', 'build', f, '--out', out, '--unicode-errors', 'replace', '--json');
+    expect(b.code).toBe(0);
+    expect(JSON.parse(b.stdout)).toMatchObject({ count: 3, recipe: null });
+    expect(b.stderr).toMatch(/note: no recipe: .* read with --unicode-errors replace/);
+    expect((await cli('index', 'build', f, '--out', out, '--unicode-errors', 'maybe')).stderr).toMatch(/--unicode-errors must be one of strict, replace/);
+  });
+
   it('index build from JSONL refuses 1e400 as out of range, not "(got null)"', async () => {
     const f = join(dir, 'big.jsonl');
     await writeFile(f, '{"key": "a", "vector": [1, 2]}\n{"key": "b", "vector": [1, 1e400]}\n');

@@ -37,8 +37,28 @@ export function formatHint(format?: VectorFormat): string {
   return `${set}; the text and index commands detect it, so convert the file for them first ('transferkit vectors convert FILE OUT --format ${format ?? 'FORMAT'} --to glove')`;
 }
 
-/** Does `b` look like binary data rather than UTF-8 text? */
-function looksBinary(b: Uint8Array): boolean {
+/** `count dim` on a first line: the header of word2vec text and binary. */
+const HEADER = /^\s*(\d+)\s+(\d+)\s*$/;
+
+/** A number as the text formats write it (digits, sign, point, exponent; also nan/inf, which the readers report). */
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?(nan|inf|infinity)$/i;
+
+/** Does the first line of `b` read as a text row `word v1 … vDim` (whatever the word's encoding)? */
+function looksLikeTextRow(b: Uint8Array, dim: number): boolean {
+  const nl = b.indexOf(10);
+  if (nl === -1) return false;
+  const tokens = Buffer.from(b.buffer, b.byteOffset, nl).toString('latin1').trim().split(/[ \t]+/);
+  if (tokens.length < dim + 1) return false;
+  return tokens.slice(-dim).every((t) => NUMBER.test(t));
+}
+
+/**
+ * Does the body of a headered file (after `count dim`) look like word2vec binary rather than
+ * text? Binary float32 rows hold control bytes; text does not. Invalid UTF-8 alone is not
+ * binary: text in another encoding (Latin-1 …) whose first row is a word and `dim` numbers is
+ * text, and its reader reports the invalid UTF-8 with the place.
+ */
+function bodyLooksBinary(b: Uint8Array, dim: number): boolean {
   let control = 0;
   for (const c of b) if (c < 9 || (c > 13 && c < 32) || c === 127) control++;
   if (control > 0) return true;
@@ -47,8 +67,15 @@ function looksBinary(b: Uint8Array): boolean {
     new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(0, Math.max(0, b.length - 4)));
     return false;
   } catch {
-    return true;
+    return !looksLikeTextRow(b, dim);
   }
+}
+
+/** The header of a sample (`count dim` on its first line), or undefined. */
+function headerOf(sample: Buffer, start = 0): { dim: number; nl: number } | undefined {
+  const nl = sample.indexOf(10, start);
+  const match = HEADER.exec(sample.toString('latin1', start, nl === -1 ? sample.length : nl));
+  return match ? { dim: Number(match[2]), nl } : undefined;
 }
 
 async function readSample(path: string): Promise<Buffer> {
@@ -80,10 +107,11 @@ const MAGIC: Array<[number[], string, string]> = [
  * `format` is the text format asked for, or undefined when detecting.
  */
 function refuseBinary(path: string, sample: Buffer, format: VectorFormat | undefined): void {
-  const nl = sample.indexOf(10);
-  const header = /^\s*\d+\s+\d+\s*$/.test(sample.toString('latin1', 0, nl === -1 ? sample.length : nl));
+  const head = headerOf(sample);
+  const header = head !== undefined;
+  const nl = head?.nl ?? -1;
   const asked = format ? `, not ${format} text` : '';
-  if (header && nl !== -1 && looksBinary(sample.subarray(nl + 1))) {
+  if (head && nl !== -1 && bodyLooksBinary(sample.subarray(nl + 1), head.dim)) {
     throw new InvalidFileError(`this looks like a word2vec binary file${asked}`, {
       file: path,
       location: 'byte 0',
@@ -121,10 +149,10 @@ export async function detectFormat(path: string): Promise<VectorFormat> {
   let i = bom;
   while (i < sample.length && (sample[i] === 32 || sample[i] === 10 || sample[i] === 13 || sample[i] === 9)) i++;
   if (sample[i] === 0x7b) return 'wink';
-  const nl = sample.indexOf(10);
-  const firstLine = sample.toString('latin1', bom, nl === -1 ? sample.length : nl);
-  if (/^\s*\d+\s+\d+\s*$/.test(firstLine)) {
-    if (looksBinary(sample.subarray(nl + 1))) return 'word2vec-bin';
+  const head = headerOf(sample, bom);
+  if (head) {
+    const nl = head.nl;
+    if (nl !== -1 && bodyLooksBinary(sample.subarray(nl + 1), head.dim)) return 'word2vec-bin';
     return extname(path).toLowerCase() === '.vec' ? 'fasttext' : 'word2vec';
   }
   refuseBinary(path, sample, undefined);

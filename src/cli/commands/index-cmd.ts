@@ -41,6 +41,7 @@ interface BuildOpts {
   tune?: boolean;
   target: number;
   recipe?: string;
+  unicodeErrors?: 'strict' | 'replace';
   json?: boolean;
 }
 
@@ -67,7 +68,7 @@ async function readSource(source: string, opts: BuildOpts, progress: Progress): 
     return { ...(await readEmbeddingsJsonl(source, { limit: opts.limit, progress })), from: 'jsonl' };
   }
   const { loadVectors } = await import('../../../text/vectors/index.js');
-  const wv = await loadVectors(source, { limit: opts.limit, progress });
+  const wv = await loadVectors(source, { limit: opts.limit, progress, unicodeErrors: opts.unicodeErrors });
   return { keys: [...wv.words], matrix: wv.matrix, dim: wv.dim, metadata: [], from: 'vectors', wordVectors: wv };
 }
 
@@ -205,6 +206,11 @@ async function chooseRecipe(
     return side.recipe;
   }
   const { wordVectorsRecipe } = await import('../../../text/classify/index.js');
+  if (table.wordVectors && opts.unicodeErrors === 'replace' && table.wordVectors.words.some((w) => w.includes('\ufffd'))) {
+    // A recipe loads its vectors strictly: it would fail on the very bytes that were replaced.
+    ctx.note(`note: no recipe: ${source} has invalid UTF-8, read with --unicode-errors replace, which a recipe cannot repeat; the index can be queried with --word, --key or --vector (convert the file to UTF-8 to query with --text)`);
+    return undefined;
+  }
   return table.wordVectors ? wordVectorsRecipe(table.wordVectors, source) : undefined;
 }
 
@@ -282,6 +288,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     .option('--target <recall>', `recall@${TUNE_HELP_DEFAULTS.k} to tune ef for, in (0, 1]; giving it implies --tune`, fractionOption('--target', 'a recall'), TUNE_HELP_DEFAULTS.target)
     .option('--input <format>', 'source type: auto (by extension: .jsonl/.ndjson are embeddings), vectors or jsonl', choiceOption('--input', INPUT_FORMATS), 'auto')
     .option('--limit <n>', 'read only the first n items', intOption('--limit'))
+    .option('--unicode-errors <mode>', 'word vectors: invalid UTF-8 in a word is an error (strict) or read as U+FFFD (replace)', choiceOption('--unicode-errors', ['strict', 'replace'] as const))
     .option('--recipe <file>', "embedding recipe saved with the index, for index query --text/--image (default: the JSONL's .recipe.json that text embed / vision embed wrote, when present)")
     .option('--json', 'print the summary as JSON')
     .action(async (source: string, opts: BuildOpts, cmd: Command) => {

@@ -14,8 +14,12 @@ import { intOption } from '../parse.js';
 /** The word-vectors module, loaded when a vectors command runs (not at CLI start-up). */
 const wordVectors = () => import('../../../text/vectors/index.js');
 
+/** `--unicode-errors`: what to do with invalid UTF-8 in words (loadVectors' unicodeErrors). */
+export const UNICODE_ERRORS = ['strict', 'replace'] as const;
+
 interface SourceOptions {
   format?: VectorFormat;
+  unicodeErrors?: (typeof UNICODE_ERRORS)[number];
   limit?: number;
   cache?: boolean;
   json?: boolean;
@@ -26,11 +30,12 @@ function sourceOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--format <format>', 'file format (default: detected from content)').choices(VECTOR_FORMAT_CHOICES))
     .option('--limit <n>', 'keep only the first N words', intOption('--limit'))
-    .option('--no-cache', 'neither read nor write the binary cache');
+    .option('--no-cache', 'neither read nor write the binary cache')
+    .addOption(new Option('--unicode-errors <mode>', 'invalid UTF-8 in a word: strict (an error naming the place) or replace (U+FFFD)').choices(UNICODE_ERRORS));
 }
 
 async function load(ctx: CliContext, source: string, opts: SourceOptions): Promise<WordVectors> {
-  const options: LoadVectorsOptions = { format: opts.format, limit: opts.limit, cache: opts.cache, progress: ctx.progress(opts.json) };
+  const options: LoadVectorsOptions = { format: opts.format, limit: opts.limit, cache: opts.cache, unicodeErrors: opts.unicodeErrors, progress: ctx.progress(opts.json) };
   return loadVectorsNoting(ctx, source, options);
 }
 

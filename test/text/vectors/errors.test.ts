@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidFileError, NotFoundError } from '../../../src/errors.js';
-import { loadVectors, type VectorFormat } from '../../../text/vectors/index.js';
+import { detectFormat, loadVectors, type VectorFormat } from '../../../text/vectors/index.js';
 import { tempDir, winkJson, word2vecBinary, word2vecText, write } from './helpers.js';
 
 const dir = tempDir();
@@ -126,6 +126,28 @@ describe('bad vector files fail with the file and the line or byte offset', () =
     expect(e.location).toMatch(/^line 2, byte 7$/);
     const wv = await loadVectors(write(dir, 'latin1-replace.txt', bytes), { format: 'glove', cache: false, unicodeErrors: 'replace' });
     expect(wv.words[1]).toBe('b\ufffd\ufffdA');
+  });
+
+  it('headered word2vec text with one non-UTF-8 byte is text with invalid UTF-8, not word2vec binary — detected or --format word2vec', async () => {
+    const bytes = Buffer.concat([Buffer.from('3 2\nking 0.5 -1\nqueen 1 2\ncaf'), Buffer.from([0xe9]), Buffer.from(' 3 4\n')]);
+    const path = write(dir, 'latin1w2v.txt', bytes);
+    expect(await detectFormat(path)).toBe('word2vec');
+    for (const format of [undefined, 'word2vec'] as const) {
+      const e = (await loadVectors(path, { format, cache: false }).catch((x: unknown) => x)) as InvalidFileError;
+      expect(e).toBeInstanceOf(InvalidFileError);
+      expect(e.message).toMatch(/invalid UTF-8 in a word/);
+      expect(e.message).not.toMatch(/binary/);
+      expect(e.location).toMatch(/^line 4, byte \d+$/);
+      expect(e.hint).toMatch(/iconv -f LATIN1 -t UTF-8/);
+      expect(e.hint).toMatch(/--unicode-errors replace/);
+    }
+    const wv = await loadVectors(path, { format: 'word2vec', cache: false, unicodeErrors: 'replace' });
+    expect(wv.words).toEqual(['king', 'queen', 'caf\ufffd']);
+    // A first word with the bad byte reads as text too; real word2vec binary is still detected.
+    const first = write(dir, 'latin1first.txt', Buffer.concat([Buffer.from('1 2\ncaf'), Buffer.from([0xe9]), Buffer.from(' 3 4\n')]));
+    expect(await detectFormat(first)).toBe('word2vec');
+    const bin = Buffer.concat([Buffer.from('1 1\nw '), Buffer.from(Float32Array.from([0.1]).buffer), Buffer.from('\n')]);
+    expect(await detectFormat(write(dir, 'nocontrol.bin', bin))).toBe('word2vec-bin');
   });
 
   it('NUL bytes (UTF-16 without a byte-order mark)', async () => {

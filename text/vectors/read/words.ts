@@ -37,7 +37,7 @@ export function decodeWord(
   } catch {
     throw new InvalidFileError('invalid UTF-8 in a word', {
       ...where(),
-      hint: "convert the file to UTF-8, or load with unicodeErrors: 'replace'",
+      hint: "convert the file to UTF-8 (for Latin-1 text: iconv -f LATIN1 -t UTF-8 FILE > OUT), or read invalid bytes as U+FFFD: --unicode-errors replace on the 'transferkit vectors' commands and index build, unicodeErrors: 'replace' in loadVectors",
     });
   }
 }
