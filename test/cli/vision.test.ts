@@ -73,6 +73,10 @@ describe('transferkit vision', () => {
     const batched = await cli('vision', 'predict', bundle, join(data, 'stripes', '000.jpg'), join(data, 'checks', '001.jpg'), '--batch-size', '1', '--json');
     expect(batched.code).toBe(0);
     expect(JSON.parse(batched.stdout).predictions).toHaveLength(2);
+    // The hint lists the formats decoded here, as folders read them (no SVG, which train and embed skip).
+    const corrupt = await cli('vision', 'predict', bundle, join(data, 'disc', 'corrupt.jpg'));
+    expect(corrupt.code).toBe(2);
+    expect(corrupt.stderr).toMatch(/error\[E_DATA\][^]*hint: the files are not images sharp can decode \(JPEG, PNG, WebP, GIF, TIFF, AVIF\)\n/);
     const zero = await cli('vision', 'predict', bundle, join(data, 'stripes', '000.jpg'), '--batch-size', '0');
     expect(zero.code).toBe(2);
     expect(zero.stderr).toMatch(/--batch-size must be an integer ≥ 1, got '0'/);
