@@ -105,7 +105,10 @@ export async function loadVectors(source: string, options: LoadVectorsOptions = 
   if (useCache) {
     try {
       const header = await readCacheHeader(cacheFile);
-      if (header && sameStamp(header.source, stamp)) {
+      // The cache holds the words after duplicates were dropped, and only the whole file's count of
+      // them: a limit load of a file with duplicates cannot say how many fell in its first rows, so
+      // it reads the source (only as far as the limit) instead.
+      if (header && sameStamp(header.source, stamp) && (options.limit === undefined || header.duplicates === 0)) {
         const cached = await readCache(cacheFile, { limit: options.limit });
         return WordVectors.fromArrays({
           words: cached.words,

@@ -21,6 +21,29 @@ describe('binary vector cache', () => {
     expect(second.indexOf('queen')).toBe(3);
   });
 
+  it('a limit load reports the duplicates in its own rows, not the whole file\'s, whether or not a cache exists', async () => {
+    const dir = tempDir();
+    const cacheDir = tempDir('tk-vcache-');
+    // 'a' repeats in row 2 (inside the first 2 distinct words' rows), 'b' in row 4 (past them).
+    const path = write(dir, 'dup.txt', 'a 1 0\nb 0 1\nc 1 1\nb 2 2\na 3 3\nd 1 2\n');
+    const whole = await loadVectors(path, { cacheDir });
+    expect(whole.origin.duplicates).toBe(2);
+    expect(whole.origin.fromCache).toBe(false);
+    for (const [limit, dups] of [[2, 0], [3, 0], [4, 2]] as const) {
+      const cached = await loadVectors(path, { cacheDir, limit });
+      const parsed = await loadVectors(path, { cache: false, limit });
+      expect(parsed.origin.duplicates).toBe(dups);
+      expect(cached.origin.duplicates).toBe(dups);
+      expect(cached.words).toEqual(parsed.words);
+    }
+    // A file without duplicates still serves limit loads from its cache.
+    const clean = write(dir, 'clean.txt', gloveText());
+    await loadVectors(clean, { cacheDir });
+    const fromCache = await loadVectors(clean, { cacheDir, limit: 3 });
+    expect(fromCache.origin.fromCache).toBe(true);
+    expect(fromCache.size).toBe(3);
+  });
+
   it('is invalidated when the source changes size or mtime', async () => {
     const dir = tempDir();
     const cacheDir = tempDir('tk-vcache-');
