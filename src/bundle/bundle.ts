@@ -209,7 +209,7 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
   if (options.kind && manifest.kind !== options.kind) {
     throw new BundleError(`${dir} holds a bundle of kind '${manifest.kind}', expected kind '${options.kind}'`, {
       file: manifestPath,
-      hint: `pass a folder written by the matching train command (a '${options.kind}' bundle)`,
+      hint: `pass a folder written by the matching train command (a bundle of kind '${options.kind}')`,
     });
   }
   const contents = new Map<string, Buffer>();
