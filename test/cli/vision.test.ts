@@ -83,6 +83,12 @@ describe('transferkit vision', () => {
     const evBatched = await cli('vision', 'evaluate', bundle, '--data', data, '--batch-size', '5', '--json');
     expect(evBatched.code).toBe(0);
     expect(JSON.parse(evBatched.stdout).count).toBe(24);
+    // --top-k not below the number of labels would be 100% by construction: a warning, no number (as text evaluate).
+    const labels = JSON.parse(evBatched.stdout).labels.length as number;
+    const topAll = await cli('vision', 'evaluate', bundle, '--data', data, '--top-k', String(labels), '--json');
+    expect(topAll.code).toBe(0);
+    expect(JSON.parse(topAll.stdout).topK).toBeUndefined();
+    expect(topAll.stderr).toMatch(new RegExp(`warning: --top-k ${labels} is not below the model's ${labels} labels, so every image's label is in its top`));
 
     const e = await cli('vision', 'evaluate', bundle, '--data', data, '--json');
     expect(e.code).toBe(0);

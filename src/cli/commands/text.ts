@@ -9,6 +9,7 @@ import { formatReport } from '../../metrics/classification.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { bundleOwner } from '../../bundle/owner.js';
 import { checkOutputDir, checkOutputFile, refuseInputAsOutput } from '../../io/output.js';
+import { reportableTopK } from '../top-k.js';
 import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
 import { DATASET_FORMAT_CHOICES, DEFAULT_TEXT_VECTORS, REPRESENTATION_CHOICES, SENTENCE_POOLING_CHOICES } from '../choices.js';
 import type { CliContext } from '../context.js';
@@ -354,17 +355,7 @@ export function registerText(program: Command, ctx: CliContext): void {
     await ctx.engine();
     const clf = await textLib.loadTextClassifier(dir);
     const data = await textLib.readDataset(o.data, dataOptions(ctx, o));
-    let topK = o.topK;
-    const n = clf.labels.length;
-    if (topK !== undefined && topK > 1 && topK >= n) {
-      // scikit-learn's top_k_accuracy_score warns that k ≥ n_classes gives a perfect, meaningless score; this
-      // warns the same way and leaves the number out rather than print a 100% that measures nothing.
-      ctx.note(
-        `warning: --top-k ${topK} is not below the model's ${n} labels, so every text's label is in its top ${topK}: top-${topK} accuracy would be 100% by construction and is not reported` +
-          (n > 3 ? ` (use --top-k 2 to ${n - 1})` : n === 3 ? ' (use --top-k 2)' : ' (with 2 labels, top-k accuracy says nothing beyond accuracy)'),
-      );
-      topK = undefined;
-    }
+    const topK = reportableTopK(o.topK, clf.labels.length, 'text', (line) => ctx.note(line));
     const ev = await clf.evaluate(data.examples, { topK });
     if (o.json) ctx.printJson({ ...evaluationJson(ev), skippedEmptyTexts: data.skippedEmpty.count });
     else printEvaluation(ctx, textLib, `${o.data} (${data.examples.length} texts)`, ev);

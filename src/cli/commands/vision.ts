@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { SkippedFile, StrategyName } from '../../../vision/index.js';
 import { bundleOwner } from '../../bundle/owner.js';
 import { checkOutputDir, checkOutputFile, refuseInputAsOutput } from '../../io/output.js';
+import { reportableTopK } from '../top-k.js';
 import { DataError, InvalidArgumentError, NotFoundError } from '../../errors.js';
 import { formatReport } from '../../metrics/classification.js';
 import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
@@ -208,7 +209,8 @@ export function registerVision(program: Command, ctx: CliContext): void {
       const { ImageClassifier } = await visionLib();
       await ctx.engine();
       const classifier = await ImageClassifier.load(dir);
-      const { report, skipped, unseenLabels, excluded } = await classifier.evaluate(opts.data, { progress: ctx.progress(opts.json), topK: opts.topK, batchSize: opts.batchSize });
+      const topK = reportableTopK(opts.topK, classifier.labels.length, 'image', (line) => ctx.note(line));
+      const { report, skipped, unseenLabels, excluded } = await classifier.evaluate(opts.data, { progress: ctx.progress(opts.json), topK, batchSize: opts.batchSize });
       if (opts.json) {
         ctx.printJson({ ...report, skipped, unseenLabels, excluded });
         return;
