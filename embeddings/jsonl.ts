@@ -24,6 +24,8 @@ export interface EmbeddingsTable {
   dim: number;
   /** Per item: the line's other fields, or undefined when there were none. */
   metadata: (JsonValue | undefined)[];
+  /** Per item: its line in the file (1-based), for messages. */
+  lines?: number[];
 }
 
 const LINE_SHAPE = 'each line must be one JSON object: {"key": "name", "vector": [0.1, …], …other fields kept as metadata}';
@@ -43,15 +45,16 @@ export async function readEmbeddingsJsonl(file: string, options: ReadJsonlOption
   progress.start('reading embeddings', info.size);
   const keys: string[] = [];
   const metadata: (JsonValue | undefined)[] = [];
+  const lines: number[] = [];
   const seen = new Set<string>();
   let dim = 0;
   let matrix = new Float32Array(0);
   let lineNo = 0;
   let bytes = 0;
   const stream = createReadStream(file, { encoding: 'utf8' });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const lineReader = createInterface({ input: stream, crlfDelay: Infinity });
   try {
-    for await (const line of lines) {
+    for await (const line of lineReader) {
       lineNo++;
       bytes += Buffer.byteLength(line) + 1;
       if (lineNo % 1000 === 0) progress.update(Math.min(bytes, info.size));
@@ -100,15 +103,16 @@ export async function readEmbeddingsJsonl(file: string, options: ReadJsonlOption
         matrix[r * dim + d] = x;
       }
       keys.push(key);
+      lines.push(lineNo);
       seen.add(key);
       metadata.push(Object.keys(rest).length > 0 ? (rest as JsonValue) : undefined);
       if (keys.length >= limit) break;
     }
   } finally {
-    lines.close();
+    lineReader.close();
     stream.destroy();
     progress.stop();
   }
   if (keys.length === 0) throw new InvalidFileError('no embeddings found (empty file?)', { file, hint: LINE_SHAPE });
-  return { keys, matrix: matrix.slice(0, keys.length * dim), dim, metadata };
+  return { keys, matrix: matrix.slice(0, keys.length * dim), dim, metadata, lines };
 }

@@ -11,7 +11,7 @@
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChecksumError, InvalidFileError, NotFoundError } from '../src/errors.js';
+import { ChecksumError, InvalidArgumentError, InvalidFileError, NotFoundError } from '../src/errors.js';
 import { writeDirAtomic } from '../src/io/atomic.js';
 import type { OutputOwner } from '../src/io/output.js';
 import { sha256, sha256File } from '../src/io/hash.js';
@@ -105,6 +105,12 @@ export interface ReadOptions {
 /** Read and validate a manifest only (cheap; used by `index info`). */
 export async function readManifest(dir: string): Promise<IndexManifest> {
   const path = join(dir, MANIFEST_FILE);
+  if ((await stat(dir).catch(() => null))?.isFile()) {
+    throw new InvalidArgumentError(`${dir} is a file, not an index folder`, {
+      file: dir,
+      hint: 'give the folder that `transferkit index build --out DIR` (or index.save(dir)) wrote',
+    });
+  }
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -12,7 +12,7 @@
  */
 import { readFile, rm, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { InvalidFileError } from '../src/errors.js';
+import { InvalidFileError, NotFoundError } from '../src/errors.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { sha256File } from '../src/io/hash.js';
 import type { EmbeddingRecipe } from './types.js';
@@ -66,7 +66,7 @@ export async function readRecipeFile(path: string, options: { optional?: boolean
   const info = await stat(path).catch(() => null);
   if (!info) {
     if (options.optional) return undefined;
-    throw new InvalidFileError('recipe file does not exist', { file: path, hint: "give the .recipe.json that 'text embed' or 'vision embed' wrote next to its JSONL" });
+    throw new NotFoundError(`recipe file ${path} does not exist`, { file: path, hint: "check the path: give the .recipe.json that 'text embed' or 'vision embed' wrote next to its JSONL" });
   }
   if (!info.isFile()) throw new InvalidFileError('recipe path is not a file', { file: path, hint: "give the .recipe.json that 'text embed' or 'vision embed' wrote next to its JSONL" });
   if (info.size > MAX_RECIPE_BYTES) throw new InvalidFileError(`recipe file is ${info.size} bytes; a recipe is at most ${MAX_RECIPE_BYTES}`, { file: path, hint: 'this is not a recipe file' });

@@ -146,3 +146,57 @@ describe('index and vectors commands: values, spaces, zero rows', () => {
     expect(r.stderr).toMatch(/error\[E_DATA\]: the query text has no direction in this index's space: its embedding is all zeros \(none of its words has a vector, or the vectors of those it has are all zeros\)/);
   });
 });
+
+describe('index command messages', () => {
+  const n = 300;
+  const d = 8;
+  const mm = randomMatrix(n, d, 3);
+  let items: string;
+  beforeAll(async () => {
+    items = join(dir, 'items.jsonl');
+    await writeFile(items, Array.from({ length: n }, (_, i) => JSON.stringify({ key: `i${i}`, vector: Array.from(row(mm, i, d)) })).join('\n') + '\n');
+  });
+
+  it('--input vectors on a JSONL embeddings file says it looks like JSONL embeddings', async () => {
+    const r = await cli('index', 'build', items, '--out', join(dir, 'iv'), '--input', 'vectors');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: .*items\.jsonl looks like JSONL embeddings .*not word vectors, which --input vectors reads\n\s*hint: drop --input vectors \(auto reads it as JSONL\), or give --input jsonl/);
+    expect(r.stderr).not.toMatch(/re-install/);
+  });
+
+  it('eval --queries-file skips zero rows with a note naming the file and 1-based lines', async () => {
+    const out = join(dir, 'ieval');
+    expect((await cli('index', 'build', items, '--out', out, '--kind', 'hnsw')).code).toBe(0);
+    const held = join(dir, 'held.jsonl');
+    const q = randomMatrix(20, d, 8);
+    const lines = Array.from({ length: 20 }, (_, i) => JSON.stringify({ key: `q${i}`, vector: i === 18 ? new Array(d).fill(0) : Array.from(row(q, i, d)) }));
+    await writeFile(held, ['', ...lines].join('\n') + '\n'); // a blank first line: item 18 is on line 20
+    const r = await cli('index', 'eval', out, '--queries-file', held, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).queries).toBe(19);
+    expect(r.stderr).toBe(`note: skipped 1 zero vector of ${held} (line 20): a zero vector has no direction under cosine\n`);
+    const allZero = join(dir, 'zeros.jsonl');
+    await writeFile(allZero, JSON.stringify({ key: 'z', vector: new Array(d).fill(0) }) + '\n');
+    const z = await cli('index', 'eval', out, '--queries-file', allZero);
+    expect(z.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: every query vector in .*zeros\.jsonl is all zeros/);
+  });
+
+  it('an index path that is a file says so; a missing --recipe file is E_NOT_FOUND', async () => {
+    for (const cmd of [['query', '--key', 'i1'], ['info'], ['eval']]) {
+      const r = await cli('index', cmd[0]!, items, ...cmd.slice(1));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: .*items\.jsonl is a file, not an index folder/);
+    }
+    const r = await cli('index', 'build', items, '--out', join(dir, 'irec'), '--recipe', join(dir, 'nope.recipe.json'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error\[E_NOT_FOUND\]: recipe file .*nope\.recipe\.json does not exist/);
+  });
+
+  it('build --tune --json rounds tuned.recall to 6 decimals', async () => {
+    const r = await cli('index', 'build', items, '--out', join(dir, 'itune'), '--kind', 'hnsw', '--M', '4', '--ef-construction', '8', '--target', '0.99', '--json');
+    expect(r.code).toBe(0);
+    const recall = JSON.parse(r.stdout).tuned.recall as number;
+    expect(recall).toBe(Number(recall.toFixed(6)));
+    expect(r.stdout).toMatch(/"recall": \d(\.\d{1,6})?,/);
+  });
+});

@@ -68,7 +68,19 @@ async function readSource(source: string, opts: BuildOpts, progress: Progress): 
     return { ...(await readEmbeddingsJsonl(source, { limit: opts.limit, progress })), from: 'jsonl' };
   }
   const { loadVectors } = await import('../../../text/vectors/index.js');
-  const wv = await loadVectors(source, { limit: opts.limit, progress, unicodeErrors: opts.unicodeErrors });
+  let wv: WordVectors;
+  try {
+    wv = await loadVectors(source, { limit: opts.limit, progress, unicodeErrors: opts.unicodeErrors });
+  } catch (e) {
+    // --input vectors on a JSONL embeddings file: the word-vector readers' own hints would mislead.
+    if (opts.input === 'vectors' && (await looksLikeEmbeddingsJsonl(source))) {
+      throw new InvalidArgumentError(`${source} looks like JSONL embeddings ({"key": …, "vector": […]} per line), not word vectors, which --input vectors reads`, {
+        hint: 'drop --input vectors (auto reads it as JSONL), or give --input jsonl',
+        cause: e,
+      });
+    }
+    throw e;
+  }
   return { keys: [...wv.words], matrix: wv.matrix, dim: wv.dim, metadata: [], from: 'vectors', wordVectors: wv };
 }
 
@@ -336,7 +348,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
       });
       const buildSeconds = (performance.now() - t1) / 1000;
       const k = tuneDefaults.k;
-      const tuned = tuning ? { ef: tuning.ef, target: tuning.target, k, recall: tuning.recall, reached: tuning.reached, queries: tuning.queries } : null;
+      const tuned = tuning ? { ef: tuning.ef, target: tuning.target, k, recall: round6(tuning.recall), reached: tuning.reached, queries: tuning.queries } : null;
       if (tune && built instanceof HnswIndex && !tuning) {
         ctx.note(`warning: ef not tuned: no item could be held back as a query (${built.size} items; zero vectors are never queries); ef stays ${built.ef}`);
       } else if (tuning && !tuning.reached) {
@@ -469,7 +481,29 @@ export function registerIndex(program: Command, ctx: CliContext): void {
             hint: `--queries-file needs vectors of the index dimension (${idx.dim}), embedded the same way as the indexed items`,
           });
         }
-        res = evaluate(idx, held.matrix, { k: opts.k, ef: opts.ef });
+        let queries = held.matrix;
+        if (idx.metric === 'cosine') {
+          // A zero vector has no direction under cosine: skipped with a note, as sampled queries skip zero rows.
+          const { isZeroVector } = await embeddings();
+          const zero = held.keys.map((_, i) => isZeroVector(held.matrix, i * idx.dim, (i + 1) * idx.dim));
+          const skipped = zero.flatMap((z, i) => (z ? [held.lines?.[i] ?? i + 1] : []));
+          if (skipped.length === held.keys.length) {
+            throw new InvalidArgumentError(`every query vector in ${opts.queriesFile} is all zeros: a zero vector has no direction under cosine`, {
+              file: opts.queriesFile,
+              hint: 'give held-out vectors with at least one non-zero value',
+            });
+          }
+          if (skipped.length > 0) {
+            const shown = skipped.slice(0, 5).join(', ') + (skipped.length > 5 ? ', …' : '');
+            ctx.note(`note: skipped ${skipped.length} zero vector${skipped.length === 1 ? '' : 's'} of ${opts.queriesFile} (line${skipped.length === 1 ? '' : 's'} ${shown}): a zero vector has no direction under cosine`);
+            queries = new Float32Array((held.keys.length - skipped.length) * idx.dim);
+            let j = 0;
+            zero.forEach((z, i) => {
+              if (!z) queries.set(held.matrix.subarray(i * idx.dim, (i + 1) * idx.dim), j++ * idx.dim);
+            });
+          }
+        }
+        res = evaluate(idx, queries, { k: opts.k, ef: opts.ef });
       } else {
         const { queries, selfKeys } = sampleSelfQueries(idx, opts.queries, opts.seed);
         res = evaluate(idx, queries, { k: opts.k, ef: opts.ef, selfKeys });
