@@ -2,6 +2,19 @@
 import { InvalidArgumentError } from '../src/errors.js';
 import { checkVector } from './vectors.js';
 
+/**
+ * The rows of a batch given as a flat row-major matrix (keys.length × dim) or an array of vectors,
+ * as an accessor, after checking their count against the keys.
+ */
+export function batchRows(keys: readonly string[], vectors: Float32Array | ArrayLike<number>[], dim: number): (i: number) => ArrayLike<number> {
+  if (vectors instanceof Float32Array) {
+    if (vectors.length !== keys.length * dim) throw new InvalidArgumentError(`matrix has ${vectors.length} values, need ${keys.length} × ${dim}`);
+    return (i) => vectors.subarray(i * dim, (i + 1) * dim);
+  }
+  if (vectors.length !== keys.length) throw new InvalidArgumentError(`${vectors.length} vectors for ${keys.length} keys`);
+  return (i) => vectors[i]!;
+}
+
 /** Validate a whole batch before anything is added: sizes, values, and keys (new, and once each). */
 export function checkBatch(
   keys: readonly string[],

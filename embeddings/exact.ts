@@ -9,7 +9,7 @@ import { KeyTable } from './keytable.js';
 import { saveIndexDir } from './persist.js';
 import { RowStore } from './rowstore.js';
 import type { EmbeddingRecipe, JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
-import { checkBatch } from './batch.js';
+import { batchRows, checkBatch } from './batch.js';
 import { checkMetric, checkQueryDirections, checkVector, flattenQueries, isZeroVector, scoreToDistance } from './vectors.js';
 
 export interface ExactIndexOptions {
@@ -176,12 +176,7 @@ export class ExactIndex implements VectorIndex {
     vectors: Float32Array | ArrayLike<number>[],
     options: { metadata?: readonly (JsonValue | undefined)[]; onProgress?: (done: number) => void } = {},
   ): void {
-    const flat = vectors instanceof Float32Array;
-    if (flat && vectors.length !== keys.length * this.dim) {
-      throw new InvalidArgumentError(`matrix has ${vectors.length} values, need ${keys.length} × ${this.dim}`);
-    }
-    if (!flat && vectors.length !== keys.length) throw new InvalidArgumentError(`${vectors.length} vectors for ${keys.length} keys`);
-    const rowOf = (i: number) => (flat ? (vectors as Float32Array).subarray(i * this.dim, (i + 1) * this.dim) : (vectors as ArrayLike<number>[])[i]!);
+    const rowOf = batchRows(keys, vectors, this.dim);
     checkBatch(keys, rowOf, this.dim, (key) => this.table.has(key), options.metadata);
     this.ensureWritable(this.table.slotCount + Math.max(0, keys.length - this.table.freeCount));
     for (let i = 0; i < keys.length; i++) {

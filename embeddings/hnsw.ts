@@ -11,7 +11,7 @@ import hnswlib from 'hnswlib-node';
 import { InvalidArgumentError, InvalidFileError } from '../src/errors.js';
 import { DEFAULT_K } from './exact.js';
 import { evaluate, tuneEf, type EvaluateOptions, type EvaluateResult, type TuneEfOptions, type TuneEfResult } from './evaluate.js';
-import { checkBatch } from './batch.js';
+import { batchRows, checkBatch } from './batch.js';
 import { KeyTable } from './keytable.js';
 import { MANIFEST_FILE, saveIndexDir, type IndexParts } from './persist.js';
 import type { EmbeddingRecipe, JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
@@ -243,12 +243,7 @@ export class HnswIndex implements VectorIndex {
     vectors: Float32Array | ArrayLike<number>[],
     options: { metadata?: readonly (JsonValue | undefined)[]; onProgress?: (done: number) => void } = {},
   ): void {
-    const flat = vectors instanceof Float32Array;
-    if (flat && vectors.length !== keys.length * this.dim) {
-      throw new InvalidArgumentError(`matrix has ${vectors.length} values, need ${keys.length} × ${this.dim}`);
-    }
-    if (!flat && vectors.length !== keys.length) throw new InvalidArgumentError(`${vectors.length} vectors for ${keys.length} keys`);
-    const rowOf = (i: number) => (flat ? (vectors as Float32Array).subarray(i * this.dim, (i + 1) * this.dim) : (vectors as ArrayLike<number>[])[i]!);
+    const rowOf = batchRows(keys, vectors, this.dim);
     checkBatch(keys, rowOf, this.dim, (key) => this.table.has(key), options.metadata);
     const needed = this.table.slotCount + Math.max(0, keys.length - this.table.freeCount);
     if (needed > this.native.getMaxElements()) this.native.resizeIndex(needed);
