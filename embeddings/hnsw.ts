@@ -52,8 +52,6 @@ export interface HnswIndexOptions {
 }
 
 const NO_SLOTS: ReadonlySet<number> = new Set<number>();
-/** Past this many zero rows (cosine), searches skip them with hnswlib's filter instead of asking for more hits. */
-const ZERO_SLOTS_BY_FILTER = 64;
 
 /**
  * The vector dimension recorded in an hnswlib index file's header: hnswlib stores
@@ -410,22 +408,21 @@ export class HnswIndex implements VectorIndex {
     const filter = options.filter;
     const cosine = this.metric === 'cosine';
     const zeros = this.zeroSlots;
+    // Zero rows (cosine) sit at distance 1 (orthogonal to everything), so they reach the top k only
+    // when fewer than k items have cosine > 0: they are dropped from the hits, and only then asked
+    // past (a search for that many more). A filter that runs anyway skips the known ones.
+    let extra = 0;
     for (;;) {
-      // Zero rows (cosine) are skipped like excluded keys: by asking for more hits, or, when there
-      // are many of them or a filter runs anyway, in hnswlib's filter.
-      const zeroFilter = cosine && zeros.size > ZERO_SLOTS_BY_FILTER;
-      const want = Math.min(k + excluded.size + (cosine && !zeroFilter ? zeros.size : 0), this.size);
-      const result =
-        filter || zeroFilter
-          ? this.native.searchKnn(this.toScratch(vector), want, (label) => {
-              if (excluded.has(label) || (zeroFilter && zeros.has(label))) return false;
-              if (!filter) return true;
-              const key = table.keyAt(label);
-              return key !== undefined && filter(key, table.metadataAt(label));
-            })
-          : this.native.searchKnn(this.toScratch(vector), want);
+      const want = Math.min(k + excluded.size + extra, this.size);
+      const result = filter
+        ? this.native.searchKnn(this.toScratch(vector), want, (label) => {
+            if (excluded.has(label) || (cosine && zeros.has(label))) return false;
+            const key = table.keyAt(label);
+            return key !== undefined && filter(key, table.metadataAt(label));
+          })
+        : this.native.searchKnn(this.toScratch(vector), want);
       const hits: SearchHit[] = [];
-      let newZeros = 0;
+      let zerosMet = 0;
       let rescored = false;
       for (let i = 0; i < result.neighbors.length && hits.length < k; i++) {
         const slot = result.neighbors[i]!;
@@ -434,9 +431,8 @@ export class HnswIndex implements VectorIndex {
         if (key === undefined) continue;
         let distance = result.distances[i]!;
         if (cosine) {
-          const known = zeros.has(slot);
           if (this.isZeroSlot(slot, distance)) {
-            if (!known) newZeros++;
+            zerosMet++;
             continue;
           }
         } else if (!Number.isFinite(distance)) {
@@ -448,8 +444,11 @@ export class HnswIndex implements VectorIndex {
         if (meta !== undefined) hit.metadata = meta;
         hits.push(hit);
       }
-      // A loaded index met zero rows it did not know of: search again, now skipping them.
-      if (newZeros > 0 && hits.length < k && want < this.size) continue;
+      // Zero rows took places of the k: search again past them (all known ones at once, or twice as far).
+      if (zerosMet > 0 && hits.length < k && want < this.size) {
+        extra = Math.max(2 * extra, extra + zerosMet, zeros.size);
+        continue;
+      }
       if (rescored) hits.sort((a, b) => a.distance - b.distance);
       return hits;
     }

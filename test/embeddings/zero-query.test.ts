@@ -45,6 +45,20 @@ describe('zero query vectors', () => {
       }
     });
 
+    it(`${kind}, cosine: many zero rows (more than the real ones) are left out, with and without a filter`, () => {
+      const real = randomMatrix(20, dim, 5);
+      const index = kind === 'exact' ? ExactIndex.fromMatrix({ keys: [], matrix: new Float32Array(0), dim, metric: 'cosine' }) : new HnswIndex({ dim, metric: 'cosine', capacity: 400, seed: 3 });
+      for (let i = 0; i < 300; i++) index.add(`z${i}`, zero);
+      for (let i = 0; i < 20; i++) index.add(`r${i}`, row(real, i, dim));
+      const q = row(real, 0, dim);
+      const all = index.query(q, { k: 50 });
+      expect(all.map((h) => h.key).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `r${i}`).sort());
+      const odd = index.query(q, { k: 50, filter: (key) => Number(key.slice(1)) % 2 === 1 });
+      expect(odd.map((h) => h.key).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `r${2 * i + 1}`).sort());
+      // The nearest few come without asking past the zero rows (they sit at cosine 0).
+      expect(index.query(q, { k: 3 })[0]!.key).toBe('r0');
+    });
+
     it(`${kind}, l2 and ip: a zero query is fine`, () => {
       for (const metric of ['l2', 'ip'] as const) {
         const hits = make(kind, metric).query(zero, { k: 2 });
