@@ -133,7 +133,7 @@ export function classificationReport(
 
 /** A plain-text rendering of a report (per-class table and confusion matrix). */
 export function formatReport(r: ClassificationReport): string {
-  const w = Math.max(8, ...r.labels.map((l) => l.length));
+  const w = r.labels.reduce((m, l) => Math.max(m, l.length), 8);
   const pct = (x: number) => (100 * x).toFixed(1).padStart(6);
   const lines = [
     `accuracy ${(100 * r.accuracy).toFixed(2)}%   macro-F1 ${(100 * r.macroF1).toFixed(2)}%   (${r.count} examples)`,
@@ -145,7 +145,10 @@ export function formatReport(r: ClassificationReport): string {
   }
   lines.push('', 'confusion (rows: true, columns: predicted)');
   // Columns as wide as the longest label (and its counts), so no two labels print alike.
-  const cw = Math.max(7, ...r.labels.map((l) => l.length), ...r.confusion.flat().map((v) => String(v).length));
+  // (A loop, not Math.max(...cells): labels² arguments overflow the call stack past ~400 labels.)
+  let cw = 7;
+  for (const l of r.labels) cw = Math.max(cw, l.length);
+  for (const row of r.confusion) for (const v of row) cw = Math.max(cw, String(v).length);
   lines.push(`${''.padEnd(w)}  ${r.labels.map((l) => l.padStart(cw)).join(' ')}`);
   r.confusion.forEach((row, i) => lines.push(`${r.labels[i].padEnd(w)}  ${row.map((v) => String(v).padStart(cw)).join(' ')}`));
   return lines.join('\n');

@@ -36,6 +36,12 @@ describe('metrics', () => {
     const header = text.split('\n').find((l) => l.includes('category_ham') && l.includes('category_spam'));
     expect(header).toBeDefined();
     expect(text).not.toMatch(/categor categor/);
+    // Many labels: the table is built without spreading labels² cells into one call.
+    const n = 600;
+    const labels = Array.from({ length: n }, (_, i) => `class-${i}`);
+    const scores = new Float32Array(n * n);
+    for (let i = 0; i < n; i++) scores[i * n + i] = 1;
+    expect(formatReport(classificationReport(Array.from({ length: n }, (_, i) => i), scores, labels)).split('\n').length).toBeGreaterThan(2 * n);
   });
 
   it('stratified split keeps proportions, is seeded, and covers every index once', () => {
