@@ -105,8 +105,8 @@ describe('dataset readers', () => {
     await expect(readTextRecords(tabbed)).rejects.toMatchObject({ hint: expect.stringMatching(/looks like TSV; give --format tsv/) });
   });
 
-  it('line numbers are those of the file: blank lines and newlines inside quoted fields (LF or CRLF) count', async () => {
-    for (const eol of ['\n', '\r\n']) {
+  it('line numbers are those of the file: blank lines and newlines inside quoted fields (LF, CRLF or CR) count', async () => {
+    for (const eol of ['\n', '\r\n', '\r']) {
       const content = ['text,label', '"a', 'b', 'c",x', '', '', 'hello,', 'bye,y', ''].join(eol);
       await expect(readDataset(await write('lines.csv', content))).rejects.toThrow(/line 7\): empty label/);
       const texts = ['text,label', '"multi', 'line",x', '', ',y', '"é, ü",x', ''].join(eol);
@@ -126,9 +126,10 @@ describe('dataset readers', () => {
     await expect(readTextRecords(array)).rejects.toThrow(/one JSON array, not JSONL/);
     // A text line that merely starts with '[' is a text.
     expect(await readTexts(await write('brackets.txt', '[URGENT] buy now\nhello\n'))).toEqual(['[URGENT] buy now', 'hello']);
-    await expect(readDataset(await write('obj.jsonl', '{"text":"a","label":"x"}\n{"text":"b","label":{"a":1}}\n'))).rejects.toThrow(/line 2\): the label is an object, not a string or number/);
+    await expect(readDataset(await write('obj.jsonl', '{"text":"a","label":"x"}\n{"text":"b","label":{"a":1}}\n'))).rejects.toThrow(/line 2\): the label is an object, not a string, number or boolean/);
     await expect(readDataset(await write('arrl.jsonl', '{"text":"a","label":[0]}\n'))).rejects.toThrow(/the label is an array/);
-    await expect(readDataset(await write('bool.jsonl', '{"text":"a","label":true}\n'))).rejects.toThrow(/the label is a boolean/);
+    // Booleans are labels of binary datasets: "true" / "false".
+    expect((await readDataset(await write('bool.jsonl', '{"text":"a","label":true}\n{"text":"b","label":false}\n'))).examples.map((e) => e.label)).toEqual(['true', 'false']);
     await expect(readDataset(await write('numtext.jsonl', '{"text":5,"label":"x"}\n'))).rejects.toMatchObject({ message: expect.stringMatching(/field 'text' is a number, not a string/), hint: 'a text is a JSON string' });
     // Texts to classify: null is an empty text (kept for the caller to report), as in datasets; a missing field lists those present.
     expect(await readTextRecords(await write('null.jsonl', '{"text":"free money"}\n{"text":null}\n'))).toEqual([{ text: 'free money', line: 1 }, { text: '', line: 2 }]);

@@ -103,7 +103,7 @@ export function parseDataset(content: string, options: ReadDatasetOptions & { fi
   const examples: TextExample[] = [];
   const emptyLines: number[] = [];
   for (const r of records.rows) {
-    if (r.text.trim() === '') emptyLines.push(r.line);
+    if (r.text.trim() === '') emptyLines.push(records.lineOf ? records.lineOf(r.line) : r.line);
     else examples.push({ text: r.text, label: r.label });
   }
   if (emptyLines.length > 0) {
@@ -122,7 +122,9 @@ export function parseDataset(content: string, options: ReadDatasetOptions & { fi
 }
 
 interface RawRecords {
+  /** `line` is the file line, or, with `lineOf`, what to pass it (working lines out costs, for CSV/TSV). */
   rows: Array<{ text: string; label: string; line: number }>;
+  lineOf?: (line: number) => number;
   warnings: string[];
 }
 
@@ -130,42 +132,50 @@ function checkLabel(label: unknown, file: string, line: number): string {
   if (label === undefined || label === null || String(label).trim() === '') {
     throw new InvalidFileError('empty label', { file, location: `line ${line}`, hint: 'every record needs a label' });
   }
-  if (typeof label !== 'string' && typeof label !== 'number') {
-    throw new InvalidFileError(`the label is ${Array.isArray(label) ? 'an array' : typeof label === 'object' ? 'an object' : `a ${typeof label}`}, not a string or number`, {
+  if (typeof label !== 'string' && typeof label !== 'number' && typeof label !== 'boolean') {
+    throw new InvalidFileError(`the label is ${Array.isArray(label) ? 'an array' : typeof label === 'object' ? 'an object' : `a ${typeof label}`}, not a string, number or boolean`, {
       file,
       location: `line ${line}`,
-      hint: 'a label is one string or number (single-label classification)',
+      hint: 'a label is one string, number or boolean (single-label classification)',
     });
   }
   return String(label).trim();
 }
 
-/** One CSV/TSV record and the file line it starts on. */
-interface DelimitedRecord {
-  record: string[];
-  line: number;
+/** CSV/TSV records, and the file line each starts on (worked out only when asked: most reads never need one). */
+interface DelimitedRecords {
+  records: string[][];
+  lineOf(index: number): number;
 }
 
+const csvOptions = (format: 'csv' | 'tsv') => ({
+  delimiter: format === 'tsv' ? '\t' : ',',
+  bom: true,
+  quote: format === 'tsv' ? false : ('"' as const),
+  skip_empty_lines: true,
+});
+
 /**
- * Parse CSV/TSV (csv-parse; blank lines skipped) and give each record the line it starts on in the
- * file — counted from the bytes, so blank lines and newlines inside quoted fields (LF or CRLF) are
- * counted as the file has them. A parse error says whether the file looks like the other format.
+ * Parse CSV/TSV (csv-parse; blank lines skipped). A parse error says whether the file looks like the
+ * other format. `lineOf(i)` gives the line record i starts on in the file — counted from the bytes, so
+ * blank lines and newlines inside quoted fields (LF, CRLF or CR) count as the file has them. That needs
+ * csv-parse's per-record info, which costs about as much as the parse itself: with `lines: 'eager'`
+ * the one parse collects it; by default a second parse runs on the first call to `lineOf`.
  */
-function parseDelimitedRecords(content: string, file: string, format: 'csv' | 'tsv', tsvRelaxQuotes = false): DelimitedRecord[] {
-  const bytes = Buffer.from(content, 'utf8');
-  let parsed: Array<{ record: string[]; info: { bytes: number; lines: number } }>;
+function parseDelimitedRecords(content: string, file: string, format: 'csv' | 'tsv', lines: 'eager' | 'lazy' = 'lazy'): DelimitedRecords {
+  let records: string[][];
+  let ends: number[] | undefined;
   try {
-    parsed = parseCsv(bytes, {
-      delimiter: format === 'tsv' ? '\t' : ',',
-      bom: true,
-      relax_quotes: format === 'tsv' && tsvRelaxQuotes,
-      quote: format === 'tsv' ? false : '"',
-      skip_empty_lines: true,
-      info: true,
-    }) as unknown as typeof parsed;
+    if (lines === 'eager') {
+      const parsed = parseCsv(content, { ...csvOptions(format), info: true }) as unknown as Array<{ record: string[]; info: { bytes: number } }>;
+      records = parsed.map((r) => r.record);
+      ends = parsed.map((r) => r.info.bytes);
+    } else {
+      records = parseCsv(content, csvOptions(format)) as string[][];
+    }
   } catch (e) {
     const err = e as Error & { lines?: number };
-    const firstLine = content.split(/\r?\n/, 1)[0] ?? '';
+    const firstLine = content.split(/\r\n|\n|\r/, 1)[0] ?? '';
     const other = format === 'csv' ? (firstLine.includes('\t') && !firstLine.includes(',') ? 'tsv' : undefined) : firstLine.includes(',') && !firstLine.includes('\t') ? 'csv' : undefined;
     throw new InvalidFileError(`not valid ${format.toUpperCase()}: ${err.message}`, {
       file,
@@ -178,17 +188,31 @@ function parseDelimitedRecords(content: string, file: string, format: 'csv' | 't
       cause: e,
     });
   }
-  // Walk the bytes once: a record starts after the previous one's end and any blank lines.
-  const out: DelimitedRecord[] = [];
+  let starts: Int32Array | undefined;
+  const lineOf = (index: number): number => {
+    ends ??= (parseCsv(content, { ...csvOptions(format), info: true }) as unknown as Array<{ info: { bytes: number } }>).map((r) => r.info.bytes);
+    starts ??= recordStartLines(content, ends);
+    return starts[index]!;
+  };
+  return { records, lineOf };
+}
+
+/** The line each record starts on, from the byte offsets just past each record (csv-parse's info.bytes, UTF-8 bytes also for string input). */
+function recordStartLines(content: string, ends: readonly number[]): Int32Array {
+  const bytes = Buffer.from(content, 'utf8');
+  const out = new Int32Array(ends.length);
   let offset = 0;
   let line = 1;
-  for (const { record, info } of parsed) {
-    while (offset < bytes.length && (bytes[offset] === 0x0a || bytes[offset] === 0x0d)) {
-      if (bytes[offset] === 0x0a) line++;
-      offset++;
-    }
-    out.push({ record, line });
-    for (; offset < info.bytes && offset < bytes.length; offset++) if (bytes[offset] === 0x0a) line++;
+  const step = () => {
+    // A line ends at LF, at CR not followed by LF, and CRLF counts once.
+    const b = bytes[offset++];
+    if (b === 0x0a || (b === 0x0d && bytes[offset] !== 0x0a)) line++;
+  };
+  for (let i = 0; i < ends.length; i++) {
+    // A record starts after the previous one's end and any blank lines.
+    while (offset < bytes.length && (bytes[offset] === 0x0a || bytes[offset] === 0x0d)) step();
+    out[i] = line;
+    while (offset < ends[i]! && offset < bytes.length) step();
   }
   return out;
 }
@@ -196,16 +220,19 @@ function parseDelimitedRecords(content: string, file: string, format: 'csv' | 't
 function readDelimited(content: string, file: string, format: 'csv' | 'tsv', options: ReadDatasetOptions): RawRecords {
   const textColumn = options.textColumn ?? 'text';
   const labelColumn = options.labelColumn ?? 'label';
-  const records = parseDelimitedRecords(content, file, format, true);
+  const { records, lineOf } = parseDelimitedRecords(content, file, format);
   if (records.length === 0) throw new InvalidFileError('the file is empty', { file });
-  const header = records[0].record.map((h) => h.trim());
+  const header = records[0]!.map((h) => h.trim());
   const ti = headerColumn(header, textColumn, 'text', file, format);
   const li = headerColumn(header, labelColumn, 'label', file, format);
   const rows: RawRecords['rows'] = [];
-  for (const { record, line } of records.slice(1)) {
-    rows.push({ text: record[ti] ?? '', label: checkLabel(record[li], file, line), line });
+  for (let r = 1; r < records.length; r++) {
+    const record = records[r]!;
+    // Lines are worked out only for the records a message names (see parseDelimitedRecords).
+    const label = String(record[li] ?? '').trim() === '' ? checkLabel(record[li], file, lineOf(r)) : record[li]!.trim();
+    rows.push({ text: record[ti] ?? '', label, line: r });
   }
-  return { rows, warnings: [] };
+  return { rows, warnings: [], lineOf };
 }
 
 /** Header names as hints show them, a tab written as \\t. */
@@ -393,8 +420,8 @@ export async function readTextRecords(file: string, options: ReadTextRecordsOpti
         record.key = checkedKey(String(key).trim(), options.keyColumn, file, line);
       }
       const label = fields[labelField];
-      if (typeof label === 'string' || typeof label === 'number') record.label = String(label);
-      else if (options.labelColumn !== undefined && label !== undefined) throw new InvalidFileError(`field '${labelField}' is not a string or number`, { file, location: `line ${line}` });
+      if (typeof label === 'string' || typeof label === 'number' || typeof label === 'boolean') record.label = String(label);
+      else if (options.labelColumn !== undefined && label !== undefined) throw new InvalidFileError(`field '${labelField}' is not a string, number or boolean`, { file, location: `line ${line}` });
       out.push(record);
     }
     return out;
@@ -423,16 +450,17 @@ function checkedKey(key: string, column: string, file: string, line: number): st
 }
 
 function readDelimitedLoose(content: string, file: string, format: 'csv' | 'tsv', textColumn: string, options: ReadTextRecordsOptions): TextRecord[] {
-  const parsed = parseDelimitedRecords(content, file, format);
-  const header = parsed[0].record.map((h) => h.trim());
+  const { records, lineOf } = parseDelimitedRecords(content, file, format, 'eager');
+  const header = records[0]!.map((h) => h.trim());
   const ti = headerColumn(header, textColumn, 'text', file, format);
   const ki = options.keyColumn === undefined ? -1 : headerColumn(header, options.keyColumn, 'key', file, format);
   // An explicit label column must exist; the default 'label' is used when present.
   const li = options.labelColumn !== undefined ? headerColumn(header, options.labelColumn, 'label', file, format) : header.indexOf('label');
-  return parsed.slice(1).map((r) => {
-    const record: TextRecord = { text: r.record[ti] ?? '', line: r.line };
-    if (ki >= 0) record.key = checkedKey((r.record[ki] ?? '').trim(), options.keyColumn!, file, r.line);
-    if (li >= 0 && (r.record[li] ?? '').trim() !== '') record.label = r.record[li]!.trim();
+  return records.slice(1).map((fields, i) => {
+    const line = lineOf(i + 1);
+    const record: TextRecord = { text: fields[ti] ?? '', line };
+    if (ki >= 0) record.key = checkedKey((fields[ki] ?? '').trim(), options.keyColumn!, file, line);
+    if (li >= 0 && (fields[li] ?? '').trim() !== '') record.label = fields[li]!.trim();
     return record;
   });
 }
