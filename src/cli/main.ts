@@ -71,7 +71,7 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
       if (e.exitCode === 0 || usageErrors.length === 0) return e.exitCode; // --help, --version, help on a bare group
       io.err(`error[E_USAGE]: ${usageErrors.join('; ')}\n`);
       // An unknown "option" is often a text or number that starts with '-': it goes after '--'.
-      const dash = usageErrors.some((u) => /^unknown option '-/.test(u) && !/^unknown option '(--[a-zA-Z][\w-]*|-[a-zA-Z])'/.test(u)) ? `; a value that starts with '-' goes after '--' (${path} … -- "-50% off")` : '';
+      const dash = usageErrors.some((u) => /^unknown option '-/.test(u) && !/^unknown option '(--[a-zA-Z][\w-]*(=.*)?|-[a-zA-Z])'/.test(u)) ? `; a value that starts with '-' goes after '--' (${path} … -- "-50% off")` : '';
       io.err(`  hint: run '${path} --help' for usage${dash}\n`);
       return 2;
     }

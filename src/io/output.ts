@@ -9,7 +9,7 @@
  * In every case the nearest existing ancestor must be a directory.
  */
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 
 /** Who writes a directory: the `format` (and optional `kind`) its manifest.json records. */
@@ -96,11 +96,17 @@ async function canonical(path: string): Promise<string> {
 
 /**
  * Throw when an output path is one of the command's inputs (`text embed --data a.csv --out a.csv`,
- * `vision train --backbone m --out m`), holds one, or lies inside an input folder (`vision train
- * --data imgs --out imgs/model`): writing it would destroy what is being read, or add to the data
- * the next run reads. `inputs` maps each input's option name to its path (undefined: not given).
+ * `vision train --backbone m --out m`) or holds one, and when it lies inside an input folder where
+ * the next run would read it as data: a folder output (`vision train --data imgs --out imgs/model`
+ * would become a class), or a file output with an extension the reader takes (`readExtensions`,
+ * e.g. `vision embed --out imgs/x.png`). Other files may go inside (`vision embed --data imgs --out
+ * imgs/feats.jsonl`: folders skip them). `inputs` maps each input's option name to its path
+ * (undefined: not given).
  */
-export async function refuseInputAsOutput(output: { flag: string; path: string }, inputs: Record<string, string | undefined>): Promise<void> {
+export async function refuseInputAsOutput(
+  output: { flag: string; path: string; kind: 'folder' | 'file'; readExtensions?: readonly string[] },
+  inputs: Record<string, string | undefined>,
+): Promise<void> {
   const out = await canonical(output.path);
   for (const [flag, path] of Object.entries(inputs)) {
     if (path === undefined) continue;
@@ -110,8 +116,10 @@ export async function refuseInputAsOutput(output: { flag: string; path: string }
         hint: `choose another ${output.flag} path`,
       });
     }
-    if (out.startsWith(input + sep)) {
-      throw new InvalidArgumentError(`${output.flag} ${output.path} is inside the ${flag} folder ${path}: it could overwrite an input, and later runs would read it as data`, {
+    const readAsData = output.kind === 'folder' || (output.readExtensions ?? []).includes(extname(out).toLowerCase());
+    if (readAsData && out.startsWith(input + sep)) {
+      const what = output.kind === 'folder' ? 'a folder' : `a ${extname(out).toLowerCase()} file`;
+      throw new InvalidArgumentError(`${output.flag} ${output.path} is inside the ${flag} folder ${path}: ${what} there is read as data by the next run (or overwrites an input)`, {
         hint: `write ${output.flag} outside ${path}`,
       });
     }

@@ -60,6 +60,8 @@ describe('CLI error wording', () => {
     // A value that starts with '-' (a text, a negative number) is read as an option: the hint says where it goes.
     const dashed = await cli('text', 'predict', 'some-model', '-50% off');
     expect(dashed.stderr).toMatch(/hint: run 'transferkit text predict --help' for usage; a value that starts with '-' goes after '--'/);
+    // A mistyped option (with or without =value) is just that.
+    for (const typo of ['--foo', '--foo=bar', '-x']) expect((await cli('text', 'predict', 'some-model', typo)).stderr).not.toMatch(/goes after '--'/);
   });
 
   it('file-system errors become E_IO with a hint; unknown failures say they are bugs', async () => {

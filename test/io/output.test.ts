@@ -47,17 +47,20 @@ describe('output guards', () => {
     writeFileSync(join(root, 'data.csv'), 'text\nx\n');
     symlinkSync(join(root, 'data.csv'), join(root, 'link.csv'));
     mkdirSync(join(root, 'model'));
-    const out = (path: string) => ({ flag: '--out', path });
+    const out = (path: string, kind: 'folder' | 'file' = 'folder', readExtensions?: string[]) => ({ flag: '--out', path, kind, readExtensions });
     await expect(refuseInputAsOutput(out(join(root, 'data.csv')), { '--data': join(root, 'data.csv') })).rejects.toThrow(/--out .*data\.csv is the --data input: writing it would destroy/);
     await expect(refuseInputAsOutput(out(join(root, 'link.csv')), { '--data': join(root, 'data.csv') })).rejects.toThrow(/is the --data input/);
     await expect(refuseInputAsOutput(out(root), { '--backbone': join(root, 'model') })).rejects.toThrow(/is the --backbone input's folder/);
     await refuseInputAsOutput(out(join(root, 'other.jsonl')), { '--data': join(root, 'data.csv'), '--vectors': undefined });
     // An output inside an input folder would overwrite an input or be read as data by the next run.
-    await expect(refuseInputAsOutput(out(join(root, 'model', 'emb.jsonl')), { '--data': join(root, 'model') })).rejects.toThrow(/is inside the --data folder/);
+    await expect(refuseInputAsOutput(out(join(root, 'model', 'sub')), { '--data': join(root, 'model') })).rejects.toThrow(/is inside the --data folder .*: a folder there is read as data/);
+    await expect(refuseInputAsOutput(out(join(root, 'model', 'x.PNG'), 'file', ['.png']), { '--data': join(root, 'model') })).rejects.toThrow(/a \.png file there is read as data/);
+    // A file the folder reader skips may go inside.
+    await refuseInputAsOutput(out(join(root, 'model', 'emb.jsonl'), 'file', ['.png']), { '--data': join(root, 'model') });
     await expect(refuseInputAsOutput(out(join(root, 'model', 'new', 'deeper')), { '--data': join(root, 'model') })).rejects.toThrow(/is inside the --data folder/);
     // …also through a symbolic link to the folder, for an output that does not exist yet.
     symlinkSync(join(root, 'model'), join(root, 'model-link'));
-    await expect(refuseInputAsOutput(out(join(root, 'model-link', 'new', 'x.jsonl')), { '--data': join(root, 'model') })).rejects.toThrow(/is inside the --data folder/);
+    await expect(refuseInputAsOutput(out(join(root, 'model-link', 'new', 'deeper')), { '--data': join(root, 'model') })).rejects.toThrow(/is inside the --data folder/);
     await refuseInputAsOutput(out(join(root, 'model-2')), { '--backbone': join(root, 'model') });
   });
 });

@@ -262,7 +262,7 @@ export function registerText(program: Command, ctx: CliContext): void {
     const { formatOov, readDataset, requireKnownLabels, saveTextClassifier, trainingLabels, trainTextClassifier, TEXT_BUNDLE_KIND } = textLib;
     // Refuse a bad --out before reading data or training, not after.
     await checkOutputDir(o.out, bundleOwner(TEXT_BUNDLE_KIND));
-    await refuseInputAsOutput({ flag: '--out', path: o.out }, { '--encoder': o.encoder });
+    await refuseInputAsOutput({ flag: '--out', path: o.out, kind: 'folder' }, { '--encoder': o.encoder });
     await ctx.engine();
     const data = dataOptions(ctx, o);
     const train = await readDataset(o.train, data);
@@ -411,7 +411,7 @@ export function registerText(program: Command, ctx: CliContext): void {
           if (wordOnly.length) throw new InvalidArgumentError(`--encoder replaces word vectors: drop --${wordOnly[0]}`);
         }
         await checkOutputFile(o.out);
-        await refuseInputAsOutput({ flag: '--out', path: o.out }, o.encoder === undefined ? { '--data': o.data, '--vectors': o.vectors } : { '--data': o.data, '--encoder': o.encoder });
+        await refuseInputAsOutput({ flag: '--out', path: o.out, kind: 'file' }, o.encoder === undefined ? { '--data': o.data, '--vectors': o.vectors } : { '--data': o.data, '--encoder': o.encoder });
         const { embedTexts, readTextRecords, formatOov } = await textClassify();
         const records = await readTextRecords(o.data, { format: o.format, textColumn: o.textColumn, labelColumn: o.labelColumn, keyColumn: o.keyColumn });
         const common = { snippet: o.snippet, progress: ctx.progress(o.json) };

@@ -192,7 +192,7 @@ export function registerVectors(program: Command, ctx: CliContext): void {
       .addOption(new Option('--to <format>', 'output format').choices(WRITABLE_FORMAT_CHOICES).makeOptionMandatory()),
   ).action(async (source: string, out: string, opts: SourceOptions & { to: WritableFormat }) => {
     await checkOutputFile(out);
-    await refuseInputAsOutput({ flag: '<out>', path: out }, { '<source>': source });
+    await refuseInputAsOutput({ flag: '<out>', path: out, kind: 'file' }, { '<source>': source });
     const wv = await load(ctx, source, opts);
     const { saveVectors } = await wordVectors();
     await saveVectors(wv, out, opts.to, { progress: ctx.progress() });
