@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import type { Dirent, Stats } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { DataError, InvalidArgumentError, InvalidFileError, NotFoundError } from '../src/errors.js';
 import { silentProgress, type Progress } from '../src/progress.js';
@@ -140,6 +140,12 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
   }
   const byLabel = new Map<string, string[]>();
   const skipped: SkippedFile[] = [];
+  const rootReal = await realpath(root);
+  // The class folders by real path (a linked class folder counts as the folder it points to): a link
+  // to one of them, from the top or from inside another class, must not read its images under a
+  // second label.
+  const classes: Array<{ entry: Dirent; path: string; real: string }> = [];
+  const classOf = new Map<string, string>();
   for (const entry of await listFolder(root)) {
     if (entry.name.startsWith('.')) continue;
     const path = join(root, entry.name);
@@ -153,13 +159,38 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
       else skipped.push({ path, reason: LOOSE });
       continue;
     }
+    const real = await realpath(path);
+    if (real === rootReal || rootReal.startsWith(real + sep)) {
+      skipped.push({ path, reason: 'symbolic link to the data folder itself (or a folder holding it); not a class' });
+      continue;
+    }
+    const same = classOf.get(real);
+    if (same !== undefined) {
+      skipped.push({ path, reason: `symbolic link to the class folder '${same}', already read; not a class of its own` });
+      continue;
+    }
+    classOf.set(real, entry.name);
+    classes.push({ entry, path, real });
+  }
+  // Images by real path: a file reached twice (through links) is read once, under the first label.
+  const filesSeen = new Map<string, string>();
+  const otherClass = (real: string, own: string): string | undefined => {
+    for (const [folder, label] of classOf) if (label !== own && (real === folder || real.startsWith(folder + sep))) return label;
+    return undefined;
+  };
+  for (const { entry, path } of classes) {
     const files: string[] = [];
     // Folders already walked (by real path): a symbolic link back up the tree is walked once, not forever.
-    const seen = new Set<string>([await realpath(root)]);
+    const seen = new Set<string>([rootReal]);
     const walk = async (dir: string): Promise<void> => {
       const real = await realpath(dir);
       if (seen.has(real)) {
         skipped.push({ path: dir, reason: `symbolic link to a folder already read (${real}); not read again` });
+        return;
+      }
+      const other = otherClass(real, entry.name);
+      if (other !== undefined) {
+        skipped.push({ path: dir, reason: `symbolic link into the class folder '${other}'; its images are read under their own class only` });
         return;
       }
       seen.add(real);
@@ -169,8 +200,17 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
         const k = await entryKind(e, p);
         if (k.broken) skipped.push({ path: p, reason: k.broken });
         else if (k.dir) await walk(p);
-        else if (isImagePath(e.name)) files.push(p);
-        else skipped.push({ path: p, reason: `not an image file (extension '${extname(e.name) || 'none'}')` });
+        else if (isImagePath(e.name)) {
+          const realFile = e.isSymbolicLink() ? await realpath(p) : join(real, e.name);
+          const first = filesSeen.get(realFile);
+          const elsewhere = e.isSymbolicLink() ? otherClass(realFile, entry.name) : undefined;
+          if (elsewhere !== undefined) skipped.push({ path: p, reason: `symbolic link into the class folder '${elsewhere}'; its images are read under their own class only` });
+          else if (first !== undefined) skipped.push({ path: p, reason: `the same file as ${first}, already read; read once` });
+          else {
+            filesSeen.set(realFile, p);
+            files.push(p);
+          }
+        } else skipped.push({ path: p, reason: `not an image file (extension '${extname(e.name) || 'none'}')` });
       }
     };
     await walk(path);

@@ -230,4 +230,34 @@ describe('symbolic links in a data folder are followed', () => {
     );
     expect(c.items).toHaveLength(6);
   });
+
+  it('never reads an image under two labels: links between class folders, to a class folder, or to the data folder itself', async () => {
+    const { symlink } = await import('node:fs/promises');
+    const base = tempDir();
+    const root = join(base, 'data');
+    await writeSyntheticImages(root, { classes: 3, perClass: 2, size: 16 }); // data/stripes, data/checks, data/disc
+    await symlink(join(root, 'disc'), join(root, 'checks', 'more')); // inside checks, into another class
+    await symlink(join(root, 'checks'), join(root, 'disc', 'up')); // and back
+    await symlink(join(root, 'checks'), join(root, 'zcopy')); // a second name for a class folder
+    await symlink('.', join(root, 'self')); // the data folder itself
+    await symlink(join(root, 'disc', '000.png'), join(root, 'checks', 'dup.png')); // an image of another class
+    const c = await readImageFolder(root);
+    expect(c.labels).toEqual(['checks', 'disc', 'stripes']);
+    const byLabel = (label: string) => c.items.filter((it) => c.labels[it.label] === label).map((it) => it.path.slice(root.length + 1)).sort();
+    expect(byLabel('checks')).toEqual([join('checks', '000.png'), join('checks', '001.png')]);
+    expect(byLabel('disc')).toEqual([join('disc', '000.png'), join('disc', '001.png')]);
+    const reason = (p: string) => c.skipped.find((s) => s.path === join(root, p))?.reason;
+    expect(reason(join('checks', 'more'))).toMatch(/into the class folder 'disc'; its images are read under their own class only/);
+    expect(reason(join('disc', 'up'))).toMatch(/into the class folder 'checks'/);
+    expect(reason('zcopy')).toMatch(/link to the class folder 'checks', already read; not a class of its own/);
+    expect(reason('self')).toMatch(/link to the data folder itself/);
+    expect(reason(join('checks', 'dup.png'))).toMatch(/into the class folder 'disc'/);
+    // Two links to one image outside the classes: read once.
+    await symlink(join(base, 'outside.png'), join(root, 'stripes', 'a.png'));
+    await symlink(join(base, 'outside.png'), join(root, 'stripes', 'b.png'));
+    const { copyFile } = await import('node:fs/promises');
+    await copyFile(join(root, 'stripes', '000.png'), join(base, 'outside.png'));
+    const again = await readImageFolder(root);
+    expect(again.skipped.find((s) => s.path === join(root, 'stripes', 'b.png'))?.reason).toMatch(/the same file as .*a\.png, already read; read once/);
+  });
 });
