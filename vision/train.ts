@@ -215,7 +215,9 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
   const trainSeconds = (performance.now() - t1) / 1000 - extractSeconds;
   const validation = probs && valid ? classificationReport(valid.y, probs, decoded.labels) : undefined;
   const history = epochRecords(histories, strategy.phases);
-  const stopReason = histories.map((h) => h.stopReason).find((r) => r !== undefined);
+  // Why the run ended early, if it did: the last phase's reason (a warm-up stopped early by a callback
+  // is followed by the full phase 2; an interrupted warm-up is the last phase that ran).
+  const stopReason = histories[histories.length - 1]?.stopReason;
   const fineTune = strategy.name === 'fine-tune' ? { freezeEpochs: options.freezeEpochs ?? 1, lrMult: options.lrMult ?? 100 } : {};
 
   const classifier = new ImageClassifier(model, decoded.labels, backbone.preprocessing, {

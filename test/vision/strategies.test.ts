@@ -220,6 +220,24 @@ describe('fine-tune and interruption', () => {
   });
 });
 
+describe('fine-tune: the run stop reason', () => {
+  it("is the last phase's: a warm-up stopped early by a callback, then a full phase 2, is a run that was not stopped", async () => {
+    const fresh = await Backbone.load('mobilenet_v2_nsfwjs', { imageSize: 32 });
+    let fits = 0;
+    const stopWarmUp: Callback = {
+      onEvent(event, trainer) {
+        if (event.type === 'fitBegin') fits++;
+        if (event.type === 'batchEnd' && fits === 1 && event.batch === 0) trainer.stop('warm-up long enough');
+      },
+    };
+    const r = await trainImageClassifier(data, { backbone: fresh, strategy: 'fine-tune', freezeEpochs: 2, epochs: 1, batchSize: 8, callbacks: [stopWarmUp] });
+    expect(r.histories).toHaveLength(2);
+    expect(r.histories[0].stopReason).toBe('warm-up long enough');
+    expect(r.classifier.info.training?.stopReason).toBeUndefined();
+    expect(r.classifier.info.training?.interrupted).toBeUndefined();
+  });
+});
+
 describe('fine-tune with early stopping', () => {
   it('one EarlyStopping instance judges each phase on its own: phase 2 is not measured against the warm-up', async () => {
     const fresh = await Backbone.load('mobilenet_v2_nsfwjs', { imageSize: 32 });
