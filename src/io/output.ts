@@ -94,34 +94,43 @@ async function canonical(path: string): Promise<string> {
   }
 }
 
+/** Whether `child` lies strictly inside the folder `parent` (both absolute; `/` holds everything else). */
+export function isInside(child: string, parent: string): boolean {
+  return child !== parent && child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
+}
+
 /**
  * Throw when an output path is one of the command's inputs (`text embed --data a.csv --out a.csv`,
- * `vision train --backbone m --out m`) or holds one, and when it lies inside an input folder where
- * the next run would read it as data: a folder output (`vision train --data imgs --out imgs/model`
- * would become a class), or a file output with an extension the reader takes (`readExtensions`,
- * e.g. `vision embed --out imgs/x.png`). Other files may go inside (`vision embed --data imgs --out
- * imgs/feats.jsonl`: folders skip them). `inputs` maps each input's option name to its path
- * (undefined: not given).
+ * `vision train --backbone m --out m`) or holds one, and when it lies inside an input folder: there it
+ * could overwrite the input's files (a model folder), or be read as data by the next run. Only inside
+ * the data folder named by `data` may a file output go whose extension the folder reader skips
+ * (`vision embed --data imgs --out imgs/feats.jsonl`); a folder output (`vision train --data imgs
+ * --out imgs/model` would become a class) or a readable file (`--out imgs/x.png`) is refused there too.
+ * `inputs` maps each input's option name to its path (undefined: not given).
  */
 export async function refuseInputAsOutput(
-  output: { flag: string; path: string; kind: 'folder' | 'file'; readExtensions?: readonly string[] },
+  output: { flag: string; path: string; kind: 'folder' | 'file'; data?: { flag: string; readExtensions: readonly string[] } },
   inputs: Record<string, string | undefined>,
 ): Promise<void> {
   const out = await canonical(output.path);
+  const ext = extname(out).toLowerCase();
   for (const [flag, path] of Object.entries(inputs)) {
     if (path === undefined) continue;
     const input = await canonical(path);
-    if (input === out || input.startsWith(out + sep)) {
+    if (input === out || isInside(input, out)) {
       throw new InvalidArgumentError(`${output.flag} ${output.path} is the ${flag} input${input === out ? '' : `'s folder`}: writing it would destroy what is being read`, {
         hint: `choose another ${output.flag} path`,
       });
     }
-    const readAsData = output.kind === 'folder' || (output.readExtensions ?? []).includes(extname(out).toLowerCase());
-    if (readAsData && out.startsWith(input + sep)) {
-      const what = output.kind === 'folder' ? 'a folder' : `a ${extname(out).toLowerCase()} file`;
-      throw new InvalidArgumentError(`${output.flag} ${output.path} is inside the ${flag} folder ${path}: ${what} there is read as data by the next run (or overwrites an input)`, {
-        hint: `write ${output.flag} outside ${path}`,
-      });
-    }
+    if (!isInside(out, input)) continue;
+    const skippedData = output.kind === 'file' && output.data?.flag === flag && !output.data.readExtensions.includes(ext);
+    if (skippedData) continue;
+    const why =
+      output.data?.flag === flag
+        ? `${output.kind === 'folder' ? 'a folder' : `a ${ext || 'extensionless'} file`} there is read as data by the next run`
+        : 'writing there could overwrite its files';
+    throw new InvalidArgumentError(`${output.flag} ${output.path} is inside the ${flag} folder ${path}: ${why}`, {
+      hint: `write ${output.flag} outside ${path}`,
+    });
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkOutputDir, checkOutputFile, refuseInputAsOutput } from '../../src/io/output.js';
+import { checkOutputDir, checkOutputFile, isInside, refuseInputAsOutput } from '../../src/io/output.js';
 import { streamFileAtomic, writeDirAtomic, writeFileAtomic } from '../../src/io/atomic.js';
 
 const owner = { format: 'transferkit-thing', kind: 'a', what: 'thing' };
@@ -47,16 +47,23 @@ describe('output guards', () => {
     writeFileSync(join(root, 'data.csv'), 'text\nx\n');
     symlinkSync(join(root, 'data.csv'), join(root, 'link.csv'));
     mkdirSync(join(root, 'model'));
-    const out = (path: string, kind: 'folder' | 'file' = 'folder', readExtensions?: string[]) => ({ flag: '--out', path, kind, readExtensions });
+    const out = (path: string, kind: 'folder' | 'file' = 'folder', readExtensions?: string[]) => ({ flag: '--out', path, kind, data: readExtensions ? { flag: '--data', readExtensions } : undefined });
     await expect(refuseInputAsOutput(out(join(root, 'data.csv')), { '--data': join(root, 'data.csv') })).rejects.toThrow(/--out .*data\.csv is the --data input: writing it would destroy/);
     await expect(refuseInputAsOutput(out(join(root, 'link.csv')), { '--data': join(root, 'data.csv') })).rejects.toThrow(/is the --data input/);
     await expect(refuseInputAsOutput(out(root), { '--backbone': join(root, 'model') })).rejects.toThrow(/is the --backbone input's folder/);
     await refuseInputAsOutput(out(join(root, 'other.jsonl')), { '--data': join(root, 'data.csv'), '--vectors': undefined });
     // An output inside an input folder would overwrite an input or be read as data by the next run.
-    await expect(refuseInputAsOutput(out(join(root, 'model', 'sub')), { '--data': join(root, 'model') })).rejects.toThrow(/is inside the --data folder .*: a folder there is read as data/);
+    await expect(refuseInputAsOutput(out(join(root, 'model', 'sub'), 'folder', []), { '--data': join(root, 'model') })).rejects.toThrow(/is inside the --data folder .*: a folder there is read as data/);
     await expect(refuseInputAsOutput(out(join(root, 'model', 'x.PNG'), 'file', ['.png']), { '--data': join(root, 'model') })).rejects.toThrow(/a \.png file there is read as data/);
     // A file the folder reader skips may go inside.
     await refuseInputAsOutput(out(join(root, 'model', 'emb.jsonl'), 'file', ['.png']), { '--data': join(root, 'model') });
+    // …but not inside a model folder (it could overwrite the model's own files), whatever its name.
+    await expect(refuseInputAsOutput(out(join(root, 'model', 'config.json'), 'file', ['.png']), { '--data': join(root, 'imgs'), '--encoder': join(root, 'model') })).rejects.toThrow(/inside the --encoder folder .*: writing there could overwrite its files/);
+    await expect(refuseInputAsOutput(out(join(root, 'model', 'config.json'), 'file'), { '--backbone': join(root, 'model') })).rejects.toThrow(/inside the --backbone folder/);
+    // The file system root as an input holds everything.
+    expect(isInside('/a/b', '/')).toBe(true);
+    expect(isInside('/', '/')).toBe(false);
+    expect(isInside('/ab', '/a')).toBe(false);
     await expect(refuseInputAsOutput(out(join(root, 'model', 'new', 'deeper')), { '--data': join(root, 'model') })).rejects.toThrow(/is inside the --data folder/);
     // …also through a symbolic link to the folder, for an output that does not exist yet.
     symlinkSync(join(root, 'model'), join(root, 'model-link'));

@@ -127,7 +127,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
       checkTrainOptions({ strategy: opts.strategy, head: opts.head, learningRate: opts.lr, epochs: opts.epochs, batchSize: opts.batchSize });
       // Refuse a bad --out before reading images or training, not after.
       await checkOutputDir(opts.out, bundleOwner(IMAGE_CLASSIFIER_KIND));
-      await refuseInputAsOutput({ flag: '--out', path: opts.out, kind: 'folder' }, { '--data': opts.data, '--backbone': localPath(opts.backbone) });
+      await refuseInputAsOutput({ flag: '--out', path: opts.out, kind: 'folder', data: { flag: '--data', readExtensions: [] } }, { '--data': opts.data, '--backbone': localPath(opts.backbone) });
       const engine = await ctx.engine();
       const progress = ctx.progress(opts.json);
       const collection = await readImages(opts.data);
@@ -261,7 +261,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .action(async (opts: { backbone: string; data: string; out: string; imageSize?: number; batchSize: number; json?: boolean }) => {
       await checkOutputFile(opts.out);
       const { Backbone, embedImages, readImages, IMAGE_EXTENSIONS } = await visionLib();
-      await refuseInputAsOutput({ flag: '--out', path: opts.out, kind: 'file', readExtensions: IMAGE_EXTENSIONS }, { '--data': opts.data, '--backbone': localPath(opts.backbone) });
+      await refuseInputAsOutput({ flag: '--out', path: opts.out, kind: 'file', data: { flag: '--data', readExtensions: IMAGE_EXTENSIONS } }, { '--data': opts.data, '--backbone': localPath(opts.backbone) });
       await ctx.engine();
       const progress = ctx.progress(opts.json);
       const collection = await readImages(opts.data, { minClasses: 1, unlabelled: true });
