@@ -6,7 +6,8 @@
  */
 import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import type { Dirent, Stats } from 'node:fs';
-import { dirname, extname, join, resolve, sep } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
+import { isInside } from '../src/io/output.js';
 import { parse } from 'csv-parse/sync';
 import { DataError, InvalidArgumentError, InvalidFileError, NotFoundError } from '../src/errors.js';
 import { silentProgress, type Progress } from '../src/progress.js';
@@ -146,6 +147,8 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
   // second label.
   const classes: Array<{ entry: Dirent; path: string; real: string }> = [];
   const classOf = new Map<string, string>();
+  // Images by real path: a file reached twice (through links) is read once, under the first label.
+  const filesSeen = new Map<string, string>();
   for (const entry of await listFolder(root)) {
     if (entry.name.startsWith('.')) continue;
     const path = join(root, entry.name);
@@ -155,12 +158,14 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
       continue;
     }
     if (!kind.dir) {
-      if (options.unlabelled && isImagePath(entry.name)) byLabel.set('', [...(byLabel.get('') ?? []), path]);
-      else skipped.push({ path, reason: LOOSE });
+      if (options.unlabelled && isImagePath(entry.name)) {
+        filesSeen.set(entry.isSymbolicLink() ? await realpath(path) : join(rootReal, entry.name), path);
+        byLabel.set('', [...(byLabel.get('') ?? []), path]);
+      } else skipped.push({ path, reason: LOOSE });
       continue;
     }
     const real = await realpath(path);
-    if (real === rootReal || rootReal.startsWith(real + sep)) {
+    if (real === rootReal || isInside(rootReal, real)) {
       skipped.push({ path, reason: 'symbolic link to the data folder itself (or a folder holding it); not a class' });
       continue;
     }
@@ -172,11 +177,14 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
     classOf.set(real, entry.name);
     classes.push({ entry, path, real });
   }
-  // Images by real path: a file reached twice (through links) is read once, under the first label.
-  const filesSeen = new Map<string, string>();
-  const otherClass = (real: string, own: string): string | undefined => {
-    for (const [folder, label] of classOf) if (label !== own && (real === folder || real.startsWith(folder + sep))) return label;
-    return undefined;
+  // The class a real path belongs to: that of the nearest class folder holding it (a class folder may
+  // lie inside another's); a walk up its folders, so the cost is the path's depth, not the class count.
+  const ownerOf = (real: string): string | undefined => {
+    for (let p = real; ; p = dirname(p)) {
+      const label = classOf.get(p);
+      if (label !== undefined) return label;
+      if (dirname(p) === p) return undefined;
+    }
   };
   for (const { entry, path } of classes) {
     const files: string[] = [];
@@ -188,7 +196,8 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
         skipped.push({ path: dir, reason: `symbolic link to a folder already read (${real}); not read again` });
         return;
       }
-      const other = otherClass(real, entry.name);
+      const owner = ownerOf(real);
+      const other = owner !== entry.name ? owner : undefined;
       if (other !== undefined) {
         skipped.push({ path: dir, reason: `symbolic link into the class folder '${other}'; its images are read under their own class only` });
         return;
@@ -203,7 +212,8 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
         else if (isImagePath(e.name)) {
           const realFile = e.isSymbolicLink() ? await realpath(p) : join(real, e.name);
           const first = filesSeen.get(realFile);
-          const elsewhere = e.isSymbolicLink() ? otherClass(realFile, entry.name) : undefined;
+          const fileOwner = e.isSymbolicLink() ? ownerOf(realFile) : undefined;
+          const elsewhere = fileOwner !== undefined && fileOwner !== entry.name ? fileOwner : undefined;
           if (elsewhere !== undefined) skipped.push({ path: p, reason: `symbolic link into the class folder '${elsewhere}'; its images are read under their own class only` });
           else if (first !== undefined) skipped.push({ path: p, reason: `the same file as ${first}, already read; read once` });
           else {

@@ -260,4 +260,35 @@ describe('symbolic links in a data folder are followed', () => {
     const again = await readImageFolder(root);
     expect(again.skipped.find((s) => s.path === join(root, 'stripes', 'b.png'))?.reason).toMatch(/the same file as .*a\.png, already read; read once/);
   });
+
+  it('a class folder that lies inside another class folder is its own class, left out of the other', async () => {
+    const { symlink, mkdir: mk, copyFile } = await import('node:fs/promises');
+    const base = tempDir();
+    const root = join(base, 'data');
+    await writeSyntheticImages(join(base, 'src'), { classes: 2, perClass: 2, size: 16 });
+    await mk(join(root, 'cat', 'puppies'), { recursive: true });
+    await copyFile(join(base, 'src', 'stripes', '000.png'), join(root, 'cat', 'c.png'));
+    await copyFile(join(base, 'src', 'checks', '000.png'), join(root, 'cat', 'puppies', 'p.png'));
+    await symlink(join(root, 'cat', 'puppies'), join(root, 'dog'));
+    const c = await readImageFolder(root);
+    expect(c.labels).toEqual(['cat', 'dog']);
+    const byLabel = (label: string) => c.items.filter((it) => c.labels[it.label] === label).map((it) => it.path.slice(root.length + 1));
+    expect(byLabel('cat')).toEqual([join('cat', 'c.png')]);
+    expect(byLabel('dog')).toEqual([join('dog', 'p.png')]);
+    expect(c.skipped.find((s) => s.path === join(root, 'cat', 'puppies'))?.reason).toMatch(/into the class folder 'dog'/);
+  });
+
+  it('unlabelled: an image in the data folder and a link to it in a sub-folder are read once', async () => {
+    const { symlink, mkdir: mk, copyFile } = await import('node:fs/promises');
+    const base = tempDir();
+    const root = join(base, 'flat');
+    await writeSyntheticImages(join(base, 'src'), { classes: 2, perClass: 1, size: 16 });
+    await mk(join(root, 'sub'), { recursive: true });
+    await copyFile(join(base, 'src', 'stripes', '000.png'), join(root, 'a.png'));
+    await symlink(join(root, 'a.png'), join(root, 'sub', 'x.png'));
+    await copyFile(join(base, 'src', 'checks', '000.png'), join(root, 'sub', 'y.png'));
+    const c = await readImageFolder(root, { unlabelled: true });
+    expect(c.items.map((it) => it.path).sort()).toEqual([join(root, 'a.png'), join(root, 'sub', 'y.png')]);
+    expect(c.skipped.find((s) => s.path === join(root, 'sub', 'x.png'))?.reason).toMatch(/the same file as/);
+  });
 });
