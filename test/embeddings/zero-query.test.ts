@@ -55,8 +55,25 @@ describe('zero query vectors', () => {
       expect(all.map((h) => h.key).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `r${i}`).sort());
       const odd = index.query(q, { k: 50, filter: (key) => Number(key.slice(1)) % 2 === 1 });
       expect(odd.map((h) => h.key).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `r${2 * i + 1}`).sort());
-      // The nearest few come without asking past the zero rows (they sit at cosine 0).
+      // The nearest few come in one plain search: no asking past the zero rows (they sit at cosine 0), no filter.
+      const holder = index as unknown as { native?: object };
+      let searches = 0;
+      if (holder.native) {
+        const native = holder.native as Record<string, unknown>;
+        holder.native = new Proxy(native, {
+          get(target, prop) {
+            const value = Reflect.get(target, prop) as unknown;
+            if (typeof value !== 'function') return value;
+            return (...a: unknown[]) => {
+              // One search, with no JS filter called at every node it visits.
+              if (prop === 'searchKnn') searches += typeof a[2] === 'function' ? 100 : 1;
+              return (value as (...b: unknown[]) => unknown).apply(target, a);
+            };
+          },
+        });
+      }
       expect(index.query(q, { k: 3 })[0]!.key).toBe('r0');
+      if (holder.native) expect(searches).toBe(1);
     });
 
     it(`${kind}, l2 and ip: a zero query is fine`, () => {

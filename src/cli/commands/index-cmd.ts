@@ -232,7 +232,7 @@ const round6 = (x: number) => Number(x.toFixed(6)) + 0;
 const fixed4 = (x: number) => (Math.abs(x) < 5e-5 ? 0 : x).toFixed(4);
 
 function printHits(ctx: CliContext, hits: SearchHit[]): void {
-  const width = Math.max(3, ...hits.map((h) => h.key.length));
+  const width = hits.reduce((w, h) => Math.max(w, h.key.length), 3);
   ctx.print(`${'#'.padStart(3)}  ${'key'.padEnd(width)}  ${'score'.padStart(9)}  ${'distance'.padStart(9)}`);
   hits.forEach((h, i) => {
     const meta = h.metadata === undefined ? '' : `  ${JSON.stringify(h.metadata)}`;

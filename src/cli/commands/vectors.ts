@@ -51,7 +51,7 @@ async function plugIndex(ctx: CliContext, wv: WordVectors, dir: string | undefin
 function printNeighbors(ctx: CliContext, hits: Neighbor[], json: boolean | undefined): void {
   const rounded = hits.map((h) => ({ word: h.word, score: Number(h.score.toFixed(6)) }));
   if (json) return ctx.printJson(rounded);
-  const width = Math.max(4, ...hits.map((h) => h.word.length));
+  const width = hits.reduce((w, h) => Math.max(w, h.word.length), 4);
   for (const h of rounded) ctx.print(`${h.word.padEnd(width)}  ${h.score.toFixed(4)}`);
 }
 
@@ -231,7 +231,7 @@ export function registerVectors(program: Command, ctx: CliContext): void {
           const score = (s: AnalogyScore) => ({ ...s, accuracy: answerable(s) ? s.accuracy : null });
           return ctx.printJson({ ...r, sections: r.sections.map(score), total: score(r.total) });
         }
-        const width = Math.max(7, ...r.sections.map((s) => s.section.length));
+        const width = r.sections.reduce((w, s) => Math.max(w, s.section.length), 7);
         for (const s of [...r.sections, r.total]) {
           const n = s.correct + s.incorrect;
           const accuracy = answerable(s) ? `${(100 * s.accuracy).toFixed(1).padStart(5)}%` : '   n/a';

@@ -116,6 +116,11 @@ describe('dataset readers', () => {
     }
   });
 
+  it('a missing column names the header line (after blank lines); CR-only files of one text per line split into texts', async () => {
+    await expect(readDataset(await write('late-header.csv', '\n\nbody,label\nx,a\n'))).rejects.toMatchObject({ location: 'line 3' });
+    expect(await readTexts(await write('mac-lines', 'first text\rsecond text\r'))).toEqual(['first text', 'second text']);
+  });
+
   it('names a UTF-16 file, a JSON array and JSONL labels or texts that are not strings', async () => {
     const utf16 = await write('u16.tsv', '');
     await writeFile(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('text\tlabel\r\nfree money\tspam\r\n', 'utf16le')]));

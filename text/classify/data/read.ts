@@ -26,7 +26,7 @@ const EXTENSIONS: Record<string, DatasetFormat> = {
 export function detectFormat(file: string, content: string, labelPrefix = '__label__'): DatasetFormat {
   const byExt = EXTENSIONS[extname(file).toLowerCase()];
   if (byExt) return byExt;
-  const first = content.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  const first = content.split(/\r\n|\n|\r/).find((l) => l.trim() !== '') ?? '';
   if (first.startsWith(labelPrefix)) return 'fasttext';
   if (first.trimStart().startsWith('{')) return 'jsonl';
   if (first.includes('\t')) return 'tsv';
@@ -223,8 +223,8 @@ function readDelimited(content: string, file: string, format: 'csv' | 'tsv', opt
   const { records, lineOf } = parseDelimitedRecords(content, file, format);
   if (records.length === 0) throw new InvalidFileError('the file is empty', { file });
   const header = records[0]!.map((h) => h.trim());
-  const ti = headerColumn(header, textColumn, 'text', file, format);
-  const li = headerColumn(header, labelColumn, 'label', file, format);
+  const ti = headerColumn(header, textColumn, 'text', file, format, () => lineOf(0));
+  const li = headerColumn(header, labelColumn, 'label', file, format, () => lineOf(0));
   const rows: RawRecords['rows'] = [];
   for (let r = 1; r < records.length; r++) {
     const record = records[r]!;
@@ -246,12 +246,12 @@ function chooseColumn(what: 'text' | 'label' | 'key', kind: 'column' | 'field' =
 }
 
 /** Index of the `what` column named `name` in a CSV/TSV header; a clear error naming the columns present when absent. */
-function headerColumn(header: readonly string[], name: string, what: 'text' | 'label' | 'key', file: string, format: 'csv' | 'tsv'): number {
+function headerColumn(header: readonly string[], name: string, what: 'text' | 'label' | 'key', file: string, format: 'csv' | 'tsv', headerLine: () => number = () => 1): number {
   const i = header.indexOf(name);
   if (i < 0) {
     throw new InvalidFileError(`no ${what} column '${name}' in the header`, {
       file,
-      location: 'line 1',
+      location: `line ${headerLine()}`,
       hint: otherDelimiterHint(header, format) ?? `the header has: ${showHeader(header)}; ${chooseColumn(what)}`,
     });
   }
@@ -270,7 +270,7 @@ function otherDelimiterHint(header: readonly string[], format: 'csv' | 'tsv'): s
 
 /** The parsed value of every non-blank line of a JSONL file, with its 1-based line number. */
 function* jsonlValues(content: string, file: string): Generator<{ value: unknown; line: number }> {
-  const lines = content.split(/\r?\n/);
+  const lines = content.split(/\r\n|\n|\r/);
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i].trim();
     if (text === '') continue;
@@ -316,7 +316,7 @@ function readFastText(content: string, file: string, options: ReadDatasetOptions
   const prefix = options.labelPrefix ?? '__label__';
   const rows: RawRecords['rows'] = [];
   let multi = 0;
-  const lines = content.split(/\r?\n/);
+  const lines = content.split(/\r\n|\n|\r/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === '') continue;
@@ -370,7 +370,7 @@ export async function readTextRecords(file: string, options: ReadTextRecordsOpti
   // A file whose extension says nothing and whose first line names no text column is one text per line
   // (as the CLI's help says of "other files"), not a CSV with a missing column.
   if (auto && !EXTENSIONS[extname(file).toLowerCase()] && (format === 'csv' || format === 'tsv') && options.textColumn === undefined && options.keyColumn === undefined) {
-    const first = content.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+    const first = content.split(/\r\n|\n|\r/).find((l) => l.trim() !== '') ?? '';
     const names = first.split(format === 'tsv' ? '\t' : ',').map((h) => h.trim().replace(/^"|"$/g, ''));
     if (!names.includes(textColumn)) format = 'fasttext';
   }
@@ -387,7 +387,7 @@ export async function readTextRecords(file: string, options: ReadTextRecordsOpti
       });
     }
   }
-  const lines = content.split(/\r?\n/);
+  const lines = content.split(/\r\n|\n|\r/);
   const out: TextRecord[] = [];
   if (format === 'jsonl') {
     const labelField = options.labelColumn ?? 'label';
@@ -452,10 +452,11 @@ function checkedKey(key: string, column: string, file: string, line: number): st
 function readDelimitedLoose(content: string, file: string, format: 'csv' | 'tsv', textColumn: string, options: ReadTextRecordsOptions): TextRecord[] {
   const { records, lineOf } = parseDelimitedRecords(content, file, format, 'eager');
   const header = records[0]!.map((h) => h.trim());
-  const ti = headerColumn(header, textColumn, 'text', file, format);
-  const ki = options.keyColumn === undefined ? -1 : headerColumn(header, options.keyColumn, 'key', file, format);
+  const at = () => lineOf(0);
+  const ti = headerColumn(header, textColumn, 'text', file, format, at);
+  const ki = options.keyColumn === undefined ? -1 : headerColumn(header, options.keyColumn, 'key', file, format, at);
   // An explicit label column must exist; the default 'label' is used when present.
-  const li = options.labelColumn !== undefined ? headerColumn(header, options.labelColumn, 'label', file, format) : header.indexOf('label');
+  const li = options.labelColumn !== undefined ? headerColumn(header, options.labelColumn, 'label', file, format, at) : header.indexOf('label');
   return records.slice(1).map((fields, i) => {
     const line = lineOf(i + 1);
     const record: TextRecord = { text: fields[ti] ?? '', line };
