@@ -417,7 +417,7 @@ describe('transferkit text', () => {
     expect(prefixed.code).toBe(0);
     expect(JSON.parse(prefixed.stdout).recipe).toMatchObject({ kind: 'text-encoder', prefix: 'passage: ', queryPrefix: 'query: ', quantized: false });
     expect((await cli('index', 'build', join(dir, 'enc-prefixed.jsonl'), '--out', join(dir, 'enc-prefixed.idx'))).code).toBe(0);
-    expect((await cli('index', 'info', join(dir, 'enc-prefixed.idx'))).stdout).toMatch(/recipe: +texts → sentence encoder .*, mean pooling, ≤ 512 tokens, prefix "passage: ", query prefix "query: "/);
+    expect((await cli('index', 'info', join(dir, 'enc-prefixed.idx'))).stdout).toMatch(/recipe: +texts → sentence encoder .*, mean pooling, ≤ 512 tokens, full-precision ONNX, prefix "passage: ", query prefix "query: "/);
     const missing = await cli('text', 'embed', '--data', data, '--encoder', join(dir, 'no-such-model'), '--out', join(dir, 'never.jsonl'));
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/no model folder at/);

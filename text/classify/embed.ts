@@ -183,13 +183,21 @@ interface Embedded {
   recipe: TextEmbeddingRecipe | string;
 }
 
+/** Characters of a text kept as a recipe's probe text (enough for any model to see several tokens). */
+const PROBE_TEXT_CHARS = 200;
+
 async function embedWithEncoder(texts: readonly EmbeddableText[], given: NonNullable<EmbedTextsOptions['encoder']>, queryPrefix: string | undefined, progress: Progress): Promise<Embedded> {
   const owned = !(given instanceof SentenceEncoder);
   const encoder = given instanceof SentenceEncoder ? given : await SentenceEncoder.load(typeof given === 'string' ? { model: given } : given);
   try {
     const matrix = await encoder.encode(texts.map((t) => t.text), progress);
     const encoderInfo = { name: encoder.name, source: encoder.provenance.source, maxTokens: encoder.maxTokens };
-    return { matrix, dim: encoder.dim, encoder: encoderInfo, recipe: textEncoderRecipe(encoder, queryPrefix) };
+    // The recipe's fingerprint of the model: its vector of the first text it gives a direction to.
+    const d = encoder.dim;
+    const first = texts.findIndex((_, i) => matrix.subarray(i * d, (i + 1) * d).some((x) => x !== 0));
+    const probeText = first >= 0 ? texts[first]!.text.slice(0, PROBE_TEXT_CHARS) : undefined;
+    const probe = probeText !== undefined ? { text: probeText, values: await encoder.probeOf(probeText) } : undefined;
+    return { matrix, dim: encoder.dim, encoder: encoderInfo, recipe: textEncoderRecipe(encoder, queryPrefix, probe) };
   } finally {
     if (owned) encoder.dispose();
   }

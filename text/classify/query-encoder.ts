@@ -96,8 +96,13 @@ export interface TextEncoderRecipe {
   /** Put before a query text instead of `prefix` (e5: documents 'passage: ', queries 'query: '). */
   queryPrefix?: string;
   dim: number;
-  /** `SentenceEncoder.probe` of the model: first values of its vector of a fixed text (absent in recipes written before it was recorded). */
+  /**
+   * The model's fingerprint: `SentenceEncoder.probeOf(probeText)` — first values of its pooled vector
+   * of one text of the data (absent in recipes written before it was recorded; without `probeText`,
+   * of `SentenceEncoder.probe`'s fixed text).
+   */
   probe?: number[];
+  probeText?: string;
 }
 
 export type TextEmbeddingRecipe = TextVectorsRecipe | TextEncoderRecipe;
@@ -140,8 +145,12 @@ export function textVectorsRecipe(
   return { kind: 'text-vectors', vectors: vectors.source, representation: representation as PerTextRepresentation, tokenizer, caseFallback, dim, ...check };
 }
 
-/** The recipe of a loaded sentence encoder; `queryPrefix` is recorded when it differs from the encoder's prefix. */
-export function textEncoderRecipe(encoder: SentenceEncoder, queryPrefix?: string): TextEncoderRecipe {
+/**
+ * The recipe of a loaded sentence encoder; `queryPrefix` is recorded when it differs from the
+ * encoder's prefix. `probe` is the model's fingerprint for one text of the data (see
+ * `SentenceEncoder.probeOf`); without it, the fixed probe text's is recorded.
+ */
+export function textEncoderRecipe(encoder: SentenceEncoder, queryPrefix?: string, probe?: { text: string; values: number[] }): TextEncoderRecipe {
   const e = encoder.describe();
   return {
     kind: 'text-encoder',
@@ -153,7 +162,7 @@ export function textEncoderRecipe(encoder: SentenceEncoder, queryPrefix?: string
     ...(e.prefix ? { prefix: e.prefix } : {}),
     ...(queryPrefix !== undefined && queryPrefix !== e.prefix ? { queryPrefix } : {}),
     dim: e.dim,
-    probe: encoder.probe,
+    ...(probe ? { probe: probe.values, probeText: probe.text } : { probe: encoder.probe }),
   };
 }
 
@@ -199,6 +208,7 @@ export function textRecipeProblem(value: unknown): string | undefined {
     if (r.normalize !== undefined && !isBool(r.normalize)) return 'normalize must be true or false';
     if ((r.prefix !== undefined && !isText(r.prefix)) || (r.queryPrefix !== undefined && !isText(r.queryPrefix))) return 'prefix and queryPrefix must be strings';
     if (r.probe !== undefined && !(Array.isArray(r.probe) && r.probe.length > 0 && r.probe.every((x) => typeof x === 'number' && Number.isFinite(x)))) return 'probe must be a list of numbers';
+    if (r.probeText !== undefined && (!isText(r.probeText) || r.probe === undefined)) return 'probeText must be a string, given with probe';
     return undefined;
   }
   return `kind '${String(r.kind)}' is not a text recipe`;
@@ -247,10 +257,15 @@ export async function textQueryEncoder(recipe: TextEmbeddingRecipe, options: { p
         normalize: recipe.normalize ?? true,
         prefix: recipe.queryPrefix ?? recipe.prefix,
       });
-      const changed = recipe.probe && !sameProbe(recipe.probe, encoder.probe);
-      if (changed) {
+      const problem =
+        encoder.dim !== recipe.dim
+          ? `it gives ${encoder.dim}-d vectors, the data was embedded with ${recipe.dim}-d ones`
+          : recipe.probe && !sameProbe(recipe.probe, recipe.probeText !== undefined ? await encoder.probeOf(recipe.probeText) : encoder.probe)
+            ? `its vector of ${recipe.probeText !== undefined ? 'a text of the data' : 'a fixed probe text'} differs`
+            : undefined;
+      if (problem) {
         encoder.dispose();
-        throw new DataError('the model there is not the one the data was embedded with (its vector of a fixed probe text differs)');
+        throw new DataError(`the model there is not the one the data was embedded with (${problem})`);
       }
       return encoder;
     }

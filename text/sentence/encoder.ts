@@ -13,7 +13,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Encoder, Provenance } from '../../src/encoder.js';
-import { InvalidArgumentError, NotFoundError, OfflineError, TransferkitError } from '../../src/errors.js';
+import { InvalidArgumentError, InvalidFileError, NotFoundError, OfflineError, TransferkitError } from '../../src/errors.js';
 import { silentProgress, type Progress } from '../../src/progress.js';
 import { cachePath, settings } from '../../src/settings.js';
 import { rowInverseNorms } from '../../embeddings/index.js';
@@ -87,8 +87,38 @@ export function checkModelFolder(dir: string, quantized?: boolean): SentenceMode
       hint: other || 'a transformers.js model folder holds config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx (as in the Xenova/* repositories on the Hugging Face hub)',
     });
   }
+  // transformers.js's own message for a broken JSON file names no file: parse them here first.
+  for (const f of SENTENCE_MODEL_FILES.filter((name) => name.endsWith('.json'))) {
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(join(abs, f), 'utf8'));
+    } catch (e) {
+      throw new InvalidFileError(`not valid JSON: ${(e as Error).message}`, { file: join(abs, f), hint: 'the model folder is damaged: fetch its files again', cause: e });
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length === 0) {
+      throw new InvalidFileError('expected a non-empty JSON object', { file: join(abs, f), hint: 'the model folder is damaged: fetch its files again' });
+    }
+  }
   return { dir: abs, files: [...SENTENCE_MODEL_FILES, useQuantized ? ONNX_QUANTIZED : ONNX_FULL], quantized: useQuantized };
 }
+
+/** Run `fn` with console.warn/error kept (onnxruntime and transformers.js print failures, with input dumps, before throwing). */
+async function quietly<T>(fn: () => Promise<T>): Promise<{ value: T } | { error: unknown; printed: string[] }> {
+  const printed: string[] = [];
+  const { warn, error } = console;
+  console.warn = console.error = (...args: unknown[]) => void printed.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+  try {
+    return { value: await fn() };
+  } catch (e) {
+    return { error: e, printed };
+  } finally {
+    console.warn = warn;
+    console.error = error;
+  }
+}
+
+/** A failure while downloading (no network, DNS, refused): transformers.js passes fetch's error on. */
+const NETWORK_FAILURE = /fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|getaddrinfo|network/i;
 
 function cachedFolder(dir: string, quantized?: boolean): SentenceModelFolder | undefined {
   try {
@@ -258,9 +288,25 @@ export class SentenceEncoder implements Encoder<string> {
     // A hub model already in the cache is a folder in the transformers.js layout.
     const cachedModelDir = join(options.cacheDir ?? cachePath('transformers'), model);
     const cachedHub = given ? undefined : cachedFolder(cachedModelDir, options.quantized);
+    // Only a name that could have been a path gets "there is no folder …" (a recipe's hub id is never one).
+    const noFolder = options.hub ? '' : ` (there is no folder ${resolve(model)})`;
     if (!given && !cachedHub && offline) {
+      if (existsSync(cachedModelDir)) {
+        // The cache holds the model, but not all of it (or not the ONNX file asked for): say what is missing.
+        let why = '';
+        let fix: string | undefined;
+        try {
+          checkModelFolder(cachedModelDir, options.quantized);
+        } catch (e) {
+          why = (e as Error).message;
+          fix = (((e as TransferkitError).hint ?? '').match(/(drop|use) --quantized/) ?? [])[0];
+        }
+        throw new OfflineError(`sentence model ${model} is in the cache, but it cannot be used and downloads are off (TRANSFERKIT_OFFLINE): ${why}`, {
+          hint: fix ?? 'unset TRANSFERKIT_OFFLINE once to fetch the rest',
+        });
+      }
       throw new OfflineError(`sentence model ${model} is not in the cache and downloads are off (TRANSFERKIT_OFFLINE)`, {
-        hint: `unset TRANSFERKIT_OFFLINE once to download it, or give a local model folder (there is no folder ${resolve(model)})`,
+        hint: `unset TRANSFERKIT_OFFLINE once to download it${options.hub ? '' : ', or give a local model folder'}${noFolder}`,
       });
     }
     // A cached hub model loads from the cache, online or offline (so both pick the same ONNX file).
@@ -274,7 +320,13 @@ export class SentenceEncoder implements Encoder<string> {
     try {
       ({ extractor } = await loadExtractor(folder ? { folder } : { hubId: model }, options));
     } catch (e) {
-      const notLocal = folder ? '' : ` — and there is no local folder ${resolve(model)}`;
+      if (!folder && NETWORK_FAILURE.test((e as Error)?.message ?? '')) {
+        throw new OfflineError(`could not download sentence model ${model}: ${(e as Error).message}`, {
+          hint: `check the network; without one, put the model's files in ${cachedModelDir} (the transformers.js layout)${options.hub ? '' : ' or give a local model folder'}`,
+          cause: e,
+        });
+      }
+      const notLocal = folder || options.hub ? '' : ` — and there is no local folder ${resolve(model)}`;
       throw modelError(
         `${model}${notLocal}`,
         e,
@@ -307,6 +359,21 @@ export class SentenceEncoder implements Encoder<string> {
     return new SentenceEncoder(extractor, dim, { model, pooling, normalize: options.normalize ?? true, batchSize, maxTokens, prefix, folder: files, quantized, local: Boolean(given), probe: probeValues });
   }
 
+  /**
+   * The model's fingerprint for `text`: the first `PROBE_VALUES` values of its pooled, unnormalised
+   * vector, with no prefix (so it depends on the model and pooling only). Recipes record it for a text
+   * of their data, which the model is known to give a direction.
+   */
+  async probeOf(text: string): Promise<number[]> {
+    const extractor = this.extractor;
+    if (!extractor) throw new InvalidArgumentError('this sentence encoder was disposed');
+    const run = await quietly(() => extractor([text], { pooling: this.pooling, normalize: false }));
+    if ('error' in run) throw new TransferkitError('E_MODEL', `sentence model ${this.provenance.source} failed on its probe text: ${(run.error as Error).message}`, { cause: run.error });
+    const values = Array.from(run.value.data.subarray(0, Math.min(PROBE_VALUES, this.dim)), (x) => Number(x.toPrecision(7)));
+    run.value.dispose?.();
+    return values;
+  }
+
   /** See `SentenceEncoderDescription`. */
   describe(): SentenceEncoderDescription {
     const { name, dim, pooling, maxTokens, quantized, normalize, prefix } = this;
@@ -325,15 +392,16 @@ export class SentenceEncoder implements Encoder<string> {
       for (let i = 0; i < order.length; i += this.batchSize) {
         const rows = order.slice(i, i + this.batchSize);
         const batch = rows.map((r) => this.prefix + (typeof texts[r] === 'string' ? texts[r] : String(texts[r])));
-        let result: Awaited<ReturnType<FeatureExtractor>>;
-        try {
-          result = await extractor(batch, { pooling: this.pooling, normalize: false });
-        } catch (e) {
-          throw new TransferkitError('E_MODEL', `sentence model ${this.provenance.source} failed on a batch of ${batch.length} texts: ${(e as Error).message ?? String(e)}`, {
-            hint: 'the model may not accept these inputs; try a smaller --max-tokens',
+        const run = await quietly(() => extractor(batch, { pooling: this.pooling, normalize: false }));
+        if ('error' in run) {
+          const e = run.error;
+          const reason = run.printed.map((l) => l.split('\n')[0]!).find((l) => /\[E:onnxruntime/.test(l));
+          throw new TransferkitError('E_MODEL', `sentence model ${this.provenance.source} failed on a batch of ${batch.length} texts: ${(e as Error).message ?? String(e)}${reason ? ` (${reason.slice(0, 300)})` : ''}`, {
+            hint: 'the model does not accept these inputs: its tokenizer may give ids beyond its embedding table (a tokenizer from another model), or the texts may be longer than it takes (try a smaller --max-tokens)',
             cause: e,
           });
         }
+        const result = run.value;
         rows.forEach((r, j) => out.set(result.data.subarray(j * this.dim, (j + 1) * this.dim), r * this.dim));
         result.dispose?.();
         progress.update(i + rows.length);

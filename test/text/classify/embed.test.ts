@@ -186,19 +186,26 @@ describe('embedTexts', () => {
     expect(isTextRecipe({ ...recipe, check: { words: 3, sha256: 'a'.repeat(64) } })).toBe(false);
   });
 
-  it("records the sentence model's probe vector, so a folder that now holds another model is refused", async () => {
+  it("records the sentence model's vector of a text of the data, so a folder that now holds another model is refused", async () => {
     const { rmSync } = await import('node:fs');
-    const words = ['probe', 'alpha', 'beta'];
+    // 'probe' (the fixed probe text) is not a word of these models: the fingerprint must come from the data.
+    const words = ['gamma', 'alpha', 'beta'];
     const folder = join(dir, 'probe-model');
     writeOnnxEncoder(folder, { words, vectors: Float32Array.from({ length: 12 }, (_, k) => Math.cos(k + 1)), dim: 4 });
     const recipe = (await embedTexts([{ text: 'alpha beta' }], join(dir, 'probe.jsonl'), { encoder: folder })).recipe!;
-    expect(recipe).toMatchObject({ kind: 'text-encoder', probe: expect.any(Array) });
+    expect(recipe).toMatchObject({ kind: 'text-encoder', probe: expect.any(Array), probeText: 'alpha beta' });
     expect((recipe as { probe: number[] }).probe).toHaveLength(4);
+    expect((recipe as { probe: number[] }).probe.some((x) => x !== 0)).toBe(true);
     const first = await textQueryEncoder(recipe);
     (first as SentenceEncoder).dispose();
     rmSync(folder, { recursive: true });
     writeOnnxEncoder(folder, { words, vectors: Float32Array.from({ length: 12 }, (_, k) => Math.sin(3 * k + 2)), dim: 4 });
-    await expect(textQueryEncoder(recipe)).rejects.toThrow(/sentence encoder .*probe-model, which cannot be used: the model there is not the one the data was embedded with/);
+    await expect(textQueryEncoder(recipe)).rejects.toThrow(/sentence encoder .*probe-model, which cannot be used: the model there is not the one the data was embedded with \(its vector of a text of the data differs\)/);
+    // A model of another size is named as such.
+    rmSync(folder, { recursive: true });
+    writeOnnxEncoder(folder, { words, vectors: Float32Array.from({ length: 15 }, (_, k) => Math.sin(k)), dim: 5 });
+    await expect(textQueryEncoder(recipe)).rejects.toThrow(/it gives 5-d vectors, the data was embedded with 4-d ones/);
     expect(isTextRecipe({ ...recipe, probe: ['x'] })).toBe(false);
+    expect(isTextRecipe({ ...recipe, probeText: 3 })).toBe(false);
   });
 });

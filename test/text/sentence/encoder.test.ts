@@ -90,6 +90,14 @@ describe('SentenceEncoder', () => {
     // hub: true (a recipe's hub model) never takes a local folder of that name: test/fixtures exists here, and is not a model.
     expect(() => checkModelFolder('test/fixtures')).toThrow(/lacks config\.json/);
     await expect(SentenceEncoder.load({ model: 'test/fixtures', hub: true, offline: true, cacheDir })).rejects.toMatchObject({ code: 'E_OFFLINE' });
+    // …and its hint does not speak of local folders, which a recipe cannot take.
+    await expect(SentenceEncoder.load({ model: 'Owner/other', hub: true, offline: true, cacheDir })).rejects.toMatchObject({ hint: expect.not.stringMatching(/folder/) });
+    // A cached model missing a file (or the ONNX file asked for) says what is missing.
+    await expect(SentenceEncoder.load({ model: 'Owner/tiny', quantized: true, offline: true, cacheDir })).rejects.toMatchObject({
+      code: 'E_OFFLINE',
+      message: expect.stringMatching(/is in the cache, but it cannot be used .*lacks onnx\/model_quantized\.onnx/),
+      hint: 'drop --quantized',
+    });
   });
 
   it("leaves transformers.js's global settings as they were", async () => {
@@ -123,6 +131,33 @@ describe('SentenceEncoder', () => {
     const broken = writeOnnxEncoder(join(root, 'truncated'), { words: WORDS, vectors: VECTORS, dim: DIM });
     writeFileSync(join(broken, 'onnx', 'model.onnx'), 'not a model');
     await expect(SentenceEncoder.load({ model: broken })).rejects.toMatchObject({ code: 'E_MODEL', message: expect.stringMatching(/could not load sentence model .*truncated/) });
+  });
+
+  it("a model whose tokenizer gives ids beyond its table fails with one typed error, nothing printed, and a hint naming the mismatch", async () => {
+    const { copyFileSync } = await import('node:fs');
+    const mixed = writeOnnxEncoder(join(root, 'mixed'), { words: WORDS, vectors: VECTORS, dim: DIM });
+    const small = writeOnnxEncoder(join(root, 'small-table'), { words: WORDS.slice(0, 2), vectors: VECTORS.slice(0, 2 * DIM), dim: DIM });
+    copyFileSync(join(small, 'onnx', 'model.onnx'), join(mixed, 'onnx', 'model.onnx'));
+    const enc = await SentenceEncoder.load({ model: mixed }); // the probe text is an unknown word: it loads
+    const printed: unknown[] = [];
+    const { warn, error } = console;
+    console.warn = console.error = (...a: unknown[]) => void printed.push(a);
+    try {
+      await expect(enc.encode(['cheap pills'])).rejects.toMatchObject({ code: 'E_MODEL', hint: expect.stringMatching(/tokenizer may give ids beyond its embedding table/) });
+    } finally {
+      console.warn = warn;
+      console.error = error;
+      enc.dispose();
+    }
+    expect(printed).toEqual([]);
+  });
+
+  it('names a model file that is not valid JSON', async () => {
+    const bad = writeOnnxEncoder(join(root, 'bad-json'), { words: WORDS, vectors: VECTORS, dim: DIM });
+    writeFileSync(join(bad, 'config.json'), '{oops');
+    expect(() => checkModelFolder(bad)).toThrow(/config\.json.*not valid JSON/);
+    writeFileSync(join(bad, 'config.json'), '{}');
+    expect(() => checkModelFolder(bad)).toThrow(/config\.json.*expected a non-empty JSON object/);
   });
 
   it('a prefix goes before every text; quantized: false picks model.onnx when both files are there', async () => {
