@@ -42,11 +42,6 @@ async function checkAncestors(path: string): Promise<void> {
   }
 }
 
-/** "a 'text-classifier'", "an 'image-classifier'": the article a quoted name takes. */
-function withArticle(quoted: string): string {
-  return `${/^'?[aeiou]/i.test(quoted) ? 'an' : 'a'} ${quoted}`;
-}
-
 /** Throw unless `dir` can receive a directory output of `owner` (see module doc). */
 export async function checkOutputDir(dir: string, owner: OutputOwner): Promise<void> {
   await checkAncestors(dir);
@@ -67,7 +62,7 @@ export async function checkOutputDir(dir: string, owner: OutputOwner): Promise<v
   }
   if (!manifest || manifest.format !== owner.format) throw refuse(`the folder exists and does not hold a transferkit ${owner.what}`);
   if (owner.kind !== undefined && manifest.kind !== owner.kind) {
-    throw refuse(`it holds ${withArticle(`'${String(manifest.kind)}'`)} ${owner.what}, not ${withArticle(`'${owner.kind}'`)} one`);
+    throw refuse(`it holds a transferkit output of kind '${String(manifest.kind)}', not '${owner.kind}'`);
   }
 }
 

@@ -78,7 +78,7 @@ describe('model bundles', () => {
     await expect(loadBundle(dir, { kind: 'other' })).rejects.toThrow(/holds a bundle of kind 'test-classifier', expected kind 'other'/);
     expect(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).files['note.txt'].bytes).toBe(2);
     // another kind of bundle, or a folder transferkit did not write, is never replaced
-    await expect(saveBundle(dir, { kind: 'other', labels: ['a', 'b'] })).rejects.toThrow(/refusing to write .* it holds a 'test-classifier'/);
+    await expect(saveBundle(dir, { kind: 'other', labels: ['a', 'b'] })).rejects.toThrow(/refusing to write .* it holds a transferkit output of kind 'test-classifier', not 'other'/);
     const foreign = join(dir, '..', 'photos');
     mkdirSync(foreign);
     writeFileSync(join(foreign, 'cat.jpg'), 'not really');
