@@ -28,7 +28,7 @@ describe('output guards', () => {
     await expect(checkOutputDir(join(root, 'train.csv'), owner)).rejects.toThrow(/a file with that name exists/);
     mkdirSync(join(root, 'other'));
     writeFileSync(join(root, 'other', 'manifest.json'), JSON.stringify({ format: owner.format, kind: 'b' }));
-    await expect(checkOutputDir(join(root, 'other'), owner)).rejects.toThrow(/holds a 'b' thing, not an 'a' one/); // a/an (was "a 'a'")
+    await expect(checkOutputDir(join(root, 'other'), owner)).rejects.toThrow(/holds a transferkit output of kind 'b', not 'a'/);
     await expect(checkOutputDir(join(root, 'train.csv', 'model'), owner)).rejects.toThrow(/train\.csv is a file, not a folder/);
   });
 
