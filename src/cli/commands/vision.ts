@@ -109,7 +109,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .option('--epochs <n>', 'training epochs (fine-tune: after the warm-up)', intOption('--epochs'), 10)
     .option('--batch-size <n>', 'images per training step and per feature pass (lower it to fit large --image-size)', intOption('--batch-size'), 32)
     .option('--lr <x>', 'base learning rate (default: per strategy)', floatOption('--lr', 0, Infinity, { exclusiveMin: true }))
-    .option('--freeze-until <group|layer>', 'fine-tune-top: last frozen layer group or layer')
+    .option('--freeze-until <group|layer>', "fine-tune-top: last frozen layer group or layer (default: all groups but the last; 'vision backbones' lists them)")
     .option('--freeze-epochs <n>', 'fine-tune: head warm-up epochs', intOption('--freeze-epochs'), 1)
     .option('--lr-mult <x>', 'fine-tune: head rate ÷ first group rate', floatOption('--lr-mult', 1), 100)
     .option('--image-size <px>', 'input size, at most 2048 (default: the backbone\'s)', intOption('--image-size', 16))
