@@ -149,6 +149,7 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
   const classOf = new Map<string, string>();
   // Images by real path: a file reached twice (through links) is read once, under the first label.
   const filesSeen = new Map<string, string>();
+  const rootImages: Array<{ path: string; real: string }> = [];
   for (const entry of await listFolder(root)) {
     if (entry.name.startsWith('.')) continue;
     const path = join(root, entry.name);
@@ -158,10 +159,9 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
       continue;
     }
     if (!kind.dir) {
-      if (options.unlabelled && isImagePath(entry.name)) {
-        filesSeen.set(entry.isSymbolicLink() ? await realpath(path) : join(rootReal, entry.name), path);
-        byLabel.set('', [...(byLabel.get('') ?? []), path]);
-      } else skipped.push({ path, reason: LOOSE });
+      // Unlabelled images in the data folder itself are taken after the classes (a class keeps its own images).
+      if (options.unlabelled && isImagePath(entry.name)) rootImages.push({ path, real: entry.isSymbolicLink() ? await realpath(path) : join(rootReal, entry.name) });
+      else skipped.push({ path, reason: LOOSE });
       continue;
     }
     const real = await realpath(path);
@@ -225,6 +225,15 @@ export async function readImageFolder(root: string, options: ReadOptions = {}): 
     };
     await walk(path);
     byLabel.set(entry.name, files);
+  }
+  for (const { path, real } of rootImages) {
+    const first = filesSeen.get(real);
+    if (first !== undefined) {
+      skipped.push({ path, reason: `the same file as ${first}, already read; read once` });
+      continue;
+    }
+    filesSeen.set(real, path);
+    byLabel.set('', [...(byLabel.get('') ?? []), path]);
   }
   return finish(root, 'folder', byLabel, skipped, options);
 }

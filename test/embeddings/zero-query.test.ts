@@ -57,6 +57,7 @@ describe('zero query vectors', () => {
       expect(odd.map((h) => h.key).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `r${2 * i + 1}`).sort());
       // The nearest few come in one plain search: no asking past the zero rows (they sit at cosine 0), no filter.
       const holder = index as unknown as { native?: object };
+      expect(holder.native !== undefined).toBe(kind === 'hnsw');
       let searches = 0;
       if (holder.native) {
         const native = holder.native as Record<string, unknown>;

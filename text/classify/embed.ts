@@ -185,6 +185,23 @@ interface Embedded {
 
 /** Characters of a text kept as a recipe's probe text (enough for any model to see several tokens). */
 const PROBE_TEXT_CHARS = 200;
+/** Texts tried as the probe text before giving up (each costs one short encoding). */
+const PROBE_CANDIDATES = 20;
+
+/**
+ * The recipe's fingerprint of the model: its vector (no prefix) of the first text of the data, cut
+ * to PROBE_TEXT_CHARS, that it gives a direction to — or none when no candidate does (a zero
+ * fingerprint would match any model).
+ */
+async function fingerprint(encoder: SentenceEncoder, texts: readonly EmbeddableText[]): Promise<{ text: string; values: number[] } | undefined> {
+  for (const t of texts.slice(0, PROBE_CANDIDATES)) {
+    const text = t.text.slice(0, PROBE_TEXT_CHARS);
+    if (text.trim() === '') continue;
+    const values = await encoder.probeOf(text);
+    if (values.some((x) => x !== 0)) return { text, values };
+  }
+  return undefined;
+}
 
 async function embedWithEncoder(texts: readonly EmbeddableText[], given: NonNullable<EmbedTextsOptions['encoder']>, queryPrefix: string | undefined, progress: Progress): Promise<Embedded> {
   const owned = !(given instanceof SentenceEncoder);
@@ -192,12 +209,7 @@ async function embedWithEncoder(texts: readonly EmbeddableText[], given: NonNull
   try {
     const matrix = await encoder.encode(texts.map((t) => t.text), progress);
     const encoderInfo = { name: encoder.name, source: encoder.provenance.source, maxTokens: encoder.maxTokens };
-    // The recipe's fingerprint of the model: its vector of the first text it gives a direction to.
-    const d = encoder.dim;
-    const first = texts.findIndex((_, i) => matrix.subarray(i * d, (i + 1) * d).some((x) => x !== 0));
-    const probeText = first >= 0 ? texts[first]!.text.slice(0, PROBE_TEXT_CHARS) : undefined;
-    const probe = probeText !== undefined ? { text: probeText, values: await encoder.probeOf(probeText) } : undefined;
-    return { matrix, dim: encoder.dim, encoder: encoderInfo, recipe: textEncoderRecipe(encoder, queryPrefix, probe) };
+    return { matrix, dim: encoder.dim, encoder: encoderInfo, recipe: textEncoderRecipe(encoder, queryPrefix, await fingerprint(encoder, texts)) };
   } finally {
     if (owned) encoder.dispose();
   }

@@ -162,7 +162,8 @@ export function textEncoderRecipe(encoder: SentenceEncoder, queryPrefix?: string
     ...(e.prefix ? { prefix: e.prefix } : {}),
     ...(queryPrefix !== undefined && queryPrefix !== e.prefix ? { queryPrefix } : {}),
     dim: e.dim,
-    ...(probe ? { probe: probe.values, probeText: probe.text } : { probe: encoder.probe }),
+    // The fixed probe text's vector only when it has a direction: a zero fingerprint matches any model.
+    ...(probe ? { probe: probe.values, probeText: probe.text } : encoder.probe.some((x) => x !== 0) ? { probe: encoder.probe } : {}),
   };
 }
 
@@ -257,15 +258,17 @@ export async function textQueryEncoder(recipe: TextEmbeddingRecipe, options: { p
         normalize: recipe.normalize ?? true,
         prefix: recipe.queryPrefix ?? recipe.prefix,
       });
-      const problem =
-        encoder.dim !== recipe.dim
-          ? `it gives ${encoder.dim}-d vectors, the data was embedded with ${recipe.dim}-d ones`
-          : recipe.probe && !sameProbe(recipe.probe, recipe.probeText !== undefined ? await encoder.probeOf(recipe.probeText) : encoder.probe)
-            ? `its vector of ${recipe.probeText !== undefined ? 'a text of the data' : 'a fixed probe text'} differs`
-            : undefined;
-      if (problem) {
+      try {
+        const problem =
+          encoder.dim !== recipe.dim
+            ? `it gives ${encoder.dim}-d vectors, the data was embedded with ${recipe.dim}-d ones`
+            : recipe.probe && !sameProbe(recipe.probe, recipe.probeText !== undefined ? await encoder.probeOf(recipe.probeText) : encoder.probe)
+              ? `its vector of ${recipe.probeText !== undefined ? 'a text of the data' : 'a fixed probe text'} differs`
+              : undefined;
+        if (problem) throw new DataError(`the model there is not the one the data was embedded with (${problem})`);
+      } catch (e) {
         encoder.dispose();
-        throw new DataError(`the model there is not the one the data was embedded with (${problem})`);
+        throw e;
       }
       return encoder;
     }

@@ -70,6 +70,10 @@ export interface SentenceModelFolder {
   quantized: boolean;
 }
 
+/** Largest tokenizer.json that checkModelFolder parses to name it when it is damaged. */
+const JSON_CHECK_MAX_BYTES = 4 << 20;
+const DAMAGED_HINT = 'the model folder is damaged: fetch its files again (for a hub model, delete its folder in the cache and load it online)';
+
 /** Check a folder has what transformers.js will read, and pick the ONNX file. */
 export function checkModelFolder(dir: string, quantized?: boolean): SentenceModelFolder {
   const abs = resolve(dir);
@@ -87,38 +91,77 @@ export function checkModelFolder(dir: string, quantized?: boolean): SentenceMode
       hint: other || 'a transformers.js model folder holds config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx (as in the Xenova/* repositories on the Hugging Face hub)',
     });
   }
-  // transformers.js's own message for a broken JSON file names no file: parse them here first.
+  // transformers.js's own message for a broken JSON file names no file: parse them here first
+  // (tokenizer.json only when small: a multilingual one is tens of MB, parsed again by transformers.js).
   for (const f of SENTENCE_MODEL_FILES.filter((name) => name.endsWith('.json'))) {
+    const path = join(abs, f);
+    if (f === 'tokenizer.json' && statSync(path).size > JSON_CHECK_MAX_BYTES) continue;
     let value: unknown;
     try {
-      value = JSON.parse(readFileSync(join(abs, f), 'utf8'));
+      value = JSON.parse(readFileSync(path, 'utf8'));
     } catch (e) {
-      throw new InvalidFileError(`not valid JSON: ${(e as Error).message}`, { file: join(abs, f), hint: 'the model folder is damaged: fetch its files again', cause: e });
+      throw new InvalidFileError(`not valid JSON: ${(e as Error).message}`, { file: path, hint: DAMAGED_HINT, cause: e });
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length === 0) {
-      throw new InvalidFileError('expected a non-empty JSON object', { file: join(abs, f), hint: 'the model folder is damaged: fetch its files again' });
+    // An empty tokenizer_config.json is usable (defaults); the model's config and the tokenizer are not.
+    const empty = value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || (empty && f !== 'tokenizer_config.json')) {
+      throw new InvalidFileError('expected a non-empty JSON object', { file: path, hint: DAMAGED_HINT });
     }
   }
   return { dir: abs, files: [...SENTENCE_MODEL_FILES, useQuantized ? ONNX_QUANTIZED : ONNX_FULL], quantized: useQuantized };
 }
 
+/**
+ * Console capture shared by every caller (loads, encodes and probes may overlap): the first to start
+ * puts a catcher in place of console.warn/error, the last to finish puts the originals back, and
+ * each caller sees the lines printed while it ran.
+ */
+const consoleCapture = { active: new Set<string[]>(), saved: undefined as undefined | { warn: typeof console.warn; error: typeof console.error } };
+
+function captureConsole(): { lines: string[]; release: () => void } {
+  const lines: string[] = [];
+  if (consoleCapture.active.size === 0) {
+    consoleCapture.saved = { warn: console.warn, error: console.error };
+    console.warn = console.error = (...args: unknown[]) => {
+      const line = args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ');
+      for (const sink of consoleCapture.active) sink.push(line);
+    };
+  }
+  consoleCapture.active.add(lines);
+  let released = false;
+  return {
+    lines,
+    release: () => {
+      if (released) return;
+      released = true;
+      consoleCapture.active.delete(lines);
+      if (consoleCapture.active.size === 0 && consoleCapture.saved) {
+        console.warn = consoleCapture.saved.warn;
+        console.error = consoleCapture.saved.error;
+        consoleCapture.saved = undefined;
+      }
+    },
+  };
+}
+
 /** Run `fn` with console.warn/error kept (onnxruntime and transformers.js print failures, with input dumps, before throwing). */
 async function quietly<T>(fn: () => Promise<T>): Promise<{ value: T } | { error: unknown; printed: string[] }> {
-  const printed: string[] = [];
-  const { warn, error } = console;
-  console.warn = console.error = (...args: unknown[]) => void printed.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+  const capture = captureConsole();
   try {
     return { value: await fn() };
   } catch (e) {
-    return { error: e, printed };
+    return { error: e, printed: capture.lines };
   } finally {
-    console.warn = warn;
-    console.error = error;
+    capture.release();
   }
 }
 
-/** A failure while downloading (no network, DNS, refused): transformers.js passes fetch's error on. */
-const NETWORK_FAILURE = /fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|getaddrinfo|network/i;
+/** fetch's own failure (no network, DNS, refused, reset): undici's 'fetch failed' with a system error code as its cause. */
+const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+export function isNetworkFailure(e: unknown): boolean {
+  const err = e as { message?: unknown; code?: unknown; cause?: { code?: unknown } } | undefined;
+  return err?.message === 'fetch failed' || NETWORK_CODES.has(String(err?.code)) || NETWORK_CODES.has(String(err?.cause?.code));
+}
 
 function cachedFolder(dir: string, quantized?: boolean): SentenceModelFolder | undefined {
   try {
@@ -180,9 +223,8 @@ async function loadExtractor(location: { folder: SentenceModelFolder } | { hubId
   const run = async () => {
     const saved = Object.fromEntries(ENV_FIELDS.map((k) => [k, env[k]]));
     // transformers.js reports a model it cannot open on the console (with a stack) before its own error: keep it for ours.
-    const warnings: string[] = [];
-    const { warn, error } = console;
-    console.warn = console.error = (...args: unknown[]) => void warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+    const capture = captureConsole();
+    const warnings = capture.lines;
     try {
       if ('folder' in location) {
         env.allowLocalModels = true;
@@ -199,8 +241,7 @@ async function loadExtractor(location: { folder: SentenceModelFolder } | { hubId
     } catch (e) {
       throw Object.assign(e instanceof Error ? e : new Error(String(e)), { warnings });
     } finally {
-      console.warn = warn;
-      console.error = error;
+      capture.release();
       Object.assign(env, saved);
     }
   };
@@ -288,6 +329,14 @@ export class SentenceEncoder implements Encoder<string> {
     // A hub model already in the cache is a folder in the transformers.js layout.
     const cachedModelDir = join(options.cacheDir ?? cachePath('transformers'), model);
     const cachedHub = given ? undefined : cachedFolder(cachedModelDir, options.quantized);
+    if (!given && !cachedHub && !offline && existsSync(cachedModelDir)) {
+      // transformers.js would reuse a damaged cached file as it is: name it instead of failing without a file.
+      try {
+        checkModelFolder(cachedModelDir, options.quantized);
+      } catch (e) {
+        if (e instanceof InvalidFileError && e.file) throw new InvalidFileError(e.message.startsWith(`${e.file}: `) ? e.message.slice(e.file.length + 2) : e.message, { file: e.file, hint: `the cached copy of ${model} is damaged: delete ${cachedModelDir} and load it again`, cause: e });
+      }
+    }
     // Only a name that could have been a path gets "there is no folder …" (a recipe's hub id is never one).
     const noFolder = options.hub ? '' : ` (there is no folder ${resolve(model)})`;
     if (!given && !cachedHub && offline) {
@@ -299,7 +348,7 @@ export class SentenceEncoder implements Encoder<string> {
           checkModelFolder(cachedModelDir, options.quantized);
         } catch (e) {
           why = (e as Error).message;
-          fix = (((e as TransferkitError).hint ?? '').match(/(drop|use) --quantized/) ?? [])[0];
+          fix = e instanceof InvalidFileError ? `delete ${cachedModelDir} and load the model once online` : (((e as TransferkitError).hint ?? '').match(/(drop|use) --quantized/) ?? [])[0];
         }
         throw new OfflineError(`sentence model ${model} is in the cache, but it cannot be used and downloads are off (TRANSFERKIT_OFFLINE): ${why}`, {
           hint: fix ?? 'unset TRANSFERKIT_OFFLINE once to fetch the rest',
@@ -320,7 +369,7 @@ export class SentenceEncoder implements Encoder<string> {
     try {
       ({ extractor } = await loadExtractor(folder ? { folder } : { hubId: model }, options));
     } catch (e) {
-      if (!folder && NETWORK_FAILURE.test((e as Error)?.message ?? '')) {
+      if (!folder && isNetworkFailure(e)) {
         throw new OfflineError(`could not download sentence model ${model}: ${(e as Error).message}`, {
           hint: `check the network; without one, put the model's files in ${cachedModelDir} (the transformers.js layout)${options.hub ? '' : ' or give a local model folder'}`,
           cause: e,

@@ -91,7 +91,7 @@ describe('SentenceEncoder', () => {
     expect(() => checkModelFolder('test/fixtures')).toThrow(/lacks config\.json/);
     await expect(SentenceEncoder.load({ model: 'test/fixtures', hub: true, offline: true, cacheDir })).rejects.toMatchObject({ code: 'E_OFFLINE' });
     // …and its hint does not speak of local folders, which a recipe cannot take.
-    await expect(SentenceEncoder.load({ model: 'Owner/other', hub: true, offline: true, cacheDir })).rejects.toMatchObject({ hint: expect.not.stringMatching(/folder/) });
+    await expect(SentenceEncoder.load({ model: 'Owner/other', hub: true, offline: true, cacheDir })).rejects.toMatchObject({ hint: expect.stringMatching(/^unset TRANSFERKIT_OFFLINE once to download it$/) });
     // A cached model missing a file (or the ONNX file asked for) says what is missing.
     await expect(SentenceEncoder.load({ model: 'Owner/tiny', quantized: true, offline: true, cacheDir })).rejects.toMatchObject({
       code: 'E_OFFLINE',
@@ -152,12 +152,38 @@ describe('SentenceEncoder', () => {
     expect(printed).toEqual([]);
   });
 
-  it('names a model file that is not valid JSON', async () => {
+  it('names a model file that is not valid JSON (an empty tokenizer_config.json is fine)', async () => {
     const bad = writeOnnxEncoder(join(root, 'bad-json'), { words: WORDS, vectors: VECTORS, dim: DIM });
+    writeFileSync(join(bad, 'tokenizer_config.json'), '{}');
+    expect(checkModelFolder(bad).dir).toBe(bad);
     writeFileSync(join(bad, 'config.json'), '{oops');
     expect(() => checkModelFolder(bad)).toThrow(/config\.json.*not valid JSON/);
     writeFileSync(join(bad, 'config.json'), '{}');
     expect(() => checkModelFolder(bad)).toThrow(/config\.json.*expected a non-empty JSON object/);
+    // A damaged cached hub model is named, online too (transformers.js would reuse the file as it is).
+    const cacheDir = join(root, 'damaged-cache');
+    const cached = writeOnnxEncoder(join(cacheDir, 'Owner', 'broken'), { words: WORDS, vectors: VECTORS, dim: DIM });
+    writeFileSync(join(cached, 'config.json'), '{"model_type": "bert", oops');
+    await expect(SentenceEncoder.load({ model: 'Owner/broken', hub: true, offline: false, cacheDir })).rejects.toMatchObject({ code: 'E_INVALID_FILE', hint: expect.stringMatching(/cached copy of Owner\/broken is damaged: delete/) });
+    await expect(SentenceEncoder.load({ model: 'Owner/broken', hub: true, offline: true, cacheDir })).rejects.toMatchObject({ code: 'E_OFFLINE', hint: expect.stringMatching(/^delete .* and load the model once online$/) });
+  });
+
+  it("a download that fails for want of a network is told apart from a hub error (whatever the model's name)", async () => {
+    const { isNetworkFailure } = await import('../../../text/sentence/encoder.js');
+    expect(isNetworkFailure(new TypeError('fetch failed'))).toBe(true);
+    expect(isNetworkFailure(Object.assign(new Error('x'), { cause: { code: 'ENOTFOUND' } }))).toBe(true);
+    expect(isNetworkFailure(new Error('Could not locate file: "https://huggingface.co/acme/network-encoder/resolve/main/config.json".'))).toBe(false);
+  });
+
+  it('encoders running at once leave the console as it was', async () => {
+    const { warn, error } = console;
+    const a = await SentenceEncoder.load({ model });
+    const b = await SentenceEncoder.load({ model, batchSize: 1 });
+    await Promise.all([a.encode(Array.from({ length: 40 }, () => 'spam ham free')), b.encode(['money', 'meeting', 'cheap']), a.probeOf('spam')]);
+    expect(console.warn).toBe(warn);
+    expect(console.error).toBe(error);
+    a.dispose();
+    b.dispose();
   });
 
   it('a prefix goes before every text; quantized: false picks model.onnx when both files are there', async () => {
