@@ -8,8 +8,9 @@
  *
  * A recipe names its files (absolute paths) and carries a check of what they held: for word
  * vectors, their number and a hash of a sample of words' values (`vectorsCheck`); for a sentence encoder,
- * its vector of a fixed probe text (`SentenceEncoder.probe`). Loading a recipe whose files now hold
- * something else is an error, not queries answered in another space.
+ * its dimension and its vector of a text of the data (`SentenceEncoder.probeOf`; failing that, of the
+ * fixed probe text, and nothing when that has no direction either). Loading a recipe whose files now
+ * hold something else is an error, not queries answered in another space.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -148,7 +149,8 @@ export function textVectorsRecipe(
 /**
  * The recipe of a loaded sentence encoder; `queryPrefix` is recorded when it differs from the
  * encoder's prefix. `probe` is the model's fingerprint for one text of the data (see
- * `SentenceEncoder.probeOf`); without it, the fixed probe text's is recorded.
+ * `SentenceEncoder.probeOf`); without it, the fixed probe text's is recorded when it has a direction
+ * (a zero fingerprint would match any model), else none.
  */
 export function textEncoderRecipe(encoder: SentenceEncoder, queryPrefix?: string, probe?: { text: string; values: number[] }): TextEncoderRecipe {
   const e = encoder.describe();

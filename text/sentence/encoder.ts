@@ -11,6 +11,7 @@
  * is named instead of surfacing as an ONNX runtime error.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { format } from 'node:util';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Encoder, Provenance } from '../../src/encoder.js';
 import { InvalidArgumentError, InvalidFileError, NotFoundError, OfflineError, TransferkitError } from '../../src/errors.js';
@@ -80,21 +81,13 @@ export function checkModelFolder(dir: string, quantized?: boolean): SentenceMode
   if (!existsSync(abs) || !statSync(abs).isDirectory()) {
     throw new NotFoundError(`no model folder at ${dir}`, { hint: 'give a folder with config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx, or a hub id such as Xenova/all-MiniLM-L6-v2' });
   }
-  const missing: string[] = SENTENCE_MODEL_FILES.filter((f) => !existsSync(join(abs, f)));
-  const hasFull = existsSync(join(abs, ONNX_FULL));
-  const hasQuantized = existsSync(join(abs, ONNX_QUANTIZED));
-  const useQuantized = quantized ?? hasQuantized;
-  if (useQuantized ? !hasQuantized : !hasFull) missing.push(useQuantized ? ONNX_QUANTIZED : ONNX_FULL);
-  if (missing.length) {
-    const other = useQuantized ? hasFull && 'onnx/model.onnx is there: drop --quantized' : hasQuantized && 'onnx/model_quantized.onnx is there: use --quantized';
-    throw new NotFoundError(`model folder ${dir} lacks ${missing.join(', ')}`, {
-      hint: other || 'a transformers.js model folder holds config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx (as in the Xenova/* repositories on the Hugging Face hub)',
-    });
-  }
   // transformers.js's own message for a broken JSON file names no file: parse them here first
   // (tokenizer.json only when small: a multilingual one is tens of MB, parsed again by transformers.js).
+  // Those present are checked before missing ones are reported: a first download cut short leaves a
+  // damaged file and no ONNX file, and the damaged file must be named (going online reuses it).
   for (const f of SENTENCE_MODEL_FILES.filter((name) => name.endsWith('.json'))) {
     const path = join(abs, f);
+    if (!existsSync(path)) continue;
     if (f === 'tokenizer.json' && statSync(path).size > JSON_CHECK_MAX_BYTES) continue;
     let value: unknown;
     try {
@@ -108,6 +101,17 @@ export function checkModelFolder(dir: string, quantized?: boolean): SentenceMode
       throw new InvalidFileError('expected a non-empty JSON object', { file: path, hint: DAMAGED_HINT });
     }
   }
+  const missing: string[] = SENTENCE_MODEL_FILES.filter((f) => !existsSync(join(abs, f)));
+  const hasFull = existsSync(join(abs, ONNX_FULL));
+  const hasQuantized = existsSync(join(abs, ONNX_QUANTIZED));
+  const useQuantized = quantized ?? hasQuantized;
+  if (useQuantized ? !hasQuantized : !hasFull) missing.push(useQuantized ? ONNX_QUANTIZED : ONNX_FULL);
+  if (missing.length) {
+    const other = useQuantized ? hasFull && 'onnx/model.onnx is there: drop --quantized' : hasQuantized && 'onnx/model_quantized.onnx is there: use --quantized';
+    throw new NotFoundError(`model folder ${dir} lacks ${missing.join(', ')}`, {
+      hint: other || 'a transformers.js model folder holds config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx (as in the Xenova/* repositories on the Hugging Face hub)',
+    });
+  }
   return { dir: abs, files: [...SENTENCE_MODEL_FILES, useQuantized ? ONNX_QUANTIZED : ONNX_FULL], quantized: useQuantized };
 }
 
@@ -116,25 +120,40 @@ export function checkModelFolder(dir: string, quantized?: boolean): SentenceMode
  * puts a catcher in place of console.warn/error, the last to finish puts the originals back, and
  * each caller sees the lines printed while it ran.
  */
-const consoleCapture = { active: new Set<string[]>(), saved: undefined as undefined | { warn: typeof console.warn; error: typeof console.error } };
+const consoleCapture = { active: new Set<ConsoleCapture>(), saved: undefined as undefined | { warn: typeof console.warn; error: typeof console.error } };
 
-function captureConsole(): { lines: string[]; release: () => void } {
-  const lines: string[] = [];
+interface ConsoleCapture {
+  lines: string[];
+  /** Whether another capture was active at some point: its lines may then belong to someone else. */
+  shared: boolean;
+  release: () => void;
+}
+
+/** A console line as text; never throws (transformers.js logs objects without a prototype). */
+function consoleLine(args: unknown[]): string {
+  try {
+    return format(...args);
+  } catch {
+    return args.map((a) => (typeof a === 'string' ? a : Object.prototype.toString.call(a))).join(' ');
+  }
+}
+
+function captureConsole(): ConsoleCapture {
   if (consoleCapture.active.size === 0) {
     consoleCapture.saved = { warn: console.warn, error: console.error };
     console.warn = console.error = (...args: unknown[]) => {
-      const line = args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ');
-      for (const sink of consoleCapture.active) sink.push(line);
+      const line = consoleLine(args);
+      for (const c of consoleCapture.active) c.lines.push(line);
     };
   }
-  consoleCapture.active.add(lines);
   let released = false;
-  return {
-    lines,
+  const capture: ConsoleCapture = {
+    lines: [],
+    shared: consoleCapture.active.size > 0,
     release: () => {
       if (released) return;
       released = true;
-      consoleCapture.active.delete(lines);
+      consoleCapture.active.delete(capture);
       if (consoleCapture.active.size === 0 && consoleCapture.saved) {
         console.warn = consoleCapture.saved.warn;
         console.error = consoleCapture.saved.error;
@@ -142,6 +161,9 @@ function captureConsole(): { lines: string[]; release: () => void } {
       }
     },
   };
+  for (const c of consoleCapture.active) c.shared = true;
+  consoleCapture.active.add(capture);
+  return capture;
 }
 
 /** Run `fn` with console.warn/error kept (onnxruntime and transformers.js print failures, with input dumps, before throwing). */
@@ -150,7 +172,7 @@ async function quietly<T>(fn: () => Promise<T>): Promise<{ value: T } | { error:
   try {
     return { value: await fn() };
   } catch (e) {
-    return { error: e, printed: capture.lines };
+    return { error: e, printed: capture.shared ? [] : capture.lines };
   } finally {
     capture.release();
   }
@@ -225,6 +247,7 @@ async function loadExtractor(location: { folder: SentenceModelFolder } | { hubId
     // transformers.js reports a model it cannot open on the console (with a stack) before its own error: keep it for ours.
     const capture = captureConsole();
     const warnings = capture.lines;
+    const own = () => (capture.shared ? [] : warnings);
     try {
       if ('folder' in location) {
         env.allowLocalModels = true;
@@ -239,7 +262,7 @@ async function loadExtractor(location: { folder: SentenceModelFolder } | { hubId
       env.cacheDir = options.cacheDir ?? cachePath('transformers');
       return { extractor: (await pipeline('feature-extraction', location.hubId, { quantized: options.quantized ?? true })) as unknown as FeatureExtractor, warnings };
     } catch (e) {
-      throw Object.assign(e instanceof Error ? e : new Error(String(e)), { warnings });
+      throw Object.assign(e instanceof Error ? e : new Error(String(e)), { warnings: own() });
     } finally {
       capture.release();
       Object.assign(env, saved);
@@ -444,7 +467,7 @@ export class SentenceEncoder implements Encoder<string> {
         const run = await quietly(() => extractor(batch, { pooling: this.pooling, normalize: false }));
         if ('error' in run) {
           const e = run.error;
-          const reason = run.printed.map((l) => l.split('\n')[0]!).find((l) => /\[E:onnxruntime/.test(l));
+          const reason = run.printed.map((l) => l.split('\n')[0]!).find((l) => /\[E:onnxruntime|error occurred during model execution/i.test(l) && !((e as Error).message ?? '').includes(l));
           throw new TransferkitError('E_MODEL', `sentence model ${this.provenance.source} failed on a batch of ${batch.length} texts: ${(e as Error).message ?? String(e)}${reason ? ` (${reason.slice(0, 300)})` : ''}`, {
             hint: 'the model does not accept these inputs: its tokenizer may give ids beyond its embedding table (a tokenizer from another model), or the texts may be longer than it takes (try a smaller --max-tokens)',
             cause: e,

@@ -143,13 +143,27 @@ describe('SentenceEncoder', () => {
     const { warn, error } = console;
     console.warn = console.error = (...a: unknown[]) => void printed.push(a);
     try {
-      await expect(enc.encode(['cheap pills'])).rejects.toMatchObject({ code: 'E_MODEL', hint: expect.stringMatching(/tokenizer may give ids beyond its embedding table/) });
+      const err = await enc.encode(['cheap pills']).catch((e) => e);
+      expect(err).toMatchObject({ code: 'E_MODEL', hint: expect.stringMatching(/tokenizer may give ids beyond its embedding table/) });
+      // onnxruntime's own reason, not an error from formatting what transformers.js logged (objects without a prototype).
+      expect(err.message).not.toMatch(/Cannot convert object to primitive value/);
+      expect(err.message).toMatch(/Gather|idx|indices/i);
     } finally {
       console.warn = warn;
       console.error = error;
       enc.dispose();
     }
     expect(printed).toEqual([]);
+  });
+
+  it('a damaged cached file is named even when the download that left it was cut short (a file still missing)', async () => {
+    const { rmSync } = await import('node:fs');
+    const cacheDir = join(root, 'half-cache');
+    const half = writeOnnxEncoder(join(cacheDir, 'Owner', 'half'), { words: WORDS, vectors: VECTORS, dim: DIM });
+    rmSync(join(half, 'onnx'), { recursive: true });
+    writeFileSync(join(half, 'tokenizer.json'), '{"version": "1.0", "trunc');
+    expect(() => checkModelFolder(half)).toThrow(/tokenizer\.json.*not valid JSON/);
+    await expect(SentenceEncoder.load({ model: 'Owner/half', hub: true, offline: false, cacheDir })).rejects.toMatchObject({ code: 'E_INVALID_FILE', hint: expect.stringMatching(/cached copy of Owner\/half is damaged/) });
   });
 
   it('names a model file that is not valid JSON (an empty tokenizer_config.json is fine)', async () => {
