@@ -42,7 +42,7 @@ export interface ImageCollection {
 }
 
 export interface ReadOptions {
-  /** Fail unless there are at least this many classes. Default 2 (a classifier needs two). */
+  /** Fail unless there are at least this many classes. Default 2 (a classifier needs two); 1 with `unlabelled`. */
   minClasses?: number;
   /** Use these labels (and order) instead of the sorted set found, e.g. a trained model's labels. */
   labels?: string[];
@@ -62,7 +62,7 @@ const LAYOUT_HINT = 'pass a folder with a sub-folder of images per label (DIR/<l
 const LOOSE = 'not inside a class folder';
 
 function finish(source: string, kind: 'folder' | 'csv', byLabel: Map<string, string[]>, skipped: SkippedFile[], options: ReadOptions): ImageCollection {
-  const minClasses = options.minClasses ?? 2;
+  const minClasses = options.minClasses ?? (options.unlabelled ? 1 : 2);
   const empty = [...byLabel].filter(([, files]) => files.length === 0).map(([l]) => l);
   if (empty.length) {
     throw new DataError(`class folder${empty.length > 1 ? 's' : ''} ${empty.map((l) => `'${l}'`).join(', ')} in ${source} ha${empty.length > 1 ? 've' : 's'} no images`, {
