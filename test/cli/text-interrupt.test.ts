@@ -3,15 +3,13 @@
  * stops after the current batch and its bundle is written with the weights so far; a linear
  * model, fitted in one synchronous run, ends the process by the signal with nothing written.
  */
-import { spawn } from 'node:child_process';
 import { access, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/random.js';
-import { cli } from '../helpers/cli.js';
+import { cli, cliWithCtrlC } from '../helpers/cli.js';
 import { gloveText, tempDir, toyCorpus, toyVectors } from '../text/classify/helpers.js';
 
-const root = resolve(import.meta.dirname, '../..');
 let dir: string;
 let cleanup: () => Promise<void>;
 
@@ -26,22 +24,8 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
-/** Run `transferkit text train …` from sources; send SIGINT once stderr shows `when`. */
-async function trainAndCtrlC(args: string[], when: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/bin-dev.ts'), 'text', 'train', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let sent = false;
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    if (!sent && stderr.includes(when)) sent = child.kill('SIGINT');
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000); // never leave a trainer running
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on('exit', (c, s) => r([c, s])));
-  clearTimeout(timer);
-  return { code, signal, sent, stdout, stderr };
-}
+/** `transferkit text train …` with a Ctrl-C once stderr shows `when`. */
+const trainAndCtrlC = (args: string[], when: string) => cliWithCtrlC(['text', 'train', ...args], when, 60_000);
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 

@@ -3,14 +3,13 @@
  * after the current batch, the bundle is written with the weights so far, and — as `text train`
  * does — the manifest (and --json) say it was interrupted and how many epochs ran; the exit code is 0.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticImages } from '../../vision/index.js';
+import { cliWithCtrlC } from '../helpers/cli.js';
 import { tempDir } from './helpers.js';
 
-const root = resolve(import.meta.dirname, '../..');
 let dir: string;
 
 beforeAll(async () => {
@@ -18,22 +17,8 @@ beforeAll(async () => {
   await writeSyntheticImages(join(dir, 'data'), { classes: 2, perClass: 6, size: 32, seed: 2 });
 });
 
-/** Run `transferkit vision train …` from sources; send SIGINT once stderr shows `when`. */
-async function trainAndCtrlC(args: string[], when: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/bin-dev.ts'), 'vision', 'train', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let sent = false;
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    if (!sent && stderr.includes(when)) sent = child.kill('SIGINT');
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000); // never leave a trainer running
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on('exit', (c, s) => r([c, s])));
-  clearTimeout(timer);
-  return { code, signal, sent, stdout, stderr };
-}
+/** `transferkit vision train …` with a Ctrl-C once stderr shows `when`. */
+const trainAndCtrlC = (args: string[], when: string) => cliWithCtrlC(['vision', 'train', ...args], when, 120_000);
 
 describe('Ctrl-C during vision train', () => {
   it('saves the bundle; the manifest records the stop reason and the epochs that ran, with a warning', async () => {
