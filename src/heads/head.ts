@@ -40,6 +40,18 @@ export interface HeadBuildOptions {
 }
 
 /** Parse a short CLI form: "linear", "mlp", "mlp:512", "mlp:512,128". */
+/**
+ * A dropout layer whose mask is reproducible from `seed` and new at every step. tfjs draws the mask
+ * with the layer's `seed` each call, so a fixed seed drops the same units every step (a fixed
+ * sub-network, not dropout); here each call reads the next seed of a sequence that starts at `seed`.
+ */
+function seededDropout(rate: number, seed: number, name: string): tf.layers.Layer {
+  const layer = tf.layers.dropout({ rate, seed, name });
+  let calls = 0;
+  Object.defineProperty(layer, 'seed', { get: () => seed + 1_000_003 * calls++, configurable: true });
+  return layer;
+}
+
 export function parseHeadSpec(text: string, dropout?: number): HeadSpec {
   const [type, sizes] = text.split(':');
   if (type === 'linear') return { type: 'linear', dropout: dropout ?? 0 };
@@ -63,7 +75,7 @@ export function headLayers(spec: HeadSpec, options: HeadBuildOptions): tf.layers
   const reg = (l2?: number) => (l2 ? tf.regularizers.l2({ l2 }) : undefined);
   const layers: tf.layers.Layer[] = [];
   if (spec.type === 'linear') {
-    if (spec.dropout) layers.push(tf.layers.dropout({ rate: spec.dropout, seed, name: `${name}_dropout` }));
+    if (spec.dropout) layers.push(seededDropout(spec.dropout, seed, `${name}_dropout`));
   } else {
     const hidden = spec.hidden ?? [256];
     const dropout = spec.dropout ?? 0.2;
@@ -78,7 +90,7 @@ export function headLayers(spec: HeadSpec, options: HeadBuildOptions): tf.layers
         }),
       );
       if (spec.batchNorm) layers.push(tf.layers.batchNormalization({ name: `${name}_bn${i}` }));
-      if (dropout) layers.push(tf.layers.dropout({ rate: dropout, seed: seed + i, name: `${name}_dropout${i}` }));
+      if (dropout) layers.push(seededDropout(dropout, seed + i, `${name}_dropout${i}`));
     });
   }
   layers.push(

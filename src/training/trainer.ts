@@ -93,7 +93,10 @@ function makeOptimizer(name: OptimizerName, lr: number, momentum: number): tf.Op
 }
 
 function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+  // SGD and momentum compute with a scalar that only their setLearningRate() updates.
+  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
 }
 
 /** Mean softmax cross-entropy and accuracy of logits against labels. */
@@ -109,7 +112,8 @@ function lossAndCorrect(logits: tf.Tensor, labels: tf.Tensor1D, numClasses: numb
 }
 
 export class Trainer implements TrainerControl {
-  readonly history: History = { epochs: [] };
+  /** The history of the current (or last) fit; each fit starts a new one. */
+  history: History = { epochs: [] };
   private stopReason?: string;
   private readonly options: Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'seed' | 'shuffle' | 'learningRate'>> & FitOptions;
 
@@ -122,6 +126,9 @@ export class Trainer implements TrainerControl {
     if (!Number.isInteger(epochs) || epochs < 1) throw new InvalidArgumentError(`epochs must be a positive integer, got ${epochs}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batch size must be a positive integer, got ${batchSize}`);
     if (!(learningRate > 0)) throw new InvalidArgumentError(`learning rate must be > 0, got ${learningRate}`);
+    const { clipNorm, evalBatchSize } = this.options;
+    if (clipNorm !== undefined && !(clipNorm > 0)) throw new InvalidArgumentError(`clipNorm must be > 0 (the largest global gradient norm), got ${clipNorm}`);
+    if (evalBatchSize !== undefined && (!Number.isInteger(evalBatchSize) || evalBatchSize < 1)) throw new InvalidArgumentError(`evalBatchSize must be a positive integer, got ${evalBatchSize}`);
     validateSchedule(this.options.schedule);
   }
 
@@ -155,6 +162,9 @@ export class Trainer implements TrainerControl {
     const o = this.options;
     const numClasses = this.numClasses();
     checkDataset(data, numClasses, 'training');
+    // A trainer fitted again starts afresh: a stop asked for in the last fit, and its epochs, are behind it.
+    this.history = { epochs: [] };
+    this.stopReason = undefined;
     let train = data;
     let valid = o.validationData;
     if (!valid && o.validationSplit) {
@@ -297,6 +307,7 @@ export async function predictProba(
   const source = toSource(x);
   const n = source.size;
   const batchSize = options.batchSize ?? 128;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batch size must be a positive integer, got ${batchSize}`);
   const forward = options.forward ?? defaultForward;
   const shape = model.outputs[0].shape;
   const c = shape[shape.length - 1] as number;

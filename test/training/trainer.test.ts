@@ -207,3 +207,58 @@ describe('schedule validation', () => {
     model.dispose();
   });
 });
+
+describe('Trainer: core review fixes', () => {
+  const data = blobs({ n: 64, dim: 4, classes: 2, seed: 5 });
+  const weights = (m: tf.LayersModel) => Array.from(m.getWeights()[0]!.dataSync());
+  const moved = (a: number[], b: number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i]!)));
+
+  for (const momentum of [0, 0.9]) {
+    it(`an LR schedule drives SGD too (momentum ${momentum}): a rate cut to ~0 stops the weights`, async () => {
+      const model = buildHead({ type: 'linear' }, { inputDim: 4, numClasses: 2 });
+      const snapshots: number[][] = [];
+      const snap: Callback = { onEvent: (e) => void (e.type === 'epochEnd' && snapshots.push(weights(model))) };
+      await new Trainer(model, { epochs: 3, batchSize: 16, learningRate: 0.5, optimizer: 'sgd', momentum: momentum || undefined, schedule: { type: 'step', every: 1, gamma: 1e-12 }, callbacks: [snap] }).fit({ x: data.tensor(), y: data.y });
+      // Epochs 1 and 2 run at 0.5e-12 and below (tfjs's momentum scales the velocity by the rate too).
+      expect(moved(snapshots[1]!, snapshots[0]!)).toBeLessThan(1e-6);
+      expect(moved(snapshots[2]!, snapshots[1]!)).toBeLessThan(1e-6);
+      model.dispose();
+    });
+  }
+
+  it('a trainer fitted again starts afresh: after an early stop it trains, with a new history', async () => {
+    const model = buildHead({ type: 'linear' }, { inputDim: 4, numClasses: 2 });
+    let fits = 0;
+    const stopFirstFit: Callback = { onEvent: (e, t) => void (e.type === 'fitBegin' ? fits++ : e.type === 'epochEnd' && fits === 1 && t.stop('enough')) };
+    const trainer = new Trainer(model, { epochs: 3, batchSize: 16, callbacks: [stopFirstFit] });
+    const first = await trainer.fit({ x: data.tensor(), y: data.y });
+    expect([first.epochs.length, first.stopReason]).toEqual([1, 'enough']);
+    const second = await trainer.fit({ x: data.tensor(), y: data.y });
+    expect(second.epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
+    expect(second.stopReason).toBeUndefined();
+    expect(first.epochs).toHaveLength(1); // the first fit's history is left as it was
+    model.dispose();
+  });
+
+  it('refuses a clipNorm ≤ 0 and batch sizes of 0 (a negative clip turned training into ascent; 0 looped forever)', async () => {
+    const model = buildHead({ type: 'linear' }, { inputDim: 4, numClasses: 2 });
+    expect(() => new Trainer(model, { clipNorm: -1 })).toThrow(/clipNorm must be > 0/);
+    expect(() => new Trainer(model, { evalBatchSize: 0 })).toThrow(/evalBatchSize must be a positive integer/);
+    await expect(predictProba(model, data.tensor(), { batchSize: 0 })).rejects.toThrow(/batch size must be a positive integer/);
+    model.dispose();
+  });
+
+  it('dropout draws a new mask at every step, reproducibly from the seed', () => {
+    const make = () => buildHead({ type: 'mlp', hidden: [32], dropout: 0.5 }, { inputDim: 4, numClasses: 2, seed: 7 });
+    const x = data.tensor();
+    const run = (m: tf.LayersModel) => [0, 1].map(() => Array.from((m.apply(x, { training: true }) as tf.Tensor).dataSync()));
+    const a = make();
+    const b = make();
+    const [a1, a2] = run(a);
+    const [b1, b2] = run(b);
+    expect(a1).not.toEqual(a2);
+    expect([a1, a2]).toEqual([b1, b2]);
+    a.dispose();
+    b.dispose();
+  });
+});
