@@ -34,6 +34,8 @@ export interface ClassScores {
   f1: number;
   /** Number of true examples of this class. */
   support: number;
+  /** Number of examples predicted as this class. */
+  predicted: number;
 }
 
 /** Per-class precision, recall and F1 (0 where undefined, as scikit-learn's zero_division=0). */
@@ -47,13 +49,16 @@ export function perClassScores(confusion: number[][]): ClassScores[] {
     const precision = predicted === 0 ? 0 : tp / predicted;
     const recall = support === 0 ? 0 : tp / support;
     const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-    return { precision, recall, f1, support };
+    return { precision, recall, f1, support, predicted };
   });
 }
 
-/** Unweighted mean of per-class F1 over classes that occur in the true labels. */
+/**
+ * Unweighted mean of per-class F1 over the classes that occur in the true or the predicted labels
+ * (scikit-learn's f1_score(average='macro')): a class predicted but never true counts, with F1 0.
+ */
 export function macroF1(scores: ClassScores[]): number {
-  const present = scores.filter((s) => s.support > 0);
+  const present = scores.filter((s) => s.support > 0 || (s.predicted ?? 0) > 0);
   return present.length === 0 ? NaN : present.reduce((s, c) => s + c.f1, 0) / present.length;
 }
 
@@ -76,17 +81,26 @@ export function argmaxRows(values: ArrayLike<number>, numCols: number): Int32Arr
   return out;
 }
 
-/** Fraction of rows whose true class is among the k highest scores. */
+/**
+ * Fraction of rows whose true class is among the k highest scores. Ties are broken as scikit-learn's
+ * top_k_accuracy_score does (a stable sort, reversed: of equal scores, the higher class index ranks
+ * first), so equal scores do not all count as hits; a NaN score of the true class is a miss.
+ */
 export function topKAccuracy(yTrue: Labels, scores: ArrayLike<number>, numClasses: number, k: number): number {
   if (scores.length !== yTrue.length * numClasses) {
     throw new InvalidArgumentError(`scores hold ${scores.length} values, expected ${yTrue.length} × ${numClasses}`);
   }
   let hit = 0;
   for (let i = 0; i < yTrue.length; i++) {
-    const own = scores[i * numClasses + yTrue[i]];
-    let above = 0;
-    for (let j = 0; j < numClasses; j++) if (scores[i * numClasses + j] > own) above++;
-    if (above < k) hit++;
+    const t = yTrue[i];
+    const own = scores[i * numClasses + t];
+    if (Number.isNaN(own)) continue;
+    let ahead = 0;
+    for (let j = 0; j < numClasses; j++) {
+      const v = scores[i * numClasses + j];
+      if (v > own || (v === own && j > t)) ahead++;
+    }
+    if (ahead < k) hit++;
   }
   return yTrue.length === 0 ? NaN : hit / yTrue.length;
 }

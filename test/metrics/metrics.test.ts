@@ -26,6 +26,17 @@ describe('metrics', () => {
     expect(r.perClass.map((c) => c.label)).toEqual(['a', 'b', 'c']);
   });
 
+  it('agree with scikit-learn: top-k breaks ties like top_k_accuracy_score, macro-F1 counts a predicted-only class', () => {
+    // Uniform scores over 4 classes, labels 0–3: sklearn ranks the higher index first among ties → 0.5 at k = 2.
+    const uniform = new Array(16).fill(0.25);
+    expect(topKAccuracy([0, 1, 2, 3], uniform, 4, 2)).toBeCloseTo(0.5);
+    expect(topKAccuracy([0, 1, 2, 3], uniform, 4, 1)).toBeCloseTo(0.25);
+    expect(topKAccuracy([0], [NaN, NaN], 2, 1)).toBe(0);
+    // y_true [0,0,1,1], y_pred [0,2,1,1]: f1_score(average='macro') = (2/3 + 1 + 0) / 3.
+    const s = perClassScores(confusionMatrix([0, 0, 1, 1], [0, 2, 1, 1], 3));
+    expect(macroF1(s)).toBeCloseTo((2 / 3 + 1 + 0) / 3);
+  });
+
   it('refuses a topK that is not a whole number ≥ 1', () => {
     const scores = [0.6, 0.4, 0.3, 0.7];
     for (const k of [0, -1, 1.5]) expect(() => classificationReport([0, 1], scores, ['a', 'b'], { topK: k })).toThrow(/topK must be a whole number ≥ 1/);
