@@ -39,7 +39,6 @@ export interface HeadBuildOptions {
   name?: string;
 }
 
-/** Parse a short CLI form: "linear", "mlp", "mlp:512", "mlp:512,128". */
 /**
  * A dropout layer whose mask is reproducible from `seed` and new at every step. tfjs draws the mask
  * with the layer's `seed` each call, so a fixed seed drops the same units every step (a fixed
@@ -52,8 +51,11 @@ function seededDropout(rate: number, seed: number, name: string): tf.layers.Laye
   return layer;
 }
 
+/** Parse a short CLI form: "linear", "mlp", "mlp:512", "mlp:512,128". */
 export function parseHeadSpec(text: string, dropout?: number): HeadSpec {
   const [type, sizes] = text.split(':');
+  if (type === 'linear' && sizes !== undefined) throw new InvalidArgumentError(`a linear head has no hidden sizes: '${text}'`, { hint: 'write linear, or mlp:SIZES for hidden layers' });
+  if (dropout !== undefined) checkDropout(dropout);
   if (type === 'linear') return { type: 'linear', dropout: dropout ?? 0 };
   if (type === 'mlp') {
     const hidden = sizes ? sizes.split(',').map(Number) : [256];
@@ -71,6 +73,7 @@ export function headLayers(spec: HeadSpec, options: HeadBuildOptions): tf.layers
   if (!Number.isInteger(numClasses) || numClasses < 2) {
     throw new InvalidArgumentError(`a classifier head needs at least 2 classes, got ${numClasses}`);
   }
+  checkHeadSpec(spec);
   const init = (i: number) => tf.initializers.glorotUniform({ seed: seed + i });
   const reg = (l2?: number) => (l2 ? tf.regularizers.l2({ l2 }) : undefined);
   const layers: tf.layers.Layer[] = [];
@@ -99,8 +102,29 @@ export function headLayers(spec: HeadSpec, options: HeadBuildOptions): tf.layers
   return layers;
 }
 
+const ACTIVATIONS = ['relu', 'gelu', 'tanh', 'elu'] as const;
+
+function checkDropout(rate: number): void {
+  if (!(rate >= 0 && rate < 1)) throw new InvalidArgumentError(`dropout must be in [0, 1), got ${rate}`);
+}
+
+/** Throw a typed error for a spec tfjs would refuse with its own message, or build silently wrong. */
+export function checkHeadSpec(spec: HeadSpec): void {
+  const type = (spec as { type?: unknown }).type;
+  if (type !== 'linear' && type !== 'mlp') throw new InvalidArgumentError(`unknown head type '${String(type)}'`, { hint: "use 'linear' or 'mlp'" });
+  if (spec.dropout !== undefined) checkDropout(spec.dropout);
+  if (spec.l2 !== undefined && !(spec.l2 >= 0 && Number.isFinite(spec.l2))) throw new InvalidArgumentError(`l2 must be a finite number ≥ 0, got ${spec.l2}`);
+  if (spec.type === 'mlp') {
+    if (spec.hidden !== undefined && (!Array.isArray(spec.hidden) || spec.hidden.length === 0 || spec.hidden.some((h) => !Number.isInteger(h) || h < 1))) {
+      throw new InvalidArgumentError(`hidden sizes must be whole numbers ≥ 1, got ${JSON.stringify(spec.hidden)}`);
+    }
+    if (spec.activation !== undefined && !ACTIVATIONS.includes(spec.activation)) throw new InvalidArgumentError(`unknown activation '${String(spec.activation)}'`, { hint: `use one of ${ACTIVATIONS.join(', ')}` });
+  }
+}
+
 /** A standalone head model: [batch, inputDim] → [batch, numClasses] logits. */
 export function buildHead(spec: HeadSpec, options: HeadBuildOptions): tf.Sequential {
+  if (!Number.isInteger(options.inputDim) || options.inputDim < 1) throw new InvalidArgumentError(`inputDim must be a whole number ≥ 1, got ${options.inputDim}`);
   const model = tf.sequential({ name: options.name ?? 'head' });
   const layers = headLayers(spec, options);
   model.add(tf.layers.inputLayer({ inputShape: [options.inputDim], name: `${options.name ?? 'head'}_input` }));

@@ -126,7 +126,9 @@ export class Trainer implements TrainerControl {
     if (!Number.isInteger(epochs) || epochs < 1) throw new InvalidArgumentError(`epochs must be a positive integer, got ${epochs}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batch size must be a positive integer, got ${batchSize}`);
     if (!(learningRate > 0)) throw new InvalidArgumentError(`learning rate must be > 0, got ${learningRate}`);
-    const { clipNorm, evalBatchSize } = this.options;
+    const { clipNorm, evalBatchSize, momentum, validationSplit } = this.options;
+    if (momentum !== undefined && !(momentum >= 0 && momentum < 1)) throw new InvalidArgumentError(`momentum must be in [0, 1), got ${momentum}`);
+    if (validationSplit !== undefined && !(validationSplit >= 0 && validationSplit < 1)) throw new InvalidArgumentError(`validationSplit must be in [0, 1), got ${validationSplit}`);
     if (clipNorm !== undefined && !(clipNorm > 0)) throw new InvalidArgumentError(`clipNorm must be > 0 (the largest global gradient norm), got ${clipNorm}`);
     if (evalBatchSize !== undefined && (!Number.isInteger(evalBatchSize) || evalBatchSize < 1)) throw new InvalidArgumentError(`evalBatchSize must be a positive integer, got ${evalBatchSize}`);
     validateSchedule(this.options.schedule);
@@ -183,6 +185,9 @@ export class Trainer implements TrainerControl {
     const cw = o.classWeights === 'balanced' ? balancedClassWeights(train.y, numClasses) : o.classWeights;
     if (cw && cw.length !== numClasses) {
       throw new InvalidArgumentError(`class weights has ${cw.length} entries for ${numClasses} classes`);
+    }
+    if (cw && (cw.some((w) => !(w >= 0 && Number.isFinite(w))) || !cw.some((w) => w > 0))) {
+      throw new InvalidArgumentError(`class weights must be finite numbers ≥ 0, not all 0; got [${cw.join(', ')}]`);
     }
     const weights = cw ? tf.tensor1d(cw) : undefined;
     const groups: ParamGroup[] = o.paramGroups ?? [{ variables: this.model.trainableWeights, lrMultiplier: 1 }];

@@ -245,6 +245,11 @@ describe('Trainer: core review fixes', () => {
     expect(() => new Trainer(model, { clipNorm: -1 })).toThrow(/clipNorm must be > 0/);
     expect(() => new Trainer(model, { evalBatchSize: 0 })).toThrow(/evalBatchSize must be a positive integer/);
     await expect(predictProba(model, data.tensor(), { batchSize: 0 })).rejects.toThrow(/batch size must be a positive integer/);
+    expect(() => new Trainer(model, { momentum: 1.5 })).toThrow(/momentum must be in \[0, 1\)/);
+    expect(() => new Trainer(model, { validationSplit: NaN })).toThrow(/validationSplit must be in \[0, 1\)/);
+    for (const classWeights of [[1, NaN], [1, -1], [0, 0]]) {
+      await expect(new Trainer(model, { classWeights }).fit({ x: data.tensor(), y: data.y })).rejects.toThrow(/class weights must be finite numbers ≥ 0, not all 0/);
+    }
     model.dispose();
   });
 
@@ -260,5 +265,22 @@ describe('Trainer: core review fixes', () => {
     expect([a1, a2]).toEqual([b1, b2]);
     a.dispose();
     b.dispose();
+  });
+});
+
+describe('head specs', () => {
+  it('a bad spec is a typed error naming what is wrong, not a silent MLP or a raw tfjs error', async () => {
+    const { parseHeadSpec } = await import('../../src/heads/head.js');
+    const build = (spec: unknown, inputDim = 4) => () => buildHead(spec as Parameters<typeof buildHead>[0], { inputDim, numClasses: 2 });
+    expect(build({ type: 'conv' })).toThrow(/unknown head type 'conv'/);
+    expect(build({ type: 'mlp', dropout: 1.5 })).toThrow(/dropout must be in \[0, 1\)/);
+    expect(build({ type: 'linear', dropout: -0.1 })).toThrow(/dropout must be in \[0, 1\)/);
+    expect(build({ type: 'linear', l2: -1 })).toThrow(/l2 must be a finite number ≥ 0/);
+    expect(build({ type: 'mlp', hidden: [0] })).toThrow(/hidden sizes must be whole numbers ≥ 1/);
+    expect(build({ type: 'mlp', hidden: [2.5] })).toThrow(/hidden sizes/);
+    expect(build({ type: 'mlp', activation: 'swish' })).toThrow(/unknown activation 'swish'/);
+    expect(build({ type: 'linear' }, 0)).toThrow(/inputDim must be a whole number ≥ 1/);
+    expect(() => parseHeadSpec('linear:64')).toThrow(/a linear head has no hidden sizes/);
+    expect(() => parseHeadSpec('mlp', 2)).toThrow(/dropout must be in \[0, 1\)/);
   });
 });
