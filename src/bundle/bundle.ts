@@ -188,7 +188,8 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
       cause: e,
     });
   }
-  if (manifest.format !== BUNDLE_FORMAT || typeof manifest.files !== 'object' || !Array.isArray(manifest.labels)) {
+  const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(manifest) || manifest.format !== BUNDLE_FORMAT || !isObject(manifest.files) || !Array.isArray(manifest.labels)) {
     throw new BundleError(`${manifestPath}: not a transferkit bundle manifest`, {
       file: manifestPath,
       hint: 'pass the folder written by a train command (--out)',
@@ -217,6 +218,7 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
     if (!isPlainFileName(name)) {
       throw new BundleError(`${manifestPath}: lists an invalid file name '${name}'`, { file: manifestPath, hint: 'the manifest is corrupt or was tampered with' });
     }
+    if (!isObject(entry)) throw new BundleError(`${manifestPath}: the entry of '${name}' is not an object`, { file: manifestPath, hint: 'the manifest is corrupt or was tampered with' });
     contents.set(name, await verifyListedFile(join(dir, name), entry, { error: bundleFileError, keepContents: true }));
   }
   const file = (name: string): Buffer => {

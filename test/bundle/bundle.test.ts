@@ -64,6 +64,11 @@ describe('model bundles', () => {
     rmSync(join(dir, 'manifest.json'));
     await expect(loadBundle(dir)).rejects.toThrow(/manifest\.json: missing/);
     await expect(loadBundle(join(dir, 'nope'))).rejects.toBeInstanceOf(NotFoundError);
+    // Manifests of the wrong shape are BundleErrors, not TypeErrors.
+    for (const manifest of ['null', '{"format": "transferkit-bundle", "files": null, "labels": []}']) {
+      writeFileSync(join(dir, 'manifest.json'), manifest);
+      await expect(loadBundle(dir)).rejects.toMatchObject({ code: 'E_BUNDLE', message: expect.stringMatching(/not a transferkit bundle manifest/) });
+    }
     tf.dispose([x]);
     model.dispose();
   });
