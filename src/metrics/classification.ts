@@ -24,7 +24,14 @@ export function accuracy(yTrue: Labels, yPred: Labels): number {
 export function confusionMatrix(yTrue: Labels, yPred: Labels, numClasses: number): number[][] {
   checkSameLength(yTrue, yPred);
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
-  for (let i = 0; i < yTrue.length; i++) m[yTrue[i]][yPred[i]]++;
+  for (let i = 0; i < yTrue.length; i++) {
+    const t = yTrue[i];
+    const p = yPred[i];
+    if (!(Number.isInteger(t) && t >= 0 && t < numClasses && Number.isInteger(p) && p >= 0 && p < numClasses)) {
+      throw new InvalidArgumentError(`label ${t} / prediction ${p} at position ${i} is not a class index 0…${numClasses - 1}`);
+    }
+    m[t][p]++;
+  }
   return m;
 }
 

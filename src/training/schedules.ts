@@ -10,7 +10,12 @@ export type LrSchedule =
   | { type: 'step'; every?: number; gamma?: number }
   /** Cosine decay from the base rate to `min` × base over all steps, after an optional linear warm-up fraction. Defaults: min 0, warmup 0. */
   | { type: 'cosine'; min?: number; warmup?: number }
-  /** fastai's one-cycle: warm up from base/divFactor to base over `pctStart`, then cosine down to base/(divFactor·finalDivFactor). Defaults: 0.25, 25, 1e4. */
+  /**
+   * One-cycle (Smith 2018), as PyTorch's OneCycleLR: warm up from base/divFactor to base over
+   * `pctStart`, then cosine down to base/(divFactor·finalDivFactor). Defaults: 0.25, 25, 1e4. The
+   * learning rate only — momentum is not cycled (fastai's fit_one_cycle also cycles it, and ends at
+   * base/1e5).
+   */
   | { type: 'one-cycle'; pctStart?: number; divFactor?: number; finalDivFactor?: number };
 
 export interface ScheduleProgress {

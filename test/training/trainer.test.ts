@@ -284,3 +284,18 @@ describe('head specs', () => {
     expect(() => parseHeadSpec('mlp', 2)).toThrow(/dropout must be in \[0, 1\)/);
   });
 });
+
+describe('early stopping and metrics: names and labels that do not exist', () => {
+  it('EarlyStopping on a name the epochs never log is an error naming those they do; out-of-range labels are refused', async () => {
+    const data = blobs({ n: 40, dim: 4, classes: 2, seed: 9 });
+    const model = buildHead({ type: 'linear' }, { inputDim: 4, numClasses: 2 });
+    const es = new EarlyStopping({ monitor: 'val_accuracy', patience: 2 });
+    await expect(new Trainer(model, { epochs: 3, validationSplit: 0.25, callbacks: [es] }).fit({ x: data.tensor(), y: data.y })).rejects.toMatchObject({
+      message: expect.stringMatching(/monitors 'val_accuracy', which the epochs do not log/),
+      hint: expect.stringMatching(/val_acc/),
+    });
+    model.dispose();
+    const { confusionMatrix } = await import('../../src/metrics/index.js');
+    expect(() => confusionMatrix([0, 3], [0, 1], 2)).toThrow(/label 3 \/ prediction 1 at position 1 is not a class index 0…1/);
+  });
+});

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../../errors.js';
 import type * as tf from '@tensorflow/tfjs';
 import type { TrainerEvent } from '../events.js';
 import type { Callback, TrainerControl } from '../trainer.js';
@@ -55,7 +56,14 @@ export class EarlyStopping implements Callback {
         break;
       case 'epochEnd': {
         const value = event.logs[this.monitor];
-        if (value === undefined || Number.isNaN(value)) return;
+        if (value === undefined) {
+          // An epoch cut short by a stop (Ctrl-C) is not validated: nothing to judge.
+          if (trainer.stopRequested) return;
+          // As Keras warns: a name the epochs never log (val_accuracy for val_acc) would silently never stop anything.
+          const logged = Object.keys(event.logs).filter((k) => typeof event.logs[k] === 'number' && k !== 'epoch' && k !== 'seconds' && k !== 'lr');
+          throw new InvalidArgumentError(`EarlyStopping monitors '${this.monitor}', which the epochs do not log`, { hint: `monitor one of ${logged.join(', ')}` });
+        }
+        if (Number.isNaN(value)) return;
         if (this.better(value)) {
           this.best = value;
           this.bestEpoch = event.epoch;
