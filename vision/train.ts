@@ -9,7 +9,7 @@ import { DataError, InvalidArgumentError } from '../src/errors.js';
 import { stratifiedSplit } from '../src/metrics/split.js';
 import { classificationReport, type ClassificationReport } from '../src/metrics/classification.js';
 import type { Callback } from '../src/training/trainer.js';
-import type { History } from '../src/training/events.js';
+import type { EpochLogs, History } from '../src/training/events.js';
 import type { OptimizerName } from '../src/training/trainer.js';
 import type { LrSchedule } from '../src/training/schedules.js';
 import type { Progress } from '../src/progress.js';
@@ -73,21 +73,16 @@ export interface TrainImageClassifierOptions {
   handleInterrupt?: boolean;
 }
 
-/** One epoch of a training run: the trainer's logs, numbered across phases. */
-export interface VisionEpochRecord {
-  /** 0-based, running across phases (fine-tune's phase 2 continues after the warm-up). */
-  epoch: number;
+/**
+ * One epoch of a training run: the trainer's logs (EpochLogs' named fields), numbered across
+ * phases — `epoch` is 0-based and runs on through fine-tune's phase 2.
+ */
+export type VisionEpochRecord = Pick<EpochLogs, 'epoch' | 'loss' | 'acc' | 'val_loss' | 'val_acc' | 'lr' | 'seconds'> & {
   /** fine-tune: 'head' (warm-up, body frozen) or 'fine-tune' (everything); absent for one-phase strategies. */
   phase?: string;
   /** fine-tune: 0-based epoch within its phase. */
   phaseEpoch?: number;
-  loss: number;
-  acc: number;
-  val_loss?: number;
-  val_acc?: number;
-  lr: number;
-  seconds: number;
-}
+};
 
 /** The phases' histories as one list of epoch records (see VisionEpochRecord). */
 export function epochRecords(histories: readonly History[], phases?: readonly string[]): VisionEpochRecord[] {

@@ -185,11 +185,13 @@ export function isNetworkFailure(e: unknown): boolean {
   return err?.message === 'fetch failed' || NETWORK_CODES.has(String(err?.code)) || NETWORK_CODES.has(String(err?.cause?.code));
 }
 
-function cachedFolder(dir: string, quantized?: boolean): SentenceModelFolder | undefined {
+/** A cached hub model's folder, checked: the folder, or why it cannot be used (undefined when there is none). */
+function cachedFolder(dir: string, quantized?: boolean): { folder?: SentenceModelFolder; problem?: TransferkitError } {
+  if (!existsSync(dir)) return {};
   try {
-    return checkModelFolder(dir, quantized);
-  } catch {
-    return undefined;
+    return { folder: checkModelFolder(dir, quantized) };
+  } catch (e) {
+    return { problem: e as TransferkitError };
   }
 }
 
@@ -351,29 +353,21 @@ export class SentenceEncoder implements Encoder<string> {
     const given = isPath ? checkModelFolder(model, options.quantized) : undefined;
     // A hub model already in the cache is a folder in the transformers.js layout.
     const cachedModelDir = join(options.cacheDir ?? cachePath('transformers'), model);
-    const cachedHub = given ? undefined : cachedFolder(cachedModelDir, options.quantized);
-    if (!given && !cachedHub && !offline && existsSync(cachedModelDir)) {
+    const cached = given ? {} : cachedFolder(cachedModelDir, options.quantized);
+    const cachedHub = cached.folder;
+    const problem = cached.problem;
+    if (problem instanceof InvalidFileError && problem.file && !offline) {
       // transformers.js would reuse a damaged cached file as it is: name it instead of failing without a file.
-      try {
-        checkModelFolder(cachedModelDir, options.quantized);
-      } catch (e) {
-        if (e instanceof InvalidFileError && e.file) throw new InvalidFileError(e.message.startsWith(`${e.file}: `) ? e.message.slice(e.file.length + 2) : e.message, { file: e.file, hint: `the cached copy of ${model} is damaged: delete ${cachedModelDir} and load it again`, cause: e });
-      }
+      const what = problem.message.startsWith(`${problem.file}: `) ? problem.message.slice(problem.file.length + 2) : problem.message;
+      throw new InvalidFileError(what, { file: problem.file, hint: `the cached copy of ${model} is damaged: delete ${cachedModelDir} and load it again`, cause: problem });
     }
     // Only a name that could have been a path gets "there is no folder …" (a recipe's hub id is never one).
     const noFolder = options.hub ? '' : ` (there is no folder ${resolve(model)})`;
     if (!given && !cachedHub && offline) {
-      if (existsSync(cachedModelDir)) {
-        // The cache holds the model, but not all of it (or not the ONNX file asked for): say what is missing.
-        let why = '';
-        let fix: string | undefined;
-        try {
-          checkModelFolder(cachedModelDir, options.quantized);
-        } catch (e) {
-          why = (e as Error).message;
-          fix = e instanceof InvalidFileError ? `delete ${cachedModelDir} and load the model once online` : (((e as TransferkitError).hint ?? '').match(/(drop|use) --quantized/) ?? [])[0];
-        }
-        throw new OfflineError(`sentence model ${model} is in the cache, but it cannot be used and downloads are off (TRANSFERKIT_OFFLINE): ${why}`, {
+      if (problem) {
+        // The cache holds the model, but not all of it (or not the ONNX file asked for), or a damaged file: say which.
+        const fix = problem instanceof InvalidFileError ? `delete ${cachedModelDir} and load the model once online` : ((problem.hint ?? '').match(/(drop|use) --quantized/) ?? [])[0];
+        throw new OfflineError(`sentence model ${model} is in the cache, but it cannot be used and downloads are off (TRANSFERKIT_OFFLINE): ${problem.message}`, {
           hint: fix ?? 'unset TRANSFERKIT_OFFLINE once to fetch the rest',
         });
       }
@@ -427,7 +421,7 @@ export class SentenceEncoder implements Encoder<string> {
     }
     const quantized = folder?.quantized ?? options.quantized ?? true;
     // A hub model is cached in the transformers.js layout under <cacheDir>/<id>: its files, for a bundle.
-    const files = folder ?? cachedFolder(cachedModelDir, quantized);
+    const files = folder ?? cachedFolder(cachedModelDir, quantized).folder;
     return new SentenceEncoder(extractor, dim, { model, pooling, normalize: options.normalize ?? true, batchSize, maxTokens, prefix, folder: files, quantized, local: Boolean(given), probe: probeValues });
   }
 

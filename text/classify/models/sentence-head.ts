@@ -4,6 +4,7 @@
  * The model reads the texts as given; its tokens are not used.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { isZeroVector } from '../../../embeddings/index.js';
 import { InvalidArgumentError } from '../../../src/errors.js';
 import type { Progress } from '../../../src/progress.js';
 import type { SentenceEncoder } from '../../sentence/index.js';
@@ -36,7 +37,7 @@ export class SentenceHeadModel extends HeadOnVectorsModel implements TextModel {
   protected emptyCount(x: Float32Array): number {
     const dim = this.sentenceEncoder.dim;
     let n = 0;
-    for (let r = 0; r < x.length; r += dim) if (x.subarray(r, r + dim).every((v) => v === 0)) n++;
+    for (let r = 0; r < x.length; r += dim) if (isZeroVector(x, r, r + dim)) n++;
     return n;
   }
 

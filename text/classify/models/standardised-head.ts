@@ -6,6 +6,7 @@
  * and 'sentence' (a sentence encoder).
  */
 import type * as tf from '@tensorflow/tfjs';
+import { isZeroVector } from '../../../embeddings/index.js';
 import { buildHead, type HeadSpec } from '../../../src/heads/head.js';
 import { matrixSource } from '../../../src/training/data.js';
 import type { History } from '../../../src/training/events.js';
@@ -16,10 +17,6 @@ import { textTrainer, type TextFitContext } from './trainer.js';
 
 const DEFAULT_DOCUMENT_HEAD: HeadSpec = { type: 'linear' };
 
-function isZeroRow(x: Float32Array, o: number, d: number): boolean {
-  for (let k = 0; k < d; k++) if (x[o + k] !== 0) return false;
-  return true;
-}
 
 /** Enough passes for ~600 optimiser steps, between 10 and 200 epochs (small training sets need many passes). */
 function defaultEpochs(n: number, batchSize: number): number {
@@ -44,7 +41,7 @@ export class StandardisedHead {
   standardise(x: Float32Array): Float32Array {
     const d = this.dim;
     for (let o = 0; o < x.length; o += d) {
-      if (isZeroRow(x, o, d)) continue;
+      if (isZeroVector(x, o, o + d)) continue;
       for (let k = 0; k < d; k++) x[o + k] = (x[o + k] - this.mean[k]) / this.std[k];
     }
     return x;
@@ -55,7 +52,7 @@ export class StandardisedHead {
     const d = this.dim;
     const n = x.length / d;
     // Statistics of the texts that have a representation (all of them if none has).
-    const rows = Array.from({ length: n }, (_, i) => i).filter((i) => !isZeroRow(x, i * d, d));
+    const rows = Array.from({ length: n }, (_, i) => i).filter((i) => !isZeroVector(x, i * d, i * d + d));
     const used = rows.length > 0 ? rows : Array.from({ length: n }, (_, i) => i);
     const m = used.length;
     this.mean = new Float32Array(d);
