@@ -179,6 +179,14 @@ export interface InitEngineOptions {
  * same result). Call before any tensor work; every entry point in transferkit does.
  */
 export function initEngine(options: InitEngineOptions = {}): Promise<EngineInfo> {
+  // A name that is no backend at all is that mistake, whether or not a backend was chosen already.
+  if (options.backend) {
+    try {
+      parseBackend(options.backend, '--backend');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
   if (!current) {
     const forced = options.backend
       ? { name: options.backend, source: '--backend' }
