@@ -50,11 +50,17 @@ export interface BundleManifest extends Required<Omit<BundleContent, 'extra'>> {
   hasModel: boolean;
   extra: Record<string, unknown>;
   files: Record<string, FileEntry>;
+  /**
+   * Classes the saved model outputs (its last axis), one per label; absent without a model, for a
+   * model whose output size is not fixed, and in bundles written before it was recorded.
+   */
+  outputUnits?: number;
   /** sha256 of this manifest's other fields (JSON, 2-space indent): edits to the manifest are detected. */
   manifestSha256?: string;
 }
 
-function manifestDigest(manifest: BundleManifest): string {
+/** The checksum a manifest records of itself (`manifestSha256`): the sha256 of its other fields. */
+export function manifestDigest(manifest: BundleManifest): string {
   const { manifestSha256: _ignored, ...rest } = manifest;
   return sha256(JSON.stringify(rest, null, 2));
 }
@@ -85,6 +91,16 @@ function toBytes(data: string | Uint8Array): Uint8Array {
   return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
 }
 
+/** The size of a single-output model's last axis (its classes), or undefined when not fixed. */
+function outputUnitsOf(model: tf.LayersModel): number | undefined {
+  if (model.outputs.length !== 1) return undefined;
+  const shape = model.outputs[0].shape;
+  const units = shape[shape.length - 1];
+  return typeof units === 'number' && shape.length >= 2 ? units : undefined;
+}
+
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
 /** Write a bundle directory atomically; an existing bundle at `dir` is replaced only when the new one is complete. */
 export async function saveBundle(dir: string, content: BundleContent, options: SaveBundleOptions = {}): Promise<BundleManifest> {
   const files: Record<string, Uint8Array> = {};
@@ -93,6 +109,12 @@ export async function saveBundle(dir: string, content: BundleContent, options: S
       throw new BundleError(`invalid bundle file name '${name}'`, { hint: 'use a plain file name, without folders' });
     }
     files[name] = toBytes(data);
+  }
+  const outputUnits = options.model ? outputUnitsOf(options.model) : undefined;
+  if (outputUnits !== undefined && outputUnits !== content.labels.length) {
+    throw new BundleError(`cannot save a bundle of ${count(content.labels.length, 'label', 'labels')} with a model that outputs ${count(outputUnits, 'class', 'classes')}`, {
+      hint: 'give one label per model output, in the order of the outputs',
+    });
   }
   if (options.model) {
     const artifacts = await modelArtifacts(options.model);
@@ -121,6 +143,7 @@ export async function saveBundle(dir: string, content: BundleContent, options: S
     metrics: content.metrics ?? {},
     extra: content.extra ?? {},
     hasModel: Boolean(options.model),
+    ...(outputUnits !== undefined ? { outputUnits } : {}),
     files: Object.fromEntries(Object.entries(files).map(([name, data]) => [name, { sha256: sha256(data), bytes: data.length }])),
   };
   manifest.manifestSha256 = manifestDigest(manifest);
@@ -207,6 +230,15 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
       hint: 'restore the original manifest, or train and save the bundle again',
     });
   }
+  // Labels name the model's outputs one to one: another count would mislabel every prediction.
+  const labelCountError = (units: number, source: string) =>
+    new BundleError(`${manifestPath}: lists ${count(manifest.labels.length, 'label', 'labels')} but the model ${source}outputs ${count(units, 'class', 'classes')}`, {
+      file: manifestPath,
+      hint: 'the labels must be the model\'s classes, one per output and in order: restore the original manifest, or train again with the classes you want',
+    });
+  if (manifest.hasModel && manifest.outputUnits !== undefined && manifest.outputUnits !== manifest.labels.length) {
+    throw labelCountError(manifest.outputUnits, '');
+  }
   if (options.kind && manifest.kind !== options.kind) {
     throw new BundleError(`${dir} holds a bundle of kind '${manifest.kind}', expected kind '${options.kind}'`, {
       file: manifestPath,
@@ -243,6 +275,12 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
         file: join(dir, MODEL_FILE),
         cause: e,
       });
+    }
+    // Also for bundles that did not record outputUnits: the rebuilt model says what it outputs.
+    const units = outputUnitsOf(model);
+    if (units !== undefined && units !== manifest.labels.length) {
+      model.dispose();
+      throw labelCountError(units, `in ${MODEL_FILE} `);
     }
   }
   return { dir, manifest, model, file, text: (name) => file(name).toString('utf8') };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/backend.js';
 import { buildHead } from '../../src/heads/head.js';
-import { loadBundle, saveBundle } from '../../src/bundle/bundle.js';
+import { loadBundle, manifestDigest, saveBundle } from '../../src/bundle/bundle.js';
 import { BundleError, NotFoundError } from '../../src/errors.js';
 import { predictProba, Trainer } from '../../src/training/index.js';
 import { blobs } from '../helpers/toy.js';
@@ -122,6 +122,56 @@ describe('manifest integrity', () => {
     writeFileSync(manifestPath, readFileSync(manifestPath, 'utf8').replace('"b"', '"rot"'));
     await expect(loadBundle(dir)).rejects.toThrow(/manifest\.json: edited after the bundle was written/);
     tf.dispose([x]);
+    model.dispose();
+  });
+});
+
+describe('labels and model outputs', () => {
+  /** Rewrite the manifest with `change` applied and a checksum that matches: an edit edit detection cannot see. */
+  function rewriteManifest(dir: string, change: (m: Record<string, unknown>) => void): void {
+    const path = join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(path, 'utf8'));
+    change(manifest);
+    manifest.manifestSha256 = manifestDigest(manifest);
+    writeFileSync(path, JSON.stringify(manifest, null, 2));
+  }
+
+  it('a bundle records what its model outputs, and loading refuses labels of another count', async () => {
+    const { dir, model, x } = await trainedBundle();
+    expect(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).outputUnits).toBe(3);
+    rewriteManifest(dir, (m) => (m.labels = ['a', 'b', 'c', 'd']));
+    const err = await loadBundle(dir).catch((e) => e);
+    expect(err).toBeInstanceOf(BundleError);
+    expect(err.message).toMatch(/manifest\.json: lists 4 labels but the model outputs 3 classes/);
+    expect(err.hint).toMatch(/one per output/);
+    // Without the rebuilt model too (a bundle read as a backbone), from what the manifest records.
+    await expect(loadBundle(dir, { rebuildModel: false })).rejects.toThrow(/lists 4 labels but the model outputs 3 classes/);
+    tf.dispose([x]);
+    model.dispose();
+  });
+
+  it('a bundle that recorded no output size is checked against its rebuilt model', async () => {
+    const { dir, model, x } = await trainedBundle();
+    rewriteManifest(dir, (m) => {
+      delete m.outputUnits;
+      m.labels = ['a', 'b'];
+    });
+    await expect(loadBundle(dir)).rejects.toThrow(/lists 2 labels but the model in model\.json outputs 3 classes/);
+    const before = tf.memory().numTensors;
+    await loadBundle(dir).catch(() => undefined);
+    expect(tf.memory().numTensors).toBe(before); // the rebuilt model is disposed
+    tf.dispose([x]);
+    model.dispose();
+  });
+
+  it('saving labels that do not match the model is refused, and nothing is written', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'tk-bundle-')), 'model');
+    const model = buildHead({ type: 'linear' }, { inputDim: 4, numClasses: 3 });
+    await expect(saveBundle(dir, { kind: 'test-classifier', labels: ['a', 'b'] }, { model })).rejects.toMatchObject({
+      code: 'E_BUNDLE',
+      message: expect.stringMatching(/2 labels with a model that outputs 3 classes/),
+    });
+    expect(existsSync(dir)).toBe(false);
     model.dispose();
   });
 });
