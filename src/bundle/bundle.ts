@@ -17,13 +17,14 @@ import { writeDirAtomic } from '../io/atomic.js';
 import { sha256 } from '../io/hash.js';
 import { verifyListedFile, type FileEntry, type ListedFileProblem } from '../io/listed-file.js';
 import { packageVersion } from '../package-info.js';
-import { BUNDLE_FORMAT, bundleOwner } from './owner.js';
+import { BUNDLE_FORMAT, bundleOwner, checkBundleOutput, MANIFEST_FILE } from './owner.js';
 
-export { BUNDLE_FORMAT, bundleOwner } from './owner.js';
+export { BUNDLE_FORMAT, bundleOwner, checkBundleOutput, MANIFEST_FILE } from './owner.js';
 export const BUNDLE_FORMAT_VERSION = 1;
-export const MANIFEST_FILE = 'manifest.json';
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
+/** Names the bundle writer uses itself: never an extra file's. */
+const RESERVED_FILES = [MANIFEST_FILE, MODEL_FILE, WEIGHTS_FILE];
 
 /** What the caller describes; the rest of the manifest is filled in on save. */
 export interface BundleContent {
@@ -101,15 +102,25 @@ function outputUnitsOf(model: tf.LayersModel): number | undefined {
 
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-/** Write a bundle directory atomically; an existing bundle at `dir` is replaced only when the new one is complete. */
+/**
+ * Write a bundle directory atomically; an existing bundle at `dir` is replaced only when the new one
+ * is complete, and only when it holds nothing but its own files (`checkBundleOutput`).
+ */
 export async function saveBundle(dir: string, content: BundleContent, options: SaveBundleOptions = {}): Promise<BundleManifest> {
   const files: Record<string, Uint8Array> = {};
   for (const [name, data] of Object.entries(options.files ?? {})) {
-    if (name === MANIFEST_FILE || !isPlainFileName(name)) {
+    if (!isPlainFileName(name)) {
       throw new BundleError(`invalid bundle file name '${name}'`, { hint: 'use a plain file name, without folders' });
+    }
+    if (RESERVED_FILES.includes(name)) {
+      // The manifest and the model's own files would replace it without a word.
+      throw new BundleError(`'${name}' cannot be an extra bundle file: the bundle writes its own ${name}`, {
+        hint: `give it another name (the bundle's own files are ${RESERVED_FILES.join(', ')})`,
+      });
     }
     files[name] = toBytes(data);
   }
+  await checkBundleOutput(dir, content.kind);
   const outputUnits = options.model ? outputUnitsOf(options.model) : undefined;
   if (outputUnits !== undefined && outputUnits !== content.labels.length) {
     throw new BundleError(`cannot save a bundle of ${count(content.labels.length, 'label', 'labels')} with a model that outputs ${count(outputUnits, 'class', 'classes')}`, {
@@ -151,6 +162,8 @@ export async function saveBundle(dir: string, content: BundleContent, options: S
     const { writeFile } = await import('node:fs/promises');
     for (const [name, data] of Object.entries(files)) await writeFile(join(tmp, name), data);
     await writeFile(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+    // Again just before the old folder is replaced: a file put there while this one was written is kept too.
+    await checkBundleOutput(dir, content.kind);
   }, bundleOwner(content.kind));
   return manifest;
 }

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/backend.js';
 import { buildHead } from '../../src/heads/head.js';
-import { loadBundle, manifestDigest, saveBundle } from '../../src/bundle/bundle.js';
-import { BundleError, NotFoundError } from '../../src/errors.js';
+import { checkBundleOutput, loadBundle, manifestDigest, saveBundle } from '../../src/bundle/bundle.js';
+import { BundleError, InvalidArgumentError, NotFoundError } from '../../src/errors.js';
 import { predictProba, Trainer } from '../../src/training/index.js';
 import { blobs } from '../helpers/toy.js';
 
@@ -171,6 +171,52 @@ describe('labels and model outputs', () => {
       code: 'E_BUNDLE',
       message: expect.stringMatching(/2 labels with a model that outputs 3 classes/),
     });
+    expect(existsSync(dir)).toBe(false);
+    model.dispose();
+  });
+});
+
+describe('saving never deletes files that are not the bundle\'s', () => {
+  it('files put into a bundle folder (a model.json of your own, notes) block saving over it; the bundle\'s own files do not', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'tk-bundle-')), 'model');
+    await saveBundle(dir, { kind: 'test-classifier', labels: ['a', 'b'] }, { files: { 'state.json': '{}' } });
+    writeFileSync(join(dir, 'model.json'), 'my own model');
+    writeFileSync(join(dir, 'notes.txt'), 'my notes');
+    const model = buildHead({ type: 'linear' }, { inputDim: 3, numClasses: 2 });
+    const err = await saveBundle(dir, { kind: 'test-classifier', labels: ['a', 'b'] }, { model }).catch((e) => e);
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect(err.message).toMatch(/refusing to write the test-classifier bundle to .*: the bundle there does not list its files 'model\.json', 'notes\.txt', and saving would delete them/);
+    expect(err.hint).toMatch(/move them out of/);
+    await expect(checkBundleOutput(dir, 'test-classifier')).rejects.toThrow(/does not list its files/);
+    expect(readFileSync(join(dir, 'model.json'), 'utf8')).toBe('my own model');
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('my notes');
+    expect(readdirSync(join(dir, '..'))).toEqual(['model']);
+    // Moved out, the same save replaces the bundle (atomically: no temporaries left).
+    rmSync(join(dir, 'model.json'));
+    rmSync(join(dir, 'notes.txt'));
+    await saveBundle(dir, { kind: 'test-classifier', labels: ['a', 'b'] }, { model });
+    expect(readdirSync(dir).sort()).toEqual(['manifest.json', 'model.json', 'weights.bin']);
+    // Its own files, even damaged, are its to replace: saving again over a corrupt bundle works.
+    truncateSync(join(dir, 'weights.bin'), 3);
+    await saveBundle(dir, { kind: 'test-classifier', labels: ['a', 'b'] }, { model, files: { 'vocab.txt': 'x' } });
+    expect((await loadBundle(dir)).text('vocab.txt')).toBe('x');
+    expect(readdirSync(join(dir, '..'))).toEqual(['model']);
+    // A folder in place of a listed file is not the bundle's either.
+    rmSync(join(dir, 'vocab.txt'));
+    mkdirSync(join(dir, 'vocab.txt'));
+    await expect(saveBundle(dir, { kind: 'test-classifier', labels: ['a', 'b'] })).rejects.toThrow(/does not list its file 'vocab\.txt'/);
+    model.dispose();
+  });
+
+  it('an extra file cannot take a name the bundle writes itself', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'tk-bundle-')), 'model');
+    const model = buildHead({ type: 'linear' }, { inputDim: 3, numClasses: 2 });
+    for (const name of ['model.json', 'weights.bin', 'manifest.json']) {
+      await expect(saveBundle(dir, { kind: 'test-classifier', labels: ['a', 'b'] }, { model, files: { [name]: 'mine' } })).rejects.toMatchObject({
+        code: 'E_BUNDLE',
+        message: expect.stringMatching(new RegExp(`'${name.replace('.', '\\.')}' cannot be an extra bundle file: the bundle writes its own`)),
+      });
+    }
     expect(existsSync(dir)).toBe(false);
     model.dispose();
   });
