@@ -56,12 +56,30 @@ export interface BundleManifest extends Required<Omit<BundleContent, 'extra'>> {
    * model whose output size is not fixed, and in bundles written before it was recorded.
    */
   outputUnits?: number;
-  /** sha256 of this manifest's other fields (JSON, 2-space indent): edits to the manifest are detected. */
+  /**
+   * sha256 of this manifest's other fields in canonical JSON (`manifestDigest`): edits to the manifest
+   * are detected, a new order of its keys or another layout is not an edit. Every bundle has one.
+   */
   manifestSha256?: string;
 }
 
-/** The checksum a manifest records of itself (`manifestSha256`): the sha256 of its other fields. */
+/** JSON with the keys of every object sorted and no spaces: one text whatever the key order or layout. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+      : v,
+  );
+}
+
+/** The checksum a manifest records of itself (`manifestSha256`): the sha256 of its other fields, in canonical JSON. */
 export function manifestDigest(manifest: BundleManifest): string {
+  const { manifestSha256: _ignored, ...rest } = manifest;
+  return sha256(canonicalJson(rest));
+}
+
+/** The checksum as bundles written before the canonical form recorded it: over the fields in their written order. */
+function writtenOrderDigest(manifest: BundleManifest): string {
   const { manifestSha256: _ignored, ...rest } = manifest;
   return sha256(JSON.stringify(rest, null, 2));
 }
@@ -237,7 +255,15 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
       hint: 'upgrade transferkit',
     });
   }
-  if (manifest.manifestSha256 !== undefined && manifest.manifestSha256 !== manifestDigest(manifest)) {
+  // Every bundle transferkit has written carries its checksum (no release wrote one without): a manifest
+  // without one was edited, and deleting the field must not turn edit detection off.
+  if (typeof manifest.manifestSha256 !== 'string') {
+    throw new BundleError(`${manifestPath}: has no checksum (manifestSha256), which every bundle transferkit writes carries: it was edited`, {
+      file: manifestPath,
+      hint: 'restore the original manifest, or train and save the bundle again',
+    });
+  }
+  if (manifest.manifestSha256 !== manifestDigest(manifest) && manifest.manifestSha256 !== writtenOrderDigest(manifest)) {
     throw new BundleError(`${manifestPath}: edited after the bundle was written (its checksum does not match)`, {
       file: manifestPath,
       hint: 'restore the original manifest, or train and save the bundle again',

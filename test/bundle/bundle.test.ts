@@ -8,6 +8,7 @@ import { buildHead } from '../../src/heads/head.js';
 import { checkBundleOutput, loadBundle, manifestDigest, saveBundle } from '../../src/bundle/bundle.js';
 import { BundleError, InvalidArgumentError, NotFoundError } from '../../src/errors.js';
 import { predictProba, Trainer } from '../../src/training/index.js';
+import { sha256 } from '../../src/io/hash.js';
 import { blobs } from '../helpers/toy.js';
 
 beforeAll(async () => {
@@ -106,7 +107,7 @@ describe('bundle manifest safety', () => {
     manifest.files['../escape.txt'] = { sha256: '0', bytes: 1 };
     writeFileSync(manifestPath, JSON.stringify(manifest));
     await expect(loadBundle(dir)).rejects.toThrow(/edited after the bundle was written/);
-    delete manifest.manifestSha256;
+    manifest.manifestSha256 = manifestDigest(manifest);
     writeFileSync(manifestPath, JSON.stringify(manifest));
     await expect(loadBundle(dir)).rejects.toThrow(/invalid file name '\.\.\/escape\.txt'/);
     await expect(saveBundle(join(dir, '..', 'b2'), { kind: 'k', labels: ['a', 'b'] }, { files: { '../x': 'y' } })).rejects.toBeInstanceOf(BundleError);
@@ -115,7 +116,58 @@ describe('bundle manifest safety', () => {
   });
 });
 
+/** `value` with the keys of every object in reverse order. */
+function reversedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reversedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.keys(value).reverse().map((k) => [k, reversedKeys((value as Record<string, unknown>)[k])]));
+}
+
 describe('manifest integrity', () => {
+  it('a manifest whose keys were reordered, or laid out anew, is not an edit', async () => {
+    const { dir, model, x } = await trainedBundle();
+    const manifestPath = join(dir, 'manifest.json');
+    const reordered = reversedKeys(JSON.parse(readFileSync(manifestPath, 'utf8')));
+    expect(Object.keys(reordered as object)[0]).toBe('manifestSha256');
+    writeFileSync(manifestPath, JSON.stringify(reordered));
+    const loaded = await loadBundle(dir);
+    expect(loaded.manifest.labels).toEqual(['a', 'b', 'c']);
+    loaded.model!.dispose();
+    // The order of a list is content: swapped labels are an edit.
+    writeFileSync(manifestPath, JSON.stringify({ ...(reordered as object), labels: ['b', 'a', 'c'] }));
+    await expect(loadBundle(dir)).rejects.toThrow(/edited after the bundle was written/);
+    tf.dispose([x]);
+    model.dispose();
+  });
+
+  it('a manifest without its checksum is an edited one (every bundle transferkit writes has one)', async () => {
+    const { dir, model, x } = await trainedBundle();
+    const manifestPath = join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    for (const sha of [undefined, null]) {
+      // Relabelled and the checksum deleted: edit detection must not just switch off.
+      writeFileSync(manifestPath, JSON.stringify({ ...manifest, labels: ['a', 'rot', 'c'], manifestSha256: sha }));
+      const err = await loadBundle(dir).catch((e) => e);
+      expect(err).toBeInstanceOf(BundleError);
+      expect(err.message).toMatch(/manifest\.json: has no checksum \(manifestSha256\).*it was edited/);
+      expect(err.hint).toMatch(/restore the original manifest, or train and save the bundle again/);
+    }
+    tf.dispose([x]);
+    model.dispose();
+  });
+
+  it('a bundle whose checksum was taken over the manifest as written (before the canonical form) still loads', async () => {
+    const { dir, model, x } = await trainedBundle();
+    const manifestPath = join(dir, 'manifest.json');
+    const { manifestSha256: _old, ...rest } = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    writeFileSync(manifestPath, JSON.stringify({ ...rest, manifestSha256: sha256(JSON.stringify(rest, null, 2)) }, null, 2));
+    const loaded = await loadBundle(dir);
+    expect(loaded.manifest.labels).toEqual(['a', 'b', 'c']);
+    loaded.model!.dispose();
+    tf.dispose([x]);
+    model.dispose();
+  });
+
   it('an edited manifest (a relabelled class) is detected', async () => {
     const { dir, model, x } = await trainedBundle();
     const manifestPath = join(dir, 'manifest.json');
