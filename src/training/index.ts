@@ -5,3 +5,5 @@ export * from './trainer.js';
 export * from './callbacks/early-stopping.js';
 export * from './callbacks/progress-bar.js';
 export * from './callbacks/history-writer.js';
+export * from './callbacks/model-checkpoint.js';
+export type { MonitorMode } from './callbacks/monitor.js';
