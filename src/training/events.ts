@@ -9,6 +9,8 @@ export interface EpochLogs {
   val_acc?: number;
   /** Learning rate at the end of the epoch (base group). */
   lr: number;
+  /** Momentum (SGD's, Adam's beta1) at the end of the epoch, when the schedule cycles it. */
+  momentum?: number;
   seconds: number;
   [metric: string]: number | undefined;
 }
@@ -26,7 +28,7 @@ export type TrainerEvent =
   | { type: 'fitBegin'; epochs: number; stepsPerEpoch: number; trainSize: number; validationSize: number }
   | { type: 'epochBegin'; epoch: number }
   | { type: 'batchBegin'; epoch: number; batch: number }
-  | { type: 'batchEnd'; epoch: number; batch: number; loss: number; lr: number }
+  | { type: 'batchEnd'; epoch: number; batch: number; loss: number; lr: number; momentum?: number }
   | { type: 'epochEnd'; epoch: number; logs: EpochLogs }
   | { type: 'fitEnd'; history: History };
 

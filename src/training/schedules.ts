@@ -1,6 +1,7 @@
 /**
  * Learning-rate schedules: each maps training progress to a multiplier of the
- * base learning rate, evaluated before every batch.
+ * base learning rate, evaluated before every batch. One-cycle can also cycle the
+ * optimizer's momentum (`momentumAt`).
  */
 import { InvalidArgumentError } from '../errors.js';
 
@@ -12,11 +13,22 @@ export type LrSchedule =
   | { type: 'cosine'; min?: number; warmup?: number }
   /**
    * One-cycle (Smith 2018), as PyTorch's OneCycleLR: warm up from base/divFactor to base over
-   * `pctStart`, then cosine down to base/(divFactor·finalDivFactor). Defaults: 0.25, 25, 1e4. The
-   * learning rate only — momentum is not cycled (fastai's fit_one_cycle also cycles it, and ends at
-   * base/1e5).
+   * `pctStart`, then cosine down to base/(divFactor·finalDivFactor). Defaults: 0.25, 25, 1e4.
+   * `cycleMomentum` also cycles the momentum the other way, as fastai's fit_one_cycle does: cosine
+   * from `high` down to `low` while the rate warms up, then back up to `high` (default 0.95 → 0.85 →
+   * 0.95) — SGD's momentum, Adam's beta1. Off by default: the learning rate only.
    */
-  | { type: 'one-cycle'; pctStart?: number; divFactor?: number; finalDivFactor?: number };
+  | { type: 'one-cycle'; pctStart?: number; divFactor?: number; finalDivFactor?: number; cycleMomentum?: boolean | MomentumCycle };
+
+/** The momentum range of a one-cycle schedule. */
+export interface MomentumCycle {
+  /** Momentum at the start and the end. Default 0.95. */
+  high?: number;
+  /** Momentum at the peak of the learning rate. Default 0.85. */
+  low?: number;
+}
+
+export const DEFAULT_MOMENTUM_CYCLE = { high: 0.95, low: 0.85 } as const;
 
 export interface ScheduleProgress {
   /** Global step (0-based) and total steps of the fit. */
@@ -49,6 +61,14 @@ export function validateSchedule(schedule: LrSchedule | undefined): void {
       check(finite(schedule.pctStart) && (schedule.pctStart ?? 0.25) > 0 && (schedule.pctStart ?? 0.25) < 1, `'pctStart' must be in (0, 1), got ${schedule.pctStart}`);
       check(finite(schedule.divFactor) && (schedule.divFactor ?? 25) > 0, `'divFactor' must be > 0, got ${schedule.divFactor}`);
       check(finite(schedule.finalDivFactor) && (schedule.finalDivFactor ?? 1e4) > 0, `'finalDivFactor' must be > 0, got ${schedule.finalDivFactor}`);
+      if (schedule.cycleMomentum !== undefined && typeof schedule.cycleMomentum !== 'boolean') {
+        const c = schedule.cycleMomentum as MomentumCycle | null;
+        check(c !== null && typeof c === 'object', `'cycleMomentum' must be true, false or { high, low }, got ${JSON.stringify(c)}`);
+        const { high, low } = momentumCycle(schedule)!;
+        const inUnit = (v: unknown) => typeof v === 'number' && v >= 0 && v < 1;
+        check(inUnit(high) && inUnit(low), `momentum cycle values must be in [0, 1), got high ${high}, low ${low}`);
+        check(low <= high, `momentum cycle: 'low' (${low}) must not exceed 'high' (${high}) — the momentum falls while the rate rises`);
+      }
       return;
   }
   throw new InvalidArgumentError(`unknown learning-rate schedule '${(schedule as { type: string }).type}'`, {
@@ -83,6 +103,25 @@ export function lrMultiplier(schedule: LrSchedule | undefined, p: ScheduleProgre
     }
   }
   throw new InvalidArgumentError(`unknown learning-rate schedule '${(schedule as { type: string }).type}'`);
+}
+
+/** The momentum range a schedule cycles, or undefined when it leaves the momentum alone. */
+export function momentumCycle(schedule: LrSchedule | undefined): { high: number; low: number } | undefined {
+  if (schedule?.type !== 'one-cycle' || !schedule.cycleMomentum) return undefined;
+  const c = schedule.cycleMomentum === true ? {} : schedule.cycleMomentum;
+  return { high: c.high ?? DEFAULT_MOMENTUM_CYCLE.high, low: c.low ?? DEFAULT_MOMENTUM_CYCLE.low };
+}
+
+/**
+ * The momentum at this point of training (fastai's one-cycle: high → low while the rate warms up,
+ * then back to high), or undefined when the schedule does not cycle it.
+ */
+export function momentumAt(schedule: LrSchedule | undefined, p: ScheduleProgress): number | undefined {
+  const cycle = momentumCycle(schedule);
+  if (!cycle) return undefined;
+  const t = p.totalSteps <= 1 ? 0 : p.step / (p.totalSteps - 1);
+  const pct = (schedule as Extract<LrSchedule, { type: 'one-cycle' }>).pctStart ?? 0.25;
+  return t < pct ? cosine(cycle.high, cycle.low, t / pct) : cosine(cycle.low, cycle.high, (t - pct) / (1 - pct));
 }
 
 /** Parse a CLI form: "constant", "step:10:0.1", "cosine", "one-cycle". */

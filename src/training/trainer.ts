@@ -9,7 +9,7 @@ import { stratifiedSplit, balancedClassWeights } from '../metrics/split.js';
 import { Rng, range } from '../random.js';
 import { checkDataset, disposeInput, subset, toSource, type Dataset, type ModelInput } from './data.js';
 import type { EpochLogs, History, TrainerEvent } from './events.js';
-import { lrMultiplier, validateSchedule, type LrSchedule } from './schedules.js';
+import { lrMultiplier, momentumAt, momentumCycle, validateSchedule, type LrSchedule } from './schedules.js';
 
 /** What a callback can see and do while training runs. */
 export interface TrainerControl {
@@ -22,6 +22,8 @@ export interface TrainerControl {
   snapshot(): tf.Tensor[];
   /** Put a snapshot back into the model. */
   restore(weights: tf.Tensor[]): void;
+  /** The optimizers of the running fit, one per parameter group (empty outside a fit). */
+  readonly optimizers: readonly tf.Optimizer[];
 }
 
 export interface Callback {
@@ -60,7 +62,7 @@ export interface FitOptions {
   optimizer?: OptimizerName;
   /** Base learning rate. Default 1e-3. */
   learningRate?: number;
-  /** Momentum for sgd. Default 0.9. */
+  /** Momentum for sgd (0: plain SGD). Default 0.9; a one-cycle `cycleMomentum` schedule replaces it while training. */
   momentum?: number;
   /** Default constant. */
   schedule?: LrSchedule;
@@ -92,6 +94,28 @@ function makeOptimizer(name: OptimizerName, lr: number, momentum: number): tf.Op
   throw new InvalidArgumentError(`unknown optimizer '${name}'`, { hint: 'use adam, sgd or rmsprop' });
 }
 
+/**
+ * Set the momentum an optimizer computes with: SGD's momentum, Adam's beta1. tfjs's
+ * MomentumOptimizer.setMomentum() changes only the number it reports — each step multiplies by a
+ * scalar tensor made once in its constructor — so that scalar is replaced too. Adam reads its beta1
+ * at every step (and its bias correction multiplies the betas actually used, 1 − Πβ₁, which stays
+ * right for a changing beta1), so setting the field is enough.
+ */
+function setMomentum(optimizer: tf.Optimizer, momentum: number): void {
+  // By class name: tfjs's Optimizer answers `instanceof` by duck typing (an Adam is "instanceof MomentumOptimizer").
+  const kind = optimizer.getClassName();
+  if (kind === tf.MomentumOptimizer.className) {
+    (optimizer as tf.MomentumOptimizer).setMomentum(momentum);
+    const o = optimizer as unknown as { m: tf.Scalar };
+    o.m.dispose();
+    o.m = tf.keep(tf.scalar(momentum));
+  } else if (kind === tf.AdamOptimizer.className) {
+    (optimizer as unknown as { beta1: number }).beta1 = momentum;
+  } else {
+    throw new InvalidArgumentError(`cannot set the momentum of a ${optimizer.getClassName()} optimizer`);
+  }
+}
+
 function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   // SGD and momentum compute with a scalar that only their setLearningRate() updates.
   const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
@@ -115,6 +139,7 @@ export class Trainer implements TrainerControl {
   /** The history of the current (or last) fit; each fit starts a new one. */
   history: History = { epochs: [] };
   private stopReason?: string;
+  private fitOptimizers: tf.Optimizer[] = [];
   private readonly options: Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'seed' | 'shuffle' | 'learningRate'>> & FitOptions;
 
   constructor(
@@ -132,6 +157,15 @@ export class Trainer implements TrainerControl {
     if (clipNorm !== undefined && !(clipNorm > 0)) throw new InvalidArgumentError(`clipNorm must be > 0 (the largest global gradient norm), got ${clipNorm}`);
     if (evalBatchSize !== undefined && (!Number.isInteger(evalBatchSize) || evalBatchSize < 1)) throw new InvalidArgumentError(`evalBatchSize must be a positive integer, got ${evalBatchSize}`);
     validateSchedule(this.options.schedule);
+    if (momentumCycle(this.options.schedule)) {
+      // fastai's momentum cycle needs a momentum to cycle: SGD's (when it has one) or Adam's beta1.
+      const name = this.options.optimizer ?? 'adam';
+      if (name === 'rmsprop' || (name === 'sgd' && momentum === 0)) {
+        throw new InvalidArgumentError(`a one-cycle schedule with cycleMomentum needs an optimizer with momentum; ${name === 'sgd' ? 'sgd with momentum 0 (plain SGD)' : 'rmsprop (it runs without momentum here)'} has none`, {
+          hint: "use optimizer 'adam' (its beta1 is cycled) or 'sgd' with momentum > 0, or drop cycleMomentum",
+        });
+      }
+    }
   }
 
   get stopRequested(): boolean {
@@ -148,6 +182,10 @@ export class Trainer implements TrainerControl {
 
   restore(weights: tf.Tensor[]): void {
     this.model.setWeights(weights);
+  }
+
+  get optimizers(): readonly tf.Optimizer[] {
+    return this.fitOptimizers;
   }
 
   private numClasses(): number {
@@ -203,6 +241,8 @@ export class Trainer implements TrainerControl {
     if (o.handleInterrupt) process.once('SIGINT', onSigint);
     let step = 0;
     let lr = o.learningRate;
+    let momentum: number | undefined;
+    this.fitOptimizers = optimizers;
     try {
       await this.emit({ type: 'fitBegin', epochs: o.epochs, stepsPerEpoch, trainSize: n, validationSize: valid ? valid.y.length : 0 });
       for (let epoch = 0; epoch < o.epochs && !this.stopRequested; epoch++) {
@@ -217,6 +257,8 @@ export class Trainer implements TrainerControl {
           const idx = order.subarray(b * o.batchSize, Math.min(n, (b + 1) * o.batchSize));
           lr = o.learningRate * lrMultiplier(o.schedule, { step, totalSteps, epoch });
           optimizers.forEach((opt, i) => setLearningRate(opt, lr * groups[i].lrMultiplier));
+          momentum = momentumAt(o.schedule, { step, totalSteps, epoch });
+          if (momentum !== undefined) for (const opt of optimizers) setMomentum(opt, momentum);
           const x = await source.batch(idx, true);
           const labels = tf.tensor1d(idx.map((i) => yAll[i]), 'int32');
           let correct = 0;
@@ -239,13 +281,14 @@ export class Trainer implements TrainerControl {
           lossSum += lossValue * idx.length;
           correctSum += correct;
           seen += idx.length;
-          await this.emit({ type: 'batchEnd', epoch, batch: b, loss: lossValue, lr });
+          await this.emit({ type: 'batchEnd', epoch, batch: b, loss: lossValue, lr, ...(momentum !== undefined ? { momentum } : {}) });
           // On synchronous backends (wasm, cpu) every await above resolves without leaving the
           // microtask queue, so a Ctrl-C would never be delivered: let the event loop turn.
           if (o.handleInterrupt) await new Promise<void>((resolve) => setImmediate(resolve));
         }
         if (seen === 0) break;
         const logs: EpochLogs = { epoch, loss: lossSum / seen, acc: correctSum / seen, lr, seconds: 0 };
+        if (momentum !== undefined) logs.momentum = momentum;
         if (valid && !(this.stopReason === 'interrupted')) {
           const v = await evaluateLoss(this.model, valid, numClasses, o.evalBatchSize ?? o.batchSize * 4, forward);
           logs.val_loss = v.loss;
@@ -261,6 +304,7 @@ export class Trainer implements TrainerControl {
       if (o.handleInterrupt) process.removeListener('SIGINT', onSigint);
       weights?.dispose();
       optimizers.forEach((opt) => opt.dispose());
+      this.fitOptimizers = [];
     }
     return this.history;
   }

@@ -47,7 +47,7 @@ export class Monitor {
     const value = logs[this.name];
     if (value !== undefined) return value;
     if (trainer.stopRequested) return undefined;
-    const logged = Object.keys(logs).filter((k) => typeof logs[k] === 'number' && k !== 'epoch' && k !== 'seconds' && k !== 'lr');
+    const logged = Object.keys(logs).filter((k) => typeof logs[k] === 'number' && !['epoch', 'seconds', 'lr', 'momentum'].includes(k));
     throw new InvalidArgumentError(`${this.who} monitors '${this.name}', which the epochs do not log`, { hint: `monitor one of ${logged.join(', ')}` });
   }
 
