@@ -116,6 +116,15 @@ function setMomentum(optimizer: tf.Optimizer, momentum: number): void {
   }
 }
 
+/** Dispose an optimizer whole: tfjs's MomentumOptimizer.dispose() forgets the learning-rate scalar of the SGD it extends (one tensor leaked per fit). */
+function disposeOptimizer(optimizer: tf.Optimizer): void {
+  optimizer.dispose();
+  if (optimizer.getClassName() === tf.MomentumOptimizer.className) {
+    const c = (optimizer as unknown as { c?: tf.Scalar }).c;
+    if (c && !c.isDisposed) c.dispose();
+  }
+}
+
 function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   // SGD and momentum compute with a scalar that only their setLearningRate() updates.
   const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
@@ -303,7 +312,7 @@ export class Trainer implements TrainerControl {
     } finally {
       if (o.handleInterrupt) process.removeListener('SIGINT', onSigint);
       weights?.dispose();
-      optimizers.forEach((opt) => opt.dispose());
+      optimizers.forEach(disposeOptimizer);
       this.fitOptimizers = [];
     }
     return this.history;
