@@ -236,14 +236,15 @@ export class Trainer implements TrainerControl {
     if (cw && (cw.some((w) => !(w >= 0 && Number.isFinite(w))) || !cw.some((w) => w > 0))) {
       throw new InvalidArgumentError(`class weights must be finite numbers ≥ 0, not all 0; got [${cw.join(', ')}]`);
     }
-    const weights = cw ? tf.tensor1d(cw) : undefined;
     const groups: ParamGroup[] = o.paramGroups ?? [{ variables: this.model.trainableWeights, lrMultiplier: 1 }];
+    const groupVars = groups.map((g) => g.variables.map((v) => v.read() as tf.Variable));
+    const allVars = groupVars.flat();
+    // Refused before any tensor is made for the fit (the class weights and optimizers leaked here).
+    if (allVars.length === 0) throw new InvalidArgumentError('the model has no trainable weights');
+    const weights = cw ? tf.tensor1d(cw) : undefined;
     const optimizers = groups.map((g) =>
       makeOptimizer(o.optimizer ?? 'adam', o.learningRate * g.lrMultiplier, o.momentum ?? 0.9),
     );
-    const groupVars = groups.map((g) => g.variables.map((v) => v.read() as tf.Variable));
-    const allVars = groupVars.flat();
-    if (allVars.length === 0) throw new InvalidArgumentError('the model has no trainable weights');
     const yAll = Int32Array.from(train.y);
 
     const onSigint = () => this.stop('interrupted');

@@ -94,22 +94,3 @@ describe("one-cycle with fastai's momentum cycle", () => {
     model.dispose();
   });
 });
-
-describe('optimizers are disposed whole', () => {
-  for (const optimizer of ['sgd', 'adam', 'rmsprop'] as const) {
-    it(`${optimizer}: a fit leaves no tensors behind (also with the momentum cycle)`, async () => {
-      const data = blobs({ n: 32, dim: 4, classes: 2, seed: 5 });
-      const x = data.tensor();
-      const model = buildHead({ type: 'linear' }, { inputDim: 4, numClasses: 2 });
-      const schedules: LrSchedule[] = optimizer === 'rmsprop' ? [{ type: 'one-cycle' }] : [{ type: 'one-cycle' }, cycle];
-      await new Trainer(model, { epochs: 1, optimizer }).fit({ x, y: data.y }); // lazily created kernels and caches first
-      for (const schedule of schedules) {
-        const before = tf.memory().numTensors;
-        await new Trainer(model, { epochs: 2, batchSize: 8, optimizer, schedule }).fit({ x, y: data.y });
-        expect(tf.memory().numTensors).toBe(before);
-      }
-      x.dispose();
-      model.dispose();
-    });
-  }
-});
