@@ -269,6 +269,12 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
       hint: 'restore the original manifest, or train and save the bundle again',
     });
   }
+  if (options.kind && manifest.kind !== options.kind) {
+    throw new BundleError(`${dir} holds a bundle of kind '${manifest.kind}', expected kind '${options.kind}'`, {
+      file: manifestPath,
+      hint: `pass a folder written by the matching train command (a bundle of kind '${options.kind}')`,
+    });
+  }
   // Labels name the model's outputs one to one: another count would mislabel every prediction.
   const labelCountError = (units: number, source: string) =>
     new BundleError(`${manifestPath}: lists ${count(manifest.labels.length, 'label', 'labels')} but the model ${source}outputs ${count(units, 'class', 'classes')}`, {
@@ -277,12 +283,6 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
     });
   if (manifest.hasModel && manifest.outputUnits !== undefined && manifest.outputUnits !== manifest.labels.length) {
     throw labelCountError(manifest.outputUnits, '');
-  }
-  if (options.kind && manifest.kind !== options.kind) {
-    throw new BundleError(`${dir} holds a bundle of kind '${manifest.kind}', expected kind '${options.kind}'`, {
-      file: manifestPath,
-      hint: `pass a folder written by the matching train command (a bundle of kind '${options.kind}')`,
-    });
   }
   const contents = new Map<string, Buffer>();
   for (const [name, entry] of Object.entries(manifest.files)) {
