@@ -59,7 +59,38 @@ function shortReason(e: unknown): string {
   return msg.split('\n')[0].slice(0, 200);
 }
 
+/**
+ * Run `start` and then remove the `uncaughtException` / `unhandledRejection` listeners it added.
+ * tfjs-backend-wasm's Emscripten module installs both while it initialises, and each rethrows what
+ * it receives: an uncaught error of the user's own program then surfaces from inside that module,
+ * so Node prints the module's source line (about 38 KB of minified JavaScript) instead of the
+ * user's error. The backend never needs them (they only turn an Emscripten `exit()` into a quiet
+ * exit, which tfjs never calls), so they are removed; listeners that were there before are kept.
+ */
+async function withoutAddedProcessHandlers<T>(start: () => Promise<T>): Promise<T> {
+  const listeners = () => ({
+    uncaughtException: process.listeners('uncaughtException'),
+    unhandledRejection: process.listeners('unhandledRejection'),
+  });
+  const before = listeners();
+  try {
+    return await start();
+  } finally {
+    const after = listeners();
+    for (const listener of after.uncaughtException) {
+      if (!before.uncaughtException.includes(listener)) process.removeListener('uncaughtException', listener);
+    }
+    for (const listener of after.unhandledRejection) {
+      if (!before.unhandledRejection.includes(listener)) process.removeListener('unhandledRejection', listener);
+    }
+  }
+}
+
 async function tryBackend(name: BackendName): Promise<BackendAttempt & { tfBackend?: string }> {
+  return withoutAddedProcessHandlers(() => startBackend(name));
+}
+
+async function startBackend(name: BackendName): Promise<BackendAttempt & { tfBackend?: string }> {
   try {
     switch (name) {
       case 'node-gpu':
