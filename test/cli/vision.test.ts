@@ -311,6 +311,19 @@ describe('transferkit vision', () => {
     expect(readFileSync(afile, 'utf8')).toBe('mine');
   });
 
+  it('train refuses, before reading images, an --out bundle folder holding files its manifest does not list', async () => {
+    const { mkdirSync, readdirSync } = await import('node:fs');
+    const old = join(root, 'old-bundle');
+    mkdirSync(old, { recursive: true });
+    writeFileSync(join(old, 'manifest.json'), JSON.stringify({ format: 'transferkit-bundle', kind: 'image-classifier', files: {} }));
+    writeFileSync(join(old, 'notes.txt'), 'mine');
+    // The data folder does not exist: were the images read first, the error would be E_NOT_FOUND.
+    const r = await cli('vision', 'train', '--data', join(root, 'no-such-folder'), '--out', old);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: refusing to write the image-classifier bundle to .*old-bundle: the bundle there does not list its file 'notes\.txt'/);
+    expect(readdirSync(old).sort()).toEqual(['manifest.json', 'notes.txt']);
+  });
+
   it('CSV manifest errors say what is wrong with the file', async () => {
     const hint = (r: { stderr: string }) => r.stderr.match(/hint: (.*)/)?.[1] ?? '';
     const img = join(data, 'disc', '000.jpg');

@@ -5,8 +5,8 @@
  */
 import type { Command } from 'commander';
 import type { SkippedFile, StrategyName } from '../../../vision/index.js';
-import { bundleOwner } from '../../bundle/owner.js';
-import { checkOutputDir, checkOutputFile, refuseInputAsOutput } from '../../io/output.js';
+import { checkBundleOutput } from '../../bundle/owner.js';
+import { checkOutputFile, refuseInputAsOutput } from '../../io/output.js';
 import { reportableTopK } from '../top-k.js';
 import { DataError, InvalidArgumentError, NotFoundError } from '../../errors.js';
 import { formatReport } from '../../metrics/classification.js';
@@ -126,7 +126,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
       // --head (and the rest) before any image is read or the backbone loaded.
       checkTrainOptions({ strategy: opts.strategy, head: opts.head, learningRate: opts.lr, epochs: opts.epochs, batchSize: opts.batchSize });
       // Refuse a bad --out before reading images or training, not after.
-      await checkOutputDir(opts.out, bundleOwner(IMAGE_CLASSIFIER_KIND));
+      await checkBundleOutput(opts.out, IMAGE_CLASSIFIER_KIND);
       await refuseInputAsOutput({ flag: '--out', path: opts.out, kind: 'folder', data: { flag: '--data', readExtensions: [] } }, { '--data': opts.data, '--backbone': localPath(opts.backbone) });
       const engine = await ctx.engine();
       const progress = ctx.progress(opts.json);
