@@ -38,6 +38,8 @@ export interface ResolvedGroup extends LayerGroup {
 }
 
 export class Backbone implements Encoder<ImageInput> {
+  private trainedInPlace = false;
+
   private constructor(
     /** Registry row (or a row synthesised for a model of unknown architecture). */
     readonly architecture: ArchitectureSpec,
@@ -105,6 +107,21 @@ export class Backbone implements Encoder<ImageInput> {
 
   get name(): string {
     return this.architecture.name;
+  }
+
+  /**
+   * Whether training changed the body's weights in place (a strategy that trains body layers:
+   * fine-tune-top, fine-tune-all, fine-tune's phase 2). The body then no longer matches its source
+   * (`provenance`), so it cannot be named in an embedding recipe: save the classifier and load the
+   * bundle as a backbone instead.
+   */
+  get bodyTrained(): boolean {
+    return this.trainedInPlace;
+  }
+
+  /** Record that the body's weights were trained (the learner calls it once a step has trained a body layer). */
+  markBodyTrained(): void {
+    this.trainedInPlace = true;
   }
 
   /** Feature-map shape at the cut: [h, w, c]. */

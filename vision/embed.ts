@@ -32,6 +32,8 @@ export interface EmbedResult {
 /** Encode every readable image of a collection with the backbone (global-average-pooled) and write JSONL. */
 export async function embedImages(backbone: Backbone, collection: ImageCollection, out: string, options: EmbedOptions = {}): Promise<EmbedResult> {
   const started = performance.now();
+  // First: a backbone trained in place has no recipe (its source names other weights); refused before any work.
+  const recipe = imageRecipe(backbone);
   const progress = options.progress ?? silentProgress;
   const decoded = await decodeAll(collection, backbone.preprocessing, { progress, requireEveryClass: false });
   // Before anything is written: no empty JSONL (and so no recipe) for a folder of unreadable files.
@@ -63,5 +65,5 @@ export async function embedImages(backbone: Backbone, collection: ImageCollectio
       progress.stop();
     }
   }));
-  return { count: decoded.images.length, dim, skipped: decoded.skipped, seconds: (performance.now() - started) / 1000, recipe: imageRecipe(backbone) };
+  return { count: decoded.images.length, dim, skipped: decoded.skipped, seconds: (performance.now() - started) / 1000, recipe };
 }

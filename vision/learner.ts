@@ -209,7 +209,12 @@ export class ImageLearner {
       if (this.data.valid) validation = { x: new ImageBatchSource(this.data.valid.images, this.backbone.preprocessing), y: this.data.valid.y };
     }
     // Gradient kernels matter only when a layer of the body trains (not when only the pooling and head do).
-    if (this.bodyTrains(boundary)) this.trainingSupport = visionEngine().prepareTraining();
+    if (this.bodyTrains(boundary)) {
+      this.trainingSupport = visionEngine().prepareTraining();
+      // The body shares its layers with the model: once a step has run, the backbone is no longer its source.
+      const backbone = this.backbone;
+      extra.push({ onEvent: (event) => void (event.type === 'batchEnd' && backbone.markBodyTrained()) });
+    }
     const trainer = new Trainer(trainModel, {
       seed: this.options.seed,
       // Validation batches through body layers (whole images, or activations before the pool): no bigger than an extraction pass.

@@ -37,8 +37,19 @@ export function isImageRecipe(value: unknown): value is ImageEmbeddingRecipe {
   return imageRecipeProblem(value) === undefined;
 }
 
-/** The recipe of a loaded backbone (a local source is made absolute, so the recipe works from any folder). */
+/**
+ * The recipe of a loaded backbone (a local source is made absolute, so the recipe works from any folder).
+ * A backbone whose body was trained in place (`bodyTrained`) is refused: its source names other weights.
+ */
 export function imageRecipe(backbone: Backbone): ImageEmbeddingRecipe {
+  if (backbone.bodyTrained) {
+    throw new InvalidArgumentError(
+      `backbone ${backbone.name} was trained in place (a strategy that trains the body changed its weights), so its source ${backbone.provenance.source} no longer describes it: a recipe naming it would embed query images with the untrained weights, into another vector space`,
+      {
+        hint: "save the classifier (result.classifier.save(dir)) and embed with Backbone.load(dir), the trained body its bundle holds — or with a freshly loaded Backbone for the pretrained features",
+      },
+    );
+  }
   const source = backbone.provenance.source;
   // As the backbone was resolved: a registry name stays a name even if a folder of that name is here.
   const local = backbone.provenance.kind === 'local';
