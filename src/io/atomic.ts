@@ -3,9 +3,10 @@
  * place only when complete, so readers never see a half-written file or folder.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile, stat } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, basename, join, resolve } from 'node:path';
+import { TransferkitError } from '../errors.js';
 import { checkOutputDir, checkOutputFile, type OutputOwner } from './output.js';
 
 function tempSibling(target: string): string {
@@ -122,41 +123,138 @@ export async function streamFileAtomic(path: string, fill: (out: WriteStream) =>
   }
 }
 
+/** Writes to each folder (by absolute path) that are queued or running in this process, last one last. */
+const dirWrites = new Map<string, Promise<void>>();
+
 /**
- * Build a directory atomically: `fill` writes into a fresh temp folder, which then
- * replaces `dir` (an existing `dir` is moved aside and removed only after the swap).
- * `owner` says who writes it: an existing `dir` is replaced only when it is empty
- * or holds an earlier output of the same owner (see `checkOutputDir`).
+ * Resolves once every `writeDirAtomic` to `dir` started so far in this process has finished (succeeded
+ * or failed); readers of the folder (`loadIndex`) wait for it, so they never look between the two
+ * renames that replace an existing folder, nor read a folder that a save already called is about to replace.
  */
-export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>, owner: OutputOwner): Promise<void> {
-  await checkOutputDir(dir, owner);
-  await mkdir(dirname(dir), { recursive: true });
-  const tmp = tempSibling(dir);
-  track(tmp);
-  try {
-    await mkdir(tmp, { recursive: true });
+export function dirWritesSettled(dir: string): Promise<void> {
+  return dirWrites.get(resolve(dir)) ?? Promise.resolve();
+}
+
+export interface WriteDirOptions {
+  /**
+   * Called synchronously — before `writeDirAtomic` returns — with the fresh temporary folder, to write
+   * what must be taken at the moment of the call (a snapshot of state that may change while the rest
+   * of the write waits or runs). `fill` runs later, in the same folder.
+   */
+  snapshot?: (tmpDir: string) => void;
+}
+
+/** A failure of the renames that put a finished folder in place, as a typed error naming the folder. */
+function commitError(dir: string, e: unknown): TransferkitError {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const raced = code === 'ENOTEMPTY' || code === 'EEXIST';
+  return new TransferkitError(
+    'E_IO',
+    raced
+      ? `could not put the new folder in place at ${dir}: another process wrote that folder at the same time (${code}); nothing of this write was kept`
+      : `could not put the new folder in place at ${dir}: ${(e as Error)?.message ?? String(e)}; nothing of this write was kept`,
+    {
+      file: dir,
+      hint: raced ? 'let one process write a folder at a time, then write it again' : 'check that the folder and its parent are writable, then write it again',
+      cause: e,
+    },
+  );
+}
+
+/**
+ * Build a directory atomically: `fill` writes into a fresh temp folder, which then replaces `dir`.
+ * `owner` says who writes it: an existing `dir` is replaced only when it is empty or holds an earlier
+ * output of the same owner (see `checkOutputDir`, checked before `fill` and again just before the swap).
+ *
+ * - All or nothing: on any failure (in `fill`, a refused output path, a failed rename) the temp
+ *   folder is removed and `dir` is left as it was. A failed rename is a `TransferkitError` `E_IO`.
+ * - Writes to the same `dir` in one process run one after another, in call order (the last one called
+ *   is what stays); each takes its `options.snapshot` at the moment it is called.
+ * - Replacing an existing `dir` is two renames run back to back, synchronously (the old folder aside,
+ *   the new one in): no code of this process runs between them, but another process can look at that
+ *   instant and find no folder. The old folder is removed afterwards.
+ */
+export function writeDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>, owner: OutputOwner, options: WriteDirOptions = {}): Promise<void> {
+  const key = resolve(dir);
+  let tmp: string | undefined;
+  let early: { error: unknown } | undefined;
+  if (options.snapshot) {
     try {
+      mkdirSync(dirname(dir), { recursive: true });
+      tmp = tempSibling(dir);
+      mkdirSync(tmp);
+      track(tmp);
+      options.snapshot(tmp);
+    } catch (e) {
+      early = { error: e };
+    }
+  }
+  const run = async (): Promise<void> => {
+    try {
+      // Refusals of the output path come first, also when the snapshot failed (a file in the path, say).
+      await checkOutputDir(dir, owner);
+      if (early) throw early.error;
+      if (tmp === undefined) {
+        await mkdir(dirname(dir), { recursive: true });
+        tmp = tempSibling(dir);
+        track(tmp);
+        await mkdir(tmp);
+      }
       await fill(tmp);
+      // Again just before the swap: what appeared at `dir` while this was written is not replaced blindly.
+      await checkOutputDir(dir, owner);
+      const old = swapInto(dir, tmp);
+      if (old !== undefined) {
+        // The new folder is in place: the old one is only garbage now, removed on Ctrl-C too.
+        track(old);
+        try {
+          await rm(old, { recursive: true, force: true });
+        } finally {
+          untrack(old);
+        }
+      }
     } catch (e) {
-      await rm(tmp, { recursive: true, force: true });
+      if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
       throw e;
+    } finally {
+      if (tmp !== undefined) untrack(tmp);
     }
-    const exists = await stat(dir).then(() => true, () => false);
-    if (!exists) {
-      await rename(tmp, dir);
-      return;
+  };
+  const previous = dirWrites.get(key);
+  const result = previous ? previous.then(run) : run();
+  const settled = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  dirWrites.set(key, settled);
+  void settled.then(() => {
+    if (dirWrites.get(key) === settled) dirWrites.delete(key);
+  });
+  return result;
+}
+
+/**
+ * Put the finished folder `tmp` at `dir`. An existing `dir` is renamed aside first; its new path is
+ * returned for the caller to remove. Synchronous, so nothing of this process runs between the renames.
+ */
+function swapInto(dir: string, tmp: string): string | undefined {
+  let old: string | undefined;
+  try {
+    if (existsSync(dir)) {
+      old = tempSibling(dir) + '.old';
+      renameSync(dir, old);
     }
-    const old = tempSibling(dir) + '.old';
-    await rename(dir, old);
-    try {
-      await rename(tmp, dir);
-    } catch (e) {
-      await rename(old, dir);
-      await rm(tmp, { recursive: true, force: true });
-      throw e;
+    renameSync(tmp, dir);
+    return old;
+  } catch (e) {
+    const error = commitError(dir, e);
+    if (old !== undefined && !existsSync(dir)) {
+      try {
+        renameSync(old, dir);
+      } catch {
+        throw new TransferkitError('E_IO', `${error.message}; the folder that was there is now at ${old}`, { file: dir, hint: `rename ${old} back to ${dir}`, cause: e });
+      }
     }
-    await rm(old, { recursive: true, force: true });
-  } finally {
-    untrack(tmp);
+    throw error;
   }
 }
