@@ -51,6 +51,12 @@ export interface Evaluation {
   excluded: number;
 }
 
+function checkTopK(topK: number | undefined): void {
+  if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) {
+    throw new InvalidArgumentError(`topK must be a positive integer, got ${topK}`, { hint: 'the number of labels to give per image, e.g. 3 (more than the model has gives them all)' });
+  }
+}
+
 function checkBatchSize(batchSize: number | undefined): void {
   if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1)) {
     throw new InvalidArgumentError(`batch size must be a positive integer, got ${batchSize}`, { hint: 'leave it out for the default (16 images at 224 px, fewer for larger inputs)' });
@@ -83,8 +89,9 @@ export class ImageClassifier {
 
   /** Top-k labels of each input; unreadable inputs come back in `skipped`. */
   async predict(inputs: readonly ImageInput[], options: { topK?: number; /** Images per forward pass. Default: by input size (16 at 224 px). */ batchSize?: number } = {}): Promise<{ predictions: Prediction[]; skipped: SkippedFile[] }> {
+    checkTopK(options.topK);
     checkBatchSize(options.batchSize);
-    const k = Math.max(1, Math.min(options.topK ?? 1, this.labels.length));
+    const k = Math.min(options.topK ?? 1, this.labels.length);
     const images: RgbImage[] = [];
     const kept: ImageInput[] = [];
     const skipped: SkippedFile[] = [];
@@ -115,6 +122,8 @@ export class ImageClassifier {
    * Classes the model does not know are left out and reported (as `text evaluate` does); it throws if nothing is left.
    */
   async evaluate(data: string | ImageCollection, options: { progress?: Progress; topK?: number; /** Images per forward pass. Default: by input size. */ batchSize?: number } = {}): Promise<Evaluation> {
+    // Before any image is read (classificationReport would refuse a bad topK only after every prediction).
+    checkTopK(options.topK);
     checkBatchSize(options.batchSize);
     const collection = typeof data === 'string' ? await readImages(data, { labels: this.labels, minClasses: 1, unknownLabels: 'exclude' }) : data;
     const unseenLabels = collection.unseenLabels ?? [];

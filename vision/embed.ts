@@ -5,9 +5,10 @@
  */
 import { dirname, relative, resolve } from 'node:path';
 import { streamFileAtomic, writeChunk } from '../src/io/atomic.js';
+import { checkOutputFile, refuseInputAsOutput } from '../src/io/output.js';
 import { silentProgress, type Progress } from '../src/progress.js';
 import type { Backbone } from './backbone.js';
-import { decodeAll, requireSomeImage, type ImageCollection, type SkippedFile } from './data.js';
+import { decodeAll, IMAGE_EXTENSIONS, requireSomeImage, type ImageCollection, type SkippedFile } from './data.js';
 import { withMemoryGuard } from './memory.js';
 import { toBatch } from './preprocess.js';
 import { imageRecipe, type ImageEmbeddingRecipe } from './query-encoder.js';
@@ -34,6 +35,12 @@ export async function embedImages(backbone: Backbone, collection: ImageCollectio
   const started = performance.now();
   // First: a backbone trained in place has no recipe (its source names other weights); refused before any work.
   const recipe = imageRecipe(backbone);
+  // Never a folder, and never where the data reader would take the file for an image (or over the backbone's files).
+  await checkOutputFile(out);
+  await refuseInputAsOutput(
+    { flag: 'output', path: out, kind: 'file', data: { flag: 'data', readExtensions: IMAGE_EXTENSIONS } },
+    { data: collection.source, backbone: backbone.provenance.kind === 'local' ? backbone.provenance.source : undefined },
+  );
   const progress = options.progress ?? silentProgress;
   const decoded = await decodeAll(collection, backbone.preprocessing, { progress, requireEveryClass: false });
   // Before anything is written: no empty JSONL (and so no recipe) for a folder of unreadable files.

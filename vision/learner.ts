@@ -49,6 +49,16 @@ export interface LearnerFitOptions extends Omit<FitOptions, 'epochs' | 'paramGro
   lrMult?: number;
 }
 
+/** Refuse learner options that are not usable, or that would be ignored (augmentRounds without augment). */
+function checkLearnerOptions(options: LearnerOptions): void {
+  for (const [name, v] of [['augmentRounds', options.augmentRounds], ['extractBatchSize', options.extractBatchSize]] as const) {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new InvalidArgumentError(`${name} must be a positive integer, got ${v}`);
+  }
+  if (options.augmentRounds !== undefined && !options.augment) {
+    throw new InvalidArgumentError('augmentRounds applies only with augment (it is the number of augmented copies cached per image)', { hint: 'pass augment: true, or leave augmentRounds out' });
+  }
+}
+
 interface BoundaryCaches {
   train: ActivationCache;
   valid?: ActivationCache;
@@ -72,6 +82,7 @@ export class ImageLearner {
     readonly data: { train: ImageSet; valid?: ImageSet },
     readonly options: LearnerOptions = {},
   ) {
+    checkLearnerOptions(options);
     this.augment = resolveAugment(options.augment);
     this.positions = layerPositions(model);
     // The policy is for the pretrained body only: BatchNorm in a new head starts from
@@ -174,7 +185,7 @@ export class ImageLearner {
   async fit(epochs: number, options: LearnerFitOptions = {}): Promise<History> {
     const { lrMult, callbacks = [], ...fit } = options;
     const boundary = this.frozenThrough;
-    const rounds = this.augment ? Math.max(1, this.options.augmentRounds ?? 4) : 0;
+    const rounds = this.augment ? (this.options.augmentRounds ?? 4) : 0;
     let trainModel: tf.LayersModel;
     let x: Dataset['x'];
     let validation: Dataset | undefined;

@@ -117,13 +117,37 @@ export interface TrainImageClassifierResult {
   trainingSupport?: TrainingSupport;
 }
 
+/** Options only one strategy reads: given with another, they would be silently ignored, so they are refused. */
+export const STRATEGY_ONLY_OPTIONS: readonly { option: 'freezeUntil' | 'freezeEpochs' | 'lrMult'; strategy: StrategyName }[] = [
+  { option: 'freezeUntil', strategy: 'fine-tune-top' },
+  { option: 'freezeEpochs', strategy: 'fine-tune' },
+  { option: 'lrMult', strategy: 'fine-tune' },
+];
+
+/**
+ * The first option given (not undefined) that the chosen strategy would ignore, with the strategy it
+ * belongs to; undefined when there is none. `checkTrainOptions` refuses it; the CLI words the same
+ * finding with its flag names.
+ */
+export function ignoredStrategyOption(options: Pick<TrainImageClassifierOptions, 'strategy' | 'freezeUntil' | 'freezeEpochs' | 'lrMult'>): (typeof STRATEGY_ONLY_OPTIONS)[number] | undefined {
+  const strategy = options.strategy ?? 'feature-extract';
+  return STRATEGY_ONLY_OPTIONS.find((o) => options[o.option] !== undefined && o.strategy !== strategy);
+}
+
 /**
  * Check the training options that need no data or backbone (strategy, epochs, head, batch sizes,
- * learning rate, validation split, fine-tune's warm-up epochs and rate ratio, pooling), so a bad
- * value is refused before any image is read or model loaded. Returns the parsed head.
+ * learning rate, validation split, fine-tune's warm-up epochs and rate ratio, pooling, augmentation
+ * rounds), so a bad value — or one the strategy would ignore — is refused before any image is read or
+ * model loaded. Returns the parsed head.
  */
 export function checkTrainOptions(options: TrainImageClassifierOptions): HeadSpec {
-  getStrategy(options.strategy ?? 'feature-extract');
+  const strategy = getStrategy(options.strategy ?? 'feature-extract').name;
+  const ignored = ignoredStrategyOption(options);
+  if (ignored) {
+    throw new InvalidArgumentError(`${ignored.option} applies only to strategy '${ignored.strategy}', not '${strategy}'`, {
+      hint: `leave ${ignored.option} out, or use strategy: '${ignored.strategy}'`,
+    });
+  }
   const positiveInt = (name: string, v: number | undefined) => {
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new InvalidArgumentError(`${name} must be a positive integer, got ${v}`);
   };
@@ -131,6 +155,15 @@ export function checkTrainOptions(options: TrainImageClassifierOptions): HeadSpe
   positiveInt('batch size', options.batchSize);
   positiveInt('extraction batch size', options.extractBatchSize);
   positiveInt('freezeEpochs (head warm-up epochs)', options.freezeEpochs);
+  positiveInt('augmentRounds', options.augmentRounds);
+  if (options.augmentRounds !== undefined && !options.augment) {
+    throw new InvalidArgumentError('augmentRounds applies only with augment (it is the number of augmented copies cached per image)', { hint: 'pass augment: true, or leave augmentRounds out' });
+  }
+  if (options.augmentRounds !== undefined && strategy === 'fine-tune-all') {
+    throw new InvalidArgumentError("augmentRounds applies only when a prefix of the network is frozen (its activations are cached); fine-tune-all augments every image anew each epoch", {
+      hint: "leave augmentRounds out, or use strategy 'feature-extract', 'fine-tune-top' or 'fine-tune' (its warm-up)",
+    });
+  }
   const lr = options.learningRate;
   if (lr !== undefined && !(Number.isFinite(lr) && lr > 0)) {
     throw new InvalidArgumentError(`learning rate must be a number > 0, got ${lr}`, { hint: 'leave it out for the strategy\'s default (feature-extract 1e-3, fine-tune-top/all 1e-4, fine-tune 2e-3)' });

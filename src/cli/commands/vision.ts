@@ -57,23 +57,16 @@ function skippedImagesError(skipped: SkippedFile[], given: number, predicted: nu
   return new DataError(message, { hint: 'the files are not images sharp can decode (JPEG, PNG, WebP, GIF, TIFF, AVIF)' });
 }
 
-/**
- * Options that only one strategy reads. Given with another strategy they would be
- * silently ignored, so refuse them before any image is read.
- */
-const STRATEGY_ONLY_OPTIONS: { flag: string; key: keyof TrainOpts; strategy: StrategyName }[] = [
-  { flag: '--freeze-until', key: 'freezeUntil', strategy: 'fine-tune-top' },
-  { flag: '--freeze-epochs', key: 'freezeEpochs', strategy: 'fine-tune' },
-  { flag: '--lr-mult', key: 'lrMult', strategy: 'fine-tune' },
-];
+/** The flags of the library's strategy-only options (`STRATEGY_ONLY_OPTIONS`), for messages. */
+const STRATEGY_OPTION_FLAGS = { freezeUntil: '--freeze-until', freezeEpochs: '--freeze-epochs', lrMult: '--lr-mult' } as const;
 
-function checkStrategyOptions(opts: TrainOpts, cmd: Command): void {
-  for (const o of STRATEGY_ONLY_OPTIONS) {
-    if (opts.strategy === o.strategy || cmd.getOptionValueSource(o.key) !== 'cli') continue;
-    throw new InvalidArgumentError(`${o.flag} applies only to --strategy ${o.strategy}, not ${opts.strategy}`, {
-      hint: `drop ${o.flag}, or pass --strategy ${o.strategy}`,
-    });
-  }
+/**
+ * The strategy-only options given on the command line (defaults are not "given"): what the library
+ * checks, so a flag the strategy would ignore is refused — named as a flag — before any image is read.
+ */
+function givenStrategyOptions(opts: TrainOpts, cmd: Command): { freezeUntil?: string; freezeEpochs?: number; lrMult?: number } {
+  const given = (key: keyof typeof STRATEGY_OPTION_FLAGS) => (cmd.getOptionValueSource(key) === 'cli' ? opts[key] : undefined);
+  return { freezeUntil: given('freezeUntil') as string | undefined, freezeEpochs: given('freezeEpochs') as number | undefined, lrMult: given('lrMult') as number | undefined };
 }
 
 /**
@@ -121,10 +114,30 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .option('--balanced', 'weight classes inversely to their frequency')
     .option('--json', 'print the result as JSON')
     .action(async (opts: TrainOpts, cmd: Command) => {
-      checkStrategyOptions(opts, cmd);
-      const { Backbone, IMAGE_CLASSIFIER_KIND, checkTrainOptions, freezesWholeBody, readImages, resolveFreezePoint, trainImageClassifier } = await visionLib();
+      const { Backbone, IMAGE_CLASSIFIER_KIND, checkTrainOptions, freezesWholeBody, ignoredStrategyOption, readImages, resolveFreezePoint, trainImageClassifier } = await visionLib();
+      const strategyOptions = givenStrategyOptions(opts, cmd);
+      const ignored = ignoredStrategyOption({ strategy: opts.strategy, ...strategyOptions });
+      if (ignored) {
+        const flag = STRATEGY_OPTION_FLAGS[ignored.option];
+        throw new InvalidArgumentError(`${flag} applies only to --strategy ${ignored.strategy}, not ${opts.strategy}`, { hint: `drop ${flag}, or pass --strategy ${ignored.strategy}` });
+      }
+      // The options as the library takes them: fine-tune's two get their CLI defaults only with fine-tune.
+      const trainOptions = {
+        strategy: opts.strategy,
+        epochs: opts.epochs,
+        batchSize: opts.batchSize,
+        learningRate: opts.lr,
+        freezeUntil: strategyOptions.freezeUntil,
+        ...(opts.strategy === 'fine-tune' ? { freezeEpochs: opts.freezeEpochs, lrMult: opts.lrMult } : {}),
+        augment: Boolean(opts.augment),
+        head: opts.head,
+        pooling: opts.pooling,
+        validationSplit: opts.validationSplit,
+        seed: opts.seed,
+        classWeights: opts.balanced ? ('balanced' as const) : undefined,
+      };
       // --head (and the rest) before any image is read or the backbone loaded.
-      checkTrainOptions({ strategy: opts.strategy, head: opts.head, learningRate: opts.lr, epochs: opts.epochs, batchSize: opts.batchSize });
+      checkTrainOptions(trainOptions);
       // Refuse a bad --out before reading images or training, not after.
       await checkBundleOutput(opts.out, IMAGE_CLASSIFIER_KIND);
       await refuseInputAsOutput({ flag: '--out', path: opts.out, kind: 'folder', data: { flag: '--data', readExtensions: [] } }, { '--data': opts.data, '--backbone': localPath(opts.backbone) });
@@ -144,20 +157,8 @@ export function registerVision(program: Command, ctx: CliContext): void {
       }
       const callbacks: Callback[] = opts.json || ctx.globals.quiet ? [] : [...phaseHeaders(ctx, opts), new ProgressBarCallback(ctx.io.err, ctx.io.interactive)];
       const result = await trainImageClassifier(collection, {
+        ...trainOptions,
         backbone,
-        strategy: opts.strategy,
-        epochs: opts.epochs,
-        batchSize: opts.batchSize,
-        learningRate: opts.lr,
-        freezeUntil: opts.freezeUntil,
-        freezeEpochs: opts.freezeEpochs,
-        lrMult: opts.lrMult,
-        augment: Boolean(opts.augment),
-        head: opts.head,
-        pooling: opts.pooling,
-        validationSplit: opts.validationSplit,
-        seed: opts.seed,
-        classWeights: opts.balanced ? 'balanced' : undefined,
         callbacks,
         progress,
         handleInterrupt: true,
