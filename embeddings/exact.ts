@@ -225,12 +225,16 @@ export class ExactIndex implements VectorIndex {
     });
   }
 
+  /**
+   * Save to a folder (atomically). The folder holds the index as it is at this call (its rows are copied
+   * before this returns): adds, updates and deletes made before the returned promise settles are not in it.
+   */
   async save(dir: string): Promise<void> {
     const rows = this.table.slotCount;
     const snapshot = this.table.snapshot();
-    // A copy when the rows live in WebAssembly memory: a query during the write could grow (move) it.
-    const view = this.matrix.subarray(0, rows * this.dim);
-    const data = this.store?.resident ? view.slice() : view;
+    // A copy, taken now: the folder holds the rows of this call, whatever add/update (or a grown
+    // WebAssembly memory, or the owner of a fromMatrix matrix) changes while the write completes.
+    const data = this.matrix.slice(0, rows * this.dim);
     await saveIndexDir(dir, {
       kind: 'exact',
       dim: this.dim,

@@ -306,6 +306,11 @@ export class HnswIndex implements VectorIndex {
     return tuneEf(this, queries, options);
   }
 
+  /**
+   * Save to a folder (atomically). The folder holds the index as it is at this call: adds, updates and
+   * deletes made before the returned promise settles are not in it. The graph is written before this
+   * returns (synchronously: about as long as writing the file takes); checksums and the rename follow.
+   */
   async save(dir: string): Promise<void> {
     const snapshot = this.table.snapshot();
     await saveIndexDir(dir, {
@@ -318,12 +323,9 @@ export class HnswIndex implements VectorIndex {
       recipe: this.recipe,
       keys: snapshot.keys,
       metadata: snapshot.metadata,
-      payload: {
-        name: 'index.hnsw',
-        write: async (path) => {
-          await this.native.writeIndex(path);
-        },
-      },
+      // Written synchronously, now: hnswlib's async writeIndex reads the graph on another thread while
+      // this one may add (and resize), delete or update — the file would not be the index of this call.
+      payload: { name: 'index.hnsw', writeSync: (path) => this.native.writeIndexSync(path) },
     });
   }
 

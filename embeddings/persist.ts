@@ -12,7 +12,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChecksumError, InvalidArgumentError, InvalidFileError, NotFoundError } from '../src/errors.js';
-import { writeDirAtomic } from '../src/io/atomic.js';
+import { dirWritesSettled, writeDirAtomic } from '../src/io/atomic.js';
 import type { OutputOwner } from '../src/io/output.js';
 import { sha256, sha256File } from '../src/io/hash.js';
 import { verifyListedFile, type FileEntry, type ListedFileProblem } from '../src/io/listed-file.js';
@@ -57,44 +57,69 @@ export interface SaveSpec {
   recipe?: EmbeddingRecipe;
   keys: (string | null)[];
   metadata: (JsonValue | null)[] | null;
-  /** The main data file: bytes to write, or a function that writes it at the given path. */
-  payload: { name: string; bytes: Uint8Array } | { name: string; write: (path: string) => Promise<void> };
+  /**
+   * The main data file: bytes to write (a copy the caller no longer changes), or a function that writes
+   * it at the given path synchronously — it is called before `saveIndexDir` returns.
+   */
+  payload: { name: string; bytes: Uint8Array } | { name: string; writeSync: (path: string) => void };
+}
+
+/** What keys.json holds. */
+function keysFileContent(keys: (string | null)[], metadata: (JsonValue | null)[] | null): { keys: (string | null)[]; metadata: (JsonValue | null)[] | null } {
+  return { keys, metadata };
 }
 
 /** Who writes index folders (for output-path checks: `checkOutputDir(dir, INDEX_OWNER)`). */
 export const INDEX_OWNER: OutputOwner = { format: INDEX_FORMAT, what: 'index' };
 
-/** Write an index directory atomically (temp folder + rename). */
-export async function saveIndexDir(dir: string, spec: SaveSpec): Promise<void> {
-  await writeDirAtomic(dir, async (tmp) => {
-    const files: Record<string, FileEntry> = {};
-    const keysText = JSON.stringify({ keys: spec.keys, metadata: spec.metadata });
-    await writeFile(join(tmp, KEYS_FILE), keysText);
-    files[KEYS_FILE] = { bytes: Buffer.byteLength(keysText), sha256: sha256(keysText) };
-    const payloadPath = join(tmp, spec.payload.name);
-    if ('bytes' in spec.payload) {
-      await writeFile(payloadPath, spec.payload.bytes);
-      files[spec.payload.name] = { bytes: spec.payload.bytes.byteLength, sha256: sha256(spec.payload.bytes) };
-    } else {
-      await spec.payload.write(payloadPath);
-      files[spec.payload.name] = { bytes: (await stat(payloadPath)).size, sha256: await sha256File(payloadPath) };
-    }
-    const manifest: IndexManifest = {
-      format: INDEX_FORMAT,
-      version: INDEX_FORMAT_VERSION,
-      kind: spec.kind,
-      dim: spec.dim,
-      metric: spec.metric,
-      count: spec.count,
-      slots: spec.slots,
-      params: spec.params,
-      ...(spec.recipe === undefined ? {} : { recipe: spec.recipe }),
-      files,
-      createdAt: new Date().toISOString(),
-      transferkit: { indexFormat: INDEX_FORMAT_VERSION },
-    };
-    await writeFile(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
-  }, INDEX_OWNER);
+/**
+ * Write an index directory atomically (temp folder + rename). Everything saved is taken before this
+ * function returns — the keys and metadata are serialised and the payload written or held as given —
+ * so the folder holds the index as it was at the call, whatever changes while the write completes.
+ */
+export function saveIndexDir(dir: string, spec: SaveSpec): Promise<void> {
+  let keysText: string;
+  try {
+    keysText = JSON.stringify(keysFileContent(spec.keys, spec.metadata));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const { payload } = spec;
+  const manifestBase = {
+    format: INDEX_FORMAT as typeof INDEX_FORMAT,
+    version: INDEX_FORMAT_VERSION,
+    kind: spec.kind,
+    dim: spec.dim,
+    metric: spec.metric,
+    count: spec.count,
+    slots: spec.slots,
+    params: structuredClone(spec.params),
+    ...(spec.recipe === undefined ? {} : { recipe: structuredClone(spec.recipe) }),
+  };
+  return writeDirAtomic(
+    dir,
+    async (tmp) => {
+      const files: Record<string, FileEntry> = {};
+      await writeFile(join(tmp, KEYS_FILE), keysText);
+      files[KEYS_FILE] = { bytes: Buffer.byteLength(keysText), sha256: sha256(keysText) };
+      const payloadPath = join(tmp, payload.name);
+      if ('bytes' in payload) {
+        await writeFile(payloadPath, payload.bytes);
+        files[payload.name] = { bytes: payload.bytes.byteLength, sha256: sha256(payload.bytes) };
+      } else {
+        files[payload.name] = { bytes: (await stat(payloadPath)).size, sha256: await sha256File(payloadPath) };
+      }
+      const manifest: IndexManifest = {
+        ...manifestBase,
+        files,
+        createdAt: new Date().toISOString(),
+        transferkit: { indexFormat: INDEX_FORMAT_VERSION },
+      };
+      await writeFile(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+    },
+    INDEX_OWNER,
+    'writeSync' in payload ? { snapshot: (tmp) => payload.writeSync(join(tmp, payload.name)) } : {},
+  );
 }
 
 export interface ReadOptions {
@@ -104,6 +129,8 @@ export interface ReadOptions {
 
 /** Read and validate a manifest only (cheap; used by `index info`). */
 export async function readManifest(dir: string): Promise<IndexManifest> {
+  // A save to this folder started in this process finishes first (it may be between its renames).
+  await dirWritesSettled(dir);
   const path = join(dir, MANIFEST_FILE);
   if ((await stat(dir).catch(() => null))?.isFile()) {
     throw new InvalidArgumentError(`${dir} is a file, not an index folder`, {
