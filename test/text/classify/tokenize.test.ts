@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WordVectors } from '../../../text/vectors/index.js';
-import { formatOov, looksLowercase, oovReport, Tokenizer, VectorLookup } from '../../../text/classify/index.js';
+import { InvalidArgumentError } from '../../../src/errors.js';
+import { DEFAULT_TEXT_MAX_TOKENS, formatOov, looksLowercase, oovReport, Tokenizer, tokenizerFor, VectorLookup } from '../../../text/classify/index.js';
 
 describe('Tokenizer', () => {
   it('splits Unicode words, keeps inner apostrophes/hyphens, punctuation as tokens, lowercases', () => {
@@ -24,6 +25,34 @@ describe('Tokenizer', () => {
     const t = new Tokenizer({ maxTokenLength: 5, maxTokens: 3 });
     expect(t.tokenize('ﬁne abcdefghij x y z')).toEqual(['fine', 'abcde', 'x']);
     expect(() => new Tokenizer({ maxTokens: -1 })).toThrow(/maxTokens/);
+  });
+
+  it('keeps the first maxTokens tokens of any text, however long its tokens or gaps (the budget counts tokens, not characters)', () => {
+    const t = new Tokenizer({ maxTokens: 3 });
+    // A 25,000-character word before the words: the budget is not spent on characters.
+    expect(new Tokenizer({ maxTokens: 500 }).tokenize('x'.repeat(25000) + ' free money now')).toEqual(['x'.repeat(40), 'free', 'money', 'now']);
+    // Long whitespace runs between words.
+    expect(t.tokenize('a' + ' '.repeat(100_000) + 'b\n'.repeat(3))).toEqual(['a', 'b', 'b']);
+    // Whatever the text, the budgeted tokens are the first tokens of the whole text: URLs, e-mails,
+    // normalisation and punctuation across the place where a prefix is cut.
+    const whole = new Tokenizer();
+    const pieces = ['see https://example.com/' + 'p'.repeat(300), 'ﬁne', 'Bob@example.org', '12,000', '!!', 'x'.repeat(150), ' '.repeat(90), 'café', 'e-mail', '\t\n'];
+    for (let seed = 0; seed < 30; seed++) {
+      const text = Array.from({ length: 60 }, (_, i) => pieces[(i * 7 + seed * 13 + ((i * seed) % 5)) % pieces.length]).join(seed % 2 ? ' ' : '\n');
+      for (const n of [1, 2, 5, 17]) expect(new Tokenizer({ maxTokens: n }).tokenize(text)).toEqual(whole.tokenize(text).slice(0, n));
+    }
+  });
+
+  it('keeps the default of an option given as undefined, and refuses unusable options', () => {
+    expect(new Tokenizer({ urls: undefined }).tokenize('see https://x.com')).toEqual(['see', 'url']);
+    expect(new Tokenizer({ unicodeForm: undefined }).tokenize('ﬁne')).toEqual(['fine']); // NFKC, not NFC
+    expect(new Tokenizer({ maxTokens: undefined, maxTokenLength: undefined }).options).toMatchObject({ maxTokens: 0, maxTokenLength: 40 });
+    expect(new Tokenizer({ placeholders: { url: undefined, email: 'mail' } }).tokenize('https://x.com a@b.org')).toEqual(['url', 'mail']);
+    expect(tokenizerFor(['the'], { maxTokens: undefined, lowercase: undefined }).options).toMatchObject({ maxTokens: DEFAULT_TEXT_MAX_TOKENS, lowercase: true });
+    expect(() => new Tokenizer({ maxTokens: 2.5 })).toThrow(InvalidArgumentError);
+    expect(() => new Tokenizer({ unicodeForm: 'NFD' as 'NFC' })).toThrow(/unicodeForm must be 'NFKC' or 'NFC' or 'none', got 'NFD'/);
+    expect(() => new Tokenizer({ urls: 'no' as unknown as boolean })).toThrow(/urls must be true or false/);
+    expect(() => new Tokenizer({ placeholders: { url: '' } })).toThrow(/placeholders\.url must be a non-empty string/);
   });
 
   it('detects lowercase vocabularies', () => {

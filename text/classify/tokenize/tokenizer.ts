@@ -2,11 +2,13 @@
  * A Unicode-aware word tokeniser matched to the vectors it feeds: GloVe-style
  * vectors are lowercase, so texts are lowercased by default. Words are runs of
  * letters/marks/digits (with inner apostrophes, hyphens and dots, as in "don't",
- * "e-mail", "u.s."); punctuation and symbols are single-character tokens
+ * "e-mail", "u.s" — a final dot is punctuation, so "u.s." gives "u.s" and ".");
+ * punctuation and symbols are single-character tokens
  * (GloVe has vectors for "!", "$", "?"). URLs, e-mail addresses and numbers can
  * be replaced by placeholder tokens.
  */
 import { InvalidArgumentError } from '../../../src/errors.js';
+import { checkBoolean, checkChoice, checkWholeNumber, definedOptions } from '../options.js';
 
 export interface TokenizerOptions {
   /** Lowercase every token. Default true (GloVe and the bundled vectors are lowercase). */
@@ -17,7 +19,11 @@ export interface TokenizerOptions {
   urls?: boolean;
   /** Replace e-mail addresses by `placeholders.email`. Default true. */
   emails?: boolean;
-  /** Replace numbers by `placeholders.number`. Default false (GloVe has vectors for common numbers). */
+  /**
+   * Replace numbers by `placeholders.number`. Default false: numbers stay as written. (GloVe 6B and
+   * 840B have vectors for common numbers; the bundled glove-wink-100d has no digit-only word, so with
+   * it a number is out of vocabulary unless `numbers: true` maps it to 'number', which it knows.)
+   */
   numbers?: boolean;
   /** Keep punctuation and symbols as one-character tokens. Default true. */
   punctuation?: boolean;
@@ -25,7 +31,7 @@ export interface TokenizerOptions {
   placeholders?: { url?: string; email?: string; number?: string };
   /** Longer tokens are cut to this many characters (guards against base64 blobs). Default 40. */
   maxTokenLength?: number;
-  /** Keep only the first N tokens of a text (0 = all). Default 0. Long texts cost time, rarely accuracy. */
+  /** Keep only the first N tokens of a text (0 = all), however many characters they span. Default 0. Long texts cost time, rarely accuracy. */
   maxTokens?: number;
 }
 
@@ -50,30 +56,69 @@ const URL_RE = /\b(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"']+/giu;
 const EMAIL_RE = /\b[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}\b/giu;
 const NUMBER_RE = /^[+-]?\p{N}+(?:[.,]\p{N}+)*$/u;
 const WORD_START = /[\p{L}\p{M}\p{N}]/u;
+/** With a token budget, the first prefix tokenised holds this many characters per token (most texts need far fewer). */
+const PREFIX_CHARS_PER_TOKEN = 40;
+
+/** Index of the first ASCII whitespace character (space, tab, LF, VT, FF, CR) at or after `from`, or the text's length. */
+function nextAsciiSpace(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return i;
+  }
+  return text.length;
+}
 
 export class Tokenizer {
   readonly options: ResolvedTokenizerOptions;
 
   constructor(options: TokenizerOptions = {}) {
+    // An option given as undefined keeps its default (as it does for NeighbourExpansion).
+    const given = definedOptions(options);
     this.options = {
       ...DEFAULT_TOKENIZER_OPTIONS,
-      ...options,
-      placeholders: { ...DEFAULT_TOKENIZER_OPTIONS.placeholders, ...options.placeholders },
+      ...given,
+      placeholders: { ...DEFAULT_TOKENIZER_OPTIONS.placeholders, ...definedOptions(given.placeholders) },
     };
-    if (!Number.isInteger(this.options.maxTokens) || this.options.maxTokens < 0) {
-      throw new InvalidArgumentError(`maxTokens must be an integer ≥ 0, got ${this.options.maxTokens}`);
+    const o = this.options;
+    checkWholeNumber('tokenizer maxTokens', o.maxTokens, 0, Number.MAX_SAFE_INTEGER, 'the first N tokens of a text are kept; 0 keeps all');
+    checkWholeNumber('tokenizer maxTokenLength', o.maxTokenLength, 1);
+    checkChoice('tokenizer unicodeForm', o.unicodeForm, ['NFKC', 'NFC', 'none']);
+    for (const name of ['lowercase', 'urls', 'emails', 'numbers', 'punctuation'] as const) checkBoolean(`tokenizer ${name}`, o[name]);
+    if (typeof given.placeholders !== 'undefined' && (given.placeholders === null || typeof given.placeholders !== 'object')) {
+      throw new InvalidArgumentError(`tokenizer placeholders must be an object { url?, email?, number? }, got ${String(given.placeholders)}`);
     }
-    if (!Number.isInteger(this.options.maxTokenLength) || this.options.maxTokenLength < 1) {
-      throw new InvalidArgumentError(`maxTokenLength must be a positive integer, got ${this.options.maxTokenLength}`);
+    for (const [name, token] of Object.entries(o.placeholders)) {
+      if (typeof token !== 'string' || token.trim() === '') {
+        throw new InvalidArgumentError(`tokenizer placeholders.${name} must be a non-empty string, got ${typeof token === 'string' ? `'${token}'` : String(token)}`, {
+          hint: `the token that replaces each ${name} (default '${DEFAULT_TOKENIZER_OPTIONS.placeholders[name as 'url']}')`,
+        });
+      }
     }
   }
 
-  /** The tokens of one text. */
+  /**
+   * The tokens of one text: with `maxTokens`, its first `maxTokens` tokens. A long text is not
+   * read whole to find them: a prefix is tokenised, and doubled until it holds the budget (or is
+   * the whole text). Prefixes end just before an ASCII whitespace character, where no token, URL
+   * or e-mail address can continue and Unicode normalisation is independent of what follows, so
+   * a prefix's tokens are exactly the first tokens of the whole text.
+   */
   tokenize(text: string): string[] {
+    const budget = this.options.maxTokens;
+    if (budget === 0 || text.length <= budget * PREFIX_CHARS_PER_TOKEN) return this.tokenizeWhole(text, budget);
+    let end = budget * PREFIX_CHARS_PER_TOKEN;
+    for (;;) {
+      const cut = nextAsciiSpace(text, end);
+      const tokens = this.tokenizeWhole(cut < text.length ? text.slice(0, cut) : text, budget);
+      if (tokens.length >= budget || cut >= text.length) return tokens;
+      end = 2 * cut;
+    }
+  }
+
+  /** The first `budget` tokens (0: all) of `text`, read whole. */
+  private tokenizeWhole(text: string, budget: number): string[] {
     const o = this.options;
-    // With a token budget, only a prefix of the text can matter (40 characters per token is generous).
-    const prefix = o.maxTokens > 0 && text.length > o.maxTokens * 40 ? text.slice(0, o.maxTokens * 40) : text;
-    let s = o.unicodeForm === 'none' ? prefix : prefix.normalize(o.unicodeForm);
+    let s = o.unicodeForm === 'none' ? text : text.normalize(o.unicodeForm);
     // Placeholders are protected with a private-use marker so the token regex keeps them whole.
     const marks: string[] = [];
     const protect = (word: string) => {
@@ -86,9 +131,9 @@ export class Tokenizer {
     // A placeholder mark; or a word: letters/marks/digits, optionally joined by ' ’ - . inside;
     // digit groups joined by commas (12,000); or one punctuation/symbol character.
     const re = /\uE000(\d+)\uE001|[\p{L}\p{M}\p{N}]+(?:['’\-.][\p{L}\p{M}\p{N}]+|(?<=\p{N}),\p{N}+)*|[\p{P}\p{S}]/gu;
-    const budget = o.maxTokens > 0 ? o.maxTokens : Infinity;
+    const limit = budget > 0 ? budget : Infinity;
     for (const m of s.matchAll(re)) {
-      if (out.length >= budget) break;
+      if (out.length >= limit) break;
       if (m[1] !== undefined) {
         out.push(marks[Number(m[1])]);
         continue;
@@ -133,6 +178,7 @@ export function looksLowercase(words: readonly string[], sample = 5000): boolean
  * (GloVe), at most DEFAULT_TEXT_MAX_TOKENS tokens per text; `options` override both.
  */
 export function tokenizerFor(words: readonly string[] | undefined, options: TokenizerOptions = {}): Tokenizer {
-  const lowercase = options.lowercase ?? (words ? looksLowercase(words) : true);
-  return new Tokenizer({ maxTokens: DEFAULT_TEXT_MAX_TOKENS, ...options, lowercase });
+  const given = definedOptions(options);
+  const lowercase = given.lowercase ?? (words ? looksLowercase(words) : true);
+  return new Tokenizer({ maxTokens: DEFAULT_TEXT_MAX_TOKENS, ...given, lowercase });
 }

@@ -1,0 +1,90 @@
+/**
+ * Checks of what `trainTextClassifier` is given — the model spec, the fit options, the examples —
+ * run before vectors are loaded or anything is fitted, so a bad value is named at once rather
+ * than turning into a broken model or a TensorFlow.js error minutes later.
+ */
+import { InvalidArgumentError } from '../../src/errors.js';
+import type { EmbeddingModelSpec, HybridModelSpec, ModelSpec, NeuralFitOptions } from './models/model.js';
+
+/** A copy of `options` without its undefined entries: an option given as `undefined` keeps its default. */
+export function definedOptions<T extends object>(options: T | undefined): Partial<T> {
+  if (options === undefined || options === null) return {};
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  return String(value);
+}
+
+/** Throw unless `value` is undefined or a whole number in [min, max]. */
+export function checkWholeNumber(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER, hint?: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in ${min} … ${max}`;
+    throw new InvalidArgumentError(`${name} must be a whole number ${range}, got ${describe(value)}`, hint ? { hint } : {});
+  }
+}
+
+/** Throw unless `value` is undefined or a finite number > 0. */
+export function checkPositive(name: string, value: unknown, hint?: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    throw new InvalidArgumentError(`${name} must be a finite number > 0, got ${describe(value)}`, hint ? { hint } : {});
+  }
+}
+
+/** Throw unless `value` is undefined or one of `choices`. */
+export function checkChoice(name: string, value: unknown, choices: readonly unknown[]): void {
+  if (value === undefined || choices.includes(value)) return;
+  throw new InvalidArgumentError(`${name} must be ${choices.map(describe).join(' or ')}, got ${describe(value)}`);
+}
+
+/** Throw unless `value` is undefined or a boolean. */
+export function checkBoolean(name: string, value: unknown): void {
+  if (value === undefined || typeof value === 'boolean') return;
+  throw new InvalidArgumentError(`${name} must be true or false, got ${describe(value)}`);
+}
+
+/** Seeds are 32-bit: larger ones would collapse onto smaller ones (the generator keeps 32 bits). */
+export const MAX_SEED = 0xffffffff;
+
+/** The options of the neural kinds, and the seed: whole, positive, finite values, checked before anything runs. */
+export function checkFitOptions(options: NeuralFitOptions & { seed?: unknown }): void {
+  checkWholeNumber('epochs', options.epochs, 1);
+  checkWholeNumber('batchSize', options.batchSize, 1);
+  checkPositive('learningRate', options.learningRate);
+  checkWholeNumber('patience', options.patience, 0, Number.MAX_SAFE_INTEGER, 'the epochs without improvement of the validation loss before training stops (0 stops at the first)');
+  checkChoice('classWeights', options.classWeights, ['balanced', 'none']);
+  checkWholeNumber('seed', options.seed, 0, MAX_SEED);
+}
+
+function checkHybrid(spec: HybridModelSpec): void {
+  checkPositive('vectorWeight', spec.vectorWeight, "the scale of the document vector next to the TF-IDF row (default 1); for no vectors at all use { kind: 'bow' }");
+}
+
+function checkEmbedding(spec: EmbeddingModelSpec): void {
+  checkChoice('architecture', spec.architecture, ['pool', 'cnn']);
+  checkBoolean('finetune', spec.finetune);
+  checkWholeNumber('maxLength', spec.maxLength, 1);
+  checkWholeNumber('filters', spec.filters, 1);
+  checkPositive('embeddingLrMultiplier', spec.embeddingLrMultiplier, 'the fine-tuned embedding learns at this × the learning rate (default 0.1); to keep it fixed, leave finetune false');
+  if (spec.kernelSizes !== undefined) {
+    const k = spec.kernelSizes as unknown;
+    const ok = Array.isArray(k) && k.length > 0 && k.every((s) => typeof s === 'number' && Number.isInteger(s) && s >= 1) && new Set(k).size === k.length;
+    if (!ok) {
+      throw new InvalidArgumentError(`kernelSizes must be a non-empty list of distinct whole numbers ≥ 1 (window widths in tokens), got ${describe(k)}`, {
+        hint: 'e.g. [3, 4, 5] (the default)',
+      });
+    }
+  }
+}
+
+/** The numeric and named options of a model spec (the kind itself is checked by the caller). */
+export function checkModelSpec(spec: ModelSpec): void {
+  if ('c' in spec) checkPositive('c', spec.c, "scikit-learn's C, the inverse L2 strength (default 100)");
+  if (spec.kind === 'hybrid') checkHybrid(spec);
+  if (spec.kind === 'embedding') checkEmbedding(spec);
+}
