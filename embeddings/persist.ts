@@ -13,7 +13,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChecksumError, InvalidArgumentError, InvalidFileError, NotFoundError } from '../src/errors.js';
 import { dirWritesSettled, writeDirAtomic } from '../src/io/atomic.js';
-import type { OutputOwner } from '../src/io/output.js';
+import { checkOutputDir, type OutputOwner } from '../src/io/output.js';
 import { sha256, sha256File } from '../src/io/hash.js';
 import { verifyListedFile, type FileEntry, type ListedFileProblem } from '../src/io/listed-file.js';
 import { KeyTable } from './keytable.js';
@@ -70,7 +70,16 @@ function keysFileContent(keys: (string | null)[], metadata: (JsonValue | null)[]
 }
 
 /** Who writes index folders (for output-path checks: `checkOutputDir(dir, INDEX_OWNER)`). */
-export const INDEX_OWNER: OutputOwner = { format: INDEX_FORMAT, what: 'index' };
+export const INDEX_OWNER: OutputOwner = { format: INDEX_FORMAT, what: 'index', listsFiles: true };
+
+/**
+ * Throw unless an index can be saved to `dir` (the checks `save` runs): a new path, an empty folder,
+ * or an index folder holding nothing but its manifest and the files it lists — a file of your own
+ * in an index folder would be deleted with the old index, so it is refused by name.
+ */
+export function checkIndexOutput(dir: string): Promise<void> {
+  return checkOutputDir(dir, INDEX_OWNER);
+}
 
 /**
  * Write an index directory atomically (temp folder + rename). Everything saved is taken before this

@@ -18,6 +18,12 @@ export interface OutputOwner {
   kind?: string;
   /** Words for messages, e.g. "model bundle", "index". */
   what: string;
+  /**
+   * The manifest lists every file of the output under `files` (a name → entry object). An existing
+   * output is then replaced only while its folder holds nothing but manifest.json and those files:
+   * anything else in it (notes, a file of your own) would be deleted with it, so it is refused by name.
+   */
+  listsFiles?: boolean;
 }
 
 const MANIFEST = 'manifest.json';
@@ -64,6 +70,24 @@ export async function checkOutputDir(dir: string, owner: OutputOwner): Promise<v
   if (owner.kind !== undefined && manifest.kind !== owner.kind) {
     throw refuse(`it holds a transferkit output of kind '${String(manifest.kind)}', not '${owner.kind}'`);
   }
+  if (owner.listsFiles) await refuseUnlisted(dir, owner, (manifest as { files?: unknown }).files);
+}
+
+/** Throw when the output folder `dir` holds an entry that is neither manifest.json nor a file its manifest lists. */
+async function refuseUnlisted(dir: string, owner: OutputOwner, files: unknown): Promise<void> {
+  const listed = new Set(files !== null && typeof files === 'object' && !Array.isArray(files) ? Object.keys(files) : []);
+  const entries = await readdir(dir, { withFileTypes: true });
+  const foreign = entries
+    .filter((e) => e.name !== MANIFEST && !(listed.has(e.name) && e.isFile()))
+    .map((e) => e.name)
+    .sort();
+  if (foreign.length === 0) return;
+  const one = foreign.length === 1;
+  const shown = foreign.slice(0, 5).map((n) => `'${n}'`).join(', ') + (foreign.length > 5 ? `, … (${foreign.length} in all)` : '');
+  throw new InvalidArgumentError(
+    `refusing to write the ${owner.what} to ${dir}: the ${owner.what} there does not list ${one ? 'its file' : 'its files'} ${shown}, and saving would delete ${one ? 'it' : 'them'}`,
+    { hint: `move ${one ? 'it' : 'them'} out of ${dir} and save again, or choose another output path` },
+  );
 }
 
 /** Throw unless `path` can receive a file output (it may replace a file, never a directory). */

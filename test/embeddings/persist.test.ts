@@ -55,3 +55,60 @@ describe('the embedding recipe', () => {
     await expect(loadIndex(join(dir, 'exact'))).rejects.toThrow(/recipe is not a JSON object/);
   });
 });
+
+describe('saving over an index folder never deletes what is not the index\'s', () => {
+  it('files the manifest does not list block the save, named; the index\'s own files (even damaged) do not', async () => {
+    const { checkIndexOutput } = await import('../../embeddings/index.js');
+    const { readdir, readFile, truncate, writeFile } = await import('node:fs/promises');
+    const { InvalidArgumentError } = await import('../../src/errors.js');
+    const parent = await mkdtemp(join(tmpdir(), 'tk-foreign-'));
+    tmp.push(parent);
+    const dir = join(parent, 'idx');
+    const dim = 4;
+    const index = ExactIndex.fromMatrix({ keys: ['a', 'b'], matrix: randomMatrix(2, dim, 3), dim });
+    await index.save(dir);
+    await writeFile(join(dir, 'notes.txt'), 'my notes');
+    await mkdir(join(dir, 'plots'));
+    const err = await index.save(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as Error).message).toMatch(/refusing to write the index to .*idx: the index there does not list its files 'notes\.txt', 'plots', and saving would delete them/);
+    expect((err as InvalidArgumentError).hint).toMatch(/move them out of/);
+    await expect(checkIndexOutput(dir)).rejects.toThrow(/does not list its files 'notes\.txt', 'plots'/);
+    expect(await readFile(join(dir, 'notes.txt'), 'utf8')).toBe('my notes');
+    expect(await readdir(parent)).toEqual(['idx']);
+    // Moved out, the save replaces the index; its own files are its to replace, even damaged.
+    await rm(join(dir, 'notes.txt'));
+    await rm(join(dir, 'plots'), { recursive: true });
+    await truncate(join(dir, 'vectors.f32'), 3);
+    await index.save(dir);
+    expect((await readdir(dir)).sort()).toEqual(['keys.json', 'manifest.json', 'vectors.f32']);
+    expect((await loadIndex(dir)).size).toBe(2);
+    // A folder in place of a listed file is not the index's either.
+    await rm(join(dir, 'keys.json'));
+    await mkdir(join(dir, 'keys.json'));
+    await expect(index.save(dir)).rejects.toThrow(/does not list its file 'keys\.json'/);
+    // An HNSW index saved over an exact one: the exact one's files are listed, so it is replaced.
+    await rm(join(dir, 'keys.json'), { recursive: true });
+    await writeFile(join(dir, 'keys.json'), '{}');
+    const { HnswIndex } = await import('../../embeddings/index.js');
+    const hnsw = new HnswIndex({ dim });
+    hnsw.addBatch(['a', 'b'], randomMatrix(2, dim, 3));
+    await hnsw.save(dir);
+    expect((await readdir(dir)).sort()).toEqual(['index.hnsw', 'keys.json', 'manifest.json']);
+    expect(await readdir(parent)).toEqual(['idx']);
+  });
+
+  it('the manifest carries no checksum of itself: reordered or re-laid-out keys are not an edit', async () => {
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp(join(tmpdir(), 'tk-reorder-'));
+    tmp.push(dir);
+    const out = join(dir, 'idx');
+    const dim = 4;
+    await ExactIndex.fromMatrix({ keys: ['a', 'b', 'c'], matrix: randomMatrix(3, dim, 5), dim }).save(out);
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    const reversed = Object.fromEntries(Object.entries(manifest).reverse());
+    await writeFile(join(out, 'manifest.json'), JSON.stringify(reversed));
+    const loaded = await loadIndex(out);
+    expect(loaded.keys()).toEqual(['a', 'b', 'c']);
+  });
+});
