@@ -21,7 +21,11 @@ import { SentenceHeadModel } from './models/sentence-head.js';
 import { VectorsHeadModel } from './models/vectors-head.js';
 import { SentenceEncoder, type SentenceEncoderDescription } from '../sentence/index.js';
 import { createRepresentation, type RepresentationOptions } from './represent/index.js';
-import { tokenizerFor, type Tokenizer, type TokenizerOptions } from './tokenize/tokenizer.js';
+import { Tokenizer, tokenizerFor, type TokenizerOptions } from './tokenize/tokenizer.js';
+import { checkBoolean, checkFitOptions, checkModelSpec, checkWholeNumber } from './options.js';
+import { checkRepresentationOptions } from './represent/document-encoder.js';
+import { TfidfVectorizer } from './bow/tfidf.js';
+import { NeighbourExpansion } from './bow/neighbour-expansion.js';
 import { oovReport, VectorLookup, type OovReport, type PretrainedVectors } from './vectors/lookup.js';
 import { resolveTextVectors } from './vectors/source.js';
 import { VectorTable } from './vectors/table.js';
@@ -192,9 +196,15 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
   if (!MODEL_KINDS.includes(spec.kind)) {
     throw new InvalidArgumentError(`unknown model kind '${spec.kind as string}'`, { hint: `use one of ${MODEL_KINDS.join(', ')}` });
   }
-  if (options.extraWords !== undefined && (!Number.isInteger(options.extraWords) || options.extraWords < 0)) {
-    throw new InvalidArgumentError(`extraWords must be a whole number ≥ 0, got ${options.extraWords}`);
-  }
+  // Every option is checked before vectors are loaded or anything is fitted.
+  checkModelSpec(spec);
+  checkFitOptions(options);
+  checkWholeNumber('extraWords', options.extraWords, 0);
+  checkBoolean('caseFallback', options.caseFallback);
+  checkRepresentationOptions(options.representation ?? {});
+  new Tokenizer(options.tokenizer); // checks the tokeniser options
+  if (spec.kind === 'bow' || spec.kind === 'hybrid' || spec.kind === 'smoothed') new TfidfVectorizer(spec.tfidf);
+  if (spec.kind === 'smoothed') new NeighbourExpansion(spec.expansion);
   const empty = examples.filter((e) => e.text.trim() === '').length;
   if (empty > 0) {
     throw new DataError(`${empty} training text(s) are empty`, { hint: 'readDataset skips empty texts; filter them out before training' });

@@ -4,6 +4,7 @@
  */
 import { DataError, InvalidArgumentError } from '../../../src/errors.js';
 import { appendL2Row, type Csr } from '../linear/features.js';
+import { checkBoolean, checkChoice, checkWholeNumber, definedOptions } from '../options.js';
 
 /** scikit-learn's smoothed idf: ln((1 + n) / (1 + df)) + 1, for n documents of which df hold the term. */
 export function smoothIdf(n: number, df: number): number {
@@ -38,10 +39,18 @@ export class TfidfVectorizer {
   private index = new Map<string, number>();
 
   constructor(options: TfidfOptions = {}) {
-    this.options = { ...DEFAULT_TFIDF, ...options };
+    // An option given as undefined keeps its default.
+    this.options = { ...DEFAULT_TFIDF, ...definedOptions(options) };
     const o = this.options;
-    if (o.maxN !== 1 && o.maxN !== 2) throw new InvalidArgumentError(`maxN must be 1 or 2, got ${o.maxN}`);
-    if (!Number.isInteger(o.minDf) || o.minDf < 1) throw new InvalidArgumentError(`minDf must be a positive integer, got ${o.minDf}`);
+    checkChoice('tfidf maxN', o.maxN, [1, 2]);
+    checkWholeNumber('tfidf minDf', o.minDf, 1);
+    checkWholeNumber('tfidf maxFeatures', o.maxFeatures, 1, Number.MAX_SAFE_INTEGER, 'the most document-frequent n-grams kept as columns (default 200000)');
+    if (typeof o.maxDfRatio !== 'number' || !(o.maxDfRatio > 0 && o.maxDfRatio <= 1)) {
+      throw new InvalidArgumentError(`tfidf maxDfRatio must be a number in (0, 1], got ${String(o.maxDfRatio)}`, {
+        hint: 'n-grams in more than this fraction of the training texts are dropped; 1 (the default) keeps all',
+      });
+    }
+    checkBoolean('tfidf sublinearTf', o.sublinearTf);
   }
 
   get size(): number {
@@ -81,7 +90,13 @@ export class TfidfVectorizer {
     let kept = [...df].filter(([, d]) => d >= minDf && d <= maxDf).map(([k, d]) => [keyName(k, names), d] as [string, number]);
     if (kept.length > o.maxFeatures) kept = kept.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, o.maxFeatures);
     kept.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    if (kept.length === 0) throw new DataError('the training texts have no terms to build a bag-of-words from');
+    if (kept.length === 0) {
+      if (df.size === 0) throw new DataError('the training texts have no terms to build a bag-of-words from', { hint: 'check the text column: every text has no token' });
+      throw new DataError(
+        `none of the ${df.size} n-grams of the ${n} training texts is in at least ${minDf} and at most ${maxDf} texts (tfidf minDf ${o.minDf}, maxDfRatio ${o.maxDfRatio})`,
+        { hint: 'raise tfidf maxDfRatio (1 keeps every n-gram) or lower minDf' },
+      );
+    }
     this.terms = kept.map(([t]) => t);
     this.idf = Float32Array.from(kept, ([, d]) => smoothIdf(n, d));
     this.buildIndex();

@@ -12,7 +12,7 @@ import { headLayers, type HeadSpec } from '../../../src/heads/head.js';
 import type { BatchSource } from '../../../src/training/data.js';
 import { predictProba, type ParamGroup } from '../../../src/training/trainer.js';
 import { textTrainer, type TextFitContext } from './trainer.js';
-import { InvalidArgumentError } from '../../../src/errors.js';
+import { checkModelSpec } from '../options.js';
 import type { VectorLookup } from '../vectors/lookup.js';
 import { TkMaskedPooling, TkPretrainedEmbedding, TkWindowConv } from './layers.js';
 import type { EmbeddingModelSpec, ModelState, TextModel } from './model.js';
@@ -31,11 +31,8 @@ export class EmbeddingNetModel implements TextModel {
     readonly spec: EmbeddingModelSpec,
     readonly lookup: VectorLookup,
   ) {
+    checkModelSpec(spec);
     this.maxLength = spec.maxLength ?? 256;
-    if (!Number.isInteger(this.maxLength) || this.maxLength < 1) throw new InvalidArgumentError(`maxLength must be a positive integer, got ${this.maxLength}`);
-    if (spec.architecture && spec.architecture !== 'pool' && spec.architecture !== 'cnn') {
-      throw new InvalidArgumentError(`unknown architecture '${spec.architecture as string}'`, { hint: "use 'pool' or 'cnn'" });
-    }
   }
 
   /** Padded id matrix, n × maxLength. */

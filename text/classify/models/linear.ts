@@ -11,6 +11,7 @@ import { NeighbourExpansion, type NeighbourExpansionState } from '../bow/neighbo
 import { TfidfVectorizer, type TfidfState } from '../bow/tfidf.js';
 import { featureDim, hstackCsr, makeFeatures, type Dense, type Features } from '../linear/features.js';
 import { SoftmaxRegression, type SoftmaxRegressionState } from '../linear/softmax-regression.js';
+import { checkModelSpec } from '../options.js';
 import type { DocumentEncoder } from '../represent/document-encoder.js';
 import type { BowModelSpec, FitContext, HybridModelSpec, ModelState, SmoothedModelSpec, TextModel } from './model.js';
 
@@ -45,6 +46,7 @@ export class LinearTextModel implements TextModel {
     tfidf?: TfidfVectorizer,
     expansion?: NeighbourExpansion,
   ) {
+    checkModelSpec(spec);
     this.kind = spec.kind;
     this.tfidf = tfidf ?? new TfidfVectorizer(spec.tfidf);
     if (spec.kind === 'smoothed') this.expansion = expansion ?? new NeighbourExpansion(spec.expansion);

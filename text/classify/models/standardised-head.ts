@@ -13,6 +13,7 @@ import type { History } from '../../../src/training/events.js';
 import { predictProba } from '../../../src/training/trainer.js';
 import type { Progress } from '../../../src/progress.js';
 import type { ModelState } from './model.js';
+import { checkFitOptions } from '../options.js';
 import { textTrainer, type TextFitContext } from './trainer.js';
 
 const DEFAULT_DOCUMENT_HEAD: HeadSpec = { type: 'linear' };
@@ -49,6 +50,8 @@ export class StandardisedHead {
 
   /** Fit the statistics on `x` (n × dim, standardised in place), build the head and train it. */
   async fit(x: Float32Array, y: Int32Array, ctx: TextFitContext, validation?: { x: Float32Array; y: Int32Array }): Promise<History> {
+    // Before the default epoch count is worked out from the batch size (a bad batch size is named as such).
+    checkFitOptions(ctx);
     const d = this.dim;
     const n = x.length / d;
     // Statistics of the texts that have a representation (all of them if none has).

@@ -9,6 +9,7 @@ import { EarlyStopping } from '../../../src/training/callbacks/early-stopping.js
 import type { Dataset } from '../../../src/training/data.js';
 import { Trainer, type Callback, type ParamGroup } from '../../../src/training/trainer.js';
 import type { FitContext } from './model.js';
+import { checkFitOptions } from '../options.js';
 
 export interface TextTrainerDefaults {
   epochs: number;
@@ -27,6 +28,7 @@ export function textTrainer(
   defaults: TextTrainerDefaults,
   options: { validationData?: Dataset; paramGroups?: ParamGroup[] } = {},
 ): Trainer {
+  checkFitOptions(ctx);
   const callbacks: Callback[] = [...(ctx.callbacks ?? [])];
   const { validationData, paramGroups } = options;
   if (validationData) callbacks.push(new EarlyStopping({ monitor: 'val_loss', patience: ctx.patience ?? 3, restoreBestWeights: true }));

@@ -10,6 +10,7 @@
  */
 import type { Encoder, Provenance } from '../../../src/encoder.js';
 import { DataError } from '../../../src/errors.js';
+import { checkBoolean, checkChoice, checkPositive } from '../options.js';
 import type { Tokenizer } from '../tokenize/tokenizer.js';
 import type { VectorLookup } from '../vectors/lookup.js';
 
@@ -25,6 +26,13 @@ export interface RepresentationOptions {
   sifA?: number;
   /** SIF: remove the first principal component. Default true. */
   sifRemovePc?: boolean;
+}
+
+/** Throw an `InvalidArgumentError` naming a representation option that is not one of its values. */
+export function checkRepresentationOptions(options: RepresentationOptions): void {
+  checkChoice('representation.emptyDocument', options.emptyDocument, ['zero', 'error']);
+  checkPositive('representation.sifA', options.sifA);
+  checkBoolean('representation.sifRemovePc', options.sifRemovePc);
 }
 
 export interface RepresentationState {
@@ -51,6 +59,7 @@ export abstract class DocumentEncoder implements Encoder<string> {
     readonly provenance: Provenance,
     options: RepresentationOptions = {},
   ) {
+    checkRepresentationOptions(options);
     this.emptyDocument = options.emptyDocument ?? 'zero';
   }
 

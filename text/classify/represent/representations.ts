@@ -79,7 +79,6 @@ export class SifEncoder extends DocumentEncoder {
   constructor(tokenizer: Tokenizer, lookup: VectorLookup, provenance: Provenance, options: RepresentationOptions = {}) {
     super(tokenizer, lookup, provenance, options);
     this.a = options.sifA ?? 1e-3;
-    if (!(this.a > 0)) throw new InvalidArgumentError(`SIF's a must be > 0, got ${this.a}`);
     this.removePc = options.sifRemovePc ?? true;
   }
 
