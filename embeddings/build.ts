@@ -57,10 +57,10 @@ export function buildIndex(options: BuildIndexOptions): BuiltIndex {
   if (matrix.length !== keys.length * dim) {
     throw new InvalidArgumentError(`matrix has ${matrix.length} values, need ${keys.length} × ${dim}`);
   }
-  // An exact index uses the matrix as is: refuse NaN and ±Infinity here (HNSW's add checks each row too).
-  checkMatrix(matrix, dim, (r) => `the vector of '${keys[r]}' (row ${r})`);
   const kind = options.kind ?? 'auto';
   const useExact = kind === 'exact' || (kind === 'auto' && keys.length < EXACT_THRESHOLD);
+  // NaN, ±Infinity and values beyond float32 are refused before any work (ExactIndex.fromMatrix checks them itself).
+  if (!useExact) checkMatrix(matrix, dim, (r) => `the vector of '${keys[r]}' (row ${r})`);
   if (useExact) {
     const exact = ExactIndex.fromMatrix({ keys, matrix, dim, metric: options.metric, metadata: options.metadata });
     if (options.recipe !== undefined) exact.recipe = options.recipe;

@@ -10,7 +10,7 @@ import { saveIndexDir } from './persist.js';
 import { RowStore } from './rowstore.js';
 import type { EmbeddingRecipe, JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
 import { batchRows, checkBatch } from './batch.js';
-import { checkMetric, checkQueryDirections, checkVector, flattenQueries, isZeroVector, scoreToDistance } from './vectors.js';
+import { checkMatrix, checkMetric, checkQueryDirections, checkVector, flattenQueries, isZeroVector, scoreToDistance } from './vectors.js';
 
 export interface ExactIndexOptions {
   /** Vector dimension (required). */
@@ -68,7 +68,12 @@ export class ExactIndex implements VectorIndex {
     }
     this.dim = options.dim;
     this.metric = checkMetric(options.metric ?? 'cosine');
-    const capacity = Math.max(1, options.capacity ?? DEFAULT_CAPACITY);
+    const capacity = options.capacity ?? DEFAULT_CAPACITY;
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new InvalidArgumentError(`capacity must be a positive integer, got ${capacity}`, {
+        hint: `it is the number of rows reserved up front (default ${DEFAULT_CAPACITY}); the index grows past it by itself`,
+      });
+    }
     if (!options.borrowing) this.store = new RowStore(this.dim, capacity);
     this.table = new KeyTable();
     this.unitRows = true;
@@ -89,6 +94,8 @@ export class ExactIndex implements VectorIndex {
     if (options.metadata && options.metadata.length !== keys.length) {
       throw new InvalidArgumentError(`metadata has ${options.metadata.length} entries for ${keys.length} keys`);
     }
+    // The matrix is used as is: NaN or ±Infinity would give null scores (ip) or silently lost rows.
+    checkMatrix(matrix.subarray(0, keys.length * dim), dim, (r) => `the vector of '${keys[r]}' (row ${r})`);
     index.table = KeyTable.fromKeys(keys, options.metadata);
     index.borrowed = matrix;
     const rows = keys.length;

@@ -55,11 +55,28 @@ export function checkVector(vector: ArrayLike<number>, dim: number, what = 'vect
 
 /** Throws unless every value of the row-major `matrix` (rows × dim) is a finite float32; names the row and position. */
 export function checkMatrix(matrix: ArrayLike<number>, dim: number, rowName: (row: number) => string = (r) => `row ${r}`): void {
+  if (matrix instanceof Float32Array) {
+    const i = firstNonFinite(matrix);
+    if (i >= 0) throw valueError(rowName(Math.floor(i / dim)), i % dim, float32Problem(matrix[i]) ?? 'is not a finite float32');
+    return;
+  }
   for (let i = 0; i < matrix.length; i++) {
     const x = matrix[i]!;
     if (Number.isFinite(Math.fround(x))) continue;
     throw valueError(rowName(Math.floor(i / dim)), i % dim, float32Problem(x) ?? 'is not a finite float32');
   }
+}
+
+/**
+ * Position of the first NaN or ±Infinity in a float32 matrix, or -1 (its values are float32 already, so
+ * nothing else can be out of range). One monomorphic loop: 34 million values in a few tens of ms.
+ */
+function firstNonFinite(m: Float32Array): number {
+  for (let i = 0; i < m.length; i++) {
+    const x = m[i]!;
+    if (x - x !== 0) return i;
+  }
+  return -1;
 }
 
 /** True when every value of `v[start..end)` is 0. */
