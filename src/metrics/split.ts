@@ -25,8 +25,14 @@ export interface Split {
 export function stratifiedSplit(labels: ArrayLike<number>, options: SplitOptions = {}): Split {
   const fv = options.validation ?? 0.2;
   const ft = options.test ?? 0;
-  if (fv < 0 || ft < 0 || fv + ft >= 1) {
-    throw new InvalidArgumentError(`split fractions must be ≥ 0 and sum to < 1 (validation ${fv}, test ${ft})`);
+  // Written so that NaN (and anything not a number) fails: NaN < 0 is false too.
+  if (typeof fv !== 'number' || typeof ft !== 'number' || !(fv >= 0 && ft >= 0 && fv + ft < 1)) {
+    throw new InvalidArgumentError(`split fractions must be numbers ≥ 0 that sum to < 1 (validation ${String(fv)}, test ${String(ft)})`, {
+      hint: 'e.g. validation: 0.2 holds out a fifth of each class',
+    });
+  }
+  if (options.seed !== undefined && (typeof options.seed !== 'number' || !Number.isInteger(options.seed))) {
+    throw new InvalidArgumentError(`the split seed must be a whole number, got ${String(options.seed)}`);
   }
   if (labels.length === 0) throw new DataError('cannot split an empty dataset');
   const rng = new Rng(options.seed ?? 0);

@@ -10,7 +10,7 @@ import { classificationReport, type ClassificationReport } from '../../src/metri
 import type { Progress } from '../../src/progress.js';
 import type { History } from '../../src/training/events.js';
 import { initEngine } from '../../src/engine/backend.js';
-import { encodeLabels, requireKnownLabels, trainingLabels } from './data/labels.js';
+import { checkExamples, encodeLabels, requireKnownLabels, trainingLabels } from './data/labels.js';
 import type { TextExample } from './data/types.js';
 import { EmbeddingNetModel } from './models/embedding-net.js';
 import { LinearTextModel } from './models/linear.js';
@@ -139,6 +139,7 @@ export class TextClassifier {
 
   /** Class probabilities, row-major texts × labels. */
   async predictProba(texts: readonly string[]): Promise<Float32Array> {
+    checkTexts(texts);
     if (texts.length === 0) return new Float32Array(0);
     await initEngine();
     return this.model.predictProba(this.tokensFor(texts), texts);
@@ -146,8 +147,10 @@ export class TextClassifier {
 
   /** The top-k labels of each text with their probabilities. */
   async predict(texts: readonly string[], options: { topK?: number } = {}): Promise<Prediction[][]> {
-    const k = Math.min(options.topK ?? 1, this.labels.length);
-    if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError(`topK must be a positive integer, got ${options.topK}`);
+    const topK = options.topK ?? 1;
+    // Checked before it is capped at the number of labels, so that 2.5 is refused whatever that number.
+    if (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1) throw new InvalidArgumentError(`topK must be a whole number ≥ 1, got ${String(topK)}`);
+    const k = Math.min(topK, this.labels.length);
     const p = await this.predictProba(texts);
     const C = this.labels.length;
     return texts.map((_, i) =>
@@ -160,6 +163,7 @@ export class TextClassifier {
 
   /** Accuracy, macro-F1, per-class P/R/F1 and confusion matrix; unseen labels are reported, not fatal. */
   async evaluate(examples: readonly TextExample[], options: { topK?: number } = {}): Promise<TextEvaluation> {
+    examples = checkExamples(examples, 'evaluation set');
     if (examples.length === 0) throw new DataError('no texts to evaluate', { hint: 'give labelled texts' });
     const { y, unseen } = encodeLabels(examples, this.labels);
     const keep = examples.filter((_, i) => y[i] >= 0);
@@ -185,6 +189,16 @@ export class TextClassifier {
   }
 }
 
+/** Texts to classify: an array of strings (an empty string is a text; the model answers it from its prior). */
+function checkTexts(texts: readonly string[]): void {
+  if (!Array.isArray(texts)) throw new InvalidArgumentError(`texts must be an array of strings, got ${texts === null ? 'null' : typeof texts}`, { hint: 'wrap a single text in an array: predict([text])' });
+  const bad = texts.findIndex((t) => typeof t !== 'string');
+  if (bad >= 0) {
+    const t = texts[bad] as unknown;
+    throw new InvalidArgumentError(`texts[${bad}] is ${t === null ? 'null' : Array.isArray(t) ? 'an array' : typeof t}, not a string`, { hint: 'give every text as a string' });
+  }
+}
+
 function vectorsUsed(spec: ModelSpec): boolean {
   return spec.kind !== 'bow' && spec.kind !== 'sentence';
 }
@@ -205,6 +219,9 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
   new Tokenizer(options.tokenizer); // checks the tokeniser options
   if (spec.kind === 'bow' || spec.kind === 'hybrid' || spec.kind === 'smoothed') new TfidfVectorizer(spec.tfidf);
   if (spec.kind === 'smoothed') new NeighbourExpansion(spec.expansion);
+  // Texts are strings and labels strings (as readDataset reads them: 1 and '1' are one label).
+  examples = checkExamples(examples, 'training set');
+  const validationExamples = options.validation === undefined ? undefined : checkExamples(options.validation, 'validation set');
   const empty = examples.filter((e) => e.text.trim() === '').length;
   if (empty > 0) {
     throw new DataError(`${empty} training text(s) are empty`, { hint: 'readDataset skips empty texts; filter them out before training' });
@@ -213,7 +230,7 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
   const y = encodeLabels(examples, labels).y;
   // Like Keras/fastai with validation labels outside the training classes: an error, not a silent run
   // without early stopping and without validation metrics. Raised before vectors are loaded or anything is fitted.
-  const validationLabels = options.validation?.length ? requireKnownLabels(options.validation, labels, 'validation') : undefined;
+  const validationLabels = validationExamples?.length ? requireKnownLabels(validationExamples, labels, 'validation') : undefined;
   const seed = options.seed ?? 0;
   await initEngine();
 
@@ -250,7 +267,7 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
   if (sentence) provenance = sentence.provenance;
   const model = createModel(spec, tokenizer, lookup, provenance, options.representation, sentence);
   // Validation texts with labels unseen in training are left out (and reported in the summary).
-  const validationTexts = options.validation?.filter((_, i) => validationLabels!.y[i] >= 0).map((e) => e.text);
+  const validationTexts = validationExamples?.filter((_, i) => validationLabels!.y[i] >= 0).map((e) => e.text);
   const validation =
     validationTexts && validationLabels
       ? { docs: sentence ? [] : tokenizer.tokenizeAll(validationTexts), texts: validationTexts, y: validationLabels.y.filter((c) => c >= 0) }
@@ -280,7 +297,7 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
     seed,
     validation:
       validation && validationLabels
-        ? { texts: options.validation!.length, used: validation.y.length, unseenLabels: validationLabels.unseen }
+        ? { texts: validationExamples!.length, used: validation.y.length, unseenLabels: validationLabels.unseen }
         : undefined,
   };
   return new TextClassifier(labels, spec, tokenizer, model, lookup, provenance, summary);

@@ -1,10 +1,43 @@
 /** Label names ↔ class indices, with unseen labels reported rather than fatal. */
-import { DataError } from '../../../src/errors.js';
+import { DataError, InvalidArgumentError } from '../../../src/errors.js';
 import type { TextExample } from './types.js';
 import { labelCounts } from './types.js';
 
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`;
+}
+
+/**
+ * Examples as the classifier reads them, checked: every text a string, every label a string, number
+ * or boolean that is not empty. Labels become strings, trimmed — as `readDataset` reads them — so
+ * `1` given in memory and `1` read from a file are the same label. A bad example is a `DataError`
+ * naming its position (0-based) in `what` ('training set', 'validation set', …).
+ */
+export function checkExamples(examples: readonly TextExample[], what = 'training set'): TextExample[] {
+  if (!Array.isArray(examples)) {
+    throw new InvalidArgumentError(`the ${what} must be an array of { text, label } examples, got ${kindOf(examples)}`);
+  }
+  return examples.map((e: unknown, i) => {
+    const where = `example ${i} of the ${what}`;
+    if (e === null || typeof e !== 'object') throw new DataError(`${where} is ${kindOf(e)}, not a { text, label } object`, { hint: 'give every example a text and a label' });
+    const { text, label } = e as { text: unknown; label: unknown };
+    if (typeof text !== 'string') {
+      throw new DataError(`${where} has a text that is ${kindOf(text)}, not a string`, { hint: 'every text is a string (readDataset skips empty texts; filter the others out)' });
+    }
+    if (typeof label !== 'string' && typeof label !== 'number' && typeof label !== 'boolean') {
+      throw new DataError(`${where} has a label that is ${kindOf(label)}, not a string, number or boolean`, { hint: 'every example needs a label (single-label classification)' });
+    }
+    const name = String(label).trim();
+    if (name === '') throw new DataError(`${where} has an empty label`, { hint: 'every example needs a label' });
+    return typeof label === 'string' && name === label ? (e as TextExample) : { ...(e as TextExample), label: name };
+  });
+}
+
 /** Sorted distinct labels of a training set; fails when there is only one class. */
 export function trainingLabels(examples: readonly TextExample[], what = 'training set'): string[] {
+  examples = checkExamples(examples, what);
   const counts = labelCounts(examples);
   if (examples.length === 0) throw new DataError(`the ${what} is empty`, { hint: 'give labelled texts of at least two labels' });
   if (counts.length < 2) {
@@ -23,7 +56,8 @@ export interface EncodedLabels {
 }
 
 /** Map label names to class indices; unknown labels become −1 and are listed. */
-export function encodeLabels(examples: readonly TextExample[], labels: readonly string[]): EncodedLabels {
+export function encodeLabels(examples: readonly TextExample[], labels: readonly string[], what = 'examples'): EncodedLabels {
+  examples = checkExamples(examples, what);
   const index = new Map(labels.map((l, i) => [l, i]));
   const y = new Int32Array(examples.length);
   const unseen = new Map<string, number>();
@@ -43,7 +77,7 @@ export function encodeLabels(examples: readonly TextExample[], labels: readonly 
  * anything is trained, so a mislabelled file costs no training run.
  */
 export function requireKnownLabels(examples: readonly TextExample[], labels: readonly string[], what: string): EncodedLabels {
-  const encoded = encodeLabels(examples, labels);
+  const encoded = encodeLabels(examples, labels, `${what} set`);
   if (examples.length > 0 && encoded.y.every((c) => c < 0)) {
     const shown = encoded.unseen.slice(0, 5).map((u) => `${u.label} (${u.count})`).join(', ');
     throw new DataError(

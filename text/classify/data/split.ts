@@ -1,6 +1,7 @@
 /** Seeded stratified splits of a text dataset (each label keeps its proportion). */
 import { stratifiedSplit } from '../../../src/metrics/split.js';
 import { InvalidArgumentError } from '../../../src/errors.js';
+import { checkExamples } from './labels.js';
 import type { TextExample } from './types.js';
 
 export interface TextSplitOptions {
@@ -19,9 +20,11 @@ export interface TextSplit {
 }
 
 export function splitExamples(examples: readonly TextExample[], options: TextSplitOptions = {}): TextSplit {
-  const names = [...new Set(examples.map((e) => e.label))].sort();
+  // Labels as the classifier reads them (1 and '1' are one label); the parts hold the examples as given.
+  const checked = checkExamples(examples, 'examples');
+  const names = [...new Set(checked.map((e) => e.label))].sort();
   const index = new Map(names.map((l, i) => [l, i]));
-  const y = Int32Array.from(examples, (e) => index.get(e.label)!);
+  const y = Int32Array.from(checked, (e) => index.get(e.label)!);
   const s = stratifiedSplit(y, { validation: options.validation ?? 0.2, test: options.test ?? 0, seed: options.seed ?? 0 });
   const pick = (idx: Int32Array) => Array.from(idx, (i) => examples[i]);
   return { train: pick(s.train), validation: pick(s.validation), test: pick(s.test) };
