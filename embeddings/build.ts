@@ -3,10 +3,16 @@ import { InvalidArgumentError } from '../src/errors.js';
 import { silentProgress, type Progress } from '../src/progress.js';
 import { tuneEf, type TuneEfResult } from './evaluate.js';
 import { ExactIndex } from './exact.js';
-import { HnswIndex, type HnswIndexOptions } from './hnsw.js';
+import { checkHnswOptions, HnswIndex, type HnswIndexOptions } from './hnsw.js';
 import { sampleIndices } from './sample.js';
 import { checkMatrix, isZeroVector } from './vectors.js';
 import type { EmbeddingRecipe, JsonValue, Metric } from './types.js';
+
+/** The kinds `buildIndex` builds: `auto` picks exact or HNSW by size. */
+export const INDEX_KINDS = ['auto', 'exact', 'hnsw'] as const;
+
+/** Options only an HNSW index uses. */
+const HNSW_ONLY = ['M', 'efConstruction', 'ef', 'seed', 'tune'] as const;
 
 /** Below this many items `kind: 'auto'` builds an exact index: fast enough, and no recall loss. */
 export const EXACT_THRESHOLD = 20_000;
@@ -58,6 +64,19 @@ export function buildIndex(options: BuildIndexOptions): BuiltIndex {
     throw new InvalidArgumentError(`matrix has ${matrix.length} values, need ${keys.length} × ${dim}`);
   }
   const kind = options.kind ?? 'auto';
+  if (!(INDEX_KINDS as readonly string[]).includes(kind)) {
+    throw new InvalidArgumentError(`unknown index kind '${String(kind)}'`, { hint: `use one of ${INDEX_KINDS.join(', ')}` });
+  }
+  // HNSW options are checked whatever is built (kind 'auto' applies them when it builds HNSW) …
+  checkHnswOptions(options);
+  const hnswOnly = HNSW_ONLY.filter((o) => options[o] !== undefined && !(o === 'tune' && options.tune === false));
+  // … and refused with an exact index, which has no graph to shape or ef to tune.
+  if (kind === 'exact' && hnswOnly.length > 0) {
+    const one = hnswOnly.length === 1;
+    throw new InvalidArgumentError(`${hnswOnly.join(', ')} ${one ? 'is an HNSW option' : 'are HNSW options'}: an exact index has no graph and searches exhaustively`, {
+      hint: `leave ${one ? 'it' : 'them'} out, or build with kind 'hnsw' (or 'auto', which uses ${one ? 'it' : 'them'} only when it builds HNSW)`,
+    });
+  }
   const useExact = kind === 'exact' || (kind === 'auto' && keys.length < EXACT_THRESHOLD);
   // NaN, ±Infinity and values beyond float32 are refused before any work (ExactIndex.fromMatrix checks them itself).
   if (!useExact) checkMatrix(matrix, dim, (r) => `the vector of '${keys[r]}' (row ${r})`);

@@ -76,6 +76,26 @@ function positiveInt(name: string, v: number): number {
   return v;
 }
 
+/** Largest seed: hnswlib-node reads the seed as a 32-bit unsigned integer (-1, 1.5 and NaN would be other seeds). */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/** The HNSW parameters of `options` (defaults filled in), checked: typed errors for values hnswlib cannot use as given. */
+export function checkHnswOptions(options: Pick<HnswIndexOptions, 'M' | 'efConstruction' | 'ef' | 'seed'>): { M: number; efConstruction: number; ef: number; seed: number } {
+  const M = positiveInt('M', options.M ?? DEFAULT_M);
+  if (M > MAX_M) {
+    throw new InvalidArgumentError(`M must be at most ${MAX_M}, got ${M}`, { hint: `hnswlib caps M at ${MAX_M} (typical values are 8 to 64; the default is ${DEFAULT_M})` });
+  }
+  const efConstruction = positiveInt('efConstruction', options.efConstruction ?? DEFAULT_EF_CONSTRUCTION);
+  const ef = positiveInt('ef', options.ef ?? DEFAULT_EF);
+  const seed = options.seed ?? DEFAULT_SEED;
+  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
+    throw new InvalidArgumentError(`seed must be an integer from 0 to ${MAX_SEED}, got ${seed}`, {
+      hint: `hnswlib seeds its level generator with a 32-bit unsigned integer (the default is ${DEFAULT_SEED})`,
+    });
+  }
+  return { M, efConstruction, ef, seed };
+}
+
 export class HnswIndex implements VectorIndex {
   readonly kind = 'hnsw' as const;
   readonly dim: number;
@@ -102,13 +122,11 @@ export class HnswIndex implements VectorIndex {
   constructor(options: HnswIndexOptions, existing?: { native: hnswlib.HierarchicalNSW; table: KeyTable }) {
     this.dim = positiveInt('dim', options.dim);
     this.metric = checkMetric(options.metric ?? 'cosine');
-    this.M = positiveInt('M', options.M ?? DEFAULT_M);
-    if (this.M > MAX_M) {
-      throw new InvalidArgumentError(`M must be at most ${MAX_M}, got ${this.M}`, { hint: `hnswlib caps M at ${MAX_M} (typical values are 8 to 64; the default is ${DEFAULT_M})` });
-    }
-    this.efConstruction = positiveInt('efConstruction', options.efConstruction ?? DEFAULT_EF_CONSTRUCTION);
-    this._ef = positiveInt('ef', options.ef ?? DEFAULT_EF);
-    this.seed = options.seed ?? DEFAULT_SEED;
+    const params = checkHnswOptions(options);
+    this.M = params.M;
+    this.efConstruction = params.efConstruction;
+    this._ef = params.ef;
+    this.seed = params.seed;
     this.scratch = new Array<number>(this.dim).fill(0);
     this.zeroSlotsComplete = existing === undefined;
     if (existing) {
@@ -161,7 +179,9 @@ export class HnswIndex implements VectorIndex {
         M: Number(p.M ?? DEFAULT_M),
         efConstruction: Number(p.efConstruction ?? DEFAULT_EF_CONSTRUCTION),
         ef: Number(p.ef ?? DEFAULT_EF),
-        seed: Number(p.seed ?? DEFAULT_SEED),
+        // The seed only matters for adds; indexes saved before seeds were checked may record one hnswlib
+        // read as a uint32 (-1) or that JSON turned into null (NaN): recorded as hnswlib used it.
+        seed: typeof p.seed === 'number' ? p.seed >>> 0 : p.seed === null ? 0 : DEFAULT_SEED,
       },
       { native, table },
     );
