@@ -18,7 +18,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { BundleError } from '../../src/errors.js';
+import { BundleError, InvalidArgumentError } from '../../src/errors.js';
 import { loadBundle, saveBundle, type BundleManifest } from '../../src/bundle/bundle.js';
 import { removeOnInterrupt } from '../../src/io/atomic.js';
 import { initEngine } from '../../src/engine/backend.js';
@@ -112,8 +112,25 @@ function embeddingRows(dir: string, model: tf.LayersModel, words: number, dim: n
   return all.slice(2 * dim, (words + 2) * dim);
 }
 
+/** Metrics must be stored in the manifest as JSON: a plain object whose values JSON can write (checked before anything is written). */
+function checkMetrics(metrics: unknown): void {
+  if (metrics === null || typeof metrics !== 'object' || Array.isArray(metrics)) {
+    throw new InvalidArgumentError(`metrics must be an object such as { test: 0.97 }, got ${metrics === null ? 'null' : Array.isArray(metrics) ? 'an array' : typeof metrics}`);
+  }
+  try {
+    JSON.stringify(metrics);
+  } catch (e) {
+    throw new InvalidArgumentError(`the metrics cannot be stored as JSON: ${(e as Error).message.split('\n')[0]}`, {
+      hint: 'give numbers, strings, booleans, arrays and plain objects (no BigInt, no circular references)',
+      cause: e,
+    });
+  }
+}
+
 /** Save a trained classifier (atomically) with optional metrics to record in the manifest. */
 export async function saveTextClassifier(dir: string, clf: TextClassifier, metrics: Record<string, unknown> = {}): Promise<BundleManifest> {
+  clf.assertUsable('save it');
+  checkMetrics(metrics);
   const state = clf.model.state();
   const encoder = (clf.model as { encoder?: { toJSON(): RepresentationState } }).encoder;
   const files: Record<string, string | Uint8Array> = {

@@ -128,6 +128,22 @@ export class TextClassifier {
     readonly summary: TrainingSummary,
   ) {}
 
+  private disposed = false;
+
+  /** True once `dispose()` has released the model: the classifier then refuses to predict, evaluate or be saved. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Throw a typed error when the classifier was disposed (its network is gone; a linear model's weights too, by contract). */
+  assertUsable(action: string): void {
+    if (this.disposed) {
+      throw new InvalidArgumentError(`cannot ${action}: this text classifier was disposed`, {
+        hint: 'dispose() releases the model; call it when you are done, or train or load it again (loadTextClassifier) to use it',
+      });
+    }
+  }
+
   tokenize(texts: readonly string[]): string[][] {
     return this.tokenizer.tokenizeAll(texts);
   }
@@ -139,6 +155,7 @@ export class TextClassifier {
 
   /** Class probabilities, row-major texts × labels. */
   async predictProba(texts: readonly string[]): Promise<Float32Array> {
+    this.assertUsable('predict');
     checkTexts(texts);
     if (texts.length === 0) return new Float32Array(0);
     await initEngine();
@@ -163,6 +180,7 @@ export class TextClassifier {
 
   /** Accuracy, macro-F1, per-class P/R/F1 and confusion matrix; unseen labels are reported, not fatal. */
   async evaluate(examples: readonly TextExample[], options: { topK?: number } = {}): Promise<TextEvaluation> {
+    this.assertUsable('evaluate');
     examples = checkExamples(examples, 'evaluation set');
     if (examples.length === 0) throw new DataError('no texts to evaluate', { hint: 'give labelled texts' });
     const { y, unseen } = encodeLabels(examples, this.labels);
@@ -184,7 +202,10 @@ export class TextClassifier {
     return { report, unseenLabels: unseen, excluded: examples.length - keep.length, oov: this.lookup ? oovReport(docs, this.lookup) : undefined };
   }
 
+  /** Release the model (its network and, for 'sentence', the encoder's session). Calling it again does nothing. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.model.dispose();
   }
 }
