@@ -1,5 +1,7 @@
 /** Checks shared by the indexes' addBatch: a batch is validated whole before anything is added. */
 import { InvalidArgumentError } from '../src/errors.js';
+import { ownMetadata } from './metadata.js';
+import type { JsonValue } from './types.js';
 import { checkVector } from './vectors.js';
 
 /**
@@ -15,14 +17,17 @@ export function batchRows(keys: readonly string[], vectors: Float32Array | Array
   return (i) => vectors[i]!;
 }
 
-/** Validate a whole batch before anything is added: sizes, values, and keys (new, and once each). */
+/**
+ * Validate a whole batch before anything is added: sizes, values, keys (new, and once each) and
+ * metadata (JSON). Returns the metadata as the index stores it (`ownMetadata` copies), or undefined.
+ */
 export function checkBatch(
   keys: readonly string[],
   rowOf: (i: number) => ArrayLike<number>,
   dim: number,
   present: (key: string) => boolean,
   metadata: readonly unknown[] | undefined,
-): void {
+): (JsonValue | undefined)[] | undefined {
   if (metadata !== undefined && metadata.length !== keys.length) {
     throw new InvalidArgumentError(`metadata has ${metadata.length} entries for ${keys.length} keys`);
   }
@@ -35,4 +40,9 @@ export function checkBatch(
     seen.add(key);
     checkVector(rowOf(i), dim, `the vector of '${key}' (batch item ${i})`);
   }
+  if (metadata === undefined) return undefined;
+  return keys.map((key, i) => {
+    const m = metadata[i];
+    return m === undefined ? undefined : ownMetadata(m, `the metadata of '${key}' (batch item ${i})`);
+  });
 }

@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from '../src/errors.js';
 import { exactTopK, rowInverseNorms, rowSquaredNorms } from './kernel.js';
 import { KeyTable } from './keytable.js';
+import { metadataCopy, ownMetadata } from './metadata.js';
 import { saveIndexDir } from './persist.js';
 import { RowStore } from './rowstore.js';
 import type { EmbeddingRecipe, JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
@@ -153,7 +154,7 @@ export class ExactIndex implements VectorIndex {
 
   metadata(key: string): JsonValue | undefined {
     const slot = this.table.slotOf(key);
-    return slot === undefined ? undefined : this.table.metadataAt(slot);
+    return slot === undefined ? undefined : metadataCopy(this.table.metadataAt(slot));
   }
 
   keys(): string[] {
@@ -169,8 +170,9 @@ export class ExactIndex implements VectorIndex {
 
   add(key: string, vector: ArrayLike<number>, metadata?: JsonValue): void {
     checkVector(vector, this.dim);
+    const owned = metadata === undefined ? undefined : ownMetadata(metadata, `the metadata of '${key}'`);
     this.ensureWritable(this.table.peekSlot() + 1);
-    const slot = this.table.insert(key, metadata);
+    const slot = this.table.insert(key, owned);
     this.writeRow(slot, vector);
   }
 
@@ -184,10 +186,10 @@ export class ExactIndex implements VectorIndex {
     options: { metadata?: readonly (JsonValue | undefined)[]; onProgress?: (done: number) => void } = {},
   ): void {
     const rowOf = batchRows(keys, vectors, this.dim);
-    checkBatch(keys, rowOf, this.dim, (key) => this.table.has(key), options.metadata);
+    const metadata = checkBatch(keys, rowOf, this.dim, (key) => this.table.has(key), options.metadata);
     this.ensureWritable(this.table.slotCount + Math.max(0, keys.length - this.table.freeCount));
     for (let i = 0; i < keys.length; i++) {
-      const slot = this.table.insert(keys[i]!, options.metadata?.[i]);
+      const slot = this.table.insert(keys[i]!, metadata?.[i]);
       this.writeRow(slot, rowOf(i));
       if (options.onProgress && (i + 1) % 1000 === 0) options.onProgress(i + 1);
     }
@@ -197,9 +199,10 @@ export class ExactIndex implements VectorIndex {
   update(key: string, vector: ArrayLike<number>, metadata?: JsonValue): void {
     checkVector(vector, this.dim);
     const slot = this.table.requireSlot(key);
+    const owned = metadata === undefined ? undefined : ownMetadata(metadata, `the metadata of '${key}'`);
     this.ensureWritable(this.table.slotCount);
     this.writeRow(slot, vector);
-    if (metadata !== undefined) this.table.setMetadata(slot, metadata);
+    if (owned !== undefined) this.table.setMetadata(slot, owned);
   }
 
   delete(key: string): boolean {
@@ -252,6 +255,7 @@ export class ExactIndex implements VectorIndex {
       recipe: this.recipe,
       keys: snapshot.keys,
       metadata: snapshot.metadata,
+      nullMetadata: snapshot.nullSlots,
       payload: { name: 'vectors.f32', bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) },
     });
   }
@@ -295,7 +299,7 @@ export class ExactIndex implements VectorIndex {
         const score = res.scores[i]!;
         const hit: SearchHit = { key: table.keyAt(row)!, score, distance: scoreToDistance(this.metric, score) };
         const meta = table.metadataAt(row);
-        if (meta !== undefined) hit.metadata = meta;
+        if (meta !== undefined) hit.metadata = metadataCopy(meta);
         hits.push(hit);
       }
       return hits;

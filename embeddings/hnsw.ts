@@ -13,6 +13,7 @@ import { DEFAULT_K } from './exact.js';
 import { evaluate, tuneEf, type EvaluateOptions, type EvaluateResult, type TuneEfOptions, type TuneEfResult } from './evaluate.js';
 import { batchRows, checkBatch } from './batch.js';
 import { KeyTable } from './keytable.js';
+import { metadataCopy, ownMetadata } from './metadata.js';
 import { MANIFEST_FILE, saveIndexDir, type IndexParts } from './persist.js';
 import type { EmbeddingRecipe, JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
 import { checkMetric, checkQueryDirections, checkVector, distanceToScore, flattenQueries, isZeroVector } from './vectors.js';
@@ -211,7 +212,7 @@ export class HnswIndex implements VectorIndex {
 
   metadata(key: string): JsonValue | undefined {
     const slot = this.table.slotOf(key);
-    return slot === undefined ? undefined : this.table.metadataAt(slot);
+    return slot === undefined ? undefined : metadataCopy(this.table.metadataAt(slot));
   }
 
   keys(): string[] {
@@ -226,10 +227,10 @@ export class HnswIndex implements VectorIndex {
 
   add(key: string, vector: ArrayLike<number>, metadata?: JsonValue): void {
     checkVector(vector, this.dim);
-    this.insertChecked(key, vector, metadata);
+    this.insertChecked(key, vector, metadata === undefined ? undefined : ownMetadata(metadata, `the metadata of '${key}'`));
   }
 
-  /** Add a vector already checked (checkVector) under a key not in the index. */
+  /** Add a vector already checked (checkVector), with metadata as `ownMetadata` returns it, under a key not in the index. */
   private insertChecked(key: string, vector: ArrayLike<number>, metadata: JsonValue | undefined): void {
     const slot = this.table.peekSlot();
     if (slot >= this.native.getMaxElements()) this.native.resizeIndex(Math.max(slot + 1, this.native.getMaxElements() * 2));
@@ -262,11 +263,11 @@ export class HnswIndex implements VectorIndex {
     options: { metadata?: readonly (JsonValue | undefined)[]; onProgress?: (done: number) => void } = {},
   ): void {
     const rowOf = batchRows(keys, vectors, this.dim);
-    checkBatch(keys, rowOf, this.dim, (key) => this.table.has(key), options.metadata);
+    const metadata = checkBatch(keys, rowOf, this.dim, (key) => this.table.has(key), options.metadata);
     const needed = this.table.slotCount + Math.max(0, keys.length - this.table.freeCount);
     if (needed > this.native.getMaxElements()) this.native.resizeIndex(needed);
     for (let i = 0; i < keys.length; i++) {
-      this.insertChecked(keys[i]!, rowOf(i), options.metadata?.[i]);
+      this.insertChecked(keys[i]!, rowOf(i), metadata?.[i]);
       if (options.onProgress && (i + 1) % 1000 === 0) options.onProgress(i + 1);
     }
     options.onProgress?.(keys.length);
@@ -275,9 +276,10 @@ export class HnswIndex implements VectorIndex {
   update(key: string, vector: ArrayLike<number>, metadata?: JsonValue): void {
     checkVector(vector, this.dim);
     const slot = this.table.requireSlot(key);
+    const owned = metadata === undefined ? undefined : ownMetadata(metadata, `the metadata of '${key}'`);
     this.native.addPoint(this.toScratch(vector), slot);
     this.noteZero(slot, vector);
-    if (metadata !== undefined) this.table.setMetadata(slot, metadata);
+    if (owned !== undefined) this.table.setMetadata(slot, owned);
   }
 
   delete(key: string): boolean {
@@ -343,6 +345,7 @@ export class HnswIndex implements VectorIndex {
       recipe: this.recipe,
       keys: snapshot.keys,
       metadata: snapshot.metadata,
+      nullMetadata: snapshot.nullSlots,
       // Written synchronously, now: hnswlib's async writeIndex reads the graph on another thread while
       // this one may add (and resize), delete or update — the file would not be the index of this call.
       payload: { name: 'index.hnsw', writeSync: (path) => this.native.writeIndexSync(path) },
@@ -463,7 +466,7 @@ export class HnswIndex implements VectorIndex {
         }
         const hit: SearchHit = { key, score: distanceToScore(this.metric, distance), distance };
         const meta = table.metadataAt(slot);
-        if (meta !== undefined) hit.metadata = meta;
+        if (meta !== undefined) hit.metadata = metadataCopy(meta);
         hits.push(hit);
       }
       // Zero rows took places of the k: search again past them (all known ones at once, or twice as far).

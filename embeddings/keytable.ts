@@ -2,8 +2,12 @@
  * String keys ↔ integer slots, with optional JSON metadata per slot and a free
  * list so deleted slots are reused. Shared by both index kinds: the exact index
  * uses slots as matrix rows, the HNSW index as hnswlib labels.
+ *
+ * Metadata is stored as `ownMetadata` makes it (checked JSON, a frozen copy of its own): the
+ * methods taking metadata expect that form, so callers check it before changing anything.
  */
 import { KeyNotFoundError, InvalidArgumentError } from '../src/errors.js';
+import { freezeMetadata, ownMetadata } from './metadata.js';
 import type { JsonValue } from './types.js';
 
 export class KeyTable {
@@ -61,7 +65,7 @@ export class KeyTable {
     return this.free.length > 0 ? this.free[this.free.length - 1]! : this.slotKeys.length;
   }
 
-  /** Take a slot for a new key. Throws if the key exists. */
+  /** Take a slot for a new key. Throws if the key exists. `metadata`: as `ownMetadata` returns it. */
   insert(key: string, metadata?: JsonValue): number {
     if (typeof key !== 'string') throw new InvalidArgumentError(`keys must be strings, got ${typeof key}`);
     if (this.bySlot.has(key)) {
@@ -96,18 +100,28 @@ export class KeyTable {
     return out;
   }
 
-  /** Slot-ordered snapshot (undefined for free slots), for persistence. */
-  snapshot(): { keys: (string | null)[]; metadata: (JsonValue | null)[] | null } {
+  /**
+   * Slot-ordered snapshot, for persistence: null keys are free slots; in `metadata` null is "none",
+   * and `nullSlots` lists the slots whose metadata is JSON null itself.
+   */
+  snapshot(): { keys: (string | null)[]; metadata: (JsonValue | null)[] | null; nullSlots: number[] } {
     const keys = this.slotKeys.map((k) => k ?? null);
     const hasMeta = this.slotMeta.some((m) => m !== undefined);
     const metadata = hasMeta ? this.slotMeta.map((m) => (m === undefined ? null : m)) : null;
     // Pad metadata to the same length as keys.
     if (metadata) while (metadata.length < keys.length) metadata.push(null);
-    return { keys, metadata };
+    const nullSlots: number[] = [];
+    this.slotMeta.forEach((m, slot) => {
+      if (m === null) nullSlots.push(slot);
+    });
+    return { keys, metadata, nullSlots };
   }
 
-  /** Rebuild from a snapshot (free slots are the null keys). */
-  static fromSnapshot(keys: readonly (string | null)[], metadata?: readonly (JsonValue | null)[] | null): KeyTable {
+  /**
+   * Rebuild from a snapshot (free slots are the null keys; metadata null is "none" except at `nullSlots`).
+   * The metadata, parsed from JSON, is frozen in place.
+   */
+  static fromSnapshot(keys: readonly (string | null)[], metadata?: readonly (JsonValue | null)[] | null, nullSlots: readonly number[] = []): KeyTable {
     const t = new KeyTable();
     for (let slot = 0; slot < keys.length; slot++) {
       const key = keys[slot];
@@ -120,22 +134,25 @@ export class KeyTable {
       if (t.bySlot.has(key)) throw new InvalidArgumentError(`duplicate key '${key}'`);
       t.slotKeys[slot] = key;
       const m = metadata?.[slot];
-      t.slotMeta[slot] = m === null ? undefined : m;
+      t.slotMeta[slot] = m === null || m === undefined ? undefined : freezeMetadata(m);
       t.bySlot.set(key, slot);
     }
+    for (const slot of nullSlots) if (t.slotKeys[slot] !== undefined) t.slotMeta[slot] = null;
     // Reuse low slots first.
     t.free.reverse();
     return t;
   }
 
-  /** A table whose slots 0..n-1 are the given keys, in order (duplicates rejected). */
+  /** A table whose slots 0..n-1 are the given keys, in order (duplicates rejected; metadata checked and copied). */
   static fromKeys(keys: readonly string[], metadata?: readonly (JsonValue | undefined)[]): KeyTable {
     const t = new KeyTable();
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
+      if (typeof key !== 'string') throw new InvalidArgumentError(`keys must be strings, got ${typeof key} at position ${i}`);
       if (t.bySlot.has(key)) throw new InvalidArgumentError(`duplicate key '${key}' at position ${i}`, { hint: 'keys must be unique' });
       t.slotKeys.push(key);
-      t.slotMeta.push(metadata?.[i]);
+      const m = metadata?.[i];
+      t.slotMeta.push(m === undefined ? undefined : ownMetadata(m, `the metadata of '${key}'`));
       t.bySlot.set(key, i);
     }
     return t;

@@ -57,6 +57,8 @@ export interface SaveSpec {
   recipe?: EmbeddingRecipe;
   keys: (string | null)[];
   metadata: (JsonValue | null)[] | null;
+  /** Slots whose metadata is JSON null (in `metadata`, null means none). */
+  nullMetadata?: number[];
   /**
    * The main data file: bytes to write (a copy the caller no longer changes), or a function that writes
    * it at the given path synchronously — it is called before `saveIndexDir` returns.
@@ -64,9 +66,19 @@ export interface SaveSpec {
   payload: { name: string; bytes: Uint8Array } | { name: string; writeSync: (path: string) => void };
 }
 
-/** What keys.json holds. */
-function keysFileContent(keys: (string | null)[], metadata: (JsonValue | null)[] | null): { keys: (string | null)[]; metadata: (JsonValue | null)[] | null } {
-  return { keys, metadata };
+/**
+ * What keys.json holds: `keys` by slot (null: a free slot), `metadata` by slot or null when no item
+ * has any (null: no metadata), and `nullMetadata`, the slots whose metadata is JSON null itself
+ * (left out when there are none; files written before it have none, and read as before).
+ */
+interface KeysFile {
+  keys: (string | null)[];
+  metadata: (JsonValue | null)[] | null;
+  nullMetadata?: number[];
+}
+
+function keysFileContent(keys: (string | null)[], metadata: (JsonValue | null)[] | null, nullSlots: number[]): KeysFile {
+  return nullSlots.length > 0 ? { keys, metadata, nullMetadata: nullSlots } : { keys, metadata };
 }
 
 /** Who writes index folders (for output-path checks: `checkOutputDir(dir, INDEX_OWNER)`). */
@@ -89,7 +101,7 @@ export function checkIndexOutput(dir: string): Promise<void> {
 export function saveIndexDir(dir: string, spec: SaveSpec): Promise<void> {
   let keysText: string;
   try {
-    keysText = JSON.stringify(keysFileContent(spec.keys, spec.metadata));
+    keysText = JSON.stringify(keysFileContent(spec.keys, spec.metadata, spec.nullMetadata ?? []));
   } catch (e) {
     return Promise.reject(e);
   }
@@ -227,7 +239,7 @@ export async function readIndexDir(dir: string, options: ReadOptions = {}): Prom
   if (!payloadEntry) throw new InvalidFileError(`manifest does not list ${payloadName}`, { file: manifestPath, hint: 'rebuild the index' });
   const keysPath = await checkFile(dir, KEYS_FILE, manifest.files[KEYS_FILE]!, verify);
   const payloadPath = await checkFile(dir, payloadName, payloadEntry, verify);
-  let parsed: { keys: (string | null)[]; metadata: (JsonValue | null)[] | null };
+  let parsed: KeysFile;
   try {
     parsed = JSON.parse(await readFile(keysPath, 'utf8')) as typeof parsed;
   } catch (e) {
@@ -241,7 +253,11 @@ export async function readIndexDir(dir: string, options: ReadOptions = {}): Prom
   }
   let table: KeyTable;
   try {
-    table = KeyTable.fromSnapshot(parsed.keys, parsed.metadata);
+    const nulls = parsed.nullMetadata ?? [];
+    if (!Array.isArray(nulls) || !nulls.every((slot) => Number.isInteger(slot) && slot >= 0 && slot < manifest.slots)) {
+      throw new Error('nullMetadata is not a list of slots');
+    }
+    table = KeyTable.fromSnapshot(parsed.keys, parsed.metadata, nulls);
   } catch (e) {
     throw new InvalidFileError((e as Error).message, { file: keysPath, cause: e });
   }
