@@ -160,7 +160,11 @@ export async function evaluateAnalogies(wv: WordVectors, file: string, options: 
         });
         answers = results.map((res) => Array.from(res.rows, (r) => wv.words[r]!));
       } else {
-        answers = batch.map((q) => wv.mostSimilarCosmul([wv.words[q.rows[1]]!, wv.words[q.rows[2]]!], [wv.words[q.rows[0]]!], 5, rows).map((n) => n.word));
+        // A question with a zero-vector word has no 3CosMul answer (mostSimilarCosmul refuses the word): counted incorrect,
+        // as 3CosAdd's arbitrary answer for it would be.
+        answers = batch.map((q) =>
+          q.rows.some((r) => inv[r] === 0) ? [] : wv.mostSimilarCosmul([wv.words[q.rows[1]]!, wv.words[q.rows[2]]!], [wv.words[q.rows[0]]!], 5, rows).map((n) => n.word),
+        );
       }
       batch.forEach((q, i) => {
         const ignore = new Set(q.words.slice(0, 3));

@@ -32,11 +32,17 @@ export interface Neighbor {
 /** A term of a query: a word of the vocabulary or a raw vector of dimension `dim`. */
 export type Term = string | ArrayLike<number>;
 
+/**
+ * The terms of one side of a query: a list of terms, or — as gensim accepts — a single word or a
+ * single raw vector (a typed array, or an array of numbers).
+ */
+export type Terms = readonly Term[] | Term;
+
 export interface MostSimilarOptions {
-  /** Terms that pull towards the result (weight +1). */
-  positive?: readonly Term[];
-  /** Terms that push away from it (weight −1). */
-  negative?: readonly Term[];
+  /** Terms that pull towards the result (weight +1): a list, or one word or vector. */
+  positive?: Terms;
+  /** Terms that push away from it (weight −1): a list, or one word or vector. */
+  negative?: Terms;
   /** Number of neighbours. Default 10. */
   topn?: number;
   /**
@@ -331,7 +337,10 @@ export class WordVectors {
     return this.defaultIndex;
   }
 
-  /** Cosine similarity of two words. */
+  /**
+   * Cosine similarity of two words. A word whose stored vector is all zeros has no direction; its
+   * similarity to any word is 0, as in gensim (queries refuse such a word as a term instead).
+   */
   similarity(a: string, b: string): number {
     const m = this.matrix;
     const inv = this.inverseNorm();
@@ -344,13 +353,14 @@ export class WordVectors {
 
   /**
    * Words closest (cosine) to the normalised mean of the unit `positive` terms
-   * minus the unit `negative` terms; query words are never returned. A string
-   * is shorthand for `{ positive: [word] }`.
+   * minus the unit `negative` terms; query words are never returned. A word, a
+   * raw vector or a list of terms is shorthand for `{ positive: … }` (as gensim's
+   * `most_similar('king')`, `most_similar(['king', 'woman'])`).
    */
-  mostSimilar(query: string | MostSimilarOptions, topn?: number): Neighbor[] {
-    const options: MostSimilarOptions = typeof query === 'string' ? { positive: [query], topn } : { ...query, topn: query.topn ?? topn };
+  mostSimilar(query: Terms | MostSimilarOptions, topn?: number): Neighbor[] {
+    const options: MostSimilarOptions = isOptionsObject(query) ? { ...query, topn: query.topn ?? topn } : { positive: query, topn };
     const k = checkTopn(options.topn ?? DEFAULT_TOPN);
-    const { vector, exclude } = this.combine(options.positive ?? [], options.negative ?? []);
+    const { vector, exclude } = this.combine(termList(options.positive, 'positive'), termList(options.negative, 'negative'));
     const restrict = this.checkRestrict(options.restrictVocab);
     if (this.index === null || restrict < this.size) return this.exactSearch(vector, k, exclude, restrict);
     return this.index.query(vector, { k, exclude: [...exclude].map((r) => this.words[r]!) }).map((h) => ({ word: h.key, score: h.score }));
@@ -367,14 +377,25 @@ export class WordVectors {
     return this.mostSimilarCosmul([b, c], [a], options.topn ?? DEFAULT_TOPN, options.restrictVocab);
   }
 
-  /** gensim `most_similar_cosmul`: ∏ sim⁺ / (∏ sim⁻ + ε), with similarities shifted to [0, 1]. */
-  mostSimilarCosmul(positive: readonly string[], negative: readonly string[], topn = DEFAULT_TOPN, restrictVocab?: number): Neighbor[] {
+  /**
+   * gensim `most_similar_cosmul`: ∏ sim⁺ / (∏ sim⁻ + ε), with similarities shifted to [0, 1]. Terms
+   * are words (a single word may stand for a list of one). A word whose stored vector is all zeros
+   * is an `InvalidArgumentError`, as in 3CosAdd: it has no direction, so its cosine is undefined.
+   */
+  mostSimilarCosmul(positive: readonly string[] | string, negative: readonly string[] | string = [], topn = DEFAULT_TOPN, restrictVocab?: number): Neighbor[] {
     const k = checkTopn(topn);
     const rows = this.checkRestrict(restrictVocab);
     const inv = this.inverseNorm();
     const exclude = new Set<number>();
+    const words = (list: readonly string[] | string, side: string) => termList(list, side).map((t, i) => {
+      if (typeof t !== 'string') throw new InvalidArgumentError(`3CosMul takes words; ${side}[${i}] is a vector`, { hint: 'use mostSimilar (3CosAdd) for raw vectors' });
+      return t;
+    });
+    positive = words(positive, 'positive');
+    negative = words(negative, 'negative');
     const sims = (word: string) => {
       const r = this.rowOrThrow(word);
+      if (inv[r] === 0) throw zeroTermError(`the vector of '${word}'`);
       exclude.add(r);
       const out = dotAll(this.matrix, this.dim, rows, this.unitRow(r), new Float32Array(rows));
       for (let i = 0; i < rows; i++) out[i] = (1 + out[i]! * inv[i]!) / 2;
@@ -399,6 +420,12 @@ export class WordVectors {
 
   /** The word least similar to the mean of the others (gensim `doesnt_match`); OOV words are ignored. */
   doesntMatch(words: readonly string[]): string {
+    if (typeof words === 'string') {
+      throw new InvalidArgumentError(`doesntMatch takes a list of words, got the string '${words as string}'`, { hint: "pass the words as an array: doesntMatch(['breakfast', 'cereal', 'dinner', 'lunch'])" });
+    }
+    if (!Array.isArray(words)) throw new InvalidArgumentError(`doesntMatch takes a list of words, got ${words === null ? 'null' : typeof words}`);
+    const notWord = words.findIndex((w) => typeof w !== 'string');
+    if (notWord >= 0) throw new InvalidArgumentError(`doesntMatch takes words; words[${notWord}] is ${words[notWord] === null ? 'null' : typeof words[notWord]}`);
     const used = words.filter((w) => this.has(w));
     if (used.length === 0) {
       throw new KeyNotFoundError(words.join(', '), { message: `none of the words is in the vocabulary: ${words.join(', ')}`, hint: 'give at least one known word; check case and spelling' });
@@ -492,10 +519,21 @@ export class WordVectors {
         for (let k = 0; k < dim; k++) mean[k]! += weight * u[k]!;
       } else {
         if (t.length !== dim) throw new DimensionMismatchError(dim, t.length, { what: 'query vector' });
+        // Scaled by the largest magnitude first, so that huge (finite) values do not overflow the norm.
+        let max = 0;
+        for (let k = 0; k < dim; k++) {
+          const x = t[k]!;
+          if (typeof x !== 'number' || !Number.isFinite(x)) {
+            throw new InvalidArgumentError(`the query vector has a non-finite value (${String(x)} at index ${k}): it has no direction`, {
+              hint: 'query with finite numbers (check how the vector was computed: a division by zero, a log of 0)',
+            });
+          }
+          max = Math.max(max, Math.abs(x));
+        }
+        if (max === 0) throw zeroTermError('the query vector');
         let n = 0;
-        for (let k = 0; k < dim; k++) n += t[k]! * t[k]!;
-        if (n === 0) throw zeroTermError('the query vector');
-        const inv = 1 / Math.sqrt(n);
+        for (let k = 0; k < dim; k++) n += (t[k]! / max) ** 2;
+        const inv = 1 / (max * Math.sqrt(n));
         for (let k = 0; k < dim; k++) mean[k]! += weight * t[k]! * inv;
       }
     };
@@ -512,6 +550,29 @@ export class WordVectors {
     });
     return Array.from(res!.rows, (r, i) => ({ word: this.words[r]!, score: res!.scores[i]! }));
   }
+}
+
+function isOptionsObject(query: Terms | MostSimilarOptions): query is MostSimilarOptions {
+  return typeof query === 'object' && query !== null && !Array.isArray(query) && !ArrayBuffer.isView(query);
+}
+
+/**
+ * One side of a query as a list of terms: undefined is none; a word, a typed array or an array of
+ * numbers (one raw vector) is a list of one — a gensim habit; `positive: 'king'` must not become the
+ * letters k, i, n, g. Anything else that is not a term is an `InvalidArgumentError`.
+ */
+function termList(terms: Terms | undefined, side: string): readonly Term[] {
+  if (terms === undefined) return [];
+  if (typeof terms === 'string' || ArrayBuffer.isView(terms)) return [terms as Term];
+  if (!Array.isArray(terms)) {
+    throw new InvalidArgumentError(`${side} must be a word, a vector or a list of them, got ${terms === null ? 'null' : typeof terms}`);
+  }
+  if (terms.length > 0 && terms.every((t) => typeof t === 'number')) return [terms as readonly number[]];
+  terms.forEach((t: unknown, i) => {
+    const ok = typeof t === 'string' || ArrayBuffer.isView(t) || (Array.isArray(t) && t.every((x) => typeof x === 'number'));
+    if (!ok) throw new InvalidArgumentError(`${side}[${i}] is ${t === null ? 'null' : Array.isArray(t) ? 'an array that is not a vector' : typeof t}, not a word or a vector`);
+  });
+  return terms as readonly Term[];
 }
 
 /** A zero term under cosine: refused rather than dropped or matched arbitrarily. */

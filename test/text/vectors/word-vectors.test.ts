@@ -142,6 +142,38 @@ describe('WordVectors', () => {
     expect(withIndex.mostSimilar({ positive: [[1, 0]] }, 3).map((n) => n.word)).toEqual(['one', 'two']);
   });
 
+  it('3CosMul refuses a zero-vector word as 3CosAdd does (it ignored it); a non-finite raw query is named as such', () => {
+    const z = WordVectors.fromArrays({ words: ['a', 'b', 'c', 'd'], matrix: Float32Array.from([0, 0, 1, 0, 0, 1, 1, 1]), dim: 2 });
+    const zero = /the vector of 'a' is all zeros/;
+    expect(() => z.analogy('a', 'b', 'c')).toThrow(zero);
+    expect(() => z.analogy('a', 'b', 'c', { method: 'mul' })).toThrow(InvalidArgumentError);
+    expect(() => z.analogy('a', 'b', 'c', { method: 'mul' })).toThrow(zero);
+    expect(() => z.mostSimilarCosmul(['b', 'a'], [])).toThrow(zero);
+    expect(z.similarity('a', 'b')).toBe(0); // documented: as gensim
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const q = Float32Array.from([1, bad]);
+      expect(() => z.mostSimilar({ positive: [q] })).toThrow(InvalidArgumentError);
+      expect(() => z.mostSimilar({ positive: [q] })).toThrow(new RegExp(`non-finite value \\(${bad} at index 1\\)`));
+    }
+    // Huge finite values are a direction, not an overflow.
+    expect(z.mostSimilar({ positive: [[1e200, 1e200]] }, 1)[0]!.word).toBe('d');
+  });
+
+  it('takes one word or one vector where gensim does (positive: "king"), and refuses a string for doesntMatch', () => {
+    const one = wv.mostSimilar({ positive: ['king'] }, 3);
+    expect(wv.mostSimilar({ positive: 'king' }, 3)).toEqual(one);
+    expect(wv.mostSimilar(['king'], 3)).toEqual(one);
+    expect(wv.mostSimilar({ positive: 'king', negative: 'man' }, 3)).toEqual(wv.mostSimilar({ positive: ['king'], negative: ['man'] }, 3));
+    const v = Array.from(wv.get('king'));
+    expect(wv.mostSimilar({ positive: v }, 2).map((n) => n.word)).toEqual(wv.mostSimilar({ positive: [v] }, 2).map((n) => n.word));
+    expect(wv.mostSimilar(Float32Array.from(v), 2).map((n) => n.word)).toEqual(['king', ...one.slice(0, 1).map((n) => n.word)]);
+    expect(wv.mostSimilarCosmul('king', 'man', 3)).toEqual(wv.mostSimilarCosmul(['king'], ['man'], 3));
+    expect(() => wv.mostSimilar({ positive: [3 as unknown as string] })).toThrow(/positive must|not a word or a vector|vector/);
+    expect(() => wv.mostSimilar({ positive: [null as unknown as string] })).toThrow(/positive\[0\] is null, not a word or a vector/);
+    expect(() => wv.doesntMatch('breakfast' as unknown as string[])).toThrow(/doesntMatch takes a list of words, got the string 'breakfast'/);
+    expect(() => wv.doesntMatch(['king', 4 as unknown as string])).toThrow(InvalidArgumentError);
+  });
+
   it('searchIndex exposes the vectors as an exact VectorIndex (zero-copy)', () => {
     const index = wv.searchIndex;
     expect(index.kind).toBe('exact');
