@@ -30,6 +30,16 @@ describe('evaluateAnalogies', () => {
     'man king woman empress',
   ];
 
+  it('3CosMul: a question with a zero-vector word is answered incorrectly, not an error mid-file', async () => {
+    const words = [...TINY.words, 'nothing'];
+    const z = WordVectors.fromArrays({ words, matrix: Float32Array.from([...tinyMatrix(), 0, 0, 0, 0]), dim: 4 });
+    const file = write(dir, 'zero.txt', ': s\nman king woman queen\nman king nothing queen\n');
+    const r = await z.evaluateAnalogies(file, { method: 'mul' });
+    expect(r.total.correct + r.total.incorrect).toBe(2);
+    expect(r.total.incorrect).toBeGreaterThanOrEqual(1);
+    expect(r.total.correct).toBe(z.analogy('man', 'king', 'woman', { method: 'mul', topn: 1 })[0]!.word === 'queen' ? 1 : 0);
+  });
+
   it('scores each section and the total; OOV questions are counted and left out', async () => {
     const file = write(dir, 'questions.txt', questions.join('\n') + '\n');
     const r = await wv.evaluateAnalogies(file);
