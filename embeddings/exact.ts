@@ -11,7 +11,7 @@ import { saveIndexDir } from './persist.js';
 import { RowStore } from './rowstore.js';
 import type { EmbeddingRecipe, JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
 import { batchRows, checkBatch } from './batch.js';
-import { checkMatrix, checkMetric, checkQueryDirections, checkVector, flattenQueries, isZeroVector, scoreToDistance } from './vectors.js';
+import { checkMatrix, checkMetric, checkQueryDirections, checkVector, excludedKeys, flattenQueries, isZeroVector, scoreToDistance } from './vectors.js';
 
 export interface ExactIndexOptions {
   /** Vector dimension (required). */
@@ -277,7 +277,7 @@ export class ExactIndex implements VectorIndex {
     if (!Number.isInteger(k) || k < 0) throw new InvalidArgumentError(`k must be a non-negative integer, got ${k}`);
     const table = this.table;
     const excluded = new Set<number>();
-    for (const key of options.exclude ?? []) {
+    for (const key of excludedKeys(options.exclude)) {
       const slot = table.slotOf(key);
       if (slot !== undefined) excluded.add(slot);
     }

@@ -16,7 +16,7 @@ import { KeyTable } from './keytable.js';
 import { metadataCopy, ownMetadata } from './metadata.js';
 import { MANIFEST_FILE, saveIndexDir, type IndexParts } from './persist.js';
 import type { EmbeddingRecipe, JsonValue, Metric, QueryOptions, SearchHit, VectorIndex } from './types.js';
-import { checkMetric, checkQueryDirections, checkVector, distanceToScore, flattenQueries, isZeroVector } from './vectors.js';
+import { checkMetric, checkQueryDirections, checkVector, distanceToScore, excludedKeys, flattenQueries, isZeroVector } from './vectors.js';
 
 /** Graph degree (hnswlib M). */
 export const DEFAULT_M = 16;
@@ -355,7 +355,7 @@ export class HnswIndex implements VectorIndex {
   private excludedSlots(options: QueryOptions): ReadonlySet<number> {
     if (options.exclude === undefined) return NO_SLOTS;
     const out = new Set<number>();
-    for (const key of options.exclude ?? []) {
+    for (const key of excludedKeys(options.exclude)) {
       const slot = this.table.slotOf(key);
       if (slot !== undefined) out.add(slot);
     }

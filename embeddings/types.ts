@@ -20,8 +20,11 @@ export interface SearchHit {
 export interface QueryOptions {
   /** Number of neighbours. Default 10. */
   k?: number;
-  /** Keys never returned (e.g. the query words themselves). */
-  exclude?: Iterable<string>;
+  /**
+   * Keys never returned (e.g. the query words themselves): an array or a Set of keys. A string is
+   * refused (iterating it would exclude its characters): write `['doc-1']`.
+   */
+  exclude?: readonly string[] | ReadonlySet<string>;
   /** Keep only items for which this returns true. */
   filter?: (key: string, metadata: JsonValue | undefined) => boolean;
   /** HNSW search breadth for this query (ignored by exact search). */

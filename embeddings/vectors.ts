@@ -122,6 +122,26 @@ export function flattenQueries(vectors: Float32Array | ArrayLike<number>[], dim:
   return { flat, count: vectors.length };
 }
 
+/**
+ * The keys of `QueryOptions.exclude`, checked: an array or Set of strings. A string is refused — as an
+ * iterable it would exclude its characters ('ab' → 'a' and 'b') — and so is anything else.
+ */
+export function excludedKeys(exclude: unknown): Iterable<string> {
+  if (exclude === undefined) return [];
+  if (typeof exclude === 'string') {
+    throw new InvalidArgumentError(`exclude must be an array or a Set of keys, got the string ${JSON.stringify(exclude.length > 40 ? exclude.slice(0, 40) + '…' : exclude)}`, {
+      hint: `write exclude: [${JSON.stringify(exclude.length > 40 ? exclude.slice(0, 40) + '…' : exclude)}] to leave out that key`,
+    });
+  }
+  if (!Array.isArray(exclude) && !(exclude instanceof Set)) {
+    throw new InvalidArgumentError(`exclude must be an array or a Set of keys, got ${exclude === null ? 'null' : typeof exclude === 'object' ? `a${/^[AEIOU]/.test(exclude.constructor?.name ?? '') ? 'n' : ''} ${exclude.constructor?.name ?? 'object'}` : typeof exclude}`);
+  }
+  for (const key of exclude as Iterable<unknown>) {
+    if (typeof key !== 'string') throw new InvalidArgumentError(`exclude must hold keys (strings), got ${key === null ? 'null' : typeof key}`);
+  }
+  return exclude as Iterable<string>;
+}
+
 /** Convert a score (larger is closer) to the matching distance (smaller is closer). */
 export function scoreToDistance(metric: Metric, score: number): number {
   return metric === 'l2' ? -score : 1 - score;
