@@ -48,6 +48,9 @@ describe('transferkit text', () => {
     expect(r.test.unseenLabels).toEqual([{ label: 'music', count: 1 }]);
     expect(r.skippedEmptyTexts).toBe(0);
     expect(r.oov.tokenRate).toBeLessThan(0.2);
+    // The validation metrics are the library's (summary.validation), stored in the bundle's training summary.
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.training.validation).toMatchObject({ texts: 30, used: 30, accuracy: r.validation.accuracy, macroF1: r.validation.macroF1 });
 
     const e = await cli('text', 'evaluate', out, '--data', join(dir, 'test.txt'), '--json');
     expect(e.code).toBe(0);
@@ -351,6 +354,17 @@ describe('transferkit text', () => {
     expect(over.code).not.toBe(0);
     expect(over.stderr).toMatch(/refusing to write the text-classifier bundle/);
     expect(existsSync(join(again, 'onnx', 'model.onnx'))).toBe(true);
+  });
+
+  it('train refuses, before reading data or training, an --out bundle folder that holds files the bundle does not list', async () => {
+    const out = join(dir, 'with-notes');
+    expect((await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'bow', '--out', out)).code).toBe(0);
+    await writeFile(join(out, 'notes.txt'), 'my notes');
+    const again = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'bow', '--out', out);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]: refusing to write the text-classifier bundle to .*with-notes: the bundle there does not list its file 'notes.txt'/);
+    expect(again.stderr).not.toMatch(/training 'bow'/);
+    expect(await readFile(join(out, 'notes.txt'), 'utf8')).toBe('my notes');
   });
 
   it('embed writes document vectors that index build and query use, keyed by a column', async () => {

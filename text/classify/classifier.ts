@@ -56,9 +56,11 @@ export interface TrainTextOptions extends NeuralFitOptions {
    */
   extraWords?: number;
   /**
-   * Validation texts: early stopping for the neural kinds, and reported metrics. Texts whose label
-   * was not seen in training are left out (reported in `summary.validation`); if that leaves none,
-   * training fails with a `DataError` naming the labels.
+   * Validation texts: early stopping for the neural kinds (on validation loss), and, once trained,
+   * the classifier's accuracy and macro-F1 on them (`summary.validation`, stored in bundles; the full
+   * evaluation is `clf.validationEvaluation`). Texts whose label was not seen in training are left
+   * out (reported in `summary.validation.unseenLabels`); if that leaves none, training fails with a
+   * `DataError` naming the labels.
    */
   validation?: TextExample[];
   /** Seed for initial weights and shuffling. Default 0. */
@@ -96,10 +98,12 @@ export interface TrainingSummary {
   tokenizer: Record<string, unknown>;
   seed: number;
   /**
-   * Validation texts given, how many were used, and the labels unseen in training whose texts
-   * were left out. (When none has a training label, training fails with a `DataError`.)
+   * Validation texts given, how many were used, the labels unseen in training whose texts were left
+   * out, and the trained classifier's accuracy and macro-F1 on the texts used. (When none has a
+   * training label, training fails with a `DataError`.) Bundles saved before the metrics were
+   * added have only the counts.
    */
-  validation?: { texts: number; used: number; unseenLabels: Array<{ label: string; count: number }> };
+  validation?: { texts: number; used: number; unseenLabels: Array<{ label: string; count: number }>; accuracy?: number; macroF1?: number };
 }
 
 export interface Prediction {
@@ -129,6 +133,13 @@ export class TextClassifier {
   ) {}
 
   private disposed = false;
+
+  /**
+   * The trained classifier evaluated on the `validation` texts given to `trainTextClassifier` (full
+   * report: per-class figures, confusion matrix). Not stored in bundles (their summary keeps accuracy
+   * and macro-F1); undefined for a loaded classifier or without validation texts.
+   */
+  validationEvaluation?: TextEvaluation;
 
   /** True once `dispose()` has released the model: the classifier then refuses to predict, evaluate or be saved. */
   get isDisposed(): boolean {
@@ -321,7 +332,20 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
         ? { texts: validationExamples!.length, used: validation.y.length, unseenLabels: validationLabels.unseen }
         : undefined,
   };
-  return new TextClassifier(labels, spec, tokenizer, model, lookup, provenance, summary);
+  const clf = new TextClassifier(labels, spec, tokenizer, model, lookup, provenance, summary);
+  if (summary.validation) {
+    // The metrics the validation texts are given for (texts with unseen labels are left out, as in evaluate).
+    let ev: TextEvaluation;
+    try {
+      ev = await clf.evaluate(validationExamples!);
+    } catch (e) {
+      clf.dispose();
+      throw e;
+    }
+    clf.validationEvaluation = ev;
+    summary.validation = { ...summary.validation, accuracy: ev.report.accuracy, macroF1: ev.report.macroF1 };
+  }
+  return clf;
 }
 
 export function createModel(

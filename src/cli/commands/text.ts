@@ -7,8 +7,8 @@ import type { DatasetFormat, ModelSpec, RepresentationName, TextEvaluation, Trai
 import type { SentencePooling } from '../../../text/sentence/index.js';
 import { formatReport } from '../../metrics/classification.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { bundleOwner } from '../../bundle/owner.js';
-import { checkOutputDir, checkOutputFile, refuseInputAsOutput } from '../../io/output.js';
+import { checkBundleOutput } from '../../bundle/owner.js';
+import { checkOutputFile, refuseInputAsOutput } from '../../io/output.js';
 import { reportableTopK } from '../top-k.js';
 import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
 import { DATASET_FORMAT_CHOICES, DEFAULT_TEXT_VECTORS, REPRESENTATION_CHOICES, SENTENCE_POOLING_CHOICES } from '../choices.js';
@@ -260,8 +260,8 @@ export function registerText(program: Command, ctx: CliContext): void {
     checkKindOptions(ctx, o, cmd);
     const textLib = await textClassify();
     const { formatOov, readDataset, requireKnownLabels, saveTextClassifier, trainingLabels, trainTextClassifier, TEXT_BUNDLE_KIND } = textLib;
-    // Refuse a bad --out before reading data or training, not after.
-    await checkOutputDir(o.out, bundleOwner(TEXT_BUNDLE_KIND));
+    // Refuse a bad --out before reading data or training, not after (also a bundle folder holding files of yours).
+    await checkBundleOutput(o.out, TEXT_BUNDLE_KIND);
     await refuseInputAsOutput({ flag: '--out', path: o.out, kind: 'folder' }, { '--encoder': o.encoder });
     await ctx.engine();
     const data = dataOptions(ctx, o);
@@ -296,7 +296,8 @@ export function registerText(program: Command, ctx: CliContext): void {
       handleInterrupt: true,
     });
     const metrics: Record<string, unknown> = {};
-    const validEval = valid ? await clf.evaluate(valid.examples) : undefined;
+    // The library evaluated the validation texts it was given (clf.summary.validation has accuracy and macro-F1).
+    const validEval = clf.validationEvaluation;
     const testEval = test ? await clf.evaluate(test.examples) : undefined;
     if (validEval) metrics.validation = { accuracy: validEval.report.accuracy, macroF1: validEval.report.macroF1, count: validEval.report.count };
     if (testEval) metrics.test = { accuracy: testEval.report.accuracy, macroF1: testEval.report.macroF1, count: testEval.report.count };

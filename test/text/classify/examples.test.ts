@@ -88,3 +88,18 @@ describe('texts to classify', () => {
     expect((await clf.predict(['nice'], { topK: 5 }))[0]).toHaveLength(2);
   });
 });
+
+describe('validation texts', () => {
+  it('the summary reports the trained classifier\'s accuracy and macro-F1 on them (the docs promised reported metrics), kept in the bundle', async () => {
+    const validation = [...ex, { text: 'nice nice', label: 'pos' }, { text: 'so bad', label: 'neg' }, { text: 'odd one', label: 'other' }];
+    const clf = await trainTextClassifier(ex, { model: { kind: 'bow' }, validation });
+    const ev = await clf.evaluate(validation);
+    expect(clf.summary.validation).toEqual({ texts: 7, used: 6, unseenLabels: [{ label: 'other', count: 1 }], accuracy: ev.report.accuracy, macroF1: ev.report.macroF1 });
+    expect(clf.validationEvaluation?.report).toEqual(ev.report);
+    await saveTextClassifier(join(dir, 'with-validation'), clf);
+    const back = await loadTextClassifier(join(dir, 'with-validation'));
+    expect(back.summary.validation).toMatchObject({ accuracy: ev.report.accuracy, macroF1: ev.report.macroF1 });
+    expect(back.validationEvaluation).toBeUndefined();
+    expect((await trainTextClassifier(ex, { model: { kind: 'bow' } })).summary.validation).toBeUndefined();
+  });
+});
