@@ -23,6 +23,7 @@ export { ImageLearner, type LearnerOptions, type LearnerFitOptions } from './lea
 export { STRATEGIES, STRATEGY_NAMES, getStrategy, type StrategyName, type StrategyInfo, type StrategyOptions } from './strategies.js';
 export { ImageClassifier, IMAGE_CLASSIFIER_KIND, type Prediction, type LabelScore, type Evaluation, type ClassifierInfo } from './classifier.js';
 export { checkTrainOptions, ignoredStrategyOption, STRATEGY_ONLY_OPTIONS, epochRecords, trainImageClassifier, type VisionEpochRecord, type TrainImageClassifierOptions, type TrainImageClassifierResult } from './train.js';
+export { VisionCheckpoint, checkCheckpointOptions, type VisionCheckpointOptions, type CheckpointRecord, type CheckpointSave } from './checkpoint.js';
 export { embedImages, type EmbedOptions, type EmbedResult } from './embed.js';
 export { embedQueryImage, imageQueryEncoder, imageRecipe, imageRecipeProblem, isImageRecipe, type ImageEmbeddingRecipe } from './query-encoder.js';
 export { writeSyntheticImages, syntheticPixels, SYNTHETIC_CLASSES, type SyntheticOptions } from './synthetic.js';

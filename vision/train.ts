@@ -15,7 +15,7 @@ import type { LrSchedule } from '../src/training/schedules.js';
 import type { Progress } from '../src/progress.js';
 import type { AugmentOptions } from './augment.js';
 import { Backbone, type BackboneOptions } from './backbone.js';
-import { ImageClassifier } from './classifier.js';
+import { IMAGE_CLASSIFIER_KIND, ImageClassifier } from './classifier.js';
 import { decodeAll, readImages, type ImageCollection, type SkippedFile } from './data.js';
 import type { ImageSet } from './image-source.js';
 import { ImageLearner } from './learner.js';
@@ -23,6 +23,9 @@ import { buildClassifierModel, type Pooling } from './model.js';
 import { getStrategy, type StrategyName } from './strategies.js';
 import type { TrainingSupport } from './engine/index.js';
 import { withMemoryGuard } from './memory.js';
+import { checkCheckpointOptions, VisionCheckpoint, type CheckpointRecord, type CheckpointSave, type VisionCheckpointOptions } from './checkpoint.js';
+import { checkBundleOutput } from '../src/bundle/owner.js';
+import { refuseInputAsOutput } from '../src/io/output.js';
 
 export interface TrainImageClassifierOptions {
   /** Registry name, model.json URL, local model path, or a loaded Backbone. Default 'mobilenet_v2_nsfwjs'. */
@@ -71,6 +74,11 @@ export interface TrainImageClassifierOptions {
   /** Progress of downloads, decoding and feature passes. */
   progress?: Progress;
   handleInterrupt?: boolean;
+  /**
+   * Save the best classifier so far, as a loadable bundle, into `dir` whenever the monitored value
+   * improves (default `val_loss`, `loss` without validation data) — across fine-tune's two phases.
+   */
+  checkpoint?: VisionCheckpointOptions;
 }
 
 /**
@@ -115,6 +123,8 @@ export interface TrainImageClassifierResult {
   counts: { train: number; validation: number };
   timings: { extractSeconds: number; trainSeconds: number; decodeSeconds: number };
   trainingSupport?: TrainingSupport;
+  /** With the `checkpoint` option: the epoch its folder holds (absent if no epoch was saved). */
+  checkpoint?: CheckpointRecord;
 }
 
 /** Options only one strategy reads: given with another, they would be silently ignored, so they are refused. */
@@ -178,6 +188,7 @@ export function checkTrainOptions(options: TrainImageClassifierOptions): HeadSpe
   if (options.pooling !== undefined && options.pooling !== 'avg' && options.pooling !== 'flatten') {
     throw new InvalidArgumentError(`unknown pooling '${String(options.pooling)}'`, { hint: "use 'avg' or 'flatten'" });
   }
+  if (options.checkpoint !== undefined) checkCheckpointOptions(options.checkpoint);
   return typeof options.head === 'string' ? parseHeadSpec(options.head) : (options.head ?? { type: 'linear' as const });
 }
 
@@ -189,8 +200,20 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
   const seed = options.seed ?? 0;
   const batchSize = options.batchSize ?? 32;
   const extractBatchSize = options.extractBatchSize ?? batchSize;
+  const checkpointDir = options.checkpoint?.dir;
+  // Built now: a bad monitor or mode is refused before any work. Its save function is set below.
+  let saveCheckpoint: ((what: CheckpointSave) => Promise<void>) | undefined;
+  const checkpoint = options.checkpoint ? new VisionCheckpoint(options.checkpoint, strategy.phases, (what) => saveCheckpoint!(what)) : undefined;
+  if (checkpointDir !== undefined) await checkBundleOutput(checkpointDir, IMAGE_CLASSIFIER_KIND);
   const collection = typeof data === 'string' ? await readImages(data) : data;
   const backbone = typeof options.backbone === 'object' ? options.backbone : await Backbone.load(options.backbone ?? 'mobilenet_v2_nsfwjs', { progress: options.progress, ...options.backboneOptions });
+  if (checkpointDir !== undefined) {
+    // A folder in the data folder would be read as a class next time; in the backbone's, it could overwrite its files.
+    await refuseInputAsOutput(
+      { flag: 'checkpoint', path: checkpointDir, kind: 'folder', data: { flag: 'data', readExtensions: [] } },
+      { data: collection.source, backbone: backbone.provenance.kind === 'local' ? backbone.provenance.source : undefined },
+    );
+  }
 
   const memory = { task: 'training', imageSize: backbone.preprocessing.size, batchSize: Math.max(batchSize, extractBatchSize) };
   const t0 = performance.now();
@@ -219,6 +242,38 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
     progress: options.progress,
   });
   const learningRate = options.learningRate ?? strategy.defaultLearningRate;
+  const fineTune = strategy.name === 'fine-tune' ? { freezeEpochs: options.freezeEpochs ?? 1, lrMult: options.lrMult ?? 100 } : {};
+  const architecture = { head, pooling: options.pooling ?? 'avg' };
+  /** The manifest's training record: the options, then what ran (`history`, and why it stopped early). */
+  const trainingRecord = (history: VisionEpochRecord[], stopReason?: string): Record<string, unknown> => ({
+    strategy: strategy.name,
+    epochs,
+    ...fineTune,
+    // What actually ran: differs from the epochs asked for when training stopped early.
+    epochsRun: history.length,
+    ...(stopReason ? { stopReason, ...(stopReason === 'interrupted' ? { interrupted: true } : {}) } : {}),
+    batchSize,
+    learningRate,
+    freezeUntil: strategy.name === 'fine-tune-top' ? (options.freezeUntil ?? backbone.groups[backbone.groups.length - 2]?.name) : undefined,
+    augment: Boolean(options.augment),
+    validationSplit,
+    seed,
+    classWeights: options.classWeights,
+    trainExamples: train.images.length,
+    validationExamples: valid?.images.length ?? 0,
+    history,
+  });
+  // The whole classifier (in feature-extract the fit trains only the head), with the history up to the epoch saved.
+  saveCheckpoint = async ({ record, logs, histories }) => {
+    const { dir, ...held } = record;
+    const clf = new ImageClassifier(model, decoded.labels, backbone.preprocessing, {
+      encoder: backbone.describe(),
+      training: { ...trainingRecord(epochRecords(histories, strategy.phases)), checkpoint: held },
+      metrics: valid && logs.val_loss !== undefined ? { validation: { loss: logs.val_loss, accuracy: logs.val_acc, count: valid.images.length } } : {},
+      architecture,
+    });
+    await clf.save(dir);
+  };
   const t1 = performance.now();
   const { histories, probs } = await withMemoryGuard(memory, async () => {
     const histories = await strategy.run(learner, {
@@ -232,7 +287,7 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
       classWeights: options.classWeights,
       optimizer: options.optimizer,
       schedule: options.schedule,
-      callbacks: options.callbacks,
+      callbacks: [...(options.callbacks ?? []), ...(checkpoint ? [checkpoint] : [])],
       handleInterrupt: options.handleInterrupt,
       seed,
     },
@@ -246,30 +301,12 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
   // Why the run ended early, if it did: the last phase's reason (a warm-up stopped early by a callback
   // is followed by the full phase 2; an interrupted warm-up is the last phase that ran).
   const stopReason = histories[histories.length - 1]?.stopReason;
-  const fineTune = strategy.name === 'fine-tune' ? { freezeEpochs: options.freezeEpochs ?? 1, lrMult: options.lrMult ?? 100 } : {};
 
   const classifier = new ImageClassifier(model, decoded.labels, backbone.preprocessing, {
     encoder: backbone.describe(),
-    training: {
-      strategy: strategy.name,
-      epochs,
-      ...fineTune,
-      // What actually ran: differs from the epochs asked for when training stopped early.
-      epochsRun: history.length,
-      ...(stopReason ? { stopReason, ...(stopReason === 'interrupted' ? { interrupted: true } : {}) } : {}),
-      batchSize,
-      learningRate,
-      freezeUntil: strategy.name === 'fine-tune-top' ? (options.freezeUntil ?? backbone.groups[backbone.groups.length - 2]?.name) : undefined,
-      augment: Boolean(options.augment),
-      validationSplit,
-      seed,
-      classWeights: options.classWeights,
-      trainExamples: train.images.length,
-      validationExamples: valid?.images.length ?? 0,
-      history,
-    },
+    training: { ...trainingRecord(history, stopReason), ...(checkpoint?.best ? { checkpoint: checkpoint.best } : {}) },
     metrics: validation ? { validation: { accuracy: validation.accuracy, macroF1: validation.macroF1, count: validation.count } } : {},
-    architecture: { head, pooling: options.pooling ?? 'avg' },
+    architecture,
   });
   return {
     classifier,
@@ -284,5 +321,6 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
     counts: { train: train.images.length, validation: valid?.images.length ?? 0 },
     timings: { extractSeconds, trainSeconds, decodeSeconds },
     trainingSupport: learner.trainingSupport,
+    ...(checkpoint?.best ? { checkpoint: checkpoint.best } : {}),
   };
 }

@@ -371,6 +371,51 @@ describe('transferkit vision', () => {
     }
   });
 
+  it('train --checkpoint keeps the best epoch as a bundle that predict loads', async () => {
+    const out = join(root, 'ck-final');
+    const ck = join(root, 'ck-best');
+    const r = await cli('vision', 'train', '--data', data, '--out', out, '--checkpoint', ck, '--image-size', '32', '--epochs', '5', '--batch-size', '4', '--lr', '0.3', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const losses = j.history.map((e: { val_loss: number }) => e.val_loss) as number[];
+    const best = losses.indexOf(Math.min(...losses));
+    expect(j.checkpoint).toEqual({ dir: ck, epoch: best, monitor: 'val_loss', value: losses[best] });
+    const manifest = JSON.parse(readFileSync(join(ck, 'manifest.json'), 'utf8'));
+    expect(manifest.kind).toBe('image-classifier');
+    expect(manifest.training.checkpoint).toEqual({ epoch: best, monitor: 'val_loss', value: losses[best] });
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).training.checkpoint).toEqual(j.checkpoint);
+    const p = await cli('vision', 'predict', ck, join(data, 'stripes', '000.jpg'), '--json');
+    expect(p.code).toBe(0);
+    expect(JSON.parse(p.stdout).predictions[0].top[0].label).toMatch(/^(checks|disc|stripes)$/);
+    // Plain text: where the checkpoint is and which epoch it holds (1-based, as the progress counts).
+    const t = await cli('vision', 'train', '--data', data, '--out', out, '--checkpoint', ck, '--image-size', '32', '--epochs', '1', '--batch-size', '8');
+    expect(t.code).toBe(0);
+    expect(t.stderr).toMatch(new RegExp(`checkpoint ${ck}: epoch 1, val_loss \\d+\\.\\d{4}`));
+  });
+
+  it('train refuses a --checkpoint that is --out, nested with it, in the data folder or a folder of your files, before reading images', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const mine = join(root, 'my-files');
+    mkdirSync(mine, { recursive: true });
+    writeFileSync(join(mine, 'notes.txt'), 'mine');
+    const out = join(root, 'never');
+    const cases: [string, string, RegExp][] = [
+      [out, data, /--checkpoint .*never is --out: the final bundle would replace the best model/],
+      [join(out, 'ck'), data, /--checkpoint .*never.ck and --out .*never are nested/],
+      [join(data, 'ck'), data, /--checkpoint .*data.ck is inside the --data folder .*: a folder there is read as data by the next run/],
+      [mine, data, /refusing to write the image-classifier bundle to .*my-files: the folder exists and does not hold a transferkit/],
+    ];
+    for (const [ck, d, message] of cases) {
+      const r = await cli('vision', 'train', '--data', d, '--out', out, '--checkpoint', ck, '--image-size', '32');
+      expect(r.code, ck).toBe(2);
+      expect(r.stderr).toMatch(/error\[E_INVALID_ARGUMENT\]/);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/image files found/);
+    }
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(join(data, 'ck'))).toBe(false);
+  });
+
   it('train refuses options the chosen strategy would ignore, before reading images', async () => {
     const cases: [string, string[], RegExp][] = [
       ['feature-extract', ['--freeze-until', 'block10-12'], /--freeze-until applies only to --strategy fine-tune-top, not feature-extract/],

@@ -3,10 +3,12 @@
  * evaluate and predict with the bundles, embed images for the index, list the
  * backbone registry (see docs/vision.md).
  */
+import { realpath } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { SkippedFile, StrategyName } from '../../../vision/index.js';
 import { checkBundleOutput } from '../../bundle/owner.js';
-import { checkOutputFile, refuseInputAsOutput } from '../../io/output.js';
+import { checkOutputFile, isInside, refuseInputAsOutput } from '../../io/output.js';
 import { reportableTopK } from '../top-k.js';
 import { DataError, InvalidArgumentError, NotFoundError } from '../../errors.js';
 import { formatReport } from '../../metrics/classification.js';
@@ -37,6 +39,7 @@ interface TrainOpts {
   validationSplit: number;
   seed: number;
   balanced?: boolean;
+  checkpoint?: string;
   json?: boolean;
 }
 
@@ -67,6 +70,34 @@ const STRATEGY_OPTION_FLAGS = { freezeUntil: '--freeze-until', freezeEpochs: '--
 function givenStrategyOptions(opts: TrainOpts, cmd: Command): { freezeUntil?: string; freezeEpochs?: number; lrMult?: number } {
   const given = (key: keyof typeof STRATEGY_OPTION_FLAGS) => (cmd.getOptionValueSource(key) === 'cli' ? opts[key] : undefined);
   return { freezeUntil: given('freezeUntil') as string | undefined, freezeEpochs: given('freezeEpochs') as number | undefined, lrMult: given('lrMult') as number | undefined };
+}
+
+/** The path with symbolic links resolved in its longest existing part (the rest appended as given). */
+async function canonicalPath(path: string): Promise<string> {
+  let head = resolve(path);
+  const rest: string[] = [];
+  for (;;) {
+    const real = await realpath(head).catch(() => undefined);
+    if (real !== undefined) return join(real, ...rest.reverse());
+    const parent = dirname(head);
+    if (parent === head) return resolve(path);
+    rest.push(basename(head));
+    head = parent;
+  }
+}
+
+/**
+ * --checkpoint is a bundle folder of its own: not --out or a folder inside it (or holding it) — the final
+ * save would replace the best model, or refuse the folder after training — and not in an input folder.
+ */
+async function checkCheckpointPath(checkpoint: string, opts: TrainOpts, kind: string): Promise<void> {
+  const [ck, out] = await Promise.all([canonicalPath(checkpoint), canonicalPath(opts.out)]);
+  if (ck === out || isInside(ck, out) || isInside(out, ck)) {
+    const why = ck === out ? `is --out: the final bundle would replace the best model` : `and --out ${opts.out} are nested: a bundle folder holds only its own files`;
+    throw new InvalidArgumentError(`--checkpoint ${checkpoint} ${why}`, { hint: 'give --checkpoint a folder of its own, e.g. next to --out' });
+  }
+  await checkBundleOutput(checkpoint, kind);
+  await refuseInputAsOutput({ flag: '--checkpoint', path: checkpoint, kind: 'folder', data: { flag: '--data', readExtensions: [] } }, { '--data': opts.data, '--backbone': localPath(opts.backbone) });
 }
 
 /**
@@ -112,6 +143,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .option('--validation-split <f>', 'stratified hold-out fraction', floatOption('--validation-split', 0, 0.9), 0.2)
     .option('--seed <n>', 'seed for split, shuffling, augmentation, head init', intOption('--seed', 0), 0)
     .option('--balanced', 'weight classes inversely to their frequency')
+    .option('--checkpoint <dir>', 'also keep the best model so far (lowest validation loss; training loss without validation) as a bundle in this folder, rewritten on each improvement')
     .option('--json', 'print the result as JSON')
     .action(async (opts: TrainOpts, cmd: Command) => {
       const { Backbone, IMAGE_CLASSIFIER_KIND, checkTrainOptions, freezesWholeBody, ignoredStrategyOption, readImages, resolveFreezePoint, trainImageClassifier } = await visionLib();
@@ -135,12 +167,14 @@ export function registerVision(program: Command, ctx: CliContext): void {
         validationSplit: opts.validationSplit,
         seed: opts.seed,
         classWeights: opts.balanced ? ('balanced' as const) : undefined,
+        ...(opts.checkpoint !== undefined ? { checkpoint: { dir: opts.checkpoint } } : {}),
       };
       // --head (and the rest) before any image is read or the backbone loaded.
       checkTrainOptions(trainOptions);
       // Refuse a bad --out before reading images or training, not after.
       await checkBundleOutput(opts.out, IMAGE_CLASSIFIER_KIND);
       await refuseInputAsOutput({ flag: '--out', path: opts.out, kind: 'folder', data: { flag: '--data', readExtensions: [] } }, { '--data': opts.data, '--backbone': localPath(opts.backbone) });
+      if (opts.checkpoint !== undefined) await checkCheckpointPath(opts.checkpoint, opts, IMAGE_CLASSIFIER_KIND);
       const engine = await ctx.engine();
       const progress = ctx.progress(opts.json);
       const collection = await readImages(opts.data);
@@ -167,11 +201,12 @@ export function registerVision(program: Command, ctx: CliContext): void {
       if (result.stopReason === 'interrupted') {
         // As text train: in every output mode, on stderr; the exit code stays 0 (the bundle was written).
         const n = result.epochsRun;
-        ctx.note(`warning: training was interrupted (Ctrl-C) after ${n} epoch${n === 1 ? '' : 's'} (the last may be partial): the bundle holds the weights trained so far; train again for a finished model`);
+        ctx.note(`warning: training was interrupted (Ctrl-C) after ${n} epoch${n === 1 ? '' : 's'} (the last may be partial): the bundle holds the weights trained so far${result.checkpoint ? ` (the best epoch, ${result.checkpoint.epoch + 1}, is in ${opts.checkpoint})` : ''}; train again for a finished model`);
       }
       if (opts.json) {
         ctx.printJson({
           bundle: opts.out,
+          ...(opts.checkpoint !== undefined ? { checkpoint: result.checkpoint ?? null } : {}),
           strategy: opts.strategy,
           backbone: backbone.describe(),
           engine: engine.backend,
@@ -196,6 +231,14 @@ export function registerVision(program: Command, ctx: CliContext): void {
       ctx.print(`trained ${opts.strategy} on ${result.counts.train} images (validation ${result.counts.validation}); features ${result.timings.extractSeconds.toFixed(1)} s, training ${result.timings.trainSeconds.toFixed(1)} s`);
       if (result.validation) ctx.print(formatReport(result.validation));
       ctx.note(`saved ${opts.out}`);
+      if (opts.checkpoint !== undefined) {
+        const c = result.checkpoint;
+        ctx.note(
+          c
+            ? `checkpoint ${opts.checkpoint}: epoch ${c.epoch + 1}${c.phase ? ` (phase ${c.phase}, its epoch ${(c.phaseEpoch ?? 0) + 1})` : ''}, ${c.monitor} ${c.value.toFixed(4)}`
+            : `note: no checkpoint was written to ${opts.checkpoint}: no epoch ran to the end with a monitored value that is a number`,
+        );
+      }
     });
 
   vision
