@@ -38,7 +38,7 @@ export interface TrainTextOptions extends NeuralFitOptions {
   model?: ModelSpec;
   /** Vectors: a `loadVectors` source (file path or bundled name) or vectors already loaded. Default 'glove-wink-100d'. Unused by 'bow' and 'sentence'. */
   vectors?: string | PretrainedVectors;
-  /** Name recorded in the bundle when `vectors` is an object. */
+  /** Name recorded in the bundle when `vectors` is an object. Default: the source `loadVectors` recorded (`wv.origin.source`), else 'in-memory'. */
   vectorsName?: string;
   /**
    * Tokeniser options. Defaults: lowercase when the vectors are lowercase, URLs and e-mails

@@ -103,3 +103,19 @@ describe('validation texts', () => {
     expect((await trainTextClassifier(ex, { model: { kind: 'bow' } })).summary.validation).toBeUndefined();
   });
 });
+
+describe('the name recorded for vectors given loaded', () => {
+  it('is the source loadVectors recorded (wv.origin.source), not "in-memory", unless vectorsName says otherwise', async () => {
+    const { WordVectors } = await import('../../../text/vectors/index.js');
+    const words = ['great', 'nice', 'awful', 'bad', 'movie', 'film'];
+    const matrix = Float32Array.from(words.flatMap((_, i) => [Math.cos(i), Math.sin(i)]));
+    const loaded = WordVectors.fromArrays({ words, matrix, dim: 2, origin: { source: 'my-vectors.txt' } });
+    const partial = WordVectors.fromArrays({ words, matrix, dim: 2, origin: { source: 'my-vectors.txt', limit: 6 } });
+    const built = WordVectors.fromArrays({ words, matrix, dim: 2 });
+    const source = async (options: object) => (await trainTextClassifier(ex, { model: { kind: 'hybrid' }, ...options })).summary.vectors?.source;
+    expect(await source({ vectors: loaded })).toBe('my-vectors.txt');
+    expect(await source({ vectors: partial })).toBe('my-vectors.txt (first 6 words)');
+    expect(await source({ vectors: loaded, vectorsName: 'named' })).toBe('named');
+    expect(await source({ vectors: built })).toBe('in-memory');
+  });
+});
