@@ -460,6 +460,9 @@ export class HnswIndex implements VectorIndex {
             zerosMet++;
             continue;
           }
+          // 1 − cosine from float32 unit vectors: rounding can put it a hair below 0 (a score above 1).
+          if (distance < 0) distance = 0;
+          else if (distance > 2) distance = 2;
         } else if (!Number.isFinite(distance)) {
           distance = this.exactDistance(slot, vector);
           rescored = true;

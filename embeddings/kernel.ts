@@ -182,12 +182,15 @@ export function exactTopK(input: ScanInput, queries: Float32Array | Float64Array
   if (engine === 'wasm' && wasm === null) throw new Error('WebAssembly SIMD is not available in this runtime');
   if (k === 0) return Array.from({ length: count }, () => ({ rows: new Int32Array(0), scores: new Float64Array(0) }));
 
+  // Cosine similarity is at most 1 in magnitude; rounding (float32 rows, a norm taken apart from the
+  // dot) can put it a hair outside, which would make 1 − cosine negative: the scores are clamped.
+  const finish = metric === 'cosine' ? clampUnit : (scores: Float64Array) => scores;
   if (wasm === null) {
     const prep: Prepared = { q, qSq, heaps: Array.from({ length: count }, () => new TopK(k)), sqNorms, score };
     scanJs(input, count, prep, options.accept);
     return prep.heaps.map((h) => {
       const { ids, scores } = h.sorted();
-      return { rows: ids, scores };
+      return { rows: ids, scores: finish(scores) };
     });
   }
   // float32 candidates, then an exact float64 re-ranking of each query's shortlist.
@@ -208,8 +211,18 @@ export function exactTopK(input: ScanInput, queries: Float32Array | Float64Array
       exact.push(score(qi, row, dot), row);
     }
     const { ids, scores } = exact.sorted();
-    return { rows: ids, scores };
+    return { rows: ids, scores: finish(scores) };
   });
+}
+
+/** Clamp cosine similarities into [−1, 1] in place (the order is unchanged). */
+function clampUnit(scores: Float64Array): Float64Array {
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i]!;
+    if (s > 1) scores[i] = 1;
+    else if (s < -1) scores[i] = -1;
+  }
+  return scores;
 }
 
 function scanJs(input: ScanInput, count: number, prep: Prepared, accept: ScanOptions['accept']): void {
