@@ -78,8 +78,17 @@ export function buildIndex(options: BuildIndexOptions): BuiltIndex {
     });
   }
   const useExact = kind === 'exact' || (kind === 'auto' && keys.length < EXACT_THRESHOLD);
-  // NaN, ±Infinity and values beyond float32 are refused before any work (ExactIndex.fromMatrix checks them itself).
-  if (!useExact) checkMatrix(matrix, dim, (r) => `the vector of '${keys[r]}' (row ${r})`);
+  // NaN, ±Infinity, values beyond float32 and repeated keys are refused before any work (ExactIndex.fromMatrix checks them itself).
+  if (!useExact) {
+    checkMatrix(matrix, dim, (r) => `the vector of '${keys[r]}' (row ${r})`);
+    const first = new Map<string, number>();
+    keys.forEach((key, i) => {
+      if (typeof key !== 'string') throw new InvalidArgumentError(`keys must be strings, got ${typeof key} at position ${i}`);
+      const earlier = first.get(key);
+      if (earlier !== undefined) throw new InvalidArgumentError(`duplicate key '${key}' at positions ${earlier} and ${i}`, { hint: 'keys must be unique' });
+      first.set(key, i);
+    });
+  }
   if (useExact) {
     const exact = ExactIndex.fromMatrix({ keys, matrix, dim, metric: options.metric, metadata: options.metadata });
     if (options.recipe !== undefined) exact.recipe = options.recipe;

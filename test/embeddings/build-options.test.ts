@@ -16,6 +16,15 @@ const keys = ['a', 'b', 'c'];
 const matrix = randomMatrix(3, 2, 4);
 
 describe('buildIndex options', () => {
+  it('a key given twice is refused before HNSW is built, named as a duplicate (it said "already in the index" midway)', () => {
+    const twice = ['a', 'b', 'c', 'b'];
+    const m = randomMatrix(4, 2, 5);
+    for (const kind of ['hnsw', 'exact'] as const) {
+      expect(() => buildIndex({ keys: twice, matrix: m, dim: 2, kind }), kind).toThrow(/^duplicate key 'b' at position/);
+    }
+    expect(() => buildIndex({ keys: twice, matrix: m, dim: 2, kind: 'hnsw' })).toThrow("duplicate key 'b' at positions 1 and 3");
+  });
+
   it('an unknown kind is refused (it built HNSW)', () => {
     const build = () => buildIndex({ keys, matrix, dim: 2, kind: 'bogus' as 'auto' });
     expect(build).toThrow(InvalidArgumentError);
