@@ -367,6 +367,20 @@ describe('transferkit text', () => {
     expect(await readFile(join(out, 'notes.txt'), 'utf8')).toBe('my notes');
   });
 
+  it('predict --data and embed --data warn on stderr about bytes that are not UTF-8 (a Latin-1 file)', async () => {
+    const out = join(dir, 'latin1-bow');
+    expect((await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'bow', '--out', out)).code).toBe(0);
+    const data = join(dir, 'latin1.txt');
+    await writeFile(data, Buffer.concat([Buffer.from('fooda caf'), Buffer.from([0xe9]), Buffer.from('\nsporta\n')]));
+    const p = await cli('text', 'predict', out, '--data', data, '--json');
+    expect(p.code).toBe(0);
+    expect(p.stderr).toMatch(/^warning: .*latin1\.txt: 1 byte sequence is not valid UTF-8 \(first on line 1\)/);
+    expect(JSON.parse(p.stdout).predictions).toHaveLength(2);
+    const e = await cli('text', 'embed', '--data', data, '--vectors', join(dir, 'toy.vec.txt'), '--out', join(dir, 'latin1.jsonl'), '--json');
+    expect(e.code).toBe(0);
+    expect(e.stderr).toMatch(/warning: .*latin1\.txt: 1 byte sequence is not valid UTF-8/);
+  });
+
   it('embed writes document vectors that index build and query use, keyed by a column', async () => {
     const data = join(dir, 'docs.jsonl');
     const docs = toyCorpus({ n: 12, seed: 9 }).map((e, i) => ({ id: `doc${i}`, ...e }));

@@ -414,7 +414,7 @@ export function registerText(program: Command, ctx: CliContext): void {
         await checkOutputFile(o.out);
         await refuseInputAsOutput({ flag: '--out', path: o.out, kind: 'file' }, o.encoder === undefined ? { '--data': o.data, '--vectors': o.vectors } : { '--data': o.data, '--encoder': o.encoder });
         const { embedTexts, readTextRecords, formatOov } = await textClassify();
-        const records = await readTextRecords(o.data, { format: o.format, textColumn: o.textColumn, labelColumn: o.labelColumn, keyColumn: o.keyColumn });
+        const records = await readTextRecords(o.data, { format: o.format, textColumn: o.textColumn, labelColumn: o.labelColumn, keyColumn: o.keyColumn, onWarning: (w) => ctx.note(`warning: ${w}`) });
         const common = { snippet: o.snippet, progress: ctx.progress(o.json) };
         const r =
           o.encoder !== undefined
@@ -458,7 +458,7 @@ export function registerText(program: Command, ctx: CliContext): void {
       await ctx.engine();
       const clf = await loadTextClassifier(dir);
       const records: PredictInput[] = o.data
-        ? (await readTextRecords(o.data, { format: o.format, textColumn: o.textColumn })).map((r) => ({ text: r.text, line: r.line }))
+        ? (await readTextRecords(o.data, { format: o.format, textColumn: o.textColumn, onWarning: (w) => ctx.note(`warning: ${w}`) })).map((r) => ({ text: r.text, line: r.line }))
         : texts.map((text, i) => ({ text, position: i + 1 }));
       const kept = records.filter((r) => r.text.trim() !== '');
       const skipped = records.filter((r) => r.text.trim() === '').map(({ text: _, ...where }) => ({ ...where, reason: 'empty text' }));

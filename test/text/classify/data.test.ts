@@ -141,6 +141,23 @@ describe('dataset readers', () => {
     await expect(readTextRecords(await write('nofield.jsonl', '{"body":"x"}\n'))).rejects.toMatchObject({ hint: expect.stringMatching(/fields present: body/) });
   });
 
+  it('warns (with a count and the first line) about bytes that are not UTF-8, which decoding turns into U+FFFD', async () => {
+    const latin1 = join(dir, 'latin1.csv');
+    // 'café' and 'naïve' in Latin-1 (E9, EF), on lines 3 and 4; a U+FFFD written as such (EF BF BD) on line 2 is not counted.
+    await writeFile(latin1, Buffer.concat([Buffer.from('text,label\nreal \uFFFD here,a\ncaf', 'utf8'), Buffer.from([0xe9]), Buffer.from(' ok,b\nna', 'utf8'), Buffer.from([0xef]), Buffer.from('ve,a\n', 'utf8')]));
+    const seen: string[] = [];
+    const d = await readDataset(latin1, { onWarning: (w) => seen.push(w) });
+    expect(d.examples).toHaveLength(3);
+    expect(d.warnings).toEqual(seen);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatch(/latin1\.csv: 2 byte sequences are not valid UTF-8 \(first on line 3\) and were read as U\+FFFD .*Latin-1 or Windows-1252.*iconv -f WINDOWS-1252 -t UTF-8/);
+    const records: string[] = [];
+    await readTextRecords(latin1, { onWarning: (w) => records.push(w) });
+    expect(records).toEqual(seen);
+    // Valid UTF-8, U+FFFD written as such included: no warning.
+    expect((await readDataset(await write('utf8.csv', 'text,label\ncafé \uFFFD,a\nnaïve,b\n'))).warnings).toEqual([]);
+  });
+
   it('fails clearly on an empty file, a header-only file and all-empty texts', async () => {
     await expect(readDataset(await write('h.csv', ''))).rejects.toThrow(/the file is empty/);
     await expect(readDataset(await write('i.csv', 'text,label\n'))).rejects.toThrow(/no records/);

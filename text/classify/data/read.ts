@@ -50,7 +50,7 @@ async function requireFile(file: string, what: string): Promise<void> {
  * UTF-16 byte-order mark, or NUL bytes between ASCII letters) is named as such rather than parsed
  * into nonsense.
  */
-async function readUtf8Text(file: string): Promise<string> {
+async function readUtf8Text(file: string, onInvalid?: (warning: string) => void): Promise<string> {
   const bytes = await readFile(file);
   const utf16Bom = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
   if (utf16Bom || bytes.subarray(0, 4096).includes(0)) {
@@ -59,7 +59,59 @@ async function readUtf8Text(file: string): Promise<string> {
       hint: "save it as UTF-8 (Excel: 'CSV UTF-8'; or iconv -f UTF-16 -t UTF-8 in > out)",
     });
   }
-  return bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const text = bytes.toString('utf8');
+  if (onInvalid && text.includes('\uFFFD')) {
+    const warning = invalidUtf8Warning(file, bytes, text);
+    if (warning) onInvalid(warning);
+  }
+  return text.replace(/^\uFEFF/, '');
+}
+
+/** Offset of the first byte that does not start a valid UTF-8 sequence (RFC 3629: no overlong forms, surrogates or values past U+10FFFF), or −1. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+    if (n === 0 || i + n >= b.length) return i;
+    for (let k = 1; k <= n; k++) if ((b[i + k]! & 0xc0) !== 0x80) return i;
+    const d = b[i + 1]!;
+    if ((c === 0xe0 && d < 0xa0) || (c === 0xed && d > 0x9f) || (c === 0xf0 && d < 0x90) || (c === 0xf4 && d > 0x8f)) return i;
+    i += n + 1;
+  }
+  return -1;
+}
+
+/** The 1-based line of byte `offset` (a line ends at LF, or at CR not followed by LF). */
+function lineAt(b: Uint8Array, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (b[i] === 0x0a || (b[i] === 0x0d && b[i + 1] !== 0x0a)) line++;
+  return line;
+}
+
+/** U+FFFD written in the file itself (bytes EF BF BD), as opposed to one standing for invalid bytes. */
+function literalReplacementChars(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf(0xef); i >= 0 && i + 2 < bytes.length; i = bytes.indexOf(0xef, i + 1)) if (bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd) n++;
+  return n;
+}
+
+/**
+ * The warning for bytes that are not valid UTF-8 (a Latin-1 or Windows-1252 file: 'café' written as
+ * 63 61 66 E9), which decoding turned into U+FFFD: how many, and the first line that has one. Texts are
+ * still read (the vector loaders refuse such words; a dataset keeps the rest of each text), but the
+ * words with those characters match nothing, so the user should know. Undefined when every U+FFFD was
+ * in the file as such.
+ */
+function invalidUtf8Warning(file: string, bytes: Buffer, text: string): string | undefined {
+  let replaced = 0;
+  for (let i = text.indexOf('\uFFFD'); i >= 0; i = text.indexOf('\uFFFD', i + 1)) replaced++;
+  const invalid = replaced - literalReplacementChars(bytes);
+  if (invalid <= 0) return undefined;
+  return `${file}: ${invalid} byte sequence${invalid === 1 ? ' is' : 's are'} not valid UTF-8 (first on line ${lineAt(bytes, firstInvalidUtf8(bytes))}) and ${invalid === 1 ? 'was' : 'were'} read as U+FFFD (\uFFFD): the file looks like Latin-1 or Windows-1252 text; words with those characters match nothing — convert it first (iconv -f WINDOWS-1252 -t UTF-8 in > out)`;
 }
 
 /** A whole-file JSON array (a .json export) given where JSONL or text lines are read: say so. */
@@ -83,11 +135,18 @@ function refuseJsonArray(content: string, file: string): void {
 /** Read a dataset file. Throws NotFoundError, InvalidFileError (empty file, missing column, bad record). */
 export async function readDataset(file: string, options: ReadDatasetOptions = {}): Promise<TextDataset> {
   await requireFile(file, 'dataset file');
-  return parseDataset(await readUtf8Text(file), { ...options, file });
+  const encoding: string[] = [];
+  const content = await readUtf8Text(file, (w) => encoding.push(w));
+  return parseDatasetWith(content, { ...options, file }, encoding);
 }
 
 /** Parse dataset text already in memory; `file` only names it in messages and picks the format by extension. */
 export function parseDataset(content: string, options: ReadDatasetOptions & { file?: string } = {}): TextDataset {
+  return parseDatasetWith(content, options, []);
+}
+
+/** `parseDataset`, with warnings found while reading the file (invalid UTF-8) put first. */
+function parseDatasetWith(content: string, options: ReadDatasetOptions & { file?: string }, readWarnings: readonly string[]): TextDataset {
   const file = options.file ?? '<memory>';
   if (content.trim() === '') {
     throw new InvalidFileError('the file is empty', { file, hint: 'a dataset needs a header (CSV/TSV) or at least one labelled line' });
@@ -99,7 +158,7 @@ export function parseDataset(content: string, options: ReadDatasetOptions & { fi
   }
   const records =
     format === 'jsonl' ? readJsonl(content, file, options) : format === 'fasttext' ? readFastText(content, file, options) : readDelimited(content, file, format, options);
-  const warnings: string[] = [...records.warnings];
+  const warnings: string[] = [...readWarnings, ...records.warnings];
   const examples: TextExample[] = [];
   const emptyLines: number[] = [];
   for (const r of records.rows) {
@@ -348,7 +407,7 @@ export interface TextRecord {
   label?: string;
 }
 
-export interface ReadTextRecordsOptions extends Pick<ReadDatasetOptions, 'format' | 'textColumn' | 'labelColumn' | 'labelPrefix'> {
+export interface ReadTextRecordsOptions extends Pick<ReadDatasetOptions, 'format' | 'textColumn' | 'labelColumn' | 'labelPrefix' | 'onWarning'> {
   /** CSV/TSV column (or JSONL field) naming each record; it must exist when given. Default: none. */
   keyColumn?: string;
 }
@@ -361,7 +420,7 @@ export interface ReadTextRecordsOptions extends Pick<ReadDatasetOptions, 'format
  */
 export async function readTextRecords(file: string, options: ReadTextRecordsOptions = {}): Promise<TextRecord[]> {
   await requireFile(file, 'file');
-  const content = await readUtf8Text(file);
+  const content = await readUtf8Text(file, options.onWarning);
   if (content.trim() === '') throw new InvalidFileError('the file is empty', { file, hint: 'give one text per line, or a CSV/TSV/JSONL file with a text column' });
   if (!options.format || options.format === 'auto' || options.format === 'jsonl') refuseJsonArray(content, file);
   const auto = !options.format || options.format === 'auto';
