@@ -95,6 +95,10 @@ export async function loadVectors(source: string, options: LoadVectorsOptions = 
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
     throw new InvalidArgumentError(`limit must be a positive integer, got ${options.limit}`);
   }
+  if (options.unicodeErrors !== undefined && options.unicodeErrors !== 'strict' && options.unicodeErrors !== 'replace') {
+    throw new InvalidArgumentError(`unicodeErrors must be 'strict' or 'replace', got '${String(options.unicodeErrors)}'`, { hint: "'strict' refuses invalid UTF-8 in a word (the default); 'replace' reads it as U+FFFD" });
+  }
+  if (options.cache !== undefined && typeof options.cache !== 'boolean') throw new InvalidArgumentError(`cache must be true or false, got ${String(options.cache)}`);
   const { file, format } = await resolveSource(source, options.format);
   const useCache = options.cache ?? true;
   const progress = options.progress ?? silentProgress;

@@ -163,7 +163,9 @@ export class WordVectors {
       const [a, b] = rowOf.firstDuplicate;
       throw new InvalidArgumentError(`duplicate word '${words[b]}' (rows ${a} and ${b})`);
     }
-    return new WordVectors(words, matrix, dim, rowOf, { duplicates: 0, fromCache: false, warnings: [], ...options.origin });
+    // An origin field given as undefined keeps its default.
+    const origin = Object.fromEntries(Object.entries(options.origin ?? {}).filter(([, v]) => v !== undefined)) as Partial<VectorsOrigin>;
+    return new WordVectors(words, matrix, dim, rowOf, { duplicates: 0, fromCache: false, warnings: [], ...origin });
   }
 
   /** Number of words. */

@@ -190,3 +190,20 @@ describe('bad vector files fail with the file and the line or byte offset', () =
     expect(e.location).toMatch(/^byte \d+$/);
   });
 });
+
+describe('loadVectors options', () => {
+  it('refuses an unknown unicodeErrors policy or a non-boolean cache (they were read as strict / a cache key of their own)', async () => {
+    const { InvalidArgumentError } = await import('../../../src/errors.js');
+    const path = write(dir, 'opts.txt', 'a 1 2\nb 3 4\n');
+    await expect(loadVectors(path, { unicodeErrors: 'ignore' as 'strict' })).rejects.toThrow(InvalidArgumentError);
+    await expect(loadVectors(path, { unicodeErrors: 'ignore' as 'strict' })).rejects.toThrow(/unicodeErrors must be 'strict' or 'replace', got 'ignore'/);
+    await expect(loadVectors(path, { cache: 'no' as unknown as boolean })).rejects.toThrow(/cache must be true or false/);
+    expect((await loadVectors(path, { cache: false, unicodeErrors: undefined })).size).toBe(2);
+  });
+
+  it('fromArrays: an origin field given as undefined keeps its default', async () => {
+    const { WordVectors } = await import('../../../text/vectors/index.js');
+    const wv = WordVectors.fromArrays({ words: ['a'], matrix: Float32Array.from([1]), dim: 1, origin: { source: 'x', duplicates: undefined, warnings: undefined } });
+    expect(wv.origin).toMatchObject({ source: 'x', duplicates: 0, warnings: [], fromCache: false });
+  });
+});
