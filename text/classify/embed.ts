@@ -61,6 +61,20 @@ export interface EmbedTextsOptions {
   progress?: Progress;
 }
 
+/** Texts to embed: an array of { text, key?, label? } records with a string text (and a string key and label when given). */
+function checkEmbeddable(texts: readonly EmbeddableText[]): void {
+  const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v === 'undefined' ? 'undefined' : `a ${typeof v}`);
+  if (!Array.isArray(texts)) throw new InvalidArgumentError(`the texts to embed must be an array of { text, key?, label? } records, got ${kind(texts)}`);
+  texts.forEach((t: unknown, i) => {
+    const where = `record ${i + 1} of the texts to embed`;
+    if (t === null || typeof t !== 'object') throw new DataError(`${where} is ${kind(t)}, not a { text, key?, label? } object`);
+    const { text, key, label } = t as Record<string, unknown>;
+    if (typeof text !== 'string') throw new DataError(`${where} has a text that is ${kind(text)}, not a string`, { hint: 'every text is a string' });
+    if (key !== undefined && typeof key !== 'string') throw new DataError(`${where} has a key that is ${kind(key)}, not a string`, { hint: 'keys are strings (String(n) for a number)' });
+    if (label !== undefined && typeof label !== 'string') throw new DataError(`${where} has a label that is ${kind(label)}, not a string`, { hint: 'labels are strings (String(n) for a number)' });
+  });
+}
+
 /** Fewest distinct texts (with a known word) SIF accepts. */
 export const SIF_MIN_TEXTS = 10;
 
@@ -110,6 +124,7 @@ export async function embedTexts(texts: readonly EmbeddableText[], out: string, 
   const precision = options.precision ?? 6;
   if (!Number.isInteger(snippet) || snippet < 0) throw new InvalidArgumentError(`snippet must be a whole number of characters ≥ 0, got ${snippet}`);
   if (!Number.isInteger(precision) || precision < 1 || precision > 9) throw new InvalidArgumentError(`precision must be 1–9 significant digits, got ${precision}`);
+  checkEmbeddable(texts);
   if (texts.length === 0) throw new DataError('no texts to embed', { hint: 'give a file with at least one text' });
   const keys = texts.map((t, i) => t.key ?? String(i + 1));
   const seen = new Map<string, number>();

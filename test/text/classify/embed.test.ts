@@ -58,6 +58,19 @@ describe('embedTexts', () => {
     expect(sif).toMatchObject({ count: 12, representation: 'sif' });
   });
 
+  it('a record that is not { text: string, key?: string, label?: string } is a typed error naming it, not a TypeError; undefined tokenizer options keep their defaults', async () => {
+    const out = join(dir, 'bad-records.jsonl');
+    const bad = async (records: unknown) => embedTexts(records as { text: string }[], out, { vectors }).catch((e: unknown) => e);
+    expect(await bad([{ text: 'fooda' }, { text: undefined }])).toMatchObject({ code: 'E_DATA', message: 'record 2 of the texts to embed has a text that is undefined, not a string' });
+    expect(await bad([{ text: 5 }])).toMatchObject({ code: 'E_DATA', message: expect.stringMatching(/text that is a number/) });
+    expect(await bad([null])).toMatchObject({ code: 'E_DATA', message: expect.stringMatching(/record 1 .* is null/) });
+    expect(await bad([{ text: 'fooda', key: 3 }])).toMatchObject({ code: 'E_DATA', message: expect.stringMatching(/key that is a number/) });
+    expect(await bad('fooda')).toMatchObject({ code: 'E_INVALID_ARGUMENT', message: expect.stringMatching(/must be an array/) });
+    expect(existsSync(out)).toBe(false);
+    const r = await embedTexts([{ text: `${food[0]} https://x.org` }], out, { vectors, tokenizer: { urls: undefined, maxTokens: undefined } });
+    expect(r.count).toBe(1);
+  });
+
   it('a snippet never cuts a character in two', async () => {
     const out = join(dir, 'emoji.jsonl');
     await embedTexts([{ text: `\u{1F680} ${food[0]}` }], out, { vectors, snippet: 1 });
