@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '../src/errors.js';
 import { silentProgress, type Progress } from '../src/progress.js';
 import { tuneEf, type TuneEfResult } from './evaluate.js';
 import { ExactIndex } from './exact.js';
-import { checkHnswOptions, HnswIndex, type HnswIndexOptions } from './hnsw.js';
+import { checkHnswOptions, DEFAULT_EF, DEFAULT_EF_CONSTRUCTION, DEFAULT_M, DEFAULT_SEED, HnswIndex, type HnswIndexOptions } from './hnsw.js';
 import { sampleIndices } from './sample.js';
 import { checkMatrix, isZeroVector } from './vectors.js';
 import type { EmbeddingRecipe, JsonValue, Metric } from './types.js';
@@ -13,6 +13,7 @@ export const INDEX_KINDS = ['auto', 'exact', 'hnsw'] as const;
 
 /** Options only an HNSW index uses. */
 const HNSW_ONLY = ['M', 'efConstruction', 'ef', 'seed', 'tune'] as const;
+const HNSW_DEFAULTS = { M: DEFAULT_M, efConstruction: DEFAULT_EF_CONSTRUCTION, ef: DEFAULT_EF, seed: DEFAULT_SEED };
 
 /** Below this many items `kind: 'auto'` builds an exact index: fast enough, and no recall loss. */
 export const EXACT_THRESHOLD = 20_000;
@@ -69,8 +70,9 @@ export function buildIndex(options: BuildIndexOptions): BuiltIndex {
   }
   // HNSW options are checked whatever is built (kind 'auto' applies them when it builds HNSW) …
   checkHnswOptions(options);
-  const hnswOnly = HNSW_ONLY.filter((o) => options[o] !== undefined && !(o === 'tune' && options.tune === false));
-  // … and refused with an exact index, which has no graph to shape or ef to tune.
+  // … and refused with an exact index, which has no graph to shape or ef to tune — unless a value is the
+  // default (it would change nothing: the CLI passes its defaults of M and efConstruction along).
+  const hnswOnly = HNSW_ONLY.filter((o) => (o === 'tune' ? options.tune !== undefined && options.tune !== false : options[o] !== undefined && options[o] !== HNSW_DEFAULTS[o]));
   if (kind === 'exact' && hnswOnly.length > 0) {
     const one = hnswOnly.length === 1;
     throw new InvalidArgumentError(`${hnswOnly.join(', ')} ${one ? 'is an HNSW option' : 'are HNSW options'}: an exact index has no graph and searches exhaustively`, {

@@ -51,8 +51,9 @@ describe('buildIndex options', () => {
     for (const option of [{ efConstruction: 40 }, { seed: 3 }, { tune: { target: 0.9 } }]) {
       expect(() => buildIndex({ keys, matrix, dim: 2, kind: 'exact', ...option }), JSON.stringify(option)).toThrow(/HNSW option/);
     }
-    // Left out, undefined or tune: false is no option given.
+    // Left out, undefined, tune: false or a default value (the CLI passes its defaults) change nothing.
     expect(buildIndex({ keys, matrix, dim: 2, kind: 'exact', M: undefined, tune: false }).index.kind).toBe('exact');
+    expect(buildIndex({ keys, matrix, dim: 2, kind: 'exact', M: 16, efConstruction: 200, ef: 256, seed: 100 }).index.kind).toBe('exact');
     // 'auto' takes them for when it builds HNSW, and checks them even when it builds exact.
     expect(buildIndex({ keys, matrix, dim: 2, kind: 'auto', M: 4, tune: true })).toMatchObject({ index: { kind: 'exact' }, tuning: null });
     expect(() => buildIndex({ keys, matrix, dim: 2, kind: 'auto', M: -4 })).toThrow('M must be a positive integer, got -4');
