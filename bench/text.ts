@@ -27,9 +27,19 @@
  *   --no-select (linear rows with the library defaults, no validation search), --draws N (learning-curve
  *   draws per size, default 10), --json FILE (write the results), --encoder DIR|HUB-ID (adds a 'sentence'
  *   row and learning-curve row: that sentence encoder + a linear head; it re-encodes the test part for every
- *   draw, so with a real transformer on 2 cores the curve takes tens of minutes).
+ *   draw, so with a real transformer on 2 cores the curve takes tens of minutes),
+ *   --reference (after the curve, the issue's reference implementations on the same train part, test part
+ *   and draws, when this machine has them: scikit-learn TF-IDF + LogisticRegression / LinearSVC through
+ *   python3 (Debian: python3-sklearn; bench/reference/sklearn_text.py) and the fastText CLI (Debian:
+ *   fasttext), default and `-epoch 25 -wordNgrams 2`; with --reference-vectors FILE.vec also fastText's
+ *   `-pretrainedVectors` — make the file with `transferkit vectors convert glove-wink-100d FILE.vec --to
+ *   fasttext`. Each reference row prints the difference of transferkit's bow and smoothed rows to it.)
  */
-import { cpus, loadavg } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { initEngine } from '../src/engine/backend.js';
 import { loadVectors } from '../text/vectors/index.js';
@@ -64,6 +74,8 @@ const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : und
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const DRAWS = args.includes('--draws') ? Number(args[args.indexOf('--draws') + 1]) : 10;
 const ENCODER = args.includes('--encoder') ? args[args.indexOf('--encoder') + 1] : undefined;
+const REFERENCE = args.includes('--reference');
+const REFERENCE_VECTORS = args.includes('--reference-vectors') ? args[args.indexOf('--reference-vectors') + 1] : undefined;
 if (args.includes('--encoder') && !ENCODER) throw new Error('--encoder needs a model folder or hub id');
 if (!Number.isInteger(DRAWS) || DRAWS < 1) throw new Error('--draws must be a positive integer');
 const BASELINE = 'bow';
@@ -237,12 +249,99 @@ async function main() {
     }
     console.log(`| ${row.name} | ${cells.join(' | ')} |`);
   }
+  if (REFERENCE) references(train, test, sizes, draws, curve);
   console.log(`\nload average at end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   if (jsonOut) {
     await writeFileAtomic(
       jsonOut,
       JSON.stringify({ engine: engine.backend, threads: engine.threads, train: train.length, test: test.length, fit: fit.length, validation: valid.length, results, curve }, null, 2) + '\n',
     );
+  }
+}
+
+/** A reference run's accuracy on one training file. */
+interface ReferenceRun {
+  model: string;
+  file: string;
+  accuracy: number;
+  seconds: number;
+}
+
+/**
+ * The issue's reference implementations (scikit-learn, fastText) on the same train part, test part and
+ * learning-curve draws, when installed; each row is compared with transferkit's bow and smoothed rows of
+ * this run. Nothing here is required: a missing tool is reported and skipped.
+ */
+function references(train: TextExample[], test: TextExample[], sizes: number[], draws: Map<number, TextExample[][]>, curve: Array<Record<string, unknown>>): void {
+  const folder = mkdtempSync(join(tmpdir(), 'tk-bench-reference-'));
+  try {
+    const jsonl = (rows: TextExample[]) => rows.map((r) => JSON.stringify({ text: r.text, label: r.label })).join('\n') + '\n';
+    const fasttextLines = (rows: TextExample[]) => rows.map((r) => `__label__${r.label} ${r.text.replace(/\s+/g, ' ')}`).join('\n') + '\n';
+    const files: Array<{ n: number; name: string }> = [];
+    for (const n of sizes) {
+      draws.get(n)!.forEach((sample, i) => {
+        const name = `train-${n}-${i}`;
+        writeFileSync(join(folder, `${name}.jsonl`), jsonl(sample));
+        writeFileSync(join(folder, `${name}.ft`), fasttextLines(sample));
+        files.push({ n, name });
+      });
+    }
+    writeFileSync(join(folder, 'test.jsonl'), jsonl(test));
+    writeFileSync(join(folder, 'test.ft'), fasttextLines(test));
+    writeFileSync(join(folder, 'plan.json'), JSON.stringify({ train: files.map((f) => `${f.name}.jsonl`) }));
+    const runs: ReferenceRun[] = [];
+    const skipped: string[] = [];
+
+    const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import sklearn'], { stdio: 'ignore' }).status === 0);
+    if (python) {
+      const script = fileURLToPath(new URL('./reference/sklearn_text.py', import.meta.url));
+      const out = spawnSync(python, [script, folder], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' } });
+      if (out.status !== 0) throw new Error(`scikit-learn reference failed: ${out.stderr}`);
+      for (const line of out.stdout.split('\n')) if (line.trim()) runs.push(JSON.parse(line) as ReferenceRun);
+    } else skipped.push('scikit-learn (no python3 with sklearn; Debian: apt install python3-sklearn)');
+
+    if (spawnSync('fasttext', [], { stdio: 'ignore' }).error === undefined) {
+      const configs: Array<[string, string[]]> = [
+        ['fastText supervised (defaults)', []],
+        ['fastText supervised -epoch 25 -wordNgrams 2', ['-epoch', '25', '-wordNgrams', '2']],
+      ];
+      if (REFERENCE_VECTORS) configs.push([`fastText supervised -epoch 25 -wordNgrams 2 -pretrainedVectors (${REFERENCE_VECTORS})`, ['-epoch', '25', '-wordNgrams', '2', '-dim', '100', '-pretrainedVectors', REFERENCE_VECTORS]]);
+      for (const [model, extra] of configs) {
+        for (const f of files) {
+          const output = join(folder, 'model');
+          const t0 = performance.now();
+          const fit = spawnSync('fasttext', ['supervised', '-input', join(folder, `${f.name}.ft`), '-output', output, '-thread', '1', '-verbose', '0', ...extra], { encoding: 'utf8' });
+          const seconds = (performance.now() - t0) / 1000;
+          if (fit.status !== 0) throw new Error(`fastText failed: ${fit.stderr}`);
+          const scored = spawnSync('fasttext', ['test', `${output}.bin`, join(folder, 'test.ft')], { encoding: 'utf8' });
+          const p1 = /^P@1\s+([\d.]+)/m.exec(scored.stdout);
+          if (!p1) throw new Error(`fastText test printed no P@1: ${scored.stdout}${scored.stderr}`);
+          runs.push({ model, file: `${f.name}.jsonl`, accuracy: Number(p1[1]), seconds });
+        }
+      }
+    } else skipped.push('fastText (no fasttext on PATH; Debian: apt install fasttext)');
+
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const ours = (model: string, n: number) => curve.find((c) => String(c.model).startsWith(model) && c.n === n)?.accuracy as number | undefined;
+    console.log('\nReference implementations on the same train part, test part and draws (one thread; mean over the draws; Δ = transferkit row − reference, in points)\n');
+    console.log(`| reference | ${sizes.map((s) => (s === train.length ? `all (${s})` : String(s))).join(' | ')} |`);
+    console.log(`|---|${sizes.map(() => '---:').join('|')}|`);
+    for (const model of [...new Set(runs.map((r) => r.model))]) {
+      const cells = sizes.map((n) => {
+        const mine = files.filter((f) => f.n === n).map((f) => `${f.name}.jsonl`);
+        const rs = runs.filter((r) => r.model === model && mine.includes(r.file));
+        const acc = mean(rs.map((r) => r.accuracy));
+        const vs = (name: string, label: string) => {
+          const a = ours(name, n);
+          return a === undefined ? '' : `; ${label} ${signed(100 * (a - acc), 2)}`;
+        };
+        return `${pct(acc)} (${mean(rs.map((r) => r.seconds)).toFixed(1)} s${vs('bow', 'bow')}${vs('smoothed', 'smoothed')})`;
+      });
+      console.log(`| ${model} | ${cells.join(' | ')} |`);
+    }
+    for (const s of skipped) console.log(`skipped: ${s}`);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
   }
 }
 
