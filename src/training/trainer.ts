@@ -18,6 +18,8 @@ export interface TrainerControl {
   /** Ask the loop to stop after the current batch. */
   stop(reason: string): void;
   readonly stopRequested: boolean;
+  /** At epochEnd: whether a stop ended this epoch before all its batches ran (Ctrl-C, a callback's stop at a batch); its logs then average only the batches that ran. */
+  readonly epochCutShort: boolean;
   /** A copy of all model weights (trainable and not); the caller disposes it. */
   snapshot(): tf.Tensor[];
   /** Put a snapshot back into the model. */
@@ -94,12 +96,14 @@ function makeOptimizer(name: OptimizerName, lr: number, momentum: number): tf.Op
   throw new InvalidArgumentError(`unknown optimizer '${name}'`, { hint: 'use adam, sgd or rmsprop' });
 }
 
+/** Per Adam optimizer whose beta1 is cycled: the product of the beta1 values of the steps taken so far. */
+const adamBeta1Products = new WeakMap<tf.Optimizer, number>();
+
 /**
- * Set the momentum an optimizer computes with: SGD's momentum, Adam's beta1. tfjs's
+ * Set the momentum an optimizer computes with (called before every step): SGD's momentum, Adam's beta1. tfjs's
  * MomentumOptimizer.setMomentum() changes only the number it reports — each step multiplies by a
  * scalar tensor made once in its constructor — so that scalar is replaced too. Adam reads its beta1
- * at every step (and its bias correction multiplies the betas actually used, 1 − Πβ₁, which stays
- * right for a changing beta1), so setting the field is enough.
+ * at every step; its bias correction 1 − Πβ₁ is kept exact for a changing beta1 (see below).
  */
 function setMomentum(optimizer: tf.Optimizer, momentum: number): void {
   // By class name: tfjs's Optimizer answers `instanceof` by duck typing (an Adam is "instanceof MomentumOptimizer").
@@ -110,7 +114,15 @@ function setMomentum(optimizer: tf.Optimizer, momentum: number): void {
     o.m.dispose();
     o.m = tf.keep(tf.scalar(momentum));
   } else if (kind === tf.AdamOptimizer.className) {
-    (optimizer as unknown as { beta1: number }).beta1 = momentum;
+    // Adam divides by 1 − accBeta1, which tfjs starts at the beta1 it was built with and multiplies by
+    // the beta1 of each step *after* that step: with a changing beta1 the correction would lag a step
+    // (the first update of a cycle starting at 0.95 on an Adam built with 0.9 came out halved). So the
+    // product of the betas used so far, this step's included, is put in place before every step.
+    const adam = optimizer as unknown as { beta1: number; accBeta1: tf.Variable };
+    const product = (adamBeta1Products.get(optimizer) ?? 1) * momentum;
+    adamBeta1Products.set(optimizer, product);
+    adam.beta1 = momentum;
+    tf.tidy(() => adam.accBeta1.assign(tf.scalar(product)));
   } else {
     throw new InvalidArgumentError(`cannot set the momentum of a ${optimizer.getClassName()} optimizer`);
   }
@@ -148,6 +160,7 @@ export class Trainer implements TrainerControl {
   /** The history of the current (or last) fit; each fit starts a new one. */
   history: History = { epochs: [] };
   private stopReason?: string;
+  private cutShort = false;
   private fitOptimizers: tf.Optimizer[] = [];
   private readonly options: Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'seed' | 'shuffle' | 'learningRate'>> & FitOptions;
 
@@ -175,6 +188,10 @@ export class Trainer implements TrainerControl {
         });
       }
     }
+  }
+
+  get epochCutShort(): boolean {
+    return this.cutShort;
   }
 
   get stopRequested(): boolean {
@@ -214,6 +231,7 @@ export class Trainer implements TrainerControl {
     // A trainer fitted again starts afresh: a stop asked for in the last fit, and its epochs, are behind it.
     this.history = { epochs: [] };
     this.stopReason = undefined;
+    this.cutShort = false;
     let train = data;
     let valid = o.validationData;
     if (!valid && o.validationSplit) {
@@ -262,7 +280,8 @@ export class Trainer implements TrainerControl {
         let lossSum = 0;
         let correctSum = 0;
         let seen = 0;
-        for (let b = 0; b < stepsPerEpoch && !this.stopRequested; b++, step++) {
+        let batches = 0;
+        for (let b = 0; b < stepsPerEpoch && !this.stopRequested; b++, step++, batches++) {
           await this.emit({ type: 'batchBegin', epoch, batch: b });
           const idx = order.subarray(b * o.batchSize, Math.min(n, (b + 1) * o.batchSize));
           lr = o.learningRate * lrMultiplier(o.schedule, { step, totalSteps, epoch });
@@ -297,6 +316,7 @@ export class Trainer implements TrainerControl {
           if (o.handleInterrupt) await new Promise<void>((resolve) => setImmediate(resolve));
         }
         if (seen === 0) break;
+        this.cutShort = batches < stepsPerEpoch;
         const logs: EpochLogs = { epoch, loss: lossSum / seen, acc: correctSum / seen, lr, seconds: 0 };
         if (momentum !== undefined) logs.momentum = momentum;
         if (valid && !(this.stopReason === 'interrupted')) {

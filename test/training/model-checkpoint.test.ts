@@ -156,4 +156,37 @@ describe('ModelCheckpoint', () => {
     x.dispose();
     model.dispose();
   });
+
+  it('options given as undefined keep their defaults (saveBestOnly stays true; EarlyStopping accepts mode/monitor undefined)', async () => {
+    const data = blobs({ n: 40, dim: 4, classes: 2, seed: 2 });
+    const x = data.tensor();
+    const model = buildHead({ type: 'linear' }, { inputDim: 4, numClasses: 2 });
+    const saves: number[] = [];
+    const ckpt = new ModelCheckpoint({ monitor: 'score', mode: undefined, saveBestOnly: undefined, save: (_m, info) => void saves.push(info.epoch) });
+    const stop = new core.EarlyStopping({ monitor: undefined, mode: undefined, patience: undefined });
+    await new Trainer(model, { epochs: 5, batchSize: 8, validationSplit: 0.25, callbacks: [scripted('score', [3, 1, 2, 0.5, 0.7]), ckpt, stop] }).fit({ x, y: data.y });
+    expect(saves).toEqual([0, 1, 3]);
+    x.dispose();
+    model.dispose();
+  });
+
+  it('an epoch cut short by a stop is not judged, even on the training loss (its average covers only the batches that ran)', async () => {
+    const data = blobs({ n: 64, dim: 4, classes: 2, seed: 3 });
+    const x = data.tensor();
+    const model = buildHead({ type: 'linear' }, { inputDim: 4, numClasses: 2 });
+    const saves: number[] = [];
+    const ckpt = new ModelCheckpoint({ monitor: 'loss', save: (_m, info) => void saves.push(info.epoch) });
+    // Stops after the first batch of epoch 2; that batch's loss alone is typically the lowest yet.
+    const cut: Callback = { onEvent: (e, t) => void (e.type === 'batchEnd' && e.epoch === 2 && t.stop('interrupted')) };
+    let cutShort: boolean[] = [];
+    const seen: Callback = { onEvent: (e, t) => void (e.type === 'epochEnd' && cutShort.push(t.epochCutShort)) };
+    const history = await new Trainer(model, { epochs: 5, batchSize: 8, learningRate: 0.1, callbacks: [cut, seen, ckpt] }).fit({ x, y: data.y });
+    expect(history.epochs).toHaveLength(3);
+    expect(cutShort).toEqual([false, false, true]);
+    expect(saves).not.toContain(2);
+    expect(ckpt.best!.epoch).toBeLessThan(2);
+    cutShort = [];
+    x.dispose();
+    model.dispose();
+  });
 });

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { TrainerEvent } from '../events.js';
 import type { Callback, TrainerControl } from '../trainer.js';
-import { Monitor, type MonitorMode } from './monitor.js';
+import { definedOptions, Monitor, type MonitorMode } from './monitor.js';
 
 export interface EarlyStoppingOptions {
   /** Logged value to watch. Default 'val_loss'; falls back to the training value ('loss') when there is no validation set. */
@@ -29,7 +29,8 @@ export class EarlyStopping implements Callback {
   private readonly monitor: Monitor;
 
   constructor(options: EarlyStoppingOptions = {}) {
-    this.o = { monitor: 'val_loss', mode: 'auto', patience: 5, minDelta: 0, restoreBestWeights: true, ...options };
+    // Options given as undefined keep their defaults.
+    this.o = { monitor: 'val_loss', mode: 'auto', patience: 5, minDelta: 0, restoreBestWeights: true, ...definedOptions(options) };
     this.monitor = new Monitor(this.o.monitor, this.o.mode, 'EarlyStopping');
   }
 

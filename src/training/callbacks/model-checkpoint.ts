@@ -8,7 +8,7 @@ import { checkBundleOutput, saveBundle } from '../../bundle/bundle.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { EpochLogs, TrainerEvent } from '../events.js';
 import type { Callback, TrainerControl } from '../trainer.js';
-import { Monitor, type MonitorMode } from './monitor.js';
+import { definedOptions, Monitor, type MonitorMode } from './monitor.js';
 
 /** The bundle kind of a checkpoint folder: `loadBundle(path, { kind: CHECKPOINT_KIND }).model`. */
 export const CHECKPOINT_KIND = 'checkpoint';
@@ -59,7 +59,8 @@ export class ModelCheckpoint implements Callback {
   private labels: string[] = [];
 
   constructor(options: ModelCheckpointOptions = {}) {
-    this.o = { saveBestOnly: true, restoreBestWeights: false, ...options };
+    // Options given as undefined keep their defaults.
+    this.o = { saveBestOnly: true, restoreBestWeights: false, ...definedOptions(options) };
     this.monitor = new Monitor(this.o.monitor ?? 'val_loss', this.o.mode ?? 'auto', 'ModelCheckpoint');
     const { path, save, labels } = this.o;
     if (path !== undefined && (typeof path !== 'string' || path === '')) throw new InvalidArgumentError(`ModelCheckpoint: path must be a folder name, got ${JSON.stringify(path)}`);

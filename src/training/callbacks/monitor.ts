@@ -13,6 +13,11 @@ const MODES: readonly MonitorMode[] = ['min', 'max', 'auto'];
 /** Names 'auto' reads as "higher is better". */
 const HIGHER_IS_BETTER = /acc|f1|auc|precision|recall/;
 
+/** The options that were given a value: an option passed as undefined keeps its default. */
+export function definedOptions<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 export class Monitor {
   /** The name watched in the current fit (see `begin`). */
   name: string;
@@ -39,11 +44,13 @@ export class Monitor {
   }
 
   /**
-   * The watched value of an epoch; undefined for an epoch cut short by a stop (Ctrl-C: it is not
-   * validated, there is nothing to judge). A name the epochs never log is an error naming those they
+   * The watched value of an epoch; undefined for an epoch cut short by a stop (Ctrl-C, or a callback's
+   * stop at a batch: it is not validated, and its training loss averages only the batches that ran). A name the epochs never log is an error naming those they
    * do — as Keras warns: watching val_accuracy for our val_acc would silently never act.
    */
   value(logs: EpochLogs, trainer: TrainerControl): number | undefined {
+    // A partial epoch's training loss averages only the batches that ran: not comparable with whole epochs.
+    if (trainer.epochCutShort) return undefined;
     const value = logs[this.name];
     if (value !== undefined) return value;
     if (trainer.stopRequested) return undefined;
