@@ -1,6 +1,9 @@
 /** Option parsers shared by CLI commands: they throw commander errors with clear text. */
 import { InvalidArgumentError } from 'commander';
 
+/** Largest seed accepted anywhere (the libraries' seeds are unsigned 32-bit integers). */
+export const MAX_SEED = 0xffff_ffff;
+
 export function intOption(name: string, min = 1, max = Infinity) {
   return (value: string): number => {
     const n = Number(value);

@@ -1,6 +1,8 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { floatOption } from '../../src/cli/parse.js';
+import { floatOption, intOption, MAX_SEED } from '../../src/cli/parse.js';
+import { MAX_SEED as TEXT_MAX_SEED } from '../../text/classify/options.js';
+import { cli } from '../helpers/cli.js';
 
 describe('floatOption', () => {
   it('keeps an inclusive range by default (the bound itself is accepted)', () => {
@@ -23,5 +25,19 @@ describe('floatOption', () => {
     const bounded = floatOption('--x', 0, 1, { exclusiveMin: true });
     expect(bounded('1')).toBe(1);
     expect(() => bounded('0')).toThrow("--x must be a number in (0, 1], got '0'");
+  });
+});
+
+describe('--seed', () => {
+  it('is bounded as the libraries bound seeds, so a too-large seed is refused up front naming the flag (it failed after the run started)', async () => {
+    expect(MAX_SEED).toBe(TEXT_MAX_SEED);
+    const seed = intOption('--seed', 0, MAX_SEED);
+    expect(seed('4294967295')).toBe(4294967295);
+    expect(() => seed('4294967296')).toThrow("--seed must be an integer in [0, 4294967295], got '4294967296'");
+    for (const command of [['text', 'train', '--train', 'nope.csv', '--out', 'm'], ['vision', 'train', '--data', 'nope', '--out', 'm'], ['index', 'eval', 'nope']]) {
+      const r = await cli(...command, '--seed', '4294967296');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--seed must be an integer in \[0, 4294967295\]/);
+    }
   });
 });

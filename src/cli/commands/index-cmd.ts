@@ -13,7 +13,7 @@ import type { Progress } from '../../progress.js';
 import { checkOutputDir } from '../../io/output.js';
 import { HNSW_DEFAULTS, METRIC_CHOICES } from '../choices.js';
 import type { CliContext } from '../context.js';
-import { choiceOption, fractionOption, intOption } from '../parse.js';
+import { choiceOption, fractionOption, intOption, MAX_SEED } from '../parse.js';
 
 /** The embeddings module, loaded when an index command runs (not at CLI start-up). */
 const embeddings = () => import('../../../embeddings/index.js');
@@ -449,7 +449,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     .option('--queries-file <jsonl>', 'held-out query vectors, JSONL {"key", "vector"} (more honest than sampled items, which are easy to find)')
     .option('-k, --k <n>', 'neighbours per query', intOption('-k'), 10)
     .option('--ef <n>', 'HNSW search breadth (default: the index\'s)', intOption('--ef'))
-    .option('--seed <n>', 'sampling seed', intOption('--seed', 0), 1)
+    .option('--seed <n>', 'sampling seed', intOption('--seed', 0, MAX_SEED), 1)
     .option('--json', 'print as JSON')
     .action(async (dir: string, opts: { queries: number; queriesFile?: string; k: number; ef?: number; seed: number; json?: boolean }) => {
       const { evaluate, loadIndex, readEmbeddingsJsonl, sampleSelfQueries } = await embeddings();

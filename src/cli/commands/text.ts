@@ -14,7 +14,7 @@ import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
 import { DATASET_FORMAT_CHOICES, DEFAULT_TEXT_VECTORS, REPRESENTATION_CHOICES, SENTENCE_POOLING_CHOICES } from '../choices.js';
 import type { CliContext } from '../context.js';
 import { loadVectorsNoting } from '../load-vectors.js';
-import { choiceOption, floatOption, intOption } from '../parse.js';
+import { choiceOption, floatOption, intOption, MAX_SEED } from '../parse.js';
 
 /** The text-classification module, loaded when a text command runs (not at CLI start-up). */
 const textClassify = () => import('../../../text/classify/index.js');
@@ -250,7 +250,7 @@ export function registerText(program: Command, ctx: CliContext): void {
         .option('--max-length <n>', 'embedding models: tokens kept per text (default 256)', intOption('--max-length'))
         .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
         .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500); --model sentence: the encoder\'s tokens, 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512)', intOption('--max-tokens', 0))
-        .option('--seed <n>', 'random seed', intOption('--seed', 0), 0)
+        .option('--seed <n>', 'random seed', intOption('--seed', 0, MAX_SEED), 0)
         .option('--json', 'print the results as JSON'),
     ),
     'sentence model:',

@@ -16,7 +16,7 @@ import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
 import type { Callback } from '../../training/trainer.js';
 import { STRATEGY_CHOICES } from '../choices.js';
 import type { CliContext } from '../context.js';
-import { choiceOption, floatOption, intOption } from '../parse.js';
+import { choiceOption, floatOption, intOption, MAX_SEED } from '../parse.js';
 
 /** The vision module, loaded when a vision command runs (not at CLI start-up). */
 const visionLib = () => import('../../../vision/index.js');
@@ -141,7 +141,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .option('--head <spec>', "'linear' or 'mlp[:sizes]'", 'linear')
     .option('--pooling <kind>', "'avg' or 'flatten'", choiceOption('--pooling', ['avg', 'flatten'] as const), 'avg')
     .option('--validation-split <f>', 'stratified hold-out fraction', floatOption('--validation-split', 0, 0.9), 0.2)
-    .option('--seed <n>', 'seed for split, shuffling, augmentation, head init', intOption('--seed', 0), 0)
+    .option('--seed <n>', 'seed for split, shuffling, augmentation, head init', intOption('--seed', 0, MAX_SEED), 0)
     .option('--balanced', 'weight classes inversely to their frequency')
     .option('--checkpoint <dir>', 'also keep the best model so far (lowest validation loss; training loss without validation) as a bundle in this folder, rewritten on each improvement')
     .option('--json', 'print the result as JSON')
