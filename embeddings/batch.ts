@@ -8,8 +8,9 @@ import { checkVector } from './vectors.js';
  * The rows of a batch given as a flat row-major matrix (keys.length × dim) or an array of vectors,
  * as an accessor, after checking their count against the keys.
  */
-export function batchRows(keys: readonly string[], vectors: Float32Array | ArrayLike<number>[], dim: number): (i: number) => ArrayLike<number> {
-  if (vectors instanceof Float32Array) {
+export function batchRows(keys: readonly string[], vectors: Float32Array | Float64Array | ArrayLike<number>[], dim: number): (i: number) => ArrayLike<number> {
+  // A Float64Array is a flat matrix too (it was read as a list of one-number "vectors": "8 vectors for 1 keys").
+  if (vectors instanceof Float32Array || vectors instanceof Float64Array) {
     if (vectors.length !== keys.length * dim) throw new InvalidArgumentError(`matrix has ${vectors.length} values, need ${keys.length} × ${dim}`);
     return (i) => vectors.subarray(i * dim, (i + 1) * dim);
   }

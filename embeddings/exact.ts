@@ -182,7 +182,7 @@ export class ExactIndex implements VectorIndex {
    */
   addBatch(
     keys: readonly string[],
-    vectors: Float32Array | ArrayLike<number>[],
+    vectors: Float32Array | Float64Array | ArrayLike<number>[],
     options: { metadata?: readonly (JsonValue | undefined)[]; onProgress?: (done: number) => void } = {},
   ): void {
     const rowOf = batchRows(keys, vectors, this.dim);

@@ -55,12 +55,12 @@ export interface VectorIndex {
   /** Add a new item; throws if the key exists (use `update`). */
   add(key: string, vector: ArrayLike<number>, metadata?: JsonValue): void;
   /**
-   * Add many items: a flat row-major matrix (keys.length × dim) or an array of vectors. All or
+   * Add many items: a flat row-major matrix (keys.length × dim, Float32Array or Float64Array) or an array of vectors. All or
    * nothing: the whole batch is checked (new, distinct keys; sizes; finite float32 values) first.
    */
   addBatch(
     keys: readonly string[],
-    vectors: Float32Array | ArrayLike<number>[],
+    vectors: Float32Array | Float64Array | ArrayLike<number>[],
     options?: { metadata?: readonly (JsonValue | undefined)[]; onProgress?: (done: number) => void },
   ): void;
   /** Replace the vector (and metadata, when given) of an existing key. */

@@ -81,3 +81,19 @@ describe('HNSW parameters and saved files', () => {
     expect(loaded.query(row(m, 0, dim), { k: 9 })).toHaveLength(9);
   });
 });
+
+describe('addBatch takes a flat Float64Array matrix as it takes a Float32Array one', () => {
+  for (const make of [() => new HnswIndex({ dim }), () => new ExactIndex({ dim })] as (() => VectorIndex)[]) {
+    it(`${make().kind}: the same items either way (it was read as a list of one-number vectors: "8 vectors for 2 keys")`, () => {
+      const flat32 = m.subarray(0, 2 * dim);
+      const a = make();
+      a.addBatch(['a', 'b'], flat32);
+      const b = make();
+      b.addBatch(['a', 'b'], Float64Array.from(flat32));
+      expect(b.size).toBe(2);
+      const q = row(m, 1, dim);
+      expect(b.query(q, { k: 2 })).toEqual(a.query(q, { k: 2 }));
+      expect(() => make().addBatch(['a'], Float64Array.from(flat32))).toThrow(/matrix has 8 values, need 1 × 4/);
+    });
+  }
+});
