@@ -371,6 +371,22 @@ describe('transferkit vision', () => {
     }
   });
 
+  it('train --checkpoint-monitor chooses what the checkpoint watches, and needs --checkpoint', async () => {
+    const out = join(root, 'ckm-final');
+    const ck = join(root, 'ckm-best');
+    const r = await cli('vision', 'train', '--data', data, '--out', out, '--checkpoint', ck, '--checkpoint-monitor', 'val_acc', '--image-size', '32', '--epochs', '2', '--batch-size', '4', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const accs = j.history.map((e: { val_acc: number }) => e.val_acc) as number[];
+    expect(j.checkpoint.monitor).toBe('val_acc');
+    expect(j.checkpoint.value).toBe(Math.max(...accs));
+    const lone = await cli('vision', 'train', '--data', data, '--out', join(root, 'ckm-lone'), '--checkpoint-monitor', 'val_acc');
+    expect(lone.code).toBe(2);
+    expect(lone.stderr).toMatch(/--checkpoint-monitor is the value --checkpoint watches, but no --checkpoint was given/);
+    const bad = await cli('vision', 'train', '--data', data, '--out', join(root, 'ckm-bad'), '--checkpoint', ck, '--checkpoint-monitor', 'val_accuracy');
+    expect(bad.code).toBe(2);
+  });
+
   it('train --checkpoint keeps the best epoch as a bundle that predict loads', async () => {
     const out = join(root, 'ck-final');
     const ck = join(root, 'ck-best');

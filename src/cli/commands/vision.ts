@@ -40,6 +40,7 @@ interface TrainOpts {
   seed: number;
   balanced?: boolean;
   checkpoint?: string;
+  checkpointMonitor?: 'val_loss' | 'val_acc' | 'loss' | 'acc';
   json?: boolean;
 }
 
@@ -144,6 +145,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .option('--seed <n>', 'seed for split, shuffling, augmentation, head init', intOption('--seed', 0, MAX_SEED), 0)
     .option('--balanced', 'weight classes inversely to their frequency')
     .option('--checkpoint <dir>', 'also keep the best model so far (lowest validation loss; training loss without validation) as a bundle in this folder, rewritten on each improvement')
+    .option('--checkpoint-monitor <name>', 'what --checkpoint watches: val_loss, val_acc, loss or acc (default val_loss; without validation the training value)', choiceOption('--checkpoint-monitor', ['val_loss', 'val_acc', 'loss', 'acc'] as const))
     .option('--json', 'print the result as JSON')
     .action(async (opts: TrainOpts, cmd: Command) => {
       const { Backbone, IMAGE_CLASSIFIER_KIND, checkTrainOptions, freezesWholeBody, ignoredStrategyOption, readImages, resolveFreezePoint, trainImageClassifier } = await visionLib();
@@ -167,13 +169,16 @@ export function registerVision(program: Command, ctx: CliContext): void {
         validationSplit: opts.validationSplit,
         seed: opts.seed,
         classWeights: opts.balanced ? ('balanced' as const) : undefined,
-        ...(opts.checkpoint !== undefined ? { checkpoint: { dir: opts.checkpoint } } : {}),
+        ...(opts.checkpoint !== undefined ? { checkpoint: { dir: opts.checkpoint, ...(opts.checkpointMonitor ? { monitor: opts.checkpointMonitor } : {}) } } : {}),
       };
       // --head (and the rest) before any image is read or the backbone loaded.
       checkTrainOptions(trainOptions);
       // Refuse a bad --out before reading images or training, not after.
       await checkBundleOutput(opts.out, IMAGE_CLASSIFIER_KIND);
       await refuseInputAsOutput({ flag: '--out', path: opts.out, kind: 'folder', data: { flag: '--data', readExtensions: [] } }, { '--data': opts.data, '--backbone': localPath(opts.backbone) });
+      if (opts.checkpointMonitor !== undefined && opts.checkpoint === undefined) {
+        throw new InvalidArgumentError('--checkpoint-monitor is the value --checkpoint watches, but no --checkpoint was given', { hint: 'add --checkpoint DIR, or leave --checkpoint-monitor out' });
+      }
       if (opts.checkpoint !== undefined) await checkCheckpointPath(opts.checkpoint, opts, IMAGE_CLASSIFIER_KIND);
       const engine = await ctx.engine();
       const progress = ctx.progress(opts.json);
