@@ -79,7 +79,7 @@ describe('ModelCheckpoint', () => {
     expect(ckpt.saved.every((p) => p === path)).toBe(true);
     const loaded = await loadBundle(path, { kind: CHECKPOINT_KIND });
     expect(loaded.manifest.labels).toEqual(['a', 'b', 'c']);
-    expect(loaded.manifest.training).toMatchObject({ epoch: bestEpoch + 1, monitor: 'val_loss', value: losses[bestEpoch] });
+    expect(loaded.manifest.training).toMatchObject({ epoch: bestEpoch, monitor: 'val_loss', value: losses[bestEpoch] });
     expect(loaded.manifest.metrics).toMatchObject({ val_loss: losses[bestEpoch] });
     expect(Array.from(await predictProba(loaded.model!, x))).toEqual(Array.from(perEpoch[bestEpoch]));
     // Written atomically: the folder and nothing else (no temporaries) in its parent.
@@ -98,7 +98,7 @@ describe('ModelCheckpoint', () => {
     await new Trainer(model, { epochs: 3, batchSize: 8, callbacks: [ckpt] }).fit({ x, y: data.y });
     expect(readdirSync(root).sort()).toEqual(['epoch-1', 'epoch-2', 'epoch-3']);
     const m = (await loadBundle(join(root, 'epoch-2'), { rebuildModel: false })).manifest;
-    expect(m.training).toMatchObject({ epoch: 2, monitor: 'loss' });
+    expect(m.training).toMatchObject({ epoch: 1, monitor: 'loss' });
     expect(m.labels).toEqual(['0', '1']);
     x.dispose();
     model.dispose();

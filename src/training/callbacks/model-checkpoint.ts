@@ -35,7 +35,7 @@ export interface ModelCheckpointOptions {
   saveBestOnly?: boolean;
   /**
    * Folder to save the model to, as a model bundle of kind 'checkpoint' (model.json + weights.bin +
-   * manifest.json: the epoch, the monitored value and the epoch's logs), written atomically — a crash
+   * manifest.json: the 0-based epoch, the monitored value and the epoch's logs), written atomically — a crash
    * mid-save leaves the previous checkpoint whole. `{epoch}` in it is replaced by the 1-based epoch
    * (one folder per save); without it each save replaces the last. Never a folder of your files.
    */
@@ -144,7 +144,7 @@ export class ModelCheckpoint implements Callback {
       {
         kind: CHECKPOINT_KIND,
         labels: this.labels,
-        training: { epoch: info.epoch + 1, monitor: info.monitor, value: info.value ?? null, improved: info.improved },
+        training: { epoch: info.epoch, monitor: info.monitor, value: info.value ?? null, improved: info.improved },
         metrics,
       },
       { model },
