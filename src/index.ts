@@ -7,6 +7,7 @@ export * from './errors.js';
 export * from './settings.js';
 export * from './progress.js';
 export * from './random.js';
+export * from './options.js';
 export * from './encoder.js';
 export * from './engine/backend.js';
 export * from './io/atomic.js';

@@ -6,11 +6,7 @@
 import { InvalidArgumentError } from '../../src/errors.js';
 import type { EmbeddingModelSpec, HybridModelSpec, ModelSpec, NeuralFitOptions } from './models/model.js';
 
-/** A copy of `options` without its undefined entries: an option given as `undefined` keeps its default. */
-export function definedOptions<T extends object>(options: T | undefined): Partial<T> {
-  if (options === undefined || options === null) return {};
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
+export { definedOptions } from '../../src/options.js';
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;

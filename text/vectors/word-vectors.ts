@@ -16,6 +16,7 @@
 import { ExactIndex, exactTopK, TopK, type VectorIndex } from '../../embeddings/index.js';
 import { allocateRows, LiveMatrix } from '../../embeddings/rowstore.js';
 import { DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../src/errors.js';
+import { definedOptions } from '../../src/options.js';
 import { evaluateAnalogies, evaluateWordPairs, type AnalogyEvaluation, type AnalogyEvaluationOptions, type EvaluateOptions, type WordPairsEvaluation } from './evaluate.js';
 import { dotAll } from './scan.js';
 import { WordIndex } from './word-index.js';
@@ -164,7 +165,7 @@ export class WordVectors {
       throw new InvalidArgumentError(`duplicate word '${words[b]}' (rows ${a} and ${b})`);
     }
     // An origin field given as undefined keeps its default.
-    const origin = Object.fromEntries(Object.entries(options.origin ?? {}).filter(([, v]) => v !== undefined)) as Partial<VectorsOrigin>;
+    const origin = definedOptions<Partial<VectorsOrigin>>(options.origin);
     return new WordVectors(words, matrix, dim, rowOf, { duplicates: 0, fromCache: false, warnings: [], ...origin });
   }
 

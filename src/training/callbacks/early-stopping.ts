@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { TrainerEvent } from '../events.js';
 import type { Callback, TrainerControl } from '../trainer.js';
-import { definedOptions, Monitor, type MonitorMode } from './monitor.js';
+import { definedOptions } from '../../options.js';
+import { Monitor, type MonitorMode } from './monitor.js';
 
 export interface EarlyStoppingOptions {
   /** Logged value to watch. Default 'val_loss'; falls back to the training value ('loss') when there is no validation set. */

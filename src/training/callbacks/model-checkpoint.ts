@@ -8,7 +8,8 @@ import { checkBundleOutput, saveBundle } from '../../bundle/bundle.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { EpochLogs, TrainerEvent } from '../events.js';
 import type { Callback, TrainerControl } from '../trainer.js';
-import { definedOptions, Monitor, type MonitorMode } from './monitor.js';
+import { definedOptions } from '../../options.js';
+import { Monitor, type MonitorMode } from './monitor.js';
 
 /** The bundle kind of a checkpoint folder: `loadBundle(path, { kind: CHECKPOINT_KIND }).model`. */
 export const CHECKPOINT_KIND = 'checkpoint';

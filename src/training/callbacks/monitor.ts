@@ -13,11 +13,6 @@ const MODES: readonly MonitorMode[] = ['min', 'max', 'auto'];
 /** Names 'auto' reads as "higher is better". */
 const HIGHER_IS_BETTER = /acc|f1|auc|precision|recall/;
 
-/** The options that were given a value: an option passed as undefined keeps its default. */
-export function definedOptions<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
 export class Monitor {
   /** The name watched in the current fit (see `begin`). */
   name: string;

@@ -19,6 +19,7 @@
  */
 import { exactTopK, rowInverseNorms } from '../../../embeddings/index.js';
 import { InvalidArgumentError } from '../../../src/errors.js';
+import { definedOptions } from '../../../src/options.js';
 import { appendL2Row, type Csr } from '../linear/features.js';
 import { findCaseVariant, LOOKUP_CACHE_LIMIT, type VectorLookup } from '../vectors/lookup.js';
 import { smoothIdf } from './tfidf.js';
@@ -94,8 +95,7 @@ export class NeighbourExpansion {
 
   constructor(options: NeighbourExpansionOptions = {}) {
     // Options given as undefined keep their defaults.
-    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as NeighbourExpansionOptions;
-    this.options = { ...DEFAULT_NEIGHBOUR_EXPANSION, ...given };
+    this.options = { ...DEFAULT_NEIGHBOUR_EXPANSION, ...definedOptions(options) };
     const o = this.options;
     const positiveInt = (name: keyof NeighbourExpansionOptions, min: number) => {
       if (!Number.isInteger(o[name]) || o[name] < min) throw new InvalidArgumentError(`neighbour expansion: ${name} must be an integer ≥ ${min}, got ${o[name]}`);
