@@ -9,6 +9,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { InvalidArgumentError, InvalidFileError } from '../src/errors.js';
+import { MAX_SEED } from '../src/random.js';
 import { DEFAULT_K } from './exact.js';
 import { evaluate, tuneEf, type EvaluateOptions, type EvaluateResult, type TuneEfOptions, type TuneEfResult } from './evaluate.js';
 import { batchRows, checkBatch } from './batch.js';
@@ -78,7 +79,7 @@ function positiveInt(name: string, v: number): number {
 }
 
 /** Largest seed: hnswlib-node reads the seed as a 32-bit unsigned integer (-1, 1.5 and NaN would be other seeds). */
-export const MAX_SEED = 2 ** 32 - 1;
+export { MAX_SEED };
 
 /** The HNSW parameters of `options` (defaults filled in), checked: typed errors for values hnswlib cannot use as given. */
 export function checkHnswOptions(options: Pick<HnswIndexOptions, 'M' | 'efConstruction' | 'ef' | 'seed'>): { M: number; efConstruction: number; ef: number; seed: number } {

@@ -1,4 +1,10 @@
 /** mulberry32: a small, fast generator of floats in [0, 1), seeded by its 32-bit start state. */
+/**
+ * Largest seed anywhere in transferkit (0 … 2³² − 1): the generators keep 32 bits, and hnswlib-node reads
+ * its seed as an unsigned 32-bit integer, so a larger seed would collapse onto a smaller one.
+ */
+export const MAX_SEED = 0xffff_ffff;
+
 export function mulberry32(state: number): () => number {
   let s = state >>> 0;
   return () => {

@@ -1,8 +1,8 @@
 /** Option parsers shared by CLI commands: they throw commander errors with clear text. */
 import { InvalidArgumentError } from 'commander';
 
-/** Largest seed accepted anywhere (the libraries' seeds are unsigned 32-bit integers). */
-export const MAX_SEED = 0xffff_ffff;
+import { MAX_SEED } from '../random.js';
+export { MAX_SEED };
 
 export function intOption(name: string, min = 1, max = Infinity) {
   return (value: string): number => {

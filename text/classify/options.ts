@@ -44,8 +44,8 @@ export function checkBoolean(name: string, value: unknown): void {
   throw new InvalidArgumentError(`${name} must be true or false, got ${describe(value)}`);
 }
 
-/** Seeds are 32-bit: larger ones would collapse onto smaller ones (the generator keeps 32 bits). */
-export const MAX_SEED = 0xffffffff;
+import { MAX_SEED } from '../../src/random.js';
+export { MAX_SEED };
 
 /** The options of the neural kinds, and the seed: whole, positive, finite values, checked before anything runs. */
 export function checkFitOptions(options: NeuralFitOptions & { seed?: unknown }): void {
