@@ -113,6 +113,7 @@ if (ENCODER) CURVE.push(sentenceRow(`sentence: ${ENCODER} + linear`));
 const GRID_C = [10, 30, 100, 300];
 const GRID_VECTOR_WEIGHT = [1, 3, 10];
 
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 type Vectors = Awaited<ReturnType<typeof loadVectors>>;
 
@@ -220,7 +221,6 @@ async function main() {
   console.log(`|---|${sizes.map(() => '---:').join('|')}|`);
   const curve: Array<Record<string, unknown>> = [];
   const curveBase = new Map<number, Result[]>();
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const sd = (xs: number[]) => {
     if (xs.length < 2) return 0;
     const m = mean(xs);
@@ -321,7 +321,6 @@ function references(train: TextExample[], test: TextExample[], sizes: number[], 
       }
     } else skipped.push('fastText (no fasttext on PATH; Debian: apt install fasttext)');
 
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const ours = (model: string, n: number) => curve.find((c) => String(c.model).startsWith(model) && c.n === n)?.accuracy as number | undefined;
     console.log('\nReference implementations on the same train part, test part and draws (one thread; mean over the draws; Δ = transferkit row − reference, in points)\n');
     console.log(`| reference | ${sizes.map((s) => (s === train.length ? `all (${s})` : String(s))).join(' | ')} |`);
