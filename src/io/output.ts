@@ -24,6 +24,8 @@ export interface OutputOwner {
    * anything else in it (notes, a file of your own) would be deleted with it, so it is refused by name.
    */
   listsFiles?: boolean;
+  /** How messages name the folder itself ("the bundle there"); default `what`. */
+  folderName?: string;
 }
 
 const MANIFEST = 'manifest.json';
@@ -85,7 +87,7 @@ async function refuseUnlisted(dir: string, owner: OutputOwner, files: unknown): 
   const one = foreign.length === 1;
   const shown = foreign.slice(0, 5).map((n) => `'${n}'`).join(', ') + (foreign.length > 5 ? `, … (${foreign.length} in all)` : '');
   throw new InvalidArgumentError(
-    `refusing to write the ${owner.what} to ${dir}: the ${owner.what} there does not list ${one ? 'its file' : 'its files'} ${shown}, and saving would delete ${one ? 'it' : 'them'}`,
+    `refusing to write the ${owner.what} to ${dir}: the ${owner.folderName ?? owner.what} there does not list ${one ? 'its file' : 'its files'} ${shown}, and saving would delete ${one ? 'it' : 'them'}`,
     { hint: `move ${one ? 'it' : 'them'} out of ${dir} and save again, or choose another output path` },
   );
 }
