@@ -5,7 +5,7 @@ export { exactTopK, wasmKernelAvailable, rowInverseNorms, rowSquaredNorms, type 
 export { TopK } from './topk.js';
 export { HnswIndex, checkHnswOptions, DEFAULT_M, MAX_M, MAX_SEED, DEFAULT_EF, DEFAULT_EF_CONSTRUCTION, DEFAULT_HNSW_CAPACITY, DEFAULT_SEED, type HnswIndexOptions } from './hnsw.js';
 export { loadIndex, type LoadOptions } from './load.js';
-export { readManifest, checkIndexOutput, INDEX_OWNER, INDEX_FORMAT, INDEX_FORMAT_VERSION, type IndexManifest, type FileEntry, type ReadOptions } from './persist.js';
+export { readManifest, checkIndexOutput, indexManifestDigest, INDEX_OWNER, INDEX_FORMAT, INDEX_FORMAT_VERSION, type IndexManifest, type FileEntry, type ReadOptions } from './persist.js';
 export { METRICS, FLOAT32_MAX, isZeroVector, scoreToDistance, distanceToScore } from './vectors.js';
 export {
   evaluate,

@@ -7,7 +7,9 @@
  *   vectors.f32    (exact) little-endian float32 rows, slots × dim
  *   index.hnsw     (hnsw) hnswlib's own index file
  *
- * Loading checks sizes first (a truncated file is named as such), then checksums.
+ * The manifest carries a sha256 of its own other fields (`manifestSha256`, over canonical JSON).
+ * Loading checks it (when present: older manifests have none), then sizes (a truncated file is
+ * named as such), then the files' checksums.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -45,6 +47,12 @@ export interface IndexManifest {
   files: Record<string, FileEntry>;
   createdAt: string;
   transferkit: { indexFormat: number };
+  /**
+   * sha256 of the manifest's other fields in canonical JSON (keys sorted, no spaces; `indexManifestDigest`):
+   * an edited or damaged value is refused on load, a new key order or layout is not an edit. Absent in
+   * manifests written before it was recorded, which load as before.
+   */
+  manifestSha256?: string;
 }
 
 export interface SaveSpec {
@@ -79,6 +87,24 @@ interface KeysFile {
 
 function keysFileContent(keys: (string | null)[], metadata: (JsonValue | null)[] | null, nullSlots: number[]): KeysFile {
   return nullSlots.length > 0 ? { keys, metadata, nullMetadata: nullSlots } : { keys, metadata };
+}
+
+/** JSON with the keys of every object sorted and no spaces: one text whatever the key order or layout. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+      : v,
+  );
+}
+
+/**
+ * The checksum an index manifest records of itself (`manifestSha256`): the sha256 of its other fields in
+ * canonical JSON, so rewriting the manifest with its keys in another order or laid out anew keeps it valid.
+ */
+export function indexManifestDigest(manifest: Omit<IndexManifest, 'manifestSha256'> & { manifestSha256?: unknown }): string {
+  const { manifestSha256: _ignored, ...rest } = manifest;
+  return sha256(canonicalJson(rest));
 }
 
 /** Who writes index folders (for output-path checks: `checkOutputDir(dir, INDEX_OWNER)`). */
@@ -136,6 +162,7 @@ export function saveIndexDir(dir: string, spec: SaveSpec): Promise<void> {
         createdAt: new Date().toISOString(),
         transferkit: { indexFormat: INDEX_FORMAT_VERSION },
       };
+      manifest.manifestSha256 = indexManifestDigest(manifest);
       await writeFile(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
     },
     INDEX_OWNER,
@@ -183,6 +210,22 @@ export async function readManifest(dir: string): Promise<IndexManifest> {
       file: path,
       hint: 'upgrade transferkit',
     });
+  }
+  // The manifest's own checksum, before its fields are read: an edited value (an `ef`, a `count`) would
+  // otherwise be read as written. Manifests written before the checksum was recorded have none and load
+  // as before; a checksum of a newer format is not checked (that format is refused above).
+  if (m.manifestSha256 !== undefined) {
+    if (typeof m.manifestSha256 !== 'string' || m.manifestSha256 !== indexManifestDigest(m)) {
+      throw new ChecksumError(
+        typeof m.manifestSha256 === 'string'
+          ? `${path}: edited or damaged since the index was saved (its content does not match its checksum, manifestSha256)`
+          : `${path}: its checksum (manifestSha256) is ${m.manifestSha256 === null ? 'null' : `a ${typeof m.manifestSha256}`}, not a sha256: the manifest was edited or damaged`,
+        {
+          file: path,
+          hint: 'restore the original manifest (or copy the index again), or rebuild the index; to change a parameter such as ef, load the index, set it (index.ef = 80) and save it again',
+        },
+      );
+    }
   }
   if (m.kind !== 'exact' && m.kind !== 'hnsw') throw bad(`unknown index kind '${String(m.kind)}'`);
   if (!Number.isInteger(m.dim) || m.dim < 1) throw bad(`invalid dim ${String(m.dim)}`);

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExactIndex, HnswIndex, loadIndex, MAX_M, type VectorIndex } from '../../embeddings/index.js';
-import { InvalidArgumentError, InvalidFileError } from '../../src/errors.js';
-import { randomMatrix, row } from './helpers.js';
+import { ChecksumError, InvalidArgumentError, InvalidFileError } from '../../src/errors.js';
+import { editManifest, randomMatrix, row } from './helpers.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -58,12 +58,16 @@ describe('HNSW parameters and saved files', () => {
     const out = join(dir, 'edited');
     await h.save(out);
     const manifestPath = join(out, 'manifest.json');
-    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
-    await writeFile(manifestPath, JSON.stringify({ ...manifest, dim: 2 }));
+    const manifest = await readFile(manifestPath, 'utf8');
+    // The manifest's own checksum catches the edit first …
+    await editManifest(out, (mf) => (mf.dim = 2), 'kept');
+    await expect(loadIndex(out)).rejects.toThrow(ChecksumError);
+    // … and in a manifest without one (as older versions wrote), the graph file's dimension does.
+    await editManifest(out, () => {}, 'dropped');
     const e = await loadIndex(out).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(InvalidFileError);
     expect((e as Error).message).toBe(`${manifestPath}: holds 4-dimensional vectors, but the manifest says dim 2`);
-    await writeFile(manifestPath, JSON.stringify(manifest));
+    await writeFile(manifestPath, manifest);
     expect((await loadIndex(out)).dim).toBe(dim);
   });
 

@@ -43,3 +43,25 @@ export function naiveTopK(scores: number[], k: number): number[] {
     .slice(0, k)
     .map(([, i]) => i);
 }
+
+/**
+ * Rewrite the manifest of the index saved in `dir` with `edit` applied. `checksum` says what happens to
+ * its own checksum: 'kept' leaves the recorded one (now stale: the edit is refused on load), 'dropped'
+ * removes it (a manifest as versions before the checksum wrote them), 'resealed' records the new one.
+ */
+export async function editManifest(
+  dir: string,
+  edit: (manifest: Record<string, any>) => void,
+  checksum: 'kept' | 'dropped' | 'resealed',
+): Promise<string> {
+  const { readFile, writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { indexManifestDigest } = await import('../../embeddings/index.js');
+  const path = join(dir, 'manifest.json');
+  const manifest = JSON.parse(await readFile(path, 'utf8')) as Record<string, any>;
+  edit(manifest);
+  if (checksum === 'dropped') delete manifest.manifestSha256;
+  if (checksum === 'resealed') manifest.manifestSha256 = indexManifestDigest(manifest as never);
+  await writeFile(path, JSON.stringify(manifest));
+  return path;
+}

@@ -33,7 +33,7 @@ describe('index directory files (checked with the core verifyListedFile)', () =>
 describe('the embedding recipe', () => {
   it('is saved with the index and loaded back, for both kinds; absent stays absent; a malformed one is refused', async () => {
     const { buildIndex, readManifest } = await import('../../embeddings/index.js');
-    const { readFile, writeFile } = await import('node:fs/promises');
+    const { readFile } = await import('node:fs/promises');
     const dir = await mkdtemp(join(tmpdir(), 'tk-recipe-'));
     tmp.push(dir);
     const dim = 8;
@@ -49,10 +49,15 @@ describe('the embedding recipe', () => {
       expect((await loadIndex(plain)).recipe).toBeUndefined();
       expect('recipe' in JSON.parse(await readFile(join(plain, 'manifest.json'), 'utf8'))).toBe(false);
     }
-    const manifestPath = join(dir, 'exact', 'manifest.json');
-    const m = JSON.parse(await readFile(manifestPath, 'utf8'));
-    await writeFile(manifestPath, JSON.stringify({ ...m, recipe: 'mean of glove' }));
+    // Edited after the save: the manifest's checksum refuses it; in a manifest without one (older
+    // versions), the recipe itself is checked.
+    const { editManifest } = await import('./helpers.js');
+    const { ChecksumError } = await import('../../src/errors.js');
+    await editManifest(join(dir, 'exact'), (m) => (m.recipe = 'mean of glove'), 'kept');
+    await expect(loadIndex(join(dir, 'exact'))).rejects.toThrow(ChecksumError);
+    await editManifest(join(dir, 'exact'), () => {}, 'dropped');
     await expect(loadIndex(join(dir, 'exact'))).rejects.toThrow(/recipe is not a JSON object/);
+    expect(await readFile(join(dir, 'exact', 'manifest.json'), 'utf8')).not.toMatch(/manifestSha256/);
   });
 });
 
@@ -98,17 +103,79 @@ describe('saving over an index folder never deletes what is not the index\'s', (
     expect(await readdir(parent)).toEqual(['idx']);
   });
 
-  it('the manifest carries no checksum of itself: reordered or re-laid-out keys are not an edit', async () => {
-    const { readFile, writeFile } = await import('node:fs/promises');
-    const dir = await mkdtemp(join(tmpdir(), 'tk-reorder-'));
+});
+
+describe('the manifest\'s own checksum (manifestSha256)', () => {
+  const save = async (name: string) => {
+    const dir = await mkdtemp(join(tmpdir(), `tk-${name}-`));
     tmp.push(dir);
     const out = join(dir, 'idx');
-    const dim = 4;
-    await ExactIndex.fromMatrix({ keys: ['a', 'b', 'c'], matrix: randomMatrix(3, dim, 5), dim }).save(out);
+    const { HnswIndex } = await import('../../embeddings/index.js');
+    const index = new HnswIndex({ dim: 4, ef: 64 });
+    index.addBatch(['a', 'b', 'c'], randomMatrix(3, 4, 5));
+    await index.save(out);
+    return out;
+  };
+
+  it('is written over the other fields in canonical JSON, and checked by readManifest and loadIndex', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { indexManifestDigest, readManifest } = await import('../../embeddings/index.js');
+    const out = await save('digest');
+    const written = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
+    expect(written.manifestSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(written.manifestSha256).toBe(indexManifestDigest(written));
+    expect((await readManifest(out)).manifestSha256).toBe(written.manifestSha256);
+  });
+
+  it('an edited ef (or any field) is refused with E_CHECKSUM naming the manifest, by loadIndex (verify or not) and readManifest', async () => {
+    const { ChecksumError } = await import('../../src/errors.js');
+    const { readManifest } = await import('../../embeddings/index.js');
+    const { editManifest } = await import('./helpers.js');
+    const out = await save('edited');
+    const path = await editManifest(out, (m) => (m.params.ef = 10), 'kept');
+    for (const read of [() => loadIndex(out), () => loadIndex(out, { verify: false }), () => readManifest(out)]) {
+      const e = await read().then(() => null, (x: unknown) => x);
+      expect(e).toBeInstanceOf(ChecksumError);
+      expect((e as ChecksumError).code).toBe('E_CHECKSUM');
+      expect((e as Error).message).toBe(`${path}: edited or damaged since the index was saved (its content does not match its checksum, manifestSha256)`);
+      expect((e as ChecksumError).hint).toMatch(/restore the original manifest .*rebuild the index; to change a parameter such as ef, load the index, set it \(index\.ef = 80\) and save it again/);
+    }
+    // An edited value nested elsewhere, an added field, a damaged checksum: all refused.
+    await editManifest(out, (m) => (m.params.ef = 64), 'kept');
+    expect(((await loadIndex(out)) as { ef: number }).ef).toBe(64);
+    await editManifest(out, (m) => (m.note = 'mine'), 'kept');
+    await expect(loadIndex(out)).rejects.toThrow(ChecksumError);
+    await editManifest(out, (m) => delete m.note, 'kept');
+    await editManifest(out, (m) => (m.manifestSha256 = String(m.manifestSha256).replace(/^./, (c) => (c === '0' ? '1' : '0'))), 'kept');
+    await expect(loadIndex(out)).rejects.toThrow(/does not match its checksum/);
+    await editManifest(out, (m) => (m.manifestSha256 = 12), 'kept');
+    await expect(loadIndex(out)).rejects.toThrow(/its checksum \(manifestSha256\) is a number, not a sha256/);
+    await editManifest(out, (m) => (m.manifestSha256 = null), 'kept');
+    await expect(readManifest(out)).rejects.toThrow(/its checksum \(manifestSha256\) is null, not a sha256/);
+  });
+
+  it('reordered or re-laid-out keys are not an edit', async () => {
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const out = await save('reorder');
     const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-    const reversed = Object.fromEntries(Object.entries(manifest).reverse());
-    await writeFile(join(out, 'manifest.json'), JSON.stringify(reversed));
+    const reverse = (v: unknown): unknown =>
+      v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reverse(x)])) : v;
+    await writeFile(join(out, 'manifest.json'), JSON.stringify(reverse(manifest), null, 7) + '\r\n');
     const loaded = await loadIndex(out);
     expect(loaded.keys()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a manifest without one (written before it was recorded) loads as before, its values read as written', async () => {
+    const { editManifest } = await import('./helpers.js');
+    const { readManifest } = await import('../../embeddings/index.js');
+    const out = await save('legacy');
+    await editManifest(out, (m) => (m.params.ef = 33), 'dropped');
+    expect((await readManifest(out)).manifestSha256).toBeUndefined();
+    const loaded = (await loadIndex(out)) as { ef: number; size: number };
+    expect(loaded.ef).toBe(33);
+    expect(loaded.size).toBe(3);
+    // Saved again, it gets one.
+    await (loaded as unknown as { save(d: string): Promise<void> }).save(out);
+    expect((await readManifest(out)).manifestSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });
