@@ -71,7 +71,7 @@ export function checkMatrix(matrix: ArrayLike<number>, dim: number, rowName: (ro
  * Position of the first NaN or ±Infinity in a float32 matrix, or -1 (its values are float32 already, so
  * nothing else can be out of range). One monomorphic loop: 34 million values in a few tens of ms.
  */
-function firstNonFinite(m: Float32Array): number {
+export function firstNonFinite(m: Float32Array): number {
   for (let i = 0; i < m.length; i++) {
     const x = m[i]!;
     if (x - x !== 0) return i;

@@ -16,7 +16,7 @@ import type { RawVectors, ReadOptions } from './read/raw.js';
 import { readTextVectors } from './read/text-reader.js';
 import { readWinkVectors } from './read/wink-reader.js';
 import { BUNDLED_VECTORS, bundledPath, findBundled } from './sources.js';
-import { WordVectors } from './word-vectors.js';
+import { fromCheckedArrays, WordVectors } from './word-vectors.js';
 
 export interface LoadVectorsOptions {
   /** File format. Default: detected from the file's content (bundled sets know theirs). */
@@ -114,7 +114,7 @@ export async function loadVectors(source: string, options: LoadVectorsOptions = 
       // it reads the source (only as far as the limit) instead.
       if (header && sameStamp(header.source, stamp) && (options.limit === undefined || header.duplicates === 0)) {
         const cached = await readCache(cacheFile, { limit: options.limit });
-        return WordVectors.fromArrays({
+        return fromCheckedArrays({
           words: cached.words,
           matrix: cached.matrix,
           dim: cached.header.dim,
@@ -139,7 +139,7 @@ export async function loadVectors(source: string, options: LoadVectorsOptions = 
       warnings.push(`could not write the cache ${cacheFile}: ${(e as Error).message}`);
     }
   }
-  return WordVectors.fromArrays({
+  return fromCheckedArrays({
     words: raw.words,
     matrix: raw.matrix,
     dim: raw.dim,

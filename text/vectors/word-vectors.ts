@@ -15,6 +15,7 @@
  */
 import { ExactIndex, exactTopK, TopK, type VectorIndex } from '../../embeddings/index.js';
 import { allocateRows, LiveMatrix } from '../../embeddings/rowstore.js';
+import { firstNonFinite } from '../../embeddings/vectors.js';
 import { DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../src/errors.js';
 import { definedOptions } from '../../src/options.js';
 import { evaluateAnalogies, evaluateWordPairs, type AnalogyEvaluation, type AnalogyEvaluationOptions, type EvaluateOptions, type WordPairsEvaluation } from './evaluate.js';
@@ -150,9 +151,15 @@ export class WordVectors {
 
   /**
    * Build from words and a matrix in memory (tests, classifier bundles that keep a
-   * vocabulary subset). Duplicate words are an error here: loaders resolve them.
+   * vocabulary subset). Duplicate words are an error here: loaders resolve them. Every value
+   * must be finite: NaN or ±Infinity is refused, naming the word and the dimension.
    */
   static fromArrays(options: FromArraysOptions): WordVectors {
+    return WordVectors.build(options, true);
+  }
+
+  /** `fromArrays`; `checkValues: false` for matrices whose values were checked as they were read (`fromCheckedArrays`). */
+  private static build(options: FromArraysOptions, checkValues: boolean): WordVectors {
     const { words, matrix, dim } = options;
     if (!Number.isInteger(dim) || dim < 1) throw new InvalidArgumentError(`dim must be a positive integer, got ${dim}`);
     if (!(matrix instanceof Float32Array)) throw new InvalidArgumentError('matrix must be a Float32Array');
@@ -163,6 +170,16 @@ export class WordVectors {
     if (rowOf.firstDuplicate) {
       const [a, b] = rowOf.firstDuplicate;
       throw new InvalidArgumentError(`duplicate word '${words[b]}' (rows ${a} and ${b})`);
+    }
+    // A NaN or ±Infinity would turn every similarity it enters into NaN (34 million values: ~30 ms).
+    if (checkValues) {
+      const at = firstNonFinite(matrix);
+      if (at >= 0) {
+        const row = Math.floor(at / dim);
+        throw new InvalidArgumentError(`the vector of '${words[row]}' (row ${row}) holds ${String(matrix[at])} at dimension ${at % dim}: word vectors must be finite numbers`, {
+          hint: 'check how the matrix was computed (a division by zero, a log of 0) or where it was read from; every value must be a finite number',
+        });
+      }
     }
     // An origin field given as undefined keeps its default.
     const origin = definedOptions<Partial<VectorsOrigin>>(options.origin);
@@ -421,7 +438,12 @@ export class WordVectors {
     return Array.from(top.sorted().ids, (r) => ({ word: this.words[r]!, score: score[r]! }));
   }
 
-  /** The word least similar to the mean of the others (gensim `doesnt_match`); OOV words are ignored. */
+  /**
+   * The word least similar to the mean of the others (gensim `doesnt_match`); OOV words are ignored. A
+   * word whose stored vector is all zeros has no direction, so its similarity is undefined: it is an
+   * `InvalidArgumentError` naming the word, as a zero term is in `mostSimilar` (gensim scores it 0,
+   * which makes it the odd one out whenever the others are similar at all).
+   */
   doesntMatch(words: readonly string[]): string {
     if (typeof words === 'string') {
       throw new InvalidArgumentError(`doesntMatch takes a list of words, got the string '${words as string}'`, { hint: "pass the words as an array: doesntMatch(['breakfast', 'cereal', 'dinner', 'lunch'])" });
@@ -433,11 +455,23 @@ export class WordVectors {
     if (used.length === 0) {
       throw new KeyNotFoundError(words.join(', '), { message: `none of the words is in the vocabulary: ${words.join(', ')}`, hint: 'give at least one known word; check case and spelling' });
     }
+    const inv = this.inverseNorm();
+    const zero = used.filter((w) => inv[this.rowOf.get(w)] === 0);
+    if (zero.length > 0) {
+      const named = zero.map((w) => `'${w}'`).join(', ');
+      throw new InvalidArgumentError(`the vector of ${named} is all zeros: a zero vector has no direction, so how well ${zero.length === 1 ? 'it matches' : 'they match'} the others is undefined`, {
+        hint: `leave ${named} out of the words (zero rows stay legal in the vectors; they never match)`,
+      });
+    }
     const dim = this.dim;
     const unit = used.map((w) => this.unitRow(this.rowOf.get(w)));
     const mean = new Float64Array(dim);
     for (const u of unit) for (let k = 0; k < dim; k++) mean[k]! += u[k]!;
-    normalize(mean);
+    if (!normalize(mean)) {
+      throw new InvalidArgumentError(`the vectors of ${used.map((w) => `'${w}'`).join(', ')} cancel out (their mean is zero): no word is further from it than another`, {
+        hint: 'give words whose vectors do not cancel out, e.g. more than two',
+      });
+    }
     let worst = used[0]!;
     let worstScore = Infinity;
     for (let i = 0; i < used.length; i++) {
@@ -471,7 +505,7 @@ export class WordVectors {
       const r = this.rowOf.get(w);
       m.set(this.matrix.subarray(r * this.dim, (r + 1) * this.dim), i * this.dim);
     });
-    return WordVectors.fromArrays({ words: keep, matrix: m, dim: this.dim });
+    return fromCheckedArrays({ words: keep, matrix: m, dim: this.dim });
   }
 
   /** Accuracy on a `questions-words.txt`-format file (per section and total; OOV questions counted). */
@@ -597,4 +631,13 @@ function normalize(v: Float64Array): boolean {
 function checkTopn(topn: number): number {
   if (!Number.isInteger(topn) || topn < 1) throw new InvalidArgumentError(`topn must be a positive integer, got ${topn}`);
   return topn;
+}
+
+/**
+ * `WordVectors.fromArrays` without the check of its values, for matrices whose values were checked as
+ * they were read (the loaders: parsers refuse NaN and ±Infinity, the cache is checksummed) or copied from
+ * a WordVectors. Not exported from the package.
+ */
+export function fromCheckedArrays(options: FromArraysOptions): WordVectors {
+  return WordVectors['build'](options, false);
 }

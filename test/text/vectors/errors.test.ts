@@ -46,6 +46,16 @@ describe('bad vector files fail with the file and the line or byte offset', () =
     expect((await failure('big.txt', 'a 1 1e39\n')).message).toMatch(/float32 range/);
   });
 
+  it('the wink (JSON) reader refuses values past the float32 range too (it stored them as Infinity)', async () => {
+    const wink = (value: string) => winkJson(['a', 'b'], [[1, 2], [7, 4]]).replace('[7,', `[${value},`);
+    const e = await failure('big.json', wink('1e39'));
+    expect(e.message).toMatch(/value 1e\+39 in the vector of 'b' is outside the float32 range$/);
+    expect((await failure('big-negative.json', wink('-1e999'))).message).toMatch(/value -Infinity in the vector of 'b' is outside the float32 range/);
+    // The norm and index columns are not stored: only the vector's values are checked.
+    const ok = write(dir, 'max.json', wink('3.4e38'));
+    expect((await loadVectors(ok, { cache: false })).get('b')[0]).toBeCloseTo(3.4e38, -32);
+  });
+
   it('a number glued to garbage', async () => {
     expect((await failure('glued.txt', 'a 1 2.5.1\n')).message).toMatch(/non-numeric value '2.5.1'/);
   });

@@ -142,6 +142,26 @@ describe('WordVectors', () => {
     expect(withIndex.mostSimilar({ positive: [[1, 0]] }, 3).map((n) => n.word)).toEqual(['one', 'two']);
   });
 
+  it('doesntMatch refuses a zero-vector word by name, as mostSimilar does (it scored it 0: always the odd one out)', () => {
+    const z = WordVectors.fromArrays({ words: ['zero', 'nil', 'a', 'b', 'c', 'minus-a'], matrix: Float32Array.from([0, 0, 0, 0, 1, 0, 0.9, 0.1, 0, 1, -1, 0]), dim: 2 });
+    // Before: 'zero' came back as the odd one out, though 'c' is the word pointing elsewhere.
+    const e = (() => {
+      try {
+        z.doesntMatch(['a', 'b', 'zero', 'c']);
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toBeInstanceOf(InvalidArgumentError);
+    expect((e as Error).message).toBe("the vector of 'zero' is all zeros: a zero vector has no direction, so how well it matches the others is undefined");
+    expect((e as InvalidArgumentError).hint).toMatch(/^leave 'zero' out of the words/);
+    expect(() => z.doesntMatch(['zero', 'a', 'nil', 'nope'])).toThrow(/^the vector of 'zero', 'nil' is all zeros: .*how well they match/);
+    // Unknown words are still ignored; without the zero word the answer is the word pointing elsewhere.
+    expect(z.doesntMatch(['a', 'b', 'c', 'nope'])).toBe('c');
+    // Words whose unit vectors cancel out leave no mean to compare with: refused, not the first word.
+    expect(() => z.doesntMatch(['a', 'minus-a'])).toThrow(/the vectors of 'a', 'minus-a' cancel out/);
+  });
+
   it('3CosMul refuses a zero-vector word as 3CosAdd does (it ignored it); a non-finite raw query is named as such', () => {
     const z = WordVectors.fromArrays({ words: ['a', 'b', 'c', 'd'], matrix: Float32Array.from([0, 0, 1, 0, 0, 1, 1, 1]), dim: 2 });
     const zero = /the vector of 'a' is all zeros/;
@@ -244,6 +264,26 @@ describe('WordVectors', () => {
     expect(() => WordVectors.fromArrays({ words: ['a', 'b'], matrix: new Float32Array(3), dim: 2 })).toThrow(/expected 2 words × 2/);
     expect(() => WordVectors.fromArrays({ words: ['a', 'a'], matrix: new Float32Array(4), dim: 2 })).toThrow(/duplicate word 'a'/);
     expect(() => WordVectors.fromArrays({ words: [], matrix: new Float32Array(0), dim: 0 })).toThrow(/dim/);
+  });
+
+  it('fromArrays refuses NaN and ±Infinity, naming the word, its row and the dimension', () => {
+    for (const [bad, shown] of [[NaN, 'NaN'], [Infinity, 'Infinity'], [-Infinity, '-Infinity']] as const) {
+      const matrix = Float32Array.from([1, 0, 0, 1, 0.5, 0.5]);
+      matrix[5] = bad;
+      const e = (() => {
+        try {
+          WordVectors.fromArrays({ words: ['a', 'b', 'c'], matrix, dim: 2 });
+        } catch (x) {
+          return x;
+        }
+      })();
+      expect(e).toBeInstanceOf(InvalidArgumentError);
+      expect((e as Error).message).toBe(`the vector of 'c' (row 2) holds ${shown} at dimension 1: word vectors must be finite numbers`);
+      expect((e as InvalidArgumentError).hint).toMatch(/every value must be a finite number/);
+    }
+    // Float32 overflow is Infinity too; the largest float32 and zeros are fine.
+    expect(() => WordVectors.fromArrays({ words: ['a'], matrix: Float32Array.from([1e39, 0]), dim: 2 })).toThrow(/'a' \(row 0\) holds Infinity at dimension 0/);
+    expect(WordVectors.fromArrays({ words: ['a', 'b'], matrix: Float32Array.from([3.4e38, -3.4e38, 0, 0]), dim: 2 }).size).toBe(2);
   });
 
   it('subset copies the rows of some words', () => {

@@ -8,6 +8,7 @@
  * allocated exactly once at its final size and never copied (2M × 300 = 2.4 GB
  * stays one buffer).
  */
+import { FLOAT32_MAX } from '../../../embeddings/vectors.js';
 import { InvalidFileError } from '../../../src/errors.js';
 import { formatHint } from '../formats.js';
 import { countLines } from './chunked-reader.js';
@@ -16,8 +17,6 @@ import { parseNumberAt, parsedEnd } from './parse-number.js';
 import type { RawVectors, ReadOptions } from './raw.js';
 import { readVectorFile } from './vector-file.js';
 import { checkBom, decodeWord } from './words.js';
-
-const FLOAT32_MAX = 3.4028234663852886e38;
 
 export interface TextReadOptions extends ReadOptions {
   /** First line is `count dim` (word2vec text, fastText .vec). */

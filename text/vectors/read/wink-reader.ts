@@ -11,6 +11,7 @@
  * from bytes (≈ 300 MB: no whole-file string, no JSON.parse of it); words come
  * from the keys of `vectors`, in file order.
  */
+import { FLOAT32_MAX } from '../../../embeddings/vectors.js';
 import { InvalidFileError } from '../../../src/errors.js';
 import { formatHint } from '../formats.js';
 import { MatrixBuilder } from './matrix-builder.js';
@@ -169,7 +170,11 @@ export async function readWinkVectors(path: string, options: ReadOptions): Promi
           while (i < end && isWs(buf[i]!)) i++;
           const v = parseNumberAt(buf, i, end);
           if (v !== v) fail(`non-numeric value in the vector of '${word}'`, i);
-          if (col < dim) target[o++] = v;
+          if (col < dim) {
+            // Stored as float32, where a value past ±3.4e38 (or written as 1e999) is ±Infinity.
+            if (v > FLOAT32_MAX || v < -FLOAT32_MAX) fail(`value ${v} in the vector of '${word}' is outside the float32 range`, i);
+            target[o++] = v;
+          }
           i = parsedEnd;
           while (i < end && isWs(buf[i]!)) i++;
           const c = buf[i];
