@@ -5,6 +5,7 @@
  * nearest-neighbour index.
  */
 import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
 import type { Encoder, Provenance } from '../src/encoder.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import type { Progress } from '../src/progress.js';
@@ -37,8 +38,20 @@ export interface ResolvedGroup extends LayerGroup {
   last: number;
 }
 
+/** Why a body no longer matches its source: trained by the learner, or weights that differ from those loaded. */
+const TRAINED_BY_LEARNER = 'a strategy that trains the body changed its weights';
+
 export class Backbone implements Encoder<ImageInput> {
-  private trainedInPlace = false;
+  /** Why the body no longer matches its source, once known (it never matches again). */
+  private change: string | undefined;
+  /** sha256 of each body weight's values as loaded (see `bodyWeightDigests`). */
+  private readonly loadedWeights: ReadonlyMap<tf.LayerVariable, string>;
+  /**
+   * sha256 of the body's weights as loaded: every weight of every body layer, in layer order, with
+   * its shape. What an embedding recipe records, so that a query is refused when the weights behind
+   * the source changed (a bundle retrained into the same folder keeps its model.json).
+   */
+  readonly bodySha256: string;
 
   private constructor(
     /** Registry row (or a row synthesised for a model of unknown architecture). */
@@ -48,7 +61,13 @@ export class Backbone implements Encoder<ImageInput> {
     readonly preprocessing: PreprocessSpec,
     readonly groups: ResolvedGroup[],
     readonly provenance: Provenance & { kind: SourceKind; /** Set when the body comes from a `vision train` bundle (a model of your own). */ fromBundle?: boolean },
-  ) {}
+  ) {
+    const digests = bodyWeightDigests(body);
+    this.loadedWeights = new Map(digests.map((d) => [d.variable, d.digest]));
+    this.bodySha256 = createHash('sha256')
+      .update(digests.map((d) => `${d.variable.shape.join('x')}:${d.digest}`).join('\n'))
+      .digest('hex');
+  }
 
   /** Load a backbone from a registry name, a model.json URL or a local tfjs layers model. */
   static async load(source: string, options: BackboneOptions = {}): Promise<Backbone> {
@@ -110,18 +129,34 @@ export class Backbone implements Encoder<ImageInput> {
   }
 
   /**
-   * Whether training changed the body's weights in place (a strategy that trains body layers:
-   * fine-tune-top, fine-tune-all, fine-tune's phase 2). The body then no longer matches its source
-   * (`provenance`), so it cannot be named in an embedding recipe: save the classifier and load the
-   * bundle as a backbone instead.
+   * Whether the body's weights changed in place since it was loaded: trained by a strategy that
+   * trains body layers (fine-tune-top, fine-tune-all, fine-tune's phase 2 — the learner says so), or
+   * by anything else that shares its layers (`model.fit` on `buildClassifierModel`'s model with body
+   * layers trainable, BatchNorm statistics updated by a fit, `setWeights`). The body then no longer
+   * matches its source (`provenance`), so it cannot be named in an embedding recipe: save the
+   * classifier and load the bundle as a backbone instead. Unless the learner already said so, this
+   * reads every body weight and compares it with the weights as loaded (milliseconds for MobileNetV2).
    */
   get bodyTrained(): boolean {
-    return this.trainedInPlace;
+    return this.bodyChange() !== undefined;
+  }
+
+  /** Why the body no longer matches its source (see `bodyTrained`); undefined while it does. */
+  bodyChange(): string | undefined {
+    if (this.change !== undefined) return this.change;
+    const changed = bodyWeightDigests(this.body).filter((d) => this.loadedWeights.get(d.variable) !== d.digest);
+    if (changed.length === 0) return undefined;
+    const total = this.loadedWeights.size;
+    const names = changed.slice(0, 3).map((d) => d.variable.originalName).join(', ') + (changed.length > 3 ? ', …' : '');
+    this.change = changed.every((d) => d.statistic)
+      ? `only BatchNorm moving statistics changed (${changed.length} of its ${total} body weights: ${names}): tfjs's model.fit updates them in every BatchNorm layer it runs in training mode, even frozen ones — setBatchNormPolicy(backbone.body, { trainBatchNorm: false }) before fitting keeps them`
+      : `${changed.length} of its ${total} body weights differ from those loaded (${names}): the body was trained outside ImageLearner, e.g. model.fit on buildClassifierModel's model with body layers trainable`;
+    return this.change;
   }
 
   /** Record that the body's weights were trained (the learner calls it once a step has trained a body layer). */
   markBodyTrained(): void {
-    this.trainedInPlace = true;
+    this.change ??= TRAINED_BY_LEARNER;
   }
 
   /** Feature-map shape at the cut: [h, w, c]. */
@@ -174,6 +209,33 @@ export class Backbone implements Encoder<ImageInput> {
   dispose(): void {
     this.body.dispose();
   }
+}
+
+interface WeightDigest {
+  variable: tf.LayerVariable;
+  digest: string;
+  /** A BatchNorm moving mean or variance (updated by a fit in training mode, not by gradients). */
+  statistic: boolean;
+}
+
+/**
+ * sha256 of every body weight's values (with its dtype), per variable, in layer order. By layer:
+ * a model's own `weights` puts its trainable ones first, so its order changes with freezing.
+ */
+function bodyWeightDigests(body: tf.LayersModel): WeightDigest[] {
+  const out: WeightDigest[] = [];
+  const seen = new Set<tf.LayerVariable>();
+  for (const layer of body.layers) {
+    const bn = layer as unknown as { movingMean?: tf.LayerVariable; movingVariance?: tf.LayerVariable };
+    for (const variable of layer.weights) {
+      if (seen.has(variable)) continue; // a weight shared by two layers counts once
+      seen.add(variable);
+      const values = variable.read().dataSync();
+      const digest = createHash('sha256').update(variable.dtype).update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)).digest('hex');
+      out.push({ variable, digest, statistic: layer.getClassName() === 'BatchNormalization' && (variable === bn.movingMean || variable === bn.movingVariance) });
+    }
+  }
+  return out;
 }
 
 function resolveGroups(body: tf.LayersModel, groups: LayerGroup[]): ResolvedGroup[] {

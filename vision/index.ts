@@ -25,7 +25,7 @@ export { ImageClassifier, IMAGE_CLASSIFIER_KIND, type Prediction, type LabelScor
 export { checkTrainOptions, ignoredStrategyOption, STRATEGY_ONLY_OPTIONS, epochRecords, trainImageClassifier, type VisionEpochRecord, type TrainImageClassifierOptions, type TrainImageClassifierResult } from './train.js';
 export { VisionCheckpoint, checkCheckpointOptions, type VisionCheckpointOptions, type CheckpointRecord, type CheckpointSave } from './checkpoint.js';
 export { embedImages, type EmbedOptions, type EmbedResult } from './embed.js';
-export { embedQueryImage, imageQueryEncoder, imageRecipe, imageRecipeProblem, isImageRecipe, type ImageEmbeddingRecipe } from './query-encoder.js';
+export { BackboneChangedError, embedQueryImage, imageQueryEncoder, imageRecipe, imageRecipeProblem, isImageRecipe, type ImageEmbeddingRecipe } from './query-encoder.js';
 export { writeSyntheticImages, syntheticPixels, SYNTHETIC_CLASSES, type SyntheticOptions } from './synthetic.js';
 export { MAX_IMAGE_SIZE, inferenceBatchSize, isOutOfMemory, outOfMemoryError, withMemoryGuard, type MemoryContext } from './memory.js';
 export { runVisionDemo, type VisionDemoOptions, type VisionDemoResult } from './demo.js';

@@ -17,8 +17,32 @@ export interface ImageEmbeddingRecipe {
   backbone: string;
   imageSize: [number, number];
   dim: number;
-  /** sha256 of the backbone's model JSON: a query with a different model file is refused (weight shards are not hashed). */
+  /** sha256 of the backbone's model JSON: a query with a different model file is refused. */
   sha256?: string;
+  /**
+   * sha256 of the body's weights as loaded (`Backbone.bodySha256`): a query whose backbone has other
+   * weights behind the same model JSON (a bundle retrained into the same folder, a rewritten shard)
+   * is refused. Recipes written before it existed have only `sha256` and are checked on that alone.
+   */
+  weightsSha256?: string;
+}
+
+/**
+ * The backbone a recipe names is no longer the one that made the index's vectors (its model JSON
+ * or its weights changed since, e.g. a bundle retrained into the same folder). Code E_DATA.
+ */
+export class BackboneChangedError extends DataError {
+  constructor(
+    readonly backbone: string,
+    readonly what: 'model JSON' | 'weights',
+    readonly then: string,
+    readonly now: string,
+  ) {
+    super(`backbone ${backbone} changed since these image vectors were made: its ${what} ${what === 'weights' ? 'differ' : 'differs'} (sha256 ${then.slice(0, 12)}… then, ${now.slice(0, 12)}… now), so a query would be embedded into another vector space than the index's`, {
+      hint: `embed the images again with the current backbone (transferkit vision embed --backbone ${backbone} …) and rebuild the index from that JSONL (transferkit index build); or put back the backbone the index was built with`,
+    });
+    this.name = 'BackboneChangedError';
+  }
 }
 
 /** What is wrong with a value as an image recipe (undefined: it is a usable one). */
@@ -30,6 +54,7 @@ export function imageRecipeProblem(value: unknown): string | undefined {
   if (!Array.isArray(r.imageSize) || r.imageSize.length !== 2 || !r.imageSize.every((x) => Number.isInteger(x) && (x as number) > 0)) return 'imageSize must be [height, width] in pixels';
   if (!Number.isInteger(r.dim) || (r.dim as number) < 1) return 'dim must be a whole number ≥ 1';
   if (r.sha256 !== undefined && (typeof r.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(r.sha256))) return 'sha256 must be 64 hex digits';
+  if (r.weightsSha256 !== undefined && (typeof r.weightsSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(r.weightsSha256))) return 'weightsSha256 must be 64 hex digits';
   return undefined;
 }
 
@@ -42,11 +67,12 @@ export function isImageRecipe(value: unknown): value is ImageEmbeddingRecipe {
  * A backbone whose body was trained in place (`bodyTrained`) is refused: its source names other weights.
  */
 export function imageRecipe(backbone: Backbone): ImageEmbeddingRecipe {
-  if (backbone.bodyTrained) {
+  const change = backbone.bodyChange();
+  if (change !== undefined) {
     throw new InvalidArgumentError(
-      `backbone ${backbone.name} was trained in place (a strategy that trains the body changed its weights), so its source ${backbone.provenance.source} no longer describes it: a recipe naming it would embed query images with the untrained weights, into another vector space`,
+      `backbone ${backbone.name} was trained in place (${change}), so its source ${backbone.provenance.source} no longer describes it: a recipe naming it would embed query images with the untrained weights, into another vector space`,
       {
-        hint: "save the classifier (result.classifier.save(dir)) and embed with Backbone.load(dir), the trained body its bundle holds — or with a freshly loaded Backbone for the pretrained features",
+        hint: "save the classifier (result.classifier.save(dir), or new ImageClassifier(model, labels, backbone.preprocessing, { encoder: backbone.describe() }).save(dir) for a model of your own) and embed with Backbone.load(dir), the trained body its bundle holds — or with a freshly loaded Backbone for the pretrained features",
       },
     );
   }
@@ -59,12 +85,14 @@ export function imageRecipe(backbone: Backbone): ImageEmbeddingRecipe {
     imageSize: [...backbone.preprocessing.size] as [number, number],
     dim: backbone.dim,
     ...(backbone.provenance.sha256 ? { sha256: backbone.provenance.sha256 } : {}),
+    weightsSha256: backbone.bodySha256,
   };
 }
 
 /**
- * Load the backbone a recipe names, as it was (same input size); refuses a model JSON that changed
- * since (weight shards are not fingerprinted). Failures say they come from the recipe.
+ * Load the backbone a recipe names, as it was (same input size); refuses one whose model JSON or
+ * body weights changed since (`BackboneChangedError`; a recipe without `weightsSha256`, written
+ * before it was recorded, checks the model JSON only). Failures say they come from the recipe.
  */
 export async function imageQueryEncoder(recipe: ImageEmbeddingRecipe, options: { progress?: Progress } = {}): Promise<Backbone> {
   const problem = imageRecipeProblem(recipe);
@@ -81,9 +109,11 @@ export async function imageQueryEncoder(recipe: ImageEmbeddingRecipe, options: {
   const now = backbone.provenance.sha256;
   if (recipe.sha256 && now && now !== recipe.sha256) {
     backbone.dispose();
-    throw new DataError(`backbone ${recipe.backbone} changed since these image vectors were made (model JSON sha256 ${recipe.sha256.slice(0, 12)}… then, ${now.slice(0, 12)}… now)`, {
-      hint: 'embed the images again with the current backbone and rebuild the index',
-    });
+    throw new BackboneChangedError(recipe.backbone, 'model JSON', recipe.sha256, now);
+  }
+  if (recipe.weightsSha256 && backbone.bodySha256 !== recipe.weightsSha256) {
+    backbone.dispose();
+    throw new BackboneChangedError(recipe.backbone, 'weights', recipe.weightsSha256, backbone.bodySha256);
   }
   if (backbone.dim !== recipe.dim) {
     backbone.dispose();

@@ -6,20 +6,25 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/backend.js';
 import { TransferkitError } from '../../src/errors.js';
 import {
   Backbone,
+  buildClassifierModel,
   embedImages,
   embedQueryImage,
   imageQueryEncoder,
   imageRecipe,
+  ImageClassifier,
   readImageFolder,
+  setBatchNormPolicy,
+  visionEngine,
   trainImageClassifier,
   writeSyntheticImages,
   type ImageCollection,
 } from '../../vision/index.js';
-import { tempDir } from './helpers.js';
+import { tempDir, writeTinyModel } from './helpers.js';
 
 let root: string;
 let data: ImageCollection;
@@ -73,5 +78,83 @@ describe('a backbone trained in place', () => {
     const line = JSON.parse(readFileSync(out, 'utf8').split('\n')[0]) as { path: string; vector: number[] };
     expect(line.path).toBe(image);
     line.vector.forEach((v, i) => expect(v).toBeCloseTo(query[i], 4));
+  });
+});
+
+/** What imageRecipe throws (undefined when it gives a recipe). */
+function recipeRefusal(backbone: Backbone): TransferkitError | undefined {
+  try {
+    imageRecipe(backbone);
+  } catch (e) {
+    return e as TransferkitError;
+  }
+}
+
+describe('a body trained outside the learner (model.fit on buildClassifierModel)', () => {
+  let tiny: string;
+  beforeAll(async () => {
+    tiny = join(root, 'tiny');
+    await writeTinyModel(tiny); // conv → BatchNorm → relu → conv → relu: a body with BatchNorm statistics
+  });
+
+  /** Build the classifier on a fresh backbone, let `prepare` freeze what it wants, and fit it with tfjs's own model.fit. */
+  async function fitOutside(prepare: (backbone: Backbone, model: tf.LayersModel) => void): Promise<{ backbone: Backbone; model: tf.LayersModel; loadedSha256: string }> {
+    const backbone = await Backbone.load(tiny);
+    const loadedSha256 = backbone.bodySha256;
+    const model = buildClassifierModel(backbone, { numClasses: 2 });
+    prepare(backbone, model);
+    visionEngine().prepareTraining(); // the gradient kernels wasm lacks (the learner does this itself)
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.softmaxCrossEntropy(yTrue, yPred) }); // the head gives logits
+    const x = tf.randomUniform([4, 32, 32, 3], 0, 1, 'float32', 1);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 0, 1], 'int32'), 2);
+    await model.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0 });
+    tf.dispose([x, y]);
+    return { backbone, model, loadedSha256 };
+  }
+
+  it('with body layers trainable: bodyTrained, and imageRecipe / embedImages refuse it, saying why; its saved bundle embeds', async () => {
+    const { backbone, model, loadedSha256 } = await fitOutside(() => {});
+    expect(backbone.bodyTrained).toBe(true);
+    expect(backbone.bodySha256).toBe(loadedSha256); // the fingerprint of the weights as loaded, not of the trained ones
+    const refused = recipeRefusal(backbone);
+    expect(refused?.code).toBe('E_INVALID_ARGUMENT');
+    expect(refused!.message).toMatch(/was trained in place \(\d+ of its 8 body weights differ from those loaded \(c1\/kernel, .*\): the body was trained outside ImageLearner/);
+    expect(refused!.message).toMatch(/into another vector space/);
+    const out = join(root, 'outside.jsonl');
+    await expect(embedImages(backbone, data, out)).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    expect(existsSync(out)).toBe(false);
+
+    // The route the hint gives: save it as a bundle, load that as the backbone.
+    const bundle = join(root, 'outside-model');
+    await new ImageClassifier(model, ['a', 'b'], backbone.preprocessing, { encoder: backbone.describe() }).save(bundle);
+    const trained = await Backbone.load(bundle);
+    expect(trained.bodyTrained).toBe(false);
+    expect(trained.bodySha256).not.toBe(loadedSha256);
+    const r = await embedImages(trained, data, out);
+    expect(r.recipe).toMatchObject({ backbone: resolve(bundle), weightsSha256: trained.bodySha256 });
+    trained.dispose();
+    model.dispose();
+  });
+
+  it('with the body frozen and BatchNorm on its moving statistics: the body is untouched and embeds', async () => {
+    const { backbone, model, loadedSha256 } = await fitOutside((b) => {
+      for (const layer of b.body.layers) layer.trainable = false;
+      setBatchNormPolicy(b.body, { trainBatchNorm: false });
+    });
+    expect(backbone.bodyTrained).toBe(false);
+    const r = await embedImages(backbone, data, join(root, 'frozen.jsonl'));
+    expect(r.recipe).toMatchObject({ backbone: resolve(tiny), weightsSha256: loadedSha256 });
+    model.dispose();
+  });
+
+  it('with the body frozen but BatchNorm in training mode: its moving statistics changed, and the refusal says how to keep them', async () => {
+    const { backbone, model } = await fitOutside((b) => {
+      for (const layer of b.body.layers) layer.trainable = false;
+    });
+    expect(backbone.bodyTrained).toBe(true);
+    const refused = recipeRefusal(backbone);
+    expect(refused?.code).toBe('E_INVALID_ARGUMENT');
+    expect(refused!.message).toMatch(/only BatchNorm moving statistics changed \(2 of its 8 body weights: bn1\/moving_mean, bn1\/moving_variance\).*setBatchNormPolicy\(backbone\.body, \{ trainBatchNorm: false \}\)/);
+    model.dispose();
   });
 });
