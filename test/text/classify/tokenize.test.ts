@@ -21,6 +21,24 @@ describe('Tokenizer', () => {
     expect(keep.tokenize('Go to www.x.org now')).toEqual(['Go', 'to', 'www.x.org', 'now']);
   });
 
+  it('private-use U+E000/U+E001 in a text (its placeholder markers) never read as placeholders: they separate tokens', () => {
+    const t = new Tokenizer();
+    // Spelled like a mark: became the URL placeholder of the real URL, or undefined without one.
+    expect(t.tokenize('\uE0000\uE001 see https://example.com now')).toEqual(['0', 'see', 'url', 'now']);
+    expect(t.tokenize('hello \uE0007\uE001 world')).toEqual(['hello', '7', 'world']);
+    expect(t.tokenize('mail a@b.org \uE0001\uE001 or \uE0000\uE001')).toEqual(['mail', 'email', '1', 'or', '0']);
+    // A lone marker character splits a word, as any private-use character does (U+E002 did already).
+    expect(t.tokenize('caf\uE000é ok\uE001ay')).toEqual(['caf', 'é', 'ok', 'ay']);
+    expect(t.tokenize('caf\uE002é')).toEqual(['caf', 'é']);
+    // With a budget (tokenised by prefixes) and without normalisation, the same tokens.
+    const long = '\uE0000\uE001 word '.repeat(50) + 'https://x.org';
+    expect(new Tokenizer({ maxTokens: 3 }).tokenize(long)).toEqual(['0', 'word', '0']);
+    expect(new Tokenizer({ unicodeForm: 'none' }).tokenize('\uE0000\uE001 www.x.org')).toEqual(['0', 'url']);
+    for (const tokens of [t.tokenize('\uE0000\uE001\uE0001\uE001'), new Tokenizer({ maxTokens: 2 }).tokenize('\uE0003\uE001 x')]) {
+      expect(tokens.every((x) => typeof x === 'string')).toBe(true);
+    }
+  });
+
   it('applies NFKC, caps token length and the token budget', () => {
     const t = new Tokenizer({ maxTokenLength: 5, maxTokens: 3 });
     expect(t.tokenize('ﬁne abcdefghij x y z')).toEqual(['fine', 'abcde', 'x']);

@@ -56,6 +56,9 @@ const URL_RE = /\b(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"']+/giu;
 const EMAIL_RE = /\b[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}\b/giu;
 const NUMBER_RE = /^[+-]?\p{N}+(?:[.,]\p{N}+)*$/u;
 const WORD_START = /[\p{L}\p{M}\p{N}]/u;
+/** The private-use characters the tokeniser marks placeholders with (see tokenizeWhole). */
+const PRIVATE_MARK_RE = /[\uE000\uE001]/;
+const PRIVATE_MARKS_RE = /[\uE000\uE001]/g;
 /** With a token budget, the first prefix tokenised holds this many characters per token (most texts need far fewer). */
 const PREFIX_CHARS_PER_TOKEN = 40;
 
@@ -119,7 +122,12 @@ export class Tokenizer {
   private tokenizeWhole(text: string, budget: number): string[] {
     const o = this.options;
     let s = o.unicodeForm === 'none' ? text : text.normalize(o.unicodeForm);
-    // Placeholders are protected with a private-use marker so the token regex keeps them whole.
+    // Placeholders are protected with private-use markers (U+E000 n U+E001) so the token regex keeps
+    // them whole. Those characters in the text itself would read as marks (an "\uE0000\uE001" in an
+    // e-mail became a URL placeholder, or undefined): they become spaces first. Private-use characters
+    // are never part of a token (not letters, marks, digits, punctuation or symbols), so a space in
+    // their place splits words where they did already (a URL or e-mail address now ends there too).
+    if (PRIVATE_MARK_RE.test(s)) s = s.replace(PRIVATE_MARKS_RE, ' ');
     const marks: string[] = [];
     const protect = (word: string) => {
       marks.push(word);
