@@ -38,8 +38,18 @@ export interface ScheduleProgress {
   epoch: number;
 }
 
-function check(ok: boolean, what: string): void {
-  if (!ok) throw new InvalidArgumentError(`learning-rate schedule: ${what}`, { hint: 'see the LrSchedule documentation for valid ranges' });
+/** Each schedule type's defaults, as the hint of a refused value says them. */
+const DEFAULTS_TEXT: Record<LrSchedule['type'], string> = {
+  constant: '',
+  step: 'every 10, gamma 0.1',
+  cosine: 'min 0, warmup 0',
+  'one-cycle': 'pctStart 0.25, divFactor 25, finalDivFactor 1e4',
+};
+
+const MOMENTUM_HINT = `the momentum is 'high' at the start and the end and 'low' at the peak of the rate; default high ${DEFAULT_MOMENTUM_CYCLE.high}, low ${DEFAULT_MOMENTUM_CYCLE.low}`;
+
+function check(ok: boolean, what: string, type: LrSchedule['type'], hint = `leave the value out for its default (${type}: ${DEFAULTS_TEXT[type]})`): void {
+  if (!ok) throw new InvalidArgumentError(`learning-rate schedule: ${what}`, { hint });
 }
 
 /** Throw an InvalidArgumentError when a schedule's numbers would give a NaN or negative rate. */
@@ -50,24 +60,24 @@ export function validateSchedule(schedule: LrSchedule | undefined): void {
     case 'constant':
       return;
     case 'step':
-      check(schedule.every === undefined || (Number.isInteger(schedule.every) && schedule.every >= 1), `'every' must be a whole number of epochs ≥ 1, got ${schedule.every}`);
-      check(finite(schedule.gamma) && (schedule.gamma ?? 0.1) > 0, `'gamma' must be > 0, got ${schedule.gamma}`);
+      check(schedule.every === undefined || (Number.isInteger(schedule.every) && schedule.every >= 1), `'every' must be a whole number of epochs ≥ 1, got ${schedule.every}`, 'step');
+      check(finite(schedule.gamma) && (schedule.gamma ?? 0.1) > 0, `'gamma' must be > 0, got ${schedule.gamma}`, 'step');
       return;
     case 'cosine':
-      check(finite(schedule.min) && (schedule.min ?? 0) >= 0 && (schedule.min ?? 0) <= 1, `'min' must be in [0, 1], got ${schedule.min}`);
-      check(finite(schedule.warmup) && (schedule.warmup ?? 0) >= 0 && (schedule.warmup ?? 0) < 1, `'warmup' must be in [0, 1), got ${schedule.warmup}`);
+      check(finite(schedule.min) && (schedule.min ?? 0) >= 0 && (schedule.min ?? 0) <= 1, `'min' must be in [0, 1], got ${schedule.min}`, 'cosine');
+      check(finite(schedule.warmup) && (schedule.warmup ?? 0) >= 0 && (schedule.warmup ?? 0) < 1, `'warmup' must be in [0, 1), got ${schedule.warmup}`, 'cosine');
       return;
     case 'one-cycle':
-      check(finite(schedule.pctStart) && (schedule.pctStart ?? 0.25) > 0 && (schedule.pctStart ?? 0.25) < 1, `'pctStart' must be in (0, 1), got ${schedule.pctStart}`);
-      check(finite(schedule.divFactor) && (schedule.divFactor ?? 25) > 0, `'divFactor' must be > 0, got ${schedule.divFactor}`);
-      check(finite(schedule.finalDivFactor) && (schedule.finalDivFactor ?? 1e4) > 0, `'finalDivFactor' must be > 0, got ${schedule.finalDivFactor}`);
+      check(finite(schedule.pctStart) && (schedule.pctStart ?? 0.25) > 0 && (schedule.pctStart ?? 0.25) < 1, `'pctStart' must be in (0, 1), got ${schedule.pctStart}`, 'one-cycle');
+      check(finite(schedule.divFactor) && (schedule.divFactor ?? 25) > 0, `'divFactor' must be > 0, got ${schedule.divFactor}`, 'one-cycle');
+      check(finite(schedule.finalDivFactor) && (schedule.finalDivFactor ?? 1e4) > 0, `'finalDivFactor' must be > 0, got ${schedule.finalDivFactor}`, 'one-cycle');
       if (schedule.cycleMomentum !== undefined && typeof schedule.cycleMomentum !== 'boolean') {
         const c = schedule.cycleMomentum as MomentumCycle | null;
-        check(c !== null && typeof c === 'object', `'cycleMomentum' must be true, false or { high, low }, got ${JSON.stringify(c)}`);
+        check(c !== null && typeof c === 'object', `'cycleMomentum' must be true, false or { high, low }, got ${JSON.stringify(c)}`, 'one-cycle', MOMENTUM_HINT);
         const { high, low } = momentumCycle(schedule)!;
         const inUnit = (v: unknown) => typeof v === 'number' && v >= 0 && v < 1;
-        check(inUnit(high) && inUnit(low), `momentum cycle values must be in [0, 1), got high ${high}, low ${low}`);
-        check(low <= high, `momentum cycle: 'low' (${low}) must not exceed 'high' (${high}) — the momentum falls while the rate rises`);
+        check(inUnit(high) && inUnit(low), `momentum cycle values must be in [0, 1), got high ${high}, low ${low}`, 'one-cycle', MOMENTUM_HINT);
+        check(low <= high, `momentum cycle: 'low' (${low}) must not exceed 'high' (${high}) — the momentum falls while the rate rises`, 'one-cycle', MOMENTUM_HINT);
       }
       return;
   }
@@ -124,31 +134,78 @@ export function momentumAt(schedule: LrSchedule | undefined, p: ScheduleProgress
   return t < pct ? cosine(cycle.high, cycle.low, t / pct) : cosine(cycle.low, cycle.high, (t - pct) / (1 - pct));
 }
 
-/** Parse a CLI form: "constant", "step:10:0.1", "cosine", "one-cycle". */
+/**
+ * The text forms `parseSchedule` reads, one per schedule type: the numbers after the name are the
+ * LrSchedule fields of that type, in this order, each optional (an empty one keeps its default:
+ * `step::0.5`). For help texts and error hints.
+ */
+export const SCHEDULE_FORMS = {
+  constant: 'constant',
+  step: 'step[:every[:gamma]]',
+  cosine: 'cosine[:min[:warmup]]',
+  'one-cycle': 'one-cycle[:pctStart[:divFactor[:finalDivFactor]]]',
+} as const satisfies Record<LrSchedule['type'], string>;
+
+/** The fields each text form sets, in order. */
+const FORM_FIELDS: { [T in LrSchedule['type']]: readonly string[] } = {
+  constant: [],
+  step: ['every', 'gamma'],
+  cosine: ['min', 'warmup'],
+  'one-cycle': ['pctStart', 'divFactor', 'finalDivFactor'],
+};
+
+/** Names `parseSchedule` also accepts (PyTorch's OneCycleLR, fastai's "1cycle"). */
+const SCHEDULE_ALIASES: Record<string, LrSchedule['type']> = { onecycle: 'one-cycle', one_cycle: 'one-cycle', '1cycle': 'one-cycle' };
+
+const formsHint = () => `use ${Object.values(SCHEDULE_FORMS).join(', ')}`;
+
+/**
+ * Parse a schedule's text form (the CLI's `--schedule`): "constant", "step:10:0.1", "cosine:0.01",
+ * "one-cycle", "one-cycle:0.3" (see SCHEDULE_FORMS). The result is validated: an unknown name (the
+ * error lists the valid forms), a part that is not a number, more numbers than the type takes, or a
+ * value out of range is an InvalidArgumentError. Momentum cycling has its own form: parseMomentumCycle.
+ */
 export function parseSchedule(text: string): LrSchedule {
-  const [type, a, b] = text.split(':');
-  const num = (v: string | undefined) => (v ? Number(v) : undefined);
-  let schedule: LrSchedule | undefined;
-  switch (type) {
-    case 'constant':
-      schedule = { type };
-      break;
-    case 'step':
-      schedule = { type, every: num(a), gamma: num(b) };
-      break;
-    case 'cosine':
-      schedule = { type, min: num(a) };
-      break;
-    case 'one-cycle':
-    case 'onecycle':
-      schedule = { type: 'one-cycle', pctStart: num(a) };
-      break;
+  const [rawName = '', ...parts] = text.trim().split(':');
+  const name = rawName.toLowerCase();
+  const type = (Object.hasOwn(FORM_FIELDS, name) ? name : Object.hasOwn(SCHEDULE_ALIASES, name) ? SCHEDULE_ALIASES[name] : undefined) as LrSchedule['type'] | undefined;
+  if (type === undefined) {
+    throw new InvalidArgumentError(`unknown learning-rate schedule '${text}'`, { hint: formsHint() });
   }
-  if (schedule) {
-    validateSchedule(schedule);
-    return schedule;
+  const fields = FORM_FIELDS[type];
+  if (parts.length > fields.length) {
+    const takes = fields.length === 0 ? 'takes no numbers' : `takes at most ${fields.length} (${fields.join(', ')})`;
+    throw new InvalidArgumentError(`learning-rate schedule '${text}' has ${parts.length} number${parts.length === 1 ? '' : 's'}; ${type} ${takes}`, {
+      hint: `write ${SCHEDULE_FORMS[type]}`,
+    });
   }
-  throw new InvalidArgumentError(`unknown learning-rate schedule '${text}'`, {
-    hint: 'use constant, step[:every[:gamma]], cosine[:min] or one-cycle[:pctStart]',
+  const schedule: Record<string, unknown> = { type };
+  parts.forEach((part, i) => {
+    if (part.trim() === '') return; // empty: the default
+    const value = Number(part);
+    if (!Number.isFinite(value)) {
+      throw new InvalidArgumentError(`learning-rate schedule '${text}': '${fields[i]}' must be a number, got '${part}'`, { hint: `write ${SCHEDULE_FORMS[type]}` });
+    }
+    schedule[fields[i]!] = value;
   });
+  validateSchedule(schedule as LrSchedule);
+  return schedule as LrSchedule;
+}
+
+/**
+ * Parse a one-cycle momentum range (the CLI's `--cycle-momentum`): "high,low", e.g. "0.95,0.85" —
+ * fastai's `moms=(0.95, 0.85, 0.95)` without the repeated end. Checked as validateSchedule checks
+ * `cycleMomentum` (both in [0, 1), low ≤ high).
+ */
+export function parseMomentumCycle(text: string): Required<MomentumCycle> {
+  const parts = text.split(',');
+  const [high, low] = parts.map((p) => (p.trim() === '' ? NaN : Number(p)));
+  if (parts.length !== 2 || !Number.isFinite(high) || !Number.isFinite(low)) {
+    throw new InvalidArgumentError(`momentum cycle '${text}' is not two numbers high,low`, {
+      hint: `write e.g. ${DEFAULT_MOMENTUM_CYCLE.high},${DEFAULT_MOMENTUM_CYCLE.low} (the default): the momentum at the start and the end, then at the peak of the rate`,
+    });
+  }
+  const cycle = { high: high!, low: low! };
+  validateSchedule({ type: 'one-cycle', cycleMomentum: cycle });
+  return cycle;
 }

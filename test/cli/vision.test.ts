@@ -39,6 +39,9 @@ describe('transferkit vision', () => {
     expect(out.counts.train + out.counts.validation).toBe(24);
     expect(out.validation.accuracy).toBeGreaterThan(0.5);
     expect(out.history).toHaveLength(8);
+    // No --schedule: feature-extract keeps the rate constant (and --json names no schedule).
+    expect(out.history.map((h: { lr: number }) => h.lr)).toEqual(Array(8).fill(0.003));
+    expect(out.schedule).toBeUndefined();
     expect(out.skipped).toEqual([{ path: join(data, 'disc', 'corrupt.jpg'), reason: expect.stringMatching(/unreadable image/) }]);
     const manifest = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8'));
     expect(manifest.kind).toBe('image-classifier');
@@ -369,6 +372,58 @@ describe('transferkit vision', () => {
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/does not exist|backbone/);
     }
+  });
+
+  it('train --schedule sets the rate of every epoch (in --json and the progress lines); --cycle-momentum cycles Adam\'s beta1 too', async () => {
+    const r = await cli('vision', 'train', '--data', data, '--out', join(root, 'sched-step'), '--image-size', '32', '--epochs', '3', '--batch-size', '8', '--lr', '0.004', '--schedule', 'step:1:0.5', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.schedule).toEqual({ type: 'step', every: 1, gamma: 0.5 });
+    // Halved every epoch: 0.004, 0.002, 0.001 (a constant rate would stay at 0.004).
+    expect(out.history.map((h: { lr: number }) => h.lr)).toEqual([0.004, 0.002, 0.001]);
+
+    // One-cycle with the momentum cycle, in the plain-text progress: the rate warms up to --lr at 0.5 of
+    // the run and anneals to ~0; the momentum goes 0.9 → 0.8 → back to 0.9 by the last step.
+    const t = await cli('vision', 'train', '--data', data, '--out', join(root, 'sched-cycle'), '--image-size', '32', '--epochs', '4', '--batch-size', '8', '--lr', '0.004', '--schedule', 'one-cycle:0.5', '--cycle-momentum', '0.9,0.8');
+    expect(t.code, t.stderr).toBe(0);
+    const epochs = [...t.stderr.matchAll(/^epoch (\d)\/4 .* lr (\S+)  momentum (\S+)  [\d.]+s$/gm)].map((m) => ({ lr: Number(m[2]), momentum: Number(m[3]) }));
+    expect(epochs).toHaveLength(4);
+    const lrs = epochs.map((e) => e.lr);
+    expect(Math.max(...lrs)).toBeLessThanOrEqual(0.004);
+    expect(lrs[0]).toBeLessThan(lrs[1]!); // warming up
+    expect(lrs[3]).toBeLessThan(1e-7); // annealed: 0.004 / (25 · 1e4) at the last step
+    expect(epochs[0]!.momentum).toBeLessThan(0.9);
+    expect(epochs[0]!.momentum).toBeGreaterThan(0.8);
+    expect(epochs[3]!.momentum).toBe(0.9);
+  });
+
+  it('train refuses a bad --schedule or --cycle-momentum before reading images', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--schedule', 'exponential'], /error\[E_INVALID_ARGUMENT\]: --schedule: unknown learning-rate schedule 'exponential'\n  hint: use constant, step\[:every\[:gamma\]\], cosine\[:min\[:warmup\]\], one-cycle\[:pctStart\[:divFactor\[:finalDivFactor\]\]\]\n/],
+      [['--schedule', 'one-cycle:1.5'], /--schedule one-cycle:1\.5: 'pctStart' must be in \(0, 1\), got 1\.5\n  hint: leave the value out for its default \(one-cycle: pctStart 0\.25/],
+      [['--schedule', 'step:x'], /--schedule step:x: 'every' must be a number, got 'x'\n  hint: write step\[:every\[:gamma\]\]/],
+      [['--schedule', 'cosine:0:0:1'], /--schedule cosine:0:0:1 has 3 numbers; cosine takes at most 2 \(min, warmup\)/],
+      [['--cycle-momentum'], /--cycle-momentum cycles the momentum against a one-cycle learning rate, but the default schedule here is constant\n  hint: add --schedule one-cycle, or drop --cycle-momentum/],
+      [['--schedule', 'cosine', '--cycle-momentum'], /but --schedule cosine is not one-cycle/],
+      [['--strategy', 'fine-tune', '--schedule', 'constant', '--cycle-momentum'], /but --schedule constant is not one-cycle/],
+      [['--schedule', 'one-cycle', '--cycle-momentum', '0.85,0.95'], /--cycle-momentum 0\.85,0\.95: momentum cycle: 'low' \(0\.95\) must not exceed 'high' \(0\.85\)/],
+      [['--schedule', 'one-cycle', '--cycle-momentum', '0.9'], /--cycle-momentum: momentum cycle '0\.9' is not two numbers high,low\n  hint: write e\.g\. 0\.95,0\.85/],
+      // fine-tune's default schedule is one-cycle: --cycle-momentum alone applies to it, so the range is checked.
+      [['--strategy', 'fine-tune', '--cycle-momentum', '1,0.5'], /--cycle-momentum 1,0\.5: momentum cycle values must be in \[0, 1\), got high 1, low 0\.5/],
+    ];
+    for (const [extra, message] of cases) {
+      const r = await cli('vision', 'train', '--data', join(root, 'no-such-folder'), '--out', join(root, 'never'), ...extra);
+      expect(r.code, extra.join(' ')).toBe(2);
+      expect(r.stderr, extra.join(' ')).toMatch(message);
+      expect(r.stderr).not.toMatch(/does not exist|backbone/);
+    }
+  });
+
+  it('train --help lists the schedule forms and the momentum cycle', async () => {
+    const r = await cli('vision', 'train', '--help');
+    const help = r.stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(/--schedule <spec> learning-rate schedule, set before every batch: constant, step\[:every\[:gamma\]\], cosine\[:min\[:warmup\]\], one-cycle\[:pctStart\[:divFactor\[:finalDivFactor\]\]\] .*\(default: constant; --strategy fine-tune: one-cycle, in both phases/);
+    expect(help).toMatch(/--cycle-momentum \[high,low\] with a one-cycle schedule, also cycle the momentum \(Adam's beta1\) .*\(default 0\.95,0\.85\)/);
   });
 
   it('train --checkpoint-monitor chooses what the checkpoint watches, and needs --checkpoint', async () => {

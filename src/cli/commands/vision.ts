@@ -17,11 +17,12 @@ import type { Callback } from '../../training/trainer.js';
 import { STRATEGY_CHOICES } from '../choices.js';
 import type { CliContext } from '../context.js';
 import { choiceOption, floatOption, intOption, MAX_SEED } from '../parse.js';
+import { addScheduleOptions, scheduleFromOptions, type ScheduleOpts } from '../schedule.js';
 
 /** The vision module, loaded when a vision command runs (not at CLI start-up). */
 const visionLib = () => import('../../../vision/index.js');
 
-interface TrainOpts {
+interface TrainOpts extends ScheduleOpts {
   data: string;
   backbone: string;
   strategy: StrategyName;
@@ -124,7 +125,7 @@ function localPath(backbone: string): string | undefined {
 export function registerVision(program: Command, ctx: CliContext): void {
   const vision = program.command('vision').description('image classifiers from pretrained ImageNet CNNs');
 
-  vision
+  const train = vision
     .command('train')
     .description('train an image classifier from a folder per class (or a path,label CSV)')
     .requiredOption('--data <dir>', 'DIR/<label>/<image> folders, or a CSV manifest with path,label columns')
@@ -145,7 +146,8 @@ export function registerVision(program: Command, ctx: CliContext): void {
     .option('--seed <n>', 'seed for split, shuffling, augmentation, head init', intOption('--seed', 0, MAX_SEED), 0)
     .option('--balanced', 'weight classes inversely to their frequency')
     .option('--checkpoint <dir>', 'also keep the best model so far (lowest validation loss; training loss without validation) as a bundle in this folder, rewritten on each improvement')
-    .option('--checkpoint-monitor <name>', 'what --checkpoint watches: val_loss, val_acc, loss or acc (default val_loss; without validation the training value)', choiceOption('--checkpoint-monitor', ['val_loss', 'val_acc', 'loss', 'acc'] as const))
+    .option('--checkpoint-monitor <name>', 'what --checkpoint watches: val_loss, val_acc, loss or acc (default val_loss; without validation the training value)', choiceOption('--checkpoint-monitor', ['val_loss', 'val_acc', 'loss', 'acc'] as const));
+  addScheduleOptions(train, { defaultText: 'constant; --strategy fine-tune: one-cycle, in both phases — a --schedule given replaces it in both' })
     .option('--json', 'print the result as JSON')
     .action(async (opts: TrainOpts, cmd: Command) => {
       const { Backbone, IMAGE_CLASSIFIER_KIND, checkTrainOptions, freezesWholeBody, ignoredStrategyOption, readImages, resolveFreezePoint, trainImageClassifier } = await visionLib();
@@ -155,6 +157,8 @@ export function registerVision(program: Command, ctx: CliContext): void {
         const flag = STRATEGY_OPTION_FLAGS[ignored.option];
         throw new InvalidArgumentError(`${flag} applies only to --strategy ${ignored.strategy}, not ${opts.strategy}`, { hint: `drop ${flag}, or pass --strategy ${ignored.strategy}` });
       }
+      // Every strategy trains with the core trainer, so every one takes a schedule; fine-tune's default is one-cycle.
+      const schedule = scheduleFromOptions(opts, opts.strategy === 'fine-tune' ? 'one-cycle' : 'constant');
       // The options as the library takes them: fine-tune's two get their CLI defaults only with fine-tune.
       const trainOptions = {
         strategy: opts.strategy,
@@ -169,6 +173,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
         validationSplit: opts.validationSplit,
         seed: opts.seed,
         classWeights: opts.balanced ? ('balanced' as const) : undefined,
+        ...(schedule ? { schedule } : {}),
         ...(opts.checkpoint !== undefined ? { checkpoint: { dir: opts.checkpoint, ...(opts.checkpointMonitor ? { monitor: opts.checkpointMonitor } : {}) } } : {}),
       };
       // --head (and the rest) before any image is read or the backbone loaded.
@@ -220,6 +225,7 @@ export function registerVision(program: Command, ctx: CliContext): void {
           validation: result.validation,
           epochs: opts.epochs,
           ...(opts.strategy === 'fine-tune' ? { freezeEpochs: opts.freezeEpochs, lrMult: opts.lrMult } : {}),
+          ...(schedule ? { schedule } : {}),
           epochsRun: result.epochsRun,
           ...(result.stopReason ? { stopReason: result.stopReason, ...(result.stopReason === 'interrupted' ? { interrupted: true } : {}) } : {}),
           history: result.history,

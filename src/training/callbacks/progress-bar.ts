@@ -2,12 +2,18 @@ import cliProgress from 'cli-progress';
 import type { EpochLogs, TrainerEvent } from '../events.js';
 import type { Callback } from '../trainer.js';
 
+/** A learning rate in three significant digits: 0.001 → 1.00e-3. */
+export const formatRate = (lr: number): string => lr.toExponential(2).replace('e+', 'e');
+
 const fmt = (logs: EpochLogs) =>
   [
     `loss ${logs.loss.toFixed(4)}`,
     `acc ${(100 * logs.acc).toFixed(1)}%`,
     logs.val_loss !== undefined ? `val_loss ${logs.val_loss.toFixed(4)}` : '',
     logs.val_acc !== undefined ? `val_acc ${(100 * logs.val_acc).toFixed(1)}%` : '',
+    // The rate (and the momentum, when a one-cycle schedule cycles it) the epoch ended with: a schedule's effect shows.
+    `lr ${formatRate(logs.lr)}`,
+    logs.momentum !== undefined ? `momentum ${logs.momentum.toFixed(3)}` : '',
     `${logs.seconds.toFixed(1)}s`,
   ]
     .filter(Boolean)
