@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // One temp folder per run, removed at the end (test/setup/temp-root.ts).
+    // One temp folder per run, removed at the end; one left by a killed run is removed by the next (test/setup/temp-root.ts).
     globalSetup: ['test/setup/temp-root.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
