@@ -116,6 +116,41 @@ describe('dataset readers', () => {
     }
   });
 
+  it('a lone CR in an LF or CRLF file is a character, not a line break: it stays in the text, and line numbers are those grep -n and sed show', async () => {
+    for (const eol of ['\n', '\r\n']) {
+      // A stray CR inside a quoted text (pasted from elsewhere) and one outside quotes: csv-parse keeps
+      // both in their field; the lines after them were numbered one too high per CR.
+      const rows = ['text,label', '"one\rtext",x', 'two\rtexts,y', 'hello,', 'bye,y', ''];
+      const content = rows.join(eol);
+      const e = await readDataset(await write('cr.csv', content)).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(InvalidFileError);
+      expect((e as InvalidFileError).location).toBe('line 4');
+      const texts = ['text,label', '"a\rb",x', ',y', 'c\rd,x', '"e', 'f",y', ''].join(eol);
+      const d = await readDataset(await write('cr2.csv', texts));
+      expect(d.examples.map((x) => x.text)).toEqual(['a\rb', 'c\rd', 'e\nf'.replace('\n', eol)]);
+      expect(d.skippedEmpty).toEqual({ count: 1, lines: [3] });
+      expect((await readTextRecords(await write('cr3.csv', texts))).map((r) => r.line)).toEqual([2, 3, 4, 5]);
+      // csv-parse's own errors count the CR as a line too, in their message: the file's line is given.
+      const bad = await readDataset(await write('cr4.csv', ['text,label', '"a\rb",x', 'c,y,z', ''].join(eol))).catch((x: unknown) => x);
+      expect((bad as InvalidFileError).location).toBe('near line 3');
+      expect((bad as Error).message).toMatch(/Invalid Record Length: expect 2, got 3 on line 3$/);
+      // Invalid UTF-8 is located the same way.
+      const latin1 = Buffer.concat([Buffer.from(['text,label', 'a\rb,x', 'caf'].join(eol)), Buffer.from([0xe9]), Buffer.from(`,y${eol}`)]);
+      const warnings: string[] = [];
+      await readDataset(await write('cr5.csv', latin1 as unknown as string), { onWarning: (w) => warnings.push(w) });
+      expect(warnings.join('\n')).toMatch(/first on line 3\)/);
+      // fastText and one-text-per-line files: the CR no longer splits a line into two records.
+      const ft = await readDataset(await write('cr.txt', ['__label__a one\rtext', '__label__b two', ''].join(eol)));
+      expect(ft.examples).toEqual([{ text: 'one text', label: 'a' }, { text: 'two', label: 'b' }]);
+      const lines = await readTextRecords(await write('cr-lines', ['first\rtext', 'second', ''].join(eol)));
+      expect(lines.map((r) => [r.text, r.line])).toEqual([['first text', 1], ['second', 2]]);
+      const jsonl = await readDataset(await write('cr.jsonl', ['{"text": "a",\r"label": "x"}', '{"text": "b", "label": "y"}', ''].join(eol)));
+      expect(jsonl.examples).toEqual([{ text: 'a', label: 'x' }, { text: 'b', label: 'y' }]);
+    }
+    // In a file whose lines end with CR, CR ends lines (and so do LF and CRLF), as before.
+    expect((await readTextRecords(await write('cr-only.csv', 'text,label\r"a\nb",x\rc,y\r'))).map((r) => r.line)).toEqual([2, 4]);
+  });
+
   it('a missing column names the header line (after blank lines); CR-only files of one text per line split into texts', async () => {
     await expect(readDataset(await write('late-header.csv', '\n\nbody,label\nx,a\n'))).rejects.toMatchObject({ location: 'line 3' });
     expect(await readTexts(await write('mac-lines', 'first text\rsecond text\r'))).toEqual(['first text', 'second text']);

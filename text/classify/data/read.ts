@@ -22,11 +22,62 @@ const EXTENSIONS: Record<string, DatasetFormat> = {
   '.txt': 'fasttext',
 };
 
+/**
+ * How the lines of a file end. 'lf': LF or CRLF, and a lone CR is a character of its line — as
+ * csv-parse parses it (outside quotes it stays in the field; it does not start a record), and as
+ * `grep -n`, `sed -n Np` and vim count lines, so a line number in a message is the line those show.
+ * 'cr': most of the file's line breaks are lone CRs (classic Mac OS), and CR, LF and CRLF all end lines.
+ */
+type LineEnding = 'lf' | 'cr';
+
+function lineEndingOf(content: string | Uint8Array): LineEnding {
+  const at = typeof content === 'string' ? (i: number) => content.charCodeAt(i) : (i: number) => content[i]!;
+  let lf = 0;
+  let cr = 0;
+  for (let i = 0; i < content.length; i++) {
+    const c = at(i);
+    if (c === 0x0a) lf++;
+    else if (c === 0x0d && (i + 1 >= content.length || at(i + 1) !== 0x0a)) cr++;
+  }
+  return cr > lf ? 'cr' : 'lf';
+}
+
+/** True when the character (byte) at `i` ends a line: LF (CRLF counts once, at its LF), or in a CR file a lone CR. */
+function endsLine(at: (i: number) => number | undefined, i: number, ending: LineEnding): boolean {
+  const c = at(i);
+  return c === 0x0a || (ending === 'cr' && c === 0x0d && at(i + 1) !== 0x0a);
+}
+
+/** The lines of a file's text, split where its line ending says (see LineEnding). */
+function splitLines(content: string): string[] {
+  return content.split(lineEndingOf(content) === 'cr' ? /\r\n|\n|\r/ : /\r?\n/);
+}
+
+/**
+ * The file line (see LineEnding) of csv-parse's line `line`, which counts every lone CR as a line
+ * break: the same outside a CR file's text; past lone CRs of an LF/CRLF file, fewer.
+ */
+function fileLineOfCsvLine(content: string, line: number): number {
+  if (lineEndingOf(content) === 'cr' || !/\r(?!\n)/.test(content)) return line;
+  let csvLine = 1;
+  let fileLine = 1;
+  for (let i = 0; i < content.length && csvLine < line; i++) {
+    const c = content.charCodeAt(i);
+    if (c === 0x0a) {
+      csvLine++;
+      fileLine++;
+    } else if (c === 0x0d && content.charCodeAt(i + 1) !== 0x0a) {
+      csvLine++;
+    }
+  }
+  return fileLine;
+}
+
 /** The format of `file`: from its extension, else from its first non-empty line. */
 export function detectFormat(file: string, content: string, labelPrefix = '__label__'): DatasetFormat {
   const byExt = EXTENSIONS[extname(file).toLowerCase()];
   if (byExt) return byExt;
-  const first = content.split(/\r\n|\n|\r/).find((l) => l.trim() !== '') ?? '';
+  const first = splitLines(content).find((l) => l.trim() !== '') ?? '';
   if (first.startsWith(labelPrefix)) return 'fasttext';
   if (first.trimStart().startsWith('{')) return 'jsonl';
   if (first.includes('\t')) return 'tsv';
@@ -85,10 +136,12 @@ function firstInvalidUtf8(b: Uint8Array): number {
   return -1;
 }
 
-/** The 1-based line of byte `offset` (a line ends at LF, or at CR not followed by LF). */
+/** The 1-based line of byte `offset` (lines end as the file's do: see LineEnding). */
 function lineAt(b: Uint8Array, offset: number): number {
+  const ending = lineEndingOf(b);
+  const at = (i: number) => b[i];
   let line = 1;
-  for (let i = 0; i < offset; i++) if (b[i] === 0x0a || (b[i] === 0x0d && b[i + 1] !== 0x0a)) line++;
+  for (let i = 0; i < offset; i++) if (endsLine(at, i, ending)) line++;
   return line;
 }
 
@@ -217,7 +270,8 @@ const csvOptions = (format: 'csv' | 'tsv') => ({
 /**
  * Parse CSV/TSV (csv-parse; blank lines skipped). A parse error says whether the file looks like the
  * other format. `lineOf(i)` gives the line record i starts on in the file — counted from the bytes, so
- * blank lines and newlines inside quoted fields (LF, CRLF or CR) count as the file has them. That needs
+ * blank lines and line breaks inside quoted fields count as the file has them (a lone CR only in a
+ * file whose lines end with CR: see LineEnding). That needs
  * csv-parse's per-record info, which costs about as much as the parse itself: with `lines: 'eager'`
  * the one parse collects it; by default a second parse runs on the first call to `lineOf`.
  */
@@ -234,11 +288,14 @@ function parseDelimitedRecords(content: string, file: string, format: 'csv' | 't
     }
   } catch (e) {
     const err = e as Error & { lines?: number };
-    const firstLine = content.split(/\r\n|\n|\r/, 1)[0] ?? '';
+    const firstLine = splitLines(content)[0] ?? '';
+    // csv-parse counts a lone CR as a line break, in its message too: give the file's line (see LineEnding).
+    const line = typeof err.lines === 'number' && err.lines > 0 ? fileLineOfCsvLine(content, err.lines) : undefined;
+    const message = line !== undefined && line !== err.lines ? err.message.replace(new RegExp(`\\bline ${err.lines}\\b`), `line ${line}`) : err.message;
     const other = format === 'csv' ? (firstLine.includes('\t') && !firstLine.includes(',') ? 'tsv' : undefined) : firstLine.includes(',') && !firstLine.includes('\t') ? 'csv' : undefined;
-    throw new InvalidFileError(`not valid ${format.toUpperCase()}: ${err.message}`, {
+    throw new InvalidFileError(`not valid ${format.toUpperCase()}: ${message}`, {
       file,
-      location: err.lines ? `near line ${err.lines}` : undefined,
+      location: line ? `near line ${line}` : undefined,
       hint: other
         ? `the header line has ${other === 'tsv' ? 'tabs and no commas' : 'commas and no tabs'}: the file looks like ${other.toUpperCase()}; give --format ${other} (format: '${other}' in the library)`
         : format === 'csv'
@@ -260,12 +317,12 @@ function parseDelimitedRecords(content: string, file: string, format: 'csv' | 't
 function recordStartLines(content: string, ends: readonly number[]): Int32Array {
   const bytes = Buffer.from(content, 'utf8');
   const out = new Int32Array(ends.length);
+  const ending = lineEndingOf(bytes);
+  const at = (i: number) => bytes[i];
   let offset = 0;
   let line = 1;
   const step = () => {
-    // A line ends at LF, at CR not followed by LF, and CRLF counts once.
-    const b = bytes[offset++];
-    if (b === 0x0a || (b === 0x0d && bytes[offset] !== 0x0a)) line++;
+    if (endsLine(at, offset++, ending)) line++;
   };
   for (let i = 0; i < ends.length; i++) {
     // A record starts after the previous one's end and any blank lines.
@@ -329,7 +386,7 @@ function otherDelimiterHint(header: readonly string[], format: 'csv' | 'tsv'): s
 
 /** The parsed value of every non-blank line of a JSONL file, with its 1-based line number. */
 function* jsonlValues(content: string, file: string): Generator<{ value: unknown; line: number }> {
-  const lines = content.split(/\r\n|\n|\r/);
+  const lines = splitLines(content);
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i].trim();
     if (text === '') continue;
@@ -375,7 +432,7 @@ function readFastText(content: string, file: string, options: ReadDatasetOptions
   const prefix = options.labelPrefix ?? '__label__';
   const rows: RawRecords['rows'] = [];
   let multi = 0;
-  const lines = content.split(/\r\n|\n|\r/);
+  const lines = splitLines(content);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === '') continue;
@@ -397,7 +454,7 @@ function readFastText(content: string, file: string, options: ReadDatasetOptions
   return { rows, warnings };
 }
 
-/** A text to classify and the line of the file it was read from (for CSV/TSV: the line its record ends on). */
+/** A text to classify and the line of the file it was read from (for CSV/TSV: the line its record starts on). */
 export interface TextRecord {
   text: string;
   line: number;
@@ -429,7 +486,7 @@ export async function readTextRecords(file: string, options: ReadTextRecordsOpti
   // A file whose extension says nothing and whose first line names no text column is one text per line
   // (as the CLI's help says of "other files"), not a CSV with a missing column.
   if (auto && !EXTENSIONS[extname(file).toLowerCase()] && (format === 'csv' || format === 'tsv') && options.textColumn === undefined && options.keyColumn === undefined) {
-    const first = content.split(/\r\n|\n|\r/).find((l) => l.trim() !== '') ?? '';
+    const first = splitLines(content).find((l) => l.trim() !== '') ?? '';
     const names = first.split(format === 'tsv' ? '\t' : ',').map((h) => h.trim().replace(/^"|"$/g, ''));
     if (!names.includes(textColumn)) format = 'fasttext';
   }
@@ -446,7 +503,7 @@ export async function readTextRecords(file: string, options: ReadTextRecordsOpti
       });
     }
   }
-  const lines = content.split(/\r\n|\n|\r/);
+  const lines = splitLines(content);
   const out: TextRecord[] = [];
   if (format === 'jsonl') {
     const labelField = options.labelColumn ?? 'label';
