@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { ChecksumError, InvalidArgumentError, InvalidFileError, NotFoundError } from '../src/errors.js';
 import { dirWritesSettled, writeDirAtomic } from '../src/io/atomic.js';
 import { checkOutputDir, type OutputOwner } from '../src/io/output.js';
-import { sha256, sha256File } from '../src/io/hash.js';
+import { canonicalJson, sha256, sha256File } from '../src/io/hash.js';
 import { verifyListedFile, type FileEntry, type ListedFileProblem } from '../src/io/listed-file.js';
 import { KeyTable } from './keytable.js';
 import type { EmbeddingRecipe, JsonValue, Metric } from './types.js';
@@ -87,15 +87,6 @@ interface KeysFile {
 
 function keysFileContent(keys: (string | null)[], metadata: (JsonValue | null)[] | null, nullSlots: number[]): KeysFile {
   return nullSlots.length > 0 ? { keys, metadata, nullMetadata: nullSlots } : { keys, metadata };
-}
-
-/** JSON with the keys of every object sorted and no spaces: one text whatever the key order or layout. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
-      : v,
-  );
 }
 
 /**

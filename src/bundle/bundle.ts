@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BundleError, NotFoundError } from '../errors.js';
 import { writeDirAtomic } from '../io/atomic.js';
-import { sha256 } from '../io/hash.js';
+import { canonicalJson, sha256 } from '../io/hash.js';
 import { verifyListedFile, type FileEntry, type ListedFileProblem } from '../io/listed-file.js';
 import { packageVersion } from '../package-info.js';
 import { BUNDLE_FORMAT, bundleOwner, checkBundleOutput, MANIFEST_FILE } from './owner.js';
@@ -61,15 +61,6 @@ export interface BundleManifest extends Required<Omit<BundleContent, 'extra'>> {
    * are detected, a new order of its keys or another layout is not an edit. Every bundle has one.
    */
   manifestSha256?: string;
-}
-
-/** JSON with the keys of every object sorted and no spaces: one text whatever the key order or layout. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
-      : v,
-  );
 }
 
 /** The checksum a manifest records of itself (`manifestSha256`): the sha256 of its other fields, in canonical JSON. */
