@@ -299,6 +299,11 @@ describe('transferkit text', () => {
       ['bow', ['--neighbours', '5'], /--neighbours does not apply to --model bow; it is used only by --model smoothed/],
       ['hybrid', ['--min-similarity', '0.4'], /--min-similarity does not apply to --model hybrid/],
       ['smoothed', ['--extra-words', '10'], /--extra-words does not apply to --model smoothed; it is used only by models that store word vectors/],
+      // The linear kinds are fitted by L-BFGS: no learning rate to schedule.
+      ['bow', ['--schedule', 'one-cycle'], /--schedule does not apply to --model bow; it is used only by the neural models, which the core trainer trains with a learning rate \(bow, hybrid and smoothed are fitted by L-BFGS and have none\)/],
+      ['hybrid', ['--schedule', 'cosine'], /--schedule does not apply to --model hybrid/],
+      ['smoothed', ['--cycle-momentum'], /--cycle-momentum does not apply to --model smoothed/],
+      ['bow', ['--schedule', 'one-cycle', '--cycle-momentum', '0.9,0.8'], /--schedule does not apply to --model bow/],
     ];
     for (const [model, extra, message] of cases) {
       const out = join(dir, `never-${model}`);
@@ -313,6 +318,63 @@ describe('transferkit text', () => {
     expect(ok.code).toBe(0);
     expect(ok.stderr).toMatch(/note: --model bow uses no word vectors; --vectors ignored/);
     expect(ok.stderr).toMatch(/--extra-words ignored/);
+  });
+
+  it('train --schedule sets the rate of every epoch of a neural model (--json history and the manifest); --cycle-momentum cycles Adam\'s beta1', async () => {
+    const train = join(dir, 'train.csv');
+    const vectors = join(dir, 'toy.vec.txt');
+    const out = join(dir, 'sched-step');
+    const r = await cli('text', 'train', '--train', train, '--vectors', vectors, '--model', 'mean', '--epochs', '3', '--batch-size', '30', '--lr', '0.01', '--schedule', 'step:1:0.5', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.schedule).toEqual({ type: 'step', every: 1, gamma: 0.5 });
+    // Halved every epoch: a constant rate would stay at 0.01.
+    expect(j.history.map((h: { lr: number }) => h.lr)).toEqual([0.01, 0.005, 0.0025]);
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.training.schedule).toEqual(j.schedule);
+    expect(manifest.training.history).toEqual(j.history);
+
+    // Without --schedule: constant, recorded as such.
+    const c = await cli('text', 'train', '--train', train, '--vectors', vectors, '--model', 'mean', '--epochs', '2', '--lr', '0.01', '--out', join(dir, 'sched-constant'), '--json');
+    expect(c.code, c.stderr).toBe(0);
+    const cj = JSON.parse(c.stdout);
+    expect(cj.schedule).toEqual({ type: 'constant' });
+    expect(cj.history.map((h: { lr: number }) => h.lr)).toEqual([0.01, 0.01]);
+
+    // fastai's fit_one_cycle on an embedding network: the momentum is in every epoch's record.
+    const o = await cli('text', 'train', '--train', train, '--vectors', vectors, '--model', 'embedding-pool', '--max-length', '16', '--epochs', '4', '--lr', '0.01', '--schedule', 'one-cycle:0.5', '--cycle-momentum', '0.9,0.8', '--out', join(dir, 'sched-cycle'), '--json');
+    expect(o.code, o.stderr).toBe(0);
+    const oj = JSON.parse(o.stdout);
+    expect(oj.schedule).toEqual({ type: 'one-cycle', pctStart: 0.5, cycleMomentum: { high: 0.9, low: 0.8 } });
+    const lrs = oj.history.map((h: { lr: number }) => h.lr);
+    expect(lrs[0]).toBeLessThan(lrs[1]);
+    expect(lrs[3]).toBeLessThan(1e-7);
+    expect(oj.history[0].momentum).toBeGreaterThan(0.8);
+    expect(oj.history[0].momentum).toBeLessThan(0.9);
+    expect(oj.history[3].momentum).toBe(0.9);
+
+    // A linear model has no history (and no schedule) in --json.
+    const b = await cli('text', 'train', '--train', train, '--model', 'bow', '--out', join(dir, 'sched-bow'), '--json');
+    expect(b.code, b.stderr).toBe(0);
+    expect(JSON.parse(b.stdout)).not.toHaveProperty('history');
+  });
+
+  it('train refuses a bad --schedule or --cycle-momentum before reading data', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--schedule', 'exponential'], /error\[E_INVALID_ARGUMENT\]: --schedule: unknown learning-rate schedule 'exponential'\n  hint: use constant, step/],
+      [['--schedule', 'one-cycle:1.5'], /--schedule one-cycle:1\.5: 'pctStart' must be in \(0, 1\), got 1\.5/],
+      [['--cycle-momentum'], /--cycle-momentum cycles the momentum against a one-cycle learning rate, but the default schedule here is constant\n  hint: add --schedule one-cycle, or drop --cycle-momentum/],
+      [['--schedule', 'cosine', '--cycle-momentum'], /but --schedule cosine is not one-cycle/],
+    ];
+    for (const [extra, message] of cases) {
+      const r = await cli('text', 'train', '--train', join(dir, 'no-such.csv'), '--model', 'mean', '--out', join(dir, 'never-sched'), ...extra);
+      expect(r.code, extra.join(' ')).toBe(2);
+      expect(r.stderr, extra.join(' ')).toMatch(message);
+      expect(r.stderr).not.toMatch(/no-such\.csv/);
+    }
+    const help = (await cli('text', 'train', '--help')).stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(/--schedule <spec> learning-rate schedule, .*\(default: constant; the neural models only\)/);
+    expect(help).toMatch(/--cycle-momentum \[high,low\]/);
   });
 
   it('train --model sentence --encoder DIR: the bundle holds the encoder; evaluate and predict need nothing else', async () => {

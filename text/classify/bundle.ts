@@ -1,6 +1,7 @@
 /**
  * Text classifier bundles (kind 'text-classifier', core bundle format):
- *   manifest.json        labels, tokeniser options, vectors provenance, model spec, training summary, metrics
+ *   manifest.json        labels, tokeniser options, vectors provenance, model spec, training summary
+ *                        (neural kinds: their learning-rate schedule and per-epoch history), metrics
  *   state.json           the fitted model state (TF-IDF vocabulary and idf, regression weights,
  *                        representation weights, standardisation; 'smoothed': its word columns)
  *   vectors.words.txt    the words of the classifier's vector table (only the rows it needs;

@@ -8,7 +8,8 @@ import type { ExpansionStats } from './bow/neighbour-expansion.js';
 import { DataError, InvalidArgumentError } from '../../src/errors.js';
 import { classificationReport, type ClassificationReport } from '../../src/metrics/classification.js';
 import type { Progress } from '../../src/progress.js';
-import type { History } from '../../src/training/events.js';
+import type { EpochLogs } from '../../src/training/events.js';
+import type { LrSchedule } from '../../src/training/schedules.js';
 import { initEngine } from '../../src/engine/backend.js';
 import { checkExamples, encodeLabels, requireKnownLabels, trainingLabels } from './data/labels.js';
 import type { TextExample } from './data/types.js';
@@ -89,6 +90,18 @@ export interface TrainingSummary {
   /** 'smoothed': training words with a vector, words expanded, neighbour columns added. */
   expansion?: ExpansionStats;
   epochs?: number;
+  /**
+   * The neural kinds ('vectors', 'embedding', 'sentence'): the learning-rate schedule they trained
+   * with — the `schedule` option, or `{ type: 'constant' }` when none was given. Absent for the
+   * linear kinds (fitted by L-BFGS, no learning rate) and in bundles saved before it was recorded.
+   */
+  schedule?: LrSchedule;
+  /**
+   * The neural kinds: every epoch run, as the core trainer logged it — `loss`, `acc`, `lr` (the rate
+   * at the epoch's end), `seconds`, with validation texts `val_loss` and `val_acc`, and `momentum`
+   * when the schedule cycles it. Absent for the linear kinds and in bundles saved before it was recorded.
+   */
+  history?: EpochLogs[];
   /** True when Ctrl-C stopped a neural kind's training (see `handleInterrupt`): the weights are those trained so far. */
   interrupted?: boolean;
   /** 'sentence': the encoder, as loaded (its files are stored in the bundle). */
@@ -312,7 +325,8 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
     model.dispose(); // with a sentence encoder, its ONNX session too
     throw e;
   }
-  const interrupted = (fitted.history as History | undefined)?.stopReason === 'interrupted';
+  const history = fitted.history;
+  const interrupted = history?.stopReason === 'interrupted';
   const summary: TrainingSummary = {
     model: spec,
     trainTexts: examples.length,
@@ -322,6 +336,8 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
     emptyRepresentations: fitted.emptyRepresentations,
     expansion: fitted.expansion,
     epochs: fitted.epochs,
+    // Only the neural kinds train with the core trainer (a schedule and per-epoch logs); the linear kinds ignore `schedule`.
+    ...(history ? { schedule: options.schedule ?? { type: 'constant' }, history: history.epochs.map((e) => ({ ...e })) } : {}),
     ...(interrupted ? { interrupted } : {}),
     vectors: full ? { source, dim: full.dim, keptWords: lookup?.vectors.words.length ?? 0 } : undefined,
     ...(sentence ? { sentenceEncoder: sentence.describe() } : {}),

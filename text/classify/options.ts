@@ -4,6 +4,7 @@
  * than turning into a broken model or a TensorFlow.js error minutes later.
  */
 import { InvalidArgumentError } from '../../src/errors.js';
+import { validateSchedule } from '../../src/training/schedules.js';
 import type { EmbeddingModelSpec, HybridModelSpec, ModelSpec, NeuralFitOptions } from './models/model.js';
 
 export { definedOptions } from '../../src/options.js';
@@ -47,11 +48,23 @@ export function checkBoolean(name: string, value: unknown): void {
 import { MAX_SEED } from '../../src/random.js';
 export { MAX_SEED };
 
+/** Throw unless `value` is undefined or a learning-rate schedule the core trainer can run (its numbers in range). */
+export function checkSchedule(value: unknown): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidArgumentError(`schedule must be an object such as { type: 'one-cycle' }, got ${describe(value)}`, {
+      hint: typeof value === 'string' ? `parseSchedule(${describe(value)}) reads the CLI's text form` : "types: 'constant' (the default), 'step', 'cosine', 'one-cycle'",
+    });
+  }
+  validateSchedule(value as NeuralFitOptions['schedule']);
+}
+
 /** The options of the neural kinds, and the seed: whole, positive, finite values, checked before anything runs. */
 export function checkFitOptions(options: NeuralFitOptions & { seed?: unknown }): void {
   checkWholeNumber('epochs', options.epochs, 1);
   checkWholeNumber('batchSize', options.batchSize, 1);
   checkPositive('learningRate', options.learningRate);
+  checkSchedule(options.schedule);
   checkWholeNumber('patience', options.patience, 0, Number.MAX_SAFE_INTEGER, 'the epochs without improvement of the validation loss before training stops (0 stops at the first)');
   checkChoice('classWeights', options.classWeights, ['balanced', 'none']);
   checkWholeNumber('seed', options.seed, 0, MAX_SEED);

@@ -15,6 +15,7 @@ import { DATASET_FORMAT_CHOICES, DEFAULT_TEXT_VECTORS, REPRESENTATION_CHOICES, S
 import type { CliContext } from '../context.js';
 import { loadVectorsNoting } from '../load-vectors.js';
 import { choiceOption, floatOption, intOption, MAX_SEED } from '../parse.js';
+import { addScheduleOptions, scheduleFromOptions, type ScheduleOpts } from '../schedule.js';
 
 /** The text-classification module, loaded when a text command runs (not at CLI start-up). */
 const textClassify = () => import('../../../text/classify/index.js');
@@ -30,7 +31,7 @@ interface DataOpts {
   labelColumn?: string;
 }
 
-interface TrainOpts extends DataOpts {
+interface TrainOpts extends DataOpts, ScheduleOpts {
   train: string;
   valid?: string;
   test?: string;
@@ -106,6 +107,9 @@ const NEURAL: readonly KindGroup[] = ['vectors', 'embedding', 'sentence'];
 /** Kinds that read no word vectors. */
 const NO_VECTORS: readonly KindGroup[] = ['bow', 'sentence'];
 
+/** Who takes a learning-rate schedule: the kinds the core trainer trains (the linear ones have no learning rate). */
+const LEARNING_RATE_MODELS = 'the neural models, which the core trainer trains with a learning rate (bow, hybrid and smoothed are fitted by L-BFGS and have none)';
+
 /**
  * Training options and the model kinds that read them. Given with another kind they would be
  * silently ignored: a hyperparameter the model does not have is refused (as scikit-learn or
@@ -121,6 +125,8 @@ const KIND_OPTIONS: { flag: string; key: keyof TrainOpts; kinds: readonly KindGr
   { flag: '--epochs', key: 'epochs', kinds: NEURAL, what: 'the neural models' },
   { flag: '--batch-size', key: 'batchSize', kinds: NEURAL, what: 'the neural models' },
   { flag: '--lr', key: 'lr', kinds: NEURAL, what: 'the neural models' },
+  { flag: '--schedule', key: 'schedule', kinds: NEURAL, what: LEARNING_RATE_MODELS },
+  { flag: '--cycle-momentum', key: 'cycleMomentum', kinds: NEURAL, what: LEARNING_RATE_MODELS },
   { flag: '--finetune', key: 'finetune', kinds: ['embedding'], what: 'the embedding models (--model embedding-pool|embedding-cnn)' },
   { flag: '--max-length', key: 'maxLength', kinds: ['embedding'], what: 'the embedding models (--model embedding-pool|embedding-cnn)' },
   { flag: '--c', key: 'c', kinds: ['bow', 'hybrid', 'smoothed'], what: 'the linear models (--model bow|hybrid|smoothed)' },
@@ -227,37 +233,41 @@ type PredictInput = { text: string; line: number } | { text: string; position: n
 export function registerText(program: Command, ctx: CliContext): void {
   const text = program.command('text').description('text classifiers from pretrained word vectors or sentence encoders; document vectors for the index');
 
+  const train = text
+    .command('train')
+    .description('train a text classifier and save it as a bundle')
+    .requiredOption('--train <file>', 'training data (CSV/TSV with a header, JSONL, or fastText format)')
+    .option('--valid <file>', 'validation data (early stopping for neural models; reported)')
+    .option('--test <file>', 'test data (reported and stored in the bundle)')
+    .option('--vectors <source>', 'word vectors: a file path or a bundled name', DEFAULT_TEXT_VECTORS)
+    .requiredOption('--out <dir>', 'bundle directory to write')
+    .option('--model <kind>', `${MODEL_CHOICES.join(' | ')}`, choiceOption('--model', MODEL_CHOICES), 'hybrid')
+    .option('--representation <name>', `document representation for --model hybrid: ${REPRESENTATION_CHOICES.join(', ')}`, choiceOption('--representation', REPRESENTATION_CHOICES), 'mean-max')
+    .option('--head <spec>', "head for vector and embedding models: 'linear' or 'mlp[:sizes]'")
+    .option('--finetune', 'embedding models: fine-tune the pretrained embedding (at 0.1 × the learning rate)')
+    .option('--epochs <n>', 'epochs for neural models', intOption('--epochs'))
+    .option('--batch-size <n>', 'batch size for neural models', intOption('--batch-size'))
+    .option('--lr <rate>', 'learning rate for neural models', floatOption('--lr', 0, Infinity, { exclusiveMin: true }));
+  // Only the neural kinds train with the core trainer; checkKindOptions refuses these flags for the linear ones.
+  addScheduleOptions(train, { defaultText: 'constant; the neural models only' })
+    .option('--c <value>', 'inverse L2 strength of the linear models (scikit-learn C; default 100)', floatOption('--c', 0, Infinity, { exclusiveMin: true }))
+    .option('--neighbours <n>', 'smoothed model: pretrained-vector neighbours each training word switches on (default 25)', intOption('--neighbours', 0, 1000))
+    .option('--min-similarity <cos>', 'smoothed model: keep neighbours at least this cosine-similar (default 0.5)', floatOption('--min-similarity', 0, 1))
+    .option('--max-length <n>', 'embedding models: tokens kept per text (default 256)', intOption('--max-length'))
+    .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
+    .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500); --model sentence: the encoder\'s tokens, 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512)', intOption('--max-tokens', 0))
+    .option('--seed <n>', 'random seed', intOption('--seed', 0, MAX_SEED), 0)
+    .option('--json', 'print the results as JSON');
+
   addEncoderOptions(
-    addDataOptions(
-      text
-        .command('train')
-        .description('train a text classifier and save it as a bundle')
-        .requiredOption('--train <file>', 'training data (CSV/TSV with a header, JSONL, or fastText format)')
-        .option('--valid <file>', 'validation data (early stopping for neural models; reported)')
-        .option('--test <file>', 'test data (reported and stored in the bundle)')
-        .option('--vectors <source>', 'word vectors: a file path or a bundled name', DEFAULT_TEXT_VECTORS)
-        .requiredOption('--out <dir>', 'bundle directory to write')
-        .option('--model <kind>', `${MODEL_CHOICES.join(' | ')}`, choiceOption('--model', MODEL_CHOICES), 'hybrid')
-        .option('--representation <name>', `document representation for --model hybrid: ${REPRESENTATION_CHOICES.join(', ')}`, choiceOption('--representation', REPRESENTATION_CHOICES), 'mean-max')
-        .option('--head <spec>', "head for vector and embedding models: 'linear' or 'mlp[:sizes]'")
-        .option('--finetune', 'embedding models: fine-tune the pretrained embedding (at 0.1 × the learning rate)')
-        .option('--epochs <n>', 'epochs for neural models', intOption('--epochs'))
-        .option('--batch-size <n>', 'batch size for neural models', intOption('--batch-size'))
-        .option('--lr <rate>', 'learning rate for neural models', floatOption('--lr', 0, Infinity, { exclusiveMin: true }))
-        .option('--c <value>', 'inverse L2 strength of the linear models (scikit-learn C; default 100)', floatOption('--c', 0, Infinity, { exclusiveMin: true }))
-        .option('--neighbours <n>', 'smoothed model: pretrained-vector neighbours each training word switches on (default 25)', intOption('--neighbours', 0, 1000))
-        .option('--min-similarity <cos>', 'smoothed model: keep neighbours at least this cosine-similar (default 0.5)', floatOption('--min-similarity', 0, 1))
-        .option('--max-length <n>', 'embedding models: tokens kept per text (default 256)', intOption('--max-length'))
-        .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
-        .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500); --model sentence: the encoder\'s tokens, 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512)', intOption('--max-tokens', 0))
-        .option('--seed <n>', 'random seed', intOption('--seed', 0, MAX_SEED), 0)
-        .option('--json', 'print the results as JSON'),
-    ),
+    addDataOptions(train),
     'sentence model:',
     'sentence model (stored in the bundle)',
     "'query: '",
   ).action(async (o: TrainOpts, cmd: Command) => {
     checkKindOptions(ctx, o, cmd);
+    // Checked here, before any data is read; without the flags the library's default (constant) runs.
+    const schedule = scheduleFromOptions(o, 'constant');
     const textLib = await textClassify();
     const { formatOov, readDataset, requireKnownLabels, saveTextClassifier, trainingLabels, trainTextClassifier, TEXT_BUNDLE_KIND } = textLib;
     // Refuse a bad --out before reading data or training, not after (also a bundle folder holding files of yours).
@@ -286,6 +296,7 @@ export function registerText(program: Command, ctx: CliContext): void {
       epochs: o.epochs,
       batchSize: o.batchSize,
       learningRate: o.lr,
+      ...(schedule ? { schedule } : {}),
       extraWords: o.extraWords,
       tokenizer: o.maxTokens === undefined ? undefined : { maxTokens: o.maxTokens },
       seed: o.seed,
@@ -314,6 +325,9 @@ export function registerText(program: Command, ctx: CliContext): void {
         seconds: s.seconds,
         epochs: s.epochs,
         interrupted: s.interrupted,
+        // The neural kinds: the schedule they trained with and every epoch's logs (lr included).
+        schedule: s.schedule,
+        history: s.history,
         oov: s.oov,
         emptyRepresentations: s.emptyRepresentations,
         expansion: s.expansion,

@@ -5,6 +5,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Callback } from '../../../src/training/trainer.js';
+import type { LrSchedule } from '../../../src/training/schedules.js';
+import type { History } from '../../../src/training/events.js';
 import type { HeadSpec } from '../../../src/heads/head.js';
 import type { ExpansionStats, NeighbourExpansionOptions } from '../bow/neighbour-expansion.js';
 import type { TfidfOptions } from '../bow/tfidf.js';
@@ -114,6 +116,13 @@ export interface NeuralFitOptions {
   learningRate?: number;
   /** Default 'none'. */
   classWeights?: 'balanced' | 'none';
+  /**
+   * Learning-rate schedule of the core trainer, set before every batch (see docs/core.md): e.g.
+   * `{ type: 'one-cycle', cycleMomentum: true }` for fastai's fit_one_cycle (Adam's beta1 cycled too),
+   * `{ type: 'cosine' }`, `{ type: 'step', every: 5, gamma: 0.5 }`; `parseSchedule('one-cycle:0.3')`
+   * reads the CLI's text form. Default `{ type: 'constant' }`.
+   */
+  schedule?: LrSchedule;
   /** Extra trainer callbacks (progress bars, history files). */
   callbacks?: Callback[];
   /** Stop when validation loss stalls this many epochs (needs validation texts). Default 3. */
@@ -142,7 +151,8 @@ export interface ModelState {
 
 export interface FitResult {
   epochs?: number;
-  history?: unknown;
+  /** The neural kinds: the core trainer's history (per-epoch logs, why training stopped early). */
+  history?: History;
   emptyRepresentations?: number;
   /** 'smoothed': training words with a vector, words that got neighbours, columns added as neighbours. */
   expansion?: ExpansionStats;

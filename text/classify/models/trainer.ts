@@ -1,8 +1,8 @@
 /**
  * The core Trainer as the neural text models use it: the caller's callbacks, early stopping
  * on validation loss (best weights restored) when validation texts are given, class weights,
- * Ctrl-C handling when the caller opts in, and the fit options of `FitContext` over the model
- * kind's own defaults.
+ * Ctrl-C handling when the caller opts in, and the fit options of `FitContext` (learning-rate
+ * schedule included) over the model kind's own defaults.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { EarlyStopping } from '../../../src/training/callbacks/early-stopping.js';
@@ -39,6 +39,7 @@ export function textTrainer(
     seed: ctx.seed,
     validationData,
     classWeights: ctx.classWeights === 'balanced' ? 'balanced' : undefined,
+    schedule: ctx.schedule,
     paramGroups,
     callbacks,
     handleInterrupt: ctx.handleInterrupt ?? false,
