@@ -20,7 +20,7 @@ export { buildClassifierModel, pooledDim, POOL_LAYER, HEAD_PREFIX, type Pooling,
 export { ActivationCache, type ExtractionStats } from './feature-cache.js';
 export { ImageBatchSource, ActivationSource, type ImageSet } from './image-source.js';
 export { ImageLearner, type LearnerOptions, type LearnerFitOptions } from './learner.js';
-export { STRATEGIES, STRATEGY_NAMES, getStrategy, type StrategyName, type StrategyInfo, type StrategyOptions } from './strategies.js';
+export { STRATEGIES, STRATEGY_NAMES, FINE_TUNE_SCHEDULE, getStrategy, type StrategyName, type StrategyInfo, type StrategyOptions } from './strategies.js';
 export { ImageClassifier, IMAGE_CLASSIFIER_KIND, type Prediction, type LabelScore, type Evaluation, type ClassifierInfo } from './classifier.js';
 export { checkTrainOptions, ignoredStrategyOption, STRATEGY_ONLY_OPTIONS, epochRecords, trainImageClassifier, type VisionEpochRecord, type TrainImageClassifierOptions, type TrainImageClassifierResult } from './train.js';
 export { VisionCheckpoint, checkCheckpointOptions, type VisionCheckpointOptions, type CheckpointRecord, type CheckpointSave } from './checkpoint.js';

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { headLayers, type HeadSpec } from '../src/heads/head.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import type { Backbone } from './backbone.js';
+import { visionEngine } from './engine/index.js';
 
 /** 'avg': global average pooling (channels features); 'flatten': every position (h × w × channels, the classic VGG16 recipe). */
 export type Pooling = 'avg' | 'flatten';
@@ -24,6 +25,13 @@ export interface ClassifierModelOptions {
   seed?: number;
 }
 
+/**
+ * The classifier network on `backbone`'s body (its layers are shared: training the model trains the
+ * body). The model is ready to train with tfjs's own `model.fit` or a `Trainer` too: this prepares the
+ * vision engine for training (`visionEngine().prepareTraining()`: on wasm it registers the gradient
+ * kernels wasm lacks, such as Conv2DBackpropFilter; nothing on other backends; done once per process),
+ * so no separate call is needed.
+ */
 export function buildClassifierModel(backbone: Backbone, options: ClassifierModelOptions): tf.LayersModel {
   const pooling = options.pooling ?? 'avg';
   if (pooling !== 'avg' && pooling !== 'flatten') throw new InvalidArgumentError(`unknown pooling '${pooling}'`, { hint: "use 'avg' or 'flatten'" });
@@ -33,7 +41,10 @@ export function buildClassifierModel(backbone: Backbone, options: ClassifierMode
   for (const layer of headLayers(options.head ?? { type: 'linear' }, { inputDim: dim, numClasses: options.numClasses, seed: options.seed ?? 0, name: HEAD_PREFIX })) {
     x = layer.apply(x) as tf.SymbolicTensor;
   }
-  return tf.model({ inputs: backbone.body.inputs, outputs: x, name: 'image_classifier' });
+  const model = tf.model({ inputs: backbone.body.inputs, outputs: x, name: 'image_classifier' });
+  // Whether the body trains is decided later (layer.trainable, or the learner's freeze): prepare for it now.
+  visionEngine().prepareTraining();
+  return model;
 }
 
 /** Number of features the head sees. */

@@ -11,7 +11,7 @@ import { classificationReport, type ClassificationReport } from '../src/metrics/
 import type { Callback } from '../src/training/trainer.js';
 import type { EpochLogs, History } from '../src/training/events.js';
 import type { OptimizerName } from '../src/training/trainer.js';
-import type { LrSchedule } from '../src/training/schedules.js';
+import { validateSchedule, type LrSchedule } from '../src/training/schedules.js';
 import type { Progress } from '../src/progress.js';
 import type { AugmentOptions } from './augment.js';
 import { Backbone, type BackboneOptions } from './backbone.js';
@@ -67,6 +67,11 @@ export interface TrainImageClassifierOptions {
   /** Per-class loss weights, or 'balanced' for imbalanced data. Default none. */
   classWeights?: number[] | 'balanced';
   optimizer?: OptimizerName;
+  /**
+   * Learning-rate schedule of every phase (see docs/core.md). Default: the strategy's
+   * (`getStrategy(name).defaultSchedule`): constant, and one-cycle in both of fine-tune's phases
+   * (`FINE_TUNE_SCHEDULE`), which a schedule given here replaces.
+   */
   schedule?: LrSchedule;
   /** Let unfrozen BatchNorm layers of the body use batch statistics. Default false (head BatchNorm always trains). */
   trainBatchNorm?: boolean;
@@ -83,9 +88,10 @@ export interface TrainImageClassifierOptions {
 
 /**
  * One epoch of a training run: the trainer's logs (EpochLogs' named fields), numbered across
- * phases — `epoch` is 0-based and runs on through fine-tune's phase 2.
+ * phases — `epoch` is 0-based and runs on through fine-tune's phase 2. `momentum` is there only
+ * when the schedule cycles it (one-cycle with `cycleMomentum`).
  */
-export type VisionEpochRecord = Pick<EpochLogs, 'epoch' | 'loss' | 'acc' | 'val_loss' | 'val_acc' | 'lr' | 'seconds'> & {
+export type VisionEpochRecord = Pick<EpochLogs, 'epoch' | 'loss' | 'acc' | 'val_loss' | 'val_acc' | 'lr' | 'momentum' | 'seconds'> & {
   /** fine-tune: 'head' (warm-up, body frozen) or 'fine-tune' (everything); absent for one-phase strategies. */
   phase?: string;
   /** fine-tune: 0-based epoch within its phase. */
@@ -97,9 +103,10 @@ export function epochRecords(histories: readonly History[], phases?: readonly st
   const out: VisionEpochRecord[] = [];
   histories.forEach((h, p) => {
     for (const e of h.epochs) {
-      const { epoch, loss, acc, lr, seconds, ...rest } = e;
+      // `rest`: val_loss and val_acc with validation data, and any metric a callback logged.
+      const { epoch, loss, acc, lr, momentum, seconds, ...rest } = e;
       const phase = phases && phases.length > 1 ? { phase: phases[p], phaseEpoch: epoch } : {};
-      out.push({ epoch: out.length, ...phase, loss, acc, ...(rest as Pick<VisionEpochRecord, 'val_loss' | 'val_acc'>), lr, seconds });
+      out.push({ epoch: out.length, ...phase, loss, acc, ...(rest as Pick<VisionEpochRecord, 'val_loss' | 'val_acc'>), lr, ...(momentum !== undefined ? { momentum } : {}), seconds });
     }
   });
   return out;
@@ -113,6 +120,8 @@ export interface TrainImageClassifierResult {
   histories: History[];
   /** Every epoch run, numbered across phases and tagged with its phase (fine-tune). */
   history: VisionEpochRecord[];
+  /** The learning-rate schedule every phase ran with: the `schedule` option, else the strategy's default. */
+  schedule: LrSchedule;
   /** Epochs run in all, across phases (after an interrupt the last may be partial). */
   epochsRun: number;
   /** Why training ended early ('interrupted' after Ctrl-C with handleInterrupt), if it did. */
@@ -147,7 +156,7 @@ export function ignoredStrategyOption(options: Pick<TrainImageClassifierOptions,
 /**
  * Check the training options that need no data or backbone (strategy, epochs, head, batch sizes,
  * learning rate, validation split, fine-tune's warm-up epochs and rate ratio, pooling, augmentation
- * rounds), so a bad value — or one the strategy would ignore — is refused before any image is read or
+ * rounds, learning-rate schedule), so a bad value — or one the strategy would ignore — is refused before any image is read or
  * model loaded. Returns the parsed head.
  */
 export function checkTrainOptions(options: TrainImageClassifierOptions): HeadSpec {
@@ -189,6 +198,7 @@ export function checkTrainOptions(options: TrainImageClassifierOptions): HeadSpe
     throw new InvalidArgumentError(`unknown pooling '${String(options.pooling)}'`, { hint: "use 'avg' or 'flatten'" });
   }
   if (options.checkpoint !== undefined) checkCheckpointOptions(options.checkpoint);
+  validateSchedule(options.schedule);
   return typeof options.head === 'string' ? parseHeadSpec(options.head) : (options.head ?? { type: 'linear' as const });
 }
 
@@ -242,6 +252,7 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
     progress: options.progress,
   });
   const learningRate = options.learningRate ?? strategy.defaultLearningRate;
+  const schedule = options.schedule ?? strategy.defaultSchedule;
   const fineTune = strategy.name === 'fine-tune' ? { freezeEpochs: options.freezeEpochs ?? 1, lrMult: options.lrMult ?? 100 } : {};
   const architecture = { head, pooling: options.pooling ?? 'avg' };
   /** The manifest's training record: the options, then what ran (`history`, and why it stopped early). */
@@ -254,6 +265,8 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
     ...(stopReason ? { stopReason, ...(stopReason === 'interrupted' ? { interrupted: true } : {}) } : {}),
     batchSize,
     learningRate,
+    // The schedule every phase ran with: the one given, else the strategy's (fine-tune: one-cycle).
+    schedule,
     freezeUntil: strategy.name === 'fine-tune-top' ? (options.freezeUntil ?? backbone.groups[backbone.groups.length - 2]?.name) : undefined,
     augment: Boolean(options.augment),
     validationSplit,
@@ -314,6 +327,7 @@ export async function trainImageClassifier(data: string | ImageCollection, optio
     learner,
     histories,
     history,
+    schedule,
     epochsRun: history.length,
     ...(stopReason ? { stopReason } : {}),
     validation,

@@ -39,12 +39,14 @@ describe('transferkit vision', () => {
     expect(out.counts.train + out.counts.validation).toBe(24);
     expect(out.validation.accuracy).toBeGreaterThan(0.5);
     expect(out.history).toHaveLength(8);
-    // No --schedule: feature-extract keeps the rate constant (and --json names no schedule).
+    // No --schedule: feature-extract keeps the rate constant, and --json names the schedule that ran.
     expect(out.history.map((h: { lr: number }) => h.lr)).toEqual(Array(8).fill(0.003));
-    expect(out.schedule).toBeUndefined();
+    expect(out.schedule).toEqual({ type: 'constant' });
+    expect(out.history[0]).not.toHaveProperty('momentum'); // not cycled
     expect(out.skipped).toEqual([{ path: join(data, 'disc', 'corrupt.jpg'), reason: expect.stringMatching(/unreadable image/) }]);
     const manifest = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8'));
     expect(manifest.kind).toBe('image-classifier');
+    expect(manifest.training.schedule).toEqual({ type: 'constant' });
     expect(manifest.preprocessing.size).toEqual([64, 64]);
     expect(manifest.preprocessing.normalization.name).toBe('unit');
 
@@ -144,13 +146,14 @@ describe('transferkit vision', () => {
       { epoch: 2, phase: 'fine-tune', phaseEpoch: 0 },
     ];
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-    expect(manifest.training).toMatchObject({ strategy: 'fine-tune', epochs: 1, freezeEpochs: 2, lrMult: 10, epochsRun: 3 });
+    // fine-tune's own schedule (no --schedule): one-cycle, recorded as the schedule that ran.
+    expect(manifest.training).toMatchObject({ strategy: 'fine-tune', epochs: 1, freezeEpochs: 2, lrMult: 10, epochsRun: 3, schedule: { type: 'one-cycle' } });
     expect(manifest.training.stopReason).toBeUndefined();
     expect(manifest.training.history.map((h: Record<string, unknown>) => ({ epoch: h.epoch, phase: h.phase, phaseEpoch: h.phaseEpoch }))).toEqual(phases);
     const j = await cli('vision', 'train', '--data', data, '--out', join(root, 'ft-json'), '--strategy', 'fine-tune', '--freeze-epochs', '2', '--epochs', '1', '--lr-mult', '10', '--image-size', '32', '--batch-size', '16', '--json');
     expect(j.code).toBe(0);
     const jo = JSON.parse(j.stdout);
-    expect(jo).toMatchObject({ epochs: 1, freezeEpochs: 2, lrMult: 10, epochsRun: 3 });
+    expect(jo).toMatchObject({ epochs: 1, freezeEpochs: 2, lrMult: 10, epochsRun: 3, schedule: { type: 'one-cycle' } });
     expect(jo.history.map((h: Record<string, unknown>) => ({ epoch: h.epoch, phase: h.phase, phaseEpoch: h.phaseEpoch }))).toEqual(phases);
     expect(jo.history[2]).toEqual(expect.objectContaining({ loss: expect.any(Number), acc: expect.any(Number), lr: expect.any(Number) }));
   });
@@ -381,6 +384,8 @@ describe('transferkit vision', () => {
     expect(out.schedule).toEqual({ type: 'step', every: 1, gamma: 0.5 });
     // Halved every epoch: 0.004, 0.002, 0.001 (a constant rate would stay at 0.004).
     expect(out.history.map((h: { lr: number }) => h.lr)).toEqual([0.004, 0.002, 0.001]);
+    const stepManifest = JSON.parse(readFileSync(join(root, 'sched-step', 'manifest.json'), 'utf8'));
+    expect(stepManifest.training.schedule).toEqual(out.schedule);
 
     // One-cycle with the momentum cycle, in the plain-text progress: the rate warms up to --lr at 0.5 of
     // the run and anneals to ~0; the momentum goes 0.9 → 0.8 → back to 0.9 by the last step.
@@ -395,6 +400,16 @@ describe('transferkit vision', () => {
     expect(epochs[0]!.momentum).toBeLessThan(0.9);
     expect(epochs[0]!.momentum).toBeGreaterThan(0.8);
     expect(epochs[3]!.momentum).toBe(0.9);
+    // The bundle records the schedule, and the momentum of every epoch next to its rate (as the progress lines showed them).
+    const manifest = JSON.parse(readFileSync(join(root, 'sched-cycle', 'manifest.json'), 'utf8'));
+    expect(manifest.training.schedule).toEqual({ type: 'one-cycle', pctStart: 0.5, cycleMomentum: { high: 0.9, low: 0.8 } });
+    const recorded = manifest.training.history as Array<{ lr: number; momentum: number }>;
+    expect(recorded.map((h) => Object.keys(h))).toEqual(Array(4).fill(['epoch', 'loss', 'acc', 'val_loss', 'val_acc', 'lr', 'momentum', 'seconds']));
+    // The progress lines print 3 significant digits.
+    recorded.forEach((h, i) => {
+      expect(Math.abs(h.lr - epochs[i]!.lr) / h.lr).toBeLessThan(0.005);
+      expect(Math.abs(h.momentum - epochs[i]!.momentum) / h.momentum).toBeLessThan(0.005);
+    });
   });
 
   it('train refuses a bad --schedule or --cycle-momentum before reading images', async () => {

@@ -51,6 +51,9 @@ describe('vision API errors', () => {
       [{ augment: true, augmentRounds: 1.5 }, /^augmentRounds must be a positive integer, got 1\.5$/],
       [{ augmentRounds: 2 }, /^augmentRounds applies only with augment/],
       [{ augment: true, augmentRounds: 2, strategy: 'fine-tune-all' }, /^augmentRounds applies only when a prefix of the network is frozen/],
+      // A schedule the trainer would refuse only once the images are decoded.
+      [{ schedule: { type: 'one-cycle', pctStart: 2 } }, /^learning-rate schedule: 'pctStart' must be in \(0, 1\), got 2$/],
+      [{ schedule: { type: 'exponential' } }, /^unknown learning-rate schedule 'exponential'$/],
     ];
     for (const [options, message] of cases) {
       const e = await failure(trainImageClassifier(missing, options));

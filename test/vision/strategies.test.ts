@@ -132,6 +132,9 @@ describe('fine-tune-all and fine-tune', () => {
     }
     expect(r.histories.map((h) => h.epochs.length)).toEqual([1, 2]);
     expect(r.validation!.accuracy).toBeGreaterThan(CHANCE + 0.2);
+    // No schedule given: the strategy's own, recorded as the one that ran.
+    expect(r.schedule).toEqual({ type: 'one-cycle' });
+    expect(r.classifier.info.training).toMatchObject({ schedule: { type: 'one-cycle' } });
 
     expect(calls.map((c) => c.lrMult)).toEqual([1, 100]);
     const [warmGroups, allGroups] = calls.map((c) => c.groups);

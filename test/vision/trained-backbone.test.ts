@@ -19,7 +19,6 @@ import {
   ImageClassifier,
   readImageFolder,
   setBatchNormPolicy,
-  visionEngine,
   trainImageClassifier,
   writeSyntheticImages,
   type ImageCollection,
@@ -103,7 +102,6 @@ describe('a body trained outside the learner (model.fit on buildClassifierModel)
     const loadedSha256 = backbone.bodySha256;
     const model = buildClassifierModel(backbone, { numClasses: 2 });
     prepare(backbone, model);
-    visionEngine().prepareTraining(); // the gradient kernels wasm lacks (the learner does this itself)
     model.compile({ optimizer: tf.train.sgd(0.1), loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.softmaxCrossEntropy(yTrue, yPred) }); // the head gives logits
     const x = tf.randomUniform([4, 32, 32, 3], 0, 1, 'float32', 1);
     const y = tf.oneHot(tf.tensor1d([0, 1, 0, 1], 'int32'), 2);

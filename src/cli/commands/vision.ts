@@ -150,15 +150,16 @@ export function registerVision(program: Command, ctx: CliContext): void {
   addScheduleOptions(train, { defaultText: 'constant; --strategy fine-tune: one-cycle, in both phases — a --schedule given replaces it in both' })
     .option('--json', 'print the result as JSON')
     .action(async (opts: TrainOpts, cmd: Command) => {
-      const { Backbone, IMAGE_CLASSIFIER_KIND, checkTrainOptions, freezesWholeBody, ignoredStrategyOption, readImages, resolveFreezePoint, trainImageClassifier } = await visionLib();
+      const { Backbone, IMAGE_CLASSIFIER_KIND, checkTrainOptions, freezesWholeBody, getStrategy, ignoredStrategyOption, readImages, resolveFreezePoint, trainImageClassifier } = await visionLib();
       const strategyOptions = givenStrategyOptions(opts, cmd);
       const ignored = ignoredStrategyOption({ strategy: opts.strategy, ...strategyOptions });
       if (ignored) {
         const flag = STRATEGY_OPTION_FLAGS[ignored.option];
         throw new InvalidArgumentError(`${flag} applies only to --strategy ${ignored.strategy}, not ${opts.strategy}`, { hint: `drop ${flag}, or pass --strategy ${ignored.strategy}` });
       }
-      // Every strategy trains with the core trainer, so every one takes a schedule; fine-tune's default is one-cycle.
-      const schedule = scheduleFromOptions(opts, opts.strategy === 'fine-tune' ? 'one-cycle' : 'constant');
+      // Every strategy trains with the core trainer, so every one takes a schedule; without one, the strategy's own runs
+      // (fine-tune's is one-cycle, which --cycle-momentum alone then applies to).
+      const schedule = scheduleFromOptions(opts, getStrategy(opts.strategy).defaultSchedule.type);
       // The options as the library takes them: fine-tune's two get their CLI defaults only with fine-tune.
       const trainOptions = {
         strategy: opts.strategy,
@@ -225,7 +226,8 @@ export function registerVision(program: Command, ctx: CliContext): void {
           validation: result.validation,
           epochs: opts.epochs,
           ...(opts.strategy === 'fine-tune' ? { freezeEpochs: opts.freezeEpochs, lrMult: opts.lrMult } : {}),
-          ...(schedule ? { schedule } : {}),
+          // The schedule that ran: the one given, else the strategy's (as the manifest's training record has it).
+          schedule: result.schedule,
           epochsRun: result.epochsRun,
           ...(result.stopReason ? { stopReason: result.stopReason, ...(result.stopReason === 'interrupted' ? { interrupted: true } : {}) } : {}),
           history: result.history,
