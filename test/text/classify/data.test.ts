@@ -151,6 +151,33 @@ describe('dataset readers', () => {
     expect((await readTextRecords(await write('cr-only.csv', 'text,label\r"a\nb",x\rc,y\r'))).map((r) => r.line)).toEqual([2, 4]);
   });
 
+  it('stray CRs never make a file with an LF, or a one-line file, a CR file; csv-parse splits records where line numbers do', async () => {
+    // One line, one stray CR, no final line break: one record (it was two, the second 'without a label').
+    expect((await readDataset(await write('one-cr.txt', '__label__a one\rtext'))).examples).toEqual([{ text: 'one text', label: 'a' }]);
+    expect(await readTextRecords(await write('one-cr-lines', 'just one text\rwith a CR'))).toEqual([{ text: 'just one text with a CR', line: 1 }]);
+    // Several stray CRs in one line of an LF file (they outnumbered its LFs).
+    expect((await readDataset(await write('many-cr.txt', '__label__a x\r\r\ry\n__label__b two\n'))).examples).toEqual([
+      { text: 'x y', label: 'a' },
+      { text: 'two', label: 'b' },
+    ]);
+    const quoted = await readDataset(await write('many-cr.csv', 'text,label\n"a\r\r\r\rb",x\nc,\n')).catch((x: unknown) => x);
+    expect(quoted).toBeInstanceOf(InvalidFileError);
+    expect((quoted as InvalidFileError).location).toBe('line 3'); // of a 3-line file (it said line 7)
+    expect(await readTextRecords(await write('many-cr2.csv', 'text,label\n"a\r\r\r\rb",x\nc,\n'))).toEqual([
+      { text: 'a\r\r\r\rb', label: 'x', line: 2 },
+      { text: 'c', line: 3 },
+    ]);
+    // A stray CR before the first LF: csv-parse took CR as the record delimiter ('Invalid Record Length').
+    const header = await readDataset(await write('header-cr.csv', 'te\rxt,label\nhello,x\nbye,y\n'), { textColumn: 'te\rxt' });
+    expect(header.examples).toEqual([{ text: 'hello', label: 'x' }, { text: 'bye', label: 'y' }]);
+    const tsv = await readDataset(await write('header-cr.tsv', 'text\tla\rbel\nhello\tx\nbye\ty\n'), { labelColumn: 'la\rbel' });
+    expect(tsv.examples.map((e) => e.label)).toEqual(['x', 'y']);
+    // Classic Mac files still break at CR: two CRs or more, or a final one.
+    expect(await readTexts(await write('mac-two', 'first\rsecond\rthird'))).toEqual(['first', 'second', 'third']);
+    expect(await readTexts(await write('mac-final', 'only line\r'))).toEqual(['only line']);
+    expect((await readDataset(await write('mac.csv', 'text,label\r"a\nb",x\rc,y'))).examples).toEqual([{ text: 'a\nb', label: 'x' }, { text: 'c', label: 'y' }]);
+  });
+
   it('a missing column names the header line (after blank lines); CR-only files of one text per line split into texts', async () => {
     await expect(readDataset(await write('late-header.csv', '\n\nbody,label\nx,a\n'))).rejects.toMatchObject({ location: 'line 3' });
     expect(await readTexts(await write('mac-lines', 'first text\rsecond text\r'))).toEqual(['first text', 'second text']);

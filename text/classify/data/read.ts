@@ -24,22 +24,33 @@ const EXTENSIONS: Record<string, DatasetFormat> = {
 
 /**
  * How the lines of a file end. 'lf': LF or CRLF, and a lone CR is a character of its line — as
- * csv-parse parses it (outside quotes it stays in the field; it does not start a record), and as
- * `grep -n`, `sed -n Np` and vim count lines, so a line number in a message is the line those show.
- * 'cr': most of the file's line breaks are lone CRs (classic Mac OS), and CR, LF and CRLF all end lines.
+ * csv-parse is told to parse it (record delimiters CRLF and LF: outside quotes a lone CR stays in
+ * its field), and as `grep -n`, `sed -n Np` and vim count lines, so a line number in a message is
+ * the line those show.
+ * 'cr': a classic Mac OS file, whose lines end with a lone CR, and where CR, LF and CRLF all end
+ * lines. Only a file without any LF is one — in CSV, without any LF outside quoted fields (Excel's
+ * Mac CSV ends records with CR and writes a cell's line breaks as LF) — and only when it has two
+ * lone CRs or more, or ends with one: a single stray CR in a one-line file without a final line
+ * break ('some text\rmore') is a character of that line. A file with an LF (outside quotes) anywhere
+ * is never a CR file, however many stray CRs its lines hold; a two-line CR file without a final CR
+ * reads as one line.
  */
 type LineEnding = 'lf' | 'cr';
 
-function lineEndingOf(content: string | Uint8Array): LineEnding {
+/** `quoted`: the file is CSV, whose double-quoted fields may hold line breaks that end no record. */
+function lineEndingOf(content: string | Uint8Array, quoted = false): LineEnding {
   const at = typeof content === 'string' ? (i: number) => content.charCodeAt(i) : (i: number) => content[i]!;
-  let lf = 0;
   let cr = 0;
+  let inQuotes = false;
   for (let i = 0; i < content.length; i++) {
     const c = at(i);
-    if (c === 0x0a) lf++;
-    else if (c === 0x0d && (i + 1 >= content.length || at(i + 1) !== 0x0a)) cr++;
+    // A quote inside a quoted field is written twice: it toggles twice.
+    if (quoted && c === 0x22) inQuotes = !inQuotes;
+    else if (inQuotes) continue;
+    else if (c === 0x0a) return 'lf';
+    else if (c === 0x0d) cr++;
   }
-  return cr > lf ? 'cr' : 'lf';
+  return cr >= 2 || (content.length > 0 && at(content.length - 1) === 0x0d) ? 'cr' : 'lf';
 }
 
 /** True when the character (byte) at `i` ends a line: LF (CRLF counts once, at its LF), or in a CR file a lone CR. */
@@ -57,8 +68,8 @@ function splitLines(content: string): string[] {
  * The file line (see LineEnding) of csv-parse's line `line`, which counts every lone CR as a line
  * break: the same outside a CR file's text; past lone CRs of an LF/CRLF file, fewer.
  */
-function fileLineOfCsvLine(content: string, line: number): number {
-  if (lineEndingOf(content) === 'cr' || !/\r(?!\n)/.test(content)) return line;
+function fileLineOfCsvLine(content: string, line: number, quoted: boolean): number {
+  if (lineEndingOf(content, quoted) === 'cr' || !/\r(?!\n)/.test(content)) return line;
   let csvLine = 1;
   let fileLine = 1;
   for (let i = 0; i < content.length && csvLine < line; i++) {
@@ -137,8 +148,8 @@ function firstInvalidUtf8(b: Uint8Array): number {
 }
 
 /** The 1-based line of byte `offset` (lines end as the file's do: see LineEnding). */
-function lineAt(b: Uint8Array, offset: number): number {
-  const ending = lineEndingOf(b);
+function lineAt(b: Uint8Array, offset: number, quoted: boolean): number {
+  const ending = lineEndingOf(b, quoted);
   const at = (i: number) => b[i];
   let line = 1;
   for (let i = 0; i < offset; i++) if (endsLine(at, i, ending)) line++;
@@ -164,7 +175,7 @@ function invalidUtf8Warning(file: string, bytes: Buffer, text: string): string |
   for (let i = text.indexOf('\uFFFD'); i >= 0; i = text.indexOf('\uFFFD', i + 1)) replaced++;
   const invalid = replaced - literalReplacementChars(bytes);
   if (invalid <= 0) return undefined;
-  return `${file}: ${invalid} byte sequence${invalid === 1 ? ' is' : 's are'} not valid UTF-8 (first on line ${lineAt(bytes, firstInvalidUtf8(bytes))}) and ${invalid === 1 ? 'was' : 'were'} read as U+FFFD (\uFFFD): the file looks like Latin-1 or Windows-1252 text; words with those characters match nothing — convert it first (iconv -f WINDOWS-1252 -t UTF-8 in > out)`;
+  return `${file}: ${invalid} byte sequence${invalid === 1 ? ' is' : 's are'} not valid UTF-8 (first on line ${lineAt(bytes, firstInvalidUtf8(bytes), detectFormat(file, text) === 'csv')}) and ${invalid === 1 ? 'was' : 'were'} read as U+FFFD (\uFFFD): the file looks like Latin-1 or Windows-1252 text; words with those characters match nothing — convert it first (iconv -f WINDOWS-1252 -t UTF-8 in > out)`;
 }
 
 /** A whole-file JSON array (a .json export) given where JSONL or text lines are read: say so. */
@@ -260,10 +271,16 @@ interface DelimitedRecords {
   lineOf(index: number): number;
 }
 
-const csvOptions = (format: 'csv' | 'tsv') => ({
+/**
+ * csv-parse's options. The record delimiter is given, not left to csv-parse, which would take the
+ * first line break it meets — a stray CR in the header made CR the delimiter of an LF file
+ * ('Invalid Record Length'): it follows the file's line ending (see LineEnding), as line numbers do.
+ */
+const csvOptions = (format: 'csv' | 'tsv', content: string) => ({
   delimiter: format === 'tsv' ? '\t' : ',',
   bom: true,
   quote: format === 'tsv' ? false : ('"' as const),
+  record_delimiter: lineEndingOf(content, format === 'csv') === 'cr' ? ['\r'] : ['\r\n', '\n'],
   skip_empty_lines: true,
 });
 
@@ -280,17 +297,17 @@ function parseDelimitedRecords(content: string, file: string, format: 'csv' | 't
   let ends: number[] | undefined;
   try {
     if (lines === 'eager') {
-      const parsed = parseCsv(content, { ...csvOptions(format), info: true }) as unknown as Array<{ record: string[]; info: { bytes: number } }>;
+      const parsed = parseCsv(content, { ...csvOptions(format, content), info: true }) as unknown as Array<{ record: string[]; info: { bytes: number } }>;
       records = parsed.map((r) => r.record);
       ends = parsed.map((r) => r.info.bytes);
     } else {
-      records = parseCsv(content, csvOptions(format)) as string[][];
+      records = parseCsv(content, csvOptions(format, content)) as string[][];
     }
   } catch (e) {
     const err = e as Error & { lines?: number };
     const firstLine = splitLines(content)[0] ?? '';
     // csv-parse counts a lone CR as a line break, in its message too: give the file's line (see LineEnding).
-    const line = typeof err.lines === 'number' && err.lines > 0 ? fileLineOfCsvLine(content, err.lines) : undefined;
+    const line = typeof err.lines === 'number' && err.lines > 0 ? fileLineOfCsvLine(content, err.lines, format === 'csv') : undefined;
     const message = line !== undefined && line !== err.lines ? err.message.replace(new RegExp(`\\bline ${err.lines}\\b`), `line ${line}`) : err.message;
     const other = format === 'csv' ? (firstLine.includes('\t') && !firstLine.includes(',') ? 'tsv' : undefined) : firstLine.includes(',') && !firstLine.includes('\t') ? 'csv' : undefined;
     throw new InvalidFileError(`not valid ${format.toUpperCase()}: ${message}`, {
@@ -306,18 +323,18 @@ function parseDelimitedRecords(content: string, file: string, format: 'csv' | 't
   }
   let starts: Int32Array | undefined;
   const lineOf = (index: number): number => {
-    ends ??= (parseCsv(content, { ...csvOptions(format), info: true }) as unknown as Array<{ info: { bytes: number } }>).map((r) => r.info.bytes);
-    starts ??= recordStartLines(content, ends);
+    ends ??= (parseCsv(content, { ...csvOptions(format, content), info: true }) as unknown as Array<{ info: { bytes: number } }>).map((r) => r.info.bytes);
+    starts ??= recordStartLines(content, ends, format === 'csv');
     return starts[index]!;
   };
   return { records, lineOf };
 }
 
 /** The line each record starts on, from the byte offsets just past each record (csv-parse's info.bytes, UTF-8 bytes also for string input). */
-function recordStartLines(content: string, ends: readonly number[]): Int32Array {
+function recordStartLines(content: string, ends: readonly number[], quoted: boolean): Int32Array {
   const bytes = Buffer.from(content, 'utf8');
   const out = new Int32Array(ends.length);
-  const ending = lineEndingOf(bytes);
+  const ending = lineEndingOf(bytes, quoted);
   const at = (i: number) => bytes[i];
   let offset = 0;
   let line = 1;
