@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidFileError, NotFoundError } from '../../../src/errors.js';
-import { detectFormat, loadVectors, type VectorFormat } from '../../../text/vectors/index.js';
+import { FLOAT32_MAX } from '../../../embeddings/vectors.js';
+import { detectFormat, loadVectors, saveVectors, WordVectors, type VectorFormat } from '../../../text/vectors/index.js';
 import { tempDir, winkJson, word2vecBinary, word2vecText, write } from './helpers.js';
 
 const dir = tempDir();
@@ -54,6 +55,28 @@ describe('bad vector files fail with the file and the line or byte offset', () =
     // The norm and index columns are not stored: only the vector's values are checked.
     const ok = write(dir, 'max.json', wink('3.4e38'));
     expect((await loadVectors(ok, { cache: false })).get('b')[0]).toBeCloseTo(3.4e38, -32);
+  });
+
+  it('the largest float32, written as its shortest decimal 3.4028235e38 (a little above it as a double), is read, by both text readers', async () => {
+    expect(Math.fround(3.4028235e38)).toBe(FLOAT32_MAX);
+    expect(3.4028235e38).toBeGreaterThan(FLOAT32_MAX);
+    const glove = await loadVectors(write(dir, 'f32max.txt', 'a 3.4028235e38 -3.4028235e38\n'), { cache: false });
+    expect(Array.from(glove.get('a'))).toEqual([FLOAT32_MAX, -FLOAT32_MAX]);
+    const wink = winkJson(['a', 'b'], [[1, 2], [7, 4]]).replace('[7,4', '[3.4028235e38,-3.4028235e38');
+    expect(Array.from((await loadVectors(write(dir, 'f32max.json', wink), { cache: false })).get('b'))).toEqual([FLOAT32_MAX, -FLOAT32_MAX]);
+    // The next decimal up rounds to Infinity as a float32: still refused.
+    expect((await failure('f32over.txt', 'a 3.4028236e38 1\n')).message).toMatch(/'3.4028236e38' is outside the float32 range/);
+    expect((await failure('f32over.json', winkJson(['a', 'b'], [[1, 2], [7, 4]]).replace('[7,', '[-3.4028236e38,'))).message).toMatch(/outside the float32 range/);
+  });
+
+  it('vectors holding ±FLOAT32_MAX round-trip through every text format (saveVectors writes 3.4028235e38)', async () => {
+    const wv = WordVectors.fromArrays({ words: ['big', 'small'], matrix: Float32Array.from([FLOAT32_MAX, -FLOAT32_MAX, 1, 0]), dim: 2 });
+    for (const format of ['glove', 'word2vec', 'fasttext', 'word2vec-bin'] as const) {
+      const out = `${dir}/f32max-round.${format}`;
+      await saveVectors(wv, out, format);
+      const back = await loadVectors(out, { format, cache: false });
+      expect(Array.from(back.matrix), format).toEqual(Array.from(wv.matrix));
+    }
   });
 
   it('a number glued to garbage', async () => {

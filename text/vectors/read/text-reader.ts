@@ -8,7 +8,6 @@
  * allocated exactly once at its final size and never copied (2M × 300 = 2.4 GB
  * stays one buffer).
  */
-import { FLOAT32_MAX } from '../../../embeddings/vectors.js';
 import { InvalidFileError } from '../../../src/errors.js';
 import { formatHint } from '../formats.js';
 import { countLines } from './chunked-reader.js';
@@ -135,7 +134,7 @@ export async function readTextVectors(path: string, options: TextReadOptions): P
         const v = parseNumberAt(buf, i, e);
         const after = parsedEnd;
         if (v !== v || (after < e && !isBlank(buf[after]!))) fail(`non-numeric value '${token(buf, i, e)}'`, i);
-        if (v > FLOAT32_MAX || v < -FLOAT32_MAX) fail(`value '${token(buf, i, e)}' is outside the float32 range`, i);
+        if (!Number.isFinite(Math.fround(v))) fail(`value '${token(buf, i, e)}' is outside the float32 range`, i);
         target[o++] = v;
         i = after;
       }

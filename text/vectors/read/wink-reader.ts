@@ -11,7 +11,6 @@
  * from bytes (≈ 300 MB: no whole-file string, no JSON.parse of it); words come
  * from the keys of `vectors`, in file order.
  */
-import { FLOAT32_MAX } from '../../../embeddings/vectors.js';
 import { InvalidFileError } from '../../../src/errors.js';
 import { formatHint } from '../formats.js';
 import { MatrixBuilder } from './matrix-builder.js';
@@ -171,8 +170,9 @@ export async function readWinkVectors(path: string, options: ReadOptions): Promi
           const v = parseNumberAt(buf, i, end);
           if (v !== v) fail(`non-numeric value in the vector of '${word}'`, i);
           if (col < dim) {
-            // Stored as float32, where a value past ±3.4e38 (or written as 1e999) is ±Infinity.
-            if (v > FLOAT32_MAX || v < -FLOAT32_MAX) fail(`value ${v} in the vector of '${word}' is outside the float32 range`, i);
+            // Stored as float32, where a value that rounds past FLOAT32_MAX (1e39, 1e999) is ±Infinity; 3.4028235e38, the
+            // shortest decimal of FLOAT32_MAX itself, is a little above it as a double and rounds to it.
+            if (!Number.isFinite(Math.fround(v))) fail(`value ${v} in the vector of '${word}' is outside the float32 range`, i);
             target[o++] = v;
           }
           i = parsedEnd;
