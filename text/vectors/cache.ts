@@ -16,13 +16,19 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { allocateRows } from '../../embeddings/rowstore.js';
+import { firstNonFinite } from '../../embeddings/vectors.js';
 import { InvalidFileError } from '../../src/errors.js';
 import { streamFileAtomic, writeChunk as write } from '../../src/io/atomic.js';
 import { Checksum } from './checksum.js';
 import { WordIndex } from './word-index.js';
 
 export const CACHE_MAGIC = 'TKVECTOR';
-export const CACHE_VERSION = 2;
+/**
+ * 3: caches written before the readers refused values past the float32 range could hold ±Infinity
+ * (the wink reader stored 1e39 as Infinity); a version-2 cache is rebuilt from its source, which
+ * decides. Every cache's matrix is also checked for NaN/±Infinity as it is read.
+ */
+export const CACHE_VERSION = 3;
 const PREFIX = 12;
 /** Largest single read (fs.read is limited to 2 GiB per call). */
 const READ_CHUNK = 1 << 30;
@@ -234,6 +240,17 @@ export async function readCache(path: string, options: { limit?: number } = {}):
       throw new InvalidFileError(`checksum mismatch (${sum.digest()}, header says ${header.checksum}): the cache is corrupt`, {
         file: path,
         location: `byte ${header.vocabOffset}`,
+        hint: 'delete the cache file; it will be rebuilt from the source',
+      });
+    }
+    // A loaded matrix is trusted to be finite (WordVectors checks values only in fromArrays): a cache
+    // must not load what its source would be refused for. One pass, ~30 ms on the bundled set.
+    const at = firstNonFinite(matrix);
+    if (at >= 0) {
+      const row = Math.floor(at / header.dim);
+      throw new InvalidFileError(`the cache holds ${String(matrix[at])} in the vector of '${words[row]}' (row ${row}, dimension ${at % header.dim}): word vectors must be finite`, {
+        file: path,
+        location: `byte ${header.matrixOffset + at * 4}`,
         hint: 'delete the cache file; it will be rebuilt from the source',
       });
     }

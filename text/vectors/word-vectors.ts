@@ -635,7 +635,7 @@ function checkTopn(topn: number): number {
 
 /**
  * `WordVectors.fromArrays` without the check of its values, for matrices whose values were checked as
- * they were read (the loaders: parsers refuse NaN and ±Infinity, the cache is checksummed) or copied from
+ * they were read (the loaders: parsers refuse NaN and ±Infinity, and so does the cache reader) or copied from
  * a WordVectors. Not exported from the package.
  */
 export function fromCheckedArrays(options: FromArraysOptions): WordVectors {

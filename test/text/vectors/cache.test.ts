@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidFileError } from '../../../src/errors.js';
+import { stampOf } from '../../../text/vectors/cache.js';
 import { CACHE_VERSION, cacheFileFor, loadVectors, readCache, readCacheHeader, writeCache } from '../../../text/vectors/index.js';
 import { gloveText, tempDir, TINY, tinyMatrix, winkJson, write } from './helpers.js';
 
@@ -145,6 +146,47 @@ describe('binary vector cache', () => {
     expect(rebuilt.origin.fromCache).toBe(false);
     expect(rebuilt.origin.warnings.join()).toMatch(/corrupt cache/);
     expect(Array.from(rebuilt.matrix)).toEqual(Array.from(tinyMatrix()));
+    expect((await loadVectors(path, { cacheDir })).origin.fromCache).toBe(true);
+  });
+
+  it('a cache holding ±Infinity (written before the readers refused 1e39) is not used: the source decides, as without a cache', async () => {
+    const dir = tempDir();
+    const cacheDir = tempDir('tk-vcache-');
+    const path = write(dir, 'big.json', winkJson(['a', 'b'], [[1, 2], [7, 4]]).replace('[7,', '[1e39,'));
+    const refused = await loadVectors(path, { cache: false }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(InvalidFileError);
+    // The cache an older wink reader wrote for this file: 1e39 stored as Infinity, with the file's stamp.
+    const cacheFile = cacheFileFor(path, 'wink', { cacheDir });
+    await writeCache(cacheFile, { words: ['a', 'b'], matrix: Float32Array.from([1, 2, Infinity, 4]), dim: 2, duplicates: 0, source: await stampOf(path, 'wink') });
+    await expect(readCache(cacheFile)).rejects.toMatchObject({ code: 'E_INVALID_FILE', message: expect.stringMatching(/the cache holds Infinity in the vector of 'b' \(row 1, dimension 0\)/) });
+    await expect(readCache(cacheFile, { limit: 2 })).rejects.toThrow(/holds Infinity/);
+    await expect(loadVectors(path, { cacheDir })).rejects.toThrow((refused as Error).message);
+    // A file that loads is rebuilt over such a cache, saying so.
+    const fine = write(dir, 'fine.json', winkJson(['a', 'b'], [[1, 2], [7, 4]]));
+    const fineCache = cacheFileFor(fine, 'wink', { cacheDir });
+    await writeCache(fineCache, { words: ['a', 'b'], matrix: Float32Array.from([1, 2, -Infinity, 4]), dim: 2, duplicates: 0, source: await stampOf(fine, 'wink') });
+    const rebuilt = await loadVectors(fine, { cacheDir });
+    expect(rebuilt.origin.fromCache).toBe(false);
+    expect(rebuilt.origin.warnings.join()).toMatch(/holds -Infinity/);
+    expect(Array.from(rebuilt.get('b'))).toEqual([7, 4]);
+    expect((await loadVectors(fine, { cacheDir })).origin.fromCache).toBe(true);
+  });
+
+  it('a cache of an older version (2: possibly holding ±Infinity) is rebuilt from its source', async () => {
+    expect(CACHE_VERSION).toBe(3);
+    const dir = tempDir();
+    const cacheDir = tempDir('tk-vcache-');
+    const path = write(dir, 'v.txt', gloveText());
+    const cacheFile = (await loadVectors(path, { cacheDir })).origin.cacheFile!;
+    const bytes = readFileSync(cacheFile);
+    const at = bytes.indexOf(`"version":${CACHE_VERSION},`);
+    expect(at).toBeGreaterThan(0);
+    bytes.write('"version":2,', at, 'latin1');
+    writeFileSync(cacheFile, bytes);
+    const rebuilt = await loadVectors(path, { cacheDir });
+    expect(rebuilt.origin.fromCache).toBe(false);
+    expect(rebuilt.origin.warnings.join()).toMatch(/cache version 2, this transferkit reads version 3/);
+    expect((await readCacheHeader(cacheFile))!.version).toBe(CACHE_VERSION);
     expect((await loadVectors(path, { cacheDir })).origin.fromCache).toBe(true);
   });
 
