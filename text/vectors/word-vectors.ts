@@ -15,7 +15,7 @@
  */
 import { ExactIndex, exactTopK, TopK, type VectorIndex } from '../../embeddings/index.js';
 import { allocateRows, LiveMatrix } from '../../embeddings/rowstore.js';
-import { firstNonFinite } from '../../embeddings/vectors.js';
+import { FLOAT32_MAX, firstNonFinite } from '../../embeddings/vectors.js';
 import { DimensionMismatchError, InvalidArgumentError, KeyNotFoundError } from '../../src/errors.js';
 import { definedOptions } from '../../src/options.js';
 import { evaluateAnalogies, evaluateWordPairs, type AnalogyEvaluation, type AnalogyEvaluationOptions, type EvaluateOptions, type WordPairsEvaluation } from './evaluate.js';
@@ -243,12 +243,19 @@ export class WordVectors {
     return this.rowNorms;
   }
 
-  /** 1/‖row‖ for every row (0 for a zero row), computed once. */
+  /**
+   * 1/‖row‖ for every row, computed once; 0 for a zero row, and for a row whose norm is below
+   * 1/FLOAT32_MAX (≈ 2.9e-39, e.g. [1e-40, 0]), whose inverse norm would be Infinity as a float32:
+   * such a row is treated as a zero row (it never matches, and is refused as a query term).
+   */
   inverseNorm(): Float32Array {
     if (!this.inverseNorms) {
       const norms = this.norms();
       const inv = new Float32Array(norms.length);
-      for (let r = 0; r < norms.length; r++) inv[r] = norms[r]! > 0 ? 1 / norms[r]! : 0;
+      for (let r = 0; r < norms.length; r++) {
+        const f = Math.fround(1 / norms[r]!);
+        inv[r] = norms[r]! > 0 && Number.isFinite(f) ? f : 0;
+      }
       this.inverseNorms = inv;
     }
     return this.inverseNorms;
@@ -271,6 +278,18 @@ export class WordVectors {
       this.unit = u;
     }
     return this.unit;
+  }
+
+  /** Whether row `r` has no direction: all zeros, or too small for its inverse norm (see inverseNorm). */
+  private directionless(r: number): boolean {
+    const f = this.inverseNorm()[r]!;
+    return !(f > 0 && Number.isFinite(f));
+  }
+
+  /** The error for a query word whose row has no direction: all zeros, or too small (see inverseNorm). */
+  private directionlessTerm(word: string, r: number): InvalidArgumentError {
+    const norm = this.norms()[r]!;
+    return norm > 0 ? tinyTermError(`the vector of '${word}'`, norm) : zeroTermError(`the vector of '${word}'`);
   }
 
   /** Unit vector of row `r` (float64), without the unit matrix. */
@@ -415,7 +434,7 @@ export class WordVectors {
     negative = words(negative, 'negative');
     const sims = (word: string) => {
       const r = this.rowOrThrow(word);
-      if (inv[r] === 0) throw zeroTermError(`the vector of '${word}'`);
+      if (this.directionless(r)) throw this.directionlessTerm(word, r);
       exclude.add(r);
       const out = dotAll(this.matrix, this.dim, rows, this.unitRow(r), new Float32Array(rows));
       for (let i = 0; i < rows; i++) out[i] = (1 + out[i]! * inv[i]!) / 2;
@@ -455,8 +474,9 @@ export class WordVectors {
     if (used.length === 0) {
       throw new KeyNotFoundError(words.join(', '), { message: `none of the words is in the vocabulary: ${words.join(', ')}`, hint: 'give at least one known word; check case and spelling' });
     }
-    const inv = this.inverseNorm();
-    const zero = used.filter((w) => inv[this.rowOf.get(w)] === 0);
+    const zero = used.filter((w) => this.directionless(this.rowOf.get(w)));
+    const tiny = zero.find((w) => this.norms()[this.rowOf.get(w)]! > 0);
+    if (tiny !== undefined) throw this.directionlessTerm(tiny, this.rowOf.get(tiny));
     if (zero.length > 0) {
       const named = zero.map((w) => `'${w}'`).join(', ');
       throw new InvalidArgumentError(`the vector of ${named} is all zeros: a zero vector has no direction, so how well ${zero.length === 1 ? 'it matches' : 'they match'} the others is undefined`, {
@@ -551,7 +571,7 @@ export class WordVectors {
       if (typeof t === 'string') {
         const r = this.rowOrThrow(t);
         exclude.add(r);
-        if (this.inverseNorm()[r] === 0) throw zeroTermError(`the vector of '${t}'`);
+        if (this.directionless(r)) throw this.directionlessTerm(t, r);
         const u = this.unitRow(r);
         for (let k = 0; k < dim; k++) mean[k]! += weight * u[k]!;
       } else {
@@ -617,6 +637,14 @@ function zeroTermError(what: string): InvalidArgumentError {
   return new InvalidArgumentError(`${what} is all zeros: a zero vector has no direction; cosine similarity is undefined`, {
     hint: 'query with a vector that has at least one non-zero value (zero rows stay legal in the vectors; they just never match)',
   });
+}
+
+/** A term whose vector is not zero but too small for float32 cosine (norm below 1/FLOAT32_MAX): refused as a zero one is. */
+function tinyTermError(what: string, norm: number): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `${what} has norm ${norm.toPrecision(3)}, too small to have a direction in float32 (1/norm overflows past ${FLOAT32_MAX.toPrecision(3)}; the norm must be at least ${(1 / FLOAT32_MAX).toPrecision(3)}): it is treated as a zero vector`,
+    { hint: 'leave the word out of the query, or scale the vectors up (rows this small never match; they stay legal in the vectors)' },
+  );
 }
 
 function normalize(v: Float64Array): boolean {

@@ -162,6 +162,32 @@ describe('WordVectors', () => {
     expect(() => z.doesntMatch(['a', 'minus-a'])).toThrow(/the vectors of 'a', 'minus-a' cancel out/);
   });
 
+  it('a vector too small for float32 cosine (norm below 1/FLOAT32_MAX, e.g. [1e-40, 0]) is treated as a zero one, named as such — not "cancel out", no Infinity or NaN score', () => {
+    const t = WordVectors.fromArrays({ words: ['u', 'a', 'b', 'c'], matrix: Float32Array.from([1e-40, 0, 1, 0, 0.9, 0.1, 0, 1]), dim: 2 });
+    // Its inverse norm was Infinity in the Float32Array, which passed the `=== 0` checks.
+    expect(t.inverseNorm()[0]).toBe(0);
+    const tiny = /the vector of 'u' has norm 1\.00e-40, too small to have a direction in float32 .*treated as a zero vector/;
+    const e = (() => {
+      try {
+        t.doesntMatch(['a', 'b', 'u', 'c']);
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toBeInstanceOf(InvalidArgumentError);
+    expect((e as Error).message).toMatch(tiny);
+    expect((e as Error).message).not.toMatch(/cancel out/);
+    expect(() => t.mostSimilar('u')).toThrow(tiny);
+    expect(() => t.mostSimilar({ positive: ['a', 'u'] })).toThrow(tiny);
+    expect(() => t.mostSimilarCosmul(['u'])).toThrow(tiny);
+    // As a candidate it never matches with an Infinity/NaN score; its similarity is 0 as a zero row's.
+    for (const n of t.mostSimilar('a', 3)) expect(Number.isFinite(n.score), n.word).toBe(true);
+    expect(t.mostSimilar('a', 1)[0]!.word).toBe('b');
+    expect(t.similarity('u', 'a')).toBe(0);
+    expect(Array.from(t.unitMatrix().subarray(0, 2))).toEqual([0, 0]);
+    expect(t.doesntMatch(['a', 'b', 'c'])).toBe('c');
+  });
+
   it('3CosMul refuses a zero-vector word as 3CosAdd does (it ignored it); a non-finite raw query is named as such', () => {
     const z = WordVectors.fromArrays({ words: ['a', 'b', 'c', 'd'], matrix: Float32Array.from([0, 0, 1, 0, 0, 1, 1, 1]), dim: 2 });
     const zero = /the vector of 'a' is all zeros/;
