@@ -161,12 +161,14 @@ const formsHint = () => `use ${Object.values(SCHEDULE_FORMS).join(', ')}`;
 
 /**
  * Parse a schedule's text form (the CLI's `--schedule`): "constant", "step:10:0.1", "cosine:0.01",
- * "one-cycle", "one-cycle:0.3" (see SCHEDULE_FORMS). The result is validated: an unknown name (the
+ * "one-cycle", "one-cycle:0.3" (see SCHEDULE_FORMS); spaces around each part are ignored, numbers are
+ * decimal (0x10 is refused). The result is validated: an unknown name (the
  * error lists the valid forms), a part that is not a number, more numbers than the type takes, or a
  * value out of range is an InvalidArgumentError. Momentum cycling has its own form: parseMomentumCycle.
  */
 export function parseSchedule(text: string): LrSchedule {
-  const [rawName = '', ...parts] = text.trim().split(':');
+  // Spaces around each part are allowed (' step : 3 ' is step:3).
+  const [rawName = '', ...parts] = text.split(':').map((p) => p.trim());
   const name = rawName.toLowerCase();
   const type = (Object.hasOwn(FORM_FIELDS, name) ? name : Object.hasOwn(SCHEDULE_ALIASES, name) ? SCHEDULE_ALIASES[name] : undefined) as LrSchedule['type'] | undefined;
   if (type === undefined) {
@@ -181,15 +183,20 @@ export function parseSchedule(text: string): LrSchedule {
   }
   const schedule: Record<string, unknown> = { type };
   parts.forEach((part, i) => {
-    if (part.trim() === '') return; // empty: the default
-    const value = Number(part);
+    if (part === '') return; // empty: the default
+    const value = decimalNumber(part);
     if (!Number.isFinite(value)) {
-      throw new InvalidArgumentError(`learning-rate schedule '${text}': '${fields[i]}' must be a number, got '${part}'`, { hint: `write ${SCHEDULE_FORMS[type]}` });
+      throw new InvalidArgumentError(`learning-rate schedule '${text}': '${fields[i]}' must be a number, got '${part}'`, { hint: `write ${SCHEDULE_FORMS[type]} with decimal numbers (e.g. 10, 0.5, 1e-3)` });
     }
     schedule[fields[i]!] = value;
   });
   validateSchedule(schedule as LrSchedule);
   return schedule as LrSchedule;
+}
+
+/** A decimal number (10, -0.5, .5, 1e-3), else NaN: Number() also reads '0x10', '0b1', '0o7' and ''. */
+function decimalNumber(text: string): number {
+  return /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text) ? Number(text) : NaN;
 }
 
 /**
@@ -199,7 +206,7 @@ export function parseSchedule(text: string): LrSchedule {
  */
 export function parseMomentumCycle(text: string): Required<MomentumCycle> {
   const parts = text.split(',');
-  const [high, low] = parts.map((p) => (p.trim() === '' ? NaN : Number(p)));
+  const [high, low] = parts.map((p) => decimalNumber(p.trim()));
   if (parts.length !== 2 || !Number.isFinite(high) || !Number.isFinite(low)) {
     throw new InvalidArgumentError(`momentum cycle '${text}' is not two numbers high,low`, {
       hint: `write e.g. ${DEFAULT_MOMENTUM_CYCLE.high},${DEFAULT_MOMENTUM_CYCLE.low} (the default): the momentum at the start and the end, then at the peak of the rate`,

@@ -41,6 +41,23 @@ describe('parseSchedule', () => {
     expect(() => parseSchedule('cosine:0:Infinity')).toThrow("'warmup' must be a number, got 'Infinity'");
   });
 
+  it('numbers are decimal: hex, binary and octal literals (which Number() reads) are refused', () => {
+    for (const part of ['0x10', '0X10', '0b11', '0o17', '1_000', '--1', '1e', '.']) {
+      expect(() => parseSchedule(`step:${part}`), part).toThrow(`'every' must be a number, got '${part}'`);
+    }
+    expect(() => parseSchedule('step:10:0x1')).toThrow(InvalidArgumentError);
+    expect(() => parseSchedule('step:10:0x1')).toThrow("'gamma' must be a number, got '0x1'");
+    expect(parseSchedule('step:+10:.5')).toEqual({ type: 'step', every: 10, gamma: 0.5 });
+    expect(parseSchedule('cosine:1e-3:5E-2')).toEqual({ type: 'cosine', min: 1e-3, warmup: 5e-2 });
+    expect(() => parseMomentumCycle('0x1,0')).toThrow(/is not two numbers high,low/);
+  });
+
+  it('spaces around each part are allowed, as around the whole text', () => {
+    expect(parseSchedule(' step : 3 ')).toEqual({ type: 'step', every: 3 });
+    expect(parseSchedule('one-cycle : 0.3 :  : 1e4')).toEqual({ type: 'one-cycle', pctStart: 0.3, finalDivFactor: 1e4 });
+    expect(parseSchedule('cosine: ')).toEqual({ type: 'cosine' });
+  });
+
   it('checks the ranges as validateSchedule does, with a hint giving the defaults', () => {
     expect(() => parseSchedule('cosine:0:1')).toThrow("'warmup' must be in [0, 1), got 1");
     expect(() => parseSchedule('one-cycle::0')).toThrow("'divFactor' must be > 0, got 0");
