@@ -44,6 +44,11 @@ const TRAINED_BY_LEARNER = 'a strategy that trains the body changed its weights'
 export class Backbone implements Encoder<ImageInput> {
   /** Why the body no longer matches its source, once known (it never matches again). */
   private change: string | undefined;
+  /**
+   * Set by `dispose()`, which settles `bodyChange()` while the weights can still be read: its answer
+   * from then on ('unreadable' when the weights were already gone, disposed with a model sharing them).
+   */
+  private settled: { change: string | undefined } | 'unreadable' | undefined;
   /** sha256 of each body weight's values as loaded (see `bodyWeightDigests`). */
   private readonly loadedWeights: ReadonlyMap<tf.LayerVariable, string>;
   /**
@@ -136,6 +141,9 @@ export class Backbone implements Encoder<ImageInput> {
    * matches its source (`provenance`), so it cannot be named in an embedding recipe: save the
    * classifier and load the bundle as a backbone instead. Unless the learner already said so, this
    * reads every body weight and compares it with the weights as loaded (milliseconds for MobileNetV2).
+   * After `dispose()` it keeps the answer it had when disposed; it is an `InvalidArgumentError` only
+   * when the body's weights were disposed before it could be read (by disposing a model that shares
+   * its layers, e.g. `buildClassifierModel`'s, before `backbone.dispose()` or any `bodyTrained`).
    */
   get bodyTrained(): boolean {
     return this.bodyChange() !== undefined;
@@ -144,6 +152,9 @@ export class Backbone implements Encoder<ImageInput> {
   /** Why the body no longer matches its source (see `bodyTrained`); undefined while it does. */
   bodyChange(): string | undefined {
     if (this.change !== undefined) return this.change;
+    if (this.settled === 'unreadable') throw weightsGoneError();
+    if (this.settled !== undefined) return this.settled.change;
+    if (weightsDisposed(this.body)) throw weightsGoneError();
     const changed = bodyWeightDigests(this.body).filter((d) => this.loadedWeights.get(d.variable) !== d.digest);
     if (changed.length === 0) return undefined;
     const total = this.loadedWeights.size;
@@ -206,9 +217,27 @@ export class Backbone implements Encoder<ImageInput> {
     };
   }
 
+  /**
+   * Free the body's weights. `bodyTrained` and `bodyChange()` keep answering: the weights are read
+   * once more first (as `bodyTrained` reads them), and that answer is kept.
+   */
   dispose(): void {
+    if (this.settled === undefined) {
+      this.settled = this.change === undefined && weightsDisposed(this.body) ? 'unreadable' : { change: this.bodyChange() };
+    }
     this.body.dispose();
   }
+}
+
+/** Whether any body weight was disposed (tfjs then refuses to read it: "LayersVariable … is already disposed"). */
+function weightsDisposed(body: tf.LayersModel): boolean {
+  return body.layers.some((layer) => layer.weights.some((w) => (w as unknown as { val?: tf.Tensor }).val?.isDisposed === true));
+}
+
+function weightsGoneError(): InvalidArgumentError {
+  return new InvalidArgumentError("cannot tell whether the backbone's body was trained: its weights were disposed before they were compared with those loaded", {
+    hint: "read backbone.bodyTrained (or bodyChange()) before disposing a model that shares the body's layers (buildClassifierModel's); backbone.dispose() keeps the answer itself",
+  });
 }
 
 interface WeightDigest {

@@ -155,4 +155,38 @@ describe('a body trained outside the learner (model.fit on buildClassifierModel)
     expect(refused!.message).toMatch(/only BatchNorm moving statistics changed \(2 of its 8 body weights: bn1\/moving_mean, bn1\/moving_variance\).*setBatchNormPolicy\(backbone\.body, \{ trainBatchNorm: false \}\)/);
     model.dispose();
   });
+
+  it('bodyTrained and bodyChange() still answer after dispose() (they threw "LayersVariable … is already disposed"), never read before or not', async () => {
+    // Trained, never asked before dispose: dispose settles the answer while the weights are there.
+    const trained = await fitOutside(() => {});
+    trained.backbone.dispose(); // (the classifier model shares the body's layers: disposing it too would dispose them twice)
+    expect(trained.backbone.bodyTrained).toBe(true);
+    expect(trained.backbone.bodyChange()).toMatch(/of its 8 body weights differ from those loaded/);
+    // Untouched: false after dispose, as before.
+    const fresh = await Backbone.load(tiny);
+    fresh.dispose();
+    expect(fresh.bodyTrained).toBe(false);
+    expect(fresh.bodyChange()).toBeUndefined();
+    // Marked by the learner, or asked before dispose: the same answer.
+    const marked = await Backbone.load(tiny);
+    marked.markBodyTrained();
+    marked.dispose();
+    expect(marked.bodyTrained).toBe(true);
+    const asked = await Backbone.load(tiny);
+    expect(asked.bodyTrained).toBe(false);
+    asked.dispose();
+    expect(asked.bodyTrained).toBe(false);
+    // Weights gone before any answer (body disposed behind the backbone's back): a typed error, not tfjs's.
+    const orphan = await Backbone.load(tiny);
+    orphan.body.dispose();
+    const gone = (() => {
+      try {
+        return orphan.bodyTrained;
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(gone).toBeInstanceOf(TransferkitError);
+    expect(gone).toMatchObject({ code: 'E_INVALID_ARGUMENT', message: expect.stringMatching(/cannot tell whether the backbone's body was trained: its weights were disposed/) });
+  });
 });
