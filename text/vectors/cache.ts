@@ -142,6 +142,9 @@ export async function readCacheHeader(path: string): Promise<CacheHeader | null>
   }
 }
 
+/** A cache written by another version of transferkit: not damaged, just outdated; it is rebuilt without a warning. */
+export class OutdatedCacheError extends InvalidFileError {}
+
 async function readHeader(fh: import('node:fs/promises').FileHandle, path: string): Promise<CacheHeader> {
   const bad = (message: string, location: string) =>
     new InvalidFileError(message, { file: path, location, hint: 'delete the cache file; it will be rebuilt from the source' });
@@ -159,7 +162,13 @@ async function readHeader(fh: import('node:fs/promises').FileHandle, path: strin
   } catch {
     throw bad('the header is not valid JSON', `byte ${PREFIX}`);
   }
-  if (header.version !== CACHE_VERSION) throw bad(`cache version ${header.version}, this transferkit reads version ${CACHE_VERSION}`, `byte ${PREFIX}`);
+  if (header.version !== CACHE_VERSION) {
+    throw new OutdatedCacheError(`cache version ${header.version}, this transferkit reads version ${CACHE_VERSION}`, {
+      file: path,
+      location: `byte ${PREFIX}`,
+      hint: 'it is rebuilt from the source on the next load (or delete the cache file)',
+    });
+  }
   if (header.dtype !== 'float32' || !(header.dim > 0) || !(header.size >= 0)) throw bad('the header has an unsupported dtype or shape', `byte ${PREFIX}`);
   return header;
 }

@@ -9,7 +9,7 @@ import { InvalidArgumentError, InvalidFileError, NotFoundError } from '../../src
 import { sha256 } from '../../src/io/hash.js';
 import { silentProgress, type Progress } from '../../src/progress.js';
 import { cachePath } from '../../src/settings.js';
-import { readCache, readCacheHeader, sameStamp, stampOf, writeCache } from './cache.js';
+import { OutdatedCacheError, readCache, readCacheHeader, sameStamp, stampOf, writeCache } from './cache.js';
 import { checkTextContent, detectFormat, VECTOR_FORMATS, type VectorFormat } from './formats.js';
 import { readWord2vecBinary } from './read/binary-reader.js';
 import type { RawVectors, ReadOptions } from './read/raw.js';
@@ -123,9 +123,10 @@ export async function loadVectors(source: string, options: LoadVectorsOptions = 
         });
       }
     } catch (e) {
-      // A corrupt or unreadable cache is rebuilt from the source.
+      // A corrupt or unreadable cache is rebuilt from the source; one an older transferkit wrote is
+      // rebuilt too, but that is routine after an upgrade, not something to warn about.
       if (!(e instanceof InvalidFileError)) throw e;
-      warnings.push(`ignored a corrupt cache: ${e.message}`);
+      if (!(e instanceof OutdatedCacheError)) warnings.push(`ignored a corrupt cache: ${e.message}`);
     }
   }
 
