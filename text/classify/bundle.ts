@@ -10,7 +10,7 @@
  *                        'embedding' kind, whose network already holds them (rows 2.. of its
  *                        embedding weight): they are read back from weights.bin at load
  *   model.json/weights.bin  the tfjs network, for the 'vectors', 'embedding' and 'sentence' kinds
- *   encoder-*            'sentence': the sentence encoder's files (config, tokenizer, ONNX model),
+ *   encoder-*            'sentence', and 'hybrid'/'smoothed' with a sentence block: the sentence encoder's files (config, tokenizer, ONNX model),
  *                        flattened (encoder-onnx-model.onnx for onnx/model.onnx); the manifest's
  *                        encoder.files maps each back to its place in a transformers.js folder
  * A bundle is self-contained: it loads without the original vector file or model folder.
@@ -27,7 +27,7 @@ import { TextClassifier, type TrainingSummary } from './classifier.js';
 import { EmbeddingNetModel } from './models/embedding-net.js';
 import { TkPretrainedEmbedding } from './models/layers.js'; // also registers the custom layers with tfjs
 import { LinearTextModel } from './models/linear.js';
-import type { ModelSpec, TextModel } from './models/model.js';
+import type { LoadedSentenceEncoder, ModelSpec, TextModel } from './models/model.js';
 import { SentenceHeadModel } from './models/sentence-head.js';
 import { VectorsHeadModel } from './models/vectors-head.js';
 import { SENTENCE_MODEL_FILES, SentenceEncoder, type SentenceEncoderDescription } from '../sentence/index.js';
@@ -138,7 +138,9 @@ export async function saveTextClassifier(dir: string, clf: TextClassifier, metri
     [STATE_FILE]: JSON.stringify({ model: state.json, representation: encoder?.toJSON() }),
   };
   const table = clf.lookup?.vectors as VectorTable | undefined;
-  const sentence = clf.model instanceof SentenceHeadModel ? await encoderFiles(clf.model.sentenceEncoder) : undefined;
+  // The 'sentence' kind's encoder, or a linear kind's sentence block: its files are stored the same way.
+  const sentenceEncoder = (clf.model as { sentenceEncoder?: LoadedSentenceEncoder }).sentenceEncoder;
+  const sentence = sentenceEncoder ? await encoderFiles(sentenceEncoder as SentenceEncoder) : undefined;
   if (sentence) Object.assign(files, sentence.files);
   if (table) {
     const tableFiles = table.toFiles();
@@ -175,7 +177,24 @@ export async function loadTextClassifier(dir: string): Promise<TextClassifier> {
     if (!b.model) throw new BundleError(`${dir}: a '${spec.kind}' classifier bundle has no network`, { hint: 'the bundle is incomplete; retrain' });
     return b.model;
   };
-  if (enc && spec.kind !== 'sentence') {
+  // With a sentence encoder (the 'sentence' kind, or a linear kind's sentence block) the manifest's encoder is that encoder, and no vectors are stored.
+  const hasSentence = spec.kind === 'sentence' || ((spec.kind === 'hybrid' || spec.kind === 'smoothed') && spec.sentence !== undefined);
+  const bundledSentenceEncoder = () => {
+    if (!enc) throw new BundleError(`${dir}: a '${spec.kind}' classifier bundle with a sentence encoder records no encoder`, { hint: 'the bundle is incomplete; retrain' });
+    return loadBundledEncoder(dir, enc as unknown as SentenceEncoderEntry, b.file);
+  };
+  /** A linear model with its bundled sentence encoder (released when restoring fails). */
+  const linearWithSentence = async (restore: (sentence?: LoadedSentenceEncoder) => TextModel): Promise<TextModel> => {
+    if (!hasSentence) return restore();
+    const sentence = await bundledSentenceEncoder();
+    try {
+      return restore(sentence);
+    } catch (e) {
+      sentence.dispose();
+      throw e;
+    }
+  };
+  if (enc && !hasSentence) {
     const words = b.text('vectors.words.txt');
     let table: VectorTable;
     if (VECTORS_FILE in m.files || spec.kind !== 'embedding') {
@@ -194,11 +213,11 @@ export async function loadTextClassifier(dir: string): Promise<TextClassifier> {
       model = LinearTextModel.restore(spec, state.model);
       break;
     case 'hybrid':
-      model = LinearTextModel.restore(spec, state.model, encoder);
+      model = await linearWithSentence((sentence) => LinearTextModel.restore(spec, state.model, encoder, sentence));
       break;
     case 'smoothed':
       if (!state.model.expansion) throw new BundleError(`${dir}: a 'smoothed' classifier bundle has no word columns in ${STATE_FILE}`, { hint: 'the bundle is incomplete; retrain' });
-      model = LinearTextModel.restore(spec, state.model);
+      model = await linearWithSentence((sentence) => LinearTextModel.restore(spec, state.model, undefined, sentence));
       break;
     case 'vectors':
       model = VectorsHeadModel.restore(spec, state.model, encoder!, needTf());
@@ -209,8 +228,7 @@ export async function loadTextClassifier(dir: string): Promise<TextClassifier> {
     case 'sentence': {
       const head = needTf();
       try {
-        if (!enc) throw new BundleError(`${dir}: a 'sentence' classifier bundle records no encoder`, { hint: 'the bundle is incomplete; retrain' });
-        const encoder = await loadBundledEncoder(dir, enc as unknown as SentenceEncoderEntry, b.file);
+        const encoder = await bundledSentenceEncoder();
         model = SentenceHeadModel.restore(spec, state.model, encoder, head);
       } catch (e) {
         head.dispose();

@@ -15,8 +15,8 @@ import { checkExamples, encodeLabels, requireKnownLabels, trainingLabels } from 
 import type { TextExample } from './data/types.js';
 import { EmbeddingNetModel } from './models/embedding-net.js';
 import { LinearTextModel } from './models/linear.js';
-import type { ModelSpec, NeuralFitOptions, TextModel } from './models/model.js';
-import { MODEL_KINDS } from './models/model.js';
+import type { LoadedSentenceEncoder, ModelSpec, NeuralFitOptions, TextModel } from './models/model.js';
+import { isLoadedSentenceEncoder, MODEL_KINDS, sentenceEncoderOf, sentenceEncoderSpecOf, usesWordVectors } from './models/model.js';
 import type { TextFitContext } from './models/trainer.js';
 import { SentenceHeadModel } from './models/sentence-head.js';
 import { VectorsHeadModel } from './models/vectors-head.js';
@@ -244,14 +244,29 @@ function checkTexts(texts: readonly string[]): void {
   }
 }
 
-function vectorsUsed(spec: ModelSpec): boolean {
-  return spec.kind !== 'bow' && spec.kind !== 'sentence';
+/** A model's sentence encoder, loaded (when the spec gives options) or as given (then the caller keeps it). */
+interface SentenceUse {
+  encoder: LoadedSentenceEncoder;
+  /** True when loaded here: the model disposes it. */
+  owned: boolean;
+}
+
+/**
+ * The spec as recorded (summary, bundle): an encoder given loaded is replaced by the options that load
+ * it again, so the spec stays JSON. A spec without a loaded encoder is returned as it is.
+ */
+function recordedSpec(spec: ModelSpec): ModelSpec {
+  if (spec.kind === 'sentence' && isLoadedSentenceEncoder(spec.encoder)) return { ...spec, encoder: sentenceEncoderSpecOf(spec.encoder) };
+  if ((spec.kind === 'hybrid' || spec.kind === 'smoothed') && isLoadedSentenceEncoder(spec.sentence)) return { ...spec, sentence: sentenceEncoderSpecOf(spec.sentence) };
+  return spec;
 }
 
 /** Train a text classifier on labelled texts. */
 export async function trainTextClassifier(examples: readonly TextExample[], options: TrainTextOptions = {}): Promise<TextClassifier> {
   const started = performance.now();
-  const spec: ModelSpec = options.model ?? { kind: 'hybrid' };
+  const given: ModelSpec = options.model ?? { kind: 'hybrid' };
+  if (given === null || typeof given !== 'object') throw new InvalidArgumentError(`model must be a model spec such as { kind: 'hybrid' }, got ${String(given)}`);
+  const spec = given;
   if (!MODEL_KINDS.includes(spec.kind)) {
     throw new InvalidArgumentError(`unknown model kind '${spec.kind as string}'`, { hint: `use one of ${MODEL_KINDS.join(', ')}` });
   }
@@ -279,13 +294,37 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
   const seed = options.seed ?? 0;
   await initEngine();
 
-  const { vectors, source } = vectorsUsed(spec)
+  // The sentence encoder (the 'sentence' kind's, or a linear kind's sentence block) is loaded before the
+  // word vectors, so a missing model is named at once; one given loaded is used as it is, and stays the caller's.
+  const named = sentenceEncoderOf(spec);
+  const sentenceUse: SentenceUse | undefined =
+    named === undefined ? undefined : isLoadedSentenceEncoder(named) ? { encoder: named, owned: false } : { encoder: await SentenceEncoder.load(named), owned: true };
+  const handover = { done: false };
+  try {
+    return await trainWith(spec, sentenceUse, examples, options, { started, y, labels, validationExamples, validationLabels, seed }, handover);
+  } catch (e) {
+    // Until a model holds it (after that, a failure disposes the model, which disposes its encoder), the encoder loaded here is released here.
+    if (sentenceUse?.owned && !handover.done) sentenceUse.encoder.dispose();
+    throw e;
+  }
+}
+
+async function trainWith(
+  spec: ModelSpec,
+  sentenceUse: SentenceUse | undefined,
+  examples: readonly TextExample[],
+  options: TrainTextOptions,
+  prepared: { started: number; y: Int32Array; labels: string[]; validationExamples?: TextExample[]; validationLabels?: ReturnType<typeof requireKnownLabels>; seed: number },
+  handover: { done: boolean },
+): Promise<TextClassifier> {
+  const { started, y, labels, validationExamples, validationLabels, seed } = prepared;
+  const { vectors, source } = usesWordVectors(spec)
     ? await resolveTextVectors(options.vectors, { vectorsName: options.vectorsName, progress: options.progress })
     : { vectors: undefined, source: options.vectorsName ?? 'in-memory' };
   const tokenizer = tokenizerFor(vectors?.words, options.tokenizer);
   const texts = examples.map((e) => e.text);
-  // A sentence encoder reads the texts themselves (its own tokenizer is part of the model).
-  const sentence = spec.kind === 'sentence' ? await SentenceEncoder.load(spec.encoder) : undefined;
+  // The 'sentence' kind reads the texts themselves (its encoder's tokenizer is part of the model); a linear kind with a sentence block reads both.
+  const sentence = spec.kind === 'sentence' ? sentenceUse?.encoder : undefined;
   const docs = sentence ? [] : tokenizer.tokenizeAll(texts);
 
   let lookup: VectorLookup | undefined;
@@ -309,8 +348,10 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
     }
   }
 
-  if (sentence) provenance = sentence.provenance;
-  const model = createModel(spec, tokenizer, lookup, provenance, options.representation, sentence);
+  // With a sentence encoder, the bundle stores it (and, for 'smoothed', no word vectors): it is the model's provenance.
+  if (sentenceUse) provenance = sentenceUse.encoder.provenance;
+  const model = createModel(spec, tokenizer, lookup, provenance, options.representation, sentenceUse);
+  handover.done = true; // from here the model (and, after training, the classifier) disposes the encoder it owns
   // Validation texts with labels unseen in training are left out (and reported in the summary).
   const validationTexts = validationExamples?.filter((_, i) => validationLabels!.y[i] >= 0).map((e) => e.text);
   const validation =
@@ -322,13 +363,13 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
   try {
     fitted = await model.fit(docs, y, ctx);
   } catch (e) {
-    model.dispose(); // with a sentence encoder, its ONNX session too
+    model.dispose(); // with a sentence encoder loaded for it, its ONNX session too
     throw e;
   }
   const history = fitted.history;
   const interrupted = history?.stopReason === 'interrupted';
   const summary: TrainingSummary = {
-    model: spec,
+    model: recordedSpec(spec),
     trainTexts: examples.length,
     labels,
     seconds: (performance.now() - started) / 1000,
@@ -340,7 +381,7 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
     ...(history ? { schedule: options.schedule ?? { type: 'constant' }, history: history.epochs.map((e) => ({ ...e })) } : {}),
     ...(interrupted ? { interrupted } : {}),
     vectors: full ? { source, dim: full.dim, keptWords: lookup?.vectors.words.length ?? 0 } : undefined,
-    ...(sentence ? { sentenceEncoder: sentence.describe() } : {}),
+    ...(sentenceUse ? { sentenceEncoder: sentenceUse.encoder.describe() } : {}),
     tokenizer: { ...tokenizer.toJSON() },
     seed,
     validation:
@@ -348,7 +389,7 @@ export async function trainTextClassifier(examples: readonly TextExample[], opti
         ? { texts: validationExamples!.length, used: validation.y.length, unseenLabels: validationLabels.unseen }
         : undefined,
   };
-  const clf = new TextClassifier(labels, spec, tokenizer, model, lookup, provenance, summary);
+  const clf = new TextClassifier(labels, summary.model, tokenizer, model, lookup, provenance, summary);
   if (summary.validation) {
     // The metrics the validation texts are given for (texts with unseen labels are left out, as in evaluate).
     let ev: TextEvaluation;
@@ -370,23 +411,25 @@ export function createModel(
   lookup: VectorLookup | undefined,
   provenance: Provenance | undefined,
   representation: RepresentationOptions = {},
-  sentence?: SentenceEncoder,
+  /** The sentence encoder of a 'sentence' model or of a linear kind's sentence block, and whether the model owns it. */
+  sentence?: SentenceUse,
 ): TextModel {
   const encoder = (name: string | undefined) =>
     createRepresentation((name ?? 'mean-max') as Parameters<typeof createRepresentation>[0], tokenizer, lookup!, provenance!, representation);
+  const linear = (withWords: boolean) => new LinearTextModel(spec as ConstructorParameters<typeof LinearTextModel>[0], withWords ? encoder((spec as { representation?: string }).representation) : undefined, undefined, undefined, sentence);
   switch (spec.kind) {
     case 'bow':
       return new LinearTextModel(spec);
     case 'hybrid':
-      return new LinearTextModel(spec, encoder(spec.representation));
+      return linear(!sentence);
     case 'smoothed':
-      return new LinearTextModel(spec);
+      return linear(false);
     case 'vectors':
       return new VectorsHeadModel(spec, encoder(spec.representation));
     case 'embedding':
       return new EmbeddingNetModel(spec, lookup!);
     case 'sentence':
       if (!sentence) throw new InvalidArgumentError("a 'sentence' model needs its loaded SentenceEncoder");
-      return new SentenceHeadModel(spec, sentence);
+      return new SentenceHeadModel(spec, sentence.encoder, sentence.owned);
   }
 }

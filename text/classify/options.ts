@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from '../../src/errors.js';
 import { validateSchedule } from '../../src/training/schedules.js';
-import type { EmbeddingModelSpec, HybridModelSpec, ModelSpec, NeuralFitOptions } from './models/model.js';
+import { isLoadedSentenceEncoder, type EmbeddingModelSpec, type HybridModelSpec, type ModelSpec, type NeuralFitOptions, type SmoothedModelSpec } from './models/model.js';
 
 export { definedOptions } from '../../src/options.js';
 
@@ -70,8 +70,56 @@ export function checkFitOptions(options: NeuralFitOptions & { seed?: unknown }):
   checkWholeNumber('seed', options.seed, 0, MAX_SEED);
 }
 
+/**
+ * A sentence encoder given to a model: options with a `model` (folder, hub id, or a name the sentence
+ * module knows), or a loaded encoder (an object with `encode`, `dim`, `describe`, `dispose`).
+ */
+export function checkSentenceEncoder(name: string, value: unknown): void {
+  if (value === undefined) return;
+  const example = `e.g. ${name}: { model: 'Xenova/all-MiniLM-L6-v2' } or an encoder from SentenceEncoder.load(…)`;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidArgumentError(`${name} must be sentence-encoder options or a loaded sentence encoder, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : describe(value)}`, {
+      hint: typeof value === 'string' ? `wrap the model in options: ${name}: { model: ${describe(value)} }` : example,
+    });
+  }
+  if (isLoadedSentenceEncoder(value)) {
+    const v = value as unknown as { dim?: unknown; describe?: unknown; dispose?: unknown };
+    const missing = (['describe', 'dispose'] as const).filter((k) => typeof v[k] !== 'function');
+    if (missing.length || typeof v.dim !== 'number' || !Number.isInteger(v.dim) || v.dim < 1) {
+      throw new InvalidArgumentError(`${name} has encode() but is not a usable sentence encoder: it needs ${[...missing.map((m) => `${m}()`), ...(typeof v.dim === 'number' && Number.isInteger(v.dim) && v.dim >= 1 ? [] : ['a whole dim ≥ 1'])].join(', ')}`, {
+        hint: 'give the encoder SentenceEncoder.load returns (or a wrapper that forwards dim, provenance, describe and dispose)',
+      });
+    }
+    return;
+  }
+  const model = (value as { model?: unknown }).model;
+  if (typeof model !== 'string' || model.trim() === '') {
+    throw new InvalidArgumentError(`${name}.model must be a model folder or hub id, got ${model === undefined ? 'nothing' : describe(model)}`, { hint: example });
+  }
+}
+
 function checkHybrid(spec: HybridModelSpec): void {
   checkPositive('vectorWeight', spec.vectorWeight, "the scale of the document vector next to the TF-IDF row (default 1); for no vectors at all use { kind: 'bow' }");
+  checkSentenceEncoder('sentence', spec.sentence);
+  if (spec.representation === 'sentence' && spec.sentence === undefined) {
+    throw new InvalidArgumentError("representation 'sentence' needs a sentence encoder", { hint: "give sentence: { model: … } (a model folder or hub id) or a loaded encoder" });
+  }
+  if (spec.sentence !== undefined && spec.representation !== undefined && spec.representation !== 'sentence') {
+    throw new InvalidArgumentError(`a hybrid model has one document representation: the sentence encoder replaces '${spec.representation}'`, {
+      hint: "drop representation (or set it to 'sentence') to use the encoder, or drop sentence to use word vectors",
+    });
+  }
+  if ('sentenceWeight' in spec && (spec as { sentenceWeight?: unknown }).sentenceWeight !== undefined) {
+    throw new InvalidArgumentError("a hybrid model's sentence vector is its document vector: its scale is vectorWeight, not sentenceWeight", { hint: 'rename sentenceWeight to vectorWeight' });
+  }
+}
+
+function checkSmoothed(spec: SmoothedModelSpec): void {
+  checkSentenceEncoder('sentence', spec.sentence);
+  if (spec.sentenceWeight !== undefined) {
+    checkPositive('sentenceWeight', spec.sentenceWeight, 'the scale of the sentence vector next to the TF-IDF row (default 1); for no sentence block, leave out sentence');
+    if (spec.sentence === undefined) throw new InvalidArgumentError('sentenceWeight needs a sentence encoder', { hint: 'give sentence: { model: … } too, or drop sentenceWeight' });
+  }
 }
 
 function checkEmbedding(spec: EmbeddingModelSpec): void {
@@ -95,5 +143,12 @@ function checkEmbedding(spec: EmbeddingModelSpec): void {
 export function checkModelSpec(spec: ModelSpec): void {
   if ('c' in spec) checkPositive('c', spec.c, "scikit-learn's C, the inverse L2 strength (default 100)");
   if (spec.kind === 'hybrid') checkHybrid(spec);
+  if (spec.kind === 'smoothed') checkSmoothed(spec);
+  if (spec.kind === 'sentence') checkSentenceEncoder('encoder', spec.encoder);
+  if (spec.kind !== 'hybrid' && spec.kind !== 'smoothed' && (spec as { sentence?: unknown }).sentence !== undefined) {
+    throw new InvalidArgumentError(`a '${spec.kind}' model takes no sentence block (only 'hybrid' and 'smoothed' do)`, {
+      hint: spec.kind === 'sentence' ? "the 'sentence' kind names its encoder in encoder: { model: … }" : "use { kind: 'smoothed', sentence: … } or { kind: 'hybrid', sentence: … }",
+    });
+  }
   if (spec.kind === 'embedding') checkEmbedding(spec);
 }

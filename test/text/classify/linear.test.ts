@@ -70,7 +70,7 @@ describe('hybrid defaults', () => {
     const train = toyCorpus({ n: 60, seed: 1, vocabulary: 'seen' });
     const clf = await trainTextClassifier(train, { model: { kind: 'hybrid' }, vectors: toyVectors(), extraWords: 0 });
     const model = clf.model as LinearTextModel;
-    const dense = model.features(clf.tokenize(['fooda the foodb', 'sporta a'])).dense!;
+    const dense = (await model.features(clf.tokenize(['fooda the foodb', 'sporta a']))).dense!;
     for (let r = 0; r < dense.rows; r++) {
       const row = dense.data.subarray(r * dense.cols, (r + 1) * dense.cols);
       expect(Math.hypot(...row)).toBeCloseTo(1, 5);

@@ -13,7 +13,8 @@ import type { TfidfOptions } from '../bow/tfidf.js';
 import type { VectorLookup } from '../vectors/lookup.js';
 import type { RepresentationName } from '../represent/document-encoder.js';
 import type { Progress } from '../../../src/progress.js';
-import type { SentencePooling } from '../../sentence/index.js';
+import type { SentenceEncoderDescription, SentencePooling } from '../../sentence/index.js';
+import type { Provenance } from '../../../src/encoder.js';
 
 /** (c) The bag-of-words baseline: TF-IDF unigrams+bigrams → L2-regularised logistic regression (no pretrained vectors). */
 export interface BowModelSpec {
@@ -32,15 +33,22 @@ export interface VectorsModelSpec {
   head?: HeadSpec;
 }
 
-/** Pretrained representation and TF-IDF features side by side in one L2-regularised logistic regression. */
+/**
+ * Pretrained representation and TF-IDF features side by side in one L2-regularised logistic regression.
+ * The representation is made of word vectors (`representation`: 'mean', 'tfidf-mean', 'sif', 'mean-max'),
+ * or is a sentence encoder's vector of each text (`sentence`, with `representation` left out or
+ * 'sentence'): the encoder then replaces the word vectors, which are not loaded.
+ */
 export interface HybridModelSpec {
   kind: 'hybrid';
-  /** Default 'mean-max'. */
-  representation?: RepresentationName;
+  /** Default 'mean-max'; 'sentence' (the default when `sentence` is given) needs `sentence`. */
+  representation?: RepresentationName | 'sentence';
+  /** The sentence encoder of `representation: 'sentence'`: its options, or an encoder already loaded (see `SmoothedModelSpec.sentence`). */
+  sentence?: SentenceEncoderSpec | LoadedSentenceEncoder;
   tfidf?: TfidfOptions;
   /** Inverse L2 strength (scikit-learn's C). Default 100. */
   c?: number;
-  /** Scale of the (L2-normalised) document vector relative to the (L2-normalised) TF-IDF row. Default 1. */
+  /** Scale of the (L2-normalised) document vector — word vectors or sentence encoder — relative to the (L2-normalised) TF-IDF row. Default 1. */
   vectorWeight?: number;
 }
 
@@ -56,6 +64,16 @@ export interface SmoothedModelSpec {
   expansion?: NeighbourExpansionOptions;
   /** Inverse L2 strength (scikit-learn's C). Default 100. */
   c?: number;
+  /**
+   * A sentence encoder whose vector of each text joins the features as a dense block (L2-normalised ×
+   * `sentenceWeight`): its options (what `SentenceEncoder.load` takes, as the 'sentence' kind's
+   * `encoder`), or an encoder already loaded — then it stays yours (the classifier never disposes it),
+   * and one encoder (e.g. wrapped in a cache of its vectors) can serve many classifiers. The bundle
+   * stores the encoder's files. Default none.
+   */
+  sentence?: SentenceEncoderSpec | LoadedSentenceEncoder;
+  /** Scale of the (L2-normalised) sentence vector relative to the (L2-normalised) TF-IDF row; needs `sentence`. Default 1. */
+  sentenceWeight?: number;
 }
 
 /** (b) An embedding layer initialised from the pretrained vectors, pooled or convolved, then a head. */
@@ -92,12 +110,58 @@ export interface SentenceEncoderSpec {
 }
 
 /**
+ * A sentence encoder already loaded (`SentenceEncoder.load(…)`), or any object with the same surface —
+ * e.g. a wrapper that remembers the vectors of texts it has encoded. A model given one never disposes
+ * it. To be stored in a bundle it must be a `SentenceEncoder` (or expose its `folder`).
+ */
+export interface LoadedSentenceEncoder {
+  readonly dim: number;
+  readonly provenance: Provenance;
+  /** Row-major texts.length × dim. */
+  encode(texts: readonly string[], progress?: Progress): Promise<Float32Array>;
+  describe(): SentenceEncoderDescription;
+  dispose(): void;
+}
+
+/** True for a loaded encoder (it has `encode`), false for encoder options. */
+export function isLoadedSentenceEncoder(value: unknown): value is LoadedSentenceEncoder {
+  return value !== null && typeof value === 'object' && typeof (value as { encode?: unknown }).encode === 'function';
+}
+
+/** The options that load `encoder` again (what a spec records of an encoder given loaded). */
+export function sentenceEncoderSpecOf(encoder: LoadedSentenceEncoder): SentenceEncoderSpec {
+  // Every family's description has source and maxTokens; the transformers.js one also pooling, quantized and prefix.
+  const d = encoder.describe() as Partial<SentenceEncoderDescription> & { pooling?: SentencePooling; quantized?: boolean; prefix?: string };
+  const spec: SentenceEncoderSpec = { model: d.source ?? encoder.provenance.source };
+  if (d.pooling !== undefined) spec.pooling = d.pooling;
+  if (d.maxTokens !== undefined) spec.maxTokens = d.maxTokens;
+  if (d.quantized !== undefined) spec.quantized = d.quantized;
+  if (d.prefix) spec.prefix = d.prefix;
+  return spec;
+}
+
+/** The sentence encoder a spec names (the 'sentence' kind's `encoder`, or the linear kinds' `sentence`), if any. */
+export function sentenceEncoderOf(spec: ModelSpec): SentenceEncoderSpec | LoadedSentenceEncoder | undefined {
+  if (spec.kind === 'sentence') return spec.encoder;
+  if (spec.kind === 'hybrid' || spec.kind === 'smoothed') return spec.sentence;
+  return undefined;
+}
+
+/** Whether a model of this spec reads pretrained word vectors (not 'bow', 'sentence', or 'hybrid' with a sentence encoder). */
+export function usesWordVectors(spec: ModelSpec): boolean {
+  if (spec.kind === 'bow' || spec.kind === 'sentence') return false;
+  if (spec.kind === 'hybrid') return spec.sentence === undefined && spec.representation !== 'sentence';
+  return true;
+}
+
+/**
  * (d) A sentence encoder (a transformers.js ONNX model such as all-MiniLM-L6-v2) → a core head, as
  * 'vectors' does with word vectors. The bundle stores the encoder's files, so it stays self-contained.
  */
 export interface SentenceModelSpec {
   kind: 'sentence';
-  encoder: SentenceEncoderSpec;
+  /** The encoder's options, or an encoder already loaded (see `LoadedSentenceEncoder`; it stays yours). */
+  encoder: SentenceEncoderSpec | LoadedSentenceEncoder;
   /** Default { type: 'linear' }. */
   head?: HeadSpec;
 }

@@ -7,8 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { isZeroVector } from '../../../embeddings/index.js';
 import { InvalidArgumentError } from '../../../src/errors.js';
 import type { Progress } from '../../../src/progress.js';
-import type { SentenceEncoder } from '../../sentence/index.js';
-import type { SentenceModelSpec, TextModel } from './model.js';
+import type { LoadedSentenceEncoder, SentenceModelSpec, TextModel } from './model.js';
 import { HeadOnVectorsModel } from './standardised-head.js';
 import type { TextFitContext } from './trainer.js';
 
@@ -19,7 +18,9 @@ export class SentenceHeadModel extends HeadOnVectorsModel implements TextModel {
 
   constructor(
     readonly spec: SentenceModelSpec,
-    readonly sentenceEncoder: SentenceEncoder,
+    readonly sentenceEncoder: LoadedSentenceEncoder,
+    /** Whether `dispose()` disposes the encoder: true for one loaded for this model, false for one it was given loaded. */
+    private readonly ownsEncoder = true,
   ) {
     super(spec.head, sentenceEncoder.dim);
   }
@@ -41,13 +42,13 @@ export class SentenceHeadModel extends HeadOnVectorsModel implements TextModel {
     return n;
   }
 
-  static restore(spec: SentenceModelSpec, json: Record<string, unknown>, encoder: SentenceEncoder, model: tf.LayersModel): SentenceHeadModel {
+  static restore(spec: SentenceModelSpec, json: Record<string, unknown>, encoder: LoadedSentenceEncoder, model: tf.LayersModel): SentenceHeadModel {
     return new SentenceHeadModel(spec, encoder).restoreHead(json, model);
   }
 
-  /** Release the head and the encoder's ONNX session. */
+  /** Release the head, and the encoder's ONNX session when the model loaded it (one given loaded stays its owner's). */
   override dispose(): void {
     super.dispose();
-    this.sentenceEncoder.dispose();
+    if (this.ownsEncoder) this.sentenceEncoder.dispose();
   }
 }
