@@ -112,7 +112,8 @@ export interface SentenceEncoderSpec {
 /**
  * A sentence encoder already loaded (`SentenceEncoder.load(…)`), or any object with the same surface —
  * e.g. a wrapper that remembers the vectors of texts it has encoded. A model given one never disposes
- * it. To be stored in a bundle it must be a `SentenceEncoder` (or expose its `folder`).
+ * it. A classifier is saved with its encoder's files, which only a `SentenceEncoder` itself can give:
+ * save one trained with the encoder, not with a wrapper.
  */
 export interface LoadedSentenceEncoder {
   readonly dim: number;
