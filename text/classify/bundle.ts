@@ -30,7 +30,7 @@ import { LinearTextModel } from './models/linear.js';
 import type { LoadedSentenceEncoder, ModelSpec, TextModel } from './models/model.js';
 import { SentenceHeadModel } from './models/sentence-head.js';
 import { VectorsHeadModel } from './models/vectors-head.js';
-import { SENTENCE_MODEL_FILES, SentenceEncoder, type SentenceEncoderDescription } from '../sentence/index.js';
+import { SENTENCE_MODEL_FILES, SentenceEncoder, UseLiteEncoder, type TransformersEncoderDescription, type UseLiteEncoderDescription } from '../sentence/index.js';
 import { restoreRepresentation, type RepresentationState } from './represent/index.js';
 import { Tokenizer, type ResolvedTokenizerOptions } from './tokenize/tokenizer.js';
 import { VectorLookup } from './vectors/lookup.js';
@@ -41,39 +41,55 @@ const STATE_FILE = 'state.json';
 const VECTORS_FILE = 'vectors.f32';
 
 /** What the manifest records of a 'sentence' model's encoder (bundles written before `normalize` and `prefix` lack them). */
-interface SentenceEncoderEntry extends Omit<SentenceEncoderDescription, 'normalize' | 'prefix'>, Partial<Pick<SentenceEncoderDescription, 'normalize' | 'prefix'>> {
-  /** Place in a transformers.js model folder → bundle file name. */
+type SentenceEncoderEntry = (
+  | (Omit<TransformersEncoderDescription, 'normalize' | 'prefix'> & Partial<Pick<TransformersEncoderDescription, 'normalize' | 'prefix'>>)
+  | UseLiteEncoderDescription
+) & {
+  /** Place in the model's folder (a transformers.js folder, or USE lite's) → bundle file name. */
   files: Record<string, string>;
-}
+};
 
-/** The files a sentence encoder folder may hold in a bundle (nothing else is ever written out at load). */
+/** The files a transformers.js encoder folder may hold in a bundle (nothing else is ever written out at load). */
 const ENCODER_PLACES = new Set<string>([...SENTENCE_MODEL_FILES, 'onnx/model.onnx', 'onnx/model_quantized.onnx']);
 
 async function encoderFiles(encoder: SentenceEncoder): Promise<{ entry: SentenceEncoderEntry; files: Record<string, Uint8Array> }> {
-  const folder = encoder.folder;
-  if (!folder) {
+  const model = await encoder.modelFiles();
+  if (!model) {
     throw new BundleError(`the files of sentence encoder ${encoder.provenance.source} cannot be found to store in the bundle`, {
       hint: 'train with a local model folder (--encoder DIR) so the bundle can hold the model',
     });
   }
   const files: Record<string, Uint8Array> = {};
   const places: Record<string, string> = {};
-  for (const rel of folder.files) {
-    const place = rel.split(/[\\/]/).join('/');
+  for (const [place, content] of Object.entries(model)) {
     const name = `encoder-${place.replace(/\//g, '-')}`;
-    files[name] = await readFile(join(folder.dir, rel));
+    files[name] = content;
     places[place] = name;
   }
   return { entry: { ...encoder.describe(), files: places }, files };
 }
 
 /**
- * Load a bundle's sentence encoder: its verified files are laid out as a transformers.js folder in a
- * temp dir (removed afterwards, also on Ctrl-C), and loaded. Any failure is the bundle's.
+ * Load a bundle's sentence encoder. USE lite loads from the verified files in memory; a transformers.js
+ * model's files are laid out as a folder in a temp dir (removed afterwards, also on Ctrl-C), and loaded.
+ * Any failure is the bundle's.
  */
 async function loadBundledEncoder(dir: string, entry: SentenceEncoderEntry, file: (name: string) => Buffer): Promise<SentenceEncoder> {
   const corrupt = (what: string, cause?: unknown) => new BundleError(`${dir}: the bundle's sentence encoder ${what}`, { hint: 'the bundle is damaged or was edited; copy it again or retrain', cause });
   const files = Object.entries(entry.files ?? {});
+  if (entry.family === 'use-lite') {
+    if (!files.some(([place]) => place === 'model.json')) throw corrupt('is not listed in the manifest');
+    try {
+      const model = Object.fromEntries(files.map(([place, name]) => [place, file(name)]));
+      const byPlace = new Map(files);
+      return await UseLiteEncoder.fromFiles(model, {
+        maxTokens: entry.maxTokens,
+        origin: { source: entry.source, name: entry.name, description: `Universal Sentence Encoder lite (from ${entry.source}), stored in the bundle`, where: (place) => `${byPlace.get(place) ?? `encoder-${place}`}` },
+      });
+    } catch (e) {
+      throw corrupt(`cannot be loaded: ${(e as Error).message}`, e);
+    }
+  }
   if (files.length === 0 || !Object.keys(entry.files).includes('config.json')) throw corrupt('is not listed in the manifest');
   const tmp = await mkdtemp(join(tmpdir(), 'transferkit-encoder-'));
   const release = removeOnInterrupt(tmp);

@@ -18,7 +18,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Encoder } from '../../src/encoder.js';
 import { DataError, InvalidArgumentError, TransferkitError } from '../../src/errors.js';
 import type { Progress } from '../../src/progress.js';
-import { SentenceEncoder, SENTENCE_POOLINGS, type SentencePooling } from '../sentence/index.js';
+import { SentenceEncoder, SENTENCE_POOLINGS, USE_LITE, type SentencePooling } from '../sentence/index.js';
 import { findBundled, loadVectors } from '../vectors/index.js';
 import { createRepresentation, type RepresentationName } from './represent/index.js';
 import { DEFAULT_TOKENIZER_OPTIONS, Tokenizer, tokenizerFor, type ResolvedTokenizerOptions } from './tokenize/tokenizer.js';
@@ -83,8 +83,10 @@ export function vectorsCheckProblem(vectors: PretrainedVectors, check: VectorsCh
   return undefined;
 }
 
-export interface TextEncoderRecipe {
+/** A transformers.js sentence encoder's recipe (recipes without `family` are this kind). */
+export interface TransformersEncoderRecipe {
   kind: 'text-encoder';
+  family?: undefined;
   /** An absolute model folder or a hub id. */
   model: string;
   pooling: SentencePooling;
@@ -105,6 +107,22 @@ export interface TextEncoderRecipe {
   probe?: number[];
   probeText?: string;
 }
+
+/** The Universal Sentence Encoder lite's recipe. */
+export interface UseLiteEncoderRecipe {
+  kind: 'text-encoder';
+  family: 'use-lite';
+  /** 'use-lite' (the packaged model) or an absolute folder in its layout. */
+  model: string;
+  /** Pieces kept per text. */
+  maxTokens: number;
+  dim: number;
+  /** As in `TransformersEncoderRecipe` (the model's vector, which is unit length). */
+  probe?: number[];
+  probeText?: string;
+}
+
+export type TextEncoderRecipe = TransformersEncoderRecipe | UseLiteEncoderRecipe;
 
 export type TextEmbeddingRecipe = TextVectorsRecipe | TextEncoderRecipe;
 
@@ -154,6 +172,14 @@ export function textVectorsRecipe(
  */
 export function textEncoderRecipe(encoder: SentenceEncoder, queryPrefix?: string, probe?: { text: string; values: number[] }): TextEncoderRecipe {
   const e = encoder.describe();
+  // The fixed probe text's vector only when it has a direction: a zero fingerprint matches any model.
+  const fingerprint = probe ? { probe: probe.values, probeText: probe.text } : encoder.probe.some((x) => x !== 0) ? { probe: encoder.probe } : {};
+  if (e.family === 'use-lite') {
+    if (queryPrefix !== undefined && queryPrefix !== '') {
+      throw new InvalidArgumentError('a query prefix applies to transformers.js models, not to the Universal Sentence Encoder lite', { hint: 'drop it (--query-prefix)' });
+    }
+    return { kind: 'text-encoder', family: 'use-lite', model: e.source, maxTokens: e.maxTokens, dim: e.dim, ...fingerprint };
+  }
   return {
     kind: 'text-encoder',
     model: e.source,
@@ -164,8 +190,7 @@ export function textEncoderRecipe(encoder: SentenceEncoder, queryPrefix?: string
     ...(e.prefix ? { prefix: e.prefix } : {}),
     ...(queryPrefix !== undefined && queryPrefix !== e.prefix ? { queryPrefix } : {}),
     dim: e.dim,
-    // The fixed probe text's vector only when it has a direction: a zero fingerprint matches any model.
-    ...(probe ? { probe: probe.values, probeText: probe.text } : encoder.probe.some((x) => x !== 0) ? { probe: encoder.probe } : {}),
+    ...fingerprint,
   };
 }
 
@@ -187,6 +212,12 @@ function tokenizerProblem(t: unknown): string | undefined {
   return undefined;
 }
 
+function probeProblem(r: Record<string, unknown>): string | undefined {
+  if (r.probe !== undefined && !(Array.isArray(r.probe) && r.probe.length > 0 && r.probe.every((x) => typeof x === 'number' && Number.isFinite(x)))) return 'probe must be a list of numbers';
+  if (r.probeText !== undefined && (!isText(r.probeText) || r.probe === undefined)) return 'probeText must be a string, given with probe';
+  return undefined;
+}
+
 /** What is wrong with a value as a text recipe (undefined: it is a usable one). */
 export function textRecipeProblem(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
@@ -203,6 +234,12 @@ export function textRecipeProblem(value: unknown): string | undefined {
     }
     return tokenizerProblem(r.tokenizer);
   }
+  if (r.kind === 'text-encoder' && r.family !== undefined) {
+    if (r.family !== 'use-lite') return `family '${String(r.family)}' is not a sentence encoder this version knows (use-lite, or none for transformers.js)`;
+    if (!isText(r.model) || !(r.model === USE_LITE || isAbsolute(r.model as string))) return "model must be 'use-lite' or an absolute model folder";
+    if (!isInt(r.maxTokens, 1)) return 'maxTokens must be a whole number ≥ 1';
+    return probeProblem(r);
+  }
   if (r.kind === 'text-encoder') {
     if (!isText(r.model) || !r.model) return 'model must name a model folder or hub id';
     if (!SENTENCE_POOLINGS.includes(r.pooling as SentencePooling)) return `pooling must be ${SENTENCE_POOLINGS.join(' or ')}`;
@@ -210,9 +247,7 @@ export function textRecipeProblem(value: unknown): string | undefined {
     if (!isBool(r.quantized)) return 'quantized must be true or false';
     if (r.normalize !== undefined && !isBool(r.normalize)) return 'normalize must be true or false';
     if ((r.prefix !== undefined && !isText(r.prefix)) || (r.queryPrefix !== undefined && !isText(r.queryPrefix))) return 'prefix and queryPrefix must be strings';
-    if (r.probe !== undefined && !(Array.isArray(r.probe) && r.probe.length > 0 && r.probe.every((x) => typeof x === 'number' && Number.isFinite(x)))) return 'probe must be a list of numbers';
-    if (r.probeText !== undefined && (!isText(r.probeText) || r.probe === undefined)) return 'probeText must be a string, given with probe';
-    return undefined;
+    return probeProblem(r);
   }
   return `kind '${String(r.kind)}' is not a text recipe`;
 }
@@ -250,16 +285,20 @@ export async function textQueryEncoder(recipe: TextEmbeddingRecipe, options: { p
   if (problem) throw new InvalidArgumentError(`not a usable text embedding recipe: ${problem}`, { hint: 'rebuild the index from the JSONL that text embed wrote, or give index build --recipe FILE' });
   try {
     if (recipe.kind === 'text-encoder') {
-      const encoder = await SentenceEncoder.load({
-        model: recipe.model,
-        // Local models are recorded by absolute path: anything else is a hub id, whatever folder of that name is here.
-        hub: !isAbsolute(recipe.model),
-        pooling: recipe.pooling,
-        maxTokens: recipe.maxTokens,
-        quantized: recipe.quantized,
-        normalize: recipe.normalize ?? true,
-        prefix: recipe.queryPrefix ?? recipe.prefix,
-      });
+      const encoder = await SentenceEncoder.load(
+        recipe.family === 'use-lite'
+          ? { model: recipe.model, maxTokens: recipe.maxTokens }
+          : {
+              model: recipe.model,
+              // Local models are recorded by absolute path: anything else is a hub id, whatever folder of that name is here.
+              hub: !isAbsolute(recipe.model),
+              pooling: recipe.pooling,
+              maxTokens: recipe.maxTokens,
+              quantized: recipe.quantized,
+              normalize: recipe.normalize ?? true,
+              prefix: recipe.queryPrefix ?? recipe.prefix,
+            },
+      );
       try {
         const problem =
           encoder.dim !== recipe.dim

@@ -11,13 +11,15 @@
  * is named instead of surfacing as an ONNX runtime error.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { format } from 'node:util';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Encoder, Provenance } from '../../src/encoder.js';
+import type { Provenance } from '../../src/encoder.js';
 import { InvalidArgumentError, InvalidFileError, NotFoundError, OfflineError, TransferkitError } from '../../src/errors.js';
 import { silentProgress, type Progress } from '../../src/progress.js';
 import { cachePath, settings } from '../../src/settings.js';
 import { rowInverseNorms } from '../../embeddings/index.js';
+import { PROBE_TEXT, PROBE_VALUES, SentenceEncoder, type TransformersEncoderDescription } from './sentence-encoder.js';
 
 export type SentencePooling = 'mean' | 'cls';
 export const SENTENCE_POOLINGS: readonly SentencePooling[] = ['mean', 'cls'];
@@ -195,10 +197,6 @@ function cachedFolder(dir: string, quantized?: boolean): { folder?: SentenceMode
   }
 }
 
-/** The text whose vector fingerprints a model (`SentenceEncoder.probe`), and how many of its values are kept. */
-export const PROBE_TEXT = 'probe';
-export const PROBE_VALUES = 16;
-
 type FeatureExtractor = {
   (texts: string[], options: { pooling: 'mean' | 'cls'; normalize: boolean }): Promise<{ data: Float32Array; dims: number[]; dispose?: () => void }>;
   tokenizer: { model_max_length?: number };
@@ -282,20 +280,8 @@ function modelError(model: string, e: unknown, hint: string): TransferkitError {
   return new TransferkitError('E_MODEL', `could not load sentence model ${model}: ${message}${printed ? ` (${printed})` : ''}`, { hint, cause: e });
 }
 
-/** What bundles, recipes and summaries record of a loaded encoder: enough to load it again the same way. */
-export interface SentenceEncoderDescription {
-  /** The model folder (absolute) or hub id. */
-  source: string;
-  name: string;
-  dim: number;
-  pooling: SentencePooling;
-  maxTokens: number;
-  quantized: boolean;
-  normalize: boolean;
-  prefix: string;
-}
-
-export class SentenceEncoder implements Encoder<string> {
+/** A transformers.js feature-extraction model (see the module doc); `SentenceEncoder.load` gives one for any model but USE lite. */
+export class TransformersSentenceEncoder extends SentenceEncoder {
   readonly name: string;
   readonly dim: number;
   readonly provenance: Provenance;
@@ -320,6 +306,7 @@ export class SentenceEncoder implements Encoder<string> {
     dim: number,
     options: Required<Pick<SentenceEncoderOptions, 'pooling' | 'normalize' | 'batchSize' | 'quantized' | 'prefix'>> & { model: string; maxTokens: number; folder?: SentenceModelFolder; local: boolean; probe: number[] },
   ) {
+    super();
     this.extractor = extractor;
     this.probe = options.probe;
     this.dim = dim;
@@ -335,7 +322,7 @@ export class SentenceEncoder implements Encoder<string> {
   }
 
   /** Load a model folder or hub model and probe its output size. */
-  static async load(options: SentenceEncoderOptions): Promise<SentenceEncoder> {
+  static override async load(options: SentenceEncoderOptions): Promise<TransformersSentenceEncoder> {
     if (options.pooling !== undefined && !SENTENCE_POOLINGS.includes(options.pooling)) {
       throw new InvalidArgumentError(`unknown pooling '${options.pooling as string}'`, { hint: `use one of ${SENTENCE_POOLINGS.join(', ')}` });
     }
@@ -422,7 +409,7 @@ export class SentenceEncoder implements Encoder<string> {
     const quantized = folder?.quantized ?? options.quantized ?? true;
     // A hub model is cached in the transformers.js layout under <cacheDir>/<id>: its files, for a bundle.
     const files = folder ?? cachedFolder(cachedModelDir, quantized).folder;
-    return new SentenceEncoder(extractor, dim, { model, pooling, normalize: options.normalize ?? true, batchSize, maxTokens, prefix, folder: files, quantized, local: Boolean(given), probe: probeValues });
+    return new TransformersSentenceEncoder(extractor, dim, { model, pooling, normalize: options.normalize ?? true, batchSize, maxTokens, prefix, folder: files, quantized, local: Boolean(given), probe: probeValues });
   }
 
   /**
@@ -440,8 +427,8 @@ export class SentenceEncoder implements Encoder<string> {
     return values;
   }
 
-  /** See `SentenceEncoderDescription`. */
-  describe(): SentenceEncoderDescription {
+  /** See `TransformersEncoderDescription`. */
+  describe(): TransformersEncoderDescription {
     const { name, dim, pooling, maxTokens, quantized, normalize, prefix } = this;
     return { source: this.provenance.source, name, dim, pooling, maxTokens, quantized, normalize, prefix };
   }
@@ -481,6 +468,15 @@ export class SentenceEncoder implements Encoder<string> {
       for (let i = 0; i < out.length; i++) out[i] *= inverse[Math.floor(i / this.dim)]!;
     }
     return out;
+  }
+
+  /** The folder's files (config, tokenizer, the ONNX file that runs), by their place in a transformers.js folder. */
+  async modelFiles(): Promise<Record<string, Uint8Array> | undefined> {
+    const folder = this.folder;
+    if (!folder) return undefined;
+    const files: Record<string, Uint8Array> = {};
+    for (const rel of folder.files) files[rel.split(/[\\/]/).join('/')] = await readFile(join(folder.dir, rel));
+    return files;
   }
 
   dispose(): void {

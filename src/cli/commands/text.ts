@@ -51,11 +51,23 @@ interface TrainOpts extends DataOpts, ScheduleOpts {
   extraWords?: number;
   maxTokens?: number;
   encoder?: string;
+  encoderWeight?: number;
   pooling?: SentencePooling;
   quantized?: boolean;
   prefix?: string;
   seed: number;
   json?: boolean;
+}
+
+/** The sentence encoder's options from --encoder, --pooling, --max-tokens (`withMaxTokens`: --model sentence only), --quantized, --prefix. */
+function encoderSpec(o: TrainOpts, withMaxTokens: boolean) {
+  return {
+    model: o.encoder!,
+    ...(o.pooling ? { pooling: o.pooling } : {}),
+    ...(withMaxTokens && o.maxTokens ? { maxTokens: o.maxTokens } : {}),
+    ...(o.quantized !== undefined ? { quantized: o.quantized } : {}),
+    ...(o.prefix ? { prefix: o.prefix } : {}),
+  };
 }
 
 async function modelSpec(o: TrainOpts): Promise<ModelSpec> {
@@ -65,7 +77,10 @@ async function modelSpec(o: TrainOpts): Promise<ModelSpec> {
     case 'bow':
       return { kind: 'bow', c: o.c };
     case 'hybrid':
-      return { kind: 'hybrid', representation: o.representation, c: o.c };
+      // --encoder replaces the word-vector representation (checkKindOptions refuses --representation with it).
+      return o.encoder
+        ? { kind: 'hybrid', sentence: encoderSpec(o, false), c: o.c, ...(o.encoderWeight === undefined ? {} : { vectorWeight: o.encoderWeight }) }
+        : { kind: 'hybrid', representation: o.representation, c: o.c };
     case 'smoothed':
       return {
         kind: 'smoothed',
@@ -74,23 +89,15 @@ async function modelSpec(o: TrainOpts): Promise<ModelSpec> {
           o.neighbours === undefined && o.minSimilarity === undefined
             ? undefined
             : { ...(o.neighbours === undefined ? {} : { neighbours: o.neighbours }), ...(o.minSimilarity === undefined ? {} : { minSimilarity: o.minSimilarity }) },
+        ...(o.encoder ? { sentence: encoderSpec(o, false) } : {}),
+        ...(o.encoderWeight === undefined ? {} : { sentenceWeight: o.encoderWeight }),
       };
     case 'embedding-pool':
     case 'embedding-cnn':
       return { kind: 'embedding', architecture: o.model === 'embedding-cnn' ? 'cnn' : 'pool', finetune: o.finetune ?? false, head, maxLength: o.maxLength };
     case 'sentence':
       if (!o.encoder) throw new InvalidArgumentError('--model sentence needs --encoder', { hint: 'give a transformers.js model folder or a hub id such as Xenova/all-MiniLM-L6-v2' });
-      return {
-        kind: 'sentence',
-        encoder: {
-          model: o.encoder,
-          ...(o.pooling ? { pooling: o.pooling } : {}),
-          ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
-          ...(o.quantized !== undefined ? { quantized: o.quantized } : {}),
-          ...(o.prefix ? { prefix: o.prefix } : {}),
-        },
-        head,
-      };
+      return { kind: 'sentence', encoder: encoderSpec(o, true), head };
     default:
       return { kind: 'vectors', representation: o.model, head };
   }
@@ -106,6 +113,11 @@ function kindGroup(model: ModelChoice): KindGroup {
 const NEURAL: readonly KindGroup[] = ['vectors', 'embedding', 'sentence'];
 /** Kinds that read no word vectors. */
 const NO_VECTORS: readonly KindGroup[] = ['bow', 'sentence'];
+/** Kinds that take a sentence encoder: the 'sentence' kind's own, or a linear kind's sentence block. */
+const WITH_ENCODER: readonly KindGroup[] = ['sentence', 'hybrid', 'smoothed'];
+const ENCODER_MODELS = '--model sentence, and --model hybrid|smoothed with --encoder';
+/** Whether the model reads no word vectors: bow, sentence, and hybrid whose representation is the sentence encoder. */
+const readsNoVectors = (kind: KindGroup, o: TrainOpts) => NO_VECTORS.includes(kind) || (kind === 'hybrid' && o.encoder !== undefined);
 
 /** Who takes a learning-rate schedule: the kinds the core trainer trains (the linear ones have no learning rate). */
 const LEARNING_RATE_MODELS = 'the neural models, which the core trainer trains with a learning rate (bow, hybrid and smoothed are fitted by L-BFGS and have none)';
@@ -118,10 +130,11 @@ const LEARNING_RATE_MODELS = 'the neural models, which the core trainer trains w
  */
 const KIND_OPTIONS: { flag: string; key: keyof TrainOpts; kinds: readonly KindGroup[]; what: string; harmless?: boolean }[] = [
   { flag: '--head', key: 'head', kinds: NEURAL, what: 'the vector, embedding and sentence models (--model ' + [...REPRESENTATION_CHOICES, 'embedding-pool', 'embedding-cnn', 'sentence'].join('|') + ')' },
-  { flag: '--encoder', key: 'encoder', kinds: ['sentence'], what: '--model sentence' },
-  { flag: '--pooling', key: 'pooling', kinds: ['sentence'], what: '--model sentence' },
-  { flag: '--quantized', key: 'quantized', kinds: ['sentence'], what: '--model sentence' },
-  { flag: '--prefix', key: 'prefix', kinds: ['sentence'], what: '--model sentence' },
+  { flag: '--encoder', key: 'encoder', kinds: WITH_ENCODER, what: '--model sentence (its encoder) and --model hybrid|smoothed (a sentence block)' },
+  { flag: '--pooling', key: 'pooling', kinds: WITH_ENCODER, what: ENCODER_MODELS },
+  { flag: '--quantized', key: 'quantized', kinds: WITH_ENCODER, what: ENCODER_MODELS },
+  { flag: '--prefix', key: 'prefix', kinds: WITH_ENCODER, what: ENCODER_MODELS },
+  { flag: '--encoder-weight', key: 'encoderWeight', kinds: ['hybrid', 'smoothed'], what: '--model hybrid|smoothed with --encoder (the scale of the sentence block)' },
   { flag: '--epochs', key: 'epochs', kinds: NEURAL, what: 'the neural models' },
   { flag: '--batch-size', key: 'batchSize', kinds: NEURAL, what: 'the neural models' },
   { flag: '--lr', key: 'lr', kinds: NEURAL, what: 'the neural models' },
@@ -141,7 +154,7 @@ function checkKindOptions(ctx: CliContext, o: TrainOpts, cmd: Command): void {
   const kind = kindGroup(o.model);
   for (const opt of KIND_OPTIONS) {
     if (opt.kinds.includes(kind) || cmd.getOptionValueSource(opt.key) !== 'cli') continue;
-    if (opt.harmless && NO_VECTORS.includes(kind)) {
+    if (opt.harmless && readsNoVectors(kind, o)) {
       ctx.note(`note: --model ${o.model} uses no word vectors; ${opt.flag} ignored`);
       continue;
     }
@@ -149,6 +162,20 @@ function checkKindOptions(ctx: CliContext, o: TrainOpts, cmd: Command): void {
     throw new InvalidArgumentError(`${flag} does not apply to --model ${o.model}; it is used only by ${opt.what}`, {
       hint: `drop ${flag}, or choose a --model that uses it`,
     });
+  }
+  if (kind === 'hybrid' || kind === 'smoothed') {
+    if (o.encoder === undefined) {
+      // The encoder's own options without an encoder would be silently ignored.
+      const encoderOnly = (['pooling', 'quantized', 'prefix', 'encoderWeight'] as const).filter((k) => o[k] !== undefined);
+      if (encoderOnly.length) {
+        const flag = encoderOnly[0] === 'encoderWeight' ? '--encoder-weight' : encoderFlag(encoderOnly[0], o);
+        throw new InvalidArgumentError(`${flag} applies to a sentence encoder, and --model ${o.model} was given none`, { hint: 'add --encoder <model folder, hub id or use-lite>, or drop it' });
+      }
+    } else if (kind === 'hybrid' && cmd.getOptionValueSource('representation') === 'cli') {
+      throw new InvalidArgumentError('--encoder replaces the word-vector representation of --model hybrid: drop --representation', {
+        hint: 'hybrid takes one document representation: word vectors (--representation) or a sentence encoder (--encoder)',
+      });
+    }
   }
 }
 
@@ -164,6 +191,7 @@ function dataOptions(ctx: CliContext, o: DataOpts) {
 
 /** What is wrong with a trained model though training succeeded: printed to stderr in every output mode. */
 function trainingWarnings(o: TrainOpts, s: TrainingSummary): string[] {
+  const linear = s.model.kind === 'hybrid' || s.model.kind === 'smoothed';
   const warnings: string[] = [];
   if (s.interrupted) {
     const n = s.epochs ?? 0;
@@ -177,7 +205,7 @@ function trainingWarnings(o: TrainOpts, s: TrainingSummary): string[] {
   }
   if (s.sentenceEncoder && s.emptyRepresentations !== undefined && s.emptyRepresentations > s.trainTexts / 2) {
     warnings.push(
-      `warning: the sentence encoder gave ${s.emptyRepresentations === s.trainTexts ? 'every training text' : `${s.emptyRepresentations} of the ${s.trainTexts} training texts`} a zero vector: the model cannot learn from ${s.emptyRepresentations === s.trainTexts ? 'them' : 'those'} (check --encoder and --text-column)`,
+      `warning: the sentence encoder gave ${s.emptyRepresentations === s.trainTexts ? 'every training text' : `${s.emptyRepresentations} of the ${s.trainTexts} training texts`} a zero vector: ${linear ? 'the sentence block adds nothing for' : 'the model cannot learn from'} ${s.emptyRepresentations === s.trainTexts ? 'them' : 'those'} (check --encoder and --text-column)`,
     );
   }
   if (s.expansion && s.expansion.expandedWords === 0 && !noKnownWord) {
@@ -253,6 +281,7 @@ export function registerText(program: Command, ctx: CliContext): void {
     .option('--c <value>', 'inverse L2 strength of the linear models (scikit-learn C; default 100)', floatOption('--c', 0, Infinity, { exclusiveMin: true }))
     .option('--neighbours <n>', 'smoothed model: pretrained-vector neighbours each training word switches on (default 25)', intOption('--neighbours', 0, 1000))
     .option('--min-similarity <cos>', 'smoothed model: keep neighbours at least this cosine-similar (default 0.5)', floatOption('--min-similarity', 0, 1))
+    .option('--encoder-weight <w>', 'hybrid and smoothed models with --encoder: scale of the (L2-normalised) sentence vector next to the TF-IDF row (default 1)', floatOption('--encoder-weight', 0, Infinity, { exclusiveMin: true }))
     .option('--max-length <n>', 'embedding models: tokens kept per text (default 256)', intOption('--max-length'))
     .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
     .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500); --model sentence: the encoder\'s tokens, 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512)', intOption('--max-tokens', 0))
@@ -261,8 +290,8 @@ export function registerText(program: Command, ctx: CliContext): void {
 
   addEncoderOptions(
     addDataOptions(train),
-    'sentence model:',
-    'sentence model (stored in the bundle)',
+    'sentence encoder:',
+    'sentence encoder (stored in the bundle): the model of --model sentence, or a sentence block next to the TF-IDF features of --model hybrid (replacing its word vectors) or smoothed',
     "'query: '",
   ).action(async (o: TrainOpts, cmd: Command) => {
     checkKindOptions(ctx, o, cmd);
@@ -284,8 +313,9 @@ export function registerText(program: Command, ctx: CliContext): void {
     if (test) requireKnownLabels(test.examples, labels, 'test');
     const spec = await modelSpec(o);
     const neural = spec.kind === 'vectors' || spec.kind === 'embedding' || spec.kind === 'sentence';
-    const usesVectors = spec.kind !== 'bow' && spec.kind !== 'sentence';
-    if (!o.json) ctx.note(`training '${o.model}' on ${train.examples.length} texts${usesVectors ? ` with vectors ${o.vectors}` : spec.kind === 'sentence' ? ` with sentence encoder ${o.encoder}` : ''}…`);
+    const usesVectors = textLib.usesWordVectors(spec);
+    const using = [usesVectors ? `vectors ${o.vectors}` : '', o.encoder ? `sentence encoder ${o.encoder}` : ''].filter(Boolean).join(' and ');
+    if (!o.json) ctx.note(`training '${o.model}' on ${train.examples.length} texts${using ? ` with ${using}` : ''}…`);
     // Loaded here (not by the library) so that what loading noticed reaches stderr.
     const vectors = usesVectors ? await loadVectorsNoting(ctx, o.vectors, { progress: ctx.progress(o.json) }) : undefined;
     const clf = await trainTextClassifier(train.examples, {
@@ -341,7 +371,7 @@ export function registerText(program: Command, ctx: CliContext): void {
       if (s.oov) ctx.print(`training texts: ${formatOov(s.oov)}`);
       if (s.sentenceEncoder) {
         const e = s.sentenceEncoder;
-        ctx.print(`sentence encoder: ${e.name} (${e.source}), dim ${e.dim}, up to ${e.maxTokens} tokens per text${e.quantized ? ', 8-bit' : ''}; stored in the bundle`);
+        ctx.print(`sentence encoder: ${e.name} (${e.source}), dim ${e.dim}, up to ${e.maxTokens} tokens per text${'quantized' in e && e.quantized ? ', 8-bit' : ''}; stored in the bundle`);
       }
       if (s.emptyRepresentations) {
         ctx.print(`${s.emptyRepresentations} training text(s) ${s.sentenceEncoder ? 'were encoded as the zero vector by the sentence encoder' : 'had no word with a vector: encoded as the zero vector'}`);

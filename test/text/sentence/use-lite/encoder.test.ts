@@ -1,0 +1,149 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SentenceEncoder, SentencePieceUnigram, UseLiteEncoder, useLitePackageDir, type VocabEntry } from '../../../../text/sentence/index.js';
+
+const cosine = (m: Float32Array, dim: number, i: number, j: number) => {
+  let dot = 0;
+  for (let k = 0; k < dim; k++) dot += m[i * dim + k]! * m[j * dim + k]!;
+  return dot;
+};
+const row = (m: Float32Array, dim: number, i: number) => Array.from(m.subarray(i * dim, (i + 1) * dim));
+
+let enc: UseLiteEncoder;
+beforeAll(async () => {
+  enc = (await SentenceEncoder.load({ model: 'use-lite' })) as UseLiteEncoder;
+});
+afterAll(() => enc?.dispose());
+
+describe('UseLiteEncoder (the packaged model)', () => {
+  it('loads as use-lite: 512-d unit vectors, described for bundles and recipes', async () => {
+    expect(enc).toBeInstanceOf(UseLiteEncoder);
+    expect(enc).toBeInstanceOf(SentenceEncoder);
+    expect([enc.name, enc.dim, enc.maxTokens]).toEqual(['use-lite', 512, 128]);
+    expect(enc.describe()).toEqual({ family: 'use-lite', source: 'use-lite', name: 'use-lite', dim: 512, maxTokens: 128 });
+    expect(enc.provenance.description).toMatch(/model-embeddings-en@0\.2\.0.*Apache-2\.0/);
+    expect(enc.probe).toHaveLength(16);
+    const files = await enc.modelFiles();
+    expect(Object.keys(files!)).toEqual(['model.json', ...Array.from({ length: 7 }, (_, i) => `group1-shard${i + 1}of7`), 'vocab.json']);
+  });
+
+  it('puts paraphrases closer than unrelated sentences; rows have unit length', async () => {
+    const texts = ['How old are you?', 'What is your age?', 'The stock market fell sharply today.', 'Shares dropped steeply on Wall Street.'];
+    const m = await enc.encode(texts);
+    for (let i = 0; i < texts.length; i++) expect(Math.sqrt(cosine(m, 512, i, i))).toBeCloseTo(1, 4);
+    expect(cosine(m, 512, 0, 1)).toBeGreaterThan(cosine(m, 512, 0, 2) + 0.2);
+    expect(cosine(m, 512, 2, 3)).toBeGreaterThan(cosine(m, 512, 1, 3) + 0.2);
+  });
+
+  it('gives a text the same vector alone or in batches of any size and order', async () => {
+    const texts = ['A short one.', 'A somewhat longer sentence about cats and dogs living together.', 'Hi', '', 'Another text, of middling length, here.'];
+    const all = await enc.encode(texts);
+    const small = await UseLiteEncoder.load({ batchSize: 2 });
+    try {
+      const pairs = await small.encode(texts);
+      for (let i = 0; i < texts.length; i++) {
+        const alone = await enc.encode([texts[i]!]);
+        const reversed = await small.encode([...texts].reverse());
+        for (const other of [pairs.subarray(i * 512, (i + 1) * 512), alone, reversed.subarray((texts.length - 1 - i) * 512, (texts.length - i) * 512)]) {
+          const diff = Math.max(...row(all, 512, i).map((x, k) => Math.abs(x - other[k]!)));
+          expect(diff).toBeLessThan(1e-5);
+        }
+      }
+    } finally {
+      small.dispose();
+    }
+  });
+
+  it('gives an empty or blank text the model vector of no pieces (one fixed unit vector), wherever it stands in the batch', async () => {
+    const m = await enc.encode(['', 'Something to say.', '  \n ', 'More.', '']);
+    expect(Math.sqrt(cosine(m, 512, 0, 0))).toBeCloseTo(1, 4);
+    expect(row(m, 512, 2)).toEqual(row(m, 512, 0));
+    expect(row(m, 512, 4)).toEqual(row(m, 512, 0));
+    expect(cosine(m, 512, 0, 1)).toBeLessThan(0.9);
+    // What the graph itself gives a row with no entries before a real one.
+    const graph = (enc as unknown as { model: tf.GraphModel }).model;
+    const out = (await graph.executeAsync({ indices: tf.tensor2d([[1, 0]], [1, 2], 'int32'), values: tf.tensor1d([enc.pieces('More.')[0]!], 'int32') })) as tf.Tensor;
+    const data = (await out.data()) as Float32Array;
+    out.dispose();
+    expect(Math.max(...row(m, 512, 0).map((x, k) => Math.abs(x - data[k]!)))).toBeLessThan(1e-5);
+  });
+
+  it('reads only the first maxTokens pieces of a text', async () => {
+    const short = await UseLiteEncoder.load({ maxTokens: 4 });
+    try {
+      const long = 'The quick brown fox jumps over the lazy dog and keeps running far away.';
+      const cut = short.pieces(long);
+      expect(cut).toEqual(enc.pieces(long).slice(0, 4));
+      expect(enc.pieces(long).length).toBeGreaterThan(4);
+      const [a, b] = [await short.encode([long]), await short.encode(['The quick brown fox jumps over the lazy cat, asleep.'])];
+      // Both begin with the same four pieces: the same vector.
+      expect(Math.max(...Array.from(a, (x, k) => Math.abs(x - b[k]!)))).toBeLessThan(1e-5);
+      const full = await enc.encode([long]);
+      expect(cosine(new Float32Array([...a, ...full]), 512, 0, 1)).toBeLessThan(0.99);
+      expect(short.describe().maxTokens).toBe(4);
+    } finally {
+      short.dispose();
+    }
+  });
+
+  it('frees its tensors after encoding, and refuses to encode once disposed', async () => {
+    await enc.encode(['warm up']);
+    const before = tf.memory().numTensors;
+    await enc.encode(['one', 'two three', '']);
+    await enc.probeOf('four');
+    expect(tf.memory().numTensors).toBe(before);
+    const other = await UseLiteEncoder.load();
+    other.dispose();
+    await expect(other.encode(['x'])).rejects.toThrow(/disposed/);
+  });
+
+  it('segments word by word exactly as one pass over the text would', () => {
+    const pieces = JSON.parse(readFileSync(join(useLitePackageDir(), 'vocab.json'), 'utf8')) as VocabEntry[];
+    // A piece that spans a word break (and never wins) makes the tokenizer segment the whole text in one pass.
+    const onePass = new SentencePieceUnigram([...pieces, ['e\u2581t', -1000]]);
+    const texts = ['The café’s crème brûlée — naïve façade!', 'Numbers 3.14159 and e-mail a.b@c.org ☃☃ 😀 done', 'ﬁne   spaced\ttabs\nlines'];
+    for (const t of texts) {
+      expect(onePass.encode(t)).toEqual(enc.tokenizer.encode(t));
+      expect(onePass.encode(t, 5)).toEqual(enc.tokenizer.encode(t, 5));
+    }
+  });
+
+  it('refuses options of transformers.js models, naming them', async () => {
+    await expect(SentenceEncoder.load({ model: 'use-lite', pooling: 'cls' })).rejects.toThrow(/pooling applies to transformers\.js models/);
+    await expect(SentenceEncoder.load({ model: 'use-lite', quantized: true, prefix: 'query: ' })).rejects.toThrow(/quantized, prefix apply/);
+    await expect(SentenceEncoder.load({ model: 'use-lite', hub: true })).rejects.toThrow(/hub/);
+    await expect(SentenceEncoder.load({ model: 'use-lite', maxTokens: 0 })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+  });
+});
+
+describe('UseLiteEncoder from a folder in its layout', () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'tk-use-lite-'));
+    cpSync(useLitePackageDir(), join(root, 'use'), { recursive: true, filter: (src) => !src.endsWith('.js') && !src.endsWith('.d.ts') });
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('loads through SentenceEncoder.load and gives the packaged model\'s vectors', async () => {
+    const local = await SentenceEncoder.load({ model: join(root, 'use') });
+    try {
+      expect(local).toBeInstanceOf(UseLiteEncoder);
+      expect([local.name, local.provenance.source]).toEqual(['use', join(root, 'use')]);
+      const [a, b] = [await local.encode(['Same model, same vector.']), await enc.encode(['Same model, same vector.'])];
+      expect(Math.max(...Array.from(a, (x, k) => Math.abs(x - b[k]!)))).toBeLessThan(1e-6);
+    } finally {
+      local.dispose();
+    }
+  });
+
+  it('names a missing shard or vocabulary', async () => {
+    cpSync(join(root, 'use'), join(root, 'broken'), { recursive: true });
+    unlinkSync(join(root, 'broken', 'group1-shard3of7'));
+    await expect(SentenceEncoder.load({ model: join(root, 'broken') })).rejects.toThrow(/lacks group1-shard3of7/);
+    unlinkSync(join(root, 'broken', 'vocab.json'));
+    await expect(SentenceEncoder.load({ model: join(root, 'broken') })).rejects.toThrow(/lacks group1-shard3of7, vocab\.json/);
+  });
+});
