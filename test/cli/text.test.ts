@@ -418,6 +418,52 @@ describe('transferkit text', () => {
     expect(existsSync(join(again, 'onnx', 'model.onnx'))).toBe(true);
   });
 
+  it('train --model smoothed|hybrid --encoder DIR: a sentence block next to the sparse features; the bundle holds the encoder', async () => {
+    const model = toyEncoder(join(dir, 'block-encoder'));
+    const out = join(dir, 'smoothed-sentence');
+    const vec = join(dir, 'toy.vec.txt');
+    const t = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--test', join(dir, 'test.txt'), '--model', 'smoothed', '--encoder', model, '--encoder-weight', '2', '--vectors', vec, '--out', out, '--json');
+    expect(t.code).toBe(0);
+    const r = JSON.parse(t.stdout);
+    expect(r.model).toEqual({ kind: 'smoothed', sentence: { model }, sentenceWeight: 2 });
+    expect(r.sentenceEncoder).toMatchObject({ source: model, dim: 16 });
+    expect(r.expansion.expandedWords).toBeGreaterThan(0);
+    expect(r.test.accuracy).toBeGreaterThan(0.9);
+    await rm(model, { recursive: true }); // self-contained: predict needs neither the encoder folder nor the vectors
+    const p = await cli('text', 'predict', out, 'sportd the sportk', 'foodq a foodw', '--json');
+    expect(p.code).toBe(0);
+    expect(JSON.parse(p.stdout).predictions.map((x: { top: Array<{ label: string }> }) => x.top[0].label)).toEqual(['sport', 'food']);
+
+    // hybrid + --encoder: the encoder replaces the word vectors (--vectors gets a note), human-readable output names it.
+    const again = toyEncoder(join(dir, 'block-encoder-2'));
+    const h = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'hybrid', '--encoder', again, '--vectors', vec, '--out', join(dir, 'hybrid-sentence'));
+    expect(h.code).toBe(0);
+    expect(h.stderr).toMatch(/note: --model hybrid with --encoder uses no word vectors; --vectors ignored/);
+    expect(h.stderr).toMatch(/training 'hybrid' on 90 texts with sentence encoder .*block-encoder-2…/);
+    expect(h.stdout).toMatch(/sentence encoder: block-encoder-2\/mean \(.*\), dim 16, .*stored in the bundle/);
+    const manifest = JSON.parse(await readFile(join(dir, 'hybrid-sentence', 'manifest.json'), 'utf8'));
+    expect(manifest.extra.spec).toEqual({ kind: 'hybrid', sentence: { model: again } });
+    const hp = await cli('text', 'predict', join(dir, 'hybrid-sentence'), 'techb the techz', '--json');
+    expect(JSON.parse(hp.stdout).predictions[0].top[0].label).toBe('tech');
+
+    // Refused before any work.
+    const refusals: Array<[string[], RegExp]> = [
+      [['--model', 'smoothed', '--encoder-weight', '2'], /--encoder-weight applies to a sentence encoder, and --model smoothed was given none/],
+      [['--model', 'hybrid', '--pooling', 'cls'], /--pooling applies to a sentence encoder, and --model hybrid was given none/],
+      [['--model', 'hybrid', '--encoder', again, '--representation', 'sif'], /--encoder replaces the word-vector representation of --model hybrid: drop --representation/],
+      [['--model', 'bow', '--encoder-weight', '2'], /--encoder-weight does not apply to --model bow/],
+      [['--model', 'sentence', '--encoder', again, '--encoder-weight', '2'], /--encoder-weight does not apply to --model sentence/],
+      [['--model', 'smoothed', '--encoder', again, '--encoder-weight', '0'], /--encoder-weight must be a number > 0, got '0'/],
+      [['--model', 'smoothed', '--encoder', join(dir, 'no-such-encoder'), '--vectors', vec], /no model folder at/],
+    ];
+    for (const [args, message] of refusals) {
+      const x = await cli('text', 'train', '--train', join(dir, 'train.csv'), ...args, '--out', join(dir, 'never'));
+      expect(x.code, args.join(' ')).not.toBe(0);
+      expect(x.stderr).toMatch(message);
+    }
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+
   it('train refuses, before reading data or training, an --out bundle folder that holds files the bundle does not list', async () => {
     const out = join(dir, 'with-notes');
     expect((await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'bow', '--out', out)).code).toBe(0);

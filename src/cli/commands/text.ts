@@ -153,11 +153,13 @@ const KIND_OPTIONS: { flag: string; key: keyof TrainOpts; kinds: readonly KindGr
 function checkKindOptions(ctx: CliContext, o: TrainOpts, cmd: Command): void {
   const kind = kindGroup(o.model);
   for (const opt of KIND_OPTIONS) {
-    if (opt.kinds.includes(kind) || cmd.getOptionValueSource(opt.key) !== 'cli') continue;
+    if (cmd.getOptionValueSource(opt.key) !== 'cli') continue;
+    // A vectors option with a model that reads none (hybrid with --encoder among them) only loads nothing.
     if (opt.harmless && readsNoVectors(kind, o)) {
-      ctx.note(`note: --model ${o.model} uses no word vectors; ${opt.flag} ignored`);
+      ctx.note(`note: --model ${o.model}${kind === 'hybrid' ? ' with --encoder' : ''} uses no word vectors; ${opt.flag} ignored`);
       continue;
     }
+    if (opt.kinds.includes(kind)) continue;
     const flag = opt.key === 'quantized' ? encoderFlag('quantized', o) : opt.flag;
     throw new InvalidArgumentError(`${flag} does not apply to --model ${o.model}; it is used only by ${opt.what}`, {
       hint: `drop ${flag}, or choose a --model that uses it`,
