@@ -46,9 +46,8 @@ describe('--encoder use-lite', () => {
     expect(b.code).toBe(0);
     const q = await cli('index', 'query', index, '--text', 'Who won the match?', '-k', '3', '--json');
     expect(q.code).toBe(0);
-    const hits = JSON.parse(q.stdout) as { hits?: { label?: string }[] } | { label?: string }[];
-    const list = Array.isArray(hits) ? hits : hits.hits!;
-    expect(list.map((h) => (h as { metadata?: { label?: string }; label?: string }).metadata?.label ?? (h as { label?: string }).label)).toEqual(['sport', 'sport', 'sport']);
+    const hits = JSON.parse(q.stdout) as { metadata: { label: string } }[];
+    expect(hits.map((h) => h.metadata.label)).toEqual(['sport', 'sport', 'sport']);
     const info = await cli('index', 'info', index);
     expect(info.stdout).toMatch(/Universal Sentence Encoder lite use-lite, ≤ 128 pieces/);
   });
