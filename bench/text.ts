@@ -25,9 +25,15 @@
  *    above (on the validation split of the full train part).
  * Options: --quick (fewer models), --only TEXT (rows whose name contains TEXT, plus the baseline),
  *   --no-select (linear rows with the library defaults, no validation search), --draws N (learning-curve
- *   draws per size, default 10), --json FILE (write the results), --encoder DIR|HUB-ID (adds a 'sentence'
- *   row and learning-curve row: that sentence encoder + a linear head; it re-encodes the test part for every
- *   draw, so with a real transformer on 2 cores the curve takes tens of minutes),
+ *   draws per size, default 10), --json FILE (write the results), --encoder DIR|HUB-ID|use-lite (a sentence
+ *   encoder: adds the rows 'sentence' (the encoder + a linear head), 'smoothed+sentence' (smoothed's features
+ *   plus the encoder's vector, L2-normalised × sentenceWeight, in the same logistic regression) and
+ *   'hybrid+sentence' (TF-IDF + the encoder's vector × vectorWeight, no word vectors), in the main table and
+ *   the learning curve. The corpus is encoded once, before any row (the time is printed): every row, draw and
+ *   validation fit reuses those vectors (a per-text memo given to trainTextClassifier as a loaded encoder),
+ *   so training times exclude encoding. The sentence-block rows choose C × weight ∈ {0.5, 1, 2} on the
+ *   validation split like hybrid; the learning curve shows them (and plain smoothed) both with the chosen
+ *   values and with the library defaults (C = 100, weight 1) unless --no-select),
  *   --reference (after the curve, the issue's reference implementations on the same train part, test part
  *   and draws, when this machine has them: scikit-learn TF-IDF + LogisticRegression / LinearSVC through
  *   python3 (Debian: python3-sklearn; bench/reference/sklearn_text.py) and the fastText CLI (Debian:
@@ -48,15 +54,20 @@ import {
   splitExamples,
   stratifiedSample,
   trainTextClassifier,
+  type LoadedSentenceEncoder,
   type ModelSpec,
   type TextExample,
   type TrainTextOptions,
 } from '../text/classify/index.js';
+import { SentenceEncoder } from '../text/sentence/index.js';
+import type { Progress } from '../src/progress.js';
 
 interface Row {
   name: string;
   spec: ModelSpec;
   options?: Partial<TrainTextOptions>;
+  /** Learning curve: train with the spec as written (library defaults), not with the C / weight chosen on validation. */
+  defaults?: boolean;
 }
 
 interface Result {
@@ -96,9 +107,65 @@ const MODELS: Row[] = [
   { name: 'embedding: fine-tuned GloVe (lr × 0.1), pool + MLP', spec: { kind: 'embedding', architecture: 'pool', finetune: true }, options: { epochs: 4, batchSize: 64 } },
   { name: 'embedding: frozen GloVe, Kim CNN (3,4,5 × 32), 128 tokens', spec: { kind: 'embedding', architecture: 'cnn', finetune: false, filters: 32, maxLength: 128 }, options: { epochs: 4, batchSize: 64 } },
 ];
-const QUICK = new Set([0, 1, 3, 4, 7, 9, 12]);
-const sentenceRow = (name: string): Row => ({ name, spec: { kind: 'sentence', encoder: { model: ENCODER! } } });
-if (ENCODER) MODELS.push(sentenceRow(`sentence: ${ENCODER} (mean pooling) + linear head`));
+const QUICK = new Set([0, 1, 3, 4, 7, 9]);
+
+/**
+ * The sentence encoder of --encoder, with a memo of its vector of every text it has encoded: the corpus
+ * is encoded once, and every row, draw and validation fit reads those vectors. Given to
+ * trainTextClassifier as a loaded encoder, so no classifier disposes it (main does, at the end).
+ */
+class MemoEncoder implements LoadedSentenceEncoder {
+  private base?: SentenceEncoder;
+  private readonly memo = new Map<string, Float32Array>();
+  constructor(readonly model: string) {}
+  attach(base: SentenceEncoder): void {
+    this.base = base;
+  }
+  private get loaded(): SentenceEncoder {
+    if (!this.base) throw new Error('the sentence encoder is not loaded yet');
+    return this.base;
+  }
+  get dim() {
+    return this.loaded.dim;
+  }
+  get provenance() {
+    return this.loaded.provenance;
+  }
+  describe() {
+    return this.loaded.describe();
+  }
+  get size() {
+    return this.memo.size;
+  }
+  async encode(texts: readonly string[], progress?: Progress): Promise<Float32Array> {
+    const missing = [...new Set(texts.filter((t) => !this.memo.has(t)))];
+    if (missing.length) {
+      const data = await this.loaded.encode(missing, progress);
+      missing.forEach((t, i) => this.memo.set(t, data.slice(i * this.dim, (i + 1) * this.dim)));
+    }
+    const out = new Float32Array(texts.length * this.dim);
+    texts.forEach((t, i) => out.set(this.memo.get(t)!, i * this.dim));
+    return out;
+  }
+  /** Rows never dispose it: main does (release). */
+  dispose(): void {}
+  release(): void {
+    this.base?.dispose();
+  }
+  /** What results files record of a spec holding it. */
+  toJSON() {
+    return { model: this.model, memoised: true };
+  }
+}
+const SENTENCE = ENCODER ? new MemoEncoder(ENCODER) : undefined;
+if (SENTENCE) {
+  MODELS.push(
+    { name: `sentence: ${ENCODER} + linear head`, spec: { kind: 'sentence', encoder: SENTENCE } },
+    { name: `smoothed+sentence: TF-IDF + GloVe-neighbour-expanded words + ${ENCODER} vector, logistic regression`, spec: { kind: 'smoothed', sentence: SENTENCE } },
+    { name: `hybrid+sentence: TF-IDF + ${ENCODER} vector, logistic regression`, spec: { kind: 'hybrid', sentence: SENTENCE } },
+  );
+  for (let i = MODELS.length - 3; i < MODELS.length; i++) QUICK.add(i);
+}
 
 const CURVE: Row[] = [
   { name: 'bow baseline', spec: { kind: 'bow' } },
@@ -107,11 +174,33 @@ const CURVE: Row[] = [
   { name: 'hybrid: TF-IDF + mean‖max', spec: { kind: 'hybrid', representation: 'mean-max' } },
   { name: 'smoothed: TF-IDF + neighbour-expanded words', spec: { kind: 'smoothed' } },
 ];
-if (ENCODER) CURVE.push(sentenceRow(`sentence: ${ENCODER} + linear`));
+if (SENTENCE) {
+  CURVE.push(
+    { name: `sentence: ${ENCODER} + linear`, spec: { kind: 'sentence', encoder: SENTENCE } },
+    { name: `smoothed+sentence: + ${ENCODER} vector`, spec: { kind: 'smoothed', sentence: SENTENCE } },
+    { name: `hybrid+sentence: TF-IDF + ${ENCODER} vector`, spec: { kind: 'hybrid', sentence: SENTENCE } },
+  );
+  // With a validation search, the same rows with the library defaults too (C chosen at full size can be far from the best at 50 texts).
+  if (select) {
+    CURVE.push(
+      { name: 'smoothed (library defaults: C = 100)', spec: { kind: 'smoothed' }, defaults: true },
+      { name: `smoothed+sentence (library defaults: C = 100, weight 1)`, spec: { kind: 'smoothed', sentence: SENTENCE }, defaults: true },
+      { name: `hybrid+sentence (library defaults: C = 100, weight 1)`, spec: { kind: 'hybrid', sentence: SENTENCE }, defaults: true },
+    );
+  }
+}
 
-/** Validation grid of the linear rows (scikit-learn's C; hybrid: also the weight of the document vector). */
+/** Validation grid of the linear rows (scikit-learn's C; hybrid: also the weight of the document vector; a sentence block: its weight). */
 const GRID_C = [10, 30, 100, 300];
 const GRID_VECTOR_WEIGHT = [1, 3, 10];
+const GRID_SENTENCE_WEIGHT = [0.5, 1, 2];
+
+/** The spec field holding the weight of a linear row's dense block, and its grid (none for bow and plain smoothed). */
+function weightOf(spec: ModelSpec): { key: 'vectorWeight' | 'sentenceWeight'; grid: number[] } | undefined {
+  if (spec.kind === 'hybrid') return { key: 'vectorWeight', grid: spec.sentence ? GRID_SENTENCE_WEIGHT : GRID_VECTOR_WEIGHT };
+  if (spec.kind === 'smoothed' && spec.sentence) return { key: 'sentenceWeight', grid: GRID_SENTENCE_WEIGHT };
+  return undefined;
+}
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -135,31 +224,37 @@ async function run(train: TextExample[], test: TextExample[], spec: ModelSpec, v
 
 interface Selection {
   spec: ModelSpec;
-  /** Validation accuracy of every grid point. */
-  grid: Array<{ c: number; vectorWeight?: number; accuracy: number }>;
+  /** Validation accuracy of every grid point (weight: the dense block's, when the row has one). */
+  grid: Array<{ c: number; weight?: number; accuracy: number }>;
   seconds: number;
 }
 
-/** Choose C (and the vector weight) of a linear row on a validation split of the train part; the test part is not touched. */
+/** `spec` with C and the dense block's weight set. */
+const withChoice = (spec: ModelSpec, c: number, weight?: number): ModelSpec => {
+  const w = weightOf(spec);
+  return { ...spec, c, ...(w && weight !== undefined ? { [w.key]: weight } : {}) } as ModelSpec;
+};
+
+/** Choose C (and the weight of the dense block) of a linear row on a validation split of the train part; the test part is not touched. */
 async function selectLinear(spec: ModelSpec, fit: TextExample[], valid: TextExample[], vectors: Vectors): Promise<Selection> {
   if (!select || (spec.kind !== 'bow' && spec.kind !== 'hybrid' && spec.kind !== 'smoothed')) return { spec, grid: [], seconds: 0 };
   const t0 = performance.now();
-  const weights = spec.kind === 'hybrid' ? GRID_VECTOR_WEIGHT : [undefined];
+  const weights: Array<number | undefined> = weightOf(spec)?.grid ?? [undefined];
   const grid: Selection['grid'] = [];
   for (const c of GRID_C) {
-    for (const vectorWeight of weights) {
-      const candidate = { ...spec, c, ...(vectorWeight === undefined ? {} : { vectorWeight }) } as ModelSpec;
-      grid.push({ c, vectorWeight, accuracy: (await run(fit, valid, candidate, vectors)).accuracy });
-    }
+    for (const weight of weights) grid.push({ c, weight, accuracy: (await run(fit, valid, withChoice(spec, c, weight), vectors)).accuracy });
   }
   // Highest validation accuracy; ties go to the first grid point (smaller C, then smaller weight: more regularised).
   const best = grid.reduce((b, g) => (g.accuracy > b.accuracy ? g : b), grid[0]);
-  const chosen = { ...spec, c: best.c, ...(best.vectorWeight === undefined ? {} : { vectorWeight: best.vectorWeight }) } as ModelSpec;
-  return { spec: chosen, grid, seconds: (performance.now() - t0) / 1000 };
+  return { spec: withChoice(spec, best.c, best.weight), grid, seconds: (performance.now() - t0) / 1000 };
 }
 
-const describeChoice = (spec: ModelSpec) =>
-  spec.kind === 'bow' || spec.kind === 'smoothed' ? `C=${spec.c ?? 'default'}` : spec.kind === 'hybrid' ? `C=${spec.c ?? 'default'}, w=${spec.vectorWeight ?? 'default'}` : '';
+function describeChoice(spec: ModelSpec): string {
+  if (spec.kind !== 'bow' && spec.kind !== 'hybrid' && spec.kind !== 'smoothed') return '';
+  const w = weightOf(spec);
+  const weight = w ? (spec as unknown as Record<string, number | undefined>)[w.key] : undefined;
+  return `C=${spec.c ?? 'default'}${w ? `, w=${weight ?? 'default'}` : ''}`;
+}
 
 /** Difference against the baseline of the same run: accuracy in points (and test messages), training-time ratios (wall, CPU). */
 function versus(r: Result, base: Result | undefined, testSize: number): { deltaPoints: number; deltaMessages: number; timeRatio: number; cpuRatio: number } | undefined {
@@ -185,14 +280,37 @@ async function main() {
   console.log(`SpamAssassin: ${all.length} texts → ${train.length} train / ${test.length} test (stratified, seed 42); corpus read in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   console.log(
     select
-      ? `hyperparameters of the linear rows chosen on ${fit.length} fit / ${valid.length} validation texts of the train part (grid C ∈ {${GRID_C.join(', ')}}, hybrid weight ∈ {${GRID_VECTOR_WEIGHT.join(', ')}}), then refitted on the train part`
+      ? `hyperparameters of the linear rows chosen on ${fit.length} fit / ${valid.length} validation texts of the train part (grid C ∈ {${GRID_C.join(', ')}}, hybrid weight ∈ {${GRID_VECTOR_WEIGHT.join(', ')}}${SENTENCE ? `, sentence-block weight ∈ {${GRID_SENTENCE_WEIGHT.join(', ')}}` : ''}), then refitted on the train part`
       : 'linear rows with the library defaults (--no-select)',
   );
   console.log(`engine: ${engine.backend} (${engine.threads} thread(s)); vectors glove-wink-100d ${vectors.size} × ${vectors.dim}\n`);
+  if (SENTENCE) {
+    // One encoding pass over the corpus: every row, draw and validation fit then reads the memo.
+    const t1 = performance.now();
+    SENTENCE.attach(await SentenceEncoder.load({ model: SENTENCE.model }));
+    const loaded = (performance.now() - t1) / 1000;
+    const texts = all.map((e) => e.text);
+    const t2 = performance.now();
+    const chunk = 256;
+    for (let i = 0; i < texts.length; i += chunk) {
+      await SENTENCE.encode(texts.slice(i, i + chunk));
+      const s = (performance.now() - t2) / 1000;
+      const line = `encoding the corpus: ${Math.min(i + chunk, texts.length)} / ${texts.length} texts (${s.toFixed(0)} s)`;
+      if (process.stderr.isTTY) process.stderr.write(`\r${line}`);
+      else if ((i / chunk) % 4 === 3 || i + chunk >= texts.length) process.stderr.write(`${line}\n`);
+    }
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    const seconds = (performance.now() - t2) / 1000;
+    const d = SENTENCE.describe();
+    console.log(
+      `sentence encoder ${ENCODER} (${d.name}, dim ${d.dim}, ≤ ${d.maxTokens} tokens): loaded in ${loaded.toFixed(1)} s; the ${SENTENCE.size} distinct texts of the corpus encoded once in ${seconds.toFixed(1)} s (${(SENTENCE.size / seconds).toFixed(1)} texts/s) — ` +
+        'every row, draw and validation fit reuses these vectors, so the training times below exclude encoding\n',
+    );
+  }
 
   const results: Array<Record<string, unknown>> = [];
   const chosen = new Map<string, ModelSpec>();
-  const choiceKey = (spec: ModelSpec) => JSON.stringify({ ...spec, c: undefined, vectorWeight: undefined });
+  const choiceKey = (spec: ModelSpec) => JSON.stringify({ ...spec, c: undefined, vectorWeight: undefined, sentenceWeight: undefined });
   console.log(`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${cpus().length} cores)\n`);
   console.log('| model | chosen on validation | accuracy | macro-F1 | train time (wall) | train CPU time | selection (wall) | Δ accuracy vs bow | train time vs bow (wall, CPU) |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
@@ -209,12 +327,12 @@ async function main() {
     console.log(
       `| ${row.name} | ${describeChoice(sel.spec) || '–'} | ${pct(r.accuracy)} | ${pct(r.macroF1)} | ${r.seconds.toFixed(1)} s${r.epochs ? ` (${r.epochs} ep)` : ''} | ${r.cpuSeconds.toFixed(1)} s | ${sel.grid.length ? `${sel.seconds.toFixed(1)} s (${sel.grid.length} fits)` : '–'} | ${vsText} |`,
     );
-    for (const g of sel.grid) console.error(`    validation: ${describeChoice({ ...sel.spec, c: g.c, vectorWeight: g.vectorWeight } as ModelSpec)} → ${pct(g.accuracy)}`);
+    for (const g of sel.grid) console.error(`    validation: ${describeChoice(withChoice(sel.spec, g.c, g.weight))} → ${pct(g.accuracy)}`);
   }
 
   console.log(
     `\nLearning curve (accuracy on the same test part; below "all", mean ± sd over ${DRAWS} stratified draws (seeds 1..${DRAWS}), every model on the same draws; ` +
-      `Δ = mean paired difference to the baseline, wins = draws on which the model beat it; linear rows with ${select ? 'the C / weight chosen above' : 'the library defaults'})\n`,
+      `Δ = mean paired difference to the baseline, wins = draws on which the model beat it; linear rows with ${select ? 'the C / weight chosen above, unless marked "library defaults"' : 'the library defaults'})\n`,
   );
   const sizes = [50, 100, 500, train.length];
   console.log(`| model | ${sizes.map((s) => (s === train.length ? `all (${s})` : String(s))).join(' | ')} |`);
@@ -233,7 +351,7 @@ async function main() {
     const cells: string[] = [];
     for (const n of sizes) {
       const seeds = seedsOf(n);
-      const spec = chosen.get(choiceKey(row.spec)) ?? row.spec;
+      const spec = row.defaults ? row.spec : (chosen.get(choiceKey(row.spec)) ?? row.spec);
       const runs: Result[] = [];
       for (const sample of draws.get(n)!) runs.push(await run(sample, test, spec, vectors));
       if (isBaseline(row)) curveBase.set(n, runs);
@@ -250,6 +368,7 @@ async function main() {
     console.log(`| ${row.name} | ${cells.join(' | ')} |`);
   }
   if (REFERENCE) references(train, test, sizes, draws, curve);
+  SENTENCE?.release();
   console.log(`\nload average at end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   if (jsonOut) {
     await writeFileAtomic(
