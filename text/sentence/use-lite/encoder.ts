@@ -44,8 +44,10 @@ export interface UseLiteEncoderOptions {
   /** 'use-lite' (the packaged model) or a folder in its layout (see the module doc). Default 'use-lite'. */
   model?: string;
   /**
-   * Pieces kept per text (the first ones; the rest of the text is not read). Default 128: the model
-   * was trained on short texts, and its cost grows with the length. A whole number ≥ 1.
+   * Pieces kept per text (the first ones; the rest of the text is not read). Default and maximum 128:
+   * the graph itself reads only the first 128 pieces of a sequence (measured: a text of 129 or 300
+   * pieces gets exactly the vector of its first 128), so a larger value would only cost time. A whole
+   * number from 1 to 128.
    */
   maxTokens?: number;
   /** Texts per graph call (texts are sorted by piece count first, so a batch holds texts of about one length). Default 32. */
@@ -298,6 +300,16 @@ export class UseLiteEncoder extends SentenceEncoder {
     return out;
   }
 
+  /**
+   * Vectors of piece-id sequences as given, in one graph call (no `maxTokens` cut, no sorting):
+   * row-major seqs.length × dim. Every sequence must hold at least one id.
+   */
+  async encodePieceIds(seqs: readonly (readonly number[])[]): Promise<Float32Array> {
+    const empty = seqs.findIndex((s) => s.length === 0);
+    if (empty >= 0) throw new InvalidArgumentError(`piece-id sequence ${empty} is empty`, { hint: 'encode() gives texts without pieces the model\'s empty-input vector' });
+    return runGraph(this.live(), seqs, this.dim, this.provenance.source);
+  }
+
   /** The model's fingerprint for `text`: the first `PROBE_VALUES` values of its vector. */
   async probeOf(text: string): Promise<number[]> {
     const ids = this.pieces(text);
@@ -336,6 +348,11 @@ function checkSettings(options: UseLiteEncoderOptions): { maxTokens: number; bat
   const batchSize = options.batchSize ?? USE_LITE_BATCH_SIZE;
   if (!Number.isInteger(maxTokens) || maxTokens < 1) {
     throw new InvalidArgumentError(`maxTokens must be a whole number ≥ 1 (pieces kept per text), got ${maxTokens}`, { hint: `on the command line: --max-tokens N with N ≥ 1 (0 = the default, ${USE_LITE_MAX_TOKENS})` });
+  }
+  if (maxTokens > USE_LITE_MAX_TOKENS) {
+    throw new InvalidArgumentError(`maxTokens ${maxTokens} is more than the ${USE_LITE_MAX_TOKENS} pieces use-lite reads: its graph ignores every piece after the ${USE_LITE_MAX_TOKENS}th`, {
+      hint: `give at most ${USE_LITE_MAX_TOKENS} (the default), or leave it out`,
+    });
   }
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batch size must be a whole number ≥ 1, got ${batchSize}`);
   return { maxTokens, batchSize };

@@ -71,6 +71,19 @@ describe('UseLiteEncoder (the packaged model)', () => {
     expect(Math.max(...row(m, 512, 0).map((x, k) => Math.abs(x - data[k]!)))).toBeLessThan(1e-5);
   });
 
+  it('refuses maxTokens past the 128 pieces the graph reads, which it would ignore', async () => {
+    await expect(UseLiteEncoder.load({ maxTokens: 129 })).rejects.toThrow(/maxTokens 129 is more than the 128 pieces use-lite reads/);
+    // The reason, checked on the graph: 130 piece ids give the vector of their first 128.
+    const text = Array.from({ length: 80 }, (_, i) => `word${i}`).join(' ');
+    expect(enc.pieces(text).length).toBe(128);
+    const ids = enc.tokenizer.encode(text, 130);
+    expect(ids.length).toBe(130);
+    const [all, first] = [await enc.encodePieceIds([ids]), await enc.encodePieceIds([ids.slice(0, 128)])];
+    const shorter = await enc.encodePieceIds([ids.slice(0, 127)]);
+    expect(Math.max(...Array.from(shorter, (x, k) => Math.abs(x - first[k]!)))).toBeGreaterThan(1e-4);
+    expect(Math.max(...Array.from(all, (x, k) => Math.abs(x - first[k]!)))).toBe(0);
+  });
+
   it('reads only the first maxTokens pieces of a text', async () => {
     const short = await UseLiteEncoder.load({ maxTokens: 4 });
     try {
