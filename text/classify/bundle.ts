@@ -156,6 +156,12 @@ export async function saveTextClassifier(dir: string, clf: TextClassifier, metri
   const table = clf.lookup?.vectors as VectorTable | undefined;
   // The 'sentence' kind's encoder, or a linear kind's sentence block: its files are stored the same way.
   const sentenceEncoder = (clf.model as { sentenceEncoder?: LoadedSentenceEncoder }).sentenceEncoder;
+  if (sentenceEncoder && !(sentenceEncoder instanceof SentenceEncoder)) {
+    // A loaded encoder given as any object with its surface (e.g. a cache around one): only a SentenceEncoder can give its files.
+    throw new InvalidArgumentError(`cannot save this classifier: its sentence encoder (${sentenceEncoder.provenance.source}) is not a SentenceEncoder, so its model files cannot be stored`, {
+      hint: 'train with encoder options or with the encoder SentenceEncoder.load returned (not a wrapper around it), then save',
+    });
+  }
   const sentence = sentenceEncoder ? await encoderFiles(sentenceEncoder as SentenceEncoder) : undefined;
   if (sentence) Object.assign(files, sentence.files);
   if (table) {

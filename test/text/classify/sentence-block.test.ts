@@ -4,6 +4,7 @@
  * the ONNX fixture (test/helpers/onnx-encoder.ts): it knows the topic words only, so its vector of a
  * text is the normalised sum of its topic words' rows — a zero vector for a text without one.
  */
+import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +115,10 @@ describe("'smoothed' with a sentence block", () => {
     expect(wrapped.texts).toBe(train.length);
     await first.predict(['fooda sporta']);
     expect(wrapped.texts).toBe(train.length + 1);
+    // A wrapper cannot give the model's files: saving is refused by name, before anything is written.
+    const refused = join(dir, 'wrapped-bundle');
+    await expect(saveTextClassifier(refused, first)).rejects.toThrow(/its sentence encoder \(.*toy-encoder\) is not a SentenceEncoder, so its model files cannot be stored/);
+    expect(existsSync(refused)).toBe(false);
     first.dispose();
     expect(wrapped.disposed).toBe(false);
     // The spec and summary record options that load the encoder again (JSON, not the object).
