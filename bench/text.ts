@@ -34,6 +34,9 @@
  *   so training times exclude encoding. The sentence-block rows choose C × weight ∈ {0.5, 1, 2} on the
  *   validation split like hybrid; the learning curve shows them (and plain smoothed) both with the chosen
  *   values and with the library defaults (C = 100, weight 1) unless --no-select),
+ *   --encoder-chunks N (with --encoder use-lite: the encoder reads each text as up to N windows of 128
+ *   pieces and gives it the normalised mean of their vectors — `chunks` of UseLiteEncoderOptions; default 1,
+ *   the first 128 pieces only; the encoder's name in every row and in the printout then says "chunks N"),
  *   --reference (after the curve, the issue's reference implementations on the same train part, test part
  *   and draws, when this machine has them: scikit-learn TF-IDF + LogisticRegression / LinearSVC through
  *   python3 (Debian: python3-sklearn; bench/reference/sklearn_text.py) and the fastText CLI (Debian:
@@ -85,10 +88,15 @@ const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : und
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const DRAWS = args.includes('--draws') ? Number(args[args.indexOf('--draws') + 1]) : 10;
 const ENCODER = args.includes('--encoder') ? args[args.indexOf('--encoder') + 1] : undefined;
+const CHUNKS = args.includes('--encoder-chunks') ? Number(args[args.indexOf('--encoder-chunks') + 1]) : undefined;
 const REFERENCE = args.includes('--reference');
 const REFERENCE_VECTORS = args.includes('--reference-vectors') ? args[args.indexOf('--reference-vectors') + 1] : undefined;
 if (args.includes('--encoder') && !ENCODER) throw new Error('--encoder needs a model folder or hub id');
 if (!Number.isInteger(DRAWS) || DRAWS < 1) throw new Error('--draws must be a positive integer');
+if (CHUNKS !== undefined && !ENCODER) throw new Error('--encoder-chunks needs --encoder use-lite (it sets how many windows the sentence encoder reads)');
+if (CHUNKS !== undefined && (!Number.isInteger(CHUNKS) || CHUNKS < 1)) throw new Error('--encoder-chunks must be a positive integer (the library caps it)');
+/** The encoder as rows name it: the model, and the windows it reads when more than one. */
+const ENCODER_NAME = ENCODER && CHUNKS !== undefined && CHUNKS > 1 ? `${ENCODER} (chunks ${CHUNKS})` : ENCODER;
 const BASELINE = 'bow';
 const isBaseline = (row: Row) => row.spec.kind === BASELINE;
 const selected = (row: Row) => only === undefined || row.name.includes(only) || isBaseline(row);
@@ -117,7 +125,10 @@ const QUICK = new Set([0, 1, 3, 4, 7, 9]);
 class MemoEncoder implements LoadedSentenceEncoder {
   private base?: SentenceEncoder;
   private readonly memo = new Map<string, Float32Array>();
-  constructor(readonly model: string) {}
+  constructor(
+    readonly model: string,
+    readonly chunks?: number,
+  ) {}
   attach(base: SentenceEncoder): void {
     this.base = base;
   }
@@ -154,15 +165,15 @@ class MemoEncoder implements LoadedSentenceEncoder {
   }
   /** What results files record of a spec holding it. */
   toJSON() {
-    return { model: this.model, memoised: true };
+    return { model: this.model, ...(this.chunks === undefined ? {} : { chunks: this.chunks }), memoised: true };
   }
 }
-const SENTENCE = ENCODER ? new MemoEncoder(ENCODER) : undefined;
+const SENTENCE = ENCODER ? new MemoEncoder(ENCODER, CHUNKS) : undefined;
 if (SENTENCE) {
   MODELS.push(
-    { name: `sentence: ${ENCODER} + linear head`, spec: { kind: 'sentence', encoder: SENTENCE } },
-    { name: `smoothed+sentence: TF-IDF + GloVe-neighbour-expanded words + ${ENCODER} vector, logistic regression`, spec: { kind: 'smoothed', sentence: SENTENCE } },
-    { name: `hybrid+sentence: TF-IDF + ${ENCODER} vector, logistic regression`, spec: { kind: 'hybrid', sentence: SENTENCE } },
+    { name: `sentence: ${ENCODER_NAME} + linear head`, spec: { kind: 'sentence', encoder: SENTENCE } },
+    { name: `smoothed+sentence: TF-IDF + GloVe-neighbour-expanded words + ${ENCODER_NAME} vector, logistic regression`, spec: { kind: 'smoothed', sentence: SENTENCE } },
+    { name: `hybrid+sentence: TF-IDF + ${ENCODER_NAME} vector, logistic regression`, spec: { kind: 'hybrid', sentence: SENTENCE } },
   );
   for (let i = MODELS.length - 3; i < MODELS.length; i++) QUICK.add(i);
 }
@@ -176,9 +187,9 @@ const CURVE: Row[] = [
 ];
 if (SENTENCE) {
   CURVE.push(
-    { name: `sentence: ${ENCODER} + linear`, spec: { kind: 'sentence', encoder: SENTENCE } },
-    { name: `smoothed+sentence: + ${ENCODER} vector`, spec: { kind: 'smoothed', sentence: SENTENCE } },
-    { name: `hybrid+sentence: TF-IDF + ${ENCODER} vector`, spec: { kind: 'hybrid', sentence: SENTENCE } },
+    { name: `sentence: ${ENCODER_NAME} + linear`, spec: { kind: 'sentence', encoder: SENTENCE } },
+    { name: `smoothed+sentence: + ${ENCODER_NAME} vector`, spec: { kind: 'smoothed', sentence: SENTENCE } },
+    { name: `hybrid+sentence: TF-IDF + ${ENCODER_NAME} vector`, spec: { kind: 'hybrid', sentence: SENTENCE } },
   );
   // With a validation search, the same rows with the library defaults too (C chosen at full size can be far from the best at 50 texts).
   if (select) {
@@ -287,7 +298,7 @@ async function main() {
   if (SENTENCE) {
     // One encoding pass over the corpus: every row, draw and validation fit then reads the memo.
     const t1 = performance.now();
-    SENTENCE.attach(await SentenceEncoder.load({ model: SENTENCE.model }));
+    SENTENCE.attach(await SentenceEncoder.load({ model: SENTENCE.model, ...(SENTENCE.chunks === undefined ? {} : { chunks: SENTENCE.chunks }) }));
     const loaded = (performance.now() - t1) / 1000;
     const texts = all.map((e) => e.text);
     const t2 = performance.now();
@@ -303,7 +314,7 @@ async function main() {
     const seconds = (performance.now() - t2) / 1000;
     const d = SENTENCE.describe();
     console.log(
-      `sentence encoder ${ENCODER} (${d.name}, dim ${d.dim}, ≤ ${d.maxTokens} tokens): loaded in ${loaded.toFixed(1)} s; the ${SENTENCE.size} distinct texts of the corpus encoded once in ${seconds.toFixed(1)} s (${(SENTENCE.size / seconds).toFixed(1)} texts/s) — ` +
+      `sentence encoder ${ENCODER} (${d.name}, dim ${d.dim}, ${'chunks' in d && d.chunks !== undefined && d.chunks > 1 ? `mean of up to ${d.chunks} windows of ≤ ${d.maxTokens} pieces (chunks ${d.chunks})` : `≤ ${d.maxTokens} tokens`}): loaded in ${loaded.toFixed(1)} s; the ${SENTENCE.size} distinct texts of the corpus encoded once in ${seconds.toFixed(1)} s (${(SENTENCE.size / seconds).toFixed(1)} texts/s) — ` +
         'every row, draw and validation fit reuses these vectors, so the training times below exclude encoding\n',
     );
   }

@@ -356,4 +356,30 @@ describe('transferkit index', () => {
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)[0].key).toBe('z4');
   });
+
+  it('info describes the windows of a use-lite recipe with chunks (and none without); a bad chunks is refused at build', async () => {
+    const use = join(dir, 'use.jsonl');
+    const u = randomMatrix(12, 512, 7);
+    await writeFile(use, Array.from({ length: 12 }, (_, i) => JSON.stringify({ key: `t${i}`, vector: Array.from(row(u, i, 512)) })).join('\n') + '\n');
+    const base = { kind: 'text-encoder', family: 'use-lite', model: 'use-lite', maxTokens: 128, dim: 512 };
+    const recipes: Array<[string, Record<string, unknown>, RegExp]> = [
+      ['chunked', { ...base, chunks: 4 }, /recipe:.*Universal Sentence Encoder lite use-lite, ≤ 128 pieces per window, mean of up to 4 windows \(index query --text\)/],
+      ['plain', base, /recipe:.*Universal Sentence Encoder lite use-lite, ≤ 128 pieces \(index query --text\)/],
+    ];
+    for (const [name, recipe, expected] of recipes) {
+      const file = join(dir, `${name}.recipe.json`);
+      await writeFile(file, JSON.stringify(recipe));
+      const b = await cli('index', 'build', use, '--out', join(dir, `use-${name}`), '--recipe', file);
+      expect(b.code).toBe(0);
+      const info = await cli('index', 'info', join(dir, `use-${name}`));
+      expect(info.code).toBe(0);
+      expect(info.stdout).toMatch(expected);
+      if (name === 'plain') expect(info.stdout).not.toMatch(/window/);
+    }
+    const bad = join(dir, 'bad.recipe.json');
+    await writeFile(bad, JSON.stringify({ ...base, chunks: 0 }));
+    const b = await cli('index', 'build', use, '--out', join(dir, 'use-bad'), '--recipe', bad);
+    expect(b.code).not.toBe(0);
+    expect(b.stderr).toMatch(/not a usable recipe: chunks must be a whole number from 1 to 64/);
+  });
 });

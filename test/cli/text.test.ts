@@ -660,3 +660,65 @@ describe('transferkit text', () => {
     expect(e.stderr).toMatch(/warning: .*corrupt cache/);
   });
 });
+
+describe('--encoder-chunks (use-lite: a long text as the mean over windows)', () => {
+  const FOOD = 'I baked fresh bread this morning and the soup needed more salt and pepper before dinner.';
+  const SPORT = 'The team won the football match after she scored a goal in the final minute of the game.';
+  const long = (s: string, times: number) => Array.from({ length: times }, () => s).join(' ');
+  const rows = [
+    { text: long(FOOD, 12), label: 'food' },
+    { text: 'We had pasta with tomato sauce.', label: 'food' },
+    { text: `${FOOD} ${long(FOOD, 10)}`, label: 'food' },
+    { text: long(SPORT, 12), label: 'sport' },
+    { text: 'The referee showed a red card.', label: 'sport' },
+    { text: `${SPORT} ${long(SPORT, 10)}`, label: 'sport' },
+  ];
+  let data: string;
+  beforeAll(async () => {
+    data = join(dir, 'long.csv');
+    await writeFile(data, csv(rows));
+  });
+
+  it('text train --model hybrid --encoder use-lite --encoder-chunks 2 stores chunks in the bundle and says so', async () => {
+    const out = join(dir, 'chunks-bundle');
+    const t = await cli('text', 'train', '--train', data, '--model', 'hybrid', '--encoder', 'use-lite', '--encoder-chunks', '2', '--out', out);
+    expect(t.stderr).not.toMatch(/error/);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/sentence encoder: use-lite \(use-lite\), dim 512, a text as the mean of up to 2 windows of 128 pieces; stored in the bundle/);
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.encoder).toMatchObject({ family: 'use-lite', maxTokens: 128, chunks: 2 });
+    expect(manifest.extra.spec.sentence).toEqual({ model: 'use-lite', chunks: 2 });
+    const p = await cli('text', 'predict', out, long(SPORT, 5), '--json');
+    expect(p.code).toBe(0);
+    expect(JSON.parse(p.stdout).predictions[0].top[0].label).toBe('sport');
+  });
+
+  it('text embed --encoder use-lite --encoder-chunks 2 records chunks in the recipe', async () => {
+    const out = join(dir, 'chunks.jsonl');
+    const e = await cli('text', 'embed', '--data', data, '--encoder', 'use-lite', '--encoder-chunks', '2', '--out', out);
+    expect(e.code).toBe(0);
+    expect(e.stderr).toMatch(/wrote 6 document vectors \(use-lite, mean of up to 2 windows of 128 pieces, dim 512\)/);
+    const recipe = JSON.parse(await readFile(`${out}.recipe.json`, 'utf8'));
+    expect(recipe.recipe).toMatchObject({ kind: 'text-encoder', family: 'use-lite', model: 'use-lite', maxTokens: 128, chunks: 2, dim: 512 });
+  });
+
+  it('is refused without --encoder, with a transformers.js encoder, with a model kind without encoder, and out of 1..64', async () => {
+    const model = toyEncoder(join(dir, 'chunks-toy-encoder'));
+    const refusals: Array<[string[], RegExp]> = [
+      [['text', 'embed', '--data', data, '--encoder-chunks', '2', '--out', join(dir, 'never.jsonl')], /--encoder-chunks applies to a sentence encoder/],
+      [['text', 'embed', '--data', data, '--encoder', model, '--encoder-chunks', '2', '--out', join(dir, 'never.jsonl')], /--encoder-chunks applies to use-lite \(the Universal Sentence Encoder lite\), not to the transformers\.js model/],
+      [['text', 'train', '--train', data, '--model', 'smoothed', '--encoder-chunks', '2', '--out', join(dir, 'never')], /--encoder-chunks applies to a sentence encoder, and --model smoothed was given none/],
+      [['text', 'train', '--train', data, '--model', 'bow', '--encoder-chunks', '2', '--out', join(dir, 'never')], /--encoder-chunks does not apply to --model bow/],
+      [['text', 'train', '--train', data, '--model', 'sentence', '--encoder', model, '--encoder-chunks', '2', '--out', join(dir, 'never')], /--encoder-chunks applies to use-lite .*not to the transformers\.js model/],
+      [['text', 'train', '--train', data, '--model', 'hybrid', '--encoder', 'use-lite', '--encoder-chunks', '0', '--out', join(dir, 'never')], /--encoder-chunks must be an integer in \[1, 64\], got '0'/],
+      [['text', 'embed', '--data', data, '--encoder', 'use-lite', '--encoder-chunks', '65', '--out', join(dir, 'never.jsonl')], /--encoder-chunks must be an integer in \[1, 64\], got '65'/],
+    ];
+    for (const [args, message] of refusals) {
+      const r = await cli(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+    expect(existsSync(join(dir, 'never.jsonl'))).toBe(false);
+  });
+});

@@ -84,6 +84,8 @@ async function loadBundledEncoder(dir: string, entry: SentenceEncoderEntry, file
       const byPlace = new Map(files);
       return await UseLiteEncoder.fromFiles(model, {
         maxTokens: entry.maxTokens,
+        // Bundles written before `chunks` existed, or with one window, record none: 1.
+        chunks: entry.chunks,
         origin: { source: entry.source, name: entry.name, description: `Universal Sentence Encoder lite (from ${entry.source}), stored in the bundle`, where: (place) => `${byPlace.get(place) ?? `encoder-${place}`}` },
       });
     } catch (e) {

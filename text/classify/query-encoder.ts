@@ -18,7 +18,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Encoder } from '../../src/encoder.js';
 import { DataError, InvalidArgumentError, TransferkitError } from '../../src/errors.js';
 import type { Progress } from '../../src/progress.js';
-import { SentenceEncoder, SENTENCE_POOLINGS, USE_LITE, type SentencePooling } from '../sentence/index.js';
+import { SentenceEncoder, SENTENCE_POOLINGS, USE_LITE, USE_LITE_MAX_CHUNKS, type SentencePooling } from '../sentence/index.js';
 import { findBundled, loadVectors } from '../vectors/index.js';
 import { createRepresentation, type RepresentationName } from './represent/index.js';
 import { DEFAULT_TOKENIZER_OPTIONS, Tokenizer, tokenizerFor, type ResolvedTokenizerOptions } from './tokenize/tokenizer.js';
@@ -114,10 +114,12 @@ export interface UseLiteEncoderRecipe {
   family: 'use-lite';
   /** 'use-lite' (the packaged model) or an absolute folder in its layout. */
   model: string;
-  /** Pieces kept per text. */
+  /** Pieces kept per text (per window, with `chunks`). */
   maxTokens: number;
+  /** Windows of `maxTokens` pieces a text is read as, its vector their normalised mean (absent: 1, as in recipes written before it existed). */
+  chunks?: number;
   dim: number;
-  /** As in `TransformersEncoderRecipe` (the model's vector, which is unit length). */
+  /** As in `TransformersEncoderRecipe` (the model's vector, which is unit length; with `chunks`, the mean over the windows of `probeText`). */
   probe?: number[];
   probeText?: string;
 }
@@ -178,7 +180,7 @@ export function textEncoderRecipe(encoder: SentenceEncoder, queryPrefix?: string
     if (queryPrefix !== undefined && queryPrefix !== '') {
       throw new InvalidArgumentError('a query prefix applies to transformers.js models, not to the Universal Sentence Encoder lite', { hint: 'drop it (--query-prefix)' });
     }
-    return { kind: 'text-encoder', family: 'use-lite', model: e.source, maxTokens: e.maxTokens, dim: e.dim, ...fingerprint };
+    return { kind: 'text-encoder', family: 'use-lite', model: e.source, maxTokens: e.maxTokens, ...(e.chunks !== undefined && e.chunks !== 1 ? { chunks: e.chunks } : {}), dim: e.dim, ...fingerprint };
   }
   return {
     kind: 'text-encoder',
@@ -238,6 +240,7 @@ export function textRecipeProblem(value: unknown): string | undefined {
     if (r.family !== 'use-lite') return `family '${String(r.family)}' is not a sentence encoder this version knows (use-lite, or none for transformers.js)`;
     if (!isText(r.model) || !(r.model === USE_LITE || isAbsolute(r.model as string))) return "model must be 'use-lite' or an absolute model folder";
     if (!isInt(r.maxTokens, 1)) return 'maxTokens must be a whole number ≥ 1';
+    if (r.chunks !== undefined && !(isInt(r.chunks, 1) && (r.chunks as number) <= USE_LITE_MAX_CHUNKS)) return `chunks must be a whole number from 1 to ${USE_LITE_MAX_CHUNKS}`;
     return probeProblem(r);
   }
   if (r.kind === 'text-encoder') {
@@ -247,6 +250,7 @@ export function textRecipeProblem(value: unknown): string | undefined {
     if (!isBool(r.quantized)) return 'quantized must be true or false';
     if (r.normalize !== undefined && !isBool(r.normalize)) return 'normalize must be true or false';
     if ((r.prefix !== undefined && !isText(r.prefix)) || (r.queryPrefix !== undefined && !isText(r.queryPrefix))) return 'prefix and queryPrefix must be strings';
+    if (r.chunks !== undefined && r.chunks !== 1) return "chunks applies to the Universal Sentence Encoder lite (family 'use-lite'), not to a transformers.js model";
     return probeProblem(r);
   }
   return `kind '${String(r.kind)}' is not a text recipe`;
@@ -287,7 +291,7 @@ export async function textQueryEncoder(recipe: TextEmbeddingRecipe, options: { p
     if (recipe.kind === 'text-encoder') {
       const encoder = await SentenceEncoder.load(
         recipe.family === 'use-lite'
-          ? { model: recipe.model, maxTokens: recipe.maxTokens }
+          ? { model: recipe.model, maxTokens: recipe.maxTokens, chunks: recipe.chunks }
           : {
               model: recipe.model,
               // Local models are recorded by absolute path: anything else is a hub id, whatever folder of that name is here.

@@ -55,6 +55,12 @@ export interface SentenceEncoderOptions {
   offline?: boolean;
   /** `model` is a hub id even if a folder of that name exists here (a recipe's hub model). Default false. */
   hub?: boolean;
+  /**
+   * USE lite only (refused for transformers.js models, unless 1): read a text as up to this many
+   * consecutive windows of `maxTokens` pieces and give it the L2-normalised mean of their vectors
+   * (see `UseLiteEncoderOptions.chunks`). Default 1: the first window only.
+   */
+  chunks?: number;
 }
 
 /** Files a model folder needs besides the ONNX weights. */
@@ -323,6 +329,11 @@ export class TransformersSentenceEncoder extends SentenceEncoder {
 
   /** Load a model folder or hub model and probe its output size. */
   static override async load(options: SentenceEncoderOptions): Promise<TransformersSentenceEncoder> {
+    if (options.chunks !== undefined && options.chunks !== 1) {
+      throw new InvalidArgumentError(`chunks applies to the Universal Sentence Encoder lite, not to transformers.js models (${options.model})`, {
+        hint: 'drop it (on the command line: --encoder-chunks): a transformers.js model reads the first maxTokens tokens of a text',
+      });
+    }
     if (options.pooling !== undefined && !SENTENCE_POOLINGS.includes(options.pooling)) {
       throw new InvalidArgumentError(`unknown pooling '${options.pooling as string}'`, { hint: `use one of ${SENTENCE_POOLINGS.join(', ')}` });
     }

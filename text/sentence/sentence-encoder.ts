@@ -38,11 +38,20 @@ export interface UseLiteEncoderDescription {
   source: string;
   name: string;
   dim: number;
-  /** Pieces kept per text. */
+  /** Pieces per window (with `chunks` absent or 1: pieces kept per text). */
   maxTokens: number;
+  /**
+   * Windows of `maxTokens` pieces a text is read as, its vector the normalised mean of theirs. Recorded
+   * only when it is not 1, so descriptions written before it existed (and those of encoders that read
+   * one window) are unchanged: absent = 1.
+   */
+  chunks?: number;
 }
 
 export type SentenceEncoderDescription = TransformersEncoderDescription | UseLiteEncoderDescription;
+
+/** Most windows a USE lite encoder reads a text as (`chunks`): 64 × 128 = 8,192 pieces, far beyond an e-mail's. */
+export const USE_LITE_MAX_CHUNKS = 64;
 
 /** The fixed text whose vector fingerprints a model (`SentenceEncoder.probe`), and how many of its values are kept. */
 export const PROBE_TEXT = 'probe';
@@ -96,7 +105,8 @@ export abstract class SentenceEncoder implements Encoder<string> {
   /**
    * Load a sentence encoder: 'use-lite' or a USE-lite folder (see `UseLiteEncoder.load`; the
    * transformers-only options pooling, quantized, prefix, hub, cacheDir and normalize: false are
-   * refused), else a transformers.js folder or hub id (see `TransformersSentenceEncoder.load`).
+   * refused), else a transformers.js folder or hub id (see `TransformersSentenceEncoder.load`; the
+   * use-lite-only `chunks` is refused there).
    */
   static async load(options: SentenceEncoderOptions): Promise<SentenceEncoder> {
     const model = typeof options?.model === 'string' ? options.model.trim() : '';
@@ -104,7 +114,7 @@ export abstract class SentenceEncoder implements Encoder<string> {
     if (model === USE_LITE || (!options.hub && isUseLiteModel(model))) {
       const { UseLiteEncoder, refuseTransformersOptions } = await import('./use-lite/encoder.js');
       refuseTransformersOptions(options);
-      return UseLiteEncoder.load({ model, maxTokens: options.maxTokens, batchSize: options.batchSize });
+      return UseLiteEncoder.load({ model, maxTokens: options.maxTokens, batchSize: options.batchSize, chunks: options.chunks });
     }
     const { TransformersSentenceEncoder } = await import('./encoder.js');
     return TransformersSentenceEncoder.load(options);

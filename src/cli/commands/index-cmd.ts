@@ -106,7 +106,11 @@ function describeRecipe(recipe: unknown, usable: boolean): string {
     case 'text-vectors':
       return `texts → ${String(r.representation)} of word vectors ${String(r.vectors)} (index query --text)`;
     case 'text-encoder': {
-      if (r.family === 'use-lite') return `texts → Universal Sentence Encoder lite ${String(r.model)}, ≤ ${String(r.maxTokens)} pieces (index query --text)`;
+      if (r.family === 'use-lite') {
+        // Recipes without chunks (written before it existed, or with one window) read the first maxTokens pieces.
+        const reads = typeof r.chunks === 'number' && r.chunks > 1 ? `, ≤ ${String(r.maxTokens)} pieces per window, mean of up to ${r.chunks} windows` : `, ≤ ${String(r.maxTokens)} pieces`;
+        return `texts → Universal Sentence Encoder lite ${String(r.model)}${reads} (index query --text)`;
+      }
       const extras = [`${String(r.pooling)} pooling`, `≤ ${String(r.maxTokens)} tokens`, r.quantized ? '8-bit ONNX' : 'full-precision ONNX', r.normalize === false ? 'not normalised' : '', r.prefix ? `prefix ${JSON.stringify(r.prefix)}` : '', r.queryPrefix !== undefined ? `query prefix ${JSON.stringify(r.queryPrefix)}` : ''];
       return `texts → sentence encoder ${String(r.model)}, ${extras.filter(Boolean).join(', ')} (index query --text)`;
     }

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { DatasetFormat, ModelSpec, RepresentationName, TextEvaluation, TrainingSummary } from '../../../text/classify/index.js';
 import type { SentencePooling } from '../../../text/sentence/index.js';
-import { isUseLiteModel } from '../../../text/sentence/sentence-encoder.js';
+import { isUseLiteModel, USE_LITE_MAX_CHUNKS } from '../../../text/sentence/sentence-encoder.js';
 import { formatReport } from '../../metrics/classification.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { checkBundleOutput } from '../../bundle/owner.js';
@@ -53,6 +53,7 @@ interface TrainOpts extends DataOpts, ScheduleOpts {
   maxTokens?: number;
   encoder?: string;
   encoderWeight?: number;
+  encoderChunks?: number;
   pooling?: SentencePooling;
   quantized?: boolean;
   prefix?: string;
@@ -60,7 +61,7 @@ interface TrainOpts extends DataOpts, ScheduleOpts {
   json?: boolean;
 }
 
-/** The sentence encoder's options from --encoder, --pooling, --max-tokens (`withMaxTokens`: --model sentence only), --quantized, --prefix. */
+/** The sentence encoder's options from --encoder, --pooling, --max-tokens (`withMaxTokens`: --model sentence only), --quantized, --prefix, --encoder-chunks. */
 function encoderSpec(o: TrainOpts, withMaxTokens: boolean) {
   return {
     model: o.encoder!,
@@ -68,7 +69,16 @@ function encoderSpec(o: TrainOpts, withMaxTokens: boolean) {
     ...(withMaxTokens && o.maxTokens ? { maxTokens: o.maxTokens } : {}),
     ...(o.quantized !== undefined ? { quantized: o.quantized } : {}),
     ...(o.prefix ? { prefix: o.prefix } : {}),
+    ...(o.encoderChunks !== undefined ? { chunks: o.encoderChunks } : {}),
   };
+}
+
+/** --encoder-chunks with a transformers.js --encoder is refused before any data is read (the library would refuse it once loading). */
+function refuseChunksWithTransformers(o: { encoder?: string; encoderChunks?: number }): void {
+  if (o.encoderChunks === undefined || o.encoder === undefined || isUseLiteModel(o.encoder)) return;
+  throw new InvalidArgumentError(`--encoder-chunks applies to use-lite (the Universal Sentence Encoder lite), not to the transformers.js model ${o.encoder}`, {
+    hint: 'drop --encoder-chunks: a transformers.js model reads the first --max-tokens tokens of a text',
+  });
 }
 
 async function modelSpec(o: TrainOpts): Promise<ModelSpec> {
@@ -135,6 +145,7 @@ const KIND_OPTIONS: { flag: string; key: keyof TrainOpts; kinds: readonly KindGr
   { flag: '--pooling', key: 'pooling', kinds: WITH_ENCODER, what: ENCODER_MODELS },
   { flag: '--quantized', key: 'quantized', kinds: WITH_ENCODER, what: ENCODER_MODELS },
   { flag: '--prefix', key: 'prefix', kinds: WITH_ENCODER, what: ENCODER_MODELS },
+  { flag: '--encoder-chunks', key: 'encoderChunks', kinds: WITH_ENCODER, what: '--model sentence|hybrid|smoothed with --encoder use-lite' },
   { flag: '--encoder-weight', key: 'encoderWeight', kinds: ['hybrid', 'smoothed'], what: '--model hybrid|smoothed with --encoder (the scale of the sentence block)' },
   { flag: '--epochs', key: 'epochs', kinds: NEURAL, what: 'the neural models' },
   { flag: '--batch-size', key: 'batchSize', kinds: NEURAL, what: 'the neural models' },
@@ -169,7 +180,7 @@ function checkKindOptions(ctx: CliContext, o: TrainOpts, cmd: Command): void {
   if (kind === 'hybrid' || kind === 'smoothed') {
     if (o.encoder === undefined) {
       // The encoder's own options without an encoder would be silently ignored.
-      const encoderOnly = (['pooling', 'quantized', 'prefix', 'encoderWeight'] as const).filter((k) => o[k] !== undefined);
+      const encoderOnly = (['pooling', 'quantized', 'prefix', 'encoderChunks', 'encoderWeight'] as const).filter((k) => o[k] !== undefined);
       if (encoderOnly.length) {
         const flag = encoderOnly[0] === 'encoderWeight' ? '--encoder-weight' : encoderFlag(encoderOnly[0], o);
         throw new InvalidArgumentError(`${flag} applies to a sentence encoder, and --model ${o.model} was given none`, { hint: 'add --encoder <model folder, hub id or use-lite>, or drop it' });
@@ -221,19 +232,24 @@ function trainingWarnings(o: TrainOpts, s: TrainingSummary): string[] {
  * The sentence-encoder options `text train --model sentence` and `text embed --encoder` share.
  * `scope` starts each help line ('sentence model:'), `use` says what the model is for, `prefixExample` is e5's prefix there.
  */
-function addEncoderOptions(cmd: Command, scope: string, use: string, prefixExample: string): Command {
+function addEncoderOptions(cmd: Command, scope: string, use: string, prefixExample: string, windowPieces: string): Command {
   return cmd
     .option('--encoder <model>', `${use}: use-lite (the Universal Sentence Encoder lite, 512-d, shipped with transferkit; also a folder with its model.json, shards and vocab.json), a transformers.js model folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx or model_quantized.onnx) or a Hugging Face hub id such as Xenova/all-MiniLM-L6-v2 (downloaded once into the cache)`)
     .option('--pooling <how>', `${scope} ${SENTENCE_POOLING_CHOICES.join(' or ')} of the token vectors (default: the folder's sentence-transformers pooling, else mean)`, choiceOption('--pooling', SENTENCE_POOLING_CHOICES))
     .option('--quantized', `${scope} use onnx/model_quantized.onnx (default: when the folder has it)`)
     .option('--no-quantized', `${scope} use onnx/model.onnx even when the folder also has the 8-bit file`)
-    .option('--prefix <text>', `${scope} put this before every text (e5 models: ${prefixExample})`);
+    .option('--prefix <text>', `${scope} put this before every text (e5 models: ${prefixExample})`)
+    .option(
+      '--encoder-chunks <n>',
+      `${scope} use-lite only: read a text as up to N consecutive windows of ${windowPieces} and give it the normalised mean of their vectors, for e-mails and documents longer than one window (default 1: the first window only; at most ${USE_LITE_MAX_CHUNKS})`,
+      intOption('--encoder-chunks', 1, USE_LITE_MAX_CHUNKS),
+    );
 }
 
 /** How an encoder option was spelled on the command line (`quantized: false` came from --no-quantized). */
-function encoderFlag(key: 'pooling' | 'quantized' | 'prefix' | 'queryPrefix' | 'encoder', o: { quantized?: boolean }): string {
+function encoderFlag(key: 'pooling' | 'quantized' | 'prefix' | 'queryPrefix' | 'encoder' | 'encoderChunks', o: { quantized?: boolean }): string {
   if (key === 'quantized' && o.quantized === false) return '--no-quantized';
-  return key === 'queryPrefix' ? '--query-prefix' : `--${key}`;
+  return key === 'queryPrefix' ? '--query-prefix' : key === 'encoderChunks' ? '--encoder-chunks' : `--${key}`;
 }
 
 function addDataOptions(cmd: Command): Command {
@@ -296,8 +312,10 @@ export function registerText(program: Command, ctx: CliContext): void {
     'sentence encoder:',
     'sentence encoder (stored in the bundle): the model of --model sentence, or a sentence block next to the TF-IDF features of --model hybrid (replacing its word vectors) or smoothed',
     "'query: '",
+    '128 pieces (--model sentence: --max-tokens pieces)',
   ).action(async (o: TrainOpts, cmd: Command) => {
     checkKindOptions(ctx, o, cmd);
+    refuseChunksWithTransformers(o);
     // Checked here, before any data is read; without the flags the library's default (constant) runs.
     const schedule = scheduleFromOptions(o, 'constant');
     const textLib = await textClassify();
@@ -374,7 +392,9 @@ export function registerText(program: Command, ctx: CliContext): void {
       if (s.oov) ctx.print(`training texts: ${formatOov(s.oov)}`);
       if (s.sentenceEncoder) {
         const e = s.sentenceEncoder;
-        ctx.print(`sentence encoder: ${e.name} (${e.source}), dim ${e.dim}, up to ${e.maxTokens} tokens per text${'quantized' in e && e.quantized ? ', 8-bit' : ''}; stored in the bundle`);
+        const chunks = 'chunks' in e && e.chunks !== undefined && e.chunks > 1 ? e.chunks : undefined;
+        const reads = chunks ? `a text as the mean of up to ${chunks} windows of ${e.maxTokens} pieces` : `up to ${e.maxTokens} tokens per text`;
+        ctx.print(`sentence encoder: ${e.name} (${e.source}), dim ${e.dim}, ${reads}${'quantized' in e && e.quantized ? ', 8-bit' : ''}; stored in the bundle`);
       }
       if (s.emptyRepresentations) {
         ctx.print(`${s.emptyRepresentations} training text(s) ${s.sentenceEncoder ? 'were encoded as the zero vector by the sentence encoder' : 'had no word with a vector: encoded as the zero vector'}`);
@@ -429,6 +449,7 @@ export function registerText(program: Command, ctx: CliContext): void {
     'with --encoder:',
     'a sentence encoder instead of word vectors',
     "'passage: ' for documents to search",
+    '--max-tokens pieces (default 128)',
   )
     .action(
       async (
@@ -442,6 +463,7 @@ export function registerText(program: Command, ctx: CliContext): void {
           quantized?: boolean;
           prefix?: string;
           queryPrefix?: string;
+          encoderChunks?: number;
           keyColumn?: string;
           snippet: number;
           maxTokens?: number;
@@ -450,7 +472,7 @@ export function registerText(program: Command, ctx: CliContext): void {
         cmd: Command,
       ) => {
         if (o.encoder === undefined) {
-          const encoderOnly = (['pooling', 'quantized', 'prefix', 'queryPrefix'] as const).filter((k) => o[k] !== undefined);
+          const encoderOnly = (['pooling', 'quantized', 'prefix', 'queryPrefix', 'encoderChunks'] as const).filter((k) => o[k] !== undefined);
           if (encoderOnly.length) {
             throw new InvalidArgumentError(`${encoderFlag(encoderOnly[0], o)} applies to a sentence encoder`, { hint: 'add --encoder <model folder or hub id>, or drop it' });
           }
@@ -461,6 +483,7 @@ export function registerText(program: Command, ctx: CliContext): void {
           if (o.queryPrefix !== undefined && isUseLiteModel(o.encoder)) {
             throw new InvalidArgumentError('--query-prefix applies to transformers.js models, not to use-lite (the Universal Sentence Encoder lite takes no prefix)', { hint: 'drop --query-prefix' });
           }
+          refuseChunksWithTransformers(o);
         }
         await checkOutputFile(o.out);
         await refuseInputAsOutput({ flag: '--out', path: o.out, kind: 'file' }, o.encoder === undefined ? { '--data': o.data, '--vectors': o.vectors } : { '--data': o.data, '--encoder': o.encoder });
@@ -469,7 +492,7 @@ export function registerText(program: Command, ctx: CliContext): void {
         const common = { snippet: o.snippet, progress: ctx.progress(o.json) };
         const r =
           o.encoder !== undefined
-            ? await embedTexts(records, o.out, { ...common, queryPrefix: o.queryPrefix, encoder: { model: o.encoder, pooling: o.pooling, quantized: o.quantized, prefix: o.prefix, maxTokens: o.maxTokens || undefined } })
+            ? await embedTexts(records, o.out, { ...common, queryPrefix: o.queryPrefix, encoder: { model: o.encoder, pooling: o.pooling, quantized: o.quantized, prefix: o.prefix, maxTokens: o.maxTokens || undefined, chunks: o.encoderChunks } })
             : await embedTexts(records, o.out, {
                 ...common,
                 vectors: await loadVectorsNoting(ctx, o.vectors, { progress: ctx.progress(o.json) }),
@@ -487,7 +510,8 @@ export function registerText(program: Command, ctx: CliContext): void {
           const why = r.encoder ? 'whose encoding is a zero vector' : 'with no word that has a vector';
           ctx.note(`left out ${r.empty.length} text(s) ${why}: ${r.empty.slice(0, 20).join(', ')}${r.empty.length > 20 ? ', …' : ''}`);
         }
-        ctx.note(`wrote ${r.count} document vectors (${r.encoder ? r.encoder.name : `${r.representation} of ${o.vectors}`}, dim ${r.dim}) to ${o.out} in ${r.seconds.toFixed(1)} s${r.encoder ? ` [${from}]` : ''}`);
+        const windows = r.encoder && o.encoderChunks !== undefined && o.encoderChunks > 1 ? `, mean of up to ${o.encoderChunks} windows of ${r.encoder.maxTokens} pieces` : '';
+        ctx.note(`wrote ${r.count} document vectors (${r.encoder ? `${r.encoder.name}${windows}` : `${r.representation} of ${o.vectors}`}, dim ${r.dim}) to ${o.out} in ${r.seconds.toFixed(1)} s${r.encoder ? ` [${from}]` : ''}`);
         ctx.note(r.recipe ? `recipe for queries: ${recipeFileFor(o.out)} (index build saves it; then index query --text)` : `note: no recipe for query texts: ${r.noRecipe}`);
       },
     );

@@ -10,8 +10,10 @@
  *   vocab.json         8,000 SentencePiece unigram pieces as [piece, score] pairs (./tokenizer.ts)
  *
  * A text becomes at most `maxTokens` pieces (default 128: the model was trained on sentences and short
- * paragraphs; a longer text is cut at the end). Texts are sorted by piece count before batching, and
- * each text's vector does not depend on its batch. A text with no pieces (empty, or only whitespace)
+ * paragraphs; a longer text is cut at the end). With `chunks` > 1 a long text is read further, as up
+ * to `chunks` consecutive windows of `maxTokens` pieces whose vectors are averaged. The windows of all
+ * texts are sorted by piece count before batching, and each text's vector does not depend on its
+ * batch. A text with no pieces (empty, or only whitespace)
  * gets the model's own vector of an empty input — one fixed unit vector, as a transformers encoder
  * gives an empty text the vector of its special tokens; it is not the zero vector.
  */
@@ -24,7 +26,7 @@ import type { Provenance } from '../../../src/encoder.js';
 import { initEngine } from '../../../src/engine/backend.js';
 import { InvalidArgumentError, InvalidFileError, NotFoundError, TransferkitError } from '../../../src/errors.js';
 import { silentProgress, type Progress } from '../../../src/progress.js';
-import { PROBE_TEXT, PROBE_VALUES, SentenceEncoder, USE_LITE, type UseLiteEncoderDescription } from '../sentence-encoder.js';
+import { PROBE_TEXT, PROBE_VALUES, SentenceEncoder, USE_LITE, USE_LITE_MAX_CHUNKS, type UseLiteEncoderDescription } from '../sentence-encoder.js';
 import type { SentenceEncoderOptions } from '../encoder.js';
 import { SentencePieceUnigram, type VocabEntry } from './tokenizer.js';
 
@@ -50,8 +52,17 @@ export interface UseLiteEncoderOptions {
    * number from 1 to 128.
    */
   maxTokens?: number;
-  /** Texts per graph call (texts are sorted by piece count first, so a batch holds texts of about one length). Default 32. */
+  /** Windows per graph call (windows are sorted by piece count first, so a batch holds windows of about one length). Default 32. */
   batchSize?: number;
+  /**
+   * Windows a text is read as: its first `maxTokens × chunks` pieces are cut into up to `chunks`
+   * consecutive windows of `maxTokens` pieces (the last may be shorter), and its vector is the mean of
+   * the windows' vectors, L2-normalised (rows stay unit length). A text of one window gets that window's
+   * vector as it is, so a text of at most `maxTokens` pieces has the same vector whatever `chunks` is.
+   * For e-mails and documents, which run far past the 128 pieces the graph reads (SpamAssassin averages
+   * about 1,200). Default 1 (the first window only); a whole number from 1 to 64 (`USE_LITE_MAX_CHUNKS`).
+   */
+  chunks?: number;
 }
 
 /** Options of `SentenceEncoder.load` that only a transformers.js model has: refused for USE lite, so none is silently ignored. */
@@ -160,6 +171,8 @@ export class UseLiteEncoder extends SentenceEncoder {
   readonly provenance: Provenance;
   readonly maxTokens: number;
   readonly batchSize: number;
+  /** Windows of `maxTokens` pieces a text is read as (see `UseLiteEncoderOptions.chunks`). */
+  readonly chunks: number;
   readonly probe: number[];
   readonly tokenizer: SentencePieceUnigram;
   private model: tf.GraphModel | null;
@@ -168,7 +181,7 @@ export class UseLiteEncoder extends SentenceEncoder {
   private readonly origin: UseLiteOrigin;
   private readonly places: string[];
 
-  private constructor(model: tf.GraphModel, tokenizer: SentencePieceUnigram, places: string[], origin: UseLiteOrigin, settings: { maxTokens: number; batchSize: number; dim: number; probe: number[]; emptyVector: Float32Array }) {
+  private constructor(model: tf.GraphModel, tokenizer: SentencePieceUnigram, places: string[], origin: UseLiteOrigin, settings: { maxTokens: number; batchSize: number; chunks: number; dim: number; probe: number[]; emptyVector: Float32Array }) {
     super();
     this.model = model;
     this.tokenizer = tokenizer;
@@ -177,6 +190,7 @@ export class UseLiteEncoder extends SentenceEncoder {
     this.name = origin.name;
     this.maxTokens = settings.maxTokens;
     this.batchSize = settings.batchSize;
+    this.chunks = settings.chunks;
     this.dim = settings.dim;
     this.probe = settings.probe;
     this.emptyVector = settings.emptyVector;
@@ -222,7 +236,7 @@ export class UseLiteEncoder extends SentenceEncoder {
     files: Record<string, Uint8Array>,
     options: UseLiteEncoderOptions & { origin: Omit<UseLiteOrigin, 'dir' | 'files'> & { dir?: string } },
   ): Promise<UseLiteEncoder> {
-    const { maxTokens, batchSize } = checkSettings(options);
+    const { maxTokens, batchSize, chunks } = checkSettings(options);
     const { origin } = options;
     const modelJson = files[MODEL_FILE];
     if (!modelJson) throw new NotFoundError(`${origin.where(MODEL_FILE)} is missing`);
@@ -254,45 +268,77 @@ export class UseLiteEncoder extends SentenceEncoder {
       }
       // Probe: the fixed text's vector gives the dimension and the fingerprint; [no pieces, one text]
       // gives the vector of an empty text (a trailing row with no pieces would be dropped by the graph).
+      // The probe text is one window long, so its vector is the same whatever `chunks` is.
       const probeIds = tokenizer.encode(PROBE_TEXT, maxTokens);
       const first = await runGraph(model, [probeIds], undefined, origin.source);
       const dim = first.length;
       const both = await runGraph(model, [[], probeIds], dim, origin.source);
       const emptyVector = both.slice(0, dim);
       const keep = origin.dir ? { dir: origin.dir } : { files };
-      return new UseLiteEncoder(model, tokenizer, places, { ...origin, ...keep }, { maxTokens, batchSize, dim, probe: fingerprint(first, dim), emptyVector });
+      return new UseLiteEncoder(model, tokenizer, places, { ...origin, ...keep }, { maxTokens, batchSize, chunks, dim, probe: fingerprint(first, dim), emptyVector });
     } catch (e) {
       model.dispose();
       throw e;
     }
   }
 
-  /** The piece ids of a text, as encoded (at most `maxTokens`). */
+  /** The piece ids of a text that are read (at most `maxTokens × chunks`; with `chunks` 1, at most `maxTokens`). */
   pieces(text: string): number[] {
-    return this.tokenizer.encode(typeof text === 'string' ? text : String(text), this.maxTokens);
+    return this.tokenizer.encode(typeof text === 'string' ? text : String(text), this.maxTokens * this.chunks);
+  }
+
+  /** The windows a text is read as: its pieces cut into runs of `maxTokens` (at most `chunks`; none for a text with no pieces). */
+  windows(text: string): number[][] {
+    const ids = this.pieces(text);
+    const out: number[][] = [];
+    for (let i = 0; i < ids.length; i += this.maxTokens) out.push(ids.slice(i, i + this.maxTokens));
+    return out;
   }
 
   /**
-   * Encode texts: row-major texts.length × dim, unit rows. A text with no pieces gets the model's
-   * vector of an empty input (see the module doc).
+   * Encode texts: row-major texts.length × dim, unit rows. A text of several windows gets the
+   * normalised mean of their vectors (`chunks`); a text with no pieces the model's vector of an empty
+   * input (see the module doc).
    */
   async encode(texts: readonly string[], progress: Progress = silentProgress): Promise<Float32Array> {
     const model = this.live();
     const dim = this.dim;
     const out = new Float32Array(texts.length * dim);
-    const ids = texts.map((t) => this.pieces(t));
-    // Longest first (so the first batch shows the memory a run needs); rows go back in place.
-    const order = ids.map((_, i) => i).filter((i) => ids[i]!.length > 0).sort((a, b) => ids[b]!.length - ids[a]!.length || a - b);
-    ids.forEach((s, i) => s.length === 0 && out.set(this.emptyVector, i * dim));
-    const empties = texts.length - order.length;
+    const windows = texts.map((t) => this.windows(t));
+    // Every window of every text, as [text, window]; a text of several windows sums its windows' vectors in `sums`.
+    const all: Array<[number, number]> = [];
+    const sumRow = new Int32Array(texts.length).fill(-1);
+    let multi = 0;
+    windows.forEach((ws, t) => {
+      if (ws.length === 0) out.set(this.emptyVector, t * dim);
+      if (ws.length > 1) sumRow[t] = multi++;
+      ws.forEach((_, w) => all.push([t, w]));
+    });
+    const sums = new Float64Array(multi * dim);
+    const left = windows.map((ws) => ws.length);
+    const length = ([t, w]: [number, number]) => windows[t]![w]!.length;
+    // Longest first (so the first batch shows the memory a run needs); ties in text, then window order.
+    // A text's own windows are thus always summed in the same order, whatever else is encoded with it.
+    all.sort((a, b) => length(b) - length(a) || a[0] - b[0] || a[1] - b[1]);
+    let done = texts.length - windows.filter((ws) => ws.length > 0).length;
     progress.start('encoding texts', texts.length);
     try {
-      progress.update(empties);
-      for (let b = 0; b < order.length; b += this.batchSize) {
-        const rows = order.slice(b, b + this.batchSize);
-        const vectors = await runGraph(model, rows.map((r) => ids[r]!), dim, this.provenance.source);
-        rows.forEach((r, j) => out.set(vectors.subarray(j * dim, (j + 1) * dim), r * dim));
-        progress.update(empties + b + rows.length);
+      progress.update(done);
+      for (let b = 0; b < all.length; b += this.batchSize) {
+        const batch = all.slice(b, b + this.batchSize);
+        const vectors = await runGraph(model, batch.map(([t, w]) => windows[t]![w]!), dim, this.provenance.source);
+        batch.forEach(([t], j) => {
+          const v = vectors.subarray(j * dim, (j + 1) * dim);
+          const s = sumRow[t]!;
+          // One window: its vector as the graph gives it (unit length already), bit for bit.
+          if (s < 0) out.set(v, t * dim);
+          else for (let k = 0; k < dim; k++) sums[s * dim + k] += v[k]!;
+          if (--left[t]! === 0) {
+            done++;
+            if (s >= 0) normaliseInto(out, t * dim, sums, s * dim, dim);
+          }
+        });
+        progress.update(done);
       }
     } finally {
       progress.stop();
@@ -310,15 +356,14 @@ export class UseLiteEncoder extends SentenceEncoder {
     return runGraph(this.live(), seqs, this.dim, this.provenance.source);
   }
 
-  /** The model's fingerprint for `text`: the first `PROBE_VALUES` values of its vector. */
+  /** The model's fingerprint for `text`: the first `PROBE_VALUES` values of its vector, as `encode` gives it (with `chunks`, the mean over its windows). */
   async probeOf(text: string): Promise<number[]> {
-    const ids = this.pieces(text);
-    const vector = ids.length === 0 ? this.emptyVector : await runGraph(this.live(), [ids], this.dim, this.provenance.source);
-    return fingerprint(vector, this.dim);
+    return fingerprint(await this.encode([text]), this.dim);
   }
 
+  /** See `UseLiteEncoderDescription` (`chunks` only when it is not 1). */
   describe(): UseLiteEncoderDescription {
-    return { family: 'use-lite', source: this.provenance.source, name: this.name, dim: this.dim, maxTokens: this.maxTokens };
+    return { family: 'use-lite', source: this.provenance.source, name: this.name, dim: this.dim, maxTokens: this.maxTokens, ...(this.chunks === 1 ? {} : { chunks: this.chunks }) };
   }
 
   /** model.json, the weight shards and vocab.json. */
@@ -343,9 +388,10 @@ export class UseLiteEncoder extends SentenceEncoder {
   }
 }
 
-function checkSettings(options: UseLiteEncoderOptions): { maxTokens: number; batchSize: number } {
+function checkSettings(options: UseLiteEncoderOptions): { maxTokens: number; batchSize: number; chunks: number } {
   const maxTokens = options.maxTokens ?? USE_LITE_MAX_TOKENS;
   const batchSize = options.batchSize ?? USE_LITE_BATCH_SIZE;
+  const chunks = options.chunks ?? 1;
   if (!Number.isInteger(maxTokens) || maxTokens < 1) {
     throw new InvalidArgumentError(`maxTokens must be a whole number ≥ 1 (pieces kept per text), got ${maxTokens}`, { hint: `on the command line: --max-tokens N with N ≥ 1 (0 = the default, ${USE_LITE_MAX_TOKENS})` });
   }
@@ -355,7 +401,20 @@ function checkSettings(options: UseLiteEncoderOptions): { maxTokens: number; bat
     });
   }
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batch size must be a whole number ≥ 1, got ${batchSize}`);
-  return { maxTokens, batchSize };
+  if (!Number.isInteger(chunks) || chunks < 1 || chunks > USE_LITE_MAX_CHUNKS) {
+    throw new InvalidArgumentError(`chunks must be a whole number from 1 to ${USE_LITE_MAX_CHUNKS} (windows of maxTokens pieces a text is read as), got ${typeof chunks === 'string' ? JSON.stringify(chunks) : chunks}`, {
+      hint: `give 1 (the default: the first ${maxTokens} pieces only) up to ${USE_LITE_MAX_CHUNKS}; on the command line: --encoder-chunks N`,
+    });
+  }
+  return { maxTokens, batchSize, chunks };
+}
+
+/** out[at, at + dim) = sums[from, from + dim) / its L2 norm (a zero sum stays zero). */
+function normaliseInto(out: Float32Array, at: number, sums: Float64Array, from: number, dim: number): void {
+  let norm = 0;
+  for (let k = 0; k < dim; k++) norm += sums[from + k]! ** 2;
+  const inverse = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let k = 0; k < dim; k++) out[at + k] = sums[from + k]! * inverse;
 }
 
 function fingerprint(vector: Float32Array, dim: number): number[] {

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { embedTexts, loadTextClassifier, saveTextClassifier, textQueryEncoder, trainTextClassifier, type TextEncoderRecipe } from '../../../../text/classify/index.js';
+import { embedTexts, loadTextClassifier, saveTextClassifier, textQueryEncoder, textRecipeProblem, trainTextClassifier, type TextEncoderRecipe } from '../../../../text/classify/index.js';
 import { UseLiteEncoder, useLitePackageDir } from '../../../../text/sentence/index.js';
 
 /** Two topics in plain English: words the classifier never saw in training are known to the encoder. */
@@ -64,6 +64,7 @@ describe('text embed recipes with use-lite', () => {
     const r = await embedTexts(examples.map((e) => ({ text: e.text, label: e.label })), out, { encoder: 'use-lite' });
     const recipe = r.recipe as TextEncoderRecipe;
     expect(recipe).toMatchObject({ kind: 'text-encoder', family: 'use-lite', model: 'use-lite', maxTokens: 128, dim: 512, probeText: FOOD[0] });
+    expect('chunks' in recipe).toBe(false);
     const first = JSON.parse(readFileSync(out, 'utf8').split('\n')[0]!) as { vector: number[] };
     const query = await textQueryEncoder(recipe);
     try {
@@ -75,5 +76,64 @@ describe('text embed recipes with use-lite', () => {
     await expect(embedTexts(examples, join(root, 'x.jsonl'), { encoder: 'use-lite', queryPrefix: 'query: ' })).rejects.toThrow(/query prefix applies to transformers\.js models/);
     // A recipe whose fingerprint is not this model's is refused.
     await expect(textQueryEncoder({ ...recipe, probe: recipe.probe!.map((x) => -x) })).rejects.toThrow(/not the one the data was embedded with/);
+  });
+});
+
+/** Texts of several 128-piece windows: each begins with one topic and goes on about it (and, for `mixed`, ends on the other). */
+const long = (topic: string[], times: number) => Array.from({ length: times }, () => topic.join(' ')).join(' ');
+const LONG_FOOD = [long(FOOD, 2), long(FOOD.slice(2), 2), long(FOOD.slice(4), 3)];
+const LONG_SPORT = [long(SPORT, 2), long(SPORT.slice(2), 2), long(SPORT.slice(4), 3)];
+/** Food for a window, then sport: its mean over windows is not its first window's vector. */
+const MIXED = `${FOOD.slice(0, 5).join(' ')} ${long(SPORT, 3)}`;
+
+describe('use-lite with chunks: 4 in bundles and recipes', () => {
+  it('a classifier stores chunks in its bundle and loads with it, predicting the same', async () => {
+    const train = [...LONG_FOOD.map((text) => ({ text, label: 'food' })), ...LONG_SPORT.map((text) => ({ text, label: 'sport' })), ...examples.slice(0, 2), ...examples.slice(8, 10)];
+    const clf = await trainTextClassifier(train, { seed: 0, model: { kind: 'hybrid', sentence: { model: 'use-lite', chunks: 4 } as { model: string } } });
+    const out = join(root, 'chunked');
+    try {
+      expect(clf.summary.sentenceEncoder).toEqual({ family: 'use-lite', source: 'use-lite', name: 'use-lite', dim: 512, maxTokens: 128, chunks: 4 });
+      await saveTextClassifier(out, clf);
+      const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+      expect(manifest.encoder).toMatchObject({ family: 'use-lite', maxTokens: 128, chunks: 4 });
+      const back = await loadTextClassifier(out);
+      try {
+        const encoder = (back.model as unknown as { sentenceEncoder: UseLiteEncoder }).sentenceEncoder;
+        expect(encoder.chunks).toBe(4);
+        expect(encoder.describe()).toEqual({ family: 'use-lite', source: 'use-lite', name: 'use-lite', dim: 512, maxTokens: 128, chunks: 4 });
+        const texts = [MIXED, unseen[0]!];
+        expect(Array.from(await back.predictProba(texts))).toEqual(Array.from(await clf.predictProba(texts)));
+      } finally {
+        back.dispose();
+      }
+    } finally {
+      clf.dispose();
+    }
+  });
+
+  it('a text embed recipe records chunks, and the query encoder reads the same windows', async () => {
+    const out = join(root, 'chunked.jsonl');
+    const records = [MIXED, ...LONG_FOOD, ...LONG_SPORT].map((text, i) => ({ text, label: i === 0 ? 'mixed' : 'x' }));
+    const r = await embedTexts(records, out, { encoder: { model: 'use-lite', chunks: 4 } });
+    const recipe = r.recipe as TextEncoderRecipe;
+    expect(recipe).toMatchObject({ kind: 'text-encoder', family: 'use-lite', model: 'use-lite', maxTokens: 128, chunks: 4, dim: 512, probeText: MIXED.slice(0, 200) });
+    expect(textRecipeProblem(JSON.parse(JSON.stringify(recipe)))).toBeUndefined();
+    const first = JSON.parse(readFileSync(out, 'utf8').split('\n')[0]!) as { vector: number[] };
+    const query = (await textQueryEncoder(recipe)) as UseLiteEncoder;
+    // The same recipe without chunks (as written before chunks existed): the model reads the first window only.
+    const { chunks: _, ...oneWindow } = recipe as TextEncoderRecipe & { chunks?: number };
+    const plain = (await textQueryEncoder(oneWindow as TextEncoderRecipe)) as UseLiteEncoder;
+    try {
+      expect([query.chunks, plain.chunks]).toEqual([4, 1]);
+      const v = await query.encode([MIXED]);
+      expect(Math.max(...first.vector.map((x, k) => Math.abs(x - v[k]!)))).toBeLessThan(1e-5);
+      const w = await plain.encode([MIXED]);
+      expect(Math.max(...first.vector.map((x, k) => Math.abs(x - w[k]!)))).toBeGreaterThan(1e-2);
+    } finally {
+      query.dispose();
+      plain.dispose();
+    }
+    for (const chunks of [0, 65, 2.5, '4']) expect(textRecipeProblem({ ...recipe, chunks })).toBe('chunks must be a whole number from 1 to 64');
+    expect(textRecipeProblem({ kind: 'text-encoder', model: '/models/minilm', pooling: 'mean', maxTokens: 128, quantized: true, dim: 384, chunks: 4 })).toMatch(/chunks applies to the Universal Sentence Encoder lite/);
   });
 });

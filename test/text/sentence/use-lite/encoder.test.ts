@@ -132,6 +132,116 @@ describe('UseLiteEncoder (the packaged model)', () => {
   });
 });
 
+describe('UseLiteEncoder chunks: a long text as the mean over windows', () => {
+  const FOOD = 'I baked fresh bread this morning, and the soup needed more salt and pepper before we ate it with pasta and tomato sauce.';
+  const SPORT = 'The team won the football match after she scored a goal in the final minute, and the referee showed a red card.';
+  /** About 300 pieces: food first, sport after the first window. */
+  const LONG = [FOOD, FOOD, FOOD, FOOD, SPORT, SPORT, SPORT, SPORT, SPORT, SPORT, SPORT, SPORT].join(' ');
+  const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (x, k) => Math.abs(x - b[k]!)));
+  const unit = (sum: number[]) => {
+    const n = Math.sqrt(sum.reduce((a, x) => a + x * x, 0));
+    return sum.map((x) => x / n);
+  };
+  let two: UseLiteEncoder;
+  beforeAll(async () => {
+    two = (await SentenceEncoder.load({ model: 'use-lite', chunks: 2 })) as UseLiteEncoder;
+  });
+  afterAll(() => two?.dispose());
+
+  it('with chunks 1 (the default) reads the first 128 pieces, bit for bit as one graph call on them', async () => {
+    const one = await UseLiteEncoder.load({ chunks: 1 });
+    try {
+      expect(one.chunks).toBe(1);
+      expect(one.describe()).toEqual(enc.describe());
+      expect('chunks' in one.describe()).toBe(false);
+      const ids = enc.tokenizer.encode(LONG);
+      expect(ids.length).toBeGreaterThan(256);
+      expect(one.pieces(LONG)).toEqual(ids.slice(0, 128));
+      expect(Array.from(await one.encode([LONG]))).toEqual(Array.from(await enc.encodePieceIds([ids.slice(0, 128)])));
+      expect(await one.probeOf(LONG)).toEqual(await enc.probeOf(LONG));
+    } finally {
+      one.dispose();
+    }
+  });
+
+  it('with chunks 2 gives a long text the normalised mean of its two windows\' vectors (and reads nothing after them)', async () => {
+    expect([two.chunks, two.maxTokens]).toEqual([2, 128]);
+    expect(two.describe()).toEqual({ family: 'use-lite', source: 'use-lite', name: 'use-lite', dim: 512, maxTokens: 128, chunks: 2 });
+    const ids = two.tokenizer.encode(LONG, 256);
+    expect(two.windows(LONG)).toEqual([ids.slice(0, 128), ids.slice(128, 256)]);
+    const [w1, w2] = [await two.encodePieceIds([ids.slice(0, 128)]), await two.encodePieceIds([ids.slice(128, 256)])];
+    const expected = unit(Array.from(w1, (x, k) => x + w2[k]!));
+    const got = await two.encode([LONG]);
+    expect(maxDiff(got, expected)).toBeLessThan(1e-5);
+    expect(Math.hypot(...got)).toBeCloseTo(1, 5);
+    // The second window is about sport: the mean differs from the first window alone.
+    expect(maxDiff(got, w1)).toBeGreaterThan(1e-2);
+    // Pieces past the second window are not read.
+    const cut = LONG + ' ' + FOOD.repeat(3);
+    expect(Array.from(await two.encode([cut]))).toEqual(Array.from(got));
+    // A last window shorter than 128 pieces counts as one window.
+    const mid = [FOOD, FOOD, FOOD, FOOD, SPORT].join(' ');
+    const midIds = two.tokenizer.encode(mid);
+    expect(midIds.length).toBeGreaterThan(128);
+    expect(midIds.length).toBeLessThan(256);
+    const [m1, m2] = [await two.encodePieceIds([midIds.slice(0, 128)]), await two.encodePieceIds([midIds.slice(128)])];
+    expect(maxDiff(await two.encode([mid]), unit(Array.from(m1, (x, k) => x + m2[k]!)))).toBeLessThan(1e-5);
+  });
+
+  it('gives a text of one window (and an empty text) the same vector whatever chunks is', async () => {
+    const texts = ['A short sentence about cats.', '', '   '];
+    const [a, b] = [await two.encode(texts), await enc.encode(texts)];
+    expect(Array.from(a)).toEqual(Array.from(b));
+    expect(await two.probeOf('A short sentence about cats.')).toEqual(await enc.probeOf('A short sentence about cats.'));
+    expect(two.probe).toEqual(enc.probe);
+  });
+
+  it('gives each text the same vector alone or in batches of any size and order', async () => {
+    const texts = [LONG, 'Hi', '', [FOOD, FOOD, SPORT, SPORT, SPORT].join(' '), 'Another text, of middling length, here.', [SPORT, SPORT, SPORT, SPORT, SPORT, FOOD, FOOD, FOOD, FOOD, FOOD].join(' ')];
+    const three = await UseLiteEncoder.load({ chunks: 3 });
+    const small = await UseLiteEncoder.load({ chunks: 3, batchSize: 2 });
+    try {
+      const all = await three.encode(texts);
+      const pairs = await small.encode(texts);
+      const reversed = await small.encode([...texts].reverse());
+      const n = texts.length;
+      for (let i = 0; i < n; i++) {
+        expect(Math.hypot(...row(all, 512, i))).toBeCloseTo(1, 5);
+        const alone = await three.encode([texts[i]!]);
+        for (const other of [pairs.subarray(i * 512, (i + 1) * 512), alone, reversed.subarray((n - 1 - i) * 512, (n - i) * 512)]) {
+          expect(maxDiff(row(all, 512, i), other)).toBeLessThan(1e-5);
+        }
+      }
+      // The fingerprint of a text goes through the same windows.
+      expect(await three.probeOf(LONG)).toEqual(Array.from(all.subarray(0, 16), (x) => Number(x.toPrecision(7))));
+      expect(maxDiff(await three.probeOf(LONG), await enc.probeOf(LONG))).toBeGreaterThan(1e-3);
+    } finally {
+      three.dispose();
+      small.dispose();
+    }
+  });
+
+  it('frees its tensors when encoding in windows', async () => {
+    await two.encode(['warm up', LONG]);
+    const before = tf.memory().numTensors;
+    await two.encode([LONG, 'one', '', LONG + ' more']);
+    await two.probeOf(LONG);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses chunks that are not a whole number from 1 to 64, and chunks for a transformers.js model', async () => {
+    for (const chunks of [0, 65, 1.5, -1, Number.NaN]) {
+      await expect(UseLiteEncoder.load({ chunks })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message: expect.stringMatching(/chunks must be a whole number from 1 to 64/) });
+    }
+    await expect(SentenceEncoder.load({ model: 'use-lite', chunks: '2' as unknown as number })).rejects.toThrow(/chunks must be a whole number from 1 to 64 .*got "2"/);
+    // Refused before anything is looked up or downloaded.
+    await expect(SentenceEncoder.load({ model: 'Xenova/all-MiniLM-L6-v2', chunks: 4 })).rejects.toMatchObject({
+      code: 'E_INVALID_ARGUMENT',
+      message: expect.stringMatching(/chunks applies to the Universal Sentence Encoder lite, not to transformers\.js models/),
+    });
+  });
+});
+
 describe('UseLiteEncoder from a folder in its layout', () => {
   let root: string;
   beforeAll(() => {
