@@ -10,7 +10,7 @@
  * (idf, word frequencies, SIF's common component): vectors from separate runs are not
  * comparable, and SIF needs a collection large enough to have a common component.
  *
- * With `encoder`, a sentence encoder (../sentence: a transformers.js ONNX model) replaces
+ * With `encoder`, a sentence encoder (../sentence: use-lite or a transformers.js ONNX model) replaces
  * the word vectors; its vectors depend on each text alone.
  */
 import type { Provenance } from '../../src/encoder.js';
@@ -96,7 +96,8 @@ export interface EmbedTextsResult {
   /** Out-of-vocabulary rates (word vectors only). */
   oov?: OovReport;
   /** The sentence encoder's name and source (sentence encoders only). */
-  encoder?: { name: string; source: string; maxTokens: number };
+  /** The sentence encoder used; `chunks` for use-lite reading more than one window of `maxTokens` pieces. */
+  encoder?: { name: string; source: string; maxTokens: number; chunks?: number };
   /**
    * How to embed a query text into the same space (`textQueryEncoder`; saved with an index by
    * `index build`), or undefined with `noRecipe` saying why (tfidf-mean and sif are fitted on the
@@ -223,7 +224,8 @@ async function embedWithEncoder(texts: readonly EmbeddableText[], given: NonNull
   const encoder = given instanceof SentenceEncoder ? given : await SentenceEncoder.load(typeof given === 'string' ? { model: given } : given);
   try {
     const matrix = await encoder.encode(texts.map((t) => t.text), progress);
-    const encoderInfo = { name: encoder.name, source: encoder.provenance.source, maxTokens: encoder.maxTokens };
+    const chunks = (encoder.describe() as { chunks?: number }).chunks;
+    const encoderInfo = { name: encoder.name, source: encoder.provenance.source, maxTokens: encoder.maxTokens, ...(chunks !== undefined && chunks !== 1 ? { chunks } : {}) };
     return { matrix, dim: encoder.dim, encoder: encoderInfo, recipe: textEncoderRecipe(encoder, queryPrefix, await fingerprint(encoder, texts)) };
   } finally {
     if (owned) encoder.dispose();

@@ -97,7 +97,7 @@ export interface EmbeddingModelSpec {
 
 /** The sentence encoder of a 'sentence' model: what `SentenceEncoder.load` needs to load it again. */
 export interface SentenceEncoderSpec {
-  /** A transformers.js model folder or a Hugging Face hub id. */
+  /** 'use-lite', a transformers.js model folder or a Hugging Face hub id. */
   model: string;
   /** Default 'mean'. */
   pooling?: SentencePooling;
@@ -107,6 +107,8 @@ export interface SentenceEncoderSpec {
   quantized?: boolean;
   /** Put before every text (e5 models: 'query: '). Default none. */
   prefix?: string;
+  /** use-lite only: read a text as the mean of up to this many windows of `maxTokens` pieces. Default 1. */
+  chunks?: number;
 }
 
 /**
@@ -131,13 +133,14 @@ export function isLoadedSentenceEncoder(value: unknown): value is LoadedSentence
 
 /** The options that load `encoder` again (what a spec records of an encoder given loaded). */
 export function sentenceEncoderSpecOf(encoder: LoadedSentenceEncoder): SentenceEncoderSpec {
-  // Every family's description has source and maxTokens; the transformers.js one also pooling, quantized and prefix.
-  const d = encoder.describe() as Partial<SentenceEncoderDescription> & { pooling?: SentencePooling; quantized?: boolean; prefix?: string };
+  // Every family's description has source and maxTokens; the transformers.js one also pooling, quantized and prefix, use-lite's chunks when not 1.
+  const d = encoder.describe() as Partial<SentenceEncoderDescription> & { pooling?: SentencePooling; quantized?: boolean; prefix?: string; chunks?: number };
   const spec: SentenceEncoderSpec = { model: d.source ?? encoder.provenance.source };
   if (d.pooling !== undefined) spec.pooling = d.pooling;
   if (d.maxTokens !== undefined) spec.maxTokens = d.maxTokens;
   if (d.quantized !== undefined) spec.quantized = d.quantized;
   if (d.prefix) spec.prefix = d.prefix;
+  if (d.chunks !== undefined && d.chunks !== 1) spec.chunks = d.chunks;
   return spec;
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedTexts, loadTextClassifier, saveTextClassifier, textQueryEncoder, textRecipeProblem, trainTextClassifier, type TextEncoderRecipe } from '../../../../text/classify/index.js';
-import { UseLiteEncoder, useLitePackageDir } from '../../../../text/sentence/index.js';
+import { SentenceEncoder, UseLiteEncoder, useLitePackageDir } from '../../../../text/sentence/index.js';
 
 /** Two topics in plain English: words the classifier never saw in training are known to the encoder. */
 export const FOOD = ['I baked fresh bread this morning.', 'This soup needs more salt and pepper.', 'We had pasta with tomato sauce for dinner.', 'The cake was sweet and delicious.', 'She ordered a pizza with extra cheese.', 'Roast the vegetables in the oven for an hour.', 'He loves eating rice and beans.', 'Breakfast was eggs, toast and coffee.'];
@@ -89,7 +89,8 @@ const MIXED = `${FOOD.slice(0, 5).join(' ')} ${long(SPORT, 3)}`;
 describe('use-lite with chunks: 4 in bundles and recipes', () => {
   it('a classifier stores chunks in its bundle and loads with it, predicting the same', async () => {
     const train = [...LONG_FOOD.map((text) => ({ text, label: 'food' })), ...LONG_SPORT.map((text) => ({ text, label: 'sport' })), ...examples.slice(0, 2), ...examples.slice(8, 10)];
-    const clf = await trainTextClassifier(train, { seed: 0, model: { kind: 'hybrid', sentence: { model: 'use-lite', chunks: 4 } as { model: string } } });
+    const clf = await trainTextClassifier(train, { seed: 0, model: { kind: 'hybrid', sentence: { model: 'use-lite', chunks: 4 } } });
+    expect(clf.spec).toMatchObject({ kind: 'hybrid', sentence: { model: 'use-lite', chunks: 4 } });
     const out = join(root, 'chunked');
     try {
       expect(clf.summary.sentenceEncoder).toEqual({ family: 'use-lite', source: 'use-lite', name: 'use-lite', dim: 512, maxTokens: 128, chunks: 4 });
@@ -111,10 +112,22 @@ describe('use-lite with chunks: 4 in bundles and recipes', () => {
     }
   });
 
+  it('a classifier given a loaded use-lite encoder records its chunks in the spec', async () => {
+    const encoder = await SentenceEncoder.load({ model: 'use-lite', chunks: 2 });
+    try {
+      const clf = await trainTextClassifier([...examples.slice(0, 3), ...examples.slice(8, 11)], { seed: 0, model: { kind: 'hybrid', sentence: encoder } });
+      expect(clf.spec).toMatchObject({ kind: 'hybrid', sentence: { model: 'use-lite', maxTokens: 128, chunks: 2 } });
+      clf.dispose();
+    } finally {
+      encoder.dispose();
+    }
+  });
+
   it('a text embed recipe records chunks, and the query encoder reads the same windows', async () => {
     const out = join(root, 'chunked.jsonl');
     const records = [MIXED, ...LONG_FOOD, ...LONG_SPORT].map((text, i) => ({ text, label: i === 0 ? 'mixed' : 'x' }));
     const r = await embedTexts(records, out, { encoder: { model: 'use-lite', chunks: 4 } });
+    expect(r.encoder).toEqual({ name: 'use-lite', source: 'use-lite', maxTokens: 128, chunks: 4 });
     const recipe = r.recipe as TextEncoderRecipe;
     expect(recipe).toMatchObject({ kind: 'text-encoder', family: 'use-lite', model: 'use-lite', maxTokens: 128, chunks: 4, dim: 512, probeText: MIXED.slice(0, 200) });
     expect(textRecipeProblem(JSON.parse(JSON.stringify(recipe)))).toBeUndefined();
