@@ -453,7 +453,10 @@ describe('transferkit text', () => {
       [['--model', 'hybrid', '--encoder', again, '--representation', 'sif'], /--encoder replaces the word-vector representation of --model hybrid: drop --representation/],
       [['--model', 'bow', '--encoder-weight', '2'], /--encoder-weight does not apply to --model bow/],
       [['--model', 'sentence', '--encoder', again, '--encoder-weight', '2'], /--encoder-weight does not apply to --model sentence/],
-      [['--model', 'smoothed', '--encoder', again, '--encoder-weight', '0'], /--encoder-weight must be a number > 0, got '0'/],
+      [['--model', 'smoothed', '--encoder', again, '--encoder-weight', '0'], /--encoder-weight must be a number in \(0, 100\], got '0'/],
+      // An upper bound: a weight of 1e20 trained a model that always said 1/K, 1e40 one that predicted NaN.
+      [['--model', 'hybrid', '--encoder', again, '--encoder-weight', '1e20'], /--encoder-weight must be a number in \(0, 100\], got '1e20'/],
+      [['--model', 'smoothed', '--encoder', again, '--encoder-weight', '101'], /--encoder-weight must be a number in \(0, 100\], got '101'/],
       [['--model', 'smoothed', '--encoder', join(dir, 'no-such-encoder'), '--vectors', vec], /no model folder at/],
     ];
     for (const [args, message] of refusals) {

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from '../../src/errors.js';
 import { validateSchedule } from '../../src/training/schedules.js';
-import { isLoadedSentenceEncoder, type EmbeddingModelSpec, type HybridModelSpec, type ModelSpec, type NeuralFitOptions, type SmoothedModelSpec } from './models/model.js';
+import { isLoadedSentenceEncoder, MAX_BLOCK_WEIGHT, type EmbeddingModelSpec, type HybridModelSpec, type ModelSpec, type NeuralFitOptions, type SmoothedModelSpec } from './models/model.js';
 
 export { definedOptions } from '../../src/options.js';
 
@@ -30,6 +30,14 @@ export function checkPositive(name: string, value: unknown, hint?: string): void
   if (value === undefined) return;
   if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
     throw new InvalidArgumentError(`${name} must be a finite number > 0, got ${describe(value)}`, hint ? { hint } : {});
+  }
+}
+
+/** Throw unless `value` is undefined or a number in (0, `max`]. */
+export function checkPositiveAtMost(name: string, value: unknown, max: number, hint?: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !(value > 0) || !(value <= max)) {
+    throw new InvalidArgumentError(`${name} must be a number > 0 and ≤ ${max}, got ${describe(value)}`, hint ? { hint } : {});
   }
 }
 
@@ -99,7 +107,7 @@ export function checkSentenceEncoder(name: string, value: unknown): void {
 }
 
 function checkHybrid(spec: HybridModelSpec): void {
-  checkPositive('vectorWeight', spec.vectorWeight, "the scale of the document vector next to the TF-IDF row (default 1); for no vectors at all use { kind: 'bow' }");
+  checkPositiveAtMost('vectorWeight', spec.vectorWeight, MAX_BLOCK_WEIGHT, `the scale of the document vector next to the TF-IDF row (default 1, at most ${MAX_BLOCK_WEIGHT}: larger weights crowd out the TF-IDF columns and stall the fit); for no vectors at all use { kind: 'bow' }`);
   checkSentenceEncoder('sentence', spec.sentence);
   if (spec.representation === 'sentence' && spec.sentence === undefined) {
     throw new InvalidArgumentError("representation 'sentence' needs a sentence encoder", { hint: "give sentence: { model: … } (a model folder or hub id) or a loaded encoder" });
@@ -117,7 +125,7 @@ function checkHybrid(spec: HybridModelSpec): void {
 function checkSmoothed(spec: SmoothedModelSpec): void {
   checkSentenceEncoder('sentence', spec.sentence);
   if (spec.sentenceWeight !== undefined) {
-    checkPositive('sentenceWeight', spec.sentenceWeight, 'the scale of the sentence vector next to the TF-IDF row (default 1); for no sentence block, leave out sentence');
+    checkPositiveAtMost('sentenceWeight', spec.sentenceWeight, MAX_BLOCK_WEIGHT, `the scale of the sentence vector next to the TF-IDF row (default 1, at most ${MAX_BLOCK_WEIGHT}: larger weights crowd out the TF-IDF columns and stall the fit); for no sentence block, leave out sentence`);
     if (spec.sentence === undefined) throw new InvalidArgumentError('sentenceWeight needs a sentence encoder', { hint: 'give sentence: { model: … } too, or drop sentenceWeight' });
   }
 }

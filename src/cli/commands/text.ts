@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { DatasetFormat, ModelSpec, RepresentationName, TextEvaluation, TrainingSummary } from '../../../text/classify/index.js';
 import type { SentencePooling } from '../../../text/sentence/index.js';
 import { isUseLiteModel, USE_LITE_MAX_CHUNKS } from '../../../text/sentence/sentence-encoder.js';
+import { MAX_BLOCK_WEIGHT } from '../../../text/classify/models/model.js';
 import { formatReport } from '../../metrics/classification.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { checkBundleOutput } from '../../bundle/owner.js';
@@ -300,7 +301,7 @@ export function registerText(program: Command, ctx: CliContext): void {
     .option('--c <value>', 'inverse L2 strength of the linear models (scikit-learn C; default 100)', floatOption('--c', 0, Infinity, { exclusiveMin: true }))
     .option('--neighbours <n>', 'smoothed model: pretrained-vector neighbours each training word switches on (default 25)', intOption('--neighbours', 0, 1000))
     .option('--min-similarity <cos>', 'smoothed model: keep neighbours at least this cosine-similar (default 0.5)', floatOption('--min-similarity', 0, 1))
-    .option('--encoder-weight <w>', 'hybrid and smoothed models with --encoder: scale of the (L2-normalised) sentence vector next to the TF-IDF row (default 1)', floatOption('--encoder-weight', 0, Infinity, { exclusiveMin: true }))
+    .option('--encoder-weight <w>', `hybrid and smoothed models with --encoder: scale of the (L2-normalised) sentence vector next to the TF-IDF row (default 1, at most ${MAX_BLOCK_WEIGHT})`, floatOption('--encoder-weight', 0, MAX_BLOCK_WEIGHT, { exclusiveMin: true }))
     .option('--max-length <n>', 'embedding models: tokens kept per text (default 256)', intOption('--max-length'))
     .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
     .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500); --model sentence: the encoder\'s tokens, 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512; use-lite: 1 or more pieces, default 128)', intOption('--max-tokens', 0))

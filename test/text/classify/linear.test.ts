@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SoftmaxRegression, TfidfVectorizer } from '../../../text/classify/index.js';
 import { blobs } from '../../helpers/toy.js';
-import { trainTextClassifier } from '../../../text/classify/index.js';
+import { trainTextClassifier, type LoadedSentenceEncoder } from '../../../text/classify/index.js';
+import { DataError } from '../../../src/errors.js';
 import { DEFAULT_C, DEFAULT_VECTOR_WEIGHT, type LinearTextModel } from '../../../text/classify/models/linear.js';
 import { toyCorpus, toyVectors } from './helpers.js';
 
@@ -60,6 +61,35 @@ describe('SoftmaxRegression (L-BFGS)', () => {
     weak.fit(f, y, { c: 100 });
     const norm = (m: SoftmaxRegression) => Math.hypot(...m.weights);
     expect(norm(strong)).toBeLessThan(norm(weak));
+  });
+
+  it('refuses to return a model when the loss is not finite (features that overflow float32), instead of one that predicts NaN', () => {
+    const { x, y } = blobs({ n: 40, dim: 3, classes: 2, seed: 1 });
+    for (const bad of [Infinity, NaN]) {
+      const data = Float32Array.from(x);
+      data[7] = bad;
+      const m = new SoftmaxRegression(3, 2);
+      const fit = () => m.fit({ rows: 40, dense: { rows: 40, cols: 3, data } }, y);
+      expect(fit).toThrow(DataError);
+      expect(fit).toThrow(new RegExp(`loss is NaN, and feature column 1 of row 2 \\(0-based\\) is ${bad}`));
+    }
+  });
+});
+
+describe('a dense block that is not finite', () => {
+  it("'hybrid' with an encoder that gives NaN fails with a DataError, not a model predicting NaN", async () => {
+    const train = toyCorpus({ n: 30, seed: 1, vocabulary: 'seen' });
+    const nan: LoadedSentenceEncoder = {
+      dim: 4,
+      provenance: { source: 'nan-encoder' },
+      encode: async (texts) => new Float32Array(texts.length * 4).fill(NaN),
+      describe: () => ({ name: 'nan', source: 'nan-encoder', dim: 4, maxTokens: 8 }) as ReturnType<LoadedSentenceEncoder['describe']>,
+      dispose: () => {},
+    };
+    const e = await trainTextClassifier(train, { model: { kind: 'hybrid', sentence: nan } }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(DataError);
+    expect((e as DataError).message).toMatch(/the logistic regression cannot be fitted: its loss is NaN/);
+    expect((e as DataError).hint).toMatch(/vectorWeight \/ sentenceWeight ≤ 100/);
   });
 });
 

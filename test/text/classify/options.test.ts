@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../../src/engine/backend.js';
 import { DataError, InvalidArgumentError } from '../../../src/errors.js';
-import { TfidfVectorizer, trainTextClassifier, type ModelSpec, type TrainTextOptions } from '../../../text/classify/index.js';
+import { MAX_BLOCK_WEIGHT, TfidfVectorizer, trainTextClassifier, type ModelSpec, type TrainTextOptions } from '../../../text/classify/index.js';
 import { toyCorpus, toyVectors } from './helpers.js';
 
 const vectors = toyVectors();
@@ -20,8 +20,13 @@ async function refused(model: ModelSpec, options: Partial<TrainTextOptions>, mes
 }
 
 describe('model options', () => {
-  it('hybrid: vectorWeight must be a finite number > 0', async () => {
-    for (const w of [NaN, -1, 0, Infinity]) await refused({ kind: 'hybrid', vectorWeight: w }, {}, /vectorWeight must be a finite number > 0/);
+  it('hybrid: vectorWeight must be a number > 0 and ≤ MAX_BLOCK_WEIGHT (100)', async () => {
+    expect(MAX_BLOCK_WEIGHT).toBe(100);
+    // 1e20 trained a model that always predicted 1/K, 1e40 one that predicted NaN: refused with the bound.
+    for (const w of [NaN, -1, 0, Infinity, 100.5, 1e3, 1e20, 1e40]) await refused({ kind: 'hybrid', vectorWeight: w }, {}, /^vectorWeight must be a number > 0 and ≤ 100, got /);
+    const heaviest = await trainTextClassifier(train, { vectors, extraWords: 0, model: { kind: 'hybrid', vectorWeight: 100 } });
+    expect(Array.from(await heaviest.predictProba(['fooda sporta'])).every(Number.isFinite)).toBe(true);
+    heaviest.dispose();
     await refused({ kind: 'bow', c: NaN }, {}, /^c must be a finite number > 0, got NaN/);
   });
 

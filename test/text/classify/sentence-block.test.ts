@@ -169,8 +169,9 @@ describe('sentence-block options are checked before anything is loaded', () => {
   // The vectors source does not exist: each refusal must come before the vectors (or the encoder) are read.
   const refuse = (spec: unknown) => trainTextClassifier(train, { model: spec as ModelSpec, vectors: join(dir, 'no-such.vec') });
   it.each([
-    [{ kind: 'smoothed', sentence: { model: 'x' }, sentenceWeight: 0 }, /sentenceWeight must be a finite number > 0, got 0/],
-    [{ kind: 'smoothed', sentence: { model: 'x' }, sentenceWeight: Number.NaN }, /sentenceWeight must be a finite number > 0/],
+    [{ kind: 'smoothed', sentence: { model: 'x' }, sentenceWeight: 0 }, /sentenceWeight must be a number > 0 and ≤ 100, got 0/],
+    [{ kind: 'smoothed', sentence: { model: 'x' }, sentenceWeight: Number.NaN }, /sentenceWeight must be a number > 0 and ≤ 100, got NaN/],
+    [{ kind: 'smoothed', sentence: { model: 'x' }, sentenceWeight: 1e40 }, /sentenceWeight must be a number > 0 and ≤ 100, got 1e\+40/],
     [{ kind: 'smoothed', sentenceWeight: 2 }, /sentenceWeight needs a sentence encoder/],
     [{ kind: 'smoothed', sentence: 'use-lite' }, /sentence must be sentence-encoder options or a loaded sentence encoder, got 'use-lite'/],
     [{ kind: 'smoothed', sentence: {} }, /sentence\.model must be a model folder or hub id, got nothing/],
@@ -179,7 +180,8 @@ describe('sentence-block options are checked before anything is loaded', () => {
     [{ kind: 'hybrid', representation: 'sif', sentence: { model: 'x' } }, /one document representation: the sentence encoder replaces 'sif'/],
     [{ kind: 'hybrid', representation: 'sentence' }, /representation 'sentence' needs a sentence encoder/],
     [{ kind: 'hybrid', sentence: { model: 'x' }, sentenceWeight: 2 }, /its scale is vectorWeight, not sentenceWeight/],
-    [{ kind: 'hybrid', sentence: { model: 'x' }, vectorWeight: -1 }, /vectorWeight must be a finite number > 0/],
+    [{ kind: 'hybrid', sentence: { model: 'x' }, vectorWeight: -1 }, /vectorWeight must be a number > 0 and ≤ 100/],
+    [{ kind: 'hybrid', sentence: { model: 'x' }, vectorWeight: 1e20 }, /vectorWeight must be a number > 0 and ≤ 100, got 100000000000000000000/],
     [{ kind: 'bow', sentence: { model: 'x' } }, /a 'bow' model takes no sentence block/],
     [{ kind: 'sentence', encoder: { model: '' } }, /encoder\.model must be a model folder or hub id, got ''/],
   ])('%j', async (spec, message) => {

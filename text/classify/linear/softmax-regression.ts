@@ -4,7 +4,7 @@
  * solver 'lbfgs'). Deterministic; no tensors: a pass over the data costs
  * O(non-zeros × classes), so tens of thousands of TF-IDF columns train in seconds.
  */
-import { InvalidArgumentError } from '../../../src/errors.js';
+import { DataError, InvalidArgumentError } from '../../../src/errors.js';
 import { featureDim, type Features } from './features.js';
 
 export interface SoftmaxRegressionOptions {
@@ -65,6 +65,16 @@ export class SoftmaxRegression {
     const grad = new Float64Array(P);
     const f = (p: Float64Array, g: Float64Array) => objective(x, y, sw, p, g, this.dim, K, 1 / c);
     const info = lbfgs(f, params, grad, { maxIter: options.maxIter ?? 200, tolerance: options.tolerance ?? 1e-4, memory: options.memory ?? 10 });
+    // A NaN or infinite loss leaves a model that predicts NaN (or one class for everything): refused, not returned.
+    if (!Number.isFinite(info.loss) || !params.every(Number.isFinite)) {
+      const bad = firstNonFinite(x);
+      throw new DataError(
+        `the logistic regression cannot be fitted: its loss is ${info.loss}${bad ? `, and feature column ${bad.col} of row ${bad.row} (0-based) is ${bad.value}` : ' (the features overflow it)'}`,
+        {
+          hint: 'the features must be finite and of moderate size: check what gives the dense block (an encoder returning NaN?) and keep vectorWeight / sentenceWeight ≤ 100',
+        },
+      );
+    }
     this.weights = params.slice(0, this.dim * K);
     this.bias = params.slice(this.dim * K);
     return info;
@@ -100,6 +110,22 @@ export class SoftmaxRegression {
     m.bias = Float64Array.from(s.bias);
     return m;
   }
+}
+
+/** The first feature that is NaN or ±Infinity, if any. */
+function firstNonFinite(x: Features): { row: number; col: number; value: number } | undefined {
+  if (x.sparse) {
+    const { indptr, indices, values } = x.sparse;
+    for (let i = 0; i < x.rows; i++) {
+      for (let p = indptr[i]; p < indptr[i + 1]; p++) if (!Number.isFinite(values[p])) return { row: i, col: indices[p], value: values[p] };
+    }
+  }
+  if (x.dense) {
+    const { data, cols } = x.dense;
+    const base = x.sparse?.cols ?? 0;
+    for (let k = 0; k < data.length; k++) if (!Number.isFinite(data[k])) return { row: Math.floor(k / cols), col: base + (k % cols), value: data[k] };
+  }
+  return undefined;
 }
 
 function softmaxInPlace(v: Float32Array | Float64Array, o: number, K: number): void {

@@ -16,6 +16,16 @@ import type { Progress } from '../../../src/progress.js';
 import type { SentenceEncoderDescription, SentencePooling } from '../../sentence/index.js';
 import type { Provenance } from '../../../src/encoder.js';
 
+/**
+ * The largest `vectorWeight` ('hybrid') and `sentenceWeight` ('smoothed'), and `--encoder-weight`.
+ * The dense block is L2-normalised × the weight next to an L2-normalised TF-IDF row, so a weight of w
+ * makes the block w times louder: the benchmark grids are 0.5–2 and 1–10 and beyond ~100 the
+ * weight only crowds out the TF-IDF columns. Much larger values break the fit itself — from ~1e3
+ * L-BFGS stalls within an iteration or two, 1e20 leaves it at its starting point (1/K for every
+ * text), 1e40 overflows the float32 features to NaN.
+ */
+export const MAX_BLOCK_WEIGHT = 100;
+
 /** (c) The bag-of-words baseline: TF-IDF unigrams+bigrams → L2-regularised logistic regression (no pretrained vectors). */
 export interface BowModelSpec {
   kind: 'bow';
@@ -48,7 +58,7 @@ export interface HybridModelSpec {
   tfidf?: TfidfOptions;
   /** Inverse L2 strength (scikit-learn's C). Default 100. */
   c?: number;
-  /** Scale of the (L2-normalised) document vector — word vectors or sentence encoder — relative to the (L2-normalised) TF-IDF row. Default 1. */
+  /** Scale of the (L2-normalised) document vector — word vectors or sentence encoder — relative to the (L2-normalised) TF-IDF row; in (0, `MAX_BLOCK_WEIGHT` = 100]. Default 1. */
   vectorWeight?: number;
 }
 
@@ -72,7 +82,7 @@ export interface SmoothedModelSpec {
    * stores the encoder's files. Default none.
    */
   sentence?: SentenceEncoderSpec | LoadedSentenceEncoder;
-  /** Scale of the (L2-normalised) sentence vector relative to the (L2-normalised) TF-IDF row; needs `sentence`. Default 1. */
+  /** Scale of the (L2-normalised) sentence vector relative to the (L2-normalised) TF-IDF row; in (0, `MAX_BLOCK_WEIGHT` = 100]; needs `sentence`. Default 1. */
   sentenceWeight?: number;
 }
 
