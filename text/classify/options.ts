@@ -106,8 +106,17 @@ export function checkSentenceEncoder(name: string, value: unknown): void {
   }
 }
 
-function checkHybrid(spec: HybridModelSpec): void {
-  checkPositiveAtMost('vectorWeight', spec.vectorWeight, MAX_BLOCK_WEIGHT, `the scale of the document vector next to the TF-IDF row (default 1, at most ${MAX_BLOCK_WEIGHT}: larger weights crowd out the TF-IDF columns and stall the fit); for no vectors at all use { kind: 'bow' }`);
+/**
+ * A block weight: > 0 and ≤ `MAX_BLOCK_WEIGHT` for a model to train; a spec read from a bundle (`saved`)
+ * was fitted with its weight, so there only a finite weight > 0 is required (bundles saved before the bound load as before).
+ */
+function checkBlockWeight(name: string, value: unknown, saved: boolean, hint: string): void {
+  if (saved) checkPositive(name, value, hint);
+  else checkPositiveAtMost(name, value, MAX_BLOCK_WEIGHT, hint);
+}
+
+function checkHybrid(spec: HybridModelSpec, saved: boolean): void {
+  checkBlockWeight('vectorWeight', spec.vectorWeight, saved, `the scale of the document vector next to the TF-IDF row (default 1, at most ${MAX_BLOCK_WEIGHT}: larger weights crowd out the TF-IDF columns and stall the fit); for no vectors at all use { kind: 'bow' }`);
   checkSentenceEncoder('sentence', spec.sentence);
   if (spec.representation === 'sentence' && spec.sentence === undefined) {
     throw new InvalidArgumentError("representation 'sentence' needs a sentence encoder", { hint: "give sentence: { model: … } (a model folder or hub id) or a loaded encoder" });
@@ -122,10 +131,10 @@ function checkHybrid(spec: HybridModelSpec): void {
   }
 }
 
-function checkSmoothed(spec: SmoothedModelSpec): void {
+function checkSmoothed(spec: SmoothedModelSpec, saved: boolean): void {
   checkSentenceEncoder('sentence', spec.sentence);
   if (spec.sentenceWeight !== undefined) {
-    checkPositiveAtMost('sentenceWeight', spec.sentenceWeight, MAX_BLOCK_WEIGHT, `the scale of the sentence vector next to the TF-IDF row (default 1, at most ${MAX_BLOCK_WEIGHT}: larger weights crowd out the TF-IDF columns and stall the fit); for no sentence block, leave out sentence`);
+    checkBlockWeight('sentenceWeight', spec.sentenceWeight, saved, `the scale of the sentence vector next to the TF-IDF row (default 1, at most ${MAX_BLOCK_WEIGHT}: larger weights crowd out the TF-IDF columns and stall the fit); for no sentence block, leave out sentence`);
     if (spec.sentence === undefined) throw new InvalidArgumentError('sentenceWeight needs a sentence encoder', { hint: 'give sentence: { model: … } too, or drop sentenceWeight' });
   }
 }
@@ -147,11 +156,16 @@ function checkEmbedding(spec: EmbeddingModelSpec): void {
   }
 }
 
-/** The numeric and named options of a model spec (the kind itself is checked by the caller). */
-export function checkModelSpec(spec: ModelSpec): void {
+/**
+ * The numeric and named options of a model spec (the kind itself is checked by the caller). `saved`: a
+ * spec read from a bundle, whose model was fitted with it — the checks that only guard training (the
+ * upper bound of the block weights, a weight given to a kind that ignores it) are skipped, so bundles
+ * saved before them still load.
+ */
+export function checkModelSpec(spec: ModelSpec, saved = false): void {
   if ('c' in spec) checkPositive('c', spec.c, "scikit-learn's C, the inverse L2 strength (default 100)");
-  if (spec.kind === 'hybrid') checkHybrid(spec);
-  if (spec.kind === 'smoothed') checkSmoothed(spec);
+  if (spec.kind === 'hybrid') checkHybrid(spec, saved);
+  if (spec.kind === 'smoothed') checkSmoothed(spec, saved);
   if (spec.kind === 'sentence') checkSentenceEncoder('encoder', spec.encoder);
   if (spec.kind !== 'hybrid' && spec.kind !== 'smoothed' && (spec as { sentence?: unknown }).sentence !== undefined) {
     throw new InvalidArgumentError(`a '${spec.kind}' model takes no sentence block (only 'hybrid' and 'smoothed' do)`, {
@@ -159,4 +173,16 @@ export function checkModelSpec(spec: ModelSpec): void {
     });
   }
   if (spec.kind === 'embedding') checkEmbedding(spec);
+  if (saved) return;
+  // The block weights of one kind, given to another, would be recorded in the spec and silently ignored.
+  if (spec.kind !== 'hybrid' && (spec as { vectorWeight?: unknown }).vectorWeight !== undefined) {
+    throw new InvalidArgumentError(`a '${spec.kind}' model takes no vectorWeight (only 'hybrid' does: the scale of its document vector)`, {
+      hint: spec.kind === 'smoothed' ? "the scale of a 'smoothed' model's sentence block is sentenceWeight: rename vectorWeight to sentenceWeight" : "drop vectorWeight, or use { kind: 'hybrid', … }",
+    });
+  }
+  if (spec.kind !== 'smoothed' && spec.kind !== 'hybrid' && (spec as { sentenceWeight?: unknown }).sentenceWeight !== undefined) {
+    throw new InvalidArgumentError(`a '${spec.kind}' model takes no sentenceWeight (only 'smoothed' does: the scale of its sentence block)`, {
+      hint: "drop sentenceWeight, or use { kind: 'smoothed', sentence: …, sentenceWeight }",
+    });
+  }
 }

@@ -5,11 +5,12 @@
  * text is the normalised sum of its topic words' rows — a zero vector for a text without one.
  */
 import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../../src/engine/backend.js';
 import { InvalidArgumentError } from '../../../src/errors.js';
+import { manifestDigest } from '../../../src/bundle/bundle.js';
 import { loadTextClassifier, saveTextClassifier, trainTextClassifier, type LoadedSentenceEncoder, type ModelSpec, type TrainTextOptions } from '../../../text/classify/index.js';
 import type { LinearTextModel } from '../../../text/classify/models/linear.js';
 import { SentenceEncoder } from '../../../text/sentence/index.js';
@@ -183,11 +184,51 @@ describe('sentence-block options are checked before anything is loaded', () => {
     [{ kind: 'hybrid', sentence: { model: 'x' }, vectorWeight: -1 }, /vectorWeight must be a number > 0 and ≤ 100/],
     [{ kind: 'hybrid', sentence: { model: 'x' }, vectorWeight: 1e20 }, /vectorWeight must be a number > 0 and ≤ 100, got 100000000000000000000/],
     [{ kind: 'bow', sentence: { model: 'x' } }, /a 'bow' model takes no sentence block/],
+    // A weight of another kind was recorded in the spec and ignored by the fit.
+    [{ kind: 'smoothed', sentence: { model: 'x' }, vectorWeight: 2 }, /a 'smoothed' model takes no vectorWeight \(only 'hybrid' does/],
+    [{ kind: 'bow', vectorWeight: 2 }, /a 'bow' model takes no vectorWeight/],
+    [{ kind: 'vectors', vectorWeight: 2 }, /a 'vectors' model takes no vectorWeight/],
+    [{ kind: 'embedding', vectorWeight: 2 }, /a 'embedding' model takes no vectorWeight/],
+    [{ kind: 'sentence', encoder: { model: 'x' }, vectorWeight: 2 }, /a 'sentence' model takes no vectorWeight/],
+    [{ kind: 'bow', sentenceWeight: 2 }, /a 'bow' model takes no sentenceWeight \(only 'smoothed' does/],
+    [{ kind: 'sentence', encoder: { model: 'x' }, sentenceWeight: 2 }, /a 'sentence' model takes no sentenceWeight/],
+    [{ kind: 'vectors', sentenceWeight: 2 }, /a 'vectors' model takes no sentenceWeight/],
+    [{ kind: 'embedding', sentenceWeight: 2 }, /a 'embedding' model takes no sentenceWeight/],
     [{ kind: 'sentence', encoder: { model: '' } }, /encoder\.model must be a model folder or hub id, got ''/],
   ])('%j', async (spec, message) => {
     const e = await refuse(spec).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(InvalidArgumentError);
     expect((e as Error).message).toMatch(message);
+  });
+
+  it('the hint of vectorWeight on smoothed names sentenceWeight', async () => {
+    const e = (await refuse({ kind: 'smoothed', sentence: { model: 'x' }, vectorWeight: 2 }).catch((err: unknown) => err)) as InvalidArgumentError;
+    expect(e.hint).toMatch(/rename vectorWeight to sentenceWeight/);
+  });
+
+  it('bundles saved before these checks (a weight > 100, a weight of another kind in the spec) still load and predict', async () => {
+    const rewrite = async (at: string, edit: (spec: Record<string, unknown>) => void) => {
+      const path = join(at, 'manifest.json');
+      const manifest = JSON.parse(await readFile(path, 'utf8'));
+      edit(manifest.extra.spec);
+      manifest.manifestSha256 = manifestDigest(manifest);
+      await writeFile(path, JSON.stringify(manifest, null, 2));
+    };
+    const smoothed = await trainTextClassifier(train, options({ kind: 'smoothed' }));
+    const old = join(dir, 'old-smoothed');
+    await saveTextClassifier(old, smoothed);
+    await rewrite(old, (spec) => Object.assign(spec, { vectorWeight: 2 }));
+    const texts = unseen.slice(0, 5).map((e) => e.text);
+    const back = await loadTextClassifier(old);
+    expect(back.spec).toMatchObject({ kind: 'smoothed', vectorWeight: 2 });
+    expect(Array.from(await back.predictProba(texts))).toEqual(Array.from(await smoothed.predictProba(texts)));
+    const hybrid = await trainTextClassifier(train, options({ kind: 'hybrid', vectorWeight: 100 }));
+    const heavy = join(dir, 'old-hybrid');
+    await saveTextClassifier(heavy, hybrid);
+    await rewrite(heavy, (spec) => Object.assign(spec, { vectorWeight: 300 }));
+    const loaded = await loadTextClassifier(heavy);
+    expect(Array.from(await loaded.predictProba(texts)).every(Number.isFinite)).toBe(true);
+    for (const c of [smoothed, back, hybrid, loaded]) c.dispose();
   });
 
   it('a missing encoder folder is named before the word vectors are loaded', async () => {

@@ -30,8 +30,10 @@ export class EmbeddingNetModel implements TextModel {
   constructor(
     readonly spec: EmbeddingModelSpec,
     readonly lookup: VectorLookup,
+    /** The spec was read from a bundle (see `checkModelSpec`). */
+    saved = false,
   ) {
-    checkModelSpec(spec);
+    checkModelSpec(spec, saved);
     this.maxLength = spec.maxLength ?? 256;
   }
 
@@ -136,7 +138,7 @@ export class EmbeddingNetModel implements TextModel {
   }
 
   static restore(spec: EmbeddingModelSpec, lookup: VectorLookup, model: tf.LayersModel): EmbeddingNetModel {
-    const m = new EmbeddingNetModel(spec, lookup);
+    const m = new EmbeddingNetModel(spec, lookup, true);
     m.model = model;
     return m;
   }

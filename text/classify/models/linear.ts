@@ -64,8 +64,10 @@ export class LinearTextModel implements TextModel {
     expansion?: NeighbourExpansion,
     /** 'hybrid' or 'smoothed' with a sentence encoder: the encoder, and whether this model owns it (then disposes it). */
     sentence?: { encoder: LoadedSentenceEncoder; owned: boolean },
+    /** The spec was read from a bundle (see `checkModelSpec`). */
+    saved = false,
   ) {
-    checkModelSpec(spec);
+    checkModelSpec(spec, saved);
     this.kind = spec.kind;
     this.tfidf = tfidf ?? new TfidfVectorizer(spec.tfidf);
     if (spec.kind === 'smoothed') this.expansion = expansion ?? new NeighbourExpansion(spec.expansion);
@@ -160,7 +162,7 @@ export class LinearTextModel implements TextModel {
   /** A fitted model from its state; `sentence` is the bundle's encoder (which the model then owns). */
   static restore(spec: LinearSpec, json: Record<string, unknown>, encoder?: DocumentEncoder, sentence?: LoadedSentenceEncoder): LinearTextModel {
     const expansion = spec.kind === 'smoothed' ? NeighbourExpansion.fromJSON(json.expansion as NeighbourExpansionState) : undefined;
-    const m = new LinearTextModel(spec, encoder, TfidfVectorizer.fromJSON(json.tfidf as TfidfState), expansion, sentence && { encoder: sentence, owned: true });
+    const m = new LinearTextModel(spec, encoder, TfidfVectorizer.fromJSON(json.tfidf as TfidfState), expansion, sentence && { encoder: sentence, owned: true }, true);
     m.regression = SoftmaxRegression.fromJSON(json.regression as SoftmaxRegressionState);
     return m;
   }
