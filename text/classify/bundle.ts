@@ -160,7 +160,7 @@ export async function saveTextClassifier(dir: string, clf: TextClassifier, metri
   const sentenceEncoder = (clf.model as { sentenceEncoder?: LoadedSentenceEncoder }).sentenceEncoder;
   if (sentenceEncoder && !(sentenceEncoder instanceof SentenceEncoder)) {
     // A loaded encoder given as any object with its surface (e.g. a cache around one): only a SentenceEncoder can give its files.
-    throw new InvalidArgumentError(`cannot save this classifier: its sentence encoder (${sentenceEncoder.provenance.source}) is not a SentenceEncoder, so its model files cannot be stored`, {
+    throw new InvalidArgumentError(`cannot save this classifier: its sentence encoder (${sentenceEncoder.provenance?.source ?? 'no provenance'}) is not a SentenceEncoder, so its model files cannot be stored`, {
       hint: 'train with encoder options or with the encoder SentenceEncoder.load returned (not a wrapper around it), then save',
     });
   }

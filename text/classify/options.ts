@@ -90,12 +90,19 @@ export function checkSentenceEncoder(name: string, value: unknown): void {
       hint: typeof value === 'string' ? `wrap the model in options: ${name}: { model: ${describe(value)} }` : example,
     });
   }
-  if (isLoadedSentenceEncoder(value)) {
-    const v = value as unknown as { dim?: unknown; describe?: unknown; dispose?: unknown };
-    const missing = (['describe', 'dispose'] as const).filter((k) => typeof v[k] !== 'function');
-    if (missing.length || typeof v.dim !== 'number' || !Number.isInteger(v.dim) || v.dim < 1) {
-      throw new InvalidArgumentError(`${name} has encode() but is not a usable sentence encoder: it needs ${[...missing.map((m) => `${m}()`), ...(typeof v.dim === 'number' && Number.isInteger(v.dim) && v.dim >= 1 ? [] : ['a whole dim ≥ 1'])].join(', ')}`, {
-        hint: 'give the encoder SentenceEncoder.load returns (or a wrapper that forwards dim, provenance, describe and dispose)',
+  const v = value as { encode?: unknown; dim?: unknown; describe?: unknown; dispose?: unknown; provenance?: unknown; model?: unknown };
+  // A loaded encoder (or something meant as one: encoder options have a model and none of these).
+  const meantLoaded = isLoadedSentenceEncoder(value) || 'encode' in v || (!('model' in v) && (typeof v.describe === 'function' || typeof v.dispose === 'function'));
+  if (meantLoaded) {
+    const missing = (['encode', 'describe', 'dispose'] as const).filter((k) => typeof v[k] !== 'function').map((m) => `${m}()`);
+    if (typeof v.dim !== 'number' || !Number.isInteger(v.dim) || v.dim < 1) missing.push('a whole dim ≥ 1');
+    // provenance.source names the encoder in the spec and summary, and in the refusal to save a wrapper.
+    const p = v.provenance as { source?: unknown } | null | undefined;
+    if (p === null || typeof p !== 'object' || typeof p.source !== 'string') missing.push('provenance.source (a string)');
+    if (missing.length) {
+      const what = typeof v.encode === 'function' ? 'has encode() but is not a usable sentence encoder' : 'is not a usable sentence encoder';
+      throw new InvalidArgumentError(`${name} ${what}: it needs ${missing.join(', ')}`, {
+        hint: 'give the encoder SentenceEncoder.load returns (or a wrapper that forwards encode, dim, provenance, describe and dispose)',
       });
     }
     return;

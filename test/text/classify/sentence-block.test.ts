@@ -120,6 +120,11 @@ describe("'smoothed' with a sentence block", () => {
     const refused = join(dir, 'wrapped-bundle');
     await expect(saveTextClassifier(refused, first)).rejects.toThrow(/its sentence encoder \(.*toy-encoder\) is not a SentenceEncoder, so its model files cannot be stored/);
     expect(existsSync(refused)).toBe(false);
+    // Also when the wrapper lost its provenance after training: the refusal, not a TypeError.
+    const { provenance } = wrapped;
+    (wrapped as { provenance?: unknown }).provenance = undefined;
+    await expect(saveTextClassifier(refused, first)).rejects.toThrow(/its sentence encoder \(no provenance\) is not a SentenceEncoder/);
+    (wrapped as { provenance?: unknown }).provenance = provenance;
     first.dispose();
     expect(wrapped.disposed).toBe(false);
     // The spec and summary record options that load the encoder again (JSON, not the object).
@@ -178,6 +183,13 @@ describe('sentence-block options are checked before anything is loaded', () => {
     [{ kind: 'smoothed', sentence: {} }, /sentence\.model must be a model folder or hub id, got nothing/],
     [{ kind: 'smoothed', sentence: { model: '  ' } }, /sentence\.model must be a model folder or hub id/],
     [{ kind: 'smoothed', sentence: { encode: async () => new Float32Array(0), dim: 0 } }, /has encode\(\) but is not a usable sentence encoder: it needs describe\(\), dispose\(\), a whole dim ≥ 1/],
+    // A wrapper without provenance passed, then saving it crashed with a TypeError reading provenance.source.
+    [{ kind: 'smoothed', sentence: { encode: async () => new Float32Array(0), dim: 4, describe: () => ({}), dispose: () => {} } }, /has encode\(\) but is not a usable sentence encoder: it needs provenance\.source \(a string\)$/],
+    [{ kind: 'hybrid', sentence: { encode: async () => new Float32Array(0), dim: 4, describe: () => ({}), dispose: () => {}, provenance: { source: 3 } } }, /it needs provenance\.source \(a string\)$/],
+    [{ kind: 'sentence', encoder: { encode: async () => new Float32Array(0), dim: 4, describe: () => ({}), dispose: () => {}, provenance: null } }, /encoder has encode\(\) but .* it needs provenance\.source/],
+    // encode that is not a function is named as such (not "sentence.model … got nothing").
+    [{ kind: 'smoothed', sentence: { encode: 'yes', dim: 4, describe: () => ({}), dispose: () => {}, provenance: { source: 'x' } } }, /sentence is not a usable sentence encoder: it needs encode\(\)$/],
+    [{ kind: 'smoothed', sentence: { dim: 4, describe: () => ({}), dispose: () => {}, provenance: { source: 'x' } } }, /sentence is not a usable sentence encoder: it needs encode\(\)$/],
     [{ kind: 'hybrid', representation: 'sif', sentence: { model: 'x' } }, /one document representation: the sentence encoder replaces 'sif'/],
     [{ kind: 'hybrid', representation: 'sentence' }, /representation 'sentence' needs a sentence encoder/],
     [{ kind: 'hybrid', sentence: { model: 'x' }, sentenceWeight: 2 }, /its scale is vectorWeight, not sentenceWeight/],
