@@ -446,6 +446,25 @@ describe('transferkit text', () => {
     const hp = await cli('text', 'predict', join(dir, 'hybrid-sentence'), 'techb the techz', '--json');
     expect(JSON.parse(hp.stdout).predictions[0].top[0].label).toBe('tech');
 
+    // With --encoder, --max-tokens is the encoder's (as for --model sentence); the TF-IDF tokenizer keeps its default 500.
+    for (const kind of ['hybrid', 'smoothed']) {
+      const capped = join(dir, `${kind}-max-tokens`);
+      const c = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', kind, '--encoder', again, '--max-tokens', '5', '--vectors', vec, '--out', capped, '--json');
+      expect(c.code, c.stderr).toBe(0);
+      const cr = JSON.parse(c.stdout);
+      expect(cr.model.sentence).toEqual({ model: again, maxTokens: 5 });
+      expect(cr.sentenceEncoder).toMatchObject({ maxTokens: 5 });
+      const m = JSON.parse(await readFile(join(capped, 'manifest.json'), 'utf8'));
+      expect(m.preprocessing.tokenizer.maxTokens).toBe(500);
+    }
+    // Without --encoder it caps the classifier's tokenizer.
+    const plainCap = join(dir, 'smoothed-plain-max-tokens');
+    expect((await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'smoothed', '--max-tokens', '5', '--vectors', vec, '--out', plainCap)).code).toBe(0);
+    expect(JSON.parse(await readFile(join(plainCap, 'manifest.json'), 'utf8')).preprocessing.tokenizer.maxTokens).toBe(5);
+    const help = await cli('text', 'train', '--help');
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/with --encoder \(--model sentence, hybrid or smoothed\) the sentence encoder's tokens instead, the tokenizer of the TF-IDF features keeping its default/);
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/use-lite: 1 to 128 pieces, default 128/);
+
     // Refused before any work.
     const refusals: Array<[string[], RegExp]> = [
       [['--model', 'smoothed', '--encoder-weight', '2'], /--encoder-weight applies to a sentence encoder, and --model smoothed was given none/],

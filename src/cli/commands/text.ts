@@ -62,16 +62,25 @@ interface TrainOpts extends DataOpts, ScheduleOpts {
   json?: boolean;
 }
 
-/** The sentence encoder's options from --encoder, --pooling, --max-tokens (`withMaxTokens`: --model sentence only), --quantized, --prefix, --encoder-chunks. */
-function encoderSpec(o: TrainOpts, withMaxTokens: boolean) {
+/**
+ * The sentence encoder's options from --encoder, --pooling, --max-tokens, --quantized, --prefix,
+ * --encoder-chunks. With --encoder, --max-tokens is the encoder's (for --model sentence, hybrid and
+ * smoothed alike; 0 = its default) and the classifier's tokenizer keeps its default: see `tokenizerOptions`.
+ */
+function encoderSpec(o: TrainOpts) {
   return {
     model: o.encoder!,
     ...(o.pooling ? { pooling: o.pooling } : {}),
-    ...(withMaxTokens && o.maxTokens ? { maxTokens: o.maxTokens } : {}),
+    ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
     ...(o.quantized !== undefined ? { quantized: o.quantized } : {}),
     ...(o.prefix ? { prefix: o.prefix } : {}),
     ...(o.encoderChunks !== undefined ? { chunks: o.encoderChunks } : {}),
   };
+}
+
+/** The classifier's tokenizer options: --max-tokens caps it only without --encoder (with one, --max-tokens is the encoder's). */
+function tokenizerOptions(o: TrainOpts) {
+  return o.maxTokens === undefined || o.encoder !== undefined ? undefined : { maxTokens: o.maxTokens };
 }
 
 /** --encoder-chunks with a transformers.js --encoder is refused before any data is read (the library would refuse it once loading). */
@@ -91,7 +100,7 @@ async function modelSpec(o: TrainOpts): Promise<ModelSpec> {
     case 'hybrid':
       // --encoder replaces the word-vector representation (checkKindOptions refuses --representation with it).
       return o.encoder
-        ? { kind: 'hybrid', sentence: encoderSpec(o, false), c: o.c, ...(o.encoderWeight === undefined ? {} : { vectorWeight: o.encoderWeight }) }
+        ? { kind: 'hybrid', sentence: encoderSpec(o), c: o.c, ...(o.encoderWeight === undefined ? {} : { vectorWeight: o.encoderWeight }) }
         : { kind: 'hybrid', representation: o.representation, c: o.c };
     case 'smoothed':
       return {
@@ -101,7 +110,7 @@ async function modelSpec(o: TrainOpts): Promise<ModelSpec> {
           o.neighbours === undefined && o.minSimilarity === undefined
             ? undefined
             : { ...(o.neighbours === undefined ? {} : { neighbours: o.neighbours }), ...(o.minSimilarity === undefined ? {} : { minSimilarity: o.minSimilarity }) },
-        ...(o.encoder ? { sentence: encoderSpec(o, false) } : {}),
+        ...(o.encoder ? { sentence: encoderSpec(o) } : {}),
         ...(o.encoderWeight === undefined ? {} : { sentenceWeight: o.encoderWeight }),
       };
     case 'embedding-pool':
@@ -109,7 +118,7 @@ async function modelSpec(o: TrainOpts): Promise<ModelSpec> {
       return { kind: 'embedding', architecture: o.model === 'embedding-cnn' ? 'cnn' : 'pool', finetune: o.finetune ?? false, head, maxLength: o.maxLength };
     case 'sentence':
       if (!o.encoder) throw new InvalidArgumentError('--model sentence needs --encoder', { hint: 'give a transformers.js model folder or a hub id such as Xenova/all-MiniLM-L6-v2' });
-      return { kind: 'sentence', encoder: encoderSpec(o, true), head };
+      return { kind: 'sentence', encoder: encoderSpec(o), head };
     default:
       return { kind: 'vectors', representation: o.model, head };
   }
@@ -304,7 +313,11 @@ export function registerText(program: Command, ctx: CliContext): void {
     .option('--encoder-weight <w>', `hybrid and smoothed models with --encoder: scale of the (L2-normalised) sentence vector next to the TF-IDF row (default 1, at most ${MAX_BLOCK_WEIGHT})`, floatOption('--encoder-weight', 0, MAX_BLOCK_WEIGHT, { exclusiveMin: true }))
     .option('--max-length <n>', 'embedding models: tokens kept per text (default 256)', intOption('--max-length'))
     .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
-    .option('--max-tokens <n>', 'tokens kept per text, 0 = all (default 500); --model sentence: the encoder\'s tokens, 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512; use-lite: 1 or more pieces, default 128)', intOption('--max-tokens', 0))
+    .option(
+      '--max-tokens <n>',
+      "tokens kept per text by the classifier's tokenizer, 0 = all (default 500); with --encoder (--model sentence, hybrid or smoothed) the sentence encoder's tokens instead, the tokenizer of the TF-IDF features keeping its default: 2 or more, 0 = the model's default (its sentence-transformers max_seq_length, else its limit, at most 512; use-lite: 1 to 128 pieces, default 128)",
+      intOption('--max-tokens', 0),
+    )
     .option('--seed <n>', 'random seed', intOption('--seed', 0, MAX_SEED), 0)
     .option('--json', 'print the results as JSON');
 
@@ -313,7 +326,7 @@ export function registerText(program: Command, ctx: CliContext): void {
     'sentence encoder:',
     'sentence encoder (stored in the bundle): the model of --model sentence, or a sentence block next to the TF-IDF features of --model hybrid (replacing its word vectors) or smoothed',
     "'query: '",
-    '128 pieces (--model sentence: --max-tokens pieces)',
+    '--max-tokens pieces (default 128)',
   ).action(async (o: TrainOpts, cmd: Command) => {
     checkKindOptions(ctx, o, cmd);
     refuseChunksWithTransformers(o);
@@ -350,7 +363,7 @@ export function registerText(program: Command, ctx: CliContext): void {
       learningRate: o.lr,
       ...(schedule ? { schedule } : {}),
       extraWords: o.extraWords,
-      tokenizer: o.maxTokens === undefined ? undefined : { maxTokens: o.maxTokens },
+      tokenizer: tokenizerOptions(o),
       seed: o.seed,
       progress: ctx.progress(o.json),
       callbacks: neural && !o.json && !ctx.globals.quiet ? [new ProgressBarCallback((t) => ctx.io.err(t), ctx.io.interactive)] : [],
@@ -445,7 +458,7 @@ export function registerText(program: Command, ctx: CliContext): void {
       .option('--label-column <name>', "column / field kept as each record's label (default: label, when present)")
       .option('--key-column <name>', 'column / field naming each text (default: its position in the file, 1 = first text)')
       .option('--snippet <n>', 'characters of each text kept as metadata, 0 = none', intOption('--snippet', 0), 200)
-      .option('--max-tokens <n>', 'tokens kept per text; word vectors: 0 = all (default 500); --encoder: 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512; use-lite: 1 or more pieces, default 128)', intOption('--max-tokens', 0))
+      .option('--max-tokens <n>', 'tokens kept per text; word vectors: 0 = all (default 500); --encoder: 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512; use-lite: 1 to 128 pieces, default 128)', intOption('--max-tokens', 0))
       .option('--json', 'print the summary as JSON'),
     'with --encoder:',
     'a sentence encoder instead of word vectors',
