@@ -348,12 +348,14 @@ export class UseLiteEncoder extends SentenceEncoder {
 
   /**
    * Vectors of piece-id sequences as given, in one graph call (no `maxTokens` cut, no sorting):
-   * row-major seqs.length × dim. Every sequence must hold at least one id.
+   * row-major seqs.length × dim. At least one sequence; every sequence holds at least one id, and every
+   * id is a whole number in [0, vocabulary size) (`tokenizer.size`: what `pieces()` gives). Checked
+   * before the graph runs: InvalidArgumentError.
    */
   async encodePieceIds(seqs: readonly (readonly number[])[]): Promise<Float32Array> {
-    const empty = seqs.findIndex((s) => s.length === 0);
-    if (empty >= 0) throw new InvalidArgumentError(`piece-id sequence ${empty} is empty`, { hint: 'encode() gives texts without pieces the model\'s empty-input vector' });
-    return runGraph(this.live(), seqs, this.dim, this.provenance.source);
+    const model = this.live();
+    checkPieceIds(seqs, this.tokenizer.size);
+    return runGraph(model, seqs, this.dim, this.provenance.source);
   }
 
   /** The model's fingerprint for `text`: the first `PROBE_VALUES` values of its vector, as `encode` gives it (with `chunks`, the mean over its windows). */
@@ -417,15 +419,45 @@ function normaliseInto(out: Float32Array, at: number, sums: Float64Array, from: 
   for (let k = 0; k < dim; k++) out[at + k] = sums[from + k]! * inverse;
 }
 
+/** `encodePieceIds`' input: a non-empty list of non-empty lists of whole piece ids in [0, size). */
+function checkPieceIds(seqs: unknown, size: number): void {
+  const hint = 'give piece ids as pieces(text) or tokenizer.encode(text) returns them; encode() takes texts (and gives a text without pieces the empty-input vector)';
+  if (!Array.isArray(seqs) || seqs.length === 0) {
+    throw new InvalidArgumentError(`encodePieceIds needs a non-empty list of piece-id sequences, got ${Array.isArray(seqs) ? 'an empty list' : String(seqs)}`, { hint });
+  }
+  seqs.forEach((s: unknown, i) => {
+    if (!Array.isArray(s) || s.length === 0) throw new InvalidArgumentError(`piece-id sequence ${i} is ${Array.isArray(s) ? 'empty' : `not a list (${String(s)})`}`, { hint });
+    const at = s.findIndex((id: unknown) => typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= size);
+    if (at >= 0) {
+      throw new InvalidArgumentError(`piece id ${String(s[at])} (sequence ${i}, position ${at}) is not a whole number in [0, ${size}), the model's vocabulary`, { hint });
+    }
+  });
+}
+
 function fingerprint(vector: Float32Array, dim: number): number[] {
   return Array.from(vector.subarray(0, Math.min(PROBE_VALUES, dim)), (x) => Number(x.toPrecision(7)));
 }
 
+/** Graph calls, one at a time (see `runGraph`): their tfjs scopes must nest. */
+let graphQueue: Promise<unknown> = Promise.resolve();
+
 /**
  * One graph call on piece-id sequences (none empty, except a leading one): their vectors, row-major.
- * `dim` undefined: whatever the model gives (the probe at load).
+ * `dim` undefined: whatever the model gives (the probe at load). Graph calls run one at a time.
  */
-async function runGraph(model: tf.GraphModel, seqs: readonly (readonly number[])[], dim: number | undefined, source: string): Promise<Float32Array> {
+function runGraph(model: tf.GraphModel, seqs: readonly (readonly number[])[], dim: number | undefined, source: string): Promise<Float32Array> {
+  const run = graphQueue.then(() => runGraphNow(model, seqs, dim, source));
+  graphQueue = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * The graph call itself, in a tfjs scope: when the graph fails part-way, the intermediate tensors its
+ * executor made (and never disposes then) are disposed with the scope. When it succeeds, the executor
+ * has disposed them itself; the inputs and output are disposed here, and any other tensor made while
+ * the graph ran (by other code) is handed to the enclosing scope untouched.
+ */
+async function runGraphNow(model: tf.GraphModel, seqs: readonly (readonly number[])[], dim: number | undefined, source: string): Promise<Float32Array> {
   let count = 0;
   for (const s of seqs) count += s.length;
   const indices = new Int32Array(2 * count);
@@ -438,8 +470,12 @@ async function runGraph(model: tf.GraphModel, seqs: readonly (readonly number[])
       values[k] = s[col]!;
     }
   });
-  const inputs = { indices: tf.tensor2d(indices, [count, 2], 'int32'), values: tf.tensor1d(values, 'int32') };
+  const engine = tf.engine();
+  engine.startScope('use-lite graph');
+  const scope = engine.state.activeScope;
+  let ok = false;
   let output: tf.Tensor | undefined;
+  const inputs = { indices: tf.tensor2d(indices, [count, 2], 'int32'), values: tf.tensor1d(values, 'int32') };
   try {
     output = (await model.executeAsync(inputs)) as tf.Tensor;
     const [rows, width] = output.shape;
@@ -448,7 +484,9 @@ async function runGraph(model: tf.GraphModel, seqs: readonly (readonly number[])
         hint: 'the graph is not the Universal Sentence Encoder lite',
       });
     }
-    return (await output.data()) as Float32Array;
+    const data = (await output.data()) as Float32Array;
+    ok = true;
+    return data;
   } catch (e) {
     if (e instanceof TransferkitError) throw e;
     throw new TransferkitError('E_MODEL', `sentence model ${source} failed on a batch of ${seqs.length} texts: ${(e as Error).message}`, {
@@ -458,5 +496,8 @@ async function runGraph(model: tf.GraphModel, seqs: readonly (readonly number[])
   } finally {
     tf.dispose([inputs.indices, inputs.values]);
     output?.dispose();
+    // Failed: every tensor made in the scope goes (the executor's leftovers). Succeeded: only ours went; the rest is kept.
+    const others = ok ? scope.track.filter((t) => !t.isDisposed) : [];
+    engine.endScope(others);
   }
 }

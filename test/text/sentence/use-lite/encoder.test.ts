@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SentenceEncoder, SentencePieceUnigram, UseLiteEncoder, useLitePackageDir, type VocabEntry } from '../../../../text/sentence/index.js';
+import { InvalidArgumentError } from '../../../../src/errors.js';
 
 const cosine = (m: Float32Array, dim: number, i: number, j: number) => {
   let dot = 0;
@@ -111,6 +112,58 @@ describe('UseLiteEncoder (the packaged model)', () => {
     const other = await UseLiteEncoder.load();
     other.dispose();
     await expect(other.encode(['x'])).rejects.toThrow(/disposed/);
+  });
+
+  it('encodePieceIds checks its input before the graph runs: typed errors, no tensor left behind', async () => {
+    await enc.encodePieceIds([[5, 6]]);
+    const before = tf.memory().numTensors;
+    const cases: Array<[unknown, RegExp]> = [
+      [[], /encodePieceIds needs a non-empty list of piece-id sequences, got an empty list/],
+      [[[5], []], /piece-id sequence 1 is empty/],
+      [[[5, 8000]], /piece id 8000 \(sequence 0, position 1\) is not a whole number in \[0, 8000\)/],
+      [[[99999]], /piece id 99999 .* not a whole number in \[0, 8000\)/],
+      [[[-1]], /piece id -1 /],
+      [[[5, 2.5]], /piece id 2\.5 \(sequence 0, position 1\)/],
+      [[[Number.NaN]], /piece id NaN/],
+    ];
+    for (const [seqs, message] of cases) {
+      const e = await enc.encodePieceIds(seqs as number[][]).catch((err: unknown) => err);
+      expect(e, String(seqs)).toBeInstanceOf(InvalidArgumentError);
+      expect((e as Error).message).toMatch(message);
+      expect(tf.memory().numTensors, JSON.stringify(seqs)).toBe(before);
+    }
+  });
+
+  it('when the graph fails part-way, the tensors it made are disposed; when it succeeds, tensors others made meanwhile are kept', async () => {
+    const other = await UseLiteEncoder.load();
+    try {
+      const model = (other as unknown as { model: tf.GraphModel }).model;
+      const execute = model.executeAsync.bind(model);
+      // Fails after the graph ran and left tensors behind (as a graph failing in a late op, or out of memory, does).
+      model.executeAsync = async (inputs) => {
+        const out = await execute(inputs);
+        tf.ones([4, 4]);
+        tf.dispose(out);
+        tf.zeros([2]);
+        throw new Error('simulated failure');
+      };
+      const before = tf.memory().numTensors;
+      await expect(other.encode(['a text'])).rejects.toThrow(/sentence model use-lite failed on a batch of 1 texts: simulated failure/);
+      expect(tf.memory().numTensors).toBe(before);
+      // Succeeds, while a tensor of someone else is made during the run: it is theirs, not disposed.
+      let foreign: tf.Tensor | undefined;
+      model.executeAsync = async (inputs) => {
+        foreign = tf.scalar(7);
+        return execute(inputs);
+      };
+      const vector = await other.encode(['a text']);
+      expect(Array.from(vector)).toEqual(Array.from(await enc.encode(['a text'])));
+      expect(foreign!.isDisposed).toBe(false);
+      expect(tf.memory().numTensors).toBe(before + 1);
+      foreign!.dispose();
+    } finally {
+      other.dispose();
+    }
   });
 
   it('segments word by word exactly as one pass over the text would', () => {
