@@ -2,7 +2,8 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, tf } from '../../../src/engine/backend.js';
-import { loadTextClassifier, saveTextClassifier, trainTextClassifier, type TrainTextOptions } from '../../../text/classify/index.js';
+import { loadTextClassifier, saveTextClassifier, trainTextClassifier, type LoadedSentenceEncoder, type ModelSpec, type TrainTextOptions } from '../../../text/classify/index.js';
+import { InvalidArgumentError } from '../../../src/errors.js';
 import type { Callback } from '../../../src/training/trainer.js';
 import { writeOnnxEncoder } from '../../helpers/onnx-encoder.js';
 import { tempDir, TOPICS, toyCorpus, toyVectors } from './helpers.js';
@@ -70,6 +71,23 @@ describe("model kind 'sentence'", () => {
     expect(clf.summary.validation).toMatchObject({ texts: 60, used: 60 });
     expect((await clf.evaluate(unseen)).report.accuracy).toBeGreaterThan(0.9);
     clf.dispose();
+  });
+
+  it('a wrapper whose dim disagrees with what its encode() gives is named, as in the linear kinds (not "20.48 inputs but 4 labels")', async () => {
+    const wrong: LoadedSentenceEncoder = {
+      dim: 25,
+      provenance: { source: 'wrong-dim' },
+      encode: async (texts) => new Float32Array(texts.length * 16).fill(0.25),
+      describe: () => ({ name: 'wrong-dim', source: 'wrong-dim', dim: 25, maxTokens: 8 }) as ReturnType<LoadedSentenceEncoder['describe']>,
+      dispose: () => {},
+    };
+    const before = tf.memory().numTensors;
+    for (const spec of [{ kind: 'sentence', encoder: wrong }, { kind: 'smoothed', sentence: wrong }, { kind: 'hybrid', sentence: wrong }] as ModelSpec[]) {
+      const e = await trainTextClassifier(train.slice(0, 32), { vectors, seed: 0, model: spec }).catch((err: unknown) => err);
+      expect(e, spec.kind).toBeInstanceOf(InvalidArgumentError);
+      expect((e as Error).message).toBe('the sentence encoder gave 512 values for 32 texts of dim 25');
+    }
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('refuses a bundle whose encoder file was altered, and a missing model folder before training', async () => {

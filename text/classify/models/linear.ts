@@ -15,7 +15,7 @@ import { featureDim, hstackCsr, makeFeatures, type Dense, type Features } from '
 import { SoftmaxRegression, type SoftmaxRegressionState } from '../linear/softmax-regression.js';
 import { checkModelSpec } from '../options.js';
 import type { DocumentEncoder } from '../represent/document-encoder.js';
-import type { BowModelSpec, FitContext, HybridModelSpec, LoadedSentenceEncoder, ModelState, SmoothedModelSpec, TextModel } from './model.js';
+import { encodeChecked, type BowModelSpec, type FitContext, type HybridModelSpec, type LoadedSentenceEncoder, type ModelState, type SmoothedModelSpec, type TextModel } from './model.js';
 
 type LinearSpec = BowModelSpec | HybridModelSpec | SmoothedModelSpec;
 
@@ -105,10 +105,7 @@ export class LinearTextModel implements TextModel {
       }
       dim = this.sentenceEncoder.dim;
       // A copy: the encoder (or a cache around it) may keep the array it returned.
-      data = Float32Array.from(await this.sentenceEncoder.encode(texts, progress));
-      if (data.length !== texts.length * dim) {
-        throw new InvalidArgumentError(`the sentence encoder gave ${data.length} values for ${texts.length} texts of dim ${dim}`, { hint: 'its encode() must return texts × dim values, row-major' });
-      }
+      data = Float32Array.from(await encodeChecked(this.sentenceEncoder, texts, progress));
     } else return undefined;
     const weight = this.denseWeight;
     for (let i = 0; i < docs.length; i++) {

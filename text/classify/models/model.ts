@@ -15,6 +15,7 @@ import type { RepresentationName } from '../represent/document-encoder.js';
 import type { Progress } from '../../../src/progress.js';
 import type { SentenceEncoderDescription, SentencePooling } from '../../sentence/index.js';
 import type { Provenance } from '../../../src/encoder.js';
+import { InvalidArgumentError } from '../../../src/errors.js';
 
 /**
  * The largest `vectorWeight` ('hybrid') and `sentenceWeight` ('smoothed'), and `--encoder-weight`.
@@ -134,6 +135,21 @@ export interface LoadedSentenceEncoder {
   encode(texts: readonly string[], progress?: Progress): Promise<Float32Array>;
   describe(): SentenceEncoderDescription;
   dispose(): void;
+}
+
+/**
+ * `encoder`'s vectors of `texts`, checked to be texts × dim values (a wrapper whose `dim` disagrees
+ * with what its `encode` gives is named here, not in a later shape error).
+ */
+export async function encodeChecked(encoder: LoadedSentenceEncoder, texts: readonly string[], progress?: Progress): Promise<Float32Array> {
+  const data = (await encoder.encode(texts, progress)) as unknown;
+  const dim = encoder.dim;
+  const length = data !== null && typeof data === 'object' ? (data as { length?: unknown }).length : undefined;
+  if (length !== texts.length * dim) {
+    const got = typeof length === 'number' ? `${length} values` : data === null ? 'null' : `no list of values (${typeof data})`;
+    throw new InvalidArgumentError(`the sentence encoder gave ${got} for ${texts.length} texts of dim ${dim}`, { hint: 'its encode() must return texts × dim values (a Float32Array), row-major, and its dim must be the length of one vector' });
+  }
+  return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
 }
 
 /** True for a loaded encoder (it has `encode`), false for encoder options. */

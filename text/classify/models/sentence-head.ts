@@ -7,7 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { isZeroVector } from '../../../embeddings/index.js';
 import { InvalidArgumentError } from '../../../src/errors.js';
 import type { Progress } from '../../../src/progress.js';
-import type { LoadedSentenceEncoder, SentenceModelSpec, TextModel } from './model.js';
+import { encodeChecked, type LoadedSentenceEncoder, type SentenceModelSpec, type TextModel } from './model.js';
 import { HeadOnVectorsModel } from './standardised-head.js';
 import type { TextFitContext } from './trainer.js';
 
@@ -31,7 +31,7 @@ export class SentenceHeadModel extends HeadOnVectorsModel implements TextModel {
   }
 
   protected async vectorsOf(_docs: string[][], texts: readonly string[], progress?: Progress): Promise<Float32Array> {
-    return this.sentenceEncoder.encode(texts, progress);
+    return encodeChecked(this.sentenceEncoder, texts, progress);
   }
 
   /** Rows that are all zero. */
