@@ -142,6 +142,13 @@ describe("'smoothed' with a sentence block", () => {
     // Still usable: nobody disposed it.
     expect((await encoder.encode(['fooda'])).length).toBe(16);
     encoder.dispose();
+    // An encoder loaded with normalize: false is recorded with it (the default, true, is left out), so the spec loads it again as it was.
+    const raw = await SentenceEncoder.load({ model, normalize: false });
+    const third = await trainTextClassifier(train, options({ kind: 'smoothed', sentence: raw }));
+    expect(third.spec).toEqual({ kind: 'smoothed', sentence: { model, pooling: 'mean', maxTokens: 512, quantized: false, normalize: false } });
+    const again = await SentenceEncoder.load((third.spec as { sentence: { model: string } }).sentence);
+    expect(again.describe()).toEqual(raw.describe());
+    for (const x of [third, raw, again]) x.dispose();
   });
 });
 

@@ -118,6 +118,8 @@ export interface SentenceEncoderSpec {
   quantized?: boolean;
   /** Put before every text (e5 models: 'query: '). Default none. */
   prefix?: string;
+  /** transformers.js models: L2-normalise the vectors. Default true (use-lite's are unit length and refuse false). */
+  normalize?: boolean;
   /** use-lite only: read a text as the mean of up to this many windows of `maxTokens` pieces. Default 1. */
   chunks?: number;
 }
@@ -159,13 +161,15 @@ export function isLoadedSentenceEncoder(value: unknown): value is LoadedSentence
 
 /** The options that load `encoder` again (what a spec records of an encoder given loaded). */
 export function sentenceEncoderSpecOf(encoder: LoadedSentenceEncoder): SentenceEncoderSpec {
-  // Every family's description has source and maxTokens; the transformers.js one also pooling, quantized and prefix, use-lite's chunks when not 1.
-  const d = encoder.describe() as Partial<SentenceEncoderDescription> & { pooling?: SentencePooling; quantized?: boolean; prefix?: string; chunks?: number };
+  // Every family's description has source and maxTokens; the transformers.js one also pooling, quantized, normalize and prefix, use-lite's chunks when not 1.
+  const d = encoder.describe() as Partial<SentenceEncoderDescription> & { pooling?: SentencePooling; quantized?: boolean; normalize?: boolean; prefix?: string; chunks?: number };
   const spec: SentenceEncoderSpec = { model: d.source ?? encoder.provenance.source };
   if (d.pooling !== undefined) spec.pooling = d.pooling;
   if (d.maxTokens !== undefined) spec.maxTokens = d.maxTokens;
   if (d.quantized !== undefined) spec.quantized = d.quantized;
   if (d.prefix) spec.prefix = d.prefix;
+  // Only when off: the default (true) is what a spec without it loads.
+  if (d.normalize === false) spec.normalize = false;
   if (d.chunks !== undefined && d.chunks !== 1) spec.chunks = d.chunks;
   return spec;
 }
