@@ -166,6 +166,32 @@ describe('UseLiteEncoder (the packaged model)', () => {
     }
   });
 
+  it('as docs/text.md says: whitespace trimmed and collapsed, control and other unknown characters one id, so one-word texts of unknown characters share a vector', async () => {
+    const t = enc.tokenizer;
+    expect(t.encode('  a\t\n b\u00a0 ')).toEqual(t.encode('a b'));
+    const unknownWord = t.encode('😀');
+    // The word break '▁' (a piece of its own), then the unknown id for the whole run.
+    expect(unknownWord).toHaveLength(2);
+    expect(unknownWord[1]).toBe(0);
+    for (const text of ['日本語', '\u0000', '😀🙂', '\u0007\u0000']) expect(t.encode(text), JSON.stringify(text)).toEqual(unknownWord);
+    expect(t.encode('a\u0000b')[1]).toBe(0);
+    const m = await enc.encode(['😀', '日本語', '\u0000', '😀 🙂', '日本 語']);
+    expect(row(m, 512, 1)).toEqual(row(m, 512, 0));
+    expect(row(m, 512, 2)).toEqual(row(m, 512, 0));
+    expect(row(m, 512, 4)).toEqual(row(m, 512, 3));
+    expect(row(m, 512, 3)).not.toEqual(row(m, 512, 0));
+  });
+
+  it("is narrowed with instanceof from SentenceEncoder.load's abstract type; both classes are exported from transferkit/text", async () => {
+    const text = await import('../../../../text/index.js');
+    expect(text.UseLiteEncoder).toBe(UseLiteEncoder);
+    expect(text.TransformersSentenceEncoder).toBeTypeOf('function');
+    const loaded: SentenceEncoder = enc;
+    expect(loaded instanceof text.TransformersSentenceEncoder).toBe(false);
+    if (!(loaded instanceof text.UseLiteEncoder)) throw new Error('not narrowed');
+    expect([loaded.chunks, loaded.batchSize, loaded.pieces('a text').length]).toEqual([1, 32, 2]);
+  });
+
   it('segments word by word exactly as one pass over the text would', () => {
     const pieces = JSON.parse(readFileSync(join(useLitePackageDir(), 'vocab.json'), 'utf8')) as VocabEntry[];
     // A piece that spans a word break (and never wins) makes the tokenizer segment the whole text in one pass.
