@@ -4,9 +4,20 @@ import { InvalidArgumentError } from 'commander';
 import { MAX_SEED } from '../random.js';
 export { MAX_SEED };
 
+/**
+ * A decimal number (10, -0.5, .5, 5., 1e-3; spaces around it ignored), else NaN. `Number()` alone
+ * also reads '0x10' (16), '0b1', '0o7', and '' or '  ' (0): an option value in those forms is a typo
+ * more often than a choice, so it is refused, as `parseSchedule` refuses it.
+ */
+export function decimalNumber(text: string): number {
+  const t = text.trim();
+  return /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(t) ? Number(t) : NaN;
+}
+
+/** A whole number in [min, max], written in decimal. */
 export function intOption(name: string, min = 1, max = Infinity) {
   return (value: string): number => {
-    const n = Number(value);
+    const n = decimalNumber(value);
     if (!Number.isInteger(n) || n < min || n > max) {
       throw new InvalidArgumentError(`${name} must be an integer ${max === Infinity ? `≥ ${min}` : `in [${min}, ${max}]`}, got '${value}'`);
     }
@@ -15,7 +26,7 @@ export function intOption(name: string, min = 1, max = Infinity) {
 }
 
 /**
- * A finite number in [min, max]; with `exclusiveMin` the lower bound itself is refused, for values
+ * A finite number in [min, max], written in decimal; with `exclusiveMin` the lower bound itself is refused, for values
  * that must be strictly positive (a learning rate, scikit-learn's C): the message then says "> 0",
  * not "in [0, …]" followed by another check's refusal of 0.
  */
@@ -23,7 +34,7 @@ export function floatOption(name: string, min = -Infinity, max = Infinity, optio
   const exclusive = options.exclusiveMin === true;
   const range = exclusive ? (max === Infinity ? `> ${min}` : `in (${min}, ${max}]`) : `in [${min}, ${max}]`;
   return (value: string): number => {
-    const n = Number(value);
+    const n = decimalNumber(value);
     if (!Number.isFinite(n) || n < min || (exclusive && n === min) || n > max) {
       throw new InvalidArgumentError(`${name} must be a number ${range}, got '${value}'`);
     }
@@ -31,11 +42,11 @@ export function floatOption(name: string, min = -Infinity, max = Infinity, optio
   };
 }
 
-/** A recall or other fraction in (0, 1]: 0 itself is meaningless as a target. */
+/** A recall or other fraction in (0, 1], written in decimal: 0 itself is meaningless as a target. */
 export function fractionOption(name: string, what = 'a fraction') {
   return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 1) {
+    const n = decimalNumber(value);
+    if (!Number.isFinite(n) || n <= 0 || n > 1) {
       throw new InvalidArgumentError(`${name} must be ${what} in (0, 1], e.g. 0.95; got '${value}'`);
     }
     return n;

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { floatOption, intOption, MAX_SEED } from '../../src/cli/parse.js';
+import { decimalNumber, floatOption, fractionOption, intOption, MAX_SEED } from '../../src/cli/parse.js';
 import { MAX_SEED as TEXT_MAX_SEED } from '../../text/classify/options.js';
 import { cli } from '../helpers/cli.js';
 
@@ -25,6 +25,40 @@ describe('floatOption', () => {
     const bounded = floatOption('--x', 0, 1, { exclusiveMin: true });
     expect(bounded('1')).toBe(1);
     expect(() => bounded('0')).toThrow("--x must be a number in (0, 1], got '0'");
+  });
+});
+
+describe('numbers are decimal', () => {
+  it("refuses hexadecimal, binary, octal and empty values, which Number() reads ('0x10' was 16, '' was 0)", () => {
+    const weight = floatOption('--encoder-weight', 0, 100, { exclusiveMin: true });
+    const c = floatOption('--c', 0, Infinity, { exclusiveMin: true });
+    const similarity = floatOption('--min-similarity', 0, 1);
+    const epochs = intOption('--epochs');
+    const recall = fractionOption('--recall');
+    for (const bad of ['0x10', '0X1', '0b1', '0o7', '1_000', '', '  ', '0x0']) {
+      expect(() => weight(bad), bad).toThrow(`--encoder-weight must be a number in (0, 100], got '${bad}'`);
+      expect(() => c(bad), bad).toThrow(`--c must be a number > 0, got '${bad}'`);
+      expect(() => similarity(bad), bad).toThrow(`--min-similarity must be a number in [0, 1], got '${bad}'`);
+      expect(() => epochs(bad), bad).toThrow(`--epochs must be an integer ≥ 1, got '${bad}'`);
+      expect(() => recall(bad), bad).toThrow(`--recall must be a fraction in (0, 1], e.g. 0.95; got '${bad}'`);
+    }
+    expect(decimalNumber('0x10')).toBeNaN();
+    // Decimal forms are read as before, spaces around them ignored.
+    for (const [text, value] of [['2', 2], ['+2', 2], ['0.5', 0.5], ['.5', 0.5], ['5.', 5], ['1e1', 10], ['1E-1', 0.1], [' 3 ', 3]] as const) {
+      expect(weight(text), text).toBe(value);
+      expect(decimalNumber(text)).toBe(value);
+    }
+    expect(epochs('1e2')).toBe(100);
+    expect(similarity('0')).toBe(0);
+    expect(recall('0.95')).toBe(0.95);
+  });
+
+  it('the CLI refuses --encoder-weight 0x10 and --c 0x10 before reading anything', async () => {
+    for (const flags of [['--model', 'smoothed', '--encoder', 'use-lite', '--encoder-weight', '0x10'], ['--model', 'bow', '--c', '0x10']]) {
+      const r = await cli('text', 'train', '--train', 'nope.csv', '--out', 'never', ...flags);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`${flags[flags.length - 2]} must be a number .*, got '0x10'`));
+    }
   });
 });
 
