@@ -33,6 +33,15 @@ function toyEncoder(at: string): string {
   return writeOnnxEncoder(at, { words: topical.map(([w]) => w), vectors: rows, dim: toy.dim });
 }
 
+describe('text CLI copies of library limits (kept so that start-up loads no text module)', () => {
+  it('equal MAX_BLOCK_WEIGHT and USE_LITE_MAX_CHUNKS', async () => {
+    const { TEXT_CLI_LIMITS } = await import('../../src/cli/commands/text.js');
+    const { MAX_BLOCK_WEIGHT } = await import('../../text/classify/index.js');
+    const { USE_LITE_MAX_CHUNKS } = await import('../../text/sentence/index.js');
+    expect(TEXT_CLI_LIMITS).toEqual({ maxBlockWeight: MAX_BLOCK_WEIGHT, useLiteMaxChunks: USE_LITE_MAX_CHUNKS });
+  });
+});
+
 describe('transferkit text', () => {
   it('train → evaluate → predict with a hybrid model (JSON output)', async () => {
     const out = join(dir, 'bundle');

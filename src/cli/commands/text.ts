@@ -5,8 +5,6 @@
 import type { Command } from 'commander';
 import type { DatasetFormat, ModelSpec, RepresentationName, TextEvaluation, TrainingSummary } from '../../../text/classify/index.js';
 import type { SentencePooling } from '../../../text/sentence/index.js';
-import { isUseLiteModel, USE_LITE_MAX_CHUNKS } from '../../../text/sentence/sentence-encoder.js';
-import { MAX_BLOCK_WEIGHT } from '../../../text/classify/models/model.js';
 import { formatReport } from '../../metrics/classification.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { checkBundleOutput } from '../../bundle/owner.js';
@@ -18,6 +16,19 @@ import type { CliContext } from '../context.js';
 import { loadVectorsNoting } from '../load-vectors.js';
 import { choiceOption, floatOption, intOption, MAX_SEED } from '../parse.js';
 import { addScheduleOptions, scheduleFromOptions, type ScheduleOpts } from '../schedule.js';
+
+/**
+ * Library limits that --help shows and the option parsers enforce: copies, so that start-up loads no
+ * domain module (test/cli/text.test.ts compares them with MAX_BLOCK_WEIGHT and USE_LITE_MAX_CHUNKS).
+ */
+export const TEXT_CLI_LIMITS = { maxBlockWeight: 100, useLiteMaxChunks: 64 } as const;
+const { maxBlockWeight: MAX_BLOCK_WEIGHT, useLiteMaxChunks: USE_LITE_MAX_CHUNKS } = TEXT_CLI_LIMITS;
+
+/** Whether --encoder names use-lite (the sentence module is loaded only when a command runs). */
+async function isUseLite(model: string): Promise<boolean> {
+  const { isUseLiteModel } = await import('../../../text/sentence/sentence-encoder.js');
+  return isUseLiteModel(model);
+}
 
 /** The text-classification module, loaded when a text command runs (not at CLI start-up). */
 const textClassify = () => import('../../../text/classify/index.js');
@@ -84,8 +95,8 @@ function tokenizerOptions(o: TrainOpts) {
 }
 
 /** --encoder-chunks with a transformers.js --encoder is refused before any data is read (the library would refuse it once loading). */
-function refuseChunksWithTransformers(o: { encoder?: string; encoderChunks?: number }): void {
-  if (o.encoderChunks === undefined || o.encoder === undefined || isUseLiteModel(o.encoder)) return;
+async function refuseChunksWithTransformers(o: { encoder?: string; encoderChunks?: number }): Promise<void> {
+  if (o.encoderChunks === undefined || o.encoder === undefined || (await isUseLite(o.encoder))) return;
   throw new InvalidArgumentError(`--encoder-chunks applies to use-lite (the Universal Sentence Encoder lite), not to the transformers.js model ${o.encoder}`, {
     hint: 'drop --encoder-chunks: a transformers.js model reads the first --max-tokens tokens of a text',
   });
@@ -329,7 +340,7 @@ export function registerText(program: Command, ctx: CliContext): void {
     '--max-tokens pieces (default 128)',
   ).action(async (o: TrainOpts, cmd: Command) => {
     checkKindOptions(ctx, o, cmd);
-    refuseChunksWithTransformers(o);
+    await refuseChunksWithTransformers(o);
     // Checked here, before any data is read; without the flags the library's default (constant) runs.
     const schedule = scheduleFromOptions(o, 'constant');
     const textLib = await textClassify();
@@ -494,10 +505,10 @@ export function registerText(program: Command, ctx: CliContext): void {
           const wordOnly = (['vectors', 'representation'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
           if (wordOnly.length) throw new InvalidArgumentError(`--encoder replaces word vectors: drop --${wordOnly[0]}`);
           // Refused before the texts are read and embedded (the recipe would refuse it at the end).
-          if (o.queryPrefix !== undefined && isUseLiteModel(o.encoder)) {
+          if (o.queryPrefix !== undefined && (await isUseLite(o.encoder))) {
             throw new InvalidArgumentError('--query-prefix applies to transformers.js models, not to use-lite (the Universal Sentence Encoder lite takes no prefix)', { hint: 'drop --query-prefix' });
           }
-          refuseChunksWithTransformers(o);
+          await refuseChunksWithTransformers(o);
         }
         await checkOutputFile(o.out);
         await refuseInputAsOutput({ flag: '--out', path: o.out, kind: 'file' }, o.encoder === undefined ? { '--data': o.data, '--vectors': o.vectors } : { '--data': o.data, '--encoder': o.encoder });
