@@ -35,7 +35,7 @@
  *   validation split like hybrid; the learning curve shows them (and plain smoothed) both with the chosen
  *   values and with the library defaults (C = 100, weight 1) unless --no-select),
  *   --encoder-chunks N (with --encoder use-lite: the encoder reads each text as up to N windows of 128
- *   pieces and gives it the normalised mean of their vectors — `chunks` of UseLiteEncoderOptions; default 1,
+ *   pieces and gives it the normalised piece-weighted mean of their vectors — `chunks` of UseLiteEncoderOptions; default 1,
  *   the first 128 pieces only; the encoder's name in every row and in the printout then says "chunks N"),
  *   --reference (after the curve, the issue's reference implementations on the same train part, test part
  *   and draws, when this machine has them: scikit-learn TF-IDF + LogisticRegression / LinearSVC through

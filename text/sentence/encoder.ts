@@ -57,7 +57,7 @@ export interface SentenceEncoderOptions {
   hub?: boolean;
   /**
    * USE lite only (refused for transformers.js models, unless 1): read a text as up to this many
-   * consecutive windows of `maxTokens` pieces and give it the L2-normalised mean of their vectors
+   * consecutive windows of `maxTokens` pieces and give it the L2-normalised piece-weighted mean of their vectors
    * (see `UseLiteEncoderOptions.chunks`). Default 1: the first window only.
    */
   chunks?: number;

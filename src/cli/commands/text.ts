@@ -262,7 +262,7 @@ function addEncoderOptions(cmd: Command, scope: string, use: string, prefixExamp
     .option('--prefix <text>', `${scope} put this before every text (e5 models: ${prefixExample})`)
     .option(
       '--encoder-chunks <n>',
-      `${scope} use-lite only: read a text as up to N consecutive windows of ${windowPieces} and give it the normalised mean of their vectors, for e-mails and documents longer than one window (default 1: the first window only; at most ${USE_LITE_MAX_CHUNKS})`,
+      `${scope} use-lite only: read a text as up to N consecutive windows of ${windowPieces} and give it the normalised piece-weighted mean of their vectors, for e-mails and documents longer than one window (default 1: the first window only; at most ${USE_LITE_MAX_CHUNKS})`,
       intOption('--encoder-chunks', 1, USE_LITE_MAX_CHUNKS),
     );
 }

@@ -57,8 +57,10 @@ export interface UseLiteEncoderOptions {
   /**
    * Windows a text is read as: its first `maxTokens × chunks` pieces are cut into up to `chunks`
    * consecutive windows of `maxTokens` pieces (the last may be shorter), and its vector is the mean of
-   * the windows' vectors, L2-normalised (rows stay unit length). A text of one window gets that window's
-   * vector as it is, so a text of at most `maxTokens` pieces has the same vector whatever `chunks` is.
+   * the windows' vectors weighted by their piece counts (a 14-piece last window weighs 14/142, not 1/2),
+   * L2-normalised (rows stay unit length). A text of one window gets that window's
+   * vector as it is, so a text of at most `maxTokens` pieces has the same vector whatever `chunks` is
+   * (within 1e-5, as for batching: other texts' extra windows can shift batch boundaries).
    * For e-mails and documents, which run far past the 128 pieces the graph reads (SpamAssassin averages
    * about 1,200). Default 1 (the first window only); a whole number from 1 to 64 (`USE_LITE_MAX_CHUNKS`).
    */
@@ -297,7 +299,7 @@ export class UseLiteEncoder extends SentenceEncoder {
 
   /**
    * Encode texts: row-major texts.length × dim, unit rows. A text of several windows gets the
-   * normalised mean of their vectors (`chunks`); a text with no pieces the model's vector of an empty
+   * normalised piece-weighted mean of their vectors (`chunks`); a text with no pieces the model's vector of an empty
    * input (see the module doc).
    */
   async encode(texts: readonly string[], progress: Progress = silentProgress): Promise<Float32Array> {
@@ -327,12 +329,16 @@ export class UseLiteEncoder extends SentenceEncoder {
       for (let b = 0; b < all.length; b += this.batchSize) {
         const batch = all.slice(b, b + this.batchSize);
         const vectors = await runGraph(model, batch.map(([t, w]) => windows[t]![w]!), dim, this.provenance.source);
-        batch.forEach(([t], j) => {
+        batch.forEach(([t, w], j) => {
           const v = vectors.subarray(j * dim, (j + 1) * dim);
           const s = sumRow[t]!;
-          // One window: its vector as the graph gives it (unit length already), bit for bit.
+          // One window: its vector as the graph gives it (unit length already), bit for bit. Several:
+          // each weighted by its piece count, so a short last window weighs what it reads.
           if (s < 0) out.set(v, t * dim);
-          else for (let k = 0; k < dim; k++) sums[s * dim + k] += v[k]!;
+          else {
+            const weight = windows[t]![w]!.length;
+            for (let k = 0; k < dim; k++) sums[s * dim + k] += weight * v[k]!;
+          }
           if (--left[t]! === 0) {
             done++;
             if (s >= 0) normaliseInto(out, t * dim, sums, s * dim, dim);

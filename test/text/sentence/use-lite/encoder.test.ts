@@ -243,7 +243,7 @@ describe('UseLiteEncoder chunks: a long text as the mean over windows', () => {
     }
   });
 
-  it('with chunks 2 gives a long text the normalised mean of its two windows\' vectors (and reads nothing after them)', async () => {
+  it('with chunks 2 gives a long text the normalised piece-weighted mean of its two windows\' vectors (and reads nothing after them)', async () => {
     expect([two.chunks, two.maxTokens]).toEqual([2, 128]);
     expect(two.describe()).toEqual({ family: 'use-lite', source: 'use-lite', name: 'use-lite', dim: 512, maxTokens: 128, chunks: 2 });
     const ids = two.tokenizer.encode(LONG, 256);
@@ -258,13 +258,16 @@ describe('UseLiteEncoder chunks: a long text as the mean over windows', () => {
     // Pieces past the second window are not read.
     const cut = LONG + ' ' + FOOD.repeat(3);
     expect(Array.from(await two.encode([cut]))).toEqual(Array.from(got));
-    // A last window shorter than 128 pieces counts as one window.
+    // A last window shorter than 128 pieces weighs its piece count: n/(128 + n), not one half.
     const mid = [FOOD, FOOD, FOOD, FOOD, SPORT].join(' ');
     const midIds = two.tokenizer.encode(mid);
     expect(midIds.length).toBeGreaterThan(128);
     expect(midIds.length).toBeLessThan(256);
+    const tail = midIds.length - 128;
     const [m1, m2] = [await two.encodePieceIds([midIds.slice(0, 128)]), await two.encodePieceIds([midIds.slice(128)])];
-    expect(maxDiff(await two.encode([mid]), unit(Array.from(m1, (x, k) => x + m2[k]!)))).toBeLessThan(1e-5);
+    const got2 = await two.encode([mid]);
+    expect(maxDiff(got2, unit(Array.from(m1, (x, k) => 128 * x + tail * m2[k]!)))).toBeLessThan(1e-5);
+    expect(maxDiff(got2, unit(Array.from(m1, (x, k) => x + m2[k]!)))).toBeGreaterThan(1e-3);
   });
 
   it('gives a text of one window (and an empty text) the same vector whatever chunks is', async () => {
