@@ -272,9 +272,10 @@ export class UseLiteEncoder extends SentenceEncoder {
       // gives the vector of an empty text (a trailing row with no pieces would be dropped by the graph).
       // The probe text is one window long, so its vector is the same whatever `chunks` is.
       const probeIds = tokenizer.encode(PROBE_TEXT, maxTokens);
-      const first = await runGraph(model, [probeIds], undefined, origin.source);
+      const graph = { model: () => model, source: origin.source, unit: 'texts' };
+      const first = await runGraph(graph, [probeIds], undefined);
       const dim = first.length;
-      const both = await runGraph(model, [[], probeIds], dim, origin.source);
+      const both = await runGraph(graph, [[], probeIds], dim);
       const emptyVector = both.slice(0, dim);
       const keep = origin.dir ? { dir: origin.dir } : { files };
       return new UseLiteEncoder(model, tokenizer, places, { ...origin, ...keep }, { maxTokens, batchSize, chunks, dim, probe: fingerprint(first, dim), emptyVector });
@@ -303,7 +304,7 @@ export class UseLiteEncoder extends SentenceEncoder {
    * input (see the module doc).
    */
   async encode(texts: readonly string[], progress: Progress = silentProgress): Promise<Float32Array> {
-    const model = this.live();
+    this.live();
     const dim = this.dim;
     const out = new Float32Array(texts.length * dim);
     const windows = texts.map((t) => this.windows(t));
@@ -328,7 +329,8 @@ export class UseLiteEncoder extends SentenceEncoder {
       progress.update(done);
       for (let b = 0; b < all.length; b += this.batchSize) {
         const batch = all.slice(b, b + this.batchSize);
-        const vectors = await runGraph(model, batch.map(([t, w]) => windows[t]![w]!), dim, this.provenance.source);
+        // The encoder is checked again when each batch's graph call starts (it may have been disposed meanwhile).
+        const vectors = await runGraph(this.graph(this.chunks > 1 ? 'windows' : 'texts'), batch.map(([t, w]) => windows[t]![w]!), dim);
         batch.forEach(([t, w], j) => {
           const v = vectors.subarray(j * dim, (j + 1) * dim);
           const s = sumRow[t]!;
@@ -355,13 +357,15 @@ export class UseLiteEncoder extends SentenceEncoder {
   /**
    * Vectors of piece-id sequences as given, in one graph call (no `maxTokens` cut, no sorting):
    * row-major seqs.length × dim. At least one sequence; every sequence holds at least one id, and every
-   * id is a whole number in [0, vocabulary size) (`tokenizer.size`: what `pieces()` gives). Checked
-   * before the graph runs: InvalidArgumentError.
+   * id is a whole number in [0, vocabulary size) (`tokenizer.size`: what `windows()` gives). Checked
+   * before the graph runs: InvalidArgumentError. The graph reads only the first 128 ids of each
+   * sequence (`USE_LITE_MAX_TOKENS`): give one window per sequence (`windows(text)`), not all of
+   * `pieces(text)`, which with `chunks` > 1 holds up to 128 × chunks ids.
    */
   async encodePieceIds(seqs: readonly (readonly number[])[]): Promise<Float32Array> {
-    const model = this.live();
+    this.live();
     checkPieceIds(seqs, this.tokenizer.size);
-    return runGraph(model, seqs, this.dim, this.provenance.source);
+    return runGraph(this.graph('sequences'), seqs, this.dim);
   }
 
   /** The model's fingerprint for `text`: the first `PROBE_VALUES` values of its vector, as `encode` gives it (with `chunks`, the mean over its windows). */
@@ -391,8 +395,17 @@ export class UseLiteEncoder extends SentenceEncoder {
   }
 
   private live(): tf.GraphModel {
-    if (!this.model) throw new InvalidArgumentError('this sentence encoder was disposed');
+    if (!this.model) {
+      throw new InvalidArgumentError('this sentence encoder was disposed', {
+        hint: 'dispose an encoder only after its encode calls have finished (await them), or load it again to keep encoding',
+      });
+    }
     return this.model;
+  }
+
+  /** The graph as `runGraph` takes it: the model looked up (and disposal checked) when the call starts. */
+  private graph(unit: string): Graph {
+    return { model: () => this.live(), source: this.provenance.source, unit };
   }
 }
 
@@ -427,7 +440,7 @@ function normaliseInto(out: Float32Array, at: number, sums: Float64Array, from: 
 
 /** `encodePieceIds`' input: a non-empty list of non-empty lists of whole piece ids in [0, size). */
 function checkPieceIds(seqs: unknown, size: number): void {
-  const hint = 'give piece ids as pieces(text) or tokenizer.encode(text) returns them; encode() takes texts (and gives a text without pieces the empty-input vector)';
+  const hint = `give piece ids as windows(text) returns them, one window per sequence (the graph reads the first ${USE_LITE_MAX_TOKENS} ids of each sequence); encode() takes texts (and gives a text without pieces the empty-input vector)`;
   if (!Array.isArray(seqs) || seqs.length === 0) {
     throw new InvalidArgumentError(`encodePieceIds needs a non-empty list of piece-id sequences, got ${Array.isArray(seqs) ? 'an empty list' : String(seqs)}`, { hint });
   }
@@ -444,26 +457,40 @@ function fingerprint(vector: Float32Array, dim: number): number[] {
   return Array.from(vector.subarray(0, Math.min(PROBE_VALUES, dim)), (x) => Number(x.toPrecision(7)));
 }
 
-/** Graph calls, one at a time (see `runGraph`): their tfjs scopes must nest. */
+/** Graph calls, one at a time (see `runGraph`): a batch's intermediate tensors are alive during its call only. */
 let graphQueue: Promise<unknown> = Promise.resolve();
+
+/** What a graph call runs on. */
+interface Graph {
+  /** The model, looked up when the call starts: throws the typed "was disposed" error if its encoder was disposed meanwhile. */
+  model: () => tf.GraphModel;
+  /** Names the model in errors. */
+  source: string;
+  /** What a sequence is, in errors: 'texts', 'windows' (chunks > 1) or 'sequences' (encodePieceIds). */
+  unit: string;
+}
 
 /**
  * One graph call on piece-id sequences (none empty, except a leading one): their vectors, row-major.
  * `dim` undefined: whatever the model gives (the probe at load). Graph calls run one at a time.
  */
-function runGraph(model: tf.GraphModel, seqs: readonly (readonly number[])[], dim: number | undefined, source: string): Promise<Float32Array> {
-  const run = graphQueue.then(() => runGraphNow(model, seqs, dim, source));
+function runGraph(graph: Graph, seqs: readonly (readonly number[])[], dim: number | undefined): Promise<Float32Array> {
+  const run = graphQueue.then(() => runGraphNow(graph, seqs, dim));
   graphQueue = run.catch(() => undefined);
   return run;
 }
 
 /**
- * The graph call itself, in a tfjs scope: when the graph fails part-way, the intermediate tensors its
- * executor made (and never disposes then) are disposed with the scope. When it succeeds, the executor
- * has disposed them itself; the inputs and output are disposed here, and any other tensor made while
- * the graph ran (by other code) is handed to the enclosing scope untouched.
+ * The graph call itself. The input tensors made here and the output are disposed here, whatever
+ * happens. No tfjs scope is opened: while `executeAsync` is awaited, other code runs, and a scope of
+ * ours would be the active one for the tensors it makes, which ending the scope would dispose. So when
+ * the graph fails part-way, the intermediate tensors its executor made and did not dispose are left
+ * (a leak on a rare failure path, rather than freeing tensors that other code still holds).
  */
-async function runGraphNow(model: tf.GraphModel, seqs: readonly (readonly number[])[], dim: number | undefined, source: string): Promise<Float32Array> {
+async function runGraphNow(graph: Graph, seqs: readonly (readonly number[])[], dim: number | undefined): Promise<Float32Array> {
+  const { source, unit } = graph;
+  // Before any tensor is made: an encoder disposed while this call waited in the queue is a typed error, not a tfjs one.
+  const model = graph.model();
   let count = 0;
   for (const s of seqs) count += s.length;
   const indices = new Int32Array(2 * count);
@@ -476,34 +503,27 @@ async function runGraphNow(model: tf.GraphModel, seqs: readonly (readonly number
       values[k] = s[col]!;
     }
   });
-  const engine = tf.engine();
-  engine.startScope('use-lite graph');
-  const scope = engine.state.activeScope;
-  let ok = false;
   let output: tf.Tensor | undefined;
   const inputs = { indices: tf.tensor2d(indices, [count, 2], 'int32'), values: tf.tensor1d(values, 'int32') };
   try {
     output = (await model.executeAsync(inputs)) as tf.Tensor;
     const [rows, width] = output.shape;
     if (output.shape.length !== 2 || rows !== seqs.length || (dim !== undefined && width !== dim)) {
-      throw new TransferkitError('E_MODEL', `sentence model ${source} gave an output of shape [${output.shape.join(', ')}] for ${seqs.length} texts (expected [${seqs.length}, ${dim ?? 'dim'}])`, {
+      throw new TransferkitError('E_MODEL', `sentence model ${source} gave an output of shape [${output.shape.join(', ')}] for ${seqs.length} ${unit} (expected [${seqs.length}, ${dim ?? 'dim'}])`, {
         hint: 'the graph is not the Universal Sentence Encoder lite',
       });
     }
-    const data = (await output.data()) as Float32Array;
-    ok = true;
-    return data;
+    return (await output.data()) as Float32Array;
   } catch (e) {
     if (e instanceof TransferkitError) throw e;
-    throw new TransferkitError('E_MODEL', `sentence model ${source} failed on a batch of ${seqs.length} texts: ${(e as Error).message}`, {
+    // Disposed while the graph ran: say so, not the tfjs error it caused.
+    graph.model();
+    throw new TransferkitError('E_MODEL', `sentence model ${source} failed on a batch of ${seqs.length} ${unit}: ${(e as Error).message}`, {
       hint: 'piece ids beyond the graph\'s vocabulary (a vocab.json from another model?), or too little memory: try a smaller batch size or maxTokens',
       cause: e,
     });
   } finally {
     tf.dispose([inputs.indices, inputs.values]);
     output?.dispose();
-    // Failed: every tensor made in the scope goes (the executor's leftovers). Succeeded: only ours went; the rest is kept.
-    const others = ok ? scope.track.filter((t) => !t.isDisposed) : [];
-    engine.endScope(others);
   }
 }

@@ -134,24 +134,35 @@ describe('UseLiteEncoder (the packaged model)', () => {
     }
   });
 
-  it('when the graph fails part-way, the tensors it made are disposed; when it succeeds, tensors others made meanwhile are kept', async () => {
+  it('when the graph fails, only its inputs and output are disposed: a tensor other code made during the call survives; when it succeeds, too', async () => {
     const other = await UseLiteEncoder.load();
     try {
       const model = (other as unknown as { model: tf.GraphModel }).model;
       const execute = model.executeAsync.bind(model);
+      // Other code that runs while the graph is awaited (one microtask into the call) makes a tensor of its own.
+      let foreign: tf.Tensor | undefined;
+      const leftovers: tf.Tensor[] = [];
       // Fails after the graph ran and left tensors behind (as a graph failing in a late op, or out of memory, does).
       model.executeAsync = async (inputs) => {
+        queueMicrotask(() => {
+          foreign = tf.scalar(7);
+        });
         const out = await execute(inputs);
-        tf.ones([4, 4]);
+        leftovers.push(tf.ones([4, 4]));
         tf.dispose(out);
-        tf.zeros([2]);
+        leftovers.push(tf.zeros([2]));
         throw new Error('simulated failure');
       };
       const before = tf.memory().numTensors;
       await expect(other.encode(['a text'])).rejects.toThrow(/sentence model use-lite failed on a batch of 1 texts: simulated failure/);
+      expect(foreign).toBeDefined();
+      expect(foreign!.isDisposed).toBe(false);
+      expect(Array.from(await foreign!.data())).toEqual([7]);
+      // The inputs went; the failing executor's own leftovers are left (it cannot be told apart from other code's).
+      expect(tf.memory().numTensors).toBe(before + 1 + leftovers.length);
+      tf.dispose([foreign!, ...leftovers]);
       expect(tf.memory().numTensors).toBe(before);
       // Succeeds, while a tensor of someone else is made during the run: it is theirs, not disposed.
-      let foreign: tf.Tensor | undefined;
       model.executeAsync = async (inputs) => {
         foreign = tf.scalar(7);
         return execute(inputs);
@@ -164,6 +175,48 @@ describe('UseLiteEncoder (the packaged model)', () => {
     } finally {
       other.dispose();
     }
+  });
+
+  it('says windows, not texts, when a batch of windows fails (chunks > 1)', async () => {
+    const chunked = await UseLiteEncoder.load({ chunks: 2 });
+    try {
+      const model = (chunked as unknown as { model: tf.GraphModel }).model;
+      model.executeAsync = async () => {
+        throw new Error('simulated failure');
+      };
+      const long = Array.from({ length: 120 }, (_, i) => `word${i}`).join(' ');
+      expect(chunked.windows(long)).toHaveLength(2);
+      await expect(chunked.encode([long])).rejects.toThrow(/failed on a batch of 2 windows: simulated failure/);
+    } finally {
+      chunked.dispose();
+    }
+  });
+
+  it('disposed while an encode call is queued or between its batches: the typed "was disposed" error, not a tfjs one', async () => {
+    const texts = ['one', 'two words', 'three more words'];
+    // Queued: dispose() right after encode() started, before its first graph call ran.
+    const queued = await UseLiteEncoder.load();
+    const call = queued.encode(texts);
+    queued.dispose();
+    const e = await call.catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(InvalidArgumentError);
+    expect((e as Error).message).toBe('this sentence encoder was disposed');
+    expect((e as InvalidArgumentError).hint).toMatch(/after its encode calls have finished/);
+    await expect(queued.encodePieceIds([[5]])).rejects.toThrow(/this sentence encoder was disposed/);
+    // Between batches: disposed after the first of three batches.
+    const before = tf.memory().numTensors;
+    const batched = await UseLiteEncoder.load({ batchSize: 1 });
+    let updates = 0;
+    const progress = { start: () => {}, stop: () => {}, update: () => (++updates === 2 ? batched.dispose() : undefined) };
+    await expect(batched.encode(texts, progress as never)).rejects.toThrow(/^this sentence encoder was disposed$/);
+    expect(updates).toBe(2);
+    // The model's weights went with it, and no batch tensor was left behind.
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("encodePieceIds' hint points to windows(text): the graph reads the first 128 ids of each sequence", async () => {
+    const e = await enc.encodePieceIds([]).catch((err: unknown) => err);
+    expect((e as InvalidArgumentError).hint).toMatch(/windows\(text\).*first 128 ids of each sequence/);
   });
 
   it('as docs/text.md says: whitespace trimmed and collapsed, control and other unknown characters one id, so one-word texts of unknown characters share a vector', async () => {
