@@ -34,11 +34,11 @@ function toyEncoder(at: string): string {
 }
 
 describe('text CLI copies of library limits (kept so that start-up loads no text module)', () => {
-  it('equal MAX_BLOCK_WEIGHT and USE_LITE_MAX_CHUNKS', async () => {
+  it('equal MAX_BLOCK_WEIGHT, USE_LITE_MAX_CHUNKS and USE_LITE_MAX_TOKENS', async () => {
     const { TEXT_CLI_LIMITS } = await import('../../src/cli/commands/text.js');
     const { MAX_BLOCK_WEIGHT } = await import('../../text/classify/index.js');
-    const { USE_LITE_MAX_CHUNKS } = await import('../../text/sentence/index.js');
-    expect(TEXT_CLI_LIMITS).toEqual({ maxBlockWeight: MAX_BLOCK_WEIGHT, useLiteMaxChunks: USE_LITE_MAX_CHUNKS });
+    const { USE_LITE_MAX_CHUNKS, USE_LITE_MAX_TOKENS } = await import('../../text/sentence/index.js');
+    expect(TEXT_CLI_LIMITS).toEqual({ maxBlockWeight: MAX_BLOCK_WEIGHT, useLiteMaxChunks: USE_LITE_MAX_CHUNKS, useLiteMaxTokens: USE_LITE_MAX_TOKENS });
   });
 });
 
@@ -455,24 +455,63 @@ describe('transferkit text', () => {
     const hp = await cli('text', 'predict', join(dir, 'hybrid-sentence'), 'techb the techz', '--json');
     expect(JSON.parse(hp.stdout).predictions[0].top[0].label).toBe('tech');
 
-    // With --encoder, --max-tokens is the encoder's (as for --model sentence); the TF-IDF tokenizer keeps its default 500.
+    // --max-tokens caps the TF-IDF tokenizer of hybrid and smoothed, with --encoder as without (0 = all tokens);
+    // --encoder-max-tokens is the block encoder's.
     for (const kind of ['hybrid', 'smoothed']) {
-      const capped = join(dir, `${kind}-max-tokens`);
-      const c = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', kind, '--encoder', again, '--max-tokens', '5', '--vectors', vec, '--out', capped, '--json');
-      expect(c.code, c.stderr).toBe(0);
-      const cr = JSON.parse(c.stdout);
-      expect(cr.model.sentence).toEqual({ model: again, maxTokens: 5 });
-      expect(cr.sentenceEncoder).toMatchObject({ maxTokens: 5 });
-      const m = JSON.parse(await readFile(join(capped, 'manifest.json'), 'utf8'));
-      expect(m.preprocessing.tokenizer.maxTokens).toBe(500);
+      for (const [extra, tokenizer, sentence] of [
+        [['--max-tokens', '5'], 5, { model: again }],
+        [['--max-tokens', '0'], 0, { model: again }],
+        [['--encoder-max-tokens', '5'], 500, { model: again, maxTokens: 5 }],
+        [['--max-tokens', '7', '--encoder-max-tokens', '5'], 7, { model: again, maxTokens: 5 }],
+      ] as Array<[string[], number, object]>) {
+        const capped = join(dir, `${kind}-max-tokens`);
+        const c = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', kind, '--encoder', again, ...extra, '--vectors', vec, '--out', capped, '--json');
+        expect(c.code, `${kind} ${extra.join(' ')}: ${c.stderr}`).toBe(0);
+        const cr = JSON.parse(c.stdout);
+        expect(cr.model.sentence, extra.join(' ')).toEqual(sentence);
+        // The toy encoder's own default is its 512 positions.
+        expect(cr.sentenceEncoder.maxTokens, extra.join(' ')).toBe('maxTokens' in sentence ? 5 : 512);
+        const m = JSON.parse(await readFile(join(capped, 'manifest.json'), 'utf8'));
+        expect(m.preprocessing.tokenizer.maxTokens, `${kind} ${extra.join(' ')}`).toBe(tokenizer);
+        expect(m.encoder.maxTokens).toBe(cr.sentenceEncoder.maxTokens);
+        await rm(capped, { recursive: true });
+      }
     }
-    // Without --encoder it caps the classifier's tokenizer.
+    // Without --encoder it caps the classifier's tokenizer, too.
     const plainCap = join(dir, 'smoothed-plain-max-tokens');
     expect((await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'smoothed', '--max-tokens', '5', '--vectors', vec, '--out', plainCap)).code).toBe(0);
     expect(JSON.parse(await readFile(join(plainCap, 'manifest.json'), 'utf8')).preprocessing.tokenizer.maxTokens).toBe(5);
-    const help = await cli('text', 'train', '--help');
-    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/with --encoder \(--model sentence, hybrid or smoothed\) the sentence encoder's tokens instead, the tokenizer of the TF-IDF features keeping its default/);
-    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/use-lite: 1 to 128 pieces, default 128/);
+    // --model sentence: --encoder-max-tokens is what --max-tokens is there (the encoder's tokens).
+    const sentenceCap = await cli('text', 'train', '--train', join(dir, 'train.csv'), '--model', 'sentence', '--encoder', again, '--encoder-max-tokens', '6', '--epochs', '1', '--out', join(dir, 'sentence-encoder-max-tokens'), '--json');
+    expect(sentenceCap.code, sentenceCap.stderr).toBe(0);
+    expect(JSON.parse(sentenceCap.stdout).model.encoder).toEqual({ model: again, maxTokens: 6 });
+    expect(JSON.parse(sentenceCap.stdout).sentenceEncoder.maxTokens).toBe(6);
+    const help = (await cli('text', 'train', '--help')).stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(/--max-tokens <n> tokens kept per text by the classifier's tokenizer \(the TF-IDF features of bow, hybrid and smoothed, with or without --encoder;/);
+    expect(help).toMatch(/--model sentence: the encoder's tokens, as --encoder-max-tokens/);
+    expect(help).toMatch(/--encoder-max-tokens <n> sentence encoder \(--model sentence, and hybrid\|smoothed with --encoder\): tokens it reads per text, 2 or more .*use-lite: 1 to 128 pieces, default 128/);
+    expect(help).toMatch(/windows of --encoder-max-tokens pieces \(default 128\)/);
+
+    // --encoder-max-tokens (and --model sentence's --max-tokens) refused before the data is read (no-such.csv is never opened).
+    const early: Array<[string[], RegExp]> = [
+      [['--model', 'hybrid', '--encoder', 'use-lite', '--encoder-max-tokens', '500'], /--encoder-max-tokens 500 is more than the 128 pieces use-lite reads/],
+      [['--model', 'smoothed', '--encoder', 'use-lite', '--encoder-max-tokens', '129'], /--encoder-max-tokens 129 is more than the 128 pieces use-lite reads/],
+      [['--model', 'sentence', '--encoder', 'use-lite', '--max-tokens', '500'], /--max-tokens 500 is more than the 128 pieces use-lite reads/],
+      [['--model', 'hybrid', '--encoder', again, '--encoder-max-tokens', '1'], /--encoder-max-tokens 1 leaves no room for a transformers\.js model's special tokens: give 2 or more/],
+      [['--model', 'sentence', '--encoder', again, '--max-tokens', '1'], /--max-tokens 1 leaves no room/],
+      [['--model', 'hybrid', '--encoder', again, '--encoder-max-tokens', '0'], /--encoder-max-tokens must be an integer ≥ 1, got '0'/],
+      [['--model', 'smoothed', '--encoder-max-tokens', '64'], /--encoder-max-tokens applies to a sentence encoder, and --model smoothed was given none/],
+      [['--model', 'hybrid', '--encoder-max-tokens', '64'], /--encoder-max-tokens applies to a sentence encoder, and --model hybrid was given none/],
+      [['--model', 'sentence', '--encoder-max-tokens', '64'], /--model sentence needs --encoder/],
+      [['--model', 'bow', '--encoder-max-tokens', '64'], /--encoder-max-tokens does not apply to --model bow/],
+      [['--model', 'sentence', '--encoder', again, '--max-tokens', '8', '--encoder-max-tokens', '8'], /--max-tokens and --encoder-max-tokens both set the encoder's tokens of --model sentence: give one/],
+    ];
+    for (const [args, message] of early) {
+      const x = await cli('text', 'train', '--train', join(dir, 'no-such.csv'), ...args, '--out', join(dir, 'never'));
+      expect(x.code, args.join(' ')).toBe(2);
+      expect(x.stderr, args.join(' ')).toMatch(message);
+      expect(x.stderr, args.join(' ')).not.toMatch(/no-such\.csv/);
+    }
 
     // Refused before any work.
     const refusals: Array<[string[], RegExp]> = [
@@ -722,6 +761,22 @@ describe('--encoder-chunks (use-lite: a long text as the mean over windows)', ()
     const p = await cli('text', 'predict', out, long(SPORT, 5), '--json');
     expect(p.code).toBe(0);
     expect(JSON.parse(p.stdout).predictions[0].top[0].label).toBe('sport');
+  });
+
+  it('text train --model hybrid --encoder use-lite --max-tokens 500 caps the TF-IDF tokenizer (not the encoder) again; --encoder-max-tokens reaches use-lite', async () => {
+    const out = join(dir, 'use-lite-max-tokens');
+    const t = await cli('text', 'train', '--train', data, '--model', 'hybrid', '--encoder', 'use-lite', '--max-tokens', '500', '--out', out, '--json');
+    expect(t.code, t.stderr).toBe(0);
+    const r = JSON.parse(t.stdout);
+    expect(r.model.sentence).toEqual({ model: 'use-lite' });
+    expect(r.sentenceEncoder).toMatchObject({ family: 'use-lite', maxTokens: 128 });
+    expect(JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')).preprocessing.tokenizer.maxTokens).toBe(500);
+    const both = await cli('text', 'train', '--train', data, '--model', 'hybrid', '--encoder', 'use-lite', '--max-tokens', '0', '--encoder-max-tokens', '64', '--out', out, '--json');
+    expect(both.code, both.stderr).toBe(0);
+    expect(JSON.parse(both.stdout).sentenceEncoder).toMatchObject({ family: 'use-lite', maxTokens: 64 });
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.preprocessing.tokenizer.maxTokens).toBe(0);
+    expect(manifest.encoder).toMatchObject({ family: 'use-lite', maxTokens: 64 });
   });
 
   it('text embed --encoder use-lite --encoder-chunks 2 records chunks in the recipe', async () => {

@@ -18,11 +18,11 @@ import { choiceOption, floatOption, intOption, MAX_SEED } from '../parse.js';
 import { addScheduleOptions, scheduleFromOptions, type ScheduleOpts } from '../schedule.js';
 
 /**
- * Library limits that --help shows and the option parsers enforce: copies, so that start-up loads no
- * domain module (test/cli/text.test.ts compares them with MAX_BLOCK_WEIGHT and USE_LITE_MAX_CHUNKS).
+ * Library limits that --help shows and the option checks enforce: copies, so that start-up loads no
+ * domain module (test/cli/text.test.ts compares them with MAX_BLOCK_WEIGHT, USE_LITE_MAX_CHUNKS and USE_LITE_MAX_TOKENS).
  */
-export const TEXT_CLI_LIMITS = { maxBlockWeight: 100, useLiteMaxChunks: 64 } as const;
-const { maxBlockWeight: MAX_BLOCK_WEIGHT, useLiteMaxChunks: USE_LITE_MAX_CHUNKS } = TEXT_CLI_LIMITS;
+export const TEXT_CLI_LIMITS = { maxBlockWeight: 100, useLiteMaxChunks: 64, useLiteMaxTokens: 128 } as const;
+const { maxBlockWeight: MAX_BLOCK_WEIGHT, useLiteMaxChunks: USE_LITE_MAX_CHUNKS, useLiteMaxTokens: USE_LITE_PIECES } = TEXT_CLI_LIMITS;
 
 /** Whether --encoder names use-lite (the sentence module is loaded only when a command runs). */
 async function isUseLite(model: string): Promise<boolean> {
@@ -63,6 +63,7 @@ interface TrainOpts extends DataOpts, ScheduleOpts {
   maxLength?: number;
   extraWords?: number;
   maxTokens?: number;
+  encoderMaxTokens?: number;
   encoder?: string;
   encoderWeight?: number;
   encoderChunks?: number;
@@ -74,31 +75,69 @@ interface TrainOpts extends DataOpts, ScheduleOpts {
 }
 
 /**
- * The sentence encoder's options from --encoder, --pooling, --max-tokens, --quantized, --prefix,
- * --encoder-chunks. With --encoder, --max-tokens is the encoder's (for --model sentence, hybrid and
- * smoothed alike; 0 = its default) and the classifier's tokenizer keeps its default: see `tokenizerOptions`.
+ * The sentence encoder's tokens: --encoder-max-tokens, and for --model sentence also --max-tokens
+ * (0 = the model's default; checkEncoderMaxTokens refuses both at once). For --model hybrid and
+ * smoothed --max-tokens caps the TF-IDF tokenizer instead, as without --encoder (`tokenizerOptions`).
  */
+function encoderMaxTokens(o: TrainOpts): { flag: string; value: number } | undefined {
+  if (o.encoderMaxTokens !== undefined) return { flag: '--encoder-max-tokens', value: o.encoderMaxTokens };
+  return o.model === 'sentence' && o.maxTokens ? { flag: '--max-tokens', value: o.maxTokens } : undefined;
+}
+
+/** The sentence encoder's options from --encoder, --pooling, --encoder-max-tokens (see `encoderMaxTokens`), --quantized, --prefix, --encoder-chunks. */
 function encoderSpec(o: TrainOpts) {
+  const maxTokens = encoderMaxTokens(o)?.value;
   return {
     model: o.encoder!,
     ...(o.pooling ? { pooling: o.pooling } : {}),
-    ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
+    ...(maxTokens ? { maxTokens } : {}),
     ...(o.quantized !== undefined ? { quantized: o.quantized } : {}),
     ...(o.prefix ? { prefix: o.prefix } : {}),
     ...(o.encoderChunks !== undefined ? { chunks: o.encoderChunks } : {}),
   };
 }
 
-/** The classifier's tokenizer options: --max-tokens caps it only without --encoder (with one, --max-tokens is the encoder's). */
+/**
+ * The classifier's tokenizer options: --max-tokens caps it for every kind but sentence (whose encoder
+ * it is; the sentence kind reads no words), with or without --encoder; --max-tokens 0 = all tokens.
+ */
 function tokenizerOptions(o: TrainOpts) {
-  return o.maxTokens === undefined || o.encoder !== undefined ? undefined : { maxTokens: o.maxTokens };
+  return o.maxTokens === undefined || o.model === 'sentence' ? undefined : { maxTokens: o.maxTokens };
 }
 
-/** --encoder-chunks with a transformers.js --encoder is refused before any data is read (the library would refuse it once loading). */
-async function refuseChunksWithTransformers(o: { encoder?: string; encoderChunks?: number }): Promise<void> {
+/**
+ * The sentence encoder's tokens (`encoderMaxTokens`), checked before any data is read (the library would
+ * refuse them only once the encoder loads, after the data): use-lite 1 to 128 pieces, a transformers.js
+ * model 2 or more (its own limit, known once it loads, is checked then). --encoder-max-tokens needs
+ * --encoder; with --model sentence it and --max-tokens are one setting: both at once are refused.
+ */
+async function checkEncoderMaxTokens(o: TrainOpts): Promise<void> {
+  if (o.encoderMaxTokens !== undefined && o.model === 'sentence' && o.maxTokens !== undefined) {
+    throw new InvalidArgumentError('--max-tokens and --encoder-max-tokens both set the encoder\'s tokens of --model sentence: give one', {
+      hint: `keep --encoder-max-tokens ${o.encoderMaxTokens} (or --max-tokens ${o.maxTokens}) and drop the other`,
+    });
+  }
+  const given = encoderMaxTokens(o);
+  if (given === undefined || o.encoder === undefined) return;
+  const { flag, value } = given;
+  if (await isUseLite(o.encoder)) {
+    if (value > USE_LITE_PIECES) {
+      throw new InvalidArgumentError(`${flag} ${value} is more than the ${USE_LITE_PIECES} pieces use-lite reads: its graph ignores every piece after the ${USE_LITE_PIECES}th`, {
+        hint: `give ${flag} 1 to ${USE_LITE_PIECES} (default ${USE_LITE_PIECES}), or drop it; to read longer texts, --encoder-chunks N reads up to N windows of them${o.model === 'sentence' ? '' : `; --max-tokens caps the TF-IDF tokenizer of --model ${o.model}`}`,
+      });
+    }
+  } else if (value < 2) {
+    throw new InvalidArgumentError(`${flag} ${value} leaves no room for a transformers.js model's special tokens: give 2 or more`, {
+      hint: `give ${flag} 2 or more, up to the model's limit (default: its sentence-transformers max_seq_length, else its limit, at most 512), or drop it`,
+    });
+  }
+}
+
+/** --encoder-chunks with a transformers.js --encoder is refused before any data is read (the library would refuse it once loading). `tokensFlag` names the encoder's tokens. */
+async function refuseChunksWithTransformers(o: { encoder?: string; encoderChunks?: number }, tokensFlag: string): Promise<void> {
   if (o.encoderChunks === undefined || o.encoder === undefined || (await isUseLite(o.encoder))) return;
   throw new InvalidArgumentError(`--encoder-chunks applies to use-lite (the Universal Sentence Encoder lite), not to the transformers.js model ${o.encoder}`, {
-    hint: 'drop --encoder-chunks: a transformers.js model reads the first --max-tokens tokens of a text',
+    hint: `drop --encoder-chunks: a transformers.js model reads the first ${tokensFlag} tokens of a text`,
   });
 }
 
@@ -167,6 +206,7 @@ const KIND_OPTIONS: { flag: string; key: keyof TrainOpts; kinds: readonly KindGr
   { flag: '--quantized', key: 'quantized', kinds: WITH_ENCODER, what: ENCODER_MODELS },
   { flag: '--prefix', key: 'prefix', kinds: WITH_ENCODER, what: ENCODER_MODELS },
   { flag: '--encoder-chunks', key: 'encoderChunks', kinds: WITH_ENCODER, what: '--model sentence|hybrid|smoothed with --encoder use-lite' },
+  { flag: '--encoder-max-tokens', key: 'encoderMaxTokens', kinds: WITH_ENCODER, what: ENCODER_MODELS },
   { flag: '--encoder-weight', key: 'encoderWeight', kinds: ['hybrid', 'smoothed'], what: '--model hybrid|smoothed with --encoder (the scale of the sentence block)' },
   { flag: '--epochs', key: 'epochs', kinds: NEURAL, what: 'the neural models' },
   { flag: '--batch-size', key: 'batchSize', kinds: NEURAL, what: 'the neural models' },
@@ -198,12 +238,17 @@ function checkKindOptions(ctx: CliContext, o: TrainOpts, cmd: Command): void {
       hint: `drop ${flag}, or choose a --model that uses it`,
     });
   }
+  // Refused here, before any data is read (modelSpec would refuse it only after).
+  if (kind === 'sentence' && o.encoder === undefined) {
+    throw new InvalidArgumentError('--model sentence needs --encoder', { hint: 'give a transformers.js model folder or a hub id such as Xenova/all-MiniLM-L6-v2, or use-lite' });
+  }
   if (kind === 'hybrid' || kind === 'smoothed') {
     if (o.encoder === undefined) {
       // The encoder's own options without an encoder would be silently ignored.
-      const encoderOnly = (['pooling', 'quantized', 'prefix', 'encoderChunks', 'encoderWeight'] as const).filter((k) => o[k] !== undefined);
+      const encoderOnly = (['pooling', 'quantized', 'prefix', 'encoderChunks', 'encoderMaxTokens', 'encoderWeight'] as const).filter((k) => o[k] !== undefined);
       if (encoderOnly.length) {
-        const flag = encoderOnly[0] === 'encoderWeight' ? '--encoder-weight' : encoderFlag(encoderOnly[0], o);
+        const first = encoderOnly[0]!;
+        const flag = first === 'encoderWeight' ? '--encoder-weight' : first === 'encoderMaxTokens' ? '--encoder-max-tokens' : encoderFlag(first, o);
         throw new InvalidArgumentError(`${flag} applies to a sentence encoder, and --model ${o.model} was given none`, { hint: 'add --encoder <model folder, hub id or use-lite>, or drop it' });
       }
     } else if (kind === 'hybrid' && cmd.getOptionValueSource('representation') === 'cli') {
@@ -326,8 +371,13 @@ export function registerText(program: Command, ctx: CliContext): void {
     .option('--extra-words <n>', 'keep vectors for this many frequent words besides the training vocabulary (default 20000)', intOption('--extra-words', 0))
     .option(
       '--max-tokens <n>',
-      "tokens kept per text by the classifier's tokenizer, 0 = all (default 500); with --encoder (--model sentence, hybrid or smoothed) the sentence encoder's tokens instead, the tokenizer of the TF-IDF features keeping its default: 2 or more, 0 = the model's default (its sentence-transformers max_seq_length, else its limit, at most 512; use-lite: 1 to 128 pieces, default 128)",
+      "tokens kept per text by the classifier's tokenizer (the TF-IDF features of bow, hybrid and smoothed, with or without --encoder; word vectors; embedding networks), 0 = all (default 500); --model sentence: the encoder's tokens, as --encoder-max-tokens (0 = the model's default)",
       intOption('--max-tokens', 0),
+    )
+    .option(
+      '--encoder-max-tokens <n>',
+      `sentence encoder (--model sentence, and hybrid|smoothed with --encoder): tokens it reads per text, 2 or more (default: its sentence-transformers max_seq_length, else its limit, at most 512; use-lite: 1 to ${USE_LITE_PIECES} pieces, default ${USE_LITE_PIECES})`,
+      intOption('--encoder-max-tokens', 1),
     )
     .option('--seed <n>', 'random seed', intOption('--seed', 0, MAX_SEED), 0)
     .option('--json', 'print the results as JSON');
@@ -337,10 +387,11 @@ export function registerText(program: Command, ctx: CliContext): void {
     'sentence encoder:',
     'sentence encoder (stored in the bundle): the model of --model sentence, or a sentence block next to the TF-IDF features of --model hybrid (replacing its word vectors) or smoothed',
     "'query: '",
-    '--max-tokens pieces (default 128)',
+    `--encoder-max-tokens pieces (default ${USE_LITE_PIECES})`,
   ).action(async (o: TrainOpts, cmd: Command) => {
     checkKindOptions(ctx, o, cmd);
-    await refuseChunksWithTransformers(o);
+    await refuseChunksWithTransformers(o, '--encoder-max-tokens');
+    await checkEncoderMaxTokens(o);
     // Checked here, before any data is read; without the flags the library's default (constant) runs.
     const schedule = scheduleFromOptions(o, 'constant');
     const textLib = await textClassify();
@@ -508,7 +559,7 @@ export function registerText(program: Command, ctx: CliContext): void {
           if (o.queryPrefix !== undefined && (await isUseLite(o.encoder))) {
             throw new InvalidArgumentError('--query-prefix applies to transformers.js models, not to use-lite (the Universal Sentence Encoder lite takes no prefix)', { hint: 'drop --query-prefix' });
           }
-          await refuseChunksWithTransformers(o);
+          await refuseChunksWithTransformers(o, '--max-tokens');
         }
         await checkOutputFile(o.out);
         await refuseInputAsOutput({ flag: '--out', path: o.out, kind: 'file' }, o.encoder === undefined ? { '--data': o.data, '--vectors': o.vectors } : { '--data': o.data, '--encoder': o.encoder });

@@ -414,11 +414,11 @@ function checkSettings(options: UseLiteEncoderOptions): { maxTokens: number; bat
   const batchSize = options.batchSize ?? USE_LITE_BATCH_SIZE;
   const chunks = options.chunks ?? 1;
   if (!Number.isInteger(maxTokens) || maxTokens < 1) {
-    throw new InvalidArgumentError(`maxTokens must be a whole number ≥ 1 (pieces kept per text), got ${maxTokens}`, { hint: `on the command line: --max-tokens N with N ≥ 1 (0 = the default, ${USE_LITE_MAX_TOKENS})` });
+    throw new InvalidArgumentError(`maxTokens must be a whole number ≥ 1 (pieces kept per text), got ${maxTokens}`, { hint: `give 1 to ${USE_LITE_MAX_TOKENS} (the default); on the command line: text train --encoder-max-tokens N, or --max-tokens N for text embed and text train --model sentence (0 = the default)` });
   }
   if (maxTokens > USE_LITE_MAX_TOKENS) {
     throw new InvalidArgumentError(`maxTokens ${maxTokens} is more than the ${USE_LITE_MAX_TOKENS} pieces use-lite reads: its graph ignores every piece after the ${USE_LITE_MAX_TOKENS}th`, {
-      hint: `give at most ${USE_LITE_MAX_TOKENS} (the default), or leave it out`,
+      hint: `give at most ${USE_LITE_MAX_TOKENS} (the default), or leave it out (on the command line: text train --encoder-max-tokens, or --max-tokens for text embed and text train --model sentence)`,
     });
   }
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batch size must be a whole number ≥ 1, got ${batchSize}`);
