@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { ChecksumError, InvalidArgumentError, InvalidFileError, NotFoundError } from '../src/errors.js';
 import { dirWritesSettled, writeDirAtomic } from '../src/io/atomic.js';
 import { checkOutputDir, type OutputOwner } from '../src/io/output.js';
-import { canonicalJson, sha256, sha256File } from '../src/io/hash.js';
+import { selfDigest, sha256, sha256File } from '../src/io/hash.js';
 import { verifyListedFile, type FileEntry, type ListedFileProblem } from '../src/io/listed-file.js';
 import { KeyTable } from './keytable.js';
 import type { EmbeddingRecipe, JsonValue, Metric } from './types.js';
@@ -94,8 +94,7 @@ function keysFileContent(keys: (string | null)[], metadata: (JsonValue | null)[]
  * canonical JSON, so rewriting the manifest with its keys in another order or laid out anew keeps it valid.
  */
 export function indexManifestDigest(manifest: Omit<IndexManifest, 'manifestSha256'> & { manifestSha256?: unknown }): string {
-  const { manifestSha256: _ignored, ...rest } = manifest;
-  return sha256(canonicalJson(rest));
+  return selfDigest(manifest, 'manifestSha256');
 }
 
 /** Who writes index folders (for output-path checks: `checkOutputDir(dir, INDEX_OWNER)`). */

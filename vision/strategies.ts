@@ -15,7 +15,7 @@ export const STRATEGY_NAMES = ['feature-extract', 'fine-tune-top', 'fine-tune-al
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 /** The schedule without one given: a constant rate. */
-export const CONSTANT_SCHEDULE: LrSchedule = Object.freeze({ type: 'constant' });
+const CONSTANT_SCHEDULE: LrSchedule = Object.freeze({ type: 'constant' });
 /** fine-tune's schedule without one given, in both phases: one-cycle (fastai's fine_tune runs fit_one_cycle twice). */
 export const FINE_TUNE_SCHEDULE: LrSchedule = Object.freeze({ type: 'one-cycle' });
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BundleError, NotFoundError } from '../errors.js';
 import { writeDirAtomic } from '../io/atomic.js';
-import { canonicalJson, sha256 } from '../io/hash.js';
+import { selfDigest, sha256 } from '../io/hash.js';
 import { verifyListedFile, type FileEntry, type ListedFileProblem } from '../io/listed-file.js';
 import { packageVersion } from '../package-info.js';
 import { BUNDLE_FORMAT, bundleOwner, checkBundleOutput, MANIFEST_FILE } from './owner.js';
@@ -65,8 +65,7 @@ export interface BundleManifest extends Required<Omit<BundleContent, 'extra'>> {
 
 /** The checksum a manifest records of itself (`manifestSha256`): the sha256 of its other fields, in canonical JSON. */
 export function manifestDigest(manifest: BundleManifest): string {
-  const { manifestSha256: _ignored, ...rest } = manifest;
-  return sha256(canonicalJson(rest));
+  return selfDigest(manifest, 'manifestSha256');
 }
 
 /** The checksum as bundles written before the canonical form recorded it: over the fields in their written order. */

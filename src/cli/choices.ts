@@ -47,3 +47,9 @@ export const DEFAULT_TEXT_VECTORS = 'glove-wink-100d';
 /** vision STRATEGY_NAMES. */
 export const STRATEGY_CHOICES = ['feature-extract', 'fine-tune-top', 'fine-tune-all', 'fine-tune'] as const satisfies readonly StrategyName[];
 export type StrategyChecked = Check<SameMembers<(typeof STRATEGY_CHOICES)[number], StrategyName>>;
+
+/**
+ * Text library limits that --help shows and the option checks enforce (test/cli/text.test.ts compares
+ * them with MAX_BLOCK_WEIGHT, USE_LITE_MAX_CHUNKS and USE_LITE_MAX_TOKENS).
+ */
+export const TEXT_CLI_LIMITS = { maxBlockWeight: 100, useLiteMaxChunks: 64, useLiteMaxTokens: 128 } as const;

@@ -1,18 +1,9 @@
 /** Option parsers shared by CLI commands: they throw commander errors with clear text. */
 import { InvalidArgumentError } from 'commander';
 
+import { decimalNumber } from '../options.js';
 import { MAX_SEED } from '../random.js';
-export { MAX_SEED };
-
-/**
- * A decimal number (10, -0.5, .5, 5., 1e-3; spaces around it ignored), else NaN. `Number()` alone
- * also reads '0x10' (16), '0b1', '0o7', and '' or '  ' (0): an option value in those forms is a typo
- * more often than a choice, so it is refused, as `parseSchedule` refuses it.
- */
-export function decimalNumber(text: string): number {
-  const t = text.trim();
-  return /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(t) ? Number(t) : NaN;
-}
+export { decimalNumber, MAX_SEED };
 
 /** A whole number in [min, max], written in decimal. */
 export function intOption(name: string, min = 1, max = Infinity) {

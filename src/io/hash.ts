@@ -14,6 +14,16 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
+/**
+ * The checksum a manifest records of itself: the sha256 of its other fields (all but `field`) in
+ * canonical JSON, so a new key order or layout keeps it valid while any edit does not.
+ */
+export function selfDigest(manifest: object, field: string): string {
+  const rest: Record<string, unknown> = { ...manifest };
+  delete rest[field];
+  return sha256(canonicalJson(rest));
+}
+
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);

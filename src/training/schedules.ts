@@ -4,6 +4,7 @@
  * optimizer's momentum (`momentumAt`).
  */
 import { InvalidArgumentError } from '../errors.js';
+import { decimalNumber } from '../options.js';
 
 export type LrSchedule =
   | { type: 'constant' }
@@ -192,11 +193,6 @@ export function parseSchedule(text: string): LrSchedule {
   });
   validateSchedule(schedule as LrSchedule);
   return schedule as LrSchedule;
-}
-
-/** A decimal number (10, -0.5, .5, 1e-3), else NaN: Number() also reads '0x10', '0b1', '0o7' and ''. */
-function decimalNumber(text: string): number {
-  return /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text) ? Number(text) : NaN;
 }
 
 /**

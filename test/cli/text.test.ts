@@ -35,7 +35,7 @@ function toyEncoder(at: string): string {
 
 describe('text CLI copies of library limits (kept so that start-up loads no text module)', () => {
   it('equal MAX_BLOCK_WEIGHT, USE_LITE_MAX_CHUNKS and USE_LITE_MAX_TOKENS', async () => {
-    const { TEXT_CLI_LIMITS } = await import('../../src/cli/commands/text.js');
+    const { TEXT_CLI_LIMITS } = await import('../../src/cli/choices.js');
     const { MAX_BLOCK_WEIGHT } = await import('../../text/classify/index.js');
     const { USE_LITE_MAX_CHUNKS, USE_LITE_MAX_TOKENS } = await import('../../text/sentence/index.js');
     expect(TEXT_CLI_LIMITS).toEqual({ maxBlockWeight: MAX_BLOCK_WEIGHT, useLiteMaxChunks: USE_LITE_MAX_CHUNKS, useLiteMaxTokens: USE_LITE_MAX_TOKENS });

@@ -34,7 +34,7 @@ export function checkPositive(name: string, value: unknown, hint?: string): void
 }
 
 /** Throw unless `value` is undefined or a number in (0, `max`]. */
-export function checkPositiveAtMost(name: string, value: unknown, max: number, hint?: string): void {
+function checkPositiveAtMost(name: string, value: unknown, max: number, hint?: string): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !(value > 0) || !(value <= max)) {
     throw new InvalidArgumentError(`${name} must be a number > 0 and ≤ ${max}, got ${describe(value)}`, hint ? { hint } : {});
@@ -57,7 +57,7 @@ import { MAX_SEED } from '../../src/random.js';
 export { MAX_SEED };
 
 /** Throw unless `value` is undefined or a learning-rate schedule the core trainer can run (its numbers in range). */
-export function checkSchedule(value: unknown): void {
+function checkSchedule(value: unknown): void {
   if (value === undefined) return;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InvalidArgumentError(`schedule must be an object such as { type: 'one-cycle' }, got ${describe(value)}`, {
@@ -82,7 +82,7 @@ export function checkFitOptions(options: NeuralFitOptions & { seed?: unknown }):
  * A sentence encoder given to a model: options with a `model` (folder, hub id, or a name the sentence
  * module knows), or a loaded encoder (an object with `encode`, `dim`, `describe`, `dispose`).
  */
-export function checkSentenceEncoder(name: string, value: unknown): void {
+function checkSentenceEncoder(name: string, value: unknown): void {
   if (value === undefined) return;
   const example = `e.g. ${name}: { model: 'Xenova/all-MiniLM-L6-v2' } or an encoder from SentenceEncoder.load(…)`;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

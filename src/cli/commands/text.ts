@@ -11,17 +11,12 @@ import { checkBundleOutput } from '../../bundle/owner.js';
 import { checkOutputFile, refuseInputAsOutput } from '../../io/output.js';
 import { reportableTopK } from '../top-k.js';
 import { ProgressBarCallback } from '../../training/callbacks/progress-bar.js';
-import { DATASET_FORMAT_CHOICES, DEFAULT_TEXT_VECTORS, REPRESENTATION_CHOICES, SENTENCE_POOLING_CHOICES } from '../choices.js';
+import { DATASET_FORMAT_CHOICES, DEFAULT_TEXT_VECTORS, REPRESENTATION_CHOICES, SENTENCE_POOLING_CHOICES, TEXT_CLI_LIMITS } from '../choices.js';
 import type { CliContext } from '../context.js';
 import { loadVectorsNoting } from '../load-vectors.js';
 import { choiceOption, floatOption, intOption, MAX_SEED } from '../parse.js';
 import { addScheduleOptions, scheduleFromOptions, type ScheduleOpts } from '../schedule.js';
 
-/**
- * Library limits that --help shows and the option checks enforce: copies, so that start-up loads no
- * domain module (test/cli/text.test.ts compares them with MAX_BLOCK_WEIGHT, USE_LITE_MAX_CHUNKS and USE_LITE_MAX_TOKENS).
- */
-export const TEXT_CLI_LIMITS = { maxBlockWeight: 100, useLiteMaxChunks: 64, useLiteMaxTokens: 128 } as const;
 const { maxBlockWeight: MAX_BLOCK_WEIGHT, useLiteMaxChunks: USE_LITE_MAX_CHUNKS, useLiteMaxTokens: USE_LITE_PIECES } = TEXT_CLI_LIMITS;
 
 /** Whether --encoder names use-lite (the sentence module is loaded only when a command runs). */
@@ -520,7 +515,7 @@ export function registerText(program: Command, ctx: CliContext): void {
       .option('--label-column <name>', "column / field kept as each record's label (default: label, when present)")
       .option('--key-column <name>', 'column / field naming each text (default: its position in the file, 1 = first text)')
       .option('--snippet <n>', 'characters of each text kept as metadata, 0 = none', intOption('--snippet', 0), 200)
-      .option('--max-tokens <n>', 'tokens kept per text; word vectors: 0 = all (default 500); --encoder: 2 or more, 0 = the model\'s default (its sentence-transformers max_seq_length, else its limit, at most 512; use-lite: 1 to 128 pieces, default 128)', intOption('--max-tokens', 0))
+      .option('--max-tokens <n>', `tokens kept per text; word vectors: 0 = all (default 500); --encoder: 2 or more, 0 = the model's default (its sentence-transformers max_seq_length, else its limit, at most 512; use-lite: 1 to ${USE_LITE_PIECES} pieces, default ${USE_LITE_PIECES})`, intOption('--max-tokens', 0))
       .option('--json', 'print the summary as JSON'),
     'with --encoder:',
     'a sentence encoder instead of word vectors',

@@ -5,6 +5,7 @@
  * O(non-zeros × classes), so tens of thousands of TF-IDF columns train in seconds.
  */
 import { DataError, InvalidArgumentError } from '../../../src/errors.js';
+import { firstNonFinite } from '../../../embeddings/vectors.js';
 import { featureDim, type Features } from './features.js';
 
 export interface SoftmaxRegressionOptions {
@@ -67,7 +68,7 @@ export class SoftmaxRegression {
     const info = lbfgs(f, params, grad, { maxIter: options.maxIter ?? 200, tolerance: options.tolerance ?? 1e-4, memory: options.memory ?? 10 });
     // A NaN or infinite loss leaves a model that predicts NaN (or one class for everything): refused, not returned.
     if (!Number.isFinite(info.loss) || !params.every(Number.isFinite)) {
-      const bad = firstNonFinite(x);
+      const bad = firstNonFiniteFeature(x);
       throw new DataError(
         `the logistic regression cannot be fitted: its loss is ${info.loss}${bad ? `, and feature column ${bad.col} of row ${bad.row} (0-based) is ${bad.value}` : ' (the features overflow it)'}`,
         {
@@ -113,7 +114,7 @@ export class SoftmaxRegression {
 }
 
 /** The first feature that is NaN or ±Infinity, if any. */
-function firstNonFinite(x: Features): { row: number; col: number; value: number } | undefined {
+function firstNonFiniteFeature(x: Features): { row: number; col: number; value: number } | undefined {
   if (x.sparse) {
     const { indptr, indices, values } = x.sparse;
     for (let i = 0; i < x.rows; i++) {
@@ -123,7 +124,8 @@ function firstNonFinite(x: Features): { row: number; col: number; value: number 
   if (x.dense) {
     const { data, cols } = x.dense;
     const base = x.sparse?.cols ?? 0;
-    for (let k = 0; k < data.length; k++) if (!Number.isFinite(data[k])) return { row: Math.floor(k / cols), col: base + (k % cols), value: data[k] };
+    const k = firstNonFinite(data);
+    if (k >= 0) return { row: Math.floor(k / cols), col: base + (k % cols), value: data[k] };
   }
   return undefined;
 }
